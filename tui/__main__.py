@@ -1,0 +1,3 @@
+from conctui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,244 @@
+"""The `conctui` command: the TUI by default, and headless subcommands on the same engine.
+
+User mistakes are one line on stderr and exit code 2; a failed worker makes exit code 1;
+a run cut by --timeout exits 124; Ctrl+C, SIGTERM and SIGHUP cancel, reap and exit
+130, 143 and 129.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+from conctui.engine.figures import run_figures, summarize
+from conctui.engine.modes import MODES
+from conctui.engine.runner_process import describe
+from conctui.engine.session import Fold, Session
+from conctui.engine.spec import (
+    START_METHODS,
+    RunSpec,
+    UsageError,
+    builtin_module,
+    kind_label,
+    parse_params,
+    parse_workers,
+    parse_workload,
+)
+from conctui.workloads import BUILTINS
+
+EXIT_FAILED, EXIT_USAGE, EXIT_TIMEOUT = 1, 2, 124
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """One line, not a usage block: scripts and people both read the last line."""
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _common(parser: argparse.ArgumentParser, workload_required: bool = True) -> None:
+    parser.add_argument("workload", nargs=None if workload_required else "?", default="download",
+                        help="a built-in name (see `conctui workloads`), FILE.py:FUNCTION or package.module:FUNCTION")
+    parser.add_argument("--workers", "-n", type=int, default=3, help="how many workers (default 3)")
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="a workload parameter; repeatable")
+    parser.add_argument("--start-method", choices=START_METHODS, default="spawn",
+                        help="how the processes mode starts children (never fork; default spawn)")
+    parser.add_argument("--switch-interval", type=float, metavar="MS",
+                        help="sys.setswitchinterval for the process hosting the threads, in ms")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="conctui", description=(
+        "See Python concurrency: run one workload sequentially, in threads, in processes or in "
+        "asyncio, and watch each worker and every core. With no command, opens the TUI on the "
+        "tutorial's download demo (3 workers, threads); nothing runs until you press a key."))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    tui = commands.add_parser("tui", help="open the TUI on any workload")
+    _common(tui, workload_required=False)
+    tui.add_argument("--mode", choices=list(MODES), default="threads")
+    tui.add_argument("--start", action="store_true", help="start the first run at once")
+
+    run = commands.add_parser("run", help="run one workload in one mode, headless")
+    _common(run)
+    run.add_argument("--mode", "-m", choices=list(MODES), default="threads")
+    run.add_argument("--timeout", type=float, metavar="S", help="cancel the run after S seconds (exit 124)")
+    run.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
+
+    compare = commands.add_parser("compare", help="run one workload in several modes; medians and speedups")
+    _common(compare)
+    compare.add_argument("--modes", default="sequential,threads,processes",
+                         help="comma-separated (default sequential,threads,processes)")
+    compare.add_argument("--repeat", "-k", type=int, default=1, help="runs per mode; figures are medians")
+    compare.add_argument("--timeout", type=float, metavar="S", help="cancel any one run after S seconds")
+    compare.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
+
+    workloads = commands.add_parser("workloads", help="list the built-in workloads")
+    workloads.add_argument("--json", action="store_true")
+    return parser
+
+
+@contextmanager
+def _signals_cancel(session: Session) -> Iterator[list[int]]:
+    """Ctrl+C, SIGTERM and SIGHUP cancel the live run; the caller exits 128 + signal."""
+    caught: list[int] = []
+
+    def handler(signum: int, frame: Any) -> None:
+        caught.append(signum)
+        session.cancel()
+
+    previous = {sig: signal.signal(sig, handler) for sig in SIGNALS}
+    try:
+        yield caught
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _spec(args: argparse.Namespace, mode: str) -> tuple[RunSpec, dict]:
+    """Check everything the user typed, and ask the runner whether it can load the workload."""
+    ref = parse_workload(args.workload)
+    params = parse_params(ref, args.param)
+    workers = parse_workers(args.workers)
+    python = sys.executable
+    if args.switch_interval is not None and not 0 < args.switch_interval <= 1000:
+        raise UsageError(f"--switch-interval must be between 0 and 1000 ms, got {args.switch_interval}")
+    info = describe(python, ref, params)
+    spec = RunSpec(ref, mode, workers, params, python, args.start_method, args.switch_interval)
+    return spec, info
+
+
+def _unavailable(mode: str, info: dict) -> str | None:
+    return MODES[mode].unavailable(info["python"], info["workload"])
+
+
+def _run_all(specs: list[RunSpec], timeout: float | None) -> tuple[list[dict], int | None]:
+    """Run specs one after another; stop early on a signal. Returns figures and the signal."""
+    fold = Fold()
+    session = Session([fold]).start_sampling()
+    with _signals_cancel(session) as caught:
+        try:
+            for spec in specs:
+                session.run(spec, timeout)
+                if caught:
+                    break
+        finally:
+            session.close()
+    return [run_figures(run) for run in fold.state.runs], (caught[0] if caught else None)
+
+
+def _exit_code(runs: list[dict], caught: int | None) -> int:
+    if caught is not None:
+        return 128 + caught
+    if any(r["status"] == "timeout" for r in runs):
+        return EXIT_TIMEOUT
+    return EXIT_FAILED if any(r["status"] != "done" for r in runs) else 0
+
+
+def _fmt(value: Any, unit: str = "", digits: int = 2) -> str:
+    return "-" if value is None else f"{value:.{digits}f}{unit}"
+
+
+def _print_workers(figures: dict) -> None:
+    print(f"{'#':>3}  {'pid':>7}  {'tid':>7}  {'status':<9} {'wall':>8} {'cpu':>8}  error")
+    for w in figures["per_worker"]:
+        print(f"{w['index']:>3}  {w['pid'] or '-':>7}  {w['tid'] or '-':>7}  {w['status']:<9} "
+              f"{_fmt(w['wall_s'], ' s'):>8} {_fmt(w['cpu_s'], ' s'):>8}  {w['error'] or ''}")
+    for w in figures["per_worker"]:
+        for line in w["output"]:
+            print(f"[{w['index']}] {line}")
+        if w["dropped_lines"]:
+            print(f"[{w['index']}] ... {w['dropped_lines']} more lines not kept")
+
+
+def _header(info: dict, start_method: str) -> dict:
+    python = info["python"]
+    return {**python, "start_method": start_method}
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    spec, info = _spec(args, args.mode)
+    reason = _unavailable(args.mode, info)
+    if reason:
+        raise UsageError(f"{args.mode} cannot run {spec.workload.name}: {reason}")
+    runs, caught = _run_all([spec], args.timeout)
+    if args.json:
+        print(json.dumps({"header": _header(info, spec.start_method), "runs": runs}, indent=2))
+    else:
+        figures = runs[0]
+        print(f"{figures['workload']} x{figures['workers']} · {figures['mode']} · {figures['status']}"
+              f"{': ' + figures['error'] if figures['error'] else ''}")
+        print(f"wall {_fmt(figures['wall_s'], ' s')}  cpu {_fmt(figures['cpu_s'], ' s')}  "
+              f"parallelism {_fmt(figures['parallelism'])}")
+        _print_workers(figures)
+    return _exit_code(runs, caught)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    unknown = [m for m in modes if m not in MODES]
+    if unknown or not modes:
+        raise UsageError(f"unknown mode {', '.join(unknown) or '(none)'}: choose from {', '.join(MODES)}")
+    if not 1 <= args.repeat <= 100:
+        raise UsageError(f"--repeat must be between 1 and 100, got {args.repeat}")
+    spec, info = _spec(args, modes[0])
+    skipped = {m: r for m in modes if (r := _unavailable(m, info))}
+    specs = [spec.with_mode(m) for m in modes if m not in skipped for _ in range(args.repeat)]
+    runs, caught = _run_all(specs, args.timeout)
+    rows = summarize(runs)
+    if args.json:
+        print(json.dumps({"header": _header(info, spec.start_method), "summary": rows, "runs": runs,
+                          "unavailable": skipped}, indent=2))
+    else:
+        print(f"{spec.workload.name} x{spec.workers} · {args.repeat} run(s) per mode · medians")
+        print(f"{'mode':<11} {'wall':>8} {'cpu':>8} {'parallel':>8} {'speedup':>8} {'effic.':>7}  ok")
+        for row in rows:
+            print(f"{row['mode']:<11} {_fmt(row['wall_s'], ' s'):>8} {_fmt(row['cpu_s'], ' s'):>8} "
+                  f"{_fmt(row['parallelism']):>8} {_fmt(row['speedup'], 'x'):>8} {_fmt(row['efficiency']):>7}"
+                  f"  {row['ok_runs']}/{row['runs']}")
+        for mode, reason in skipped.items():
+            print(f"{mode:<11} unavailable: {reason}")
+    return _exit_code(runs, caught)
+
+
+def cmd_workloads(args: argparse.Namespace) -> int:
+    listing = []
+    for name in BUILTINS:
+        module = builtin_module(name)
+        listing.append({"name": name, "kind": module.KIND, "description": module.DESCRIPTION,
+                        "params": module.PARAMS, "async": hasattr(module, "arun")})
+    if args.json:
+        print(json.dumps(listing, indent=2))
+        return 0
+    for item in listing:
+        params = " ".join(f"{k}={v}" for k, v in item["params"].items())
+        print(f"{item['name']:<9} {kind_label(item['kind']):<27} {item['description']}")
+        print(f"{'':<9} params: {params}{'   (has an async version)' if item['async'] else ''}")
+    return 0
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    from conctui.app import launch  # Textual is imported only for the TUI
+
+    spec, info = _spec(args, args.mode)
+    return launch(spec, info, start=args.start)
+
+
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "workloads": cmd_workloads, "tui": cmd_tui}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["tui", *(argv if argv is not None else sys.argv[1:])])
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"conctui: {exc}", file=sys.stderr)
+        return EXIT_USAGE

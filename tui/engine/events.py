@@ -1,0 +1,173 @@
+"""The typed events everything on screen is made of, and their checked JSON form.
+
+Every event carries `t`, seconds since the session started. The same `decode` checks the
+runner's batches and recordings read from disk, so a hostile file meets the same rules
+as a live run: known types, known fields, sane types and bounds.
+"""
+from __future__ import annotations
+
+import math
+import types
+import typing
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Union
+
+MAX_T = 1e7  # seconds: about four months of recording
+MAX_INDEX = 100_000
+MAX_TEXT = 10_000
+
+
+class EventError(ValueError):
+    """An event that does not follow the schema: said in one line."""
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    t: float
+    run: int
+    mode: str
+    workload: str
+    params: dict
+    workers: int
+    python: dict
+    start_method: str
+    pid: int
+    options: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WorkerStarted:
+    t: float
+    index: int
+    pid: int
+    tid: int
+    host: str = ""
+
+
+@dataclass(frozen=True)
+class Progress:
+    t: float
+    index: int
+    fraction: float | None
+
+
+@dataclass(frozen=True)
+class Output:
+    t: float
+    index: int
+    line: str
+
+
+@dataclass(frozen=True)
+class WorkerFinished:
+    t: float
+    index: int
+    status: str
+    error: str | None = None
+    wall_s: float | None = None
+    cpu_s: float | None = None
+    dropped: int = 0
+    exitcode: int | None = None
+
+
+@dataclass(frozen=True)
+class Sample:
+    """Per-core utilisation of one host, plus live CPU seconds and core of each worker."""
+
+    t: float
+    cores: list
+    workers: list  # [index, cpu_s, core or None]
+    app_cpu: float
+    host: str = ""
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    t: float
+    status: str
+    wall_s: float
+    error: str | None = None
+
+
+Event = RunStarted | WorkerStarted | Progress | Output | WorkerFinished | Sample | RunFinished
+TYPES = {
+    "run_started": RunStarted, "worker_started": WorkerStarted, "progress": Progress,
+    "output": Output, "worker_finished": WorkerFinished, "sample": Sample, "run_finished": RunFinished,
+}
+NAMES = {cls: name for name, cls in TYPES.items()}
+STATUSES = {"done", "failed", "crashed", "cancelled"}
+RUN_STATUSES = {"done", "error", "cancelled", "crashed", "timeout"}
+
+
+def encode(event: Event) -> dict:
+    data = asdict(event)
+    data["type"] = NAMES[type(event)]
+    return data
+
+
+def _check(name: str, value: Any, hint: Any) -> Any:
+    origin = typing.get_origin(hint)
+    if origin is Union or origin is types.UnionType:
+        if value is None:
+            return None
+        hint = next(arg for arg in typing.get_args(hint) if arg is not type(None))
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, hint) or (hint is int and isinstance(value, bool)):
+        raise EventError(f"field {name!r} should be {hint.__name__}, not {type(value).__name__}")
+    if hint is float and (not math.isfinite(value) or abs(value) > MAX_T):
+        raise EventError(f"field {name!r} is out of range: {value}")
+    if hint is int and abs(value) > 2**63:
+        raise EventError(f"field {name!r} is out of range: {value}")
+    if hint is str and len(value) > MAX_TEXT:
+        raise EventError(f"field {name!r} is too long ({len(value)} characters)")
+    return value
+
+
+def _check_values(event: Event) -> None:
+    if event.t < 0:
+        raise EventError(f"negative time {event.t}")
+    index = getattr(event, "index", 0)
+    if not 0 <= index < MAX_INDEX:
+        raise EventError(f"worker index {index} is out of range")
+    if isinstance(event, Progress) and event.fraction is not None and not 0 <= event.fraction <= 1:
+        raise EventError(f"progress {event.fraction} is not between 0 and 1")
+    if isinstance(event, WorkerFinished) and event.status not in STATUSES:
+        raise EventError(f"unknown worker status {event.status!r}")
+    if isinstance(event, RunFinished) and event.status not in RUN_STATUSES:
+        raise EventError(f"unknown run status {event.status!r}")
+    if isinstance(event, RunStarted) and not 1 <= event.workers <= MAX_INDEX:
+        raise EventError(f"worker count {event.workers} is out of range")
+    if isinstance(event, Sample):
+        if len(event.cores) > 4096 or not all(
+            isinstance(c, (int, float)) and 0 <= c <= 100 for c in event.cores
+        ):
+            raise EventError("core utilisation must be a list of percentages")
+        for row in event.workers:
+            if not (isinstance(row, list) and len(row) == 3 and isinstance(row[0], int)):
+                raise EventError("sample workers must be [index, cpu_s, core] rows")
+
+
+def decode(data: Any) -> Event:
+    """Build an event from its JSON form, or raise EventError saying what is wrong."""
+    if not isinstance(data, dict):
+        raise EventError(f"an event must be an object, not {type(data).__name__}")
+    name = data.get("type")
+    cls = TYPES.get(name) if isinstance(name, str) else None
+    if cls is None:
+        raise EventError(f"unknown event type {name!r}")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    unknown = set(data) - known - {"type"}
+    if unknown:
+        raise EventError(f"{name}: unknown field(s) {', '.join(sorted(unknown))}")
+    values = {}
+    for f in fields(cls):
+        if f.name in data:
+            values[f.name] = _check(f"{name}.{f.name}", data[f.name], hints[f.name])
+    try:
+        event = cls(**values)
+    except TypeError as exc:
+        raise EventError(f"{name}: {exc}") from None
+    _check_values(event)
+    return event

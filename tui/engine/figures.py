@@ -1,0 +1,80 @@
+"""The figures of a run and of a comparison, from the folded state: the numbers users quote.
+
+wall_s: the runner's clock from the first worker launched to the last one ended (process
+start-up included, the runner's own start excluded). cpu_s: the OS's CPU seconds summed
+over workers. parallelism = cpu_s / wall_s. speedup = sequential wall / this wall, against
+the sequential run of the same interpreter. efficiency = speedup / min(workers, usable cores).
+"""
+from __future__ import annotations
+
+from statistics import median
+from typing import Any
+
+from conctui.engine.state import RunState
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def run_figures(run: RunState) -> dict[str, Any]:
+    """One run as the JSON documents (and the results pane) show it."""
+    started = run.started
+    wall = run.finished.wall_s if run.finished else None
+    cpu = sum(w.cpu_s for w in run.workers if w.cpu_s is not None)
+    return {
+        "mode": started.mode,
+        "workload": started.workload,
+        "params": started.params,
+        "workers": started.workers,
+        "python": started.python,
+        "start_method": started.start_method,
+        "status": run.status,
+        "error": run.finished.error if run.finished else None,
+        "wall_s": _round(wall),
+        "cpu_s": _round(cpu),
+        "parallelism": _round(cpu / wall if wall else None, 3),
+        "per_worker": [
+            {"index": w.index, "pid": w.pid, "tid": w.tid, "host": w.host, "status": w.status,
+             "wall_s": _round(w.wall_s), "cpu_s": _round(w.cpu_s), "error": w.error,
+             "exitcode": w.exitcode, "output": w.lines, "dropped_lines": w.dropped}
+            for w in run.workers
+        ],
+    }
+
+
+def _key(figures: dict[str, Any]) -> tuple:
+    return (figures["python"].get("executable", ""), figures["workload"], figures["workers"])
+
+
+def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per (interpreter, workload, workers, mode): medians over repeats, speedup, efficiency."""
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for figures in runs:
+        groups.setdefault(_key(figures) + (figures["mode"],), []).append(figures)
+    rows = []
+    for (python, workload, workers, mode), members in groups.items():
+        walls = [m["wall_s"] for m in members if m["status"] == "done" and m["wall_s"]]
+        row: dict[str, Any] = {
+            "python": python, "python_version": members[0]["python"].get("version"),
+            "gil_enabled": members[0]["python"].get("gil_enabled"),
+            "workload": workload, "workers": workers, "mode": mode, "runs": len(members),
+            "ok_runs": len(walls),
+            "wall_s": _round(median(walls)) if walls else None,
+            "wall_min": _round(min(walls)) if walls else None,
+            "wall_max": _round(max(walls)) if walls else None,
+            "cpu_s": _round(median(m["cpu_s"] for m in members)),
+            "parallelism": _round(median(m["parallelism"] or 0.0 for m in members), 3),
+            "usable_cores": members[0]["python"].get("usable_cores"),
+        }
+        rows.append(row)
+    for row in rows:
+        base = next((r for r in rows if r["mode"] == "sequential" and
+                     (r["python"], r["workload"], r["workers"]) == (row["python"], row["workload"], row["workers"])),
+                    None)
+        if base and base["wall_s"] and row["wall_s"]:
+            row["speedup"] = round(base["wall_s"] / row["wall_s"], 3)
+            row["efficiency"] = round(row["speedup"] / min(row["workers"], row["usable_cores"] or 1), 3)
+        else:
+            row["speedup"] = row["efficiency"] = None
+    return rows

@@ -1,0 +1,47 @@
+"""The catalogue of modes: name, key, label, and whether one can run a given workload here.
+
+A mode that cannot run is offered greyed out with its reason, never hidden: the reason is
+itself a lesson (a plain function under asyncio would only be threads in disguise).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+def _always(python: dict, workload: dict) -> str | None:
+    return None
+
+
+def _asyncio(python: dict, workload: dict) -> str | None:
+    if workload.get("has_async"):
+        return None
+    return (f"{workload.get('name', 'this workload')} is a plain function: asyncio would only run it "
+            "in threads (asyncio.to_thread), which is the threads mode; give an async def")
+
+
+def _processes(python: dict, workload: dict) -> str | None:
+    methods = python.get("start_methods", [])
+    if "spawn" in methods or "forkserver" in methods:
+        return None
+    return "neither spawn nor forkserver is available on this platform"
+
+
+@dataclass(frozen=True)
+class ModeInfo:
+    name: str
+    key: str
+    label: str
+    check: Callable[[dict, dict], str | None]
+
+    def unavailable(self, python: dict, workload: dict) -> str | None:
+        """None when the mode can run this workload under this Python, else the reason."""
+        return self.check(python, workload)
+
+
+MODES = {
+    "sequential": ModeInfo("sequential", "s", "seq", _always),
+    "threads": ModeInfo("threads", "t", "threads", _always),
+    "processes": ModeInfo("processes", "p", "procs", _processes),
+    "asyncio": ModeInfo("asyncio", "a", "async", _asyncio),
+}

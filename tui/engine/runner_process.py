@@ -1,0 +1,228 @@
+"""The app's side of a runner process: start it, read its events, cancel it, reap it.
+
+The runner is started by file path under the chosen Python, in a session of its own (so a
+terminal's Ctrl+C reaches only the app, which then cancels cleanly), with a duplex
+multiprocessing pipe as its only channel. Its stdout and stderr go to a temporary file:
+nothing a worker writes, even with os.write(1, ...), can reach the screen.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import IO
+
+from conctui import runner
+from conctui.engine.events import (
+    Event,
+    EventError,
+    RunFinished,
+    RunStarted,
+    WorkerFinished,
+    WorkerStarted,
+    decode,
+)
+from conctui.engine.spec import RunSpec, UsageError, WorkloadRef
+
+BOOT = Path(runner.__file__).with_name("boot.py")
+MIN_PYTHON = (3, 9)
+KILL_AFTER_S = 1.5
+Sink = Callable[[list[Event]], None]
+
+
+def exit_reason(returncode: int | None) -> str:
+    if returncode is None:
+        return "still running"
+    if returncode < 0:
+        try:
+            return f"killed by {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"killed by signal {-returncode}"
+    return f"exited with code {returncode}"
+
+
+def check_python(python: str) -> None:
+    """Refuse a path that is not a Python we can run the runner under, in one line."""
+    probe = "import sys; sys.stdout.write('%d.%d' % sys.version_info[:2])"
+    try:
+        done = subprocess.run([python, "-c", probe], capture_output=True, text=True, timeout=20)
+    except FileNotFoundError:
+        raise UsageError(f"no such interpreter: {python}") from None
+    except PermissionError:
+        raise UsageError(f"not executable: {python}") from None
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise UsageError(f"cannot run {python}: {exc}") from None
+    try:
+        version = tuple(int(part) for part in done.stdout.split("."))
+    except ValueError:
+        version = ()
+    if done.returncode != 0 or len(version) != 2:
+        raise UsageError(f"{python} is not a working Python interpreter")
+    if version < MIN_PYTHON:
+        floor = ".".join(map(str, MIN_PYTHON))
+        raise UsageError(f"{python} is Python {version[0]}.{version[1]}: conctui needs {floor} or newer")
+
+
+def _start(python: str) -> tuple[subprocess.Popen, Connection, IO[bytes]]:
+    ours, theirs = multiprocessing.Pipe(duplex=True)
+    log = tempfile.TemporaryFile(prefix="conctui-runner-")
+    try:
+        process = subprocess.Popen(
+            [python, str(BOOT), str(theirs.fileno())], pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
+        )
+    except OSError as exc:
+        raise UsageError(f"cannot start {python}: {exc}") from None
+    finally:
+        theirs.close()
+    return process, ours, log
+
+
+def _tail(log: IO[bytes], lines: int = 3) -> str:
+    log.seek(0)
+    text = log.read()[-4000:].decode(errors="replace").strip().splitlines()
+    return " | ".join(text[-lines:])
+
+
+def describe(python: str, ref: WorkloadRef | None, params: dict | None = None) -> dict:
+    """Ask a runner under `python` what it is and whether it can load `ref`."""
+    process, conn, log = _start(python)
+    with log:
+        try:
+            request = {"cmd": "describe", "ref": ref.payload(params or {}) if ref else None}
+            conn.send_bytes(json.dumps(request).encode())
+            if not conn.poll(60):
+                raise UsageError(f"{python}: the runner did not answer within 60 s")
+            reply = json.loads(conn.recv_bytes())
+        except (EOFError, OSError):
+            process.wait()
+            raise UsageError(f"{python}: the runner {exit_reason(process.returncode)}: {_tail(log)}") from None
+        finally:
+            conn.close()
+            _reap(process)
+    if "error" in reply:
+        raise UsageError(reply["error"])
+    return reply
+
+
+def _reap(process: subprocess.Popen, timeout: float = KILL_AFTER_S) -> None:
+    """Wait for the runner; past the timeout kill its whole process group (its children too)."""
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+
+
+class RunnerProcess:
+    """One run in one runner process. Events reach `sink` in batches from a reader thread.
+
+    Start it from a thread that outlives the run (the main thread): on Linux the runner
+    asks the kernel to kill it when the thread that started it ends.
+    """
+
+    def __init__(self, spec: RunSpec, run_id: int, session_t0: float, sink: Sink,
+                 on_worker: Callable[[WorkerStarted], None] | None = None) -> None:
+        self.spec = spec
+        self.run_id = run_id
+        self.session_t0 = session_t0
+        self.sink = sink
+        self.on_worker = on_worker
+        self.done = threading.Event()
+        self.pid: int | None = None
+        self._offset = 0.0
+        self._began = False
+        self._started: set[int] = set()
+        self._finished: set[int] = set()
+        self._seen_end = False
+
+    def start(self) -> None:
+        self.process, self._conn, self._log = _start(self.spec.python)
+        self.pid = self.process.pid
+        self._conn.send_bytes(json.dumps(self.spec.request()).encode())
+        threading.Thread(target=self._read, name="conctui-reader", daemon=True).start()
+
+    def cancel(self, reason: str = "cancelled") -> None:
+        """Ask the runner to stop; it is killed (with its children) if it has not within 1.5 s."""
+        try:
+            self._conn.send_bytes(json.dumps({"cmd": "cancel", "reason": reason}).encode())
+        except (OSError, ValueError):
+            pass
+        threading.Thread(target=_reap, args=(self.process,), daemon=True).start()
+
+    def kill(self) -> None:
+        _reap(self.process, 0)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self.done.wait(timeout)
+
+    def _now(self) -> float:
+        return time.monotonic() - self.session_t0
+
+    def _convert(self, raw: dict) -> Event:
+        if raw.get("type") == "run_started":
+            self._offset = float(raw.pop("t0")) - self.session_t0
+            self._began = True
+            spec = self.spec
+            raw.update(run=self.run_id, mode=spec.mode, workload=spec.workload.name, params=spec.params,
+                       workers=spec.workers, start_method=spec.start_method,
+                       options={"switch_interval_ms": spec.switch_interval_ms})
+        raw["t"] = max(0.0, float(raw["t"]) + self._offset)
+        event = decode(raw)
+        if isinstance(event, WorkerStarted):
+            self._started.add(event.index)
+            if self.on_worker:
+                self.on_worker(event)
+        elif isinstance(event, WorkerFinished):
+            self._finished.add(event.index)
+        elif isinstance(event, RunFinished):
+            self._seen_end = True
+        return event
+
+    def _read(self) -> None:
+        try:
+            while True:
+                try:
+                    data = self._conn.recv_bytes()
+                except (EOFError, OSError):
+                    break
+                try:
+                    self.sink([self._convert(raw) for raw in json.loads(data)])
+                except (EventError, ValueError, KeyError, TypeError) as exc:
+                    self._crash(f"runner sent a bad event: {exc}")
+                    self.kill()
+                    return
+            _reap(self.process, 5)
+            if not self._seen_end:
+                detail = _tail(self._log)
+                self._crash(f"the runner process {exit_reason(self.process.returncode)}"
+                            f" (os._exit or a crash in any worker ends the whole process){': ' + detail if detail else ''}")
+        finally:
+            self._conn.close()
+            self._log.close()
+            self.done.set()
+
+    def _crash(self, reason: str) -> None:
+        """The runner died mid-run (os._exit in a thread, a segfault, a kill): say so for every worker."""
+        now = self._now()
+        events: list[Event] = []
+        if not self._began:
+            spec = self.spec
+            events.append(RunStarted(now, self.run_id, spec.mode, spec.workload.name, spec.params, spec.workers,
+                                     {}, spec.start_method, self.pid or 0))
+        events += [WorkerFinished(now, index, "crashed", reason) for index in range(self.spec.workers)
+                   if index not in self._finished]
+        events.append(RunFinished(now, "crashed", now - self._offset, reason))
+        self._seen_end = True
+        self.sink(events)

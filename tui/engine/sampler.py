@@ -1,0 +1,99 @@
+"""Samples the OS at a fixed rate: every core's utilisation and each live worker's CPU.
+
+It runs in its own thread in conctui's process (never in the runner, so it costs the
+workers nothing but a share of a core, which it reports as the app's own CPU).
+"""
+from __future__ import annotations
+
+import os
+import platform
+import threading
+import time
+from collections.abc import Callable
+
+import psutil
+from conctui.engine.events import Event, Sample, WorkerStarted
+
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_stat(path: str) -> tuple[float, int] | None:
+    """(CPU seconds, core it last ran on) from a Linux /proc stat file."""
+    try:
+        with open(path, "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    # after the command name: field 14 utime and 15 stime are at 11, 12; field 39 processor at 36
+    return (int(fields[11]) + int(fields[12])) / TICKS, int(fields[36])
+
+
+def worker_cpu(worker: WorkerStarted, runner_pid: int | None) -> tuple[float, int | None] | None:
+    """A worker's CPU seconds so far and its last core: of its thread, or of its process."""
+    in_runner = worker.pid == runner_pid
+    if os.path.exists("/proc/self/stat"):
+        path = f"/proc/{worker.pid}/task/{worker.tid}/stat" if in_runner else f"/proc/{worker.pid}/stat"
+        return _proc_stat(path)
+    try:
+        process = psutil.Process(worker.pid)
+        if in_runner:
+            for thread in process.threads():
+                if thread.id == worker.tid:
+                    return thread.user_time + thread.system_time, None
+            return None
+        times = process.cpu_times()
+        return times.user + times.system, None
+    except psutil.Error:
+        return None
+
+
+class Sampler:
+    """A thread that emits a Sample every `period` seconds into the sink."""
+
+    def __init__(self, sink: Callable[[list[Event]], None], session_t0: float, period: float = 0.25) -> None:
+        self.sink = sink
+        self.session_t0 = session_t0
+        self.period = period
+        self.host = platform.node()
+        self.runner_pid: int | None = None
+        self._workers: dict[int, WorkerStarted] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._me = psutil.Process()
+        self._thread = threading.Thread(target=self._loop, name="conctui-sampler", daemon=True)
+
+    def start(self) -> Sampler:
+        psutil.cpu_percent(percpu=True)  # the first call only sets the baseline
+        self._me.cpu_percent()
+        self._thread.start()
+        return self
+
+    def watch_run(self, runner_pid: int | None) -> None:
+        with self._lock:
+            self.runner_pid = runner_pid
+            self._workers = {}
+
+    def watch(self, worker: WorkerStarted) -> None:
+        with self._lock:
+            self._workers[worker.index] = worker
+
+    def sample(self) -> Sample:
+        cores = [round(value, 1) for value in psutil.cpu_percent(percpu=True)]
+        with self._lock:
+            workers, runner_pid = list(self._workers.values()), self.runner_pid
+        rows = []
+        for worker in workers:
+            found = worker_cpu(worker, runner_pid)
+            if found is not None:
+                rows.append([worker.index, round(found[0], 3), found[1]])
+        app = round(self._me.cpu_percent(), 1)  # % of one core, like top
+        return Sample(time.monotonic() - self.session_t0, cores, rows, app, self.host)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.period):
+            self.sink([self.sample()])
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()

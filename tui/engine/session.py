@@ -1,0 +1,77 @@
+"""A session: one clock, one event stream and one sampler for runs made one after another.
+
+Every consumer (the CLI's fold, the TUI's frame queue, a recorder) is a sink: a callable
+given each batch of events, from the reader or sampler thread, in order.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from conctui.engine.events import Event
+from conctui.engine.runner_process import RunnerProcess
+from conctui.engine.sampler import Sampler
+from conctui.engine.spec import RunSpec
+from conctui.engine.state import SessionState, apply
+
+Sink = Callable[[list[Event]], None]
+
+
+class Session:
+    def __init__(self, sinks: list[Sink], sample_period: float = 0.25) -> None:
+        self.t0 = time.monotonic()
+        self.sinks = list(sinks)
+        self._lock = threading.Lock()
+        self._run_id = 0
+        self.runner: RunnerProcess | None = None
+        self.sampler = Sampler(self.emit, self.t0, sample_period)
+
+    def emit(self, events: list[Event]) -> None:
+        with self._lock:  # the reader and the sampler both emit: one order for every sink
+            for sink in self.sinks:
+                sink(events)
+
+    def start_sampling(self) -> Session:
+        self.sampler.start()
+        return self
+
+    def start(self, spec: RunSpec) -> RunnerProcess:
+        """Start one run; call from the thread that will outlive it (see RunnerProcess)."""
+        if self.runner is not None and not self.runner.done.is_set():
+            raise RuntimeError("a run is already live")
+        self._run_id += 1
+        self.runner = RunnerProcess(spec, self._run_id, self.t0, self.emit, on_worker=self.sampler.watch)
+        self.runner.start()
+        self.sampler.watch_run(self.runner.pid)
+        return self.runner
+
+    def run(self, spec: RunSpec, timeout: float | None = None) -> None:
+        """Start a run and block until it ended, cancelling it as "timeout" after `timeout` s."""
+        runner = self.start(spec)
+        if not runner.wait(timeout):
+            runner.cancel("timeout")
+            runner.wait()
+
+    def cancel(self) -> None:
+        if self.runner is not None and not self.runner.done.is_set():
+            self.runner.cancel()
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Cancel whatever runs and reap it: every exit path comes through here."""
+        self.cancel()
+        if self.runner is not None and not self.runner.wait(timeout):
+            self.runner.kill()
+            self.runner.wait(1.0)
+        self.sampler.stop()
+
+
+class Fold:
+    """A sink that folds events into a SessionState, safe to read once the run is over."""
+
+    def __init__(self) -> None:
+        self.state = SessionState()
+
+    def __call__(self, events: list[Event]) -> None:
+        for event in events:
+            apply(self.state, event)

@@ -1,0 +1,165 @@
+"""The session's state, folded from events by one function: `apply(state, event)`.
+
+No Textual here and no I/O: the CLI, the TUI, tests and replays all fold the same events
+the same way, so a replay ends in exactly the state the live run ended in. `apply`
+updates the state in place (copying 256 workers per progress event would cost more than
+the drawing) and returns it; nothing else writes to it.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from conctui.engine.events import (
+    Event,
+    Output,
+    Progress,
+    RunFinished,
+    RunStarted,
+    Sample,
+    WorkerFinished,
+    WorkerStarted,
+)
+
+HISTORY = 120  # samples of each core kept for sparklines
+LOG_LINES = 500  # output lines kept per run
+JSON_LINES = 50  # output lines kept per worker
+
+
+@dataclass
+class WorkerState:
+    index: int
+    status: str = "waiting"  # waiting, running, done, failed, crashed, cancelled
+    pid: int | None = None
+    tid: int | None = None
+    host: str = ""
+    fraction: float | None = None  # None: never reported, the bar is indeterminate
+    started_t: float | None = None
+    ended_t: float | None = None
+    wall_s: float | None = None
+    cpu_s: float | None = None
+    core: int | None = None
+    error: str | None = None
+    exitcode: int | None = None
+    lines: list[str] = field(default_factory=list)
+    dropped: int = 0
+
+    def elapsed(self, now: float) -> float | None:
+        if self.wall_s is not None:
+            return self.wall_s
+        if self.started_t is None:
+            return None
+        return (self.ended_t if self.ended_t is not None else now) - self.started_t
+
+
+@dataclass
+class RunState:
+    started: RunStarted
+    workers: list[WorkerState]
+    log: deque = field(default_factory=lambda: deque(maxlen=LOG_LINES))
+    finished: RunFinished | None = None
+
+    @property
+    def status(self) -> str:
+        """The run's outcome: a failed or crashed worker makes the whole run failed."""
+        if self.finished is None:
+            return "running"
+        if self.finished.status != "done":
+            return self.finished.status
+        if any(w.status in ("failed", "crashed") for w in self.workers):
+            return "failed"
+        return "done"
+
+    def elapsed(self, now: float) -> float:
+        if self.finished is not None:
+            return self.finished.wall_s
+        return max(0.0, now - self.started.t)
+
+
+@dataclass
+class CoreHost:
+    """One machine's cores: latest % and a short history each."""
+
+    name: str
+    now: list[float] = field(default_factory=list)
+    history: list[deque] = field(default_factory=list)
+
+
+@dataclass
+class SessionState:
+    runs: list[RunState] = field(default_factory=list)
+    hosts: dict[str, CoreHost] = field(default_factory=dict)
+    app_cpu: float = 0.0
+    t: float = 0.0
+
+    @property
+    def current(self) -> RunState | None:
+        return self.runs[-1] if self.runs else None
+
+    @property
+    def live(self) -> RunState | None:
+        run = self.current
+        return run if run is not None and run.finished is None else None
+
+
+def _worker(state: SessionState, index: int) -> WorkerState | None:
+    run = state.current
+    if run is None or not 0 <= index < len(run.workers):
+        return None
+    return run.workers[index]
+
+
+def apply(state: SessionState, event: Event) -> SessionState:
+    state.t = max(state.t, event.t)
+    if isinstance(event, RunStarted):
+        state.runs.append(RunState(event, [WorkerState(i) for i in range(event.workers)]))
+    elif isinstance(event, Sample):
+        _sample(state, event)
+    elif isinstance(event, RunFinished):
+        if state.current is not None:
+            state.current.finished = event
+    else:
+        worker = _worker(state, event.index)
+        if worker is not None:
+            _worker_event(state.current, worker, event)
+    return state
+
+
+def _worker_event(run: RunState, worker: WorkerState, event: Event) -> None:
+    if isinstance(event, WorkerStarted):
+        worker.status, worker.pid, worker.tid, worker.host = "running", event.pid, event.tid, event.host
+        worker.started_t = event.t
+    elif isinstance(event, Progress):
+        worker.fraction = event.fraction
+    elif isinstance(event, Output):
+        run.log.append((event.index, event.line))
+        if len(worker.lines) < JSON_LINES:
+            worker.lines.append(event.line)
+        else:
+            worker.dropped += 1
+    elif isinstance(event, WorkerFinished):
+        worker.status, worker.error, worker.ended_t = event.status, event.error, event.t
+        worker.wall_s, worker.exitcode = event.wall_s, event.exitcode
+        worker.dropped += event.dropped
+        if event.cpu_s is not None:
+            worker.cpu_s = event.cpu_s  # the OS's own figure replaces the sampled one
+        if event.status == "done":
+            worker.fraction = 1.0
+        if event.error:
+            run.log.append((event.index, f"{event.status}: {event.error}"))
+
+
+def _sample(state: SessionState, event: Sample) -> None:
+    state.app_cpu = event.app_cpu
+    host = state.hosts.setdefault(event.host, CoreHost(event.host))
+    if len(host.history) != len(event.cores):
+        host.history = [deque(maxlen=HISTORY) for _ in event.cores]
+    for history, value in zip(host.history, event.cores):
+        history.append(value)
+    host.now = list(event.cores)
+    run = state.live
+    if run is None:
+        return
+    for index, cpu_s, core in event.workers:
+        if 0 <= index < len(run.workers) and run.workers[index].status == "running":
+            run.workers[index].cpu_s, run.workers[index].core = cpu_s, core

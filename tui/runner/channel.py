@@ -1,0 +1,168 @@
+"""Worker side of the event channel: a cheap report(), batched flushes, captured prints.
+
+Events are plain dicts sent as one JSON list per flush over a multiprocessing Connection
+(`send_bytes`, never pickle, so any two Python versions understand each other).
+"""
+from __future__ import annotations
+
+import contextvars
+import io
+import json
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+FLUSH_S = 0.02
+MAX_LINES_PER_WORKER = 10_000
+MAX_LINE_CHARS = 1_000
+
+current_worker: contextvars.ContextVar = contextvars.ContextVar("conctui_worker", default=None)
+
+
+class Cancelled(BaseException):
+    """Raised from report() once the run is cancelled: the cooperative stop for threads.
+
+    A BaseException, so a workload's `except Exception` does not swallow it."""
+
+
+class Outbox:
+    """Collects events from any thread and sends them as one JSON batch per flush.
+
+    report() only stores the latest fraction of its worker (a dict store), so a loop that
+    reports a million times a second is barely slowed and the pipe carries at most one
+    progress event per worker per flush.
+    """
+
+    def __init__(self, send_bytes: Callable[[bytes], None], t0: float) -> None:
+        self._send_bytes = send_bytes
+        self.t0 = t0
+        self.stop = threading.Event()
+        self._lock = threading.Lock()
+        self._events: list[dict[str, Any]] = []
+        self._progress: dict[int, float | None] = {}
+        self._lines: dict[int, int] = {}
+        self._dropped: dict[int, int] = {}
+        self.finished: set = set()  # workers whose end was reported, for crash detection
+        self._closed = threading.Event()
+        self._thread = threading.Thread(target=self._flush_loop, name="conctui-flush", daemon=True)
+
+    def start(self) -> Outbox:
+        self._thread.start()
+        return self
+
+    def now(self) -> float:
+        return round(time.monotonic() - self.t0, 6)
+
+    def emit(self, type_: str, **fields: Any) -> None:
+        fields["type"] = type_
+        fields["t"] = self.now()
+        index = fields.get("index")
+        with self._lock:
+            if type_ == "worker_finished" and index in self._progress:
+                # progress reported before the finish must reach the app before it
+                self._events.append(self._progress_event(index, self._progress.pop(index)))
+                fields["dropped"] = self._dropped.get(index, 0)
+            self._events.append(fields)
+            if type_ == "worker_finished":
+                self.finished.add(index)
+
+    def forward(self, event: dict[str, Any]) -> None:
+        """Pass on an event a child process already stamped (the runner's relay)."""
+        with self._lock:
+            self._events.append(event)
+            if event.get("type") == "worker_finished":
+                self.finished.add(event.get("index"))
+
+    def reporter(self, index: int) -> Callable[..., None]:
+        progress, stop = self._progress, self.stop
+
+        def report(fraction: float | None = None) -> None:
+            if stop.is_set():
+                raise Cancelled()
+            progress[index] = fraction
+
+        return report
+
+    def output(self, index: int, line: str) -> None:
+        """One printed line of a worker; past the cap lines are counted, not sent."""
+        with self._lock:
+            count = self._lines.get(index, 0)
+            if count >= MAX_LINES_PER_WORKER:
+                self._dropped[index] = self._dropped.get(index, 0) + 1
+                return
+            self._lines[index] = count + 1
+        self.emit("output", index=index, line=line[:MAX_LINE_CHARS])
+
+    def _progress_event(self, index: int, fraction: float | None) -> dict[str, Any]:
+        if fraction is not None:
+            fraction = min(1.0, max(0.0, float(fraction)))
+        return {"type": "progress", "t": self.now(), "index": index, "fraction": fraction}
+
+    def flush(self) -> None:
+        with self._lock:
+            batch, self._events = self._events, []
+            progress, self._progress = self._progress, {}
+        # report() may have stored into the old dict after the swap: those values are sent now
+        batch.extend(self._progress_event(i, f) for i, f in list(progress.items()))
+        if batch:
+            self._send_bytes(json.dumps(batch).encode())
+
+    def _flush_loop(self) -> None:
+        while not self._closed.wait(FLUSH_S):
+            try:
+                self.flush()
+            except (OSError, ValueError):
+                return  # the reader is gone; the process is being torn down
+
+    def close(self) -> None:
+        self._closed.set()
+        self.flush()
+
+
+class CapturedOutput(io.TextIOBase):
+    """Stands in for sys.stdout/stderr: lines printed by a worker become output events.
+
+    The worker is found from a context variable, so it works for threads and asyncio tasks
+    alike; text printed outside any worker goes to the real stream (a file, never a tty).
+    """
+
+    def __init__(self, outbox: Outbox, fallback: Any) -> None:
+        self._outbox = outbox
+        self._fallback = fallback
+        self._partial: dict[int, str] = {}
+        self._lock = threading.Lock()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        index = current_worker.get()
+        if index is None:
+            return self._fallback.write(text)
+        with self._lock:
+            pending = self._partial.pop(index, "") + text
+            *lines, rest = pending.split("\n")
+            if rest:
+                self._partial[index] = rest
+        for line in lines:
+            self._outbox.output(index, line)
+        return len(text)
+
+    def finish(self, index: int) -> None:
+        """Send what a worker printed without a final newline."""
+        with self._lock:
+            rest = self._partial.pop(index, "")
+        if rest:
+            self._outbox.output(index, rest)
+
+    def flush(self) -> None:
+        self._fallback.flush()
+
+
+def capture_prints(outbox: Outbox) -> CapturedOutput:
+    """One stream for both: a worker's stdout and stderr lines interleave as printed."""
+    out = CapturedOutput(outbox, sys.__stderr__)
+    sys.stdout = sys.stderr = out
+    return out

@@ -1,0 +1,131 @@
+"""Find and check a workload function, in whichever process will call it.
+
+A workload is named by file path (`my_tasks.py`, imported by path like a script) or by
+module name (`package.module`), plus a function name. Functions are never pickled: every
+process that runs workers loads the workload itself, from this description.
+"""
+from __future__ import annotations
+
+import asyncio
+import importlib
+import importlib.util
+import inspect
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+
+class LoadError(Exception):
+    """A user mistake in naming or writing the workload: shown as one line, exit 2."""
+
+
+class Workload:
+    """The loaded function and what the modes need to know about calling it."""
+
+    def __init__(self, module: Any, func: Callable[..., Any], params: dict[str, Any], builtin: bool) -> None:
+        self.module = module
+        self.func = func
+        self.params = params
+        # a built-in may offer a coroutine twin for asyncio (`arun`) and a `context(params)`
+        # manager that prepares what every worker shares (the http workload's server)
+        self.async_func = getattr(module, "arun", None) if builtin else None
+        if inspect.iscoroutinefunction(func):
+            self.async_func = func
+        self.accepts_report = "report" in inspect.signature(func).parameters
+        self.context = getattr(module, "context", None) if builtin else None
+
+    def kwargs(self, report: Callable[..., None]) -> dict[str, Any]:
+        kwargs = dict(self.params)
+        if self.accepts_report:
+            kwargs["report"] = report
+        return kwargs
+
+    def call(self, index: int, report: Callable[..., None]) -> Any:
+        """Call once for one worker; an async def gets a loop of its own in this thread."""
+        result = self.func(index, **self.kwargs(report))
+        if inspect.iscoroutine(result):
+            return asyncio.run(result)
+        return result
+
+
+def _import_path(path: str) -> Any:
+    if not os.path.isfile(path):
+        raise LoadError("no such file: %s" % path)
+    name = "conctui_user_" + os.path.splitext(os.path.basename(path))[0]
+    if name in sys.modules:
+        return sys.modules[name]
+    folder = os.path.dirname(os.path.abspath(path))
+    if folder not in sys.path:
+        sys.path.insert(0, folder)  # its own sibling imports work, as when run as a script
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise LoadError("cannot import %s: not a Python file" % path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        del sys.modules[name]
+        raise LoadError("syntax error in %s line %s: %s" % (path, exc.lineno, exc.msg)) from None
+    except BaseException as exc:  # a user's module may raise anything, SystemExit included
+        del sys.modules[name]
+        raise LoadError("importing %s raised %s: %s" % (path, type(exc).__name__, exc)) from None
+    return module
+
+
+def _import_module(name: str, extra_path: str | None) -> Any:
+    if extra_path and extra_path not in sys.path:
+        sys.path.insert(0, extra_path)  # like `python -m`: the caller's folder is importable
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        raise LoadError("no module named %r (from %s)" % (exc.name, name)) from None
+    except SyntaxError as exc:
+        raise LoadError("syntax error in %s line %s: %s" % (exc.filename, exc.lineno, exc.msg)) from None
+    except BaseException as exc:
+        raise LoadError("importing %s raised %s: %s" % (name, type(exc).__name__, exc)) from None
+
+
+def load(ref: dict[str, Any]) -> Workload:
+    """Load the workload that `ref` describes (keys: path or module, func, params, cwd)."""
+    if ref.get("path"):
+        module, where = _import_path(ref["path"]), ref["path"]
+    else:
+        module, where = _import_module(ref["module"], ref.get("cwd")), ref["module"]
+    func_name = ref["func"]
+    func = getattr(module, func_name, None)
+    if func is None:
+        raise LoadError("%s has no function %r" % (where, func_name))
+    if not callable(func):
+        raise LoadError("%s.%s is not callable (it is %s)" % (where, func_name, type(func).__name__))
+    params = dict(ref.get("params") or {})
+    try:
+        signature = inspect.signature(func)
+    except (TypeError, ValueError):
+        raise LoadError("cannot read the signature of %s.%s" % (where, func_name)) from None
+    trial = dict(params)
+    if "report" in signature.parameters:
+        trial["report"] = None
+    try:
+        signature.bind(0, **trial)
+    except TypeError as exc:
+        raise LoadError(
+            "%s.%s%s cannot be called with the worker index%s: %s"
+            % (where, func_name, signature, " and " + ", ".join(params) if params else "", exc)
+        ) from None
+    return Workload(module, func, params, bool(ref.get("builtin")))
+
+
+def describe(ref: dict[str, Any]) -> dict[str, Any]:
+    """What the app needs to offer this workload: its metadata and which calls it supports."""
+    workload = load(ref)
+    module = workload.module
+    doc = inspect.getdoc(workload.func) or inspect.getdoc(module) or ""
+    return {
+        "name": getattr(module, "NAME", workload.func.__name__),
+        "description": getattr(module, "DESCRIPTION", doc.split("\n")[0]),
+        "kind": getattr(module, "KIND", "user"),
+        "has_async": workload.async_func is not None,
+        "accepts_report": workload.accepts_report,
+    }

@@ -1,0 +1,129 @@
+"""The runner's main loop: take one request from the app, run it, obey cancel, die with the app.
+
+Protocol on the duplex pipe given as a file descriptor: the app sends one JSON request
+(`describe` or `run`), later perhaps `{"cmd": "cancel"}`; the runner sends JSON batches of
+events. End of file from the app means the app is gone: stop everything and exit.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import threading
+import time
+from multiprocessing.connection import Connection
+from typing import Any
+
+from .channel import Outbox, capture_prints
+from .info import python_info
+from .loader import LoadError, describe, load
+from .modes import Asyncio, Sequential, Threads
+from .processes import Processes
+
+MODES = {"sequential": Sequential, "threads": Threads, "asyncio": Asyncio, "processes": Processes}
+CANCEL_GRACE_S = 1.0
+
+
+class Link:
+    """The runner's end of the pipe, shared by the flusher and the relay."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._lock = threading.Lock()
+
+    def send(self, data: bytes) -> None:
+        with self._lock:
+            self.conn.send_bytes(data)
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel kill the runner if the app dies, even when the GIL is wedged."""
+    try:
+        import ctypes
+        import signal
+
+        parent = os.getppid()
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:
+            os._exit(1)
+    except (OSError, AttributeError, ImportError):
+        pass  # elsewhere the end-of-file watch below still applies
+
+
+def _describe(request: dict[str, Any]) -> dict[str, Any]:
+    reply: dict[str, Any] = {"python": python_info()}
+    if request.get("ref"):
+        try:
+            reply["workload"] = describe(request["ref"])
+        except LoadError as exc:
+            reply["error"] = str(exc)
+    return reply
+
+
+def _run(link: Link, spec: dict[str, Any]) -> None:
+    outbox = Outbox(link.send, time.monotonic()).start()
+    captured = capture_prints(outbox)
+    if spec.get("switch_interval_ms"):
+        sys.setswitchinterval(spec["switch_interval_ms"] / 1000.0)
+    outbox.emit("run_started", python=python_info(), pid=os.getpid(), t0=outbox.t0)
+    try:
+        workload = load(spec["ref"])
+    except LoadError as exc:
+        outbox.emit("run_finished", status="error", error=str(exc), wall_s=0.0)
+        outbox.close()
+        return
+    mode = MODES[spec["mode"]](outbox, workload, spec["workers"], captured, spec)
+    result: dict[str, Any] = {"status": "done"}
+
+    def body() -> None:
+        context = workload.context(dict(workload.params)) if workload.context else contextlib.nullcontext({})
+        try:
+            with context as shared:
+                workload.params.update(shared)
+                spec["ref"]["params"] = workload.params  # child processes get the same
+                start = time.monotonic()
+                mode.run()
+                result["wall_s"] = time.monotonic() - start
+        except BaseException as exc:  # a broken built-in context is reported, not raised
+            from .work import describe_exception
+
+            result["error"] = describe_exception(exc)
+
+    thread = threading.Thread(target=body, name="conctui-mode", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        if link.conn.poll(0.05):
+            try:
+                request = json.loads(link.conn.recv_bytes())
+            except (EOFError, OSError):
+                mode.cancel()  # the app is gone: nobody to report to
+                os._exit(1)
+            if request.get("cmd") == "cancel":
+                result["status"] = request.get("reason", "cancelled")
+                mode.cancel()
+                thread.join(CANCEL_GRACE_S)
+                break
+    for index in range(spec["workers"]):
+        if index not in outbox.finished:  # a thread that ignored the stop: it ends with us
+            outbox.emit("worker_finished", index=index, status="cancelled",
+                        error="did not stop (a thread cannot be killed): ended with the runner",
+                        wall_s=None, cpu_s=None)
+    status = "error" if "error" in result else result["status"]
+    outbox.emit("run_finished", status=status, error=result.get("error"),
+                wall_s=round(result.get("wall_s", time.monotonic() - outbox.t0), 6))
+    outbox.close()
+
+
+def main(argv: Any) -> int:
+    conn = Connection(int(argv[0]))
+    link = Link(conn)
+    request = json.loads(conn.recv_bytes())
+    if request.get("cmd") == "describe":
+        link.send(json.dumps(_describe(request)).encode())
+    else:
+        _die_with_parent()
+        _run(link, request)
+    conn.close()
+    sys.__stderr__.flush()
+    os._exit(0)  # worker threads that ignored the stop must not keep the process alive

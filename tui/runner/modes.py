@@ -1,0 +1,77 @@
+"""The in-process modes: sequential, threads and asyncio, each run inside the runner.
+
+Every mode is a class with `run()` (blocks until all workers ended) and `cancel()` (asks
+them to stop; threads stop cooperatively at their next report(), and a thread that never
+reports is ended with the runner process itself, since Python cannot kill a thread).
+"""
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from .channel import CapturedOutput, Outbox
+from .loader import Workload
+from .work import arun_worker, run_worker
+
+
+class Mode:
+    """Base: what every mode is handed and how it is stopped."""
+
+    def __init__(self, outbox: Outbox, workload: Workload, workers: int, captured: CapturedOutput,
+                 options: dict[str, Any]) -> None:
+        self.outbox = outbox
+        self.workload = workload
+        self.workers = workers
+        self.captured = captured
+        self.options = options
+
+    def run(self) -> None:
+        raise NotImplementedError
+
+    def cancel(self) -> None:
+        self.outbox.stop.set()
+
+
+class Sequential(Mode):
+    """One worker after the other on one thread: the baseline every speedup is against."""
+
+    def run(self) -> None:
+        for index in range(self.workers):
+            if self.outbox.stop.is_set():
+                self.outbox.emit("worker_finished", index=index, status="cancelled",
+                                 error="cancelled before it started", wall_s=0.0, cpu_s=0.0)
+                continue
+            run_worker(self.outbox, self.workload, index, self.captured)
+
+
+class Threads(Mode):
+    """One OS thread per worker, all in the runner process, sharing its GIL (if it has one)."""
+
+    def run(self) -> None:
+        threads: list[threading.Thread] = [
+            threading.Thread(target=run_worker, name="worker-%d" % index, daemon=True,
+                             args=(self.outbox, self.workload, index, self.captured))
+            for index in range(self.workers)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+
+class Asyncio(Mode):
+    """One task per worker on one event loop in one thread: concurrency without parallelism."""
+
+    def run(self) -> None:
+        import asyncio
+
+        async def main() -> None:
+            tasks = [asyncio.ensure_future(arun_worker(self.outbox, self.workload, index, self.captured))
+                     for index in range(self.workers)]
+            while not self.outbox.stop.is_set() and not all(task.done() for task in tasks):
+                await asyncio.wait(tasks, timeout=0.05)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run(main())

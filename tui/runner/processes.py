@@ -1,0 +1,100 @@
+"""The processes mode: one child process per worker, started with spawn or forkserver.
+
+Never fork: the runner has threads (the flusher, the control loop), and forking a process
+with threads can deadlock the child. Each child has its own pipe back to the runner; the
+runner relays its batches to the app and notices a child that dies without finishing.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import multiprocessing.connection
+import signal
+import time
+from typing import Any
+
+from . import child
+from .modes import Mode
+
+TERMINATE_GRACE_S = 0.5
+
+
+def exit_reason(exitcode: Any) -> str:
+    """`exited with code 3` or `killed by SIGSEGV`, from a multiprocessing exit code."""
+    if exitcode is None:
+        return "still running"
+    if exitcode < 0:
+        try:
+            return "killed by %s" % signal.Signals(-exitcode).name
+        except ValueError:
+            return "killed by signal %d" % -exitcode
+    if exitcode == child.ORPHAN_EXIT:
+        return "exited: its parent was gone"
+    return "exited with code %d" % exitcode
+
+
+class Processes(Mode):
+    """Children are started, relayed until every pipe closes, then joined."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.processes: list[Any] = []
+
+    def run(self) -> None:
+        context = multiprocessing.get_context(self.options["start_method"])
+        payload = {"ref": self.options["ref"], "t0": self.outbox.t0}
+        pipes: dict[Any, int] = {}
+        for index in range(self.workers):
+            if self.outbox.stop.is_set():
+                break
+            reader, writer = context.Pipe(duplex=False)
+            process = context.Process(target=child.main, args=(payload, index, writer),
+                                      name="conctui-worker-%d" % index)
+            process.start()
+            writer.close()
+            pipes[reader] = index
+            self.processes.append(process)
+        for index in range(len(self.processes), self.workers):
+            self.outbox.emit("worker_finished", index=index, status="cancelled",
+                             error="cancelled before it started", wall_s=0.0, cpu_s=0.0)
+        if self.outbox.stop.is_set():
+            self._terminate()  # a cancel that raced with the starts above
+        self._relay(pipes)
+
+    def _relay(self, pipes: dict[Any, int]) -> None:
+        while pipes:
+            for reader in multiprocessing.connection.wait(list(pipes)):
+                index = pipes[reader]
+                try:
+                    data = reader.recv_bytes()
+                except (EOFError, OSError):
+                    del pipes[reader]
+                    self._ended(index)
+                    continue
+                for event in json.loads(data):
+                    self.outbox.forward(event)
+
+    def _ended(self, index: int) -> None:
+        process = self.processes[index]
+        process.join(5)
+        if index in self.outbox.finished:
+            return
+        stopping = self.outbox.stop.is_set()
+        self.outbox.emit("worker_finished", index=index, status="cancelled" if stopping else "crashed",
+                         error=exit_reason(process.exitcode), exitcode=process.exitcode,
+                         wall_s=None, cpu_s=None)
+
+    def cancel(self) -> None:
+        super().cancel()
+        self._terminate()
+
+    def _terminate(self) -> None:
+        for process in self.processes:
+            if process.is_alive():
+                process.terminate()
+        deadline = time.monotonic() + TERMINATE_GRACE_S
+        for process in self.processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+

@@ -1,0 +1,101 @@
+"""One worker's life, the same in every mode: started, called, finished with a reason.
+
+CPU seconds come from the OS clock of the thread (or, in a child process, of the whole
+process, start-up included: processes pay for it), never from sampling.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+import traceback
+import types
+from collections.abc import Generator
+from typing import Any
+
+from .channel import Cancelled, CapturedOutput, Outbox, current_worker
+from .loader import Workload
+
+
+def describe_exception(exc: BaseException) -> str:
+    """`ValueError: boom (tasks.py:12)`: the error and the last line of the user's code."""
+    if isinstance(exc, SystemExit):
+        return "called sys.exit(%r)" % (exc.code,)
+    text = "%s: %s" % (type(exc).__name__, exc) if str(exc) else type(exc).__name__
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames:
+        last = frames[-1]
+        text += " (%s:%s)" % (os.path.basename(last.filename), last.lineno)
+    return text
+
+
+def _started(outbox: Outbox, index: int) -> None:
+    outbox.emit("worker_started", index=index, pid=os.getpid(), tid=threading.get_native_id())
+
+
+def _finished(outbox: Outbox, index: int, status: str, error: Any, wall_s: float, cpu_s: float) -> None:
+    outbox.emit(
+        "worker_finished", index=index, status=status, error=error,
+        wall_s=round(wall_s, 6), cpu_s=round(cpu_s, 6),
+    )
+
+
+def run_worker(
+    outbox: Outbox, workload: Workload, index: int, captured: CapturedOutput, whole_process: bool = False
+) -> None:
+    """Call the workload for one worker in this thread and report how it ended."""
+    token = current_worker.set(index)
+    _started(outbox, index)
+    start = time.monotonic()
+    cpu0 = 0.0 if whole_process else time.thread_time()
+    status, error = "done", None
+    try:
+        workload.call(index, outbox.reporter(index))
+    except Cancelled:
+        status = "cancelled"
+    except BaseException as exc:  # the worker's failure is data, not our crash
+        status, error = "failed", describe_exception(exc)
+    finally:
+        captured.finish(index)
+        current_worker.reset(token)
+        cpu = time.process_time() if whole_process else time.thread_time() - cpu0
+        _finished(outbox, index, status, error, time.monotonic() - start, cpu)
+
+
+@types.coroutine
+def _timed(coro: Any, cpu: list[float]) -> Generator[Any, Any, Any]:
+    """Drive a coroutine step by step, adding the thread CPU of each step to cpu[0].
+
+    Tasks share one thread, so this is the only way to tell their CPU apart."""
+    send, error = None, None
+    while True:
+        began = time.thread_time()
+        try:
+            yielded = coro.send(send) if error is None else coro.throw(error)
+        except StopIteration as stop:
+            cpu[0] += time.thread_time() - began
+            return stop.value
+        cpu[0] += time.thread_time() - began
+        try:
+            send, error = (yield yielded), None
+        except BaseException as exc:  # cancellation and errors go into the coroutine
+            send, error = None, exc
+
+
+async def arun_worker(outbox: Outbox, workload: Workload, index: int, captured: CapturedOutput) -> None:
+    """The asyncio twin of run_worker: one task of the shared loop."""
+    import asyncio
+
+    current_worker.set(index)  # a task runs in a copy of the context: this stays local to it
+    _started(outbox, index)
+    start, cpu = time.monotonic(), [0.0]
+    status, error = "done", None
+    try:
+        await _timed(workload.async_func(index, **workload.kwargs(outbox.reporter(index))), cpu)
+    except (Cancelled, asyncio.CancelledError):
+        status = "cancelled"
+    except BaseException as exc:
+        status, error = "failed", describe_exception(exc)
+    finally:
+        captured.finish(index)
+        _finished(outbox, index, status, error, time.monotonic() - start, cpu[0])
