@@ -124,6 +124,13 @@ def _check(name: str, value: Any, hint: Any) -> Any:
     return value
 
 
+def _worker_row(row: Any) -> bool:
+    """[index, cpu_s, core or None]: a NaN or negative CPU figure would poison every sum."""
+    return (isinstance(row, list) and len(row) == 3 and isinstance(row[0], int) and 0 <= row[0] < MAX_INDEX
+            and isinstance(row[1], (int, float)) and math.isfinite(row[1]) and 0 <= row[1] <= MAX_T
+            and (row[2] is None or isinstance(row[2], int)))
+
+
 def _check_values(event: Event) -> None:
     if event.t < 0:
         raise EventError(f"negative time {event.t}")
@@ -143,9 +150,8 @@ def _check_values(event: Event) -> None:
             isinstance(c, (int, float)) and 0 <= c <= 100 for c in event.cores
         ):
             raise EventError("core utilisation must be a list of percentages")
-        for row in event.workers:
-            if not (isinstance(row, list) and len(row) == 3 and isinstance(row[0], int)):
-                raise EventError("sample workers must be [index, cpu_s, core] rows")
+        if not all(_worker_row(row) for row in event.workers):
+            raise EventError("sample workers must be [index, cpu_s, core] rows")
 
 
 def decode(data: Any) -> Event:

@@ -1,0 +1,99 @@
+"""The event schema: what decode accepts from a runner or a recording, and what it refuses."""
+from __future__ import annotations
+
+import math
+
+import pytest
+from conctui.engine.events import (
+    Event,
+    EventError,
+    Output,
+    Progress,
+    RunFinished,
+    RunStarted,
+    Sample,
+    WorkerFinished,
+    WorkerStarted,
+    decode,
+    encode,
+)
+
+EXAMPLES: list[Event] = [
+    RunStarted(0.0, 1, "threads", "download", {"seconds": 1.0}, 3, {"version": "3.11.7"}, "spawn", 1234,
+               {"switch_interval_ms": None}),
+    WorkerStarted(0.1, 0, 1234, 5678, "vm"),
+    Progress(0.2, 1, 0.5),
+    Progress(0.2, 1, None),
+    Output(0.3, 2, "Thread 2: Starting download"),
+    WorkerFinished(1.0, 1, "failed", "ValueError: boom (tasks.py:3)", 0.9, 0.01, 4, None),
+    WorkerFinished(1.0, 2, "crashed", "killed by SIGSEGV", None, None, 0, -11),
+    Sample(1.1, [12.5, 100.0], [[0, 0.25, 1], [1, 0.5, None]], 2.4, "vm"),
+    RunFinished(1.2, "done", 1.1),
+    RunFinished(1.2, "timeout", 1.1, "cut by --timeout"),
+]
+
+
+@pytest.mark.parametrize("event", EXAMPLES, ids=lambda e: type(e).__name__)
+def test_every_event_type_round_trips(event: Event) -> None:
+    assert decode(encode(event)) == event
+
+
+def test_every_event_type_has_an_example() -> None:
+    from conctui.engine.events import TYPES
+
+    assert set(TYPES.values()) == {type(e) for e in EXAMPLES}
+
+
+def test_an_int_where_a_float_is_expected_is_accepted() -> None:
+    assert decode({"type": "progress", "t": 1, "index": 0, "fraction": 1}) == Progress(1.0, 0, 1.0)
+
+
+def _progress(**changes: object) -> dict:
+    return {"type": "progress", "t": 0.5, "index": 0, "fraction": 0.5, **changes}
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        ([], "must be an object"),
+        ({"t": 0.0}, "unknown event type"),
+        ({"type": "explode", "t": 0.0}, "unknown event type"),
+        ({"type": 3, "t": 0.0}, "unknown event type"),
+        (_progress(colour="red"), "unknown field"),
+        (_progress(t="soon"), "should be float"),
+        (_progress(index=1.5), "should be int"),
+        (_progress(index=True), "should be int"),
+        (_progress(index=-1), "out of range"),
+        (_progress(t=math.nan), "out of range"),
+        (_progress(t=math.inf), "out of range"),
+        (_progress(fraction=math.nan), "out of range"),
+        (_progress(t=-0.1), "negative time"),
+        (_progress(fraction=1.01), "not between 0 and 1"),
+        (_progress(fraction=-0.01), "not between 0 and 1"),
+        ({"type": "progress", "t": 0.5, "index": 0}, "fraction"),
+        ({"type": "output", "t": 0.0, "index": 0, "line": 7}, "should be str"),
+        ({"type": "output", "t": 0.0, "index": 0, "line": "x" * 20_000}, "too long"),
+        ({"type": "worker_finished", "t": 0.0, "index": 0, "status": "exploded"}, "unknown worker status"),
+        ({"type": "run_finished", "t": 0.0, "status": "great", "wall_s": 1.0}, "unknown run status"),
+        ({"type": "sample", "t": 0.0, "cores": [101.0], "workers": [], "app_cpu": 0.0}, "percentages"),
+        ({"type": "sample", "t": 0.0, "cores": ["x"], "workers": [], "app_cpu": 0.0}, "percentages"),
+        ({"type": "sample", "t": 0.0, "cores": [], "workers": [[0, 1.0]], "app_cpu": 0.0}, "rows"),
+        ({"type": "sample", "t": 0.0, "cores": "0", "workers": [], "app_cpu": 0.0}, "should be list"),
+        ({"type": "sample", "t": 0.0, "cores": [], "workers": [[0, math.nan, 1]], "app_cpu": 0.0}, "rows"),
+        ({"type": "sample", "t": 0.0, "cores": [], "workers": [[0, -1.0, 1]], "app_cpu": 0.0}, "rows"),
+        ({"type": "sample", "t": 0.0, "cores": [], "workers": [[-1, 1.0, 1]], "app_cpu": 0.0}, "rows"),
+        ({"type": "sample", "t": 0.0, "cores": [], "workers": [[0, 1.0, "cpu0"]], "app_cpu": 0.0}, "rows"),
+        ({"type": "sample", "t": 0.0, "cores": [], "workers": [], "app_cpu": math.nan}, "out of range"),
+    ],
+)
+def test_decode_refuses_bad_input_in_one_line(data: object, says: str) -> None:
+    with pytest.raises(EventError, match=says) as caught:
+        decode(data)
+    assert "\n" not in str(caught.value)
+
+
+def test_run_started_refuses_zero_workers() -> None:
+    data = encode(EXAMPLES[0])
+    data["workers"] = 0
+    with pytest.raises(EventError, match="worker count"):
+        decode(data)
