@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import signal
 import sys
 from collections.abc import Iterator
@@ -40,6 +41,17 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
+def _seconds(text: str) -> float:
+    """A --timeout: a finite number of seconds above 0 (a negative or NaN one would cut every run)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"wants seconds above 0, got {text!r}")
+    return value
+
+
 def _common(parser: argparse.ArgumentParser, workload_required: bool = True) -> None:
     parser.add_argument("workload", nargs=None if workload_required else "?", default="download",
                         help="a built-in name (see `conctui workloads`), FILE.py:FUNCTION or package.module:FUNCTION")
@@ -67,7 +79,7 @@ def build_parser() -> Parser:
     run = commands.add_parser("run", help="run one workload in one mode, headless")
     _common(run)
     run.add_argument("--mode", "-m", choices=list(MODES), default="threads")
-    run.add_argument("--timeout", type=float, metavar="S", help="cancel the run after S seconds (exit 124)")
+    run.add_argument("--timeout", type=_seconds, metavar="S", help="cancel the run after S seconds (exit 124)")
     run.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
 
     compare = commands.add_parser("compare", help="run one workload in several modes; medians and speedups")
@@ -75,7 +87,7 @@ def build_parser() -> Parser:
     compare.add_argument("--modes", default="sequential,threads,processes",
                          help="comma-separated (default sequential,threads,processes)")
     compare.add_argument("--repeat", "-k", type=int, default=1, help="runs per mode; figures are medians")
-    compare.add_argument("--timeout", type=float, metavar="S", help="cancel any one run after S seconds")
+    compare.add_argument("--timeout", type=_seconds, metavar="S", help="cancel any one run after S seconds")
     compare.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
 
     workloads = commands.add_parser("workloads", help="list the built-in workloads")
@@ -189,6 +201,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     spec, info = _spec(args, modes[0])
     skipped = {m: r for m in modes if (r := _unavailable(m, info))}
     specs = [spec.with_mode(m) for m in modes if m not in skipped for _ in range(args.repeat)]
+    if not specs:
+        raise UsageError("; ".join(f"{m} cannot run {spec.workload.name}: {r}" for m, r in skipped.items()))
     runs, caught = _run_all(specs, args.timeout)
     rows = summarize(runs)
     if args.json:
