@@ -60,13 +60,13 @@ class Outbox:
         fields["t"] = self.now()
         index = fields.get("index")
         with self._lock:
-            if type_ == "worker_finished" and index in self._progress:
-                # progress reported before the finish must reach the app before it
-                self._events.append(self._progress_event(index, self._progress.pop(index)))
-                fields["dropped"] = self._dropped.get(index, 0)
-            self._events.append(fields)
             if type_ == "worker_finished":
+                fields["dropped"] = self._dropped.get(index, 0)  # lines past the cap, never sent
                 self.finished.add(index)
+                if index in self._progress:
+                    # progress reported before the finish must reach the app before it
+                    self._events.append(self._progress_event(index, self._progress.pop(index)))
+            self._events.append(fields)
 
     def forward(self, event: dict[str, Any]) -> None:
         """Pass on an event a child process already stamped (the runner's relay)."""

@@ -1,0 +1,66 @@
+"""Each way a worker can fail is named in its row, the others finish, and the run exits 1.
+
+`fail_by_index` makes worker i fail in way i (0 finishes, 1 raises, 2 sys.exit, 3 os._exit,
+4 segfault, 5 SIGSEGV). In child processes nothing a worker does reaches the others; in
+threads, os._exit and a segfault end the whole runner process, so every worker is
+reported crashed with the runner's reason (as the README says).
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from fixtures.command import conctui, task
+
+
+def _run(function: str, mode: str, workers: int) -> dict:
+    result = conctui("run", task(function), "--mode", mode, "--workers", str(workers), "--json")
+    assert result.code == 1, result.err
+    assert "Traceback" not in result.err
+    return result.run()
+
+
+def _rows(run: dict) -> list[dict]:
+    assert [w["index"] for w in run["per_worker"]] == list(range(run["workers"]))
+    return run["per_worker"]
+
+
+def _assert_raise_and_exit_fail_alone(rows: list[dict]) -> None:
+    fine, raised, exited = rows[:3]
+    assert fine["status"] == "done" and fine["error"] is None
+    assert raised["status"] == "failed"
+    assert re.fullmatch(r"ValueError: boom \(user_tasks\.py:\d+\)", raised["error"]), raised["error"]
+    assert exited["status"] == "failed"
+    assert "sys.exit(3)" in exited["error"]
+
+
+@pytest.mark.parametrize("mode", ["sequential", "threads"])
+def test_in_process_a_raise_and_sys_exit_fail_only_their_worker(mode: str) -> None:
+    run = _run("fail_by_index", mode, 3)
+    assert run["status"] == "failed"
+    _assert_raise_and_exit_fail_alone(_rows(run))
+
+
+def test_each_child_process_fails_alone_with_its_reason() -> None:
+    run = _run("fail_by_index", "processes", 6)
+    assert run["status"] == "failed"
+    rows = _rows(run)
+    _assert_raise_and_exit_fail_alone(rows)
+    died = [(w["status"], w["error"], w["exitcode"], w["cpu_s"]) for w in rows[3:]]
+    assert died == [
+        ("crashed", "exited with code 7", 7, None),  # it died before it could tell its CPU
+        ("crashed", "killed by SIGSEGV", -11, None),
+        ("crashed", "killed by SIGSEGV", -11, None),
+    ]
+
+
+@pytest.mark.parametrize(("function", "reason"), [
+    ("hard_exit", "exited with code 7"),
+    ("segfault", "killed by SIGSEGV"),
+])
+def test_a_dying_thread_takes_the_runner_and_every_worker(function: str, reason: str) -> None:
+    run = _run(function, "threads", 3)
+    assert run["status"] == "crashed"
+    assert reason in run["error"]
+    assert {w["status"] for w in _rows(run)} == {"crashed"}
+    assert all(reason in w["error"] for w in run["per_worker"])
