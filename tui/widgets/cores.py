@@ -1,0 +1,73 @@
+"""The cores pane: a sparkline per core while they fit, a heat strip (one cell a core) past that.
+
+Drawn as plain text with one style per row: a colour per cell would multiply the bytes
+sent over SSH. Cores are grouped by host, so a cluster's machines read apart.
+"""
+from __future__ import annotations
+
+from conctui.engine.state import CoreHost, SessionState
+from rich.text import Text
+from textual.widget import Widget
+
+BLOCKS = " ▁▂▃▄▅▆▇█"
+
+
+def level(percent: float) -> str:
+    return BLOCKS[min(8, max(0, round(percent / 100 * 8)))]
+
+
+def load_style(percent: float) -> str:
+    return "red" if percent >= 85 else "yellow" if percent >= 50 else "green"
+
+
+def _sparklines(host: CoreHost, width: int) -> list[Text]:
+    lines = []
+    span = max(1, width - 9)
+    for index, (history, now) in enumerate(zip(host.history, host.now)):
+        spark = "".join(level(v) for v in list(history)[-span:]).rjust(span, " ")
+        lines.append(Text.assemble(f"{index:>3} ", (spark, load_style(now)), f" {now:>3.0f}%"))
+    return lines
+
+
+def _heat_strip(host: CoreHost, width: int) -> list[Text]:
+    """Many cores: one block per core, rows of up to `width - 4` cores, each row's mean as colour."""
+    per_row = max(1, width - 5)
+    lines = []
+    for start in range(0, len(host.now), per_row):
+        chunk = host.now[start:start + per_row]
+        mean = sum(chunk) / len(chunk)
+        lines.append(Text.assemble(f"{start:>3} ", ("".join(level(v) for v in chunk), load_style(mean))))
+    return lines
+
+
+def core_lines(state: SessionState, width: int, height: int) -> list[Text]:
+    hosts = [h for h in state.hosts.values() if h.now]
+    named = len(hosts) > 1
+    budget = height - (len(hosts) if named else 0)
+    fits = sum(len(h.now) for h in hosts) <= budget
+    lines: list[Text] = []
+    for host in hosts:
+        mean = sum(host.now) / len(host.now)
+        if named or not fits:
+            lines.append(Text(f"{host.name or 'local'}: {len(host.now)} cores, mean {mean:.0f}%", "bold"))
+        lines += _sparklines(host, width) if fits else _heat_strip(host, width)
+    return lines
+
+
+class CoresPane(Widget):
+    """Re-rendered only when the text it would show differs from what it shows."""
+
+    def on_mount(self) -> None:
+        self._text = Text()
+        self._plain = ""
+
+    def show(self, state: SessionState) -> None:
+        lines = core_lines(state, self.content_size.width or 30, max(1, self.content_size.height - 1))
+        lines.append(Text(f"app {state.app_cpu:.1f}% of a core", "dim"))
+        text = Text("\n").join(lines)
+        if text.plain != self._plain:
+            self._text, self._plain = text, text.plain
+            self.refresh()
+
+    def render(self) -> Text:
+        return self._text

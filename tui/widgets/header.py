@@ -1,0 +1,36 @@
+"""The one-line header: what runs, under which Python, with or without a GIL, on how many cores."""
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+
+def describe_python(python: dict) -> str:
+    """`CPython 3.13.0 · GIL off (free-threaded)`: the facts that decide what threads can do."""
+    if not python:
+        return "Python ?"
+    gil = "GIL on" if python.get("gil_enabled", True) else "GIL off"
+    if python.get("free_threaded") and python.get("gil_enabled"):
+        gil = "GIL re-enabled"
+    return f"{python.get('implementation', 'Python')} {python.get('version', '?')} · {gil}"
+
+
+class RunHeader(Static):
+    """Redrawn only when its text changes: it is a line of facts, not a clock."""
+
+    _shown: tuple | None = None
+
+    def show(self, workload: str, workers: int, mode: str, python: dict, start_method: str,
+             recording: bool, note: str = "") -> None:
+        key = (workload, workers, mode, tuple(sorted(python.items(), key=str)), start_method, recording, note)
+        if key == self._shown:
+            return
+        self._shown = key
+        cores = python.get("usable_cores", "?")
+        text = Text.assemble(
+            (note, "dim"), f"{workload} x{workers} · ", (mode, "bold"),
+            f" · {describe_python(python)} · {start_method} · {cores} cores",
+        )
+        if recording:
+            text.append("  ●REC", "bold red")
+        self.update(text)

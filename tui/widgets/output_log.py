@@ -1,0 +1,17 @@
+"""The log pane: what workers printed, and how they failed, newest last, bounded."""
+from __future__ import annotations
+
+from textual.widgets import Log
+
+MAX_LINES = 500
+
+
+class OutputLog(Log):
+    """Appends only: a frame writes the lines that arrived since the last one."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(max_lines=MAX_LINES, auto_scroll=True, **kwargs)
+
+    def add(self, lines: list[tuple[int, str]]) -> None:
+        if lines:
+            self.write_lines(f"[{index}] {line}" for index, line in lines)

@@ -1,0 +1,61 @@
+"""The results pane: every finished run of the session, and wall time per mode as a bar chart."""
+from __future__ import annotations
+
+from conctui.engine.figures import speedups, summarize
+from conctui.engine.modes import MODES
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import DataTable
+from textual_plotext import PlotextPlot
+
+
+def _num(value: float | None, unit: str = "", digits: int = 2) -> str:
+    return "-" if value is None else f"{value:.{digits}f}{unit}"
+
+
+class ResultsPane(Horizontal):
+    """Rows are appended as runs end; the chart shows medians for the current workload."""
+
+    def compose(self) -> ComposeResult:
+        yield DataTable(id="results-table", cursor_type="row", zebra_stripes=False)
+        yield PlotextPlot(id="results-chart")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.cell_padding = 0  # cells lead with a space instead, so the table fits 80 columns
+        for name in ("mode", "   n", "   wall", "    cpu", "  par", " speedup", " status"):
+            table.add_column(name)
+        self._count = 0
+
+    def reset(self) -> None:
+        self._count = -1
+
+    def show(self, runs: list[dict]) -> None:
+        """`runs`: figures of every finished run so far, oldest first."""
+        if len(runs) == self._count:
+            return
+        table = self.query_one(DataTable)
+        table.clear()
+        for figures, speedup in zip(runs, speedups(runs)):
+            table.add_row(figures["mode"], f"{figures['workers']:>4}", f"{_num(figures['wall_s'], 's'):>7}",
+                          f"{_num(figures['cpu_s'], 's'):>7}", f"{_num(figures['parallelism']):>5}",
+                          f"{_num(speedup, 'x'):>8}", f" {figures['status']}")
+        self._count = len(runs)
+        if runs:
+            table.move_cursor(row=len(runs) - 1)
+            self._chart(runs[-1], runs)
+
+    def _chart(self, latest: dict, runs: list[dict]) -> None:
+        """Median wall per mode for the latest run's workload, workers and interpreter."""
+        rows = [r for r in summarize(runs) if r["wall_s"] is not None
+                and (r["workload"], r["workers"], r["python"]) ==
+                (latest["workload"], latest["workers"], latest["python"].get("executable", ""))]
+        plot = self.query_one(PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        if rows:
+            plt.bar([MODES[r["mode"]].label if r["mode"] in MODES else r["mode"] for r in rows],
+                    [r["wall_s"] for r in rows], orientation="h", width=0.1)
+            plt.xlabel("median wall s")
+        plot.refresh()
