@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ from typing import Any, NoReturn
 
 from conctui.engine.figures import run_figures, summarize
 from conctui.engine.modes import MODES
+from conctui.engine.recording import Reader, Recorder, RecordingError, read_recording
+from conctui.engine.replay import SPEEDS
 from conctui.engine.runner_process import describe
 from conctui.engine.session import Fold, Session
 from conctui.engine.spec import (
@@ -29,6 +32,7 @@ from conctui.engine.spec import (
     parse_workers,
     parse_workload,
 )
+from conctui.engine.state import SessionState, apply
 from conctui.workloads import BUILTINS
 
 EXIT_FAILED, EXIT_USAGE, EXIT_TIMEOUT = 1, 2, 124
@@ -62,6 +66,7 @@ def _common(parser: argparse.ArgumentParser, workload_required: bool = True) -> 
                         help="how the processes mode starts children (never fork; default spawn)")
     parser.add_argument("--switch-interval", type=float, metavar="MS",
                         help="sys.setswitchinterval for the process hosting the threads, in ms")
+    parser.add_argument("--record", metavar="FILE", help="record the session's events to FILE (JSON Lines)")
 
 
 def build_parser() -> Parser:
@@ -89,6 +94,21 @@ def build_parser() -> Parser:
     compare.add_argument("--repeat", "-k", type=int, default=1, help="runs per mode; figures are medians")
     compare.add_argument("--timeout", type=_seconds, metavar="S", help="cancel any one run after S seconds")
     compare.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
+
+    replay = commands.add_parser("replay", help="replay a recording in the TUI, or print its figures")
+    replay.add_argument("file", help="a recording made with --record")
+    replay.add_argument("--json", action="store_true",
+                        help="print the figures run/compare --json printed for the recorded runs; no terminal")
+    replay.add_argument("--speed", type=float, default=1.0, help=f"{SPEEDS[0]} to {SPEEDS[-1]} (default 1)")
+
+    export = commands.add_parser("export", help="render a recording headlessly, for slides and players")
+    export.add_argument("file", help="a recording made with --record")
+    target = export.add_mutually_exclusive_group(required=True)
+    target.add_argument("--asciicast", metavar="OUT.cast", help="the whole replay as an asciicast v2 file")
+    target.add_argument("--svg", metavar="OUT.svg", help="one frame as an SVG")
+    export.add_argument("--size", default="100x30", metavar="COLSxROWS", help="terminal size (default 100x30)")
+    export.add_argument("--at", type=float, metavar="S",
+                        help="with --svg: seconds from the recording's start (default: its end)")
 
     workloads = commands.add_parser("workloads", help="list the built-in workloads")
     workloads.add_argument("--json", action="store_true")
@@ -129,10 +149,11 @@ def _unavailable(mode: str, info: dict) -> str | None:
     return MODES[mode].unavailable(info["python"], info["workload"])
 
 
-def _run_all(specs: list[RunSpec], timeout: float | None) -> tuple[list[dict], int | None]:
+def _run_all(specs: list[RunSpec], timeout: float | None,
+             recorder: Recorder | None = None) -> tuple[list[dict], int | None]:
     """Run specs one after another; stop early on a signal. Returns figures and the signal."""
     fold = Fold()
-    session = Session([fold]).start_sampling()
+    session = Session([fold] + ([recorder] if recorder else [])).start_sampling()
     with _signals_cancel(session) as caught:
         try:
             for spec in specs:
@@ -141,7 +162,16 @@ def _run_all(specs: list[RunSpec], timeout: float | None) -> tuple[list[dict], i
                     break
         finally:
             session.close()
+            if recorder:
+                recorder.stop()
+    if recorder and recorder.error:
+        print(f"conctui: {recorder.error}", file=sys.stderr)
     return [run_figures(run) for run in fold.state.runs], (caught[0] if caught else None)
+
+
+def _recorder(args: argparse.Namespace) -> Recorder | None:
+    """Open --record's file now: an unwritable path fails before any worker runs."""
+    return Recorder.open(args.record) if args.record else None
 
 
 def _exit_code(runs: list[dict], caught: int | None) -> int:
@@ -178,7 +208,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     reason = _unavailable(args.mode, info)
     if reason:
         raise UsageError(f"{args.mode} cannot run {spec.workload.name}: {reason}")
-    runs, caught = _run_all([spec], args.timeout)
+    runs, caught = _run_all([spec], args.timeout, _recorder(args))
     if args.json:
         print(json.dumps({"header": _header(info, spec.start_method), "runs": runs}, indent=2))
     else:
@@ -203,7 +233,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     specs = [spec.with_mode(m) for m in modes if m not in skipped for _ in range(args.repeat)]
     if not specs:
         raise UsageError("; ".join(f"{m} cannot run {spec.workload.name}: {r}" for m, r in skipped.items()))
-    runs, caught = _run_all(specs, args.timeout)
+    runs, caught = _run_all(specs, args.timeout, _recorder(args))
     rows = summarize(runs)
     if args.json:
         print(json.dumps({"header": _header(info, spec.start_method), "summary": rows, "runs": runs,
@@ -240,10 +270,75 @@ def cmd_tui(args: argparse.Namespace) -> int:
     from conctui.app import launch  # Textual is imported only for the TUI
 
     spec, info = _spec(args, args.mode)
-    return launch(spec, info, start=args.start)
+    return launch(spec, info, start=args.start, record=args.record)
 
 
-COMMANDS = {"run": cmd_run, "compare": cmd_compare, "workloads": cmd_workloads, "tui": cmd_tui}
+def _replay_figures(path: str) -> tuple[dict, str | None]:
+    """Fold a recording as it is read (bounded memory): the JSON document and where it stopped."""
+    reader = Reader(path)
+    state = SessionState()
+    for event in reader:
+        apply(state, event)
+    runs = [run_figures(run) for run in state.runs]
+    first = state.runs[0].started if state.runs else None
+    header = _header({"python": first.python}, first.start_method) if first else reader.header["machine"]
+    return {"recording": reader.header, "header": header, "summary": summarize(runs), "runs": runs}, reader.note
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    if not SPEEDS[0] <= args.speed <= SPEEDS[-1]:
+        raise UsageError(f"--speed must be between {SPEEDS[0]} and {SPEEDS[-1]}, got {args.speed}")
+    if not args.json:
+        from conctui.app import replay  # Textual is imported only for the TUI
+
+        return replay(read_recording(args.file), speed=args.speed)
+    document, note = _replay_figures(args.file)
+    print(json.dumps(document, indent=2))
+    if note:
+        print(f"conctui: {note}", file=sys.stderr)
+    return 0
+
+
+def _size(text: str) -> tuple[int, int]:
+    cols, sep, rows = text.lower().partition("x")
+    if not (sep and cols.isdigit() and rows.isdigit() and 40 <= int(cols) <= 500 and 10 <= int(rows) <= 200):
+        raise UsageError(f"--size wants COLSxROWS between 40x10 and 500x200, got {text!r}")
+    return int(cols), int(rows)
+
+
+def _check_writable(path: str) -> None:
+    """Refuse an output path now, not after rendering the whole replay."""
+    existed = os.path.lexists(path)
+    try:
+        with open(path, "ab"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if not existed:
+        os.unlink(path)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    size = _size(args.size)
+    if args.at is not None and not args.svg:
+        raise UsageError("--at applies to --svg only")
+    recording = read_recording(args.file)
+    duration = max([recording.t0, *(e.t for e in recording.events[-1:])]) - recording.t0
+    if args.at is not None and not 0 <= args.at <= duration:
+        raise UsageError(f"--at must be between 0 and {duration:.1f} (the recording's length), got {args.at}")
+    out = args.asciicast or args.svg
+    _check_writable(out)
+    from conctui import app  # Textual is imported only to render
+
+    if args.asciicast:
+        app.export_asciicast(recording, out, size=size)
+    else:
+        app.export_svg(recording, out, size=size, at=args.at)
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "workloads": cmd_workloads, "tui": cmd_tui,
+            "replay": cmd_replay, "export": cmd_export}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -253,6 +348,6 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(["tui", *(argv if argv is not None else sys.argv[1:])])
     try:
         return COMMANDS[args.command](args)
-    except UsageError as exc:
+    except (UsageError, RecordingError) as exc:
         print(f"conctui: {exc}", file=sys.stderr)
         return EXIT_USAGE
