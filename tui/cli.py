@@ -29,6 +29,7 @@ from conctui.engine.spec import (
     builtin_module,
     kind_label,
     parse_params,
+    parse_scheduler,
     parse_workers,
     parse_workload,
 )
@@ -66,6 +67,11 @@ def _common(parser: argparse.ArgumentParser, workload_required: bool = True) -> 
                         help="how the processes mode starts children (never fork; default spawn)")
     parser.add_argument("--switch-interval", type=float, metavar="MS",
                         help="sys.setswitchinterval for the process hosting the threads, in ms")
+    parser.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=os.environ.get("DASK_SCHEDULER_ADDRESS"),
+                        help="dask mode: use this existing cluster (never shut down) instead of a LocalCluster "
+                             "(default $DASK_SCHEDULER_ADDRESS)")
+    parser.add_argument("--connect-timeout", type=float, default=10.0, metavar="S",
+                        help="dask mode: give up on a scheduler that does not answer within S s (default 10)")
     parser.add_argument("--record", metavar="FILE", help="record the session's events to FILE (JSON Lines)")
 
 
@@ -140,8 +146,12 @@ def _spec(args: argparse.Namespace, mode: str) -> tuple[RunSpec, dict]:
     python = sys.executable
     if args.switch_interval is not None and not 0 < args.switch_interval <= 1000:
         raise UsageError(f"--switch-interval must be between 0 and 1000 ms, got {args.switch_interval}")
-    info = describe(python, ref, params)
-    spec = RunSpec(ref, mode, workers, params, python, args.start_method, args.switch_interval)
+    scheduler = parse_scheduler(args.scheduler, args.connect_timeout)
+    asked = args.modes.split(",") if hasattr(args, "modes") else [args.mode]
+    check = scheduler if args.command == "tui" or "dask" in asked else None  # does it answer? exit 2 if not
+    info = describe(python, ref, params, check, args.connect_timeout)
+    spec = RunSpec(ref, mode, workers, params, python, args.start_method, args.switch_interval,
+                   scheduler, args.connect_timeout)
     return spec, info
 
 
@@ -198,6 +208,21 @@ def _print_workers(figures: dict) -> None:
             print(f"[{w['index']}] ... {w['dropped_lines']} more lines not kept")
 
 
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value * 1000:.0f} ms"
+
+
+def _print_cluster(mode: str, cluster: dict | None) -> None:
+    """A Dask cluster's own costs, apart from the wall time above them."""
+    if not cluster:
+        return
+    print(f"{mode} cluster: {cluster['kind']} {cluster['scheduler']}, {cluster['workers']} workers, "
+          f"{cluster['threads']} threads{', dashboard ' + cluster['dashboard'] if cluster.get('dashboard') else ''}")
+    print(f"{'':<{len(mode)}} costs: start-up {_fmt(cluster['startup_s'], ' s')}, "
+          f"shutdown {_fmt(cluster['shutdown_s'], ' s')}, submit-to-start {_ms(cluster['latency_median_s'])} "
+          f"median ({_ms(cluster['latency_max_s'])} max), result back {_ms(cluster['result_median_s'])} median")
+
+
 def _header(info: dict, start_method: str) -> dict:
     python = info["python"]
     return {**python, "start_method": start_method}
@@ -217,6 +242,7 @@ def cmd_run(args: argparse.Namespace) -> int:
               f"{': ' + figures['error'] if figures['error'] else ''}")
         print(f"wall {_fmt(figures['wall_s'], ' s')}  cpu {_fmt(figures['cpu_s'], ' s')}  "
               f"parallelism {_fmt(figures['parallelism'])}")
+        _print_cluster(figures["mode"], figures["cluster"])
         _print_workers(figures)
     return _exit_code(runs, caught)
 
@@ -247,6 +273,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
                   f"  {row['ok_runs']}/{row['runs']}")
         for mode, reason in skipped.items():
             print(f"{mode:<11} unavailable: {reason}")
+        for row in rows:
+            _print_cluster(row["mode"], row["cluster"])
     return _exit_code(runs, caught)
 
 

@@ -27,6 +27,13 @@ def _processes(python: dict, workload: dict) -> str | None:
     return "neither spawn nor forkserver is available on this platform"
 
 
+def _dask(python: dict, workload: dict) -> str | None:
+    if python.get("dask"):
+        return None
+    return (f"distributed cannot be imported by {python.get('executable', 'this Python')}: "
+            'pip install "conctui[dask]"')
+
+
 @dataclass(frozen=True)
 class ModeInfo:
     name: str
@@ -44,4 +51,5 @@ MODES = {
     "threads": ModeInfo("threads", "t", "threads", _always),
     "processes": ModeInfo("processes", "p", "procs", _processes),
     "asyncio": ModeInfo("asyncio", "a", "async", _asyncio),
+    "dask": ModeInfo("dask", "d", "dask", _dask),
 }

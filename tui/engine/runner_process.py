@@ -92,12 +92,15 @@ def _tail(log: IO[bytes], lines: int = 3) -> str:
     return " | ".join(text[-lines:])
 
 
-def describe(python: str, ref: WorkloadRef | None, params: dict | None = None) -> dict:
-    """Ask a runner under `python` what it is and whether it can load `ref`."""
+def describe(python: str, ref: WorkloadRef | None, params: dict | None = None,
+             scheduler: str | None = None, connect_timeout: float = 10.0) -> dict:
+    """Ask a runner under `python` what it is, whether it can load `ref`, and (given a Dask
+    scheduler) whether that scheduler answers: all user mistakes, said before any run."""
     process, conn, log = _start(python)
     with log:
         try:
-            request = {"cmd": "describe", "ref": ref.payload(params or {}) if ref else None}
+            request = {"cmd": "describe", "ref": ref.payload(params or {}) if ref else None,
+                       "scheduler": scheduler, "connect_timeout": connect_timeout}
             conn.send_bytes(json.dumps(request).encode())
             if not conn.poll(60):
                 raise UsageError(f"{python}: the runner did not answer within 60 s")
@@ -177,7 +180,7 @@ class RunnerProcess:
             spec = self.spec
             raw.update(run=self.run_id, mode=spec.mode, workload=spec.workload.name, params=spec.params,
                        workers=spec.workers, start_method=spec.start_method,
-                       options={"switch_interval_ms": spec.switch_interval_ms})
+                       options={"switch_interval_ms": spec.switch_interval_ms, "scheduler": spec.scheduler})
         raw["t"] = max(0.0, float(raw["t"]) + self._offset)
         event = decode(raw)
         if isinstance(event, WorkerStarted):

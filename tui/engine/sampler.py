@@ -74,6 +74,8 @@ class Sampler:
             self._workers = {}
 
     def watch(self, worker: WorkerStarted) -> None:
+        if worker.host and worker.host != self.host:
+            return  # a Dask worker on another machine: its pid means nothing here
         with self._lock:
             self._workers[worker.index] = worker
 

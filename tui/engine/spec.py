@@ -20,6 +20,7 @@ from conctui.workloads import BUILTINS, KINDS
 MAX_WORKERS = 1024
 
 START_METHODS = ("spawn", "forkserver")
+SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss")
 
 
 class UsageError(Exception):
@@ -121,6 +122,8 @@ class RunSpec:
     python: str = sys.executable
     start_method: str = "spawn"
     switch_interval_ms: float | None = None
+    scheduler: str | None = None  # dask: an existing cluster's scheduler; None starts a LocalCluster
+    connect_timeout: float = 10.0
 
     def with_mode(self, mode: str) -> RunSpec:
         return replace(self, mode=mode)
@@ -128,7 +131,23 @@ class RunSpec:
     def request(self) -> dict:
         return {"cmd": "run", "mode": self.mode, "workers": self.workers,
                 "ref": self.workload.payload(self.params), "start_method": self.start_method,
-                "switch_interval_ms": self.switch_interval_ms}
+                "switch_interval_ms": self.switch_interval_ms, "scheduler": self.scheduler,
+                "connect_timeout": self.connect_timeout}
+
+
+def parse_scheduler(address: str | None, timeout: float) -> str | None:
+    """`tcp://HOST:PORT` (scheme optional, `tcp` assumed), checked before anything starts."""
+    if not 0 < timeout <= 3600:
+        raise UsageError(f"--connect-timeout must be between 0 and 3600 s, got {timeout:g}")
+    if not address:
+        return None
+    if "://" not in address:
+        address = "tcp://" + address
+    scheme, _, hostport = address.partition("://")
+    host, _, port = hostport.rpartition(":")
+    if scheme not in SCHEDULER_SCHEMES or not host.strip("[]") or not port.isdigit() or not 0 < int(port) < 65536:
+        raise UsageError(f"--scheduler wants tcp://HOST:PORT, got {address!r}")
+    return address
 
 
 def kind_label(kind: str) -> str:

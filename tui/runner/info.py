@@ -1,6 +1,7 @@
 """What this interpreter is and can do, as plain data for the header and every JSON run."""
 from __future__ import annotations
 
+import importlib.util
 import multiprocessing
 import os
 import platform
@@ -29,4 +30,6 @@ def python_info() -> dict[str, Any]:
         "platform": platform.platform(),
         "start_methods": multiprocessing.get_all_start_methods(),
         "hostname": platform.node(),
+        # found, not imported: importing distributed costs a second and most runs never need it
+        "dask": importlib.util.find_spec("distributed") is not None,
     }

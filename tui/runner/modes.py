@@ -14,8 +14,15 @@ from .loader import Workload
 from .work import arun_worker, run_worker
 
 
+class ModeError(Exception):
+    """A mode could not run (a cluster that does not answer, one lost mid-run): its message is the reason."""
+
+
 class Mode:
-    """Base: what every mode is handed and how it is stopped."""
+    """Base: what every mode is handed and how it is stopped.
+
+    setup() and teardown() run outside the timed run() (a cluster's start-up and shutdown
+    are its own costs, reported apart from the run's wall time); teardown() always runs."""
 
     def __init__(self, outbox: Outbox, workload: Workload, workers: int, captured: CapturedOutput,
                  options: dict[str, Any]) -> None:
@@ -25,8 +32,14 @@ class Mode:
         self.captured = captured
         self.options = options
 
+    def setup(self) -> None:
+        pass
+
     def run(self) -> None:
         raise NotImplementedError
+
+    def teardown(self) -> None:
+        pass
 
     def cancel(self) -> None:
         self.outbox.stop.set()
