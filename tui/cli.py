@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -18,8 +17,7 @@ from typing import Any, NoReturn
 
 from conctui.engine.figures import run_figures, summarize
 from conctui.engine.modes import MODES
-from conctui.engine.recording import Reader, Recorder, RecordingError, read_recording
-from conctui.engine.replay import SPEEDS
+from conctui.engine.pythons import checked_python
 from conctui.engine.runner_process import describe
 from conctui.engine.session import Fold, Session
 from conctui.engine.spec import (
@@ -29,11 +27,9 @@ from conctui.engine.spec import (
     builtin_module,
     kind_label,
     parse_params,
-    parse_scheduler,
     parse_workers,
     parse_workload,
 )
-from conctui.engine.state import SessionState, apply
 from conctui.workloads import BUILTINS
 
 EXIT_FAILED, EXIT_USAGE, EXIT_TIMEOUT = 1, 2, 124
@@ -67,12 +63,9 @@ def _common(parser: argparse.ArgumentParser, workload_required: bool = True) -> 
                         help="how the processes mode starts children (never fork; default spawn)")
     parser.add_argument("--switch-interval", type=float, metavar="MS",
                         help="sys.setswitchinterval for the process hosting the threads, in ms")
-    parser.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=os.environ.get("DASK_SCHEDULER_ADDRESS"),
-                        help="dask mode: use this existing cluster (never shut down) instead of a LocalCluster "
-                             "(default $DASK_SCHEDULER_ADDRESS)")
-    parser.add_argument("--connect-timeout", type=float, default=10.0, metavar="S",
-                        help="dask mode: give up on a scheduler that does not answer within S s (default 10)")
-    parser.add_argument("--record", metavar="FILE", help="record the session's events to FILE (JSON Lines)")
+    parser.add_argument("--python", action="append", default=[], metavar="PATH",
+                        help="run the workers under this Python (>= 3.9; default: conctui's own); "
+                             "compare takes it more than once")
 
 
 def build_parser() -> Parser:
@@ -101,21 +94,6 @@ def build_parser() -> Parser:
     compare.add_argument("--timeout", type=_seconds, metavar="S", help="cancel any one run after S seconds")
     compare.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
 
-    replay = commands.add_parser("replay", help="replay a recording in the TUI, or print its figures")
-    replay.add_argument("file", help="a recording made with --record")
-    replay.add_argument("--json", action="store_true",
-                        help="print the figures run/compare --json printed for the recorded runs; no terminal")
-    replay.add_argument("--speed", type=float, default=1.0, help=f"{SPEEDS[0]} to {SPEEDS[-1]} (default 1)")
-
-    export = commands.add_parser("export", help="render a recording headlessly, for slides and players")
-    export.add_argument("file", help="a recording made with --record")
-    target = export.add_mutually_exclusive_group(required=True)
-    target.add_argument("--asciicast", metavar="OUT.cast", help="the whole replay as an asciicast v2 file")
-    target.add_argument("--svg", metavar="OUT.svg", help="one frame as an SVG")
-    export.add_argument("--size", default="100x30", metavar="COLSxROWS", help="terminal size (default 100x30)")
-    export.add_argument("--at", type=float, metavar="S",
-                        help="with --svg: seconds from the recording's start (default: its end)")
-
     workloads = commands.add_parser("workloads", help="list the built-in workloads")
     workloads.add_argument("--json", action="store_true")
     return parser
@@ -138,20 +116,23 @@ def _signals_cancel(session: Session) -> Iterator[list[int]]:
             signal.signal(sig, old)
 
 
-def _spec(args: argparse.Namespace, mode: str) -> tuple[RunSpec, dict]:
+def _pythons(args: argparse.Namespace) -> list[str]:
+    """The interpreters asked for, each checked now (one line, exit 2); conctui's own by default."""
+    if len(args.python) > 1 and args.command != "compare":
+        raise UsageError(f"{args.command} takes one --python (compare takes several)")
+    return [checked_python(path) for path in args.python] or [sys.executable]
+
+
+def _spec(args: argparse.Namespace, mode: str, python: str | None = None) -> tuple[RunSpec, dict]:
     """Check everything the user typed, and ask the runner whether it can load the workload."""
     ref = parse_workload(args.workload)
     params = parse_params(ref, args.param)
     workers = parse_workers(args.workers)
-    python = sys.executable
+    python = python or _pythons(args)[0]
     if args.switch_interval is not None and not 0 < args.switch_interval <= 1000:
         raise UsageError(f"--switch-interval must be between 0 and 1000 ms, got {args.switch_interval}")
-    scheduler = parse_scheduler(args.scheduler, args.connect_timeout)
-    asked = args.modes.split(",") if hasattr(args, "modes") else [args.mode]
-    check = scheduler if args.command == "tui" or "dask" in asked else None  # does it answer? exit 2 if not
-    info = describe(python, ref, params, check, args.connect_timeout)
-    spec = RunSpec(ref, mode, workers, params, python, args.start_method, args.switch_interval,
-                   scheduler, args.connect_timeout)
+    info = describe(python, ref, params)
+    spec = RunSpec(ref, mode, workers, params, python, args.start_method, args.switch_interval)
     return spec, info
 
 
@@ -159,11 +140,10 @@ def _unavailable(mode: str, info: dict) -> str | None:
     return MODES[mode].unavailable(info["python"], info["workload"])
 
 
-def _run_all(specs: list[RunSpec], timeout: float | None,
-             recorder: Recorder | None = None) -> tuple[list[dict], int | None]:
+def _run_all(specs: list[RunSpec], timeout: float | None) -> tuple[list[dict], int | None]:
     """Run specs one after another; stop early on a signal. Returns figures and the signal."""
     fold = Fold()
-    session = Session([fold] + ([recorder] if recorder else [])).start_sampling()
+    session = Session([fold]).start_sampling()
     with _signals_cancel(session) as caught:
         try:
             for spec in specs:
@@ -172,16 +152,7 @@ def _run_all(specs: list[RunSpec], timeout: float | None,
                     break
         finally:
             session.close()
-            if recorder:
-                recorder.stop()
-    if recorder and recorder.error:
-        print(f"conctui: {recorder.error}", file=sys.stderr)
     return [run_figures(run) for run in fold.state.runs], (caught[0] if caught else None)
-
-
-def _recorder(args: argparse.Namespace) -> Recorder | None:
-    """Open --record's file now: an unwritable path fails before any worker runs."""
-    return Recorder.open(args.record) if args.record else None
 
 
 def _exit_code(runs: list[dict], caught: int | None) -> int:
@@ -208,21 +179,6 @@ def _print_workers(figures: dict) -> None:
             print(f"[{w['index']}] ... {w['dropped_lines']} more lines not kept")
 
 
-def _ms(value: float | None) -> str:
-    return "-" if value is None else f"{value * 1000:.0f} ms"
-
-
-def _print_cluster(mode: str, cluster: dict | None) -> None:
-    """A Dask cluster's own costs, apart from the wall time above them."""
-    if not cluster:
-        return
-    print(f"{mode} cluster: {cluster['kind']} {cluster['scheduler']}, {cluster['workers']} workers, "
-          f"{cluster['threads']} threads{', dashboard ' + cluster['dashboard'] if cluster.get('dashboard') else ''}")
-    print(f"{'':<{len(mode)}} costs: start-up {_fmt(cluster['startup_s'], ' s')}, "
-          f"shutdown {_fmt(cluster['shutdown_s'], ' s')}, submit-to-start {_ms(cluster['latency_median_s'])} "
-          f"median ({_ms(cluster['latency_max_s'])} max), result back {_ms(cluster['result_median_s'])} median")
-
-
 def _header(info: dict, start_method: str) -> dict:
     python = info["python"]
     return {**python, "start_method": start_method}
@@ -233,7 +189,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     reason = _unavailable(args.mode, info)
     if reason:
         raise UsageError(f"{args.mode} cannot run {spec.workload.name}: {reason}")
-    runs, caught = _run_all([spec], args.timeout, _recorder(args))
+    runs, caught = _run_all([spec], args.timeout)
     if args.json:
         print(json.dumps({"header": _header(info, spec.start_method), "runs": runs}, indent=2))
     else:
@@ -242,9 +198,28 @@ def cmd_run(args: argparse.Namespace) -> int:
               f"{': ' + figures['error'] if figures['error'] else ''}")
         print(f"wall {_fmt(figures['wall_s'], ' s')}  cpu {_fmt(figures['cpu_s'], ' s')}  "
               f"parallelism {_fmt(figures['parallelism'])}")
-        _print_cluster(figures["mode"], figures["cluster"])
         _print_workers(figures)
     return _exit_code(runs, caught)
+
+
+def _python_label(version: str | None, free_threaded: bool | None) -> str:
+    """`3.13.0`, or `3.13.5t` for a free-threaded build."""
+    return f"{version}{'t' if free_threaded else ''}"
+
+
+def _gil(row: dict) -> str:
+    """GIL wait as a share, or why it does not apply: "own GIL", "no GIL"."""
+    if row.get("gil_wait") is not None:
+        return f"{row['gil_wait']:.0%}"
+    return " ".join((row.get("gil_note") or "-").split(":")[0].split()[:2])
+
+
+def _skipped_json(skipped: list[tuple[RunSpec, dict, str, str]], several: bool) -> dict[str, str]:
+    """{mode: reason}; with several interpreters each reason names its Python."""
+    reasons: dict[str, list[str]] = {}
+    for spec, _, mode, reason in skipped:
+        reasons.setdefault(mode, []).append(f"{spec.python}: {reason}" if several else reason)
+    return {mode: "; ".join(texts) for mode, texts in reasons.items()}
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -254,27 +229,31 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown mode {', '.join(unknown) or '(none)'}: choose from {', '.join(MODES)}")
     if not 1 <= args.repeat <= 100:
         raise UsageError(f"--repeat must be between 1 and 100, got {args.repeat}")
-    spec, info = _spec(args, modes[0])
-    skipped = {m: r for m in modes if (r := _unavailable(m, info))}
-    specs = [spec.with_mode(m) for m in modes if m not in skipped for _ in range(args.repeat)]
+    plans = [_spec(args, modes[0], python) for python in _pythons(args)]
+    spec, info = plans[0]
+    several = len(plans) > 1
+    skipped = [(s, i["python"], m, r) for s, i in plans for m in modes if (r := _unavailable(m, i))]
+    specs = [s.with_mode(m) for s, i in plans for m in modes if not _unavailable(m, i) for _ in range(args.repeat)]
     if not specs:
-        raise UsageError("; ".join(f"{m} cannot run {spec.workload.name}: {r}" for m, r in skipped.items()))
-    runs, caught = _run_all(specs, args.timeout, _recorder(args))
+        raise UsageError("; ".join(f"{m} cannot run {s.workload.name}: {r}" for s, _, m, r in skipped))
+    runs, caught = _run_all(specs, args.timeout)
     rows = summarize(runs)
     if args.json:
         print(json.dumps({"header": _header(info, spec.start_method), "summary": rows, "runs": runs,
-                          "unavailable": skipped}, indent=2))
+                          "pythons": [i["python"] for _, i in plans],
+                          "unavailable": _skipped_json(skipped, several)}, indent=2))
     else:
         print(f"{spec.workload.name} x{spec.workers} · {args.repeat} run(s) per mode · medians")
-        print(f"{'mode':<11} {'wall':>8} {'cpu':>8} {'parallel':>8} {'speedup':>8} {'effic.':>7}  ok")
+        print(f"{'python':<9}" * several + f"{'mode':<12} {'wall':>8} {'cpu':>8} {'parallel':>8} {'speedup':>8} "
+              f"{'effic.':>7} {'GIL wait':>8}  ok")
         for row in rows:
-            print(f"{row['mode']:<11} {_fmt(row['wall_s'], ' s'):>8} {_fmt(row['cpu_s'], ' s'):>8} "
-                  f"{_fmt(row['parallelism']):>8} {_fmt(row['speedup'], 'x'):>8} {_fmt(row['efficiency']):>7}"
-                  f"  {row['ok_runs']}/{row['runs']}")
-        for mode, reason in skipped.items():
-            print(f"{mode:<11} unavailable: {reason}")
-        for row in rows:
-            _print_cluster(row["mode"], row["cluster"])
+            who = f"{_python_label(row['python_version'], row['free_threaded']):<9}" * several
+            print(f"{who}{row['mode']:<12} {_fmt(row['wall_s'], ' s'):>8} "
+                  f"{_fmt(row['cpu_s'], ' s'):>8} {_fmt(row['parallelism']):>8} {_fmt(row['speedup'], 'x'):>8} "
+                  f"{_fmt(row['efficiency']):>7} {_gil(row):>8}  {row['ok_runs']}/{row['runs']}")
+        for _, python, mode, reason in skipped:
+            who = f"{_python_label(python['version'], python['free_threaded']):<9}" * several
+            print(f"{who}{mode:<12} unavailable: {reason}")
     return _exit_code(runs, caught)
 
 
@@ -298,75 +277,10 @@ def cmd_tui(args: argparse.Namespace) -> int:
     from conctui.app import launch  # Textual is imported only for the TUI
 
     spec, info = _spec(args, args.mode)
-    return launch(spec, info, start=args.start, record=args.record)
+    return launch(spec, info, start=args.start)
 
 
-def _replay_figures(path: str) -> tuple[dict, str | None]:
-    """Fold a recording as it is read (bounded memory): the JSON document and where it stopped."""
-    reader = Reader(path)
-    state = SessionState()
-    for event in reader:
-        apply(state, event)
-    runs = [run_figures(run) for run in state.runs]
-    first = state.runs[0].started if state.runs else None
-    header = _header({"python": first.python}, first.start_method) if first else reader.header["machine"]
-    return {"recording": reader.header, "header": header, "summary": summarize(runs), "runs": runs}, reader.note
-
-
-def cmd_replay(args: argparse.Namespace) -> int:
-    if not SPEEDS[0] <= args.speed <= SPEEDS[-1]:
-        raise UsageError(f"--speed must be between {SPEEDS[0]} and {SPEEDS[-1]}, got {args.speed}")
-    if not args.json:
-        from conctui.app import replay  # Textual is imported only for the TUI
-
-        return replay(read_recording(args.file), speed=args.speed)
-    document, note = _replay_figures(args.file)
-    print(json.dumps(document, indent=2))
-    if note:
-        print(f"conctui: {note}", file=sys.stderr)
-    return 0
-
-
-def _size(text: str) -> tuple[int, int]:
-    cols, sep, rows = text.lower().partition("x")
-    if not (sep and cols.isdigit() and rows.isdigit() and 40 <= int(cols) <= 500 and 10 <= int(rows) <= 200):
-        raise UsageError(f"--size wants COLSxROWS between 40x10 and 500x200, got {text!r}")
-    return int(cols), int(rows)
-
-
-def _check_writable(path: str) -> None:
-    """Refuse an output path now, not after rendering the whole replay."""
-    existed = os.path.lexists(path)
-    try:
-        with open(path, "ab"):
-            pass
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-    if not existed:
-        os.unlink(path)
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    size = _size(args.size)
-    if args.at is not None and not args.svg:
-        raise UsageError("--at applies to --svg only")
-    recording = read_recording(args.file)
-    duration = max([recording.t0, *(e.t for e in recording.events[-1:])]) - recording.t0
-    if args.at is not None and not 0 <= args.at <= duration:
-        raise UsageError(f"--at must be between 0 and {duration:.1f} (the recording's length), got {args.at}")
-    out = args.asciicast or args.svg
-    _check_writable(out)
-    from conctui import app  # Textual is imported only to render
-
-    if args.asciicast:
-        app.export_asciicast(recording, out, size=size)
-    else:
-        app.export_svg(recording, out, size=size, at=args.at)
-    return 0
-
-
-COMMANDS = {"run": cmd_run, "compare": cmd_compare, "workloads": cmd_workloads, "tui": cmd_tui,
-            "replay": cmd_replay, "export": cmd_export}
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "workloads": cmd_workloads, "tui": cmd_tui}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -376,6 +290,6 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(["tui", *(argv if argv is not None else sys.argv[1:])])
     try:
         return COMMANDS[args.command](args)
-    except (UsageError, RecordingError) as exc:
+    except UsageError as exc:
         print(f"conctui: {exc}", file=sys.stderr)
         return EXIT_USAGE

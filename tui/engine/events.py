@@ -77,25 +77,29 @@ class Sample:
     t: float
     cores: list
     workers: list  # [index, cpu_s, core or None]
-    app_cpu: float | None  # None: sampled on another host, where conctui itself does not run
+    app_cpu: float
     host: str = ""
 
 
 @dataclass(frozen=True)
-class Cluster:
-    """A Dask run's cluster and its own costs, reported apart from the run's wall time.
+class GilSample:
+    """The GIL meter of the process hosting the workers' threads (runner/gil.py defines it).
 
-    Sent once it is ready (shutdown_s None, no tasks yet) and again once it is released."""
+    wait: share of the probe's time spent waiting for the GIL; held: that process's CPU per
+    wall second, capped at 1; latency_ms: mean wait per wake-up. Over the last window, and
+    `run_*` over the run so far. None, with `note` saying why, where they do not apply
+    ("own GIL in each worker process", "no GIL: free-threaded build with the GIL off")."""
 
     t: float
-    kind: str  # "local": started and closed by the run; "external": borrowed, left running
-    scheduler: str
-    workers: int
-    threads: int
-    dashboard: str | None = None
-    startup_s: float | None = None
-    shutdown_s: float | None = None
-    tasks: list = field(default_factory=list)  # [index, worker address, host, latency_s, result_s]
+    wait: float | None
+    held: float | None
+    latency_ms: float | None
+    run_wait: float | None
+    run_held: float | None
+    run_latency_ms: float | None
+    period_ms: float
+    baseline_ms: float
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,16 +110,15 @@ class RunFinished:
     error: str | None = None
 
 
-Event = RunStarted | WorkerStarted | Progress | Output | WorkerFinished | Sample | Cluster | RunFinished
+Event = RunStarted | WorkerStarted | Progress | Output | WorkerFinished | Sample | GilSample | RunFinished
 TYPES = {
     "run_started": RunStarted, "worker_started": WorkerStarted, "progress": Progress,
-    "output": Output, "worker_finished": WorkerFinished, "sample": Sample, "cluster": Cluster,
-    "run_finished": RunFinished,
+    "output": Output, "worker_finished": WorkerFinished, "sample": Sample, "run_finished": RunFinished,
+    "gil": GilSample,
 }
 NAMES = {cls: name for name, cls in TYPES.items()}
 STATUSES = {"done", "failed", "crashed", "cancelled"}
 RUN_STATUSES = {"done", "error", "cancelled", "crashed", "timeout"}
-CLUSTER_KINDS = {"local", "external"}
 
 
 def encode(event: Event) -> dict:
@@ -164,6 +167,13 @@ def _check_values(event: Event) -> None:
         raise EventError(f"unknown run status {event.status!r}")
     if isinstance(event, RunStarted) and not 1 <= event.workers <= MAX_INDEX:
         raise EventError(f"worker count {event.workers} is out of range")
+    if isinstance(event, GilSample):
+        for name in ("wait", "held", "run_wait", "run_held"):
+            value = getattr(event, name)
+            if value is not None and not 0 <= value <= 1:
+                raise EventError(f"gil.{name} {value} is not between 0 and 1")
+        if event.period_ms <= 0 or any(v is not None and v < 0 for v in (event.latency_ms, event.run_latency_ms)):
+            raise EventError("gil period and latencies must be positive")
     if isinstance(event, Sample):
         if len(event.cores) > 4096 or not all(
             isinstance(c, (int, float)) and 0 <= c <= 100 for c in event.cores
@@ -171,23 +181,6 @@ def _check_values(event: Event) -> None:
             raise EventError("core utilisation must be a list of percentages")
         if not all(_worker_row(row) for row in event.workers):
             raise EventError("sample workers must be [index, cpu_s, core] rows")
-    if isinstance(event, Cluster):
-        _check_cluster(event)
-
-
-def _check_cluster(event: Cluster) -> None:
-    if event.kind not in CLUSTER_KINDS:
-        raise EventError(f"unknown cluster kind {event.kind!r}")
-    if not (0 <= event.workers <= MAX_INDEX and 0 <= event.threads <= 64 * MAX_INDEX):
-        raise EventError("cluster workers and threads are out of range")
-    if len(event.tasks) > MAX_INDEX:
-        raise EventError("too many cluster tasks")
-    for row in event.tasks:
-        if not (isinstance(row, list) and len(row) == 5 and isinstance(row[0], int)
-                and all(isinstance(text, str) and len(text) <= 1000 for text in row[1:3])
-                and all(v is None or (isinstance(v, (int, float)) and math.isfinite(v) and 0 <= v <= MAX_T)
-                        for v in row[3:])):
-            raise EventError("cluster tasks must be [index, address, host, latency_s, result_s] rows")
 
 
 def decode(data: Any) -> Event:

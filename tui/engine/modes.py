@@ -27,11 +27,17 @@ def _processes(python: dict, workload: dict) -> str | None:
     return "neither spawn nor forkserver is available on this platform"
 
 
-def _dask(python: dict, workload: dict) -> str | None:
-    if python.get("dask"):
+def _interpreters(python: dict, workload: dict) -> str | None:
+    support = python.get("interpreters") or {}
+    if support.get("api"):
         return None
-    return (f"distributed cannot be imported by {python.get('executable', 'this Python')}: "
-            'pip install "conctui[dask]"')
+    return support.get("reason") or f"Python {python.get('version', '?')} did not say whether it has sub-interpreters"
+
+
+def _interpreters_experimental(python: dict) -> str | None:
+    if (python.get("interpreters") or {}).get("experimental"):
+        return f"experimental: Python {python.get('version', '?')}'s private _interpreters module"
+    return None
 
 
 @dataclass(frozen=True)
@@ -40,10 +46,15 @@ class ModeInfo:
     key: str
     label: str
     check: Callable[[dict, dict], str | None]
+    warn: Callable[[dict], str | None] = lambda python: None
 
     def unavailable(self, python: dict, workload: dict) -> str | None:
         """None when the mode can run this workload under this Python, else the reason."""
         return self.check(python, workload)
+
+    def caveat(self, python: dict) -> str | None:
+        """A word to show beside the mode where it runs on ground that may shift, else None."""
+        return self.warn(python)
 
 
 MODES = {
@@ -51,5 +62,5 @@ MODES = {
     "threads": ModeInfo("threads", "t", "threads", _always),
     "processes": ModeInfo("processes", "p", "procs", _processes),
     "asyncio": ModeInfo("asyncio", "a", "async", _asyncio),
-    "dask": ModeInfo("dask", "d", "dask", _dask),
+    "interpreters": ModeInfo("interpreters", "i", "interp", _interpreters, _interpreters_experimental),
 }

@@ -17,6 +17,26 @@ def usable_cores() -> int:
     return os.cpu_count() or 1
 
 
+def interpreters_support() -> dict[str, Any]:
+    """Which sub-interpreter API this Python offers, judged without creating one.
+
+    3.12's `_xxsubinterpreters` is refused: there, `import hashlib` in an isolated
+    sub-interpreter aborted the whole process at exit (rc 134), and containing that would
+    take a process per worker, which is the processes mode."""
+    version = sys.version_info[:2]
+    if version >= (3, 14) and importlib.util.find_spec("concurrent.interpreters"):
+        return {"api": "concurrent.interpreters", "experimental": False, "reason": None}
+    if version == (3, 13) and importlib.util.find_spec("_interpreters"):
+        return {"api": "_interpreters", "experimental": True, "reason": None}
+    if version < (3, 13):
+        reason = ("Python %d.%d has no usable sub-interpreters: they need 3.13 (private _interpreters, "
+                  "experimental) or 3.14 (concurrent.interpreters); on 3.12 an extension import "
+                  "(hashlib) in one aborted the process" % version)
+    else:
+        reason = "this %s %d.%d has no sub-interpreter module" % ((platform.python_implementation(),) + version)
+    return {"api": None, "experimental": False, "reason": reason}
+
+
 def python_info() -> dict[str, Any]:
     gil_check = getattr(sys, "_is_gil_enabled", None)
     return {
@@ -30,6 +50,5 @@ def python_info() -> dict[str, Any]:
         "platform": platform.platform(),
         "start_methods": multiprocessing.get_all_start_methods(),
         "hostname": platform.node(),
-        # found, not imported: importing distributed costs a second and most runs never need it
-        "dask": importlib.util.find_spec("distributed") is not None,
+        "interpreters": interpreters_support(),
     }

@@ -16,20 +16,15 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from .channel import Outbox, capture_prints
+from .gil import GilMeter
 from .info import python_info
+from .interpreters import Interpreters
 from .loader import LoadError, describe, load
-from .modes import Asyncio, Mode, ModeError, Sequential, Threads
+from .modes import Asyncio, Sequential, Threads
 from .processes import Processes
 
-
-def _dask(*args: Any) -> Mode:
-    """Imported on use: the runner stays stdlib-only unless a run asks for Dask."""
-    from .dask_mode import Dask
-
-    return Dask(*args)
-
-
-MODES = {"sequential": Sequential, "threads": Threads, "asyncio": Asyncio, "processes": Processes, "dask": _dask}
+MODES = {"sequential": Sequential, "interpreters": Interpreters,
+         "threads": Threads, "asyncio": Asyncio, "processes": Processes}
 CANCEL_GRACE_S = 1.0
 
 
@@ -66,13 +61,6 @@ def _describe(request: dict[str, Any]) -> dict[str, Any]:
             reply["workload"] = describe(request["ref"])
         except LoadError as exc:
             reply["error"] = str(exc)
-    if request.get("scheduler") and reply["python"]["dask"] and "error" not in reply:
-        from .dask_mode import check_scheduler
-
-        try:
-            reply["cluster"] = check_scheduler(request["scheduler"], request["connect_timeout"])
-        except ModeError as exc:
-            reply["error"] = str(exc)
     return reply
 
 
@@ -97,20 +85,15 @@ def _run(link: Link, spec: dict[str, Any]) -> None:
             with context as shared:
                 workload.params.update(shared)
                 spec["ref"]["params"] = workload.params  # child processes get the same
-                try:
-                    mode.setup()
-                    start = time.monotonic()
-                    mode.run()
-                    result["wall_s"] = time.monotonic() - start
-                finally:
-                    mode.teardown()
-        except ModeError as exc:
-            result["error"] = str(exc)
+                start = time.monotonic()
+                mode.run()
+                result["wall_s"] = time.monotonic() - start
         except BaseException as exc:  # a broken built-in context is reported, not raised
             from .work import describe_exception
 
             result["error"] = describe_exception(exc)
 
+    meter = GilMeter(outbox).start(spec["mode"])  # its idle baseline is measured first, while nothing runs
     thread = threading.Thread(target=body, name="conctui-mode", daemon=True)
     thread.start()
     while thread.is_alive():
@@ -125,6 +108,7 @@ def _run(link: Link, spec: dict[str, Any]) -> None:
                 mode.cancel()
                 thread.join(CANCEL_GRACE_S)
                 break
+    meter.stop()
     for index in range(spec["workers"]):
         if index not in outbox.finished:  # a thread that ignored the stop: it ends with us
             outbox.emit("worker_finished", index=index, status="cancelled",

@@ -1,0 +1,115 @@
+"""The Pythons on this machine a user can pick for the runner: found cheaply, probed on demand.
+
+`find_pythons()` only looks at file names (python3.X and python3.Xt on PATH, pyenv's
+versions, conctui's own free-threaded build, any given on the command line): no process
+starts, so a picker can list them at once. `probe(path)` starts the runner there and asks
+what it is (version, free-threaded, sub-interpreters); call it from a worker thread.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
+
+from conctui.engine.runner_process import MIN_PYTHON, check_python, describe
+
+NAME = re.compile(r"^python(\d+)\.(\d+)(t?)$")
+VERSION_DIR = re.compile(r"^(\d+)\.(\d+)(?:\.\d+)?(t?)")
+FREETHREADED_BUILD = Path(os.environ.get("CONCTUI_FT_PREFIX", "~/.cache/conctui/python3.13t")).expanduser()
+
+
+@dataclass(frozen=True)
+class FoundPython:
+    """A candidate interpreter, as far as its path tells (a probe tells the rest)."""
+
+    path: str
+    version: tuple[int, int] | None  # None: the name does not say
+    free_threaded: bool  # from the name (python3.13t, a 3.13t pyenv version)
+    source: str  # "current", "PATH", "pyenv", "conctui build", "command line"
+
+    @property
+    def label(self) -> str:
+        if self.version is None:
+            return self.path
+        return "%d.%d%s" % (*self.version, "t" if self.free_threaded else "")
+
+    @property
+    def unavailable(self) -> str | None:
+        """Why the runner cannot use it, when its name alone shows that (below the floor)."""
+        if self.version is not None and self.version < MIN_PYTHON:
+            return "Python %d.%d is below conctui's floor of %d.%d" % (*self.version, *MIN_PYTHON)
+        return None
+
+
+def _pyenv_root() -> Path:
+    return Path(os.environ.get("PYENV_ROOT") or "~/.pyenv").expanduser()
+
+
+def _on_path() -> list[FoundPython]:
+    found = []
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
+        try:
+            names = sorted(os.listdir(folder or "."))
+        except OSError:
+            continue
+        for name in names:
+            match = NAME.match(name)
+            path = os.path.join(folder, name)
+            if match and os.access(path, os.X_OK):
+                found.append(FoundPython(path, (int(match[1]), int(match[2])), bool(match[3]), "PATH"))
+    return found
+
+
+def _pyenv() -> list[FoundPython]:
+    found = []
+    versions = _pyenv_root() / "versions"
+    for folder in sorted(versions.glob("*")) if versions.is_dir() else []:
+        match = VERSION_DIR.match(folder.name)
+        binary = next((b for b in (folder / "bin" / "python3", folder / "bin" / "python") if b.exists()), None)
+        if binary is not None:
+            version = (int(match[1]), int(match[2])) if match else None
+            found.append(FoundPython(str(binary), version, bool(match and match[3]), "pyenv"))
+    return found
+
+
+def _given(path: str, source: str) -> FoundPython:
+    match = NAME.match(os.path.basename(path))
+    version = (int(match[1]), int(match[2])) if match else None
+    return FoundPython(path, version, bool(match and match[3]), source)
+
+
+def find_pythons(extra: list[str] | tuple[str, ...] = ()) -> list[FoundPython]:
+    """Every Python found, each real file once, in the order: current, given, PATH, pyenv, build."""
+    current = FoundPython(sys.executable, sys.version_info[:2],
+                          bool(sysconfig.get_config_var("Py_GIL_DISABLED")), "current")
+    candidates = [current, *(_given(p, "command line") for p in extra), *_on_path(), *_pyenv()]
+    build = FREETHREADED_BUILD / "bin" / "python3.13t"
+    if build.exists():
+        candidates.append(FoundPython(str(build), (3, 13), True, "conctui build"))
+    seen: set[str] = set()
+    found = []
+    for candidate in candidates:
+        real = os.path.realpath(candidate.path)
+        if real not in seen:
+            seen.add(real)
+            found.append(candidate)
+    return found
+
+
+def probe(path: str) -> dict:
+    """The runner's python_info under `path` (starts a process: call it off the UI thread).
+
+    Raises UsageError with one line when `path` is not a Python conctui can use."""
+    check_python(path)
+    return describe(path, None)["python"]
+
+
+def checked_python(path: str) -> str:
+    """`path` (or a name on PATH) as an absolute path, once it is known to run the runner; else UsageError."""
+    found = shutil.which(path) if os.sep not in path else path
+    check_python(found or path)
+    return os.path.abspath(found or path)

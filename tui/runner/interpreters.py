@@ -1,0 +1,148 @@
+"""The interpreters mode: each worker in its own sub-interpreter, with its own GIL, on its own OS thread.
+
+Python 3.14: `concurrent.interpreters`; 3.13: the private `_interpreters` (experimental).
+Only text crosses into a sub-interpreter: the code string names the workload, and the
+worker loads it there itself (see in_interpreter.py). Each worker writes records to its
+own OS pipe; one reader thread here turns them into events. Whatever a sub-interpreter
+cannot do (import `_curses`, `readline` or psutil; fork; start daemon threads) ends that
+worker as failed with Python's own message, while the others carry on.
+"""
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from .modes import Mode
+from .work import describe_exception
+
+BOOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "boot.py")
+CODE = (
+    "import runpy\n"
+    "runpy.run_path(%r, run_name='_conctui_boot')\n"  # registers the runner package in this interpreter
+    "from _conctui_runner.in_interpreter import main\n"
+    "main(%d, %d, %d, %r)\n"
+)
+
+
+def _runner() -> Callable[[str], str | None]:
+    """A function that runs code in a fresh isolated sub-interpreter and returns its error text."""
+    if sys.version_info >= (3, 14):
+        from concurrent import interpreters
+
+        def run(code: str) -> str | None:
+            interp = interpreters.create()
+            try:
+                interp.exec(code)
+            except interpreters.ExecutionFailed as exc:
+                excinfo = getattr(exc, "excinfo", None)
+                return getattr(excinfo, "formatted", None) or str(exc)
+            finally:
+                interp.close()
+            return None
+    else:
+        import _interpreters
+
+        def run(code: str) -> str | None:
+            interp = _interpreters.create("isolated")
+            try:
+                excinfo = _interpreters.exec(interp, code)
+            finally:
+                _interpreters.destroy(interp)
+            return excinfo.formatted if excinfo is not None else None
+
+    return run
+
+
+class Interpreters(Mode):
+    """One OS thread per worker, each hosting one sub-interpreter; a reader thread relays their pipes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._cancel_read, self._cancel_write = os.pipe()
+        os.set_blocking(self._cancel_read, False)  # report() polls it
+        self._cancel_lock = threading.Lock()
+        self._errors: dict[int, str | None] = {}
+
+    def run(self) -> None:
+        run_code = _runner()
+        ref_json = json.dumps(self.options["ref"])
+        pipes: dict[int, int] = {}
+        threads = []
+        for index in range(self.workers):
+            read_fd, write_fd = os.pipe()
+            pipes[read_fd] = index
+            code = CODE % (BOOT, write_fd, self._cancel_read, index, ref_json)
+            threads.append(threading.Thread(target=self._host, args=(run_code, code, index, write_fd),
+                                            name="interp-%d" % index, daemon=True))
+        for thread in threads:
+            thread.start()
+        try:
+            self._relay(pipes)
+        finally:
+            for thread in threads:
+                thread.join()
+            self._close_cancel()
+            os.close(self._cancel_read)
+
+    def _host(self, run_code: Callable[[str], str | None], code: str, index: int, write_fd: int) -> None:
+        self.outbox.emit("worker_started", index=index, pid=os.getpid(), tid=threading.get_native_id())
+        error = None
+        try:
+            error = run_code(code)
+        except BaseException as exc:  # creating the sub-interpreter failed: this worker's failure
+            error = describe_exception(exc)
+        finally:
+            self._errors[index] = error  # before the close: the relay reads it on end of file
+            os.close(write_fd)
+
+    def _relay(self, pipes: dict[int, int]) -> None:
+        selector = selectors.DefaultSelector()
+        partial: dict[int, bytes] = {}
+        for fd in pipes:
+            selector.register(fd, selectors.EVENT_READ)
+        while pipes:
+            for key, _ in selector.select():
+                fd = key.fd
+                data = os.read(fd, 65536)
+                if not data:
+                    selector.unregister(fd)
+                    os.close(fd)
+                    self._ended(pipes.pop(fd))
+                    continue
+                *records, partial[fd] = (partial.get(fd, b"") + data).split(b"\n")
+                for record in records:
+                    self._record(pipes[fd], record.decode(errors="replace"))
+        selector.close()
+
+    def _record(self, index: int, record: str) -> None:
+        kind, _, payload = record.partition(" ")
+        if kind == "p":
+            fraction = None if payload == "-" else min(1.0, max(0.0, float(payload)))
+            self.outbox.emit("progress", index=index, fraction=fraction)
+        elif kind == "o":
+            self.outbox.output(index, json.loads(payload))
+        elif kind == "f":
+            self.outbox.emit("worker_finished", index=index, **json.loads(payload))
+
+    def _ended(self, index: int) -> None:
+        """The pipe closed: a worker that sent no `f` record failed before or around its call."""
+        if index in self.outbox.finished:
+            return
+        error = (self._errors.get(index) or "ended without a result").strip().splitlines()[-1]
+        self.outbox.emit("worker_finished", index=index, status="failed",
+                         error="sub-interpreter: %s" % error, wall_s=None, cpu_s=None)
+
+    def _close_cancel(self) -> None:
+        with self._cancel_lock:
+            if self._cancel_write >= 0:
+                os.close(self._cancel_write)
+                self._cancel_write = -1
+
+    def cancel(self) -> None:
+        super().cancel()
+        self._close_cancel()  # every worker's next report() reads end of file and stops
