@@ -1,0 +1,66 @@
+"""Ctrl+C, SIGTERM and SIGHUP cancel the run and reap every process below conctui within 2 s
+(exit 130 / 143 / 129); SIGKILL of conctui itself leaves nothing running 2 s later either.
+
+The command runs in a session of its own so that only it gets the signal, as when a user
+presses Ctrl+C in a terminal (the runner is in its own session too). The processes below it
+are collected with psutil while the run is live and checked one by one afterwards.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from fixtures.command import LiveRun, left_after, task
+
+REAP_S = 2.0
+LAUNCHES = {
+    "threads": ["--mode", "threads"],
+    "processes": ["--mode", "processes"],
+    "forkserver": ["--mode", "processes", "--start-method", "forkserver"],
+}
+
+
+def _start(launch: str, ready_dir: Path) -> tuple[LiveRun, list]:
+    run = LiveRun("run", task("nap"), *LAUNCHES[launch], "--workers", "2", "--json", ready_dir=ready_dir)
+    try:
+        tree = run.wait_ready(2)
+    except BaseException:
+        run.kill()
+        raise
+    if launch != "threads":
+        assert len(tree) >= 3, tree  # the runner and one child per worker
+    return run, tree
+
+
+@pytest.mark.parametrize("launch", ["threads", "processes"])
+@pytest.mark.parametrize(("signum", "code"), [
+    (signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129),
+], ids=["SIGINT", "SIGTERM", "SIGHUP"])
+def test_a_signal_cancels_the_run_and_reaps_everything(launch: str, signum: int, code: int, tmp_path: Path) -> None:
+    run, tree = _start(launch, tmp_path)
+    try:
+        sent = time.monotonic()
+        os.kill(run.process.pid, signum)
+        result = run.finish(within=10)
+    finally:
+        run.kill()
+    assert result.code == code, result.err
+    assert "Traceback" not in result.err
+    assert not left_after(tree, within=max(0.0, sent + REAP_S - time.monotonic()))
+    (figures,) = result.json()["runs"]
+    assert figures["status"] == "cancelled"
+    assert {w["status"] for w in figures["per_worker"]} == {"cancelled"}
+
+
+@pytest.mark.parametrize("launch", list(LAUNCHES))
+def test_sigkill_of_conctui_leaves_no_process_behind(launch: str, tmp_path: Path) -> None:
+    run, tree = _start(launch, tmp_path)
+    try:
+        run.process.kill()
+        killed = time.monotonic()
+    finally:
+        run.kill()
+    assert not left_after(tree, within=max(0.0, killed + REAP_S - time.monotonic()))
