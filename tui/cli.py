@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -18,6 +19,8 @@ from typing import Any, NoReturn
 from conctui.engine.figures import run_figures, summarize
 from conctui.engine.modes import MODES
 from conctui.engine.pythons import checked_python
+from conctui.engine.recording import Reader, Recorder, RecordingError, read_recording
+from conctui.engine.replay import SPEEDS
 from conctui.engine.runner_process import describe
 from conctui.engine.session import Fold, Session
 from conctui.engine.spec import (
@@ -27,9 +30,11 @@ from conctui.engine.spec import (
     builtin_module,
     kind_label,
     parse_params,
+    parse_scheduler,
     parse_workers,
     parse_workload,
 )
+from conctui.engine.state import SessionState, apply
 from conctui.workloads import BUILTINS
 
 EXIT_FAILED, EXIT_USAGE, EXIT_TIMEOUT = 1, 2, 124
@@ -66,6 +71,12 @@ def _common(parser: argparse.ArgumentParser, workload_required: bool = True) -> 
     parser.add_argument("--python", action="append", default=[], metavar="PATH",
                         help="run the workers under this Python (>= 3.9; default: conctui's own); "
                              "compare takes it more than once")
+    parser.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=os.environ.get("DASK_SCHEDULER_ADDRESS"),
+                        help="dask mode: use this existing cluster (never shut down) instead of a LocalCluster "
+                             "(default $DASK_SCHEDULER_ADDRESS)")
+    parser.add_argument("--connect-timeout", type=float, default=10.0, metavar="S",
+                        help="dask mode: give up on a scheduler that does not answer within S s (default 10)")
+    parser.add_argument("--record", metavar="FILE", help="record the session's events to FILE (JSON Lines)")
 
 
 def build_parser() -> Parser:
@@ -93,6 +104,21 @@ def build_parser() -> Parser:
     compare.add_argument("--repeat", "-k", type=int, default=1, help="runs per mode; figures are medians")
     compare.add_argument("--timeout", type=_seconds, metavar="S", help="cancel any one run after S seconds")
     compare.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
+
+    replay = commands.add_parser("replay", help="replay a recording in the TUI, or print its figures")
+    replay.add_argument("file", help="a recording made with --record")
+    replay.add_argument("--json", action="store_true",
+                        help="print the figures run/compare --json printed for the recorded runs; no terminal")
+    replay.add_argument("--speed", type=float, default=1.0, help=f"{SPEEDS[0]} to {SPEEDS[-1]} (default 1)")
+
+    export = commands.add_parser("export", help="render a recording headlessly, for slides and players")
+    export.add_argument("file", help="a recording made with --record")
+    target = export.add_mutually_exclusive_group(required=True)
+    target.add_argument("--asciicast", metavar="OUT.cast", help="the whole replay as an asciicast v2 file")
+    target.add_argument("--svg", metavar="OUT.svg", help="one frame as an SVG")
+    export.add_argument("--size", default="100x30", metavar="COLSxROWS", help="terminal size (default 100x30)")
+    export.add_argument("--at", type=float, metavar="S",
+                        help="with --svg: seconds from the recording's start (default: its end)")
 
     workloads = commands.add_parser("workloads", help="list the built-in workloads")
     workloads.add_argument("--json", action="store_true")
@@ -131,8 +157,12 @@ def _spec(args: argparse.Namespace, mode: str, python: str | None = None) -> tup
     python = python or _pythons(args)[0]
     if args.switch_interval is not None and not 0 < args.switch_interval <= 1000:
         raise UsageError(f"--switch-interval must be between 0 and 1000 ms, got {args.switch_interval}")
-    info = describe(python, ref, params)
-    spec = RunSpec(ref, mode, workers, params, python, args.start_method, args.switch_interval)
+    scheduler = parse_scheduler(args.scheduler, args.connect_timeout)
+    asked = args.modes.split(",") if hasattr(args, "modes") else [args.mode]
+    check = scheduler if args.command == "tui" or "dask" in asked else None  # does it answer? exit 2 if not
+    info = describe(python, ref, params, check, args.connect_timeout)
+    spec = RunSpec(ref, mode, workers, params, python, args.start_method, args.switch_interval,
+                   scheduler, args.connect_timeout)
     return spec, info
 
 
@@ -140,10 +170,11 @@ def _unavailable(mode: str, info: dict) -> str | None:
     return MODES[mode].unavailable(info["python"], info["workload"])
 
 
-def _run_all(specs: list[RunSpec], timeout: float | None) -> tuple[list[dict], int | None]:
+def _run_all(specs: list[RunSpec], timeout: float | None,
+             recorder: Recorder | None = None) -> tuple[list[dict], int | None]:
     """Run specs one after another; stop early on a signal. Returns figures and the signal."""
     fold = Fold()
-    session = Session([fold]).start_sampling()
+    session = Session([fold] + ([recorder] if recorder else [])).start_sampling()
     with _signals_cancel(session) as caught:
         try:
             for spec in specs:
@@ -152,7 +183,16 @@ def _run_all(specs: list[RunSpec], timeout: float | None) -> tuple[list[dict], i
                     break
         finally:
             session.close()
+            if recorder:
+                recorder.stop()
+    if recorder and recorder.error:
+        print(f"conctui: {recorder.error}", file=sys.stderr)
     return [run_figures(run) for run in fold.state.runs], (caught[0] if caught else None)
+
+
+def _recorder(args: argparse.Namespace) -> Recorder | None:
+    """Open --record's file now: an unwritable path fails before any worker runs."""
+    return Recorder.open(args.record) if args.record else None
 
 
 def _exit_code(runs: list[dict], caught: int | None) -> int:
@@ -179,6 +219,21 @@ def _print_workers(figures: dict) -> None:
             print(f"[{w['index']}] ... {w['dropped_lines']} more lines not kept")
 
 
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value * 1000:.0f} ms"
+
+
+def _print_cluster(mode: str, cluster: dict | None) -> None:
+    """A Dask cluster's own costs, apart from the wall time above them."""
+    if not cluster:
+        return
+    print(f"{mode} cluster: {cluster['kind']} {cluster['scheduler']}, {cluster['workers']} workers, "
+          f"{cluster['threads']} threads{', dashboard ' + cluster['dashboard'] if cluster.get('dashboard') else ''}")
+    print(f"{'':<{len(mode)}} costs: start-up {_fmt(cluster['startup_s'], ' s')}, "
+          f"shutdown {_fmt(cluster['shutdown_s'], ' s')}, submit-to-start {_ms(cluster['latency_median_s'])} "
+          f"median ({_ms(cluster['latency_max_s'])} max), result back {_ms(cluster['result_median_s'])} median")
+
+
 def _header(info: dict, start_method: str) -> dict:
     python = info["python"]
     return {**python, "start_method": start_method}
@@ -189,7 +244,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     reason = _unavailable(args.mode, info)
     if reason:
         raise UsageError(f"{args.mode} cannot run {spec.workload.name}: {reason}")
-    runs, caught = _run_all([spec], args.timeout)
+    runs, caught = _run_all([spec], args.timeout, _recorder(args))
     if args.json:
         print(json.dumps({"header": _header(info, spec.start_method), "runs": runs}, indent=2))
     else:
@@ -198,6 +253,7 @@ def cmd_run(args: argparse.Namespace) -> int:
               f"{': ' + figures['error'] if figures['error'] else ''}")
         print(f"wall {_fmt(figures['wall_s'], ' s')}  cpu {_fmt(figures['cpu_s'], ' s')}  "
               f"parallelism {_fmt(figures['parallelism'])}")
+        _print_cluster(figures["mode"], figures["cluster"])
         _print_workers(figures)
     return _exit_code(runs, caught)
 
@@ -236,7 +292,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     specs = [s.with_mode(m) for s, i in plans for m in modes if not _unavailable(m, i) for _ in range(args.repeat)]
     if not specs:
         raise UsageError("; ".join(f"{m} cannot run {s.workload.name}: {r}" for s, _, m, r in skipped))
-    runs, caught = _run_all(specs, args.timeout)
+    runs, caught = _run_all(specs, args.timeout, _recorder(args))
     rows = summarize(runs)
     if args.json:
         print(json.dumps({"header": _header(info, spec.start_method), "summary": rows, "runs": runs,
@@ -254,6 +310,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         for _, python, mode, reason in skipped:
             who = f"{_python_label(python['version'], python['free_threaded']):<9}" * several
             print(f"{who}{mode:<12} unavailable: {reason}")
+        for row in rows:
+            _print_cluster(row["mode"], row["cluster"])
     return _exit_code(runs, caught)
 
 
@@ -277,10 +335,75 @@ def cmd_tui(args: argparse.Namespace) -> int:
     from conctui.app import launch  # Textual is imported only for the TUI
 
     spec, info = _spec(args, args.mode)
-    return launch(spec, info, start=args.start)
+    return launch(spec, info, start=args.start, record=args.record)
 
 
-COMMANDS = {"run": cmd_run, "compare": cmd_compare, "workloads": cmd_workloads, "tui": cmd_tui}
+def _replay_figures(path: str) -> tuple[dict, str | None]:
+    """Fold a recording as it is read (bounded memory): the JSON document and where it stopped."""
+    reader = Reader(path)
+    state = SessionState()
+    for event in reader:
+        apply(state, event)
+    runs = [run_figures(run) for run in state.runs]
+    first = state.runs[0].started if state.runs else None
+    header = _header({"python": first.python}, first.start_method) if first else reader.header["machine"]
+    return {"recording": reader.header, "header": header, "summary": summarize(runs), "runs": runs}, reader.note
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    if not SPEEDS[0] <= args.speed <= SPEEDS[-1]:
+        raise UsageError(f"--speed must be between {SPEEDS[0]} and {SPEEDS[-1]}, got {args.speed}")
+    if not args.json:
+        from conctui.app import replay  # Textual is imported only for the TUI
+
+        return replay(read_recording(args.file), speed=args.speed)
+    document, note = _replay_figures(args.file)
+    print(json.dumps(document, indent=2))
+    if note:
+        print(f"conctui: {note}", file=sys.stderr)
+    return 0
+
+
+def _size(text: str) -> tuple[int, int]:
+    cols, sep, rows = text.lower().partition("x")
+    if not (sep and cols.isdigit() and rows.isdigit() and 40 <= int(cols) <= 500 and 10 <= int(rows) <= 200):
+        raise UsageError(f"--size wants COLSxROWS between 40x10 and 500x200, got {text!r}")
+    return int(cols), int(rows)
+
+
+def _check_writable(path: str) -> None:
+    """Refuse an output path now, not after rendering the whole replay."""
+    existed = os.path.lexists(path)
+    try:
+        with open(path, "ab"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if not existed:
+        os.unlink(path)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    size = _size(args.size)
+    if args.at is not None and not args.svg:
+        raise UsageError("--at applies to --svg only")
+    recording = read_recording(args.file)
+    duration = max([recording.t0, *(e.t for e in recording.events[-1:])]) - recording.t0
+    if args.at is not None and not 0 <= args.at <= duration:
+        raise UsageError(f"--at must be between 0 and {duration:.1f} (the recording's length), got {args.at}")
+    out = args.asciicast or args.svg
+    _check_writable(out)
+    from conctui import app  # Textual is imported only to render
+
+    if args.asciicast:
+        app.export_asciicast(recording, out, size=size)
+    else:
+        app.export_svg(recording, out, size=size, at=args.at)
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "workloads": cmd_workloads, "tui": cmd_tui,
+            "replay": cmd_replay, "export": cmd_export}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -290,6 +413,6 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(["tui", *(argv if argv is not None else sys.argv[1:])])
     try:
         return COMMANDS[args.command](args)
-    except UsageError as exc:
+    except (UsageError, RecordingError) as exc:
         print(f"conctui: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -77,8 +77,25 @@ class Sample:
     t: float
     cores: list
     workers: list  # [index, cpu_s, core or None]
-    app_cpu: float
+    app_cpu: float | None  # None: sampled on another host, where conctui itself does not run
     host: str = ""
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A Dask run's cluster and its own costs, reported apart from the run's wall time.
+
+    Sent once it is ready (shutdown_s None, no tasks yet) and again once it is released."""
+
+    t: float
+    kind: str  # "local": started and closed by the run; "external": borrowed, left running
+    scheduler: str
+    workers: int
+    threads: int
+    dashboard: str | None = None
+    startup_s: float | None = None
+    shutdown_s: float | None = None
+    tasks: list = field(default_factory=list)  # [index, worker address, host, latency_s, result_s]
 
 
 @dataclass(frozen=True)
@@ -110,15 +127,17 @@ class RunFinished:
     error: str | None = None
 
 
-Event = RunStarted | WorkerStarted | Progress | Output | WorkerFinished | Sample | GilSample | RunFinished
+Event = RunStarted | WorkerStarted | Progress | Output | WorkerFinished | Sample | Cluster | GilSample | RunFinished
 TYPES = {
     "run_started": RunStarted, "worker_started": WorkerStarted, "progress": Progress,
-    "output": Output, "worker_finished": WorkerFinished, "sample": Sample, "run_finished": RunFinished,
+    "output": Output, "worker_finished": WorkerFinished, "sample": Sample, "cluster": Cluster,
+    "run_finished": RunFinished,
     "gil": GilSample,
 }
 NAMES = {cls: name for name, cls in TYPES.items()}
 STATUSES = {"done", "failed", "crashed", "cancelled"}
 RUN_STATUSES = {"done", "error", "cancelled", "crashed", "timeout"}
+CLUSTER_KINDS = {"local", "external"}
 
 
 def encode(event: Event) -> dict:
@@ -181,6 +200,23 @@ def _check_values(event: Event) -> None:
             raise EventError("core utilisation must be a list of percentages")
         if not all(_worker_row(row) for row in event.workers):
             raise EventError("sample workers must be [index, cpu_s, core] rows")
+    if isinstance(event, Cluster):
+        _check_cluster(event)
+
+
+def _check_cluster(event: Cluster) -> None:
+    if event.kind not in CLUSTER_KINDS:
+        raise EventError(f"unknown cluster kind {event.kind!r}")
+    if not (0 <= event.workers <= MAX_INDEX and 0 <= event.threads <= 64 * MAX_INDEX):
+        raise EventError("cluster workers and threads are out of range")
+    if len(event.tasks) > MAX_INDEX:
+        raise EventError("too many cluster tasks")
+    for row in event.tasks:
+        if not (isinstance(row, list) and len(row) == 5 and isinstance(row[0], int)
+                and all(isinstance(text, str) and len(text) <= 1000 for text in row[1:3])
+                and all(v is None or (isinstance(v, (int, float)) and math.isfinite(v) and 0 <= v <= MAX_T)
+                        for v in row[3:])):
+            raise EventError("cluster tasks must be [index, address, host, latency_s, result_s] rows")
 
 
 def decode(data: Any) -> Event:

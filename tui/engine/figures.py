@@ -10,11 +10,48 @@ from __future__ import annotations
 from statistics import median
 from typing import Any
 
+from conctui.engine.events import Cluster
 from conctui.engine.state import RunState
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
+
+
+def _spread(values: list[float]) -> tuple[float | None, float | None]:
+    return (_round(median(values)), _round(max(values))) if values else (None, None)
+
+
+def cluster_figures(cluster: Cluster | None) -> dict[str, Any] | None:
+    """A Dask run's cluster and its own costs: start-up, shutdown, submit-to-start, result back."""
+    if cluster is None:
+        return None
+    latency = _spread([row[3] for row in cluster.tasks if row[3] is not None])
+    result = _spread([row[4] for row in cluster.tasks if row[4] is not None])
+    return {
+        "kind": cluster.kind, "scheduler": cluster.scheduler, "dashboard": cluster.dashboard,
+        "workers": cluster.workers, "threads": cluster.threads,
+        "startup_s": _round(cluster.startup_s), "shutdown_s": _round(cluster.shutdown_s),
+        "latency_median_s": latency[0], "latency_max_s": latency[1],
+        "result_median_s": result[0], "result_max_s": result[1],
+        "tasks": [{"index": index, "address": address, "host": host, "latency_s": _round(lat), "result_s": _round(res)}
+                  for index, address, host, lat, res in cluster.tasks],
+    }
+
+
+def _median(values: list[float | None]) -> float | None:
+    present = [value for value in values if value is not None]
+    return _round(median(present)) if present else None
+
+
+def gil_figures(run: RunState) -> dict[str, Any]:
+    """The GIL meter over the whole run; None figures with a note where it does not apply."""
+    gil = run.gil
+    if gil is None:
+        return {"gil_wait": None, "gil_held": None, "gil_latency_ms": None, "gil_probe_ms": None,
+                "gil_note": "not measured"}
+    return {"gil_wait": gil.run_wait, "gil_held": gil.run_held, "gil_latency_ms": gil.run_latency_ms,
+            "gil_probe_ms": gil.period_ms, "gil_note": gil.note}
 
 
 def _median(values: list[float | None]) -> float | None:
@@ -56,11 +93,24 @@ def run_figures(run: RunState) -> dict[str, Any]:
              "exitcode": w.exitcode, "output": w.lines, "dropped_lines": w.dropped}
             for w in run.workers
         ],
+        "cluster": cluster_figures(run.cluster),
     }
 
 
 def _key(figures: dict[str, Any]) -> tuple:
     return (figures["python"].get("executable", ""), figures["workload"], figures["workers"])
+
+
+def _cluster_medians(clusters: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The cluster costs of a mode's repeats, as medians (None for modes without a cluster)."""
+    if not clusters:
+        return None
+    medians: dict[str, Any] = {"kind": clusters[-1]["kind"], "scheduler": clusters[-1]["scheduler"],
+                               "workers": clusters[-1]["workers"], "threads": clusters[-1]["threads"]}
+    for name in ("startup_s", "shutdown_s", "latency_median_s", "latency_max_s", "result_median_s"):
+        values = [c[name] for c in clusters if c[name] is not None]
+        medians[name] = _round(median(values)) if values else None
+    return medians
 
 
 def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -86,6 +136,7 @@ def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "gil_wait": _median([m.get("gil_wait") for m in members]),
             "gil_held": _median([m.get("gil_held") for m in members]),
             "gil_note": members[0].get("gil_note"),
+            "cluster": _cluster_medians([m["cluster"] for m in members if m.get("cluster")]),
         }
         rows.append(row)
     for row in rows:

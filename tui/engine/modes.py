@@ -27,6 +27,13 @@ def _processes(python: dict, workload: dict) -> str | None:
     return "neither spawn nor forkserver is available on this platform"
 
 
+def _dask(python: dict, workload: dict) -> str | None:
+    if python.get("dask"):
+        return None
+    return (f"distributed cannot be imported by {python.get('executable', 'this Python')}: "
+            'pip install "conctui[dask]"')
+
+
 def _interpreters(python: dict, workload: dict) -> str | None:
     support = python.get("interpreters") or {}
     if support.get("api"):
@@ -63,4 +70,5 @@ MODES = {
     "processes": ModeInfo("processes", "p", "procs", _processes),
     "asyncio": ModeInfo("asyncio", "a", "async", _asyncio),
     "interpreters": ModeInfo("interpreters", "i", "interp", _interpreters, _interpreters_experimental),
+    "dask": ModeInfo("dask", "d", "dask", _dask),
 }

@@ -11,6 +11,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from conctui.engine.events import (
+    Cluster,
     Event,
     GilSample,
     Output,
@@ -60,6 +61,7 @@ class RunState:
     log: deque = field(default_factory=lambda: deque(maxlen=LOG_LINES))
     finished: RunFinished | None = None
     gil: GilSample | None = None  # the GIL meter's latest word (its run_* figures cover the run so far)
+    cluster: Cluster | None = None  # Dask runs: the latest word on the cluster and its costs
 
     @property
     def status(self) -> str:
@@ -117,6 +119,9 @@ def apply(state: SessionState, event: Event) -> SessionState:
         state.runs.append(RunState(event, [WorkerState(i) for i in range(event.workers)]))
     elif isinstance(event, Sample):
         _sample(state, event)
+    elif isinstance(event, Cluster):
+        if state.current is not None:
+            state.current.cluster = event
     elif isinstance(event, GilSample):
         if state.current is not None:
             state.current.gil = event
@@ -155,7 +160,8 @@ def _worker_event(run: RunState, worker: WorkerState, event: Event) -> None:
 
 
 def _sample(state: SessionState, event: Sample) -> None:
-    state.app_cpu = event.app_cpu
+    if event.app_cpu is not None:  # a remote host's sample says nothing about conctui's own CPU
+        state.app_cpu = event.app_cpu
     host = state.hosts.setdefault(event.host, CoreHost(event.host))
     if len(host.history) != len(event.cores):
         host.history = [deque(maxlen=HISTORY) for _ in event.cores]

@@ -51,4 +51,6 @@ def python_info() -> dict[str, Any]:
         "start_methods": multiprocessing.get_all_start_methods(),
         "hostname": platform.node(),
         "interpreters": interpreters_support(),
+        # found, not imported: importing distributed costs a second and most runs never need it
+        "dask": importlib.util.find_spec("distributed") is not None,
     }

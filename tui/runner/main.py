@@ -20,11 +20,19 @@ from .gil import GilMeter
 from .info import python_info
 from .interpreters import Interpreters
 from .loader import LoadError, describe, load
-from .modes import Asyncio, Sequential, Threads
+from .modes import Asyncio, Mode, ModeError, Sequential, Threads
 from .processes import Processes
 
+
+def _dask(*args: Any) -> Mode:
+    """Imported on use: the runner stays stdlib-only unless a run asks for Dask."""
+    from .dask_mode import Dask
+
+    return Dask(*args)
+
+
 MODES = {"sequential": Sequential, "interpreters": Interpreters,
-         "threads": Threads, "asyncio": Asyncio, "processes": Processes}
+         "threads": Threads, "asyncio": Asyncio, "processes": Processes, "dask": _dask}
 CANCEL_GRACE_S = 1.0
 
 
@@ -61,6 +69,13 @@ def _describe(request: dict[str, Any]) -> dict[str, Any]:
             reply["workload"] = describe(request["ref"])
         except LoadError as exc:
             reply["error"] = str(exc)
+    if request.get("scheduler") and reply["python"]["dask"] and "error" not in reply:
+        from .dask_mode import check_scheduler
+
+        try:
+            reply["cluster"] = check_scheduler(request["scheduler"], request["connect_timeout"])
+        except ModeError as exc:
+            reply["error"] = str(exc)
     return reply
 
 
@@ -85,9 +100,15 @@ def _run(link: Link, spec: dict[str, Any]) -> None:
             with context as shared:
                 workload.params.update(shared)
                 spec["ref"]["params"] = workload.params  # child processes get the same
-                start = time.monotonic()
-                mode.run()
-                result["wall_s"] = time.monotonic() - start
+                try:
+                    mode.setup()
+                    start = time.monotonic()
+                    mode.run()
+                    result["wall_s"] = time.monotonic() - start
+                finally:
+                    mode.teardown()
+        except ModeError as exc:
+            result["error"] = str(exc)
         except BaseException as exc:  # a broken built-in context is reported, not raised
             from .work import describe_exception
 
