@@ -34,9 +34,11 @@ def _assert_raise_and_exit_fail_alone(rows: list[dict]) -> None:
     assert "sys.exit(3)" in exited["error"]
 
 
-@pytest.mark.parametrize("mode", ["sequential", "threads"])
-def test_in_process_a_raise_and_sys_exit_fail_only_their_worker(mode: str) -> None:
-    run = _run("fail_by_index", mode, 3)
+@pytest.mark.parametrize(("mode", "function"), [
+    ("sequential", "fail_by_index"), ("threads", "fail_by_index"), ("asyncio", "afail_by_index"),
+])
+def test_in_process_a_raise_and_sys_exit_fail_only_their_worker(mode: str, function: str) -> None:
+    run = _run(function, mode, 3)
     assert run["status"] == "failed"
     _assert_raise_and_exit_fail_alone(_rows(run))
 
