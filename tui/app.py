@@ -41,8 +41,13 @@ FRAME_HZ = 15
 SAMPLE_LIVE_S, SAMPLE_IDLE_S = 0.25, 1.0
 
 
+MODE_GROUP = Binding.Group("mode", compact=True)
+WORKERS_GROUP = Binding.Group("workers", compact=True)
+
+
 def _mode_bindings() -> list[Binding]:
-    return [Binding(info.key, f"mode('{name}')", info.label, id=f"mode-{name}",
+    """One key per mode, shown together in the footer as `stpa mode`, each greyed on its own."""
+    return [Binding(info.key, f"mode('{name}')", name, id=f"mode-{name}", group=MODE_GROUP,
                     tooltip=f"choose the {name} mode") for name, info in MODES.items()]
 
 
@@ -81,6 +86,13 @@ class PanesApp(App[int]):
         for pane, title in (("#workers", "workers"), ("#side", "cores"), ("#results", "results"),
                             ("#log", "output")):
             self.query_one(pane).border_title = title
+        # kept, not queried per frame: a modal screen on top would hide them from query_one
+        self.header_pane = self.query_one(RunHeader)
+        self.workers_pane = self.query_one(WorkerTable)
+        self.cores_pane = self.query_one(CoresPane)
+        self.clock_pane = self.query_one(ElapsedClock)
+        self.results_pane = self.query_one(ResultsPane)
+        self.log_pane = self.query_one(OutputLog)
         if self.ticking:
             self.set_interval(1 / FRAME_HZ, self.frame)
         self.frame()
@@ -104,11 +116,11 @@ class PanesApp(App[int]):
         with self.batch_update():
             self.show_header()
             if batch or self.state.live:
-                self.query_one(WorkerTable).show(run, now)
-                self.query_one(ElapsedClock).show(run, now)
+                self.workers_pane.show(run, now)
+                self.clock_pane.show(run, now)
             if any(isinstance(event, Sample) for event in batch):
-                self.query_one(CoresPane).show(self.state)
-            self.query_one(OutputLog).add([line for e in batch if (line := log_line(e))])
+                self.cores_pane.show(self.state)
+            self.log_pane.add([line for e in batch if (line := log_line(e))])
             if any(isinstance(event, RunFinished) for event in batch):
                 self.run_ended()
         self.after_frame()
@@ -118,9 +130,9 @@ class PanesApp(App[int]):
         """Show the state after exactly `events` from an empty session (a backward seek)."""
         self.state = SessionState()
         self.inbox.clear()
-        self.query_one(OutputLog).clear()
-        self.query_one(ResultsPane).reset()
-        self.query_one(WorkerTable).reset()
+        self.log_pane.clear()
+        self.results_pane.reset()
+        self.workers_pane.reset()
         self.feed(events)
         self.frame()
 
@@ -128,12 +140,12 @@ class PanesApp(App[int]):
         run = self.state.current
         if run is not None:
             started = run.started
-            self.query_one(RunHeader).show(started.workload, started.workers, started.mode, started.python,
+            self.header_pane.show(started.workload, started.workers, started.mode, started.python,
                                            started.start_method, False, note)
 
     def run_ended(self) -> None:
         self.figures = [run_figures(run) for run in self.state.runs if run.finished is not None]
-        self.query_one(ResultsPane).show(self.figures)
+        self.results_pane.show(self.figures)
 
     def after_frame(self) -> None:
         """What a subclass does once a frame is shown (start the next run of a compare)."""
@@ -156,8 +168,8 @@ class ConcApp(PanesApp, inherit_bindings=False):
         Binding("enter", "run", "run", id="run", tooltip="run the current choice"),
         Binding("c", "compare", "compare", id="compare", tooltip="run every available mode in turn"),
         Binding("x", "cancel", "stop", id="cancel", tooltip="cancel the live run (and a compare)"),
-        Binding("plus", "workers(1)", "+1", id="more", show=False, tooltip="one worker more (next run)"),
-        Binding("minus", "workers(-1)", "-1", id="fewer", show=False, tooltip="one worker fewer (next run)"),
+        Binding("plus", "workers(1)", "one worker more", key_display="+", id="more", group=WORKERS_GROUP),
+        Binding("minus", "workers(-1)", "one worker fewer", key_display="-", id="fewer", group=WORKERS_GROUP),
         Binding("w", "pick_workload", "load", id="workload", tooltip="pick a workload"),
         Binding("R", "record", "rec", id="record", tooltip="start / stop recording the session to a file"),
         *PanesApp.BINDINGS,
@@ -217,11 +229,11 @@ class ConcApp(PanesApp, inherit_bindings=False):
         recording = self.recorder.recording
         if run is not None:  # what runs now, not the choice for the next run
             started = run.started
-            self.query_one(RunHeader).show(started.workload, started.workers, started.mode,
+            self.header_pane.show(started.workload, started.workers, started.mode,
                                            started.python or self.info["python"], started.start_method, recording)
             return
         spec = self.spec
-        self.query_one(RunHeader).show(spec.workload.name, spec.workers, spec.mode, self.info["python"],
+        self.header_pane.show(spec.workload.name, spec.workers, spec.mode, self.info["python"],
                                        spec.start_method, recording, note="next: ")
 
     def run_ended(self) -> None:

@@ -15,15 +15,17 @@ from pathlib import Path
 from conctui.engine.recording import Recording
 from conctui.replay_app import ReplayApp
 from rich.console import Console
+from textual.app import App
 
 FPS = 4  # frames per recorded second: the panes change at most this often that matters
 
 
-def _screen_ansi(app: ReplayApp) -> str:
-    """The whole screen as terminal output, the way Textual itself builds its screenshots."""
+def render_screen(app: App, color_system: str | None = "256") -> str:
+    """The whole screen as terminal output (plain text without a colour system), built the way
+    Textual builds its own screenshots."""
     width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
-                      color_system="256", legacy_windows=False, safe_box=False)
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=color_system is not None,
+                      color_system=color_system, legacy_windows=False, safe_box=False)
     console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
     return console.file.getvalue()
 
@@ -56,7 +58,7 @@ def export_asciicast(recording: Recording, out: str | Path, size: tuple[int, int
         last: list[str] = [""]
 
         def write(app: ReplayApp, elapsed: float) -> None:
-            screen = _screen_ansi(app)
+            screen = render_screen(app)
             if screen != last[0]:  # an unchanged screen costs nothing in the file
                 last[0] = screen
                 cast.write(json.dumps([round(elapsed, 3), "o", "\x1b[H\x1b[2J" + screen.replace("\n", "\r\n")]) + "\n")

@@ -44,13 +44,13 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, bindings: list[Binding], notes: list[str]) -> None:
         super().__init__()
-        self._bindings = bindings
+        self._keys = bindings
         self._notes = notes
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
             yield Static(Text("Keys", "bold underline"))
-            yield Static(key_table(self._bindings))
+            yield Static(key_table(self._keys))
             for note in self._notes:
                 yield Static(Text(note, "yellow"))
             yield Static(Text("\nFigures", "bold underline"))

@@ -1,0 +1,37 @@
+"""Regenerate screenshots/*.svg from the deterministic demo stream: `python scripts/screenshots.py`."""
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from conctui import demo
+
+OUT = Path(__file__).resolve().parent.parent / "screenshots"
+SHOTS = {
+    "threads-download": ("download", "threads", 3, demo.download_threads, []),
+    "cpu-compare": ("cpu", "processes", 4, demo.cpu_compare, []),
+    "help": ("download", "threads", 3, demo.download_threads, ["question_mark"]),
+}
+
+
+async def shoot(name: str, size: tuple[int, int]) -> Path:
+    workload, mode, workers, stream, keys = SHOTS[name]
+    app = demo.demo_app(workload, mode, workers)
+    async with app.run_test(size=size) as pilot:
+        await demo.show(pilot, stream())
+        for key in keys:
+            await pilot.press(key)
+        await pilot.pause()
+        filename = f"{name}-{size[0]}x{size[1]}.svg"
+        app.save_screenshot(filename, path=str(OUT))
+    return OUT / filename
+
+
+async def main() -> None:
+    for name in SHOTS:
+        for size in ((80, 24), (120, 40)):
+            print(await shoot(name, size))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

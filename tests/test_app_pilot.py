@@ -1,0 +1,183 @@
+"""The live TUI driven as a person would, through Textual's pilot, on real runs."""
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+
+import psutil
+import pytest
+from conctui.app import ConcApp
+from conctui.engine.modes import MODES
+from conctui.engine.runner_process import describe
+from conctui.engine.spec import RunSpec, parse_params, parse_workload
+from conctui.export import render_screen
+from conctui.widgets.clock import ElapsedClock
+from conctui.widgets.help import HelpScreen
+from conctui.widgets.picker import WorkloadPicker
+
+QUICK = {"download": ["seconds=0.3", "steps=3"], "cpu": ["n=300000", "steps=5"]}
+
+
+def make_app(workload: str = "download", mode: str = "threads", workers: int = 2, params: list[str] | None = None,
+             **kwargs: object) -> ConcApp:
+    ref = parse_workload(workload)
+    values = parse_params(ref, QUICK.get(workload, []) if params is None else params)
+    return ConcApp(RunSpec(ref, mode, workers, values), describe(sys.executable, ref, values), **kwargs)
+
+
+async def until(pilot, predicate: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Let the app run until `predicate` holds: each check follows a frame, with a deadline."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "the app never reached the expected state"
+        pilot.app.ran_frame.clear()
+        await pilot.pause(0.02)
+
+
+def finished(app: ConcApp, count: int) -> Callable[[], bool]:
+    return lambda: len(app.figures) >= count and not app.busy
+
+
+async def test_enter_runs_and_the_panes_show_the_run() -> None:
+    app = make_app(workers=3)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await until(pilot, finished(app, 1))
+        run = app.figures[-1]
+        assert (run["mode"], run["workers"], run["status"]) == ("threads", 3, "done")
+        table = app.query_one("#workers")
+        assert table.row_count == 3
+        assert "done" in str(table.get_row_at(2)[2])
+        assert "wall" in app.query_one(ElapsedClock)._shown
+        log_lines = app.query_one("#log").lines
+        assert any("download complete" in line for line in log_lines)
+        results = app.query_one("#results-table")
+        assert results.row_count == 1
+
+
+async def test_mode_keys_choose_the_next_run_even_during_a_run() -> None:
+    app = make_app(params=["seconds=1.5", "steps=3"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key, mode in (("s", "sequential"), ("p", "processes"), ("a", "asyncio"), ("t", "threads")):
+            await pilot.press(key)
+            assert app.spec.mode == mode
+        await pilot.press("enter")
+        await until(pilot, lambda: app.state.live is not None)
+        await pilot.press("p")  # mid-run: changes the choice, not the live run
+        assert app.spec.mode == "processes"
+        assert app.state.live.started.mode == "threads"
+        await pilot.press("enter")  # no second run on top of the first
+        await until(pilot, finished(app, 1))
+        assert [f["mode"] for f in app.figures] == ["threads"]
+        assert len(app.state.runs) == 1
+
+
+async def test_an_unavailable_mode_is_greyed_and_says_why() -> None:
+    app = make_app("cpu")
+    said: list[str] = []
+    app.notify = lambda message, **kwargs: said.append(message)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.check_action("mode", ("asyncio",)) is None
+        assert app.check_action("mode", ("processes",)) is True
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.spec.mode == "threads"
+        assert any("plain function" in message for message in said)
+
+
+async def test_workers_keys_change_the_next_run() -> None:
+    app = make_app(workers=2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("plus", "plus")
+        assert app.spec.workers == 4
+        await pilot.press("minus", "minus", "minus", "minus", "minus")
+        assert app.spec.workers == 1
+
+
+async def test_compare_runs_every_available_mode_and_fills_results() -> None:
+    app = make_app(workers=2)
+    expected = [mode for mode in MODES if not app.unavailable(mode)]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        await until(pilot, lambda: len(app.figures) >= len(expected) and not app.busy, timeout=90)
+        assert [f["mode"] for f in app.figures] == expected
+        assert all(f["status"] == "done" for f in app.figures)
+        assert app.query_one("#results-table").row_count == len(expected)
+        speedup = app.query_one("#results-table").get_row_at(0)[5]
+        assert "1.00x" in speedup  # sequential against itself
+
+
+async def test_cancel_stops_a_compare_and_the_live_run() -> None:
+    app = make_app(params=["seconds=5", "steps=50"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        await until(pilot, lambda: app.state.live is not None)
+        await pilot.press("x")
+        await until(pilot, lambda: not app.busy and len(app.figures) == 1)
+        assert app.figures[0]["status"] == "cancelled"
+        assert not app.compare_queue
+
+
+async def test_workload_picker_switches_the_workload() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("w")
+        assert isinstance(app.screen, WorkloadPicker)
+        await pilot.press("down", "down", "down", "enter")  # download, http, disk, cpu
+        await until(pilot, lambda: app.spec.workload.text == "cpu")
+        assert app.info["workload"]["kind"] == "cpu"
+        await pilot.press("a")
+        assert app.spec.mode == "threads"  # cpu has no async version: greyed
+
+
+async def test_help_lists_every_key_and_defines_the_figures() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = render_screen(app, None)
+        for word in ("enter", "compare", "record", "GIL wait", "parallelism", "efficiency", "speedup"):
+            assert word in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_record_key_writes_a_recording(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("R")
+        assert app.recorder.recording
+        await pilot.press("enter")
+        await until(pilot, finished(app, 1))
+        await pilot.press("R")
+        assert not app.recorder.recording
+    files = list(tmp_path.glob("conctui-*.jsonl"))
+    assert len(files) == 1
+    assert b'"run_finished"' in files[0].read_bytes()
+
+
+async def test_quitting_during_a_processes_run_leaves_no_child() -> None:
+    app = make_app("cpu", "processes", params=["n=200000000", "steps=100"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: app.state.live is not None
+                    and all(w.status == "running" for w in app.state.live.workers))
+        runner = psutil.Process(app.session.runner.pid)
+        family = [runner, *runner.children(recursive=True)]
+        assert len(family) >= 3  # the runner and its two workers
+        await pilot.press("q")
+    gone, alive = psutil.wait_procs(family, timeout=3)
+    assert not alive
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_many_workers_scroll_in_the_workers_pane(size) -> None:
+    app = make_app(workers=40, params=["seconds=0.2", "steps=2"])
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("enter")
+        await until(pilot, finished(app, 1))
+        table = app.query_one("#workers")
+        assert table.row_count == 40
+        assert table.max_scroll_y > 0
