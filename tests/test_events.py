@@ -5,8 +5,10 @@ import math
 
 import pytest
 from conctui.engine.events import (
+    Cluster,
     Event,
     EventError,
+    GilSample,
     Output,
     Progress,
     RunFinished,
@@ -18,6 +20,9 @@ from conctui.engine.events import (
     encode,
 )
 
+GIL = GilSample(1.1, 0.9, 1.0, 4.5, 0.8, 1.0, 4.0, 1.0, 0.06)
+CLUSTER = Cluster(0.5, "local", "tcp://127.0.0.1:8786", 2, 2, None, 0.5, None,
+                  [[0, "tcp://127.0.0.1:1", "vm", 0.002, 1.0]])
 EXAMPLES: list[Event] = [
     RunStarted(0.0, 1, "threads", "download", {"seconds": 1.0}, 3, {"version": "3.11.7"}, "spawn", 1234,
                {"switch_interval_ms": None}),
@@ -28,6 +33,9 @@ EXAMPLES: list[Event] = [
     WorkerFinished(1.0, 1, "failed", "ValueError: boom (tasks.py:3)", 0.9, 0.01, 4, None),
     WorkerFinished(1.0, 2, "crashed", "killed by SIGSEGV", None, None, 0, -11),
     Sample(1.1, [12.5, 100.0], [[0, 0.25, 1], [1, 0.5, None]], 2.4, "vm"),
+    GIL,
+    GilSample(1.1, None, None, None, None, None, None, 1.0, 0.0, "own GIL in each worker process"),
+    CLUSTER,
     RunFinished(1.2, "done", 1.1),
     RunFinished(1.2, "timeout", 1.1, "cut by --timeout"),
 ]
@@ -84,6 +92,10 @@ def _progress(**changes: object) -> dict:
         ({"type": "sample", "t": 0.0, "cores": [], "workers": [[-1, 1.0, 1]], "app_cpu": 0.0}, "rows"),
         ({"type": "sample", "t": 0.0, "cores": [], "workers": [[0, 1.0, "cpu0"]], "app_cpu": 0.0}, "rows"),
         ({"type": "sample", "t": 0.0, "cores": [], "workers": [], "app_cpu": math.nan}, "out of range"),
+        ({**encode(GIL), "wait": 1.5}, "not between 0 and 1"),
+        ({**encode(GIL), "period_ms": 0.0}, "must be positive"),
+        ({**encode(CLUSTER), "kind": "cloud"}, "unknown cluster kind"),
+        ({**encode(CLUSTER), "tasks": [[0, "a", "b", math.nan, 1.0]]}, "cluster tasks"),
     ],
 )
 def test_decode_refuses_bad_input_in_one_line(data: object, says: str) -> None:
