@@ -64,3 +64,15 @@ def test_sigkill_of_conctui_leaves_no_process_behind(launch: str, tmp_path: Path
     finally:
         run.kill()
     assert not left_after(tree, within=max(0.0, killed + REAP_S - time.monotonic()))
+
+
+def test_sigkill_during_http_leaves_no_server_behind() -> None:
+    run = LiveRun("run", "http", "--mode", "threads", "--workers", "2", "--param", "requests=1000", "--json")
+    try:
+        tree = run.wait_tree(2)  # the runner and the loopback server it started
+        assert any("serve" in p.cmdline() for p in tree)
+        run.process.kill()
+        killed = time.monotonic()
+    finally:
+        run.kill()
+    assert not left_after(tree, within=max(0.0, killed + REAP_S - time.monotonic()))
