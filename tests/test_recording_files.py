@@ -203,14 +203,25 @@ JSON_VALUES = st.recursive(
 
 
 @st.composite
-def mutated_files(draw: st.DrawFn) -> bytes:
-    """A valid file with a field set to any JSON value, then lines dropped, doubled, swapped, cut, flipped."""
+def any_value_anywhere(draw: st.DrawFn) -> list[str]:
+    """A valid file with one field, or one field of a field (python.usable_cores), set to any JSON."""
     lines = _lines()
-    if draw(st.booleans()):
-        index = draw(st.integers(0, len(lines) - 1))
-        row = json.loads(lines[index])
-        row[draw(st.sampled_from(sorted(row)) | st.text(max_size=8))] = draw(JSON_VALUES)
-        lines[index] = json.dumps(row) + "\n"
+    index = draw(st.integers(0, len(lines) - 1))
+    row = json.loads(lines[index])
+    target = row
+    key = draw(st.sampled_from(sorted(target)))
+    if isinstance(target[key], dict) and target[key] and draw(st.booleans()):
+        target = target[key]
+        key = draw(st.sampled_from(sorted(target)))
+    target[draw(st.just(key) | st.text(max_size=8))] = draw(JSON_VALUES)
+    lines[index] = json.dumps(row) + "\n"
+    return lines
+
+
+@st.composite
+def mutated_files(draw: st.DrawFn) -> bytes:
+    """A valid file, maybe with a value changed, then lines dropped, doubled, swapped, cut, flipped."""
+    lines = draw(any_value_anywhere()) if draw(st.booleans()) else _lines()
     for kind in draw(st.lists(st.sampled_from(["drop", "duplicate", "swap", "cut", "flip"]), max_size=3)):
         index, other = draw(st.integers(0, len(lines) - 1)), draw(st.integers(0, len(lines) - 1))
         if kind == "drop" and len(lines) > 1:
@@ -226,6 +237,27 @@ def mutated_files(draw: st.DrawFn) -> bytes:
             raw[draw(st.integers(0, len(raw) - 1))] = draw(st.integers(0, 255))
             lines[index] = raw.decode("latin-1")
     return "".join(lines).encode("latin-1", errors="replace")
+
+
+ODD_VALUES = [None, True, 0, -1, 2**64, 1e308, -0.5, "x", "", [], [1, "a"], {}, {"a": [1]}]
+
+
+def _fields(row: dict) -> list[tuple[dict, str]]:
+    """Every (holder, key) of a line, one level down too (python.usable_cores)."""
+    found = [(row, key) for key in row]
+    return found + [(row[key], inner) for key in row if isinstance(row[key], dict) for inner in row[key]]
+
+
+def test_every_odd_value_in_every_field_never_raises_anything_else() -> None:
+    """Exhaustive where random search is thin: each field of each line set to each odd value."""
+    lines = _lines()
+    for index in range(len(lines)):
+        for number in range(len(_fields(json.loads(lines[index])))):
+            for value in ODD_VALUES:
+                row = json.loads(lines[index])
+                holder, key = _fields(row)[number]
+                holder[key] = value
+                _never_a_traceback("".join(lines[:index] + [json.dumps(row) + "\n"] + lines[index + 1:]).encode())
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -53,10 +53,18 @@ VERSION = 1
 MAX_LINE = 1 << 20  # bytes: the biggest real line (a sample of 4096 cores) is ~40 KB
 MAX_SKEW_S = 5.0  # runner batches and samples come from different threads: t may step back a little
 MAX_WORKER_SLOTS = 250_000  # summed over runs: a 150-byte line must not cost the fold gigabytes
+MAX_MESSAGE = 300  # characters of an error message
 
 
 class RecordingError(Exception):
-    """A file that is not a recording we can replay: said in one line, exit code 2."""
+    """A file that is not a recording we can replay: said in one line, exit code 2.
+
+    The message may quote the file, so it is cut short and its control characters escaped:
+    a hostile file must not break the line or send escape sequences to the terminal."""
+
+    def __init__(self, message: str) -> None:
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message[:MAX_MESSAGE])
+        super().__init__(text + ("..." if len(message) > MAX_MESSAGE else ""))
 
 
 def machine() -> dict[str, Any]:
