@@ -19,7 +19,7 @@ PYTHON = {"executable": str, "version": str, "implementation": str, "free_thread
 HEADER = {**PYTHON, "start_method": str}
 RUN = {"mode": str, "workload": str, "params": dict, "workers": int, "python": dict, "start_method": str,
        "status": str, "error": MAYBE_TEXT, "wall_s": NUMBER, "cpu_s": NUMBER, "parallelism": NUMBER,
-       "per_worker": list}
+       "per_worker": list, "cluster": (dict, type(None))}
 WORKER = {"index": int, "pid": int, "tid": int, "host": str, "status": str, "wall_s": NUMBER,
           "cpu_s": NUMBER, "error": MAYBE_TEXT, "exitcode": MAYBE_INT, "output": list, "dropped_lines": int}
 SUMMARY = {"python": str, "python_version": str, "gil_enabled": bool, "workload": str, "workers": int,
