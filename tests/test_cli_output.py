@@ -6,7 +6,7 @@ The tutorial's own functions run unchanged; what they print lands in their worke
 from __future__ import annotations
 
 import pytest
-from fixtures.command import conctui, task
+from fixtures.command import TESTS, conctui, task
 
 NUMBER = (int, float)
 MAYBE_NUMBER = (int, float, type(None))
@@ -64,6 +64,15 @@ def test_the_tutorials_download_runs_unchanged_and_its_prints_are_captured(mode:
         i = worker["index"]
         assert worker["output"] == [f"Thread {i}: Starting download", f"Thread {i}: Download complete"]
         assert worker["dropped_lines"] == 0
+
+
+@pytest.mark.parametrize("mode", ["threads", "processes"])
+def test_a_workload_named_by_module_is_imported_from_the_current_folder(mode: str) -> None:
+    result = conctui("run", "fixtures.user_tasks:simulate_download", "--mode", mode, "--workers", "2", "--json",
+                     cwd=TESTS)
+    assert result.code == 0, result.err
+    assert [w["output"][0] for w in result.run()["per_worker"]] == [
+        "Thread 0: Starting download", "Thread 1: Starting download"]
 
 
 @pytest.mark.parametrize("mode", ["threads", "processes"])
