@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from conctui.engine.figures import speedups, summarize
 from conctui.engine.modes import MODES
+from conctui.widgets.table import ReadOnlyTable
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import DataTable
 from textual_plotext import PlotextPlot
 
 
@@ -17,11 +17,11 @@ class ResultsPane(Horizontal):
     """Rows are appended as runs end; the chart shows medians for the current workload."""
 
     def compose(self) -> ComposeResult:
-        yield DataTable(id="results-table", cursor_type="row", zebra_stripes=False)
+        yield ReadOnlyTable(id="results-table", cursor_type="row", zebra_stripes=False)
         yield PlotextPlot(id="results-chart")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(ReadOnlyTable)
         table.cell_padding = 0  # cells lead with a space instead, so the table fits 80 columns
         for name in ("mode", "   n", "   wall", "    cpu", "  par", " speedup", " status"):
             table.add_column(name)
@@ -34,7 +34,7 @@ class ResultsPane(Horizontal):
         """`runs`: figures of every finished run so far, oldest first."""
         if len(runs) == self._count:
             return
-        table = self.query_one(DataTable)
+        table = self.query_one(ReadOnlyTable)
         table.clear()
         for figures, speedup in zip(runs, speedups(runs)):
             table.add_row(figures["mode"], f"{figures['workers']:>4}", f"{_num(figures['wall_s'], 's'):>7}",

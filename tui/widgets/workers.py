@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from conctui.engine.state import RunState, WorkerState
+from conctui.widgets.table import ReadOnlyTable
 from rich.text import Text
-from textual.widgets import DataTable
 
 BAR = 8
 COLUMNS = ("#", "id", "state", "progress", "time", "cpu", "core")
@@ -39,7 +39,7 @@ def worker_cells(worker: WorkerState, now: float) -> tuple:
     )
 
 
-class WorkerTable(DataTable):
+class WorkerTable(ReadOnlyTable):
     """Scrolls for hundreds of workers; only cells whose text changed are sent to the terminal."""
 
     def on_mount(self) -> None:

@@ -1,0 +1,49 @@
+"""Layout snapshots at 80x24 and 120x40, fed the deterministic demo stream (stable on any machine).
+
+Regenerate after an intended change of layout: `python -m pytest tests/test_app_snapshots.py --snapshot-update`.
+"""
+from __future__ import annotations
+
+import pytest
+
+from conctui import demo
+
+SIZES = [(80, 24), (120, 40)]
+
+
+def _before(stream, keys=()):
+    async def run_before(pilot) -> None:
+        await demo.show(pilot, stream())
+        for key in keys:
+            await pilot.press(key)
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_threads_download(snap_compare, size) -> None:
+    assert snap_compare(demo.demo_app("download", "threads", 3), terminal_size=size,
+                        run_before=_before(demo.download_threads))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_cpu_compare_results(snap_compare, size) -> None:
+    assert snap_compare(demo.demo_app("cpu", "processes", 4), terminal_size=size,
+                        run_before=_before(demo.cpu_compare))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help_screen(snap_compare, size) -> None:
+    assert snap_compare(demo.demo_app(), terminal_size=size,
+                        run_before=_before(demo.download_threads, ["question_mark"]))
+
+
+def test_empty_start_screen(snap_compare) -> None:
+    """What `conctui` shows before anything runs: nothing to fold yet."""
+
+    async def run_before(pilot) -> None:
+        pilot.app.frame(now=0.0)
+        await pilot.pause()
+
+    assert snap_compare(demo.demo_app(), terminal_size=(80, 24), run_before=run_before)

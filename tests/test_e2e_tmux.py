@@ -1,0 +1,125 @@
+"""End to end: the installed `conctui` command in a real terminal (tmux), read off the screen."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+
+import psutil
+import pytest
+
+pytestmark = pytest.mark.skipif(not (shutil.which("tmux") and shutil.which("conctui")),
+                                reason="needs tmux and the installed conctui command")
+
+
+class Terminal:
+    """A detached tmux session of fixed size on a private server, typed into and read from."""
+
+    def __init__(self, command: str, size: tuple[int, int] = (80, 24)) -> None:
+        self.socket = f"conctui-test-{uuid.uuid4().hex[:8]}"
+        # the exit code is printed after the app leaves, proving the terminal was given back
+        script = f"{command}; echo CONCTUI-EXIT=$?; sleep 60"
+        self.tmux("new-session", "-d", "-s", "t", "-x", str(size[0]), "-y", str(size[1]), script)
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True,
+                              check=False).stdout
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "t")
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "t", *keys)
+
+    def wait_for(self, pattern: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.screen()
+            if re.search(pattern, text):
+                return text
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{pattern!r} never appeared; the screen was:\n{text}")
+            time.sleep(0.1)  # polling a real terminal: there is no event to wait on
+
+    def app(self) -> psutil.Process:
+        """The conctui process: the shell's child running the command."""
+        shell = psutil.Process(int(self.tmux("display", "-p", "-t", "t", "#{pane_pid}").strip()))
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            for child in shell.children():
+                if "conctui" in " ".join(child.cmdline()):
+                    return child
+            time.sleep(0.05)
+        raise AssertionError("conctui did not start")
+
+    def close(self) -> None:
+        self.tmux("kill-server")
+
+
+@pytest.fixture
+def terminal() -> Iterator[type[Terminal]]:
+    opened: list[Terminal] = []
+
+    def open_terminal(command: str, size: tuple[int, int] = (80, 24)) -> Terminal:
+        opened.append(Terminal(command, size))
+        return opened[-1]
+
+    yield open_terminal
+    for term in opened:
+        term.close()
+
+
+def _results(screen: str) -> dict[str, float]:
+    """Mode -> wall seconds, read from the results pane's rows."""
+    rows = re.findall(r"(sequential|threads|processes|asyncio)\s+\d+\s+([\d.]+)s", screen)
+    return {mode: float(wall) for mode, wall in rows}
+
+
+def _family(process: psutil.Process) -> list[psutil.Process]:
+    return [process, *process.children(recursive=True)]
+
+
+def test_compare_reads_off_the_screen(terminal) -> None:
+    """A newcomer presses c and reads that threads beat sequential on the sleeping download."""
+    term = terminal("conctui tui download --workers 3 --param seconds=1 --param steps=5")
+    term.wait_for(r"quit")
+    term.keys("c")
+    screen = term.wait_for(r"asyncio\s+3\s+[\d.]+s", timeout=60)
+    walls = _results(screen)
+    assert {"sequential", "threads", "processes", "asyncio"} <= set(walls)
+    assert walls["threads"] < walls["sequential"] / 2  # 3 sleeping threads overlap
+    assert walls["asyncio"] < walls["sequential"] / 2
+    term.keys("q")
+    term.wait_for(r"CONCTUI-EXIT=0")
+
+
+def test_kill_session_during_a_processes_run_leaves_nothing(terminal) -> None:
+    term = terminal("conctui tui cpu --mode processes --workers 2 --param n=400000000")
+    term.wait_for(r"quit")
+    app = term.app()
+    term.keys("Enter")
+    term.wait_for(r"p\d+\s+run")
+    family = _family(app)
+    assert len(family) >= 4  # the app, its runner, two workers
+    term.close()  # the SSH link drops: SIGHUP to the terminal's processes
+    gone, alive = psutil.wait_procs(family, timeout=3)
+    assert not alive, [p.pid for p in alive]
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_a_signal_to_the_app_alone_reaps_and_restores_the_terminal(terminal, signum, code) -> None:
+    term = terminal("conctui tui cpu --mode processes --workers 2 --param n=400000000")
+    term.wait_for(r"quit")
+    app = term.app()
+    term.keys("Enter")
+    term.wait_for(r"p\d+\s+run")
+    family = _family(app)
+    os.kill(app.pid, signum)
+    gone, alive = psutil.wait_procs(family, timeout=3)
+    assert not alive, [p.pid for p in alive]
+    term.wait_for(rf"CONCTUI-EXIT={code}")
