@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from conctui.cli import _replay_figures, main
 from conctui.engine.events import (
+    Cluster,
+    GilSample,
     Output,
     Progress,
     RunFinished,
@@ -34,7 +36,10 @@ def _events() -> list:
         WorkerStarted(0.31, 0, 42, 101), WorkerStarted(0.32, 1, 42, 102),
         Output(0.33, 0, "worker 0: starting"), Progress(0.5, 0, 0.5), Progress(0.5, 1, 0.4),
         Sample(0.5, [20.0, 30.0], [[0, 0.01, 0], [1, 0.02, 1]], 2.0, "vm"),
+        GilSample(0.5, 0.4, 0.9, 4.5, 0.45, 0.88, 4.4, 5.0, 0.07),
         WorkerFinished(1.3, 0, "done", None, 1.0, 0.01), WorkerFinished(1.32, 1, "done", None, 1.01, 0.02),
+        Cluster(1.32, "local", "tcp://127.0.0.1:8786", 2, 2, None, 0.5, 0.3,
+                [[0, "tcp://127.0.0.1:9001", "vm", 0.002, 0.001], [1, "tcp://127.0.0.1:9002", "vm", None, None]]),
         RunFinished(1.33, "done", 1.02),
         RunStarted(10.5, 2, "sequential", "download", {"seconds": 1.0}, 1, PYTHON, "spawn", 43),
         WorkerStarted(10.51, 0, 43, 103), WorkerFinished(11.5, 0, "done", None, 1.0, 0.0),
@@ -91,15 +96,15 @@ BAD_FILES = {
     "corrupt middle line": (_lines()[:4] + ["{\"t\": 1.0, \"type\": \n"] + _lines()[4:], "line 5 is not JSON"),
     "blank middle line": (_lines()[:4] + ["\n"] + _lines()[4:], "line 5 is not JSON"),
     "unknown event": (_with(3, type="teleport"), "line 4: unknown event type 'teleport'"),
-    "out of order": (_with(14, t=1.0), "line 15: time 1.000 s goes back from 10.510 s"),
-    "runs swapped": (_lines()[:1] + _lines()[12:] + _lines()[1:12], "line 6: time 0.250 s goes back"),
+    "out of order": (_with(16, t=1.0), "line 17: time 1.000 s goes back from 10.510 s"),
+    "runs swapped": (_lines()[:1] + _lines()[14:] + _lines()[1:14], "line 6: time 0.250 s goes back"),
     "negative time": (_with(3, t=-1), "negative time"),
     "absurd time": (_with(3, t=1e300), "out of range"),
     "NaN": ([line.replace('"app_cpu": 2.0', '"app_cpu": NaN') for line in _lines()], "NaN is not a number"),
     "absurd worker count": (_with(2, workers=10**9), "worker count"),
     "index beyond the run": (_with(3, index=7), "worker 7 of a run of 2"),
     "worker event outside a run": (_lines()[:2] + _lines()[3:], "worker event outside any run"),
-    "run ends that never started": (_lines()[:1] + _lines()[11:12], "a run ends that never started"),
+    "run ends that never started": (_lines()[:1] + _lines()[13:14], "a run ends that never started"),
     "progress above 1": (_with(6, fraction=5), "not between 0 and 1"),
     "cores as text": (_with(2, python={**PYTHON, "usable_cores": "two"}), "python.usable_cores should be int"),
     "unhashable interpreter": (_with(2, python={**PYTHON, "executable": ["a"]}), "python.executable"),
@@ -125,18 +130,18 @@ def test_a_missing_file_is_one_line(capsys: pytest.CaptureFixture) -> None:
 
 def test_a_last_line_cut_short_replays_the_prefix(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     lines = _lines()
-    cut = lines[:10] + [lines[10][:17]]  # a killed recorder's half-written batch
+    cut = lines[:11] + [lines[11][:17]]  # a killed recorder's half-written batch
     code, out, err = _replay(_write(tmp_path, cut), capsys)
     assert code == 0
-    assert "line 11 is cut short (the recording was interrupted): replayed lines 1-10" in err
+    assert "line 12 is cut short (the recording was interrupted): replayed lines 1-11" in err
     (run,) = json.loads(out)["runs"]
     assert run["status"] == "running" and [w["status"] for w in run["per_worker"]] == ["done", "running"]
 
 
 def test_the_same_cut_in_the_middle_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     lines = _lines()
-    code, _, err = _replay(_write(tmp_path, lines[:10] + [lines[10][:17] + "\n"] + lines[11:]), capsys)
-    assert code == 2 and "line 11 is not JSON" in err
+    code, _, err = _replay(_write(tmp_path, lines[:11] + [lines[11][:17] + "\n"] + lines[12:]), capsys)
+    assert code == 2 and "line 12 is not JSON" in err
 
 
 def test_the_command_says_it_in_one_line_without_traceback(tmp_path: Path) -> None:
