@@ -4,6 +4,7 @@ from __future__ import annotations
 from conctui.engine.figures import speedups, summarize
 from conctui.engine.modes import MODES
 from conctui.widgets.table import ReadOnlyTable
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual_plotext import PlotextPlot
@@ -22,8 +23,7 @@ class ResultsPane(Horizontal):
 
     def on_mount(self) -> None:
         table = self.query_one(ReadOnlyTable)
-        table.cell_padding = 0  # cells lead with a space instead, so the table fits 80 columns
-        for name in ("mode", "   n", "   wall", "    cpu", "  par", " speedup", " status"):
+        for name in ("mode", "n", "wall", "cpu", "par", "speedup", "status"):
             table.add_column(name)
         self._count = 0
 
@@ -37,9 +37,10 @@ class ResultsPane(Horizontal):
         table = self.query_one(ReadOnlyTable)
         table.clear()
         for figures, speedup in zip(runs, speedups(runs)):
-            table.add_row(figures["mode"], f"{figures['workers']:>4}", f"{_num(figures['wall_s'], 's'):>7}",
-                          f"{_num(figures['cpu_s'], 's'):>7}", f"{_num(figures['parallelism']):>5}",
-                          f"{_num(speedup, 'x'):>8}", f" {figures['status']}")
+            status = figures["status"]
+            table.add_row(figures["mode"], str(figures["workers"]), _num(figures["wall_s"], "s"),
+                          _num(figures["cpu_s"], "s"), _num(figures["parallelism"]), _num(speedup, "x"),
+                          Text(status[:7], "" if status == "done" else "bold red"))
         self._count = len(runs)
         if runs:
             table.move_cursor(row=len(runs) - 1)
