@@ -14,7 +14,7 @@ import time
 from collections import deque
 from dataclasses import replace
 
-from conctui.engine.events import Event, RunFinished, Sample
+from conctui.engine.events import Event, GilSample, RunFinished, Sample
 from conctui.engine.figures import run_figures
 from conctui.engine.modes import MODES
 from conctui.engine.recording import Recorder
@@ -118,7 +118,7 @@ class PanesApp(App[int]):
             if batch or self.state.live:
                 self.workers_pane.show(run, now)
                 self.clock_pane.show(run, now)
-            if any(isinstance(event, Sample) for event in batch):
+            if any(isinstance(event, (Sample, GilSample)) for event in batch):
                 self.cores_pane.show(self.state)
             self.log_pane.add([line for e in batch if (line := log_line(e))])
             if any(isinstance(event, RunFinished) for event in batch):

@@ -103,9 +103,10 @@ class Outbox:
     def flush(self) -> None:
         with self._lock:
             batch, self._events = self._events, []
-            progress, self._progress = self._progress, {}
-        # report() may have stored into the old dict after the swap: those values are sent now
-        batch.extend(self._progress_event(i, f) for i, f in list(progress.items()))
+            # pop, never swap the dict: every reporter holds this very dict, and a value stored
+            # between the two steps below is simply sent now or at the next flush
+            for index in list(self._progress):
+                batch.append(self._progress_event(index, self._progress.pop(index)))
         if batch:
             self._send_bytes(json.dumps(batch).encode())
 

@@ -54,6 +54,24 @@ def core_lines(state: SessionState, width: int, height: int) -> list[Text]:
     return lines
 
 
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def gil_line(state: SessionState) -> Text:
+    """The GIL meter of the process hosting the threads: live while a run is, its run figure after."""
+    run = state.current
+    gil = run.gil if run is not None else None
+    if gil is None:
+        return Text("GIL wait -", "dim")
+    if gil.wait is None and gil.run_wait is None:
+        return Text(f"GIL: {gil.note or 'n/a'}", "dim")
+    live = run.finished is None
+    wait, held = (gil.wait, gil.held) if live else (gil.run_wait, gil.run_held)
+    return Text.assemble(("GIL wait ", "bold"), (_share(wait), load_style(100 * (wait or 0))),
+                         f" · held {_share(held)}", "" if live else " (run)")
+
+
 class CoresPane(Widget):
     """Re-rendered only when the text it would show differs from what it shows."""
 
@@ -62,8 +80,9 @@ class CoresPane(Widget):
         self._plain = ""
 
     def show(self, state: SessionState) -> None:
-        lines = core_lines(state, self.content_size.width or 30, max(1, self.content_size.height - 1))
-        lines.append(Text(f"app {state.app_cpu:.1f}% of a core", "dim"))
+        lines = core_lines(state, self.content_size.width or 30, max(1, self.content_size.height - 2))
+        lines.append(Text(f"app {state.app_cpu or 0:.1f}% of a core", "dim"))
+        lines.append(gil_line(state))
         text = Text("\n").join(lines)
         if text.plain != self._plain:
             self._text, self._plain = text, text.plain
