@@ -269,3 +269,27 @@ def test_every_odd_value_in_every_field_never_raises_anything_else() -> None:
 @given(mutated_files())
 def test_mutated_valid_files_never_raise_anything_else(data: bytes) -> None:
     _never_a_traceback(data)
+
+
+EXPORT_MISTAKES = {
+    "at past the end": (["--svg", "{out}", "--at", "99"], "--at must be between 0 and 11.5"),
+    "at for a cast": (["--asciicast", "{out}", "--at", "1"], "--at applies to --svg only"),
+    "size too small": (["--svg", "{out}", "--size", "10x3"], "--size wants COLSxROWS"),
+    "size not a size": (["--svg", "{out}", "--size", "big"], "--size wants COLSxROWS"),
+    "unwritable output": (["--svg", "/no/such/dir/frame.svg"], "cannot write /no/such/dir/frame.svg"),
+}
+
+
+@pytest.mark.parametrize(("args", "says"), EXPORT_MISTAKES.values(), ids=EXPORT_MISTAKES.keys())
+def test_export_mistakes_are_refused_before_rendering(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                      args: list[str], says: str) -> None:
+    out = tmp_path / "out.svg"
+    code = main(["export", _write(tmp_path, _lines()), *(a.format(out=out) for a in args)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and says in err, err
+    assert not out.exists()
+
+
+def test_replay_speed_out_of_range_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    code = main(["replay", _write(tmp_path, _lines()), "--speed", "16"])
+    assert code == 2 and "--speed must be between 0.25 and 8.0" in capsys.readouterr().err
