@@ -13,9 +13,12 @@ import time
 from pathlib import Path
 
 import pytest
-from fixtures.command import LiveRun, left_after, task
+from fixtures.command import TASKS, LiveRun, left_after, task
 
 REAP_S = 2.0
+SIGNALS = pytest.mark.parametrize(("signum", "code"), [
+    (signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129),
+], ids=["SIGINT", "SIGTERM", "SIGHUP"])
 LAUNCHES = {
     "threads": ["--mode", "threads"],
     "processes": ["--mode", "processes"],
@@ -36,9 +39,7 @@ def _start(launch: str, ready_dir: Path) -> tuple[LiveRun, list]:
 
 
 @pytest.mark.parametrize("launch", ["threads", "processes"])
-@pytest.mark.parametrize(("signum", "code"), [
-    (signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129),
-], ids=["SIGINT", "SIGTERM", "SIGHUP"])
+@SIGNALS
 def test_a_signal_cancels_the_run_and_reaps_everything(launch: str, signum: int, code: int, tmp_path: Path) -> None:
     run, tree = _start(launch, tmp_path)
     try:
@@ -76,3 +77,19 @@ def test_sigkill_during_http_leaves_no_server_behind() -> None:
     finally:
         run.kill()
     assert not left_after(tree, within=max(0.0, killed + REAP_S - time.monotonic()))
+
+
+@SIGNALS
+def test_a_signal_while_the_workload_loads_stops_at_once(signum: int, code: int, tmp_path: Path) -> None:
+    """The runner that loads the workload (here, a 30 s import) is reaped too."""
+    run = LiveRun("run", f"{TASKS.with_name('slow_import.py')}:work", "--json", ready_dir=tmp_path)
+    try:
+        tree = run.wait_ready(1)
+        sent = time.monotonic()
+        os.kill(run.process.pid, signum)
+        result = run.finish(within=10)
+    finally:
+        run.kill()
+    assert (result.code, result.out) == (code, ""), result.err
+    assert "Traceback" not in result.err
+    assert not left_after(tree, within=max(0.0, sent + REAP_S - time.monotonic()))

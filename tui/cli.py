@@ -12,8 +12,8 @@ import math
 import os
 import signal
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from typing import Any, NoReturn
 
 from conctui.engine.figures import run_figures, summarize
@@ -125,6 +125,28 @@ def build_parser() -> Parser:
     return parser
 
 
+class Interrupted(Exception):
+    """Ctrl+C, SIGTERM or SIGHUP outside a live run (say, while the workload loads)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise Interrupted(signum)
+
+
+@contextmanager
+def _on_signals(handler: Callable[[int, Any], None]) -> Iterator[None]:
+    previous = {sig: signal.signal(sig, handler) for sig in SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
 @contextmanager
 def _signals_cancel(session: Session) -> Iterator[list[int]]:
     """Ctrl+C, SIGTERM and SIGHUP cancel the live run; the caller exits 128 + signal."""
@@ -134,12 +156,8 @@ def _signals_cancel(session: Session) -> Iterator[list[int]]:
         caught.append(signum)
         session.cancel()
 
-    previous = {sig: signal.signal(sig, handler) for sig in SIGNALS}
-    try:
+    with _on_signals(handler):
         yield caught
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
 
 
 def _pythons(args: argparse.Namespace) -> list[str]:
@@ -411,8 +429,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["tui", *(argv if argv is not None else sys.argv[1:])])
+    # headless, a signal outside a run unwinds the command, so what it started is reaped
+    # (the TUI handles its own signals)
+    guard = nullcontext() if args.command == "tui" else _on_signals(_interrupt)
     try:
-        return COMMANDS[args.command](args)
+        with guard:
+            return COMMANDS[args.command](args)
     except (UsageError, RecordingError) as exc:
         print(f"conctui: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Interrupted as exc:
+        return 128 + exc.signum

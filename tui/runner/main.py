@@ -144,11 +144,11 @@ def _run(link: Link, spec: dict[str, Any]) -> None:
 def main(argv: Any) -> int:
     conn = Connection(int(argv[0]))
     link = Link(conn)
+    _die_with_parent()  # describing imports user code too, which may take its time
     request = json.loads(conn.recv_bytes())
     if request.get("cmd") == "describe":
         link.send(json.dumps(_describe(request)).encode())
     else:
-        _die_with_parent()
         _run(link, request)
     conn.close()
     sys.__stderr__.flush()
