@@ -65,7 +65,9 @@ def check_python(python: str) -> None:
     except ValueError:
         version = ()
     if done.returncode != 0 or len(version) != 2:
-        raise UsageError(f"{python} is not a working Python interpreter")
+        said = (done.stderr.strip().splitlines() or [""])[-1][:200]
+        why = exit_reason(done.returncode) if done.returncode else "it ran but did not tell its version"
+        raise UsageError(f"{python} is not a working Python interpreter ({why}{': ' + said if said else ''})")
     if version < MIN_PYTHON:
         floor = ".".join(map(str, MIN_PYTHON))
         raise UsageError(f"{python} is Python {version[0]}.{version[1]}: conctui needs {floor} or newer")

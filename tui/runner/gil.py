@@ -1,9 +1,10 @@
 """The GIL meter, measured from inside the process that hosts the workers' threads.
 
 GIL wait: a probe thread sleeps PERIOD_S and measures how late it wakes. Past the idle
-baseline (timer slack and wake-up, measured before the run), the lateness is time spent
-waiting to get the GIL back, so wait = lateness / probe time is the share of its time a
-thread that wakes up now and then (a UI, an I/O loop) loses to the GIL. Stdlib only: one
+baseline (timer slack, measured before the run) and the time it sat in the OS's run queue
+waiting for a free core (Linux schedstat: on a busy machine that is not the GIL's doing),
+the lateness is time spent waiting to get the GIL back, so wait = lateness / probe time is
+the share of its time a thread that wakes up now and then (a UI, an I/O loop) loses to the GIL. Stdlib only: one
 definition under every interpreter (gilknocker, a Rust meter, would need installing into
 the user's Python, which the runner never does).
 
@@ -16,6 +17,7 @@ why, never a 0 that would read as "no contention".
 """
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -33,13 +35,36 @@ OWN_GIL = {
 }
 
 
+class RunQueue:
+    """Seconds the calling thread has waited for a core so far (Linux schedstat; 0 elsewhere).
+
+    Open it in the thread it measures: /proc/thread-self is whoever opened it."""
+
+    def __init__(self) -> None:
+        try:
+            self.fd: int | None = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+        except OSError:
+            self.fd = None
+
+    def waited(self) -> float:
+        if self.fd is None:
+            return 0.0
+        return int(os.pread(self.fd, 64, 0).split()[1]) / 1e9
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+
+
 def idle_lateness() -> float:
     """Median lateness of a short sleep while nothing else runs: the baseline to subtract."""
+    queue = RunQueue()
     lates = []
     for _ in range(CALIBRATION_SLEEPS):
-        start = time.perf_counter()
+        queued, start = queue.waited(), time.perf_counter()
         time.sleep(CALIBRATION_PERIOD_S)
-        lates.append(time.perf_counter() - start - CALIBRATION_PERIOD_S)
+        lates.append(time.perf_counter() - start - CALIBRATION_PERIOD_S - (queue.waited() - queued))
+    queue.close()
     lates.sort()
     return lates[len(lates) // 2]
 
@@ -105,20 +130,31 @@ class GilMeter:
                          note=self.note)
 
     def _probe(self) -> None:
-        period, baseline, run = self.period_s, self.baseline, self._run
-        window = Tally()
-        while not self._stop.is_set():
+        period, baseline = self.period_s, self.baseline
+        queue = RunQueue()
+        window, queued = Tally(), queue.waited()
+        while True:
             start = time.perf_counter()
             time.sleep(period)
-            late = time.perf_counter() - start - period - baseline
-            if late > 0:
-                window.waited += late
-                run.waited += late
+            window.waited += max(0.0, time.perf_counter() - start - period - baseline)
             window.wakes += 1
-            run.wakes += 1
-            if start - window.wall0 >= WINDOW_S:
-                self._emit(window.figures())
+            stopping = self._stop.is_set()
+            if stopping or start - window.wall0 >= WINDOW_S:
+                queued = self._close(window, queue, queued)
+                if stopping:
+                    break
                 window = Tally()
+        queue.close()
+
+    def _close(self, window: Tally, queue: RunQueue, queued: float) -> float:
+        """Take the window's run-queue time out of its wait, add it to the run's, send it."""
+        before = time.perf_counter()
+        now_queued = queue.waited()  # a read releases the GIL: getting it back is a wait like any other
+        window.waited = max(0.0, window.waited - (now_queued - queued)) + time.perf_counter() - before
+        self._run.waited += window.waited
+        self._run.wakes += window.wakes
+        self._emit(window.figures())
+        return now_queued
 
     def stop(self) -> None:
         """End the probe and send the whole run's figures (or the note saying they do not apply)."""

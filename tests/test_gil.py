@@ -1,0 +1,75 @@
+"""The GIL meter on real threads: its order across workloads, its response to the switch
+interval, "does not apply" said as such, and the event's checks."""
+from __future__ import annotations
+
+import pytest
+from conctui.engine.events import EventError, GilSample, decode, encode
+from conctui.engine.figures import run_figures
+from conctui.engine.state import SessionState, apply
+from fixtures.command import conctui
+
+SHORT = {
+    "download": ["--param", "seconds=1.0"],
+    "hashlib": ["--param", "mb=8", "--param", "rounds=40"],
+    "cpu": ["--param", "n=4000000"],
+}
+
+
+def _gil_run(workload: str, *args: str) -> dict:
+    result = conctui("run", workload, "--mode", "threads", "--workers", "2", *SHORT[workload], "--json", *args)
+    assert result.code == 0, result.err
+    return result.run()
+
+
+def test_meter_orders_sleeping_then_hashlib_then_pure_python_threads() -> None:
+    sleeping, hashing, pure = (_gil_run(w)["gil_wait"] for w in ("download", "hashlib", "cpu"))
+    assert sleeping < 0.1, sleeping
+    assert hashing < 0.3, hashing  # sha256 releases the GIL: the probe rarely waits
+    assert pure > 0.35 and pure > hashing + 0.25, (hashing, pure)
+
+
+def test_gil_held_tells_a_waiting_process_from_a_computing_one() -> None:
+    sleeping, pure = (_gil_run(w) for w in ("download", "cpu"))
+    # a shared machine lends the process less than a core at times: a margin, not "near 1"
+    assert sleeping["gil_held"] < 0.1 < 0.3 < pure["gil_held"] <= 1.0, (sleeping["gil_held"], pure["gil_held"])
+    assert sleeping["gil_probe_ms"] == pure["gil_probe_ms"] == 5.0
+    assert sleeping["gil_note"] is None
+
+
+def test_a_shorter_switch_interval_shortens_each_wait_for_the_gil() -> None:
+    slow = _gil_run("cpu", "--switch-interval", "10")["gil_latency_ms"]
+    fast = _gil_run("cpu", "--switch-interval", "1")["gil_latency_ms"]
+    assert slow > 3 * fast, (slow, fast)
+
+
+def test_processes_have_their_own_gil_and_the_figures_say_so_instead_of_zero() -> None:
+    result = conctui("run", "cpu", "--mode", "processes", "--workers", "1", "--param", "n=100000", "--json")
+    assert result.code == 0, result.err
+    run = result.run()
+    assert run["gil_wait"] is None and run["gil_held"] is None
+    assert run["gil_note"] == "own GIL in each worker process"
+
+
+def _gil(**fields: object) -> dict:
+    values = {"type": "gil", "t": 1.0, "wait": 0.5, "held": 0.9, "latency_ms": 4.0, "run_wait": 0.5,
+              "run_held": 0.9, "run_latency_ms": 4.0, "period_ms": 5.0, "baseline_ms": 0.08}
+    return {**values, **fields}
+
+
+@pytest.mark.parametrize("bad", [{"wait": 1.5}, {"held": -0.1}, {"run_wait": "high"}, {"period_ms": 0},
+                                 {"latency_ms": -1.0}, {"spin": 1}])
+def test_a_gil_event_out_of_bounds_is_refused(bad: dict) -> None:
+    with pytest.raises(EventError):
+        decode(_gil(**bad))
+
+
+def test_a_gil_event_folds_into_the_run_figures() -> None:
+    event = decode(_gil(wait=None, held=None, run_wait=None, run_held=None, latency_ms=None, run_latency_ms=None,
+                        note="own GIL in each sub-interpreter"))
+    assert isinstance(event, GilSample) and decode(encode(event)) == event
+    state = SessionState()
+    apply(state, decode({"type": "run_started", "t": 0.0, "run": 1, "mode": "interpreters", "workload": "cpu",
+                         "params": {}, "workers": 1, "python": {}, "start_method": "spawn", "pid": 1}))
+    apply(state, event)
+    figures = run_figures(state.current)
+    assert figures["gil_wait"] is None and figures["gil_note"] == "own GIL in each sub-interpreter"
