@@ -1,0 +1,93 @@
+"""The GIL meter's figures and its cost, printed (not asserted): `python bench/gil_meter.py`.
+
+1. Figures: GIL wait / held / mean wait per wake-up for sleeping, hashlib and pure-Python
+   threads, at switch intervals of 5 ms (the default) and 1 ms, through the real CLI.
+2. Cost on a CPU loop: the same pure-Python loop with the probe running and not, alternated,
+   medians of wall and of the loop thread's own CPU time.
+3. Cost at idle: the process's CPU per wall second with the probe running and nothing else.
+"""
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+from conctui.runner.gil import GilMeter
+
+WORKLOADS = {
+    "sleeping (download)": ["download", "--param", "seconds=1.5"],
+    "hashlib": ["hashlib", "--param", "rounds=60"],
+    "pure Python (cpu)": ["cpu", "--param", "n=6000000"],
+}
+REPEATS = 7
+
+
+class Discard:
+    """Stands in for the runner's Outbox: the probe's events go nowhere."""
+
+    def emit(self, type_: str, **fields: object) -> None:
+        pass
+
+
+def figures() -> None:
+    print("GIL meter, 2 threads, probe period 5 ms (median of 3 runs each)")
+    print(f"{'workload':<22} {'switch':>7} {'GIL wait':>9} {'GIL held':>9} {'wait/wake':>10}")
+    for name, args in WORKLOADS.items():
+        for interval in ("5", "1"):
+            rows = []
+            for _ in range(3):
+                done = subprocess.run([sys.executable, "-m", "conctui", "run", *args, "--mode", "threads",
+                                       "--workers", "2", "--switch-interval", interval, "--json"],
+                                      capture_output=True, text=True, check=True)
+                rows.append(json.loads(done.stdout)["runs"][0])
+            wait, held, latency = (statistics.median(r[k] for r in rows)
+                                   for k in ("gil_wait", "gil_held", "gil_latency_ms"))
+            print(f"{name:<22} {interval + ' ms':>7} {wait:>9.1%} {held:>9.1%} {latency:>7.2f} ms")
+
+
+def loop(n: int = 3_000_000) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), time.thread_time()
+    total = 0
+    for i in range(n):
+        total += i * i % 7
+    return time.perf_counter() - wall, time.thread_time() - cpu
+
+
+def cpu_cost() -> None:
+    walls: dict[bool, list[float]] = {False: [], True: []}
+    cpus: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(REPEATS):
+        for metered in (False, True):
+            meter = GilMeter(Discard()).start("threads") if metered else None  # type: ignore[arg-type]
+            wall, cpu = loop()
+            if meter is not None:
+                meter.stop()
+            walls[metered].append(wall)
+            cpus[metered].append(cpu)
+    off, on = statistics.median(walls[False]), statistics.median(walls[True])
+    cpu_off, cpu_on = statistics.median(cpus[False]), statistics.median(cpus[True])
+    print(f"\nCPU loop, medians of {REPEATS} alternated runs: wall {off:.3f} s off, {on:.3f} s on "
+          f"({on / off - 1:+.1%}); loop thread CPU {cpu_off:.3f} s off, {cpu_on:.3f} s on "
+          f"({cpu_on / cpu_off - 1:+.1%})")
+
+
+def idle_cost(seconds: float = 3.0) -> None:
+    """The probe's CPU while the workers wait; beside it, a bare 5 ms sleep loop's (the floor)."""
+    shares = {}
+    for metered in (False, True):
+        meter = GilMeter(Discard()).start("threads") if metered else None  # type: ignore[arg-type]
+        wall, cpu = time.perf_counter(), time.process_time()
+        time.sleep(seconds)
+        shares[metered] = (time.process_time() - cpu) / (time.perf_counter() - wall)
+        if meter is not None:
+            meter.stop()
+    print(f"idle, {seconds:.0f} s: process CPU {shares[False]:.2%} of a core without the probe, "
+          f"{shares[True]:.2%} with it")
+
+
+if __name__ == "__main__":
+    figures()
+    cpu_cost()
+    idle_cost()
