@@ -14,7 +14,7 @@ from conctui.engine.spec import RunSpec, parse_params, parse_workload
 from conctui.export import render_screen
 from conctui.widgets.clock import ElapsedClock
 from conctui.widgets.help import HelpScreen
-from conctui.widgets.picker import WorkloadPicker
+from conctui.widgets.picker import Picker
 
 QUICK = {"download": ["seconds=0.3", "steps=3"], "cpu": ["n=300000", "steps=5"]}
 
@@ -123,7 +123,7 @@ async def test_workload_picker_switches_the_workload() -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("w")
-        assert isinstance(app.screen, WorkloadPicker)
+        assert isinstance(app.screen, Picker)
         await pilot.press("down", "down", "down", "enter")  # download, http, disk, cpu
         await until(pilot, lambda: app.spec.workload.text == "cpu")
         assert app.info["workload"]["kind"] == "cpu"
@@ -181,3 +181,35 @@ async def test_many_workers_scroll_in_the_workers_pane(size) -> None:
         table = app.query_one("#workers")
         assert table.row_count == 40
         assert table.max_scroll_y > 0
+
+
+OTHER_PYTHON = "/root/.pyenv/versions/3.13.0/bin/python3"
+
+
+@pytest.mark.skipif(not __import__("os").path.exists(OTHER_PYTHON), reason=f"needs {OTHER_PYTHON}")
+async def test_python_key_runs_the_workers_under_another_interpreter() -> None:
+    app = make_app()
+    app.pythons = [OTHER_PYTHON]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("P")
+        assert isinstance(app.screen, Picker)
+        picker = app.screen.query_one("OptionList")
+        picker.highlighted = [o.id for o in picker.options].index(OTHER_PYTHON)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.spec.python == OTHER_PYTHON)
+        assert app.info["python"]["version"].startswith("3.13")
+        await pilot.press("enter")
+        await until(pilot, finished(app, 1))
+        assert app.figures[-1]["python"]["version"].startswith("3.13")
+
+
+async def test_switch_interval_key_cycles_for_the_next_run() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("g")
+        assert app.spec.switch_interval_ms == 1.0
+        await pilot.press("enter")
+        await until(pilot, finished(app, 1))
+        assert app.state.runs[-1].started.options["switch_interval_ms"] == 1.0
+        await pilot.press("g", "g", "g")
+        assert app.spec.switch_interval_ms == 5.0

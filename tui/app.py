@@ -17,6 +17,7 @@ from dataclasses import replace
 from conctui.engine.events import Event, GilSample, RunFinished, Sample
 from conctui.engine.figures import run_figures
 from conctui.engine.modes import MODES
+from conctui.engine.pythons import find_pythons
 from conctui.engine.recording import Recorder
 from conctui.engine.runner_process import describe
 from conctui.engine.session import Session
@@ -27,7 +28,7 @@ from conctui.widgets.cores import CoresPane
 from conctui.widgets.header import RunHeader
 from conctui.widgets.help import HelpScreen
 from conctui.widgets.output_log import OutputLog
-from conctui.widgets.picker import WorkloadPicker
+from conctui.widgets.picker import Picker, python_options, workload_options
 from conctui.widgets.results import ResultsPane
 from conctui.widgets.workers import WorkerTable
 from textual import work
@@ -38,6 +39,7 @@ from textual.events import Key
 from textual.widgets import Footer
 
 FRAME_HZ = 15
+SWITCH_INTERVALS_MS = (5.0, 1.0, 0.2, 20.0)
 SAMPLE_LIVE_S, SAMPLE_IDLE_S = 0.25, 1.0
 
 
@@ -136,12 +138,17 @@ class PanesApp(App[int]):
         self.feed(events)
         self.frame()
 
+    @property
+    def recording(self) -> bool:
+        return False
+
     def show_header(self, note: str = "") -> None:
         run = self.state.current
         if run is not None:
             started = run.started
             self.header_pane.show(started.workload, started.workers, started.mode, started.python,
-                                           started.start_method, False, note)
+                                  started.start_method, self.recording, note,
+                                  started.options.get("switch_interval_ms"))
 
     def run_ended(self) -> None:
         self.figures = [run_figures(run) for run in self.state.runs if run.finished is not None]
@@ -171,6 +178,9 @@ class ConcApp(PanesApp, inherit_bindings=False):
         Binding("plus", "workers(1)", "one worker more", key_display="+", id="more", group=WORKERS_GROUP),
         Binding("minus", "workers(-1)", "one worker fewer", key_display="-", id="fewer", group=WORKERS_GROUP),
         Binding("w", "pick_workload", "load", id="workload", tooltip="pick a workload"),
+        Binding("P", "pick_python", "py", id="python", tooltip="pick the Python the workers run under"),
+        Binding("g", "switch_interval", "gil", id="switch",
+                tooltip="cycle sys.setswitchinterval for the next run: 5, 1, 0.2, 20 ms"),
         Binding("R", "record", "rec", id="record", tooltip="start / stop recording the session to a file"),
         *PanesApp.BINDINGS,
     ]
@@ -184,6 +194,8 @@ class ConcApp(PanesApp, inherit_bindings=False):
         self.recorder = recorder or Recorder()
         self.session = Session([self.feed, self.recorder], SAMPLE_IDLE_S) if live else None
         self.user_workloads = [] if spec.workload.builtin else [spec.workload.text]
+        self.pythons = [] if spec.python == sys.executable else [spec.python]
+        self._was_busy = False
         self._start = start
 
     def on_mount(self) -> None:
@@ -223,18 +235,22 @@ class ConcApp(PanesApp, inherit_bindings=False):
     def after_frame(self) -> None:
         if self.compare_queue and not self.busy:
             self.start_run(self.compare_queue.pop(0))
+        if self.busy != self._was_busy:  # the footer's keys follow the run's start and end
+            self._was_busy = self.busy
+            self.refresh_bindings()
 
-    def show_header(self) -> None:
-        run = self.state.live
-        recording = self.recorder.recording
-        if run is not None:  # what runs now, not the choice for the next run
-            started = run.started
-            self.header_pane.show(started.workload, started.workers, started.mode,
-                                           started.python or self.info["python"], started.start_method, recording)
+    @property
+    def recording(self) -> bool:
+        return self.recorder.recording
+
+    def show_header(self, note: str = "") -> None:
+        """While a run is live: what runs. Between runs: the choice the next run will use."""
+        if self.state.live is not None:
+            super().show_header()
             return
         spec = self.spec
         self.header_pane.show(spec.workload.name, spec.workers, spec.mode, self.info["python"],
-                                       spec.start_method, recording, note="next: ")
+                              spec.start_method, self.recording, "next: ", spec.switch_interval_ms)
 
     def run_ended(self) -> None:
         super().run_ended()
@@ -249,13 +265,15 @@ class ConcApp(PanesApp, inherit_bindings=False):
         return MODES[mode].unavailable(self.info["python"], self.info["workload"])
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """None greys a key out in the footer: a mode that cannot run, or a run key mid-run."""
+        """None greys a key out (a mode that cannot run here); False hides a key that applies
+        only to the other state (x between runs; run, compare and pickers mid-run)."""
         if action == "mode":
             return None if self.unavailable(str(parameters[0])) else True
-        if action in ("run", "compare", "pick_workload"):
-            return None if self.busy or self.compare_queue else True
+        running = self.busy or bool(self.compare_queue)
+        if action in ("run", "compare", "pick_workload", "pick_python"):
+            return False if running else True  # hidden mid-run: the footer shows what applies now
         if action == "cancel":
-            return True if self.busy or self.compare_queue else None
+            return True if running else False
         return True
 
     def on_key(self, event: Key) -> None:
@@ -320,25 +338,41 @@ class ConcApp(PanesApp, inherit_bindings=False):
         self.notify(f"recording to {path}; R stops", timeout=5)
 
     def action_pick_workload(self) -> None:
-        self.push_screen(WorkloadPicker(self.user_workloads, self.spec.workload.text), self.picked)
+        def picked(text: str | None) -> None:
+            if text and text != self.spec.workload.text:
+                self.load_choice(text, self.spec.python)
 
-    def picked(self, text: str | None) -> None:
-        if text and text != self.spec.workload.text:
-            self.load_workload(text)
+        self.push_screen(Picker("workload", workload_options(self.user_workloads), self.spec.workload.text), picked)
+
+    def action_pick_python(self) -> None:
+        def picked(path: str | None) -> None:
+            if path and path != self.spec.python:
+                self.load_choice(self.spec.workload.text, path)
+
+        found = find_pythons(self.pythons)
+        self.push_screen(Picker("python", python_options(found), self.spec.python), picked)
+
+    def action_switch_interval(self) -> None:
+        now = self.spec.switch_interval_ms or SWITCH_INTERVALS_MS[0]
+        following = SWITCH_INTERVALS_MS[(SWITCH_INTERVALS_MS.index(now) + 1) % len(SWITCH_INTERVALS_MS)
+                                        if now in SWITCH_INTERVALS_MS else 0]
+        self.spec = replace(self.spec, switch_interval_ms=following)
+        self.notify(f"next run: switch interval {following:g} ms", timeout=3)
 
     @work(thread=True, exclusive=True)
-    def load_workload(self, text: str) -> None:
-        """Ask a runner about the workload off the UI thread (it may import user code)."""
+    def load_choice(self, workload: str, python: str) -> None:
+        """Ask a runner under `python` about the workload, off the UI thread (it may import user code)."""
         try:
-            ref = parse_workload(text)
-            params = parse_params(ref, [])
-            info = describe(self.spec.python, ref, params)
+            ref = parse_workload(workload)
+            params = parse_params(ref, []) if ref != self.spec.workload else self.spec.params
+            info = describe(python, ref, params)
         except UsageError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error")
             return
-        self.call_from_thread(self.workload_loaded, replace(self.spec, workload=ref, params=params), info)
+        spec = replace(self.spec, workload=ref, params=params, python=python)
+        self.call_from_thread(self.choice_loaded, spec, info)
 
-    def workload_loaded(self, spec: RunSpec, info: dict) -> None:
+    def choice_loaded(self, spec: RunSpec, info: dict) -> None:
         self.spec, self.info = spec, info
         reason = self.unavailable(spec.mode)
         if reason:

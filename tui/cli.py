@@ -372,7 +372,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if not SPEEDS[0] <= args.speed <= SPEEDS[-1]:
         raise UsageError(f"--speed must be between {SPEEDS[0]} and {SPEEDS[-1]}, got {args.speed}")
     if not args.json:
-        from conctui.app import replay  # Textual is imported only for the TUI
+        from conctui.replay_app import replay  # Textual is imported only for the TUI
 
         return replay(read_recording(args.file), speed=args.speed)
     document, note = _replay_figures(args.file)
@@ -411,12 +411,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError(f"--at must be between 0 and {duration:.1f} (the recording's length), got {args.at}")
     out = args.asciicast or args.svg
     _check_writable(out)
-    from conctui import app  # Textual is imported only to render
+    from conctui import export  # Textual is imported only to render
 
     if args.asciicast:
-        app.export_asciicast(recording, out, size=size)
+        export.export_asciicast(recording, out, size=size)
     else:
-        app.export_svg(recording, out, size=size, at=args.at)
+        export.export_svg(recording, out, size=size, at=args.at)
     return 0
 
 

@@ -63,13 +63,13 @@ def gil_line(state: SessionState) -> Text:
     run = state.current
     gil = run.gil if run is not None else None
     if gil is None:
-        return Text("GIL wait -", "dim")
+        return Text("GIL -", "dim")
     if gil.wait is None and gil.run_wait is None:
         return Text(f"GIL: {gil.note or 'n/a'}", "dim")
     live = run.finished is None
     wait, held = (gil.wait, gil.held) if live else (gil.run_wait, gil.run_held)
     return Text.assemble(("GIL wait ", "bold"), (_share(wait), load_style(100 * (wait or 0))),
-                         f" · held {_share(held)}", "" if live else " (run)")
+                         f" held {_share(held)}")
 
 
 class CoresPane(Widget):
@@ -80,9 +80,8 @@ class CoresPane(Widget):
         self._plain = ""
 
     def show(self, state: SessionState) -> None:
-        lines = core_lines(state, self.content_size.width or 30, max(1, self.content_size.height - 2))
-        lines.append(Text(f"app {state.app_cpu or 0:.1f}% of a core", "dim"))
-        lines.append(gil_line(state))
+        lines = core_lines(state, self.content_size.width or 30, max(1, self.content_size.height - 1))
+        lines.append(Text.assemble((f"app {state.app_cpu or 0:.0f}%", "dim"), " · ", gil_line(state)))
         text = Text("\n").join(lines)
         if text.plain != self._plain:
             self._text, self._plain = text, text.plain

@@ -21,8 +21,9 @@ class RunHeader(Static):
     _shown: tuple | None = None
 
     def show(self, workload: str, workers: int, mode: str, python: dict, start_method: str,
-             recording: bool, note: str = "") -> None:
-        key = (workload, workers, mode, tuple(sorted(python.items(), key=str)), start_method, recording, note)
+             recording: bool, note: str = "", switch_ms: float | None = None) -> None:
+        key = (workload, workers, mode, tuple(sorted(python.items(), key=str)), start_method, recording, note,
+               switch_ms)
         if key == self._shown:
             return
         self._shown = key
@@ -31,6 +32,8 @@ class RunHeader(Static):
             (note, "dim"), f"{workload} x{workers} · ", (mode, "bold"),
             f" · {describe_python(python)} · {start_method} · {cores} cores",
         )
+        if switch_ms is not None:
+            text.append(f" · switch {switch_ms:g}ms")
         if recording:
             text.append("  ●REC", "bold red")
         self.update(text)

@@ -1,6 +1,7 @@
-"""The workload picker: built-ins with their kind and one-line description."""
+"""A modal list to pick one thing from: a workload (with kind and description) or a Python."""
 from __future__ import annotations
 
+from conctui.engine.pythons import FoundPython
 from conctui.engine.spec import builtin_module, kind_label
 from conctui.workloads import BUILTINS
 from rich.text import Text
@@ -22,26 +23,33 @@ def workload_options(extra: list[str]) -> list[Option]:
     return options
 
 
-class WorkloadPicker(ModalScreen[str | None]):
-    """Returns the chosen workload's name (or the user's FILE:FUNCTION), None if dismissed."""
+def python_options(found: list[FoundPython]) -> list[Option]:
+    """Pythons below the floor are listed greyed out, with the reason, never hidden."""
+    return [Option(Text.assemble((f"{p.label:<8}", "bold"), f"{p.source:<14}", (p.path, "dim"),
+                                 (f"  {p.unavailable}" if p.unavailable else "", "yellow")),
+                   id=p.path, disabled=p.unavailable is not None) for p in found]
+
+
+class Picker(ModalScreen[str | None]):
+    """Returns the chosen option's id, None if dismissed."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "close")]
 
-    def __init__(self, extra: list[str], current: str) -> None:
+    def __init__(self, title: str, options: list[Option], current: str) -> None:
         super().__init__()
-        self._extra = extra
+        self._title = title
+        self._options = options
         self._current = current
 
     def compose(self) -> ComposeResult:
-        options = workload_options(self._extra)
-        picker = OptionList(*options, id="picker")
-        picker.border_title = "workload: enter picks, escape closes"
+        picker = OptionList(*self._options, id="picker")
+        picker.border_title = f"{self._title}: enter picks, escape closes"
         yield picker
 
     def on_mount(self) -> None:
         picker = self.query_one(OptionList)
-        picker.highlighted = picker.get_option_index(self._current) if self._current in \
-            [o.id for o in picker.options] else 0
+        ids = [option.id for option in self._options]
+        picker.highlighted = ids.index(self._current) if self._current in ids else 0
         picker.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
