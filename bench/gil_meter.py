@@ -12,6 +12,7 @@ import json
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 from conctui.runner.gil import GilMeter
@@ -73,18 +74,30 @@ def cpu_cost() -> None:
           f"({cpu_on / cpu_off - 1:+.1%})")
 
 
+def _bare_sleeper(stop: threading.Event) -> None:
+    while not stop.is_set():
+        time.sleep(0.005)
+
+
 def idle_cost(seconds: float = 3.0) -> None:
     """The probe's CPU while the workers wait; beside it, a bare 5 ms sleep loop's (the floor)."""
     shares = {}
-    for metered in (False, True):
-        meter = GilMeter(Discard()).start("threads") if metered else None  # type: ignore[arg-type]
+    for kind in ("nothing", "bare 5 ms sleep loop", "GIL meter"):
+        stop = threading.Event()
+        meter = GilMeter(Discard()).start("threads") if kind == "GIL meter" else None  # type: ignore[arg-type]
+        sleeper = threading.Thread(target=_bare_sleeper, args=(stop,)) if kind.startswith("bare") else None
+        if sleeper is not None:
+            sleeper.start()
         wall, cpu = time.perf_counter(), time.process_time()
         time.sleep(seconds)
-        shares[metered] = (time.process_time() - cpu) / (time.perf_counter() - wall)
+        shares[kind] = (time.process_time() - cpu) / (time.perf_counter() - wall)
+        stop.set()
+        if sleeper is not None:
+            sleeper.join()
         if meter is not None:
             meter.stop()
-    print(f"idle, {seconds:.0f} s: process CPU {shares[False]:.2%} of a core without the probe, "
-          f"{shares[True]:.2%} with it")
+    print(f"idle, {seconds:.0f} s each, process CPU as a share of one core: "
+          + ", ".join(f"{kind} {share:.2%}" for kind, share in shares.items()))
 
 
 if __name__ == "__main__":
