@@ -1,0 +1,84 @@
+"""accuracy: conctui's wall time for each built-in workload and mode vs a plain tutorial-style script.
+
+Subject: one conctui run through the engine, exactly as `conctui run W --mode M --json` makes
+it (a Session with its sampler thread, a runner process, the workers reporting), taking the
+run's `wall_s`. Reference: bench/_plain.py doing the same work with plain threading /
+multiprocessing (spawn) / asyncio and a no-op report, timed over the same span (first
+worker launched to last joined). Targets: ratio <= 1.05 (sequential, threads, asyncio),
+<= 1.10 (processes).
+
+    python bench/accuracy.py [--quick] [--json] [--repeats K] [--workers N]
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from functools import partial
+
+from _common import BENCH, Row, interleave, parser, report
+from conctui.engine.figures import run_figures
+from conctui.engine.session import Fold, Session
+from conctui.engine.spec import RunSpec, parse_params, parse_workload
+
+# small parameters: each run takes a fraction of a second, so all 17 cases fit in minutes
+PARAMS = {
+    "download": {"seconds": 0.5, "steps": 10},
+    "http": {"requests": 5, "latency": 0.05, "kb": 64},
+    "disk": {"mb": 32, "rounds": 2},
+    "cpu": {"n": 6_000_000, "steps": 20},
+    "hashlib": {"mb": 8, "rounds": 40},
+}
+ASYNC = ("download", "http")  # the built-ins with an async twin
+TARGET = {"processes": 1.10}
+
+
+def conctui_wall(name: str, mode: str, workers: int) -> float:
+    """One run as the CLI makes it; the runner's own wall time of the mode."""
+    ref = parse_workload(name)
+    spec = RunSpec(ref, mode, workers, parse_params(ref, [f"{k}={v}" for k, v in PARAMS[name].items()]))
+    fold = Fold()
+    session = Session([fold]).start_sampling()
+    try:
+        session.run(spec, timeout=120)
+    finally:
+        session.close()
+    figures = run_figures(fold.state.runs[-1])
+    if figures["status"] != "done":
+        raise RuntimeError(f"{name} {mode}: {figures['status']} {figures['error']}")
+    return figures["wall_s"]
+
+
+def plain_wall(name: str, mode: str, workers: int) -> float:
+    done = subprocess.run([sys.executable, str(BENCH / "_plain.py"), name, mode, str(workers),
+                           json.dumps(PARAMS[name])], capture_output=True, text=True, check=True, timeout=120)
+    return json.loads(done.stdout.strip().splitlines()[-1])["wall_s"]
+
+
+def main() -> None:
+    parse = parser(__doc__)
+    parse.add_argument("--repeats", type=int, help="runs of each side per case (default 5, quick 1)")
+    parse.add_argument("--workers", type=int, default=2, help="workers per run (default 2)")
+    args = parse.parse_args()
+    repeats = args.repeats or (1 if args.quick else 5)
+    names = ["download", "cpu"] if args.quick else list(PARAMS)
+    rows = []
+    for name in names:
+        for mode in ("sequential", "threads", "processes", "asyncio"):
+            if mode == "asyncio" and name not in ASYNC:
+                continue
+            values = interleave({
+                "conctui": partial(conctui_wall, name, mode, args.workers),
+                "plain": partial(plain_wall, name, mode, args.workers),
+            }, repeats)
+            target = TARGET.get(mode, 1.05)
+            row = Row(f"{name} {mode} x{args.workers}", "s", values["conctui"], "", values["plain"],
+                      f"ratio <= {target:.2f}")
+            row.met = row.ratio is not None and row.ratio <= target
+            rows.append(row)
+    report("accuracy", args, rows, [f"reference: bench/_plain.py (plain threading / multiprocessing spawn / "
+                                    f"asyncio, no-op report); params {json.dumps({n: PARAMS[n] for n in names})}"])
+
+
+if __name__ == "__main__":
+    main()
