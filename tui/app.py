@@ -139,7 +139,7 @@ class PanesApp(App[int]):
         self.frame()
 
     @property
-    def recording(self) -> bool:
+    def is_recording(self) -> bool:
         return False
 
     def show_header(self, note: str = "") -> None:
@@ -147,7 +147,7 @@ class PanesApp(App[int]):
         if run is not None:
             started = run.started
             self.header_pane.show(started.workload, started.workers, started.mode, started.python,
-                                  started.start_method, self.recording, note,
+                                  started.start_method, self.is_recording, note,
                                   started.options.get("switch_interval_ms"))
 
     def run_ended(self) -> None:
@@ -240,7 +240,7 @@ class ConcApp(PanesApp, inherit_bindings=False):
             self.refresh_bindings()
 
     @property
-    def recording(self) -> bool:
+    def is_recording(self) -> bool:
         return self.recorder.recording
 
     def show_header(self, note: str = "") -> None:
@@ -250,7 +250,7 @@ class ConcApp(PanesApp, inherit_bindings=False):
             return
         spec = self.spec
         self.header_pane.show(spec.workload.name, spec.workers, spec.mode, self.info["python"],
-                              spec.start_method, self.recording, "next: ", spec.switch_interval_ms)
+                              spec.start_method, self.is_recording, "next: ", spec.switch_interval_ms)
 
     def run_ended(self) -> None:
         super().run_ended()
