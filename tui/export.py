@@ -55,13 +55,17 @@ def export_asciicast(recording: Recording, out: str | Path, size: tuple[int, int
         header = {"version": 2, "width": width, "height": height, "title": f"conctui replay of "
                   f"{os.path.basename(recording.path)}", "env": {"TERM": "xterm-256color"}}
         cast.write(json.dumps(header) + "\n")
-        last: list[str] = [""]
+        shown: list[str] = []
 
         def write(app: ReplayApp, elapsed: float) -> None:
-            screen = render_screen(app)
-            if screen != last[0]:  # an unchanged screen costs nothing in the file
-                last[0] = screen
-                cast.write(json.dumps([round(elapsed, 3), "o", "\x1b[H\x1b[2J" + screen.replace("\n", "\r\n")]) + "\n")
+            """Only the lines that changed since the last frame, each put in place by a cursor move."""
+            lines = render_screen(app).split("\n")
+            changed = [(row, line) for row, line in enumerate(lines) if row >= len(shown) or shown[row] != line]
+            if changed:
+                shown[:] = lines
+                clear = "\x1b[H\x1b[2J" if elapsed == 0 else ""
+                text = clear + "".join(f"\x1b[{row + 1};1H{line}" for row, line in changed)
+                cast.write(json.dumps([round(elapsed, 3), "o", text]) + "\n")
 
         asyncio.run(_render(recording, size, None, write))
 
