@@ -270,7 +270,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"{figures['workload']} x{figures['workers']} · {figures['mode']} · {figures['status']}"
               f"{': ' + figures['error'] if figures['error'] else ''}")
         print(f"wall {_fmt(figures['wall_s'], ' s')}  cpu {_fmt(figures['cpu_s'], ' s')}  "
-              f"parallelism {_fmt(figures['parallelism'])}")
+              f"parallelism {_fmt(figures['parallelism'])}  GIL wait {_gil(figures)}")
         _print_cluster(figures["mode"], figures["cluster"])
         _print_workers(figures)
     return _exit_code(runs, caught)
