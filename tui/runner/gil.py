@@ -32,6 +32,7 @@ CALIBRATION_PERIOD_S = 0.001
 OWN_GIL = {
     "processes": "own GIL in each worker process",
     "interpreters": "own GIL in each sub-interpreter",
+    "dask": "own GIL in each Dask worker process",
 }
 
 
