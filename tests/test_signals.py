@@ -16,9 +16,6 @@ import pytest
 from fixtures.command import TASKS, LiveRun, left_after, task
 
 REAP_S = 2.0
-SIGNALS = pytest.mark.parametrize(("signum", "code"), [
-    (signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129),
-], ids=["SIGINT", "SIGTERM", "SIGHUP"])
 LAUNCHES = {
     "threads": ["--mode", "threads"],
     "processes": ["--mode", "processes"],
@@ -39,7 +36,9 @@ def _start(launch: str, ready_dir: Path) -> tuple[LiveRun, list]:
 
 
 @pytest.mark.parametrize("launch", ["threads", "processes"])
-@SIGNALS
+@pytest.mark.parametrize(("signum", "code"), [
+    (signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129),
+], ids=["SIGINT", "SIGTERM", "SIGHUP"])
 def test_a_signal_cancels_the_run_and_reaps_everything(launch: str, signum: int, code: int, tmp_path: Path) -> None:
     run, tree = _start(launch, tmp_path)
     try:
