@@ -11,6 +11,7 @@ SHOTS = {
     "threads-download": ("download", "threads", 3, demo.download_threads, []),
     "cpu-compare": ("cpu", "processes", 4, demo.cpu_compare, []),
     "help": ("download", "threads", 3, demo.download_threads, ["question_mark"]),
+    "dask-two-hosts": ("cpu", "threads", 4, demo.dask_two_hosts, []),
 }
 
 

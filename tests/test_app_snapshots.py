@@ -47,3 +47,9 @@ def test_empty_start_screen(snap_compare) -> None:
         await pilot.pause()
 
     assert snap_compare(demo.demo_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_dask_cores_grouped_by_host(snap_compare, size) -> None:
+    assert snap_compare(demo.demo_app("cpu", "threads", 4), terminal_size=size,
+                        run_before=_before(demo.dask_two_hosts))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from conctui.engine.events import (
+    Cluster,
     Event,
     Output,
     Progress,
@@ -76,6 +77,33 @@ def cpu_compare() -> list[Event]:
     events = _run(0.2, 1, "sequential", "cpu", params, 4, 8.0, 2.0, [100.0, 2.0, 3.0, 2.0], False)
     events += _run(8.6, 2, "threads", "cpu", params, 4, 8.2, 2.05, [30.0, 25.0, 27.0, 24.0], False)
     events += _run(17.2, 3, "processes", "cpu", params, 4, 2.3, 2.2, [97.0, 96.0, 98.0, 95.0], False)
+    return events
+
+
+def dask_two_hosts() -> list[Event]:
+    """Pure-Python CPU as Dask tasks on two hosts of two cores each: the cores pane per host."""
+    hosts = {"node-a": [0, 1], "node-b": [2, 3]}
+    events: list[Event] = [
+        RunStarted(0.1, 1, "dask", "cpu", {"n": 16_000_000, "steps": 50}, 4, PYTHON, "spawn", PID),
+        Cluster(0.6, "external", "tcp://10.213.0.1:8786", 4, 4, "http://10.213.0.1:8787/status", 0.11),
+    ]
+    for index in range(4):
+        host = "node-a" if index < 2 else "node-b"
+        events.append(WorkerStarted(0.7 + 0.01 * index, index, 5000 + index, 5000 + index, host))
+        for step in range(1, 11):
+            events.append(Progress(0.7 + 0.2 * step, index, step / 10))
+    for tick in range(10):
+        t = 0.75 + tick * STEP
+        for host in hosts:
+            events.append(Sample(t, [96.0 + (tick + i) % 4 for i in range(2)], [], None, host))
+        events.append(Sample(t, [3.0, 2.0], [], 1.2, "laptop"))
+    events.sort(key=lambda e: e.t)
+    tasks = [[i, f"tcp://10.213.0.{2 + i // 2}:40{i}01", "node-a" if i < 2 else "node-b", 0.064, 0.055]
+             for i in range(4)]
+    events += [WorkerFinished(2.75, i, "done", None, 2.05, 2.0) for i in range(4)]
+    events.append(Cluster(2.8, "external", "tcp://10.213.0.1:8786", 4, 4, "http://10.213.0.1:8787/status",
+                          0.11, 0.01, tasks))
+    events.append(RunFinished(2.85, "done", 2.1))
     return events
 
 

@@ -29,29 +29,30 @@ def _sparklines(host: CoreHost, width: int) -> list[Text]:
     return lines
 
 
-def _heat_strip(host: CoreHost, width: int) -> list[Text]:
-    """Many cores: one block per core, rows of up to `width - 4` cores, each row's mean as colour."""
-    per_row = max(1, width - 5)
-    lines = []
-    for start in range(0, len(host.now), per_row):
-        chunk = host.now[start:start + per_row]
-        mean = sum(chunk) / len(chunk)
-        lines.append(Text.assemble(f"{start:>3} ", ("".join(level(v) for v in chunk), load_style(mean))))
-    return lines
+def _heat_strips(host: CoreHost, width: int, label: str) -> list[Text]:
+    """Many cores: one cell per core, as many rows as needed, after the host's label and mean."""
+    mean = sum(host.now) / len(host.now)
+    head = f"{label} {mean:>3.0f}% "
+    per_row = max(1, width - len(head))
+    cells = "".join(level(v) for v in host.now)
+    rows = [cells[i:i + per_row] for i in range(0, len(cells), per_row)]
+    return [Text.assemble(head if i == 0 else " " * len(head), (row, load_style(mean)))
+            for i, row in enumerate(rows)]
 
 
 def core_lines(state: SessionState, width: int, height: int) -> list[Text]:
+    """Sparklines per core while every core of every host fits; else a heat strip per host."""
     hosts = [h for h in state.hosts.values() if h.now]
     named = len(hosts) > 1
-    budget = height - (len(hosts) if named else 0)
-    fits = sum(len(h.now) for h in hosts) <= budget
-    lines: list[Text] = []
-    for host in hosts:
-        mean = sum(host.now) / len(host.now)
-        if named or not fits:
-            lines.append(Text(f"{host.name or 'local'}: {len(host.now)} cores, mean {mean:.0f}%", "bold"))
-        lines += _sparklines(host, width) if fits else _heat_strip(host, width)
-    return lines
+    if sum(len(h.now) for h in hosts) + (len(hosts) if named else 0) <= height:
+        lines: list[Text] = []
+        for host in hosts:
+            if named:
+                lines.append(Text(f"{host.name or 'local'}: {len(host.now)} cores", "bold"))
+            lines += _sparklines(host, width)
+        return lines
+    label = max((len(h.name or "local") for h in hosts), default=5)
+    return [line for host in hosts for line in _heat_strips(host, width, f"{host.name or 'local':<{label}.12}")]
 
 
 def _share(value: float | None) -> str:
