@@ -98,7 +98,8 @@ def test_compare_reads_off_the_screen(terminal) -> None:
     term.wait_for(r"CONCTUI-EXIT=0")
 
 
-def test_kill_session_during_a_processes_run_leaves_nothing(terminal) -> None:
+def _processes_run(terminal) -> tuple[Terminal, psutil.Process, list[psutil.Process]]:
+    """conctui in a terminal, mid-way through a long processes run of cpu: the app and all it started."""
     term = terminal("conctui tui cpu --mode processes --workers 2 --param n=400000000")
     term.wait_for(r"quit")
     app = term.app()
@@ -106,6 +107,11 @@ def test_kill_session_during_a_processes_run_leaves_nothing(terminal) -> None:
     term.wait_for(r"p\d+\s+run")
     family = _family(app)
     assert len(family) >= 4  # the app, its runner, two workers
+    return term, app, family
+
+
+def test_kill_session_during_a_processes_run_leaves_nothing(terminal) -> None:
+    term, _, family = _processes_run(terminal)
     term.close()  # the SSH link drops: SIGHUP to the terminal's processes
     gone, alive = psutil.wait_procs(family, timeout=3)
     assert not alive, [p.pid for p in alive]
@@ -113,12 +119,7 @@ def test_kill_session_during_a_processes_run_leaves_nothing(terminal) -> None:
 
 @pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
 def test_a_signal_to_the_app_alone_reaps_and_restores_the_terminal(terminal, signum, code) -> None:
-    term = terminal("conctui tui cpu --mode processes --workers 2 --param n=400000000")
-    term.wait_for(r"quit")
-    app = term.app()
-    term.keys("Enter")
-    term.wait_for(r"p\d+\s+run")
-    family = _family(app)
+    term, app, family = _processes_run(terminal)
     os.kill(app.pid, signum)
     gone, alive = psutil.wait_procs(family, timeout=3)
     assert not alive, [p.pid for p in alive]
