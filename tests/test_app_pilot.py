@@ -213,3 +213,22 @@ async def test_switch_interval_key_cycles_for_the_next_run() -> None:
         assert app.state.runs[-1].started.options["switch_interval_ms"] == 1.0
         await pilot.press("g", "g", "g")
         assert app.spec.switch_interval_ms == 5.0
+
+
+async def test_a_crash_in_the_ui_still_reaps_the_run() -> None:
+    app = make_app("cpu", "processes", params=["n=200000000", "steps=100"])
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug in a pane")
+
+    with pytest.raises(RuntimeError, match="a bug in a pane"):
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("enter")
+            await until(pilot, lambda: app.state.live is not None
+                        and all(w.status == "running" for w in app.state.live.workers))
+            runner = psutil.Process(app.session.runner.pid)
+            family = [runner, *runner.children(recursive=True)]
+            app.clock_pane.show = broken
+            await pilot.pause(0.5)
+    gone, alive = psutil.wait_procs(family, timeout=3)
+    assert not alive
