@@ -5,9 +5,13 @@
 2. Cost on a CPU loop: the same pure-Python loop with the probe running and not, alternated,
    medians of wall and of the loop thread's own CPU time.
 3. Cost at idle: the process's CPU per wall second with the probe running and nothing else.
+4. Beside gilknocker (if installed: `pip install gilknocker`), in this process: its contention
+   metric polls every 1 ms, ours every 5 ms, so the same wait per wake-up w reads w/(1+w)
+   there and w/(5+w) here; the column w/(1+w) puts ours on gilknocker's scale.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import statistics
 import subprocess
@@ -100,7 +104,60 @@ def idle_cost(seconds: float = 3.0) -> None:
           + ", ".join(f"{kind} {share:.2%}" for kind, share in shares.items()))
 
 
+class Keep:
+    """Stands in for the runner's Outbox, keeping the probe's last event."""
+
+    def emit(self, type_: str, **fields: object) -> None:
+        self.last = fields
+
+
+def _in_threads(work: object, count: int) -> None:
+    threads = [threading.Thread(target=work) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def _hashing() -> None:
+    data = bytes(8 << 20)
+    for _ in range(40):
+        hashlib.sha256(data).digest()
+
+
+def _computing() -> None:
+    loop(5_000_000)
+
+
+def against_gilknocker() -> None:
+    try:
+        from gilknocker import KnockKnock
+    except ImportError:
+        print("\ngilknocker is not installed (pip install gilknocker): no comparison")
+        return
+    print(f"\nbeside gilknocker (1 ms polling), in this process\n{'switch':>6} {'threads':<16} {'gilknocker':>10} "
+          f"{'conctui':>8} {'wait/wake':>10} {'w/(1+w)':>8}")
+    cases = {"sleeping x2": (lambda: time.sleep(1.0), 2), "hashlib x2": (_hashing, 2),
+             "pure Python x1": (_computing, 1), "pure Python x2": (_computing, 2)}
+    for interval in (5, 1):
+        sys.setswitchinterval(interval / 1000)
+        for name, (work, count) in cases.items():
+            knocker = KnockKnock(polling_interval_micros=1000)
+            knocker.start()
+            _in_threads(work, count)
+            knocker.stop()
+            keep = Keep()
+            meter = GilMeter(keep).start("threads")  # type: ignore[arg-type]
+            _in_threads(work, count)
+            meter.stop()
+            wait_ms = keep.last["run_latency_ms"]
+            print(f"{interval:>4} ms {name:<16} {knocker.contention_metric:>10.1%} {keep.last['run_wait']:>8.1%} "
+                  f"{wait_ms:>7.2f} ms {wait_ms / (1 + wait_ms):>8.1%}")
+    sys.setswitchinterval(0.005)
+
+
 if __name__ == "__main__":
     figures()
     cpu_cost()
     idle_cost()
+    against_gilknocker()
