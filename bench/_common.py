@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -153,12 +154,12 @@ class Tmux:
     def screen(self, name: str) -> str:
         return self("capture-pane", "-p", "-t", name)
 
-    def wait_for(self, name: str, text: str, timeout: float = 30.0) -> None:
-        """Poll the screen (a real terminal gives no event to wait on) until `text` shows."""
+    def wait_for(self, name: str, pattern: str, timeout: float = 30.0) -> None:
+        """Poll the screen (a real terminal gives no event to wait on) until `pattern` shows."""
         deadline = time.monotonic() + timeout
-        while text not in self.screen(name):
+        while not re.search(pattern, self.screen(name)):
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{text!r} never appeared in {name}:\n{self.screen(name)}")
+                raise RuntimeError(f"{pattern!r} never appeared in {name}:\n{self.screen(name)}")
             time.sleep(0.1)
 
     def process(self, name: str, word: str, timeout: float = 15.0) -> psutil.Process:

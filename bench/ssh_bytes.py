@@ -1,0 +1,53 @@
+"""ssh_bytes: bytes per second the TUI writes to an 80x24 terminal, idle and live, beside htop.
+
+Each program runs in its own 80x24 tmux pane; `tmux pipe-pane` copies everything the program
+writes to its terminal into a file, whose growth over the same windows is the figure (what
+would cross an SSH link). Live: 30 s of a `processes` run of `cpu`, one worker per core.
+Reference: htop at its default refresh (installed with apt-get if missing). Target: <= htop.
+
+    python bench/ssh_bytes.py [--quick] [--json] [--windows K] [--seconds S]
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+from pathlib import Path
+
+from _common import Row, Tmux, parser, report
+from _terminals import conctui_beside_htop, windows
+
+
+def main() -> None:
+    parse = parser(__doc__)
+    parse.add_argument("--windows", type=int, help="windows per phase (default 3, quick 2)")
+    parse.add_argument("--seconds", type=float, help="seconds per live window (default 10: 30 s live; quick 2)")
+    args = parse.parse_args()
+    count = args.windows or (2 if args.quick else 3)
+    live_s = args.seconds or (2.0 if args.quick else 10.0)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="conctui-bytes-") as folder:
+        files = {name: Path(folder, f"{name}.out") for name in ("app", "htop")}
+
+        def pipe(tmux: Tmux) -> None:
+            for name, path in files.items():
+                tmux("pipe-pane", "-o", "-t", name, f"cat >> {path}")
+
+        def read() -> dict[str, float]:
+            return {name: os.path.getsize(path) if path.exists() else 0 for name, path in files.items()}
+
+        with conctui_beside_htop(on_open=pipe) as pair:
+            for phase, seconds in (("idle", live_s / 2), ("live", live_s)):
+                if phase == "live":
+                    pair.start_run()
+                rates = windows(count, seconds, read)
+                row = Row(f"{phase}: bytes/s to the terminal", "B/s", rates["app"], "htop, same windows",
+                          rates["htop"], "<= htop")
+                row.met = row.median <= statistics.median(rates["htop"])
+                rows.append(row)
+    report("ssh_bytes", args, rows, [f"80x24 tmux panes; {count} windows of {live_s / 2:g} s idle, then "
+                                     f"{count} of {live_s:g} s live (cpu, processes, one worker per core)"])
+
+
+if __name__ == "__main__":
+    main()
