@@ -118,7 +118,7 @@ def test_a_million_report_calls_do_not_flood_the_pipe() -> None:
 
 def test_compare_json_has_medians_speedup_and_efficiency() -> None:
     result = conctui("compare", "download", "--workers", "2", "--modes", "sequential,threads,asyncio",
-                     "--repeat", "2", "--param", "seconds=0.2", "--param", "steps=4", "--json")
+                     "--repeat", "2", "--param", "seconds=0.1", "--param", "steps=2", "--json")
     assert result.code == 0, result.err
     document = result.json()
     _assert_fields(document["header"], HEADER)
