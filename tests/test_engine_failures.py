@@ -66,3 +66,9 @@ def test_a_dying_thread_takes_the_runner_and_every_worker(function: str, reason:
     assert reason in run["error"]
     assert {w["status"] for w in _rows(run)} == {"crashed"}
     assert all(reason in w["error"] for w in run["per_worker"])
+
+
+def test_a_line_printed_just_before_os_exit_is_kept() -> None:
+    rows = _rows(_run("last_words", "processes", 2))
+    assert [(w["status"], w["output"]) for w in rows] == [
+        ("crashed", [f"last words of {i}"]) for i in range(2)]

@@ -16,6 +16,7 @@ from typing import Any
 
 FLUSH_S = 0.02
 MAX_LINES_PER_WORKER = 10_000
+SENT_AT_ONCE = 100  # a worker's first lines skip the timer (~30 us each): they survive an os._exit
 MAX_LINE_CHARS = 1_000
 
 current_worker: contextvars.ContextVar = contextvars.ContextVar("conctui_worker", default=None)
@@ -40,6 +41,7 @@ class Outbox:
         self.t0 = t0
         self.stop = threading.Event()
         self._lock = threading.Lock()
+        self._sending = threading.Lock()  # one batch on the wire at a time, so batches keep their order
         self._events: list[dict[str, Any]] = []
         self._progress: dict[int, float | None] = {}
         self._lines: dict[int, int] = {}
@@ -86,7 +88,9 @@ class Outbox:
         return report
 
     def output(self, index: int, line: str) -> None:
-        """One printed line of a worker; past the cap lines are counted, not sent."""
+        """One printed line of a worker. The first SENT_AT_ONCE are sent at once, so the last
+        words before an os._exit or a segfault are not lost with the batch; later ones are
+        batched, so a flood is not slowed; past the cap lines are counted, not sent."""
         with self._lock:
             count = self._lines.get(index, 0)
             if count >= MAX_LINES_PER_WORKER:
@@ -94,6 +98,11 @@ class Outbox:
                 return
             self._lines[index] = count + 1
         self.emit("output", index=index, line=line[:MAX_LINE_CHARS])
+        if count < SENT_AT_ONCE:
+            try:
+                self.flush()
+            except (OSError, ValueError):
+                pass  # the reader is gone: a print must not fail the worker for it
 
     def _progress_event(self, index: int, fraction: float | None) -> dict[str, Any]:
         if fraction is not None:
@@ -101,14 +110,15 @@ class Outbox:
         return {"type": "progress", "t": self.now(), "index": index, "fraction": fraction}
 
     def flush(self) -> None:
-        with self._lock:
-            batch, self._events = self._events, []
-            # pop, never swap the dict: every reporter holds this very dict, and a value stored
-            # between the two steps below is simply sent now or at the next flush
-            for index in list(self._progress):
-                batch.append(self._progress_event(index, self._progress.pop(index)))
-        if batch:
-            self._send_bytes(json.dumps(batch).encode())
+        with self._sending:
+            with self._lock:
+                batch, self._events = self._events, []
+                # pop, never swap the dict: every reporter holds this very dict, and a value stored
+                # between the two steps below is simply sent now or at the next flush
+                for index in list(self._progress):
+                    batch.append(self._progress_event(index, self._progress.pop(index)))
+            if batch:
+                self._send_bytes(json.dumps(batch).encode())
 
     def _flush_loop(self) -> None:
         while not self._closed.wait(FLUSH_S):
