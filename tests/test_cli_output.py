@@ -155,3 +155,15 @@ def test_workloads_json_lists_every_builtin() -> None:
         _assert_fields(item, WORKLOAD)
         assert item["params"], item["name"]
     assert {item["name"] for item in listing if item["async"]} == {"download", "http"}
+
+
+@pytest.mark.parametrize(("function", "lines"), [
+    ("progress_bar", [" 99% |################### |", "done"]),  # what a terminal would show
+    ("endless_line", ["x" * 1000]),  # cut, like every line
+])
+def test_an_unfinished_line_written_in_pieces_costs_no_more_than_printing(function: str, lines: list[str]) -> None:
+    result = conctui("run", task(function), "--mode", "threads", "--workers", "1", "--json", timeout=60)
+    assert result.code == 0, result.err
+    (worker,) = result.run()["per_worker"]
+    assert worker["output"] == lines
+    assert worker["wall_s"] < 2  # ~0.05 s; keeping the whole growing line made it minutes

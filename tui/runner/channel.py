@@ -132,11 +132,23 @@ class Outbox:
         self.flush()
 
 
+def _redrawn(text: str) -> str:
+    """What a terminal shows of text redrawn with carriage returns (a progress bar): the part
+    after the last CR that is not its final character (a final CR means "redraw next")."""
+    return text[text.rfind("\r", 0, len(text) - 1) + 1:]
+
+
+def _shown_line(line: str) -> str:
+    return _redrawn(line.rstrip("\r"))  # a CRLF line ending is not a redraw
+
+
 class CapturedOutput(io.TextIOBase):
     """Stands in for sys.stdout/stderr: lines printed by a worker become output events.
 
     The worker is found from a context variable, so it works for threads and asyncio tasks
     alike; text printed outside any worker goes to the real stream (a file, never a tty).
+    The unfinished line kept per worker is bounded (redrawn with CRs, cut at MAX_LINE_CHARS),
+    so a progress bar written a million times costs the worker no more than a print.
     """
 
     def __init__(self, outbox: Outbox, fallback: Any) -> None:
@@ -155,16 +167,17 @@ class CapturedOutput(io.TextIOBase):
         with self._lock:
             pending = self._partial.pop(index, "") + text
             *lines, rest = pending.split("\n")
+            rest = _redrawn(rest)[:MAX_LINE_CHARS + 1]
             if rest:
                 self._partial[index] = rest
         for line in lines:
-            self._outbox.output(index, line)
+            self._outbox.output(index, _shown_line(line))
         return len(text)
 
     def finish(self, index: int) -> None:
         """Send what a worker printed without a final newline."""
         with self._lock:
-            rest = self._partial.pop(index, "")
+            rest = _shown_line(self._partial.pop(index, ""))
         if rest:
             self._outbox.output(index, rest)
 
