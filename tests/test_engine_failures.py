@@ -48,6 +48,7 @@ def test_each_child_process_fails_alone_with_its_reason() -> None:
     assert run["status"] == "failed"
     rows = _rows(run)
     _assert_raise_and_exit_fail_alone(rows)
+    assert len({w["pid"] for w in rows}) == 6 and all(isinstance(w["pid"], int) for w in rows)  # the dead too
     died = [(w["status"], w["error"], w["exitcode"], w["cpu_s"]) for w in rows[3:]]
     assert died == [
         ("crashed", "exited with code 7", 7, None),  # it died before it could tell its CPU

@@ -70,6 +70,14 @@ class Outbox:
                     self._events.append(self._progress_event(index, self._progress.pop(index)))
             self._events.append(fields)
 
+    def emit_now(self, type_: str, **fields: Any) -> None:
+        """Emit and send at once, for what a worker that dies right after must not take with it."""
+        self.emit(type_, **fields)
+        try:
+            self.flush()
+        except (OSError, ValueError):
+            pass  # the reader is gone: the worker must not fail for it
+
     def forward(self, event: dict[str, Any]) -> None:
         """Pass on an event a child process already stamped (the runner's relay)."""
         with self._lock:
@@ -97,12 +105,10 @@ class Outbox:
                 self._dropped[index] = self._dropped.get(index, 0) + 1
                 return
             self._lines[index] = count + 1
-        self.emit("output", index=index, line=line[:MAX_LINE_CHARS])
         if count < SENT_AT_ONCE:
-            try:
-                self.flush()
-            except (OSError, ValueError):
-                pass  # the reader is gone: a print must not fail the worker for it
+            self.emit_now("output", index=index, line=line[:MAX_LINE_CHARS])
+        else:
+            self.emit("output", index=index, line=line[:MAX_LINE_CHARS])
 
     def _progress_event(self, index: int, fraction: float | None) -> dict[str, Any]:
         if fraction is not None:

@@ -30,7 +30,8 @@ def describe_exception(exc: BaseException) -> str:
 
 
 def _started(outbox: Outbox, index: int) -> None:
-    outbox.emit("worker_started", index=index, pid=os.getpid(), tid=threading.get_native_id())
+    # sent at once: a worker that crashes at its first line is still known by its pid
+    outbox.emit_now("worker_started", index=index, pid=os.getpid(), tid=threading.get_native_id())
 
 
 def _finished(outbox: Outbox, index: int, status: str, error: Any, wall_s: float, cpu_s: float) -> None:
