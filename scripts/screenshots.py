@@ -12,6 +12,7 @@ SHOTS = {
     "cpu-compare": ("cpu", "processes", 4, demo.cpu_compare, []),
     "help": ("download", "threads", 3, demo.download_threads, ["question_mark"]),
     "dask-two-hosts": ("cpu", "threads", 4, demo.dask_two_hosts, []),
+    "gil-threads": ("cpu", "threads", 2, demo.cpu_threads_live, []),
 }
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from conctui.engine.events import (
     Cluster,
     Event,
+    GilSample,
     Output,
     Progress,
     RunFinished,
@@ -78,6 +79,14 @@ def cpu_compare() -> list[Event]:
     events += _run(8.6, 2, "threads", "cpu", params, 4, 8.2, 2.05, [30.0, 25.0, 27.0, 24.0], False)
     events += _run(17.2, 3, "processes", "cpu", params, 4, 2.3, 2.2, [97.0, 96.0, 98.0, 95.0], False)
     return events
+
+
+def cpu_threads_live() -> list[Event]:
+    """Two pure-Python threads half-way: one core's worth of CPU between them, the GIL meter high."""
+    run = [e for e in _run(0.2, 1, "threads", "cpu", {"n": 16_000_000, "steps": 50}, 2, 4.0, 2.0,
+                           [52.0, 48.0, 3.0, 2.0], False) if e.t <= 2.2]
+    gil = [GilSample(0.5 + 0.25 * i, 0.93, 0.99, 7.6, 0.92, 0.99, 7.5, 5.0, 0.05) for i in range(7)]
+    return sorted(run + gil, key=lambda e: e.t)
 
 
 def dask_two_hosts() -> list[Event]:

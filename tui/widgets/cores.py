@@ -82,7 +82,7 @@ class CoresPane(Widget):
 
     def show(self, state: SessionState) -> None:
         lines = core_lines(state, self.content_size.width or 30, max(1, self.content_size.height - 1))
-        lines.append(Text.assemble((f"app {state.app_cpu or 0:.0f}%", "dim"), " · ", gil_line(state)))
+        lines.append(Text.assemble((f"app {state.app_cpu or 0:.0f}%", "dim"), " ", gil_line(state)))
         text = Text("\n").join(lines)
         if text.plain != self._plain:
             self._text, self._plain = text, text.plain

@@ -1,6 +1,7 @@
 """The one-line header: what runs, under which Python, with or without a GIL, on how many cores."""
 from __future__ import annotations
 
+from conctui.engine.modes import MODES
 from rich.text import Text
 from textual.widgets import Static
 
@@ -28,8 +29,9 @@ class RunHeader(Static):
             return
         self._shown = key
         cores = python.get("usable_cores", "?")
+        caveat = MODES[mode].caveat(python) if mode in MODES else None
         text = Text.assemble(
-            (note, "dim"), f"{workload} x{workers} · ", (mode, "bold"),
+            (note, "dim"), f"{workload} x{workers} · ", (mode, "bold"), (f" ({caveat})" if caveat else "", "yellow"),
             f" · {describe_python(python)} · {start_method} · {cores} cores",
         )
         if switch_ms is not None:
