@@ -8,8 +8,12 @@ reported crashed with the runner's reason (as the README says).
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
+from conctui.engine.events import Progress, WorkerFinished
+from conctui.engine.session import Session
+from conctui.engine.spec import RunSpec, parse_workload
 from fixtures.command import conctui, task
 
 
@@ -73,3 +77,19 @@ def test_a_line_printed_just_before_os_exit_is_kept() -> None:
     rows = _rows(_run("last_words", "processes", 2))
     assert [(w["status"], w["output"]) for w in rows] == [
         ("crashed", [f"last words of {i}"]) for i in range(2)]
+
+
+@pytest.mark.parametrize("mode", ["threads", "processes"])
+def test_report_of_a_non_number_fails_its_worker_and_the_stream_goes_on(mode: str) -> None:
+    events: list = []
+    session = Session([events.extend])
+    try:
+        session.run(RunSpec(parse_workload(task("bad_report")), mode, 2, {}, sys.executable), timeout=30)
+    finally:
+        session.close()
+    finished = {e.index: e for e in events if isinstance(e, WorkerFinished)}
+    assert finished[0].status == "done"
+    assert finished[1].status == "failed"
+    assert re.fullmatch(r"ValueError: .*'half' \(user_tasks\.py:\d+\)", finished[1].error)
+    fractions = {e.fraction for e in events if isinstance(e, Progress) and e.index == 0}
+    assert len(fractions) >= 2, fractions  # 5 reports 20 ms apart, flushed every 20 ms, not only at the end

@@ -91,7 +91,9 @@ class Outbox:
         def report(fraction: float | None = None) -> None:
             if stop.is_set():
                 raise Cancelled()
-            progress[index] = fraction
+            # float() here: report("half") fails in the worker that made the mistake, not later
+            # in the flusher (where it would stop the stream for everyone)
+            progress[index] = None if fraction is None else float(fraction)
 
         return report
 

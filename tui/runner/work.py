@@ -17,12 +17,16 @@ from .channel import Cancelled, CapturedOutput, Outbox, current_worker
 from .loader import Workload
 
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
 def describe_exception(exc: BaseException) -> str:
     """`ValueError: boom (tasks.py:12)`: the error and the last line of the user's code."""
     if isinstance(exc, SystemExit):
         return "called sys.exit(%r)" % (exc.code,)
     text = "%s: %s" % (type(exc).__name__, exc) if str(exc) else type(exc).__name__
-    frames = traceback.extract_tb(exc.__traceback__)
+    # the runner's own frames (report() refusing a bad value) are never where the mistake is
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if os.path.dirname(f.filename) != HERE]
     if frames:
         last = frames[-1]
         text += " (%s:%s)" % (os.path.basename(last.filename), last.lineno)
