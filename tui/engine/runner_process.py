@@ -119,15 +119,17 @@ def describe(python: str, ref: WorkloadRef | None, params: dict | None = None,
 
 
 def _reap(process: subprocess.Popen, timeout: float = KILL_AFTER_S) -> None:
-    """Wait for the runner; past the timeout kill its whole process group (its children too)."""
+    """Wait for the runner (killed past the timeout), then kill what is left of its process
+    group: a worker's own children (`subprocess.run(["curl", ...])`) outlive a terminated worker."""
     try:
         process.wait(timeout)
     except subprocess.TimeoutExpired:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        process.wait()
+        pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # the group is the runner's session: nothing else
+    except (ProcessLookupError, PermissionError):
+        pass  # nothing was left
+    process.wait()
 
 
 class RunnerProcess:
