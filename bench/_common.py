@@ -109,6 +109,14 @@ def report(name: str, args: argparse.Namespace, rows: list[Row], notes: list[str
         print(f"note: {note}")
 
 
+def app_css() -> str:
+    """The app's stylesheet by absolute path: a subclass of the app defined here would look for
+    it beside this file."""
+    import conctui
+
+    return str(Path(conctui.__file__).with_name("app.tcss"))
+
+
 def conctui_command() -> list[str]:
     """The installed console script, or the module under this Python (a fresh clone's venv)."""
     found = shutil.which("conctui")

@@ -11,13 +11,12 @@ measured on the same events; the arrival figure is the reference. Target: p95 <=
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _common import BENCH, Row, parser, report
+from _common import BENCH, Row, app_css, parser, report
 from conctui.app import FRAME_HZ, ConcApp
 from conctui.engine.events import Event, Progress
 from conctui.engine.runner_process import describe
@@ -27,8 +26,7 @@ from conctui.engine.spec import RunSpec, parse_params, parse_workload
 class StampedApp(ConcApp):
     """Notes (index, fraction, time) when each progress event arrives and when it is shown."""
 
-    CSS_PATH = ConcApp.CSS_PATH if os.path.isabs(ConcApp.CSS_PATH) else str(
-        Path(sys.modules[ConcApp.__module__].__file__).with_name(ConcApp.CSS_PATH))
+    CSS_PATH = app_css()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
