@@ -16,7 +16,6 @@ from typing import Any
 from .channel import Cancelled, CapturedOutput, Outbox, current_worker
 from .loader import Workload
 
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
