@@ -18,8 +18,7 @@ TIMEOUT_S = 0.5
     ("processes", "spin"),
     ("asyncio", "aspin"),   # yields to the loop: the tasks are cancelled
     ("asyncio", "ablock"),  # never yields: the loop itself is stuck, like a spinning thread
-    ("threads", "shell_out"),  # a program a worker started must not outlive the run
-    ("processes", "shell_out"),
+    ("processes", "shell_out"),  # a program a worker started must not outlive the run
 ])
 def test_timeout_cuts_a_worker_that_never_ends(mode: str, function: str) -> None:
     run = LiveRun("run", task(function), "--mode", mode, "--workers", "2", "--timeout", str(TIMEOUT_S), "--json")
