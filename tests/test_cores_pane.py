@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conctui.engine.events import Sample
 from conctui.engine.state import SessionState, apply
 from conctui.widgets.cores import BLOCKS, core_lines

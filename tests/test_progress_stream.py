@@ -4,7 +4,6 @@ from __future__ import annotations
 import sys
 
 import pytest
-
 from conctui.engine.events import Progress
 from conctui.engine.session import Session
 from conctui.engine.spec import RunSpec, parse_params, parse_workload

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pyte
 import pytest
-
 from conctui import demo
 from conctui.engine.recording import Recorder, read_recording
 from conctui.engine.state import SessionState, apply
