@@ -54,21 +54,6 @@ def gil_figures(run: RunState) -> dict[str, Any]:
             "gil_probe_ms": gil.period_ms, "gil_note": gil.note}
 
 
-def _median(values: list[float | None]) -> float | None:
-    present = [value for value in values if value is not None]
-    return _round(median(present)) if present else None
-
-
-def gil_figures(run: RunState) -> dict[str, Any]:
-    """The GIL meter over the whole run; None figures with a note where it does not apply."""
-    gil = run.gil
-    if gil is None:
-        return {"gil_wait": None, "gil_held": None, "gil_latency_ms": None, "gil_probe_ms": None,
-                "gil_note": "not measured"}
-    return {"gil_wait": gil.run_wait, "gil_held": gil.run_held, "gil_latency_ms": gil.run_latency_ms,
-            "gil_probe_ms": gil.period_ms, "gil_note": gil.note}
-
-
 def run_figures(run: RunState) -> dict[str, Any]:
     """One run as the JSON documents (and the results pane) show it."""
     started = run.started
@@ -149,3 +134,13 @@ def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         else:
             row["speedup"] = row["efficiency"] = None
     return rows
+
+
+def speedups(runs: list[dict[str, Any]]) -> list[float | None]:
+    """Each run's speedup against the median sequential wall of the same interpreter, workload, workers."""
+    base: dict[tuple, list[float]] = {}
+    for figures in runs:
+        if figures["mode"] == "sequential" and figures["status"] == "done" and figures["wall_s"]:
+            base.setdefault(_key(figures), []).append(figures["wall_s"])
+    return [round(median(base[_key(f)]) / f["wall_s"], 3) if _key(f) in base and f["wall_s"] else None
+            for f in runs]

@@ -213,8 +213,9 @@ class RunnerProcess:
             _reap(self.process, 5)
             if not self._seen_end:
                 detail = _tail(self._log)
-                self._crash(f"the runner process {exit_reason(self.process.returncode)}"
-                            f" (os._exit or a crash in any worker ends the whole process){': ' + detail if detail else ''}")
+                why = f"the runner process {exit_reason(self.process.returncode)}"
+                self._crash(f"{why} (os._exit or a crash in any worker ends the whole process)"
+                            f"{': ' + detail if detail else ''}")
         finally:
             self._conn.close()
             self._log.close()

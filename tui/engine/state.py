@@ -106,6 +106,15 @@ class SessionState:
         return run if run is not None and run.finished is None else None
 
 
+def log_line(event: Event) -> tuple[int, str] | None:
+    """What the log pane shows for an event: a printed line, or how a worker ended badly."""
+    if isinstance(event, Output):
+        return event.index, event.line
+    if isinstance(event, WorkerFinished) and event.error:
+        return event.index, f"{event.status}: {event.error}"
+    return None
+
+
 def _worker(state: SessionState, index: int) -> WorkerState | None:
     run = state.current
     if run is None or not 0 <= index < len(run.workers):
@@ -142,7 +151,6 @@ def _worker_event(run: RunState, worker: WorkerState, event: Event) -> None:
     elif isinstance(event, Progress):
         worker.fraction = event.fraction
     elif isinstance(event, Output):
-        run.log.append((event.index, event.line))
         if len(worker.lines) < JSON_LINES:
             worker.lines.append(event.line)
         else:
@@ -155,8 +163,9 @@ def _worker_event(run: RunState, worker: WorkerState, event: Event) -> None:
             worker.cpu_s = event.cpu_s  # the OS's own figure replaces the sampled one
         if event.status == "done":
             worker.fraction = 1.0
-        if event.error:
-            run.log.append((event.index, f"{event.status}: {event.error}"))
+    line = log_line(event)
+    if line is not None:
+        run.log.append(line)
 
 
 def _sample(state: SessionState, event: Sample) -> None:

@@ -6,14 +6,28 @@ from conctui.engine.state import RunState
 from textual.widgets import Static
 
 
-def clock_text(run: RunState | None, now: float) -> str:
+def cluster_text(run: RunState, roomy: bool) -> str:
+    """A Dask run's cluster: where, how big, and what it cost apart from the run's own wall time."""
+    cluster = run.cluster
+    if cluster is None:
+        return ""
+    text = f"{cluster.scheduler} {cluster.workers}w×{cluster.threads}t\n"
+    if cluster.dashboard and roomy:
+        text += f"{cluster.dashboard}\n"
+    if cluster.startup_s is not None:
+        text += f"{cluster.kind}: up {cluster.startup_s:.2f}s"
+        text += f" down {cluster.shutdown_s:.2f}s\n" if cluster.shutdown_s is not None else "\n"
+    return text
+
+
+def clock_text(run: RunState | None, now: float, roomy: bool = True) -> str:
     if run is None:
         return "no run yet: enter runs, c compares"
     if run.finished is None:
-        return f"{run.started.mode}: elapsed {run.elapsed(now):.1f} s"
+        return f"{cluster_text(run, roomy)}{run.started.mode}: elapsed {run.elapsed(now):.1f} s"
     figures = run_figures(run)
     parallel = figures["parallelism"]
-    return (f"{run.started.mode} {figures['status']} · wall {figures['wall_s']:.2f} s\n"
+    return (f"{cluster_text(run, roomy)}{run.started.mode} {figures['status']} · wall {figures['wall_s']:.2f} s\n"
             f"cpu {figures['cpu_s']:.2f} s · parallelism {'-' if parallel is None else f'{parallel:.2f}'}")
 
 
@@ -23,7 +37,7 @@ class ElapsedClock(Static):
     _shown = ""
 
     def show(self, run: RunState | None, now: float) -> None:
-        text = clock_text(run, now)
+        text = clock_text(run, now, roomy=self.app.size.height >= 30)  # 80x24 keeps its lines for cores
         if text != self._shown:
             # a layout pass repaints every pane: ask for one only when the number of lines changes,
             # not on each tick (bench/ui_cost.py: live app CPU 12.5% -> 8.4% of a core)
