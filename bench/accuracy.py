@@ -7,7 +7,7 @@ multiprocessing (spawn) / asyncio and a no-op report, timed over the same span (
 worker launched to last joined). Targets: ratio <= 1.05 (sequential, threads, asyncio),
 <= 1.10 (processes).
 
-    python bench/accuracy.py [--quick] [--json] [--repeats K] [--workers N]
+    python bench/accuracy.py [--quick] [--json] [--repeats K] [--workers N] [--workloads W,..] [--modes M,..]
 """
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ PARAMS = {
 }
 ASYNC = ("download", "http")  # the built-ins with an async twin
 TARGET = {"processes": 1.10}
+MODES = ("sequential", "threads", "processes", "asyncio")
 
 
 def conctui_wall(name: str, mode: str, workers: int) -> float:
@@ -57,14 +58,16 @@ def plain_wall(name: str, mode: str, workers: int) -> float:
 
 def main() -> None:
     parse = parser(__doc__)
-    parse.add_argument("--repeats", type=int, help="runs of each side per case (default 5, quick 1)")
+    parse.add_argument("--repeats", type=int, help="runs of each side per case (default 7, quick 1)")
     parse.add_argument("--workers", type=int, default=2, help="workers per run (default 2)")
+    parse.add_argument("--workloads", help=f"comma-separated, of {','.join(PARAMS)} (default all; quick download,cpu)")
+    parse.add_argument("--modes", default=",".join(MODES), help=f"comma-separated (default {','.join(MODES)})")
     args = parse.parse_args()
-    repeats = args.repeats or (1 if args.quick else 5)
-    names = ["download", "cpu"] if args.quick else list(PARAMS)
+    repeats = args.repeats or (1 if args.quick else 7)
+    names = args.workloads.split(",") if args.workloads else ["download", "cpu"] if args.quick else list(PARAMS)
     rows = []
     for name in names:
-        for mode in ("sequential", "threads", "processes", "asyncio"):
+        for mode in args.modes.split(","):
             if mode == "asyncio" and name not in ASYNC:
                 continue
             values = interleave({
