@@ -15,6 +15,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -142,7 +143,7 @@ class Tmux:
 
     def __init__(self) -> None:
         self.socket = f"conctui-bench-{uuid.uuid4().hex[:8]}"
-        self.conf = BENCH / f".tmux-{self.socket}.conf"
+        self.conf = Path(tempfile.gettempdir(), f"{self.socket}.conf")
 
     def __call__(self, *args: str) -> str:
         return subprocess.run(["tmux", "-L", self.socket, "-f", str(self.conf), *args], capture_output=True,
