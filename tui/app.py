@@ -8,6 +8,7 @@ crash) goes through `shutdown()`, which cancels the run and reaps its processes.
 from __future__ import annotations
 
 import asyncio
+import math
 import signal
 import sys
 import time
@@ -40,7 +41,7 @@ from textual.widgets import Footer
 
 FRAME_HZ = 15
 SWITCH_INTERVALS_MS = (5.0, 1.0, 0.2, 20.0)
-SAMPLE_LIVE_S, SAMPLE_IDLE_S = 0.25, 1.0
+REFRESH_HZ = 1.0  # clocks, per-worker times and core samples: what crosses an SSH link each second
 
 
 MODE_GROUP = Binding.Group("mode", compact=True)
@@ -65,9 +66,13 @@ class PanesApp(App[int]):
         Binding("ctrl+c", "quit", "quit", show=False, priority=True),
     ]
 
-    def __init__(self, ticking: bool = True) -> None:
+    def __init__(self, ticking: bool = True, refresh_hz: float = REFRESH_HZ) -> None:
         super().__init__()
         self.ticking = ticking  # False: frames are stepped by the caller (exports, snapshot tests)
+        # Events are shown at FRAME_HZ; what moves with time alone (clocks, elapsed columns,
+        # core samples) moves once a tick: each tick costs a few hundred bytes over SSH.
+        self.tick = 1 / refresh_hz
+        self.heartbeat: float | None = None
         self.state = SessionState()
         self.figures: list[dict] = []  # of every finished run, oldest first
         self.inbox: deque[list[Event]] = deque()
@@ -114,12 +119,18 @@ class PanesApp(App[int]):
         for event in batch:
             apply(self.state, event)
         now = self.now() if now is None else now
+        samples = [event.t for event in batch if isinstance(event, Sample)]
+        if samples:
+            self.heartbeat = max(samples)
+        # time-driven text moves with the sampler's heartbeat, so a worker's time and CPU cells
+        # change in the same frame (one line sent, not two); without samples, once a tick
+        shown = self.heartbeat if self.heartbeat is not None else math.floor(now / self.tick) * self.tick
         run = self.state.current
         with self.batch_update():
             self.show_header()
             if batch or self.state.live:
-                self.workers_pane.show(run, now)
-                self.clock_pane.show(run, now)
+                self.workers_pane.show(run, shown)
+                self.clock_pane.show(run, shown)
             if any(isinstance(event, (Sample, GilSample)) for event in batch):
                 self.cores_pane.show(self.state)
             self.log_pane.add([line for e in batch if (line := log_line(e))])
@@ -131,6 +142,7 @@ class PanesApp(App[int]):
     def refold(self, events: list[Event]) -> None:
         """Show the state after exactly `events` from an empty session (a backward seek)."""
         self.state = SessionState()
+        self.heartbeat = None
         self.inbox.clear()
         self.log_pane.clear()
         self.results_pane.reset()
@@ -186,13 +198,14 @@ class ConcApp(PanesApp, inherit_bindings=False):
     ]
 
     def __init__(self, spec: RunSpec, info: dict, *, start: bool = False, live: bool = True,
-                 recorder: Recorder | None = None) -> None:
-        super().__init__(ticking=live)
+                 recorder: Recorder | None = None, refresh_hz: float = REFRESH_HZ) -> None:
+        super().__init__(ticking=live, refresh_hz=refresh_hz)
         self.spec = spec
         self.info = info
         self.compare_queue: list[str] = []
         self.recorder = recorder or Recorder()
-        self.session = Session([self.feed, self.recorder], SAMPLE_IDLE_S) if live else None
+        self.sample_live_s, self.sample_idle_s = max(0.1, self.tick), max(1.0, self.tick)
+        self.session = Session([self.feed, self.recorder], self.sample_idle_s) if live else None
         self.user_workloads = [] if spec.workload.builtin else [spec.workload.text]
         self.pythons = [] if spec.python == sys.executable else [spec.python]
         self._was_busy = False
@@ -255,7 +268,7 @@ class ConcApp(PanesApp, inherit_bindings=False):
     def run_ended(self) -> None:
         super().run_ended()
         if self.session is not None:
-            self.session.sampler.period = SAMPLE_IDLE_S
+            self.session.sampler.period = self.sample_idle_s
         if not self.compare_queue and self.figures:
             latest = self.figures[-1]
             self.notify(f"{latest['mode']}: {latest['status']}, wall {latest['wall_s']:.2f} s", timeout=4)
@@ -298,7 +311,7 @@ class ConcApp(PanesApp, inherit_bindings=False):
         if reason:
             self.notify(f"{mode}: {reason}", severity="warning", timeout=6)
             return
-        self.session.sampler.period = SAMPLE_LIVE_S
+        self.session.sampler.period = self.sample_live_s
         self.session.start(self.spec.with_mode(mode))
         self.refresh_bindings()
 
@@ -385,9 +398,10 @@ class ConcApp(PanesApp, inherit_bindings=False):
         self.exit(0)
 
 
-def launch(spec: RunSpec, info: dict, start: bool = False, record: str | None = None) -> int:
+def launch(spec: RunSpec, info: dict, start: bool = False, record: str | None = None,
+           refresh_hz: float = REFRESH_HZ) -> int:
     recorder = Recorder.open(record) if record else None  # an unwritable path fails before the UI opens
-    app = ConcApp(spec, info, start=start, recorder=recorder)
+    app = ConcApp(spec, info, start=start, recorder=recorder, refresh_hz=refresh_hz)
     try:
         code = app.run()
     finally:

@@ -79,6 +79,18 @@ def _common(parser: argparse.ArgumentParser, workload_required: bool = True) -> 
     parser.add_argument("--record", metavar="FILE", help="record the session's events to FILE (JSON Lines)")
 
 
+def _refresh(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--refresh", type=float, default=1.0, metavar="HZ",
+                        help="how often clocks, elapsed times and core samples move (default 1, like a "
+                             "monitor over SSH; 10 for a smooth local screen). Progress shows at once.")
+
+
+def _refresh_hz(args: argparse.Namespace) -> float:
+    if not 0.2 <= args.refresh <= 30:
+        raise UsageError(f"--refresh must be between 0.2 and 30 Hz, got {args.refresh}")
+    return args.refresh
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="conctui", description=(
         "See Python concurrency: run one workload sequentially, in threads, in processes or in "
@@ -90,6 +102,7 @@ def build_parser() -> Parser:
     _common(tui, workload_required=False)
     tui.add_argument("--mode", choices=list(MODES), default="threads")
     tui.add_argument("--start", action="store_true", help="start the first run at once")
+    _refresh(tui)
 
     run = commands.add_parser("run", help="run one workload in one mode, headless")
     _common(run)
@@ -107,6 +120,7 @@ def build_parser() -> Parser:
 
     replay = commands.add_parser("replay", help="replay a recording in the TUI, or print its figures")
     replay.add_argument("file", help="a recording made with --record")
+    _refresh(replay)
     replay.add_argument("--json", action="store_true",
                         help="print the figures run/compare --json printed for the recorded runs; no terminal")
     replay.add_argument("--speed", type=float, default=1.0, help=f"{SPEEDS[0]} to {SPEEDS[-1]} (default 1)")
@@ -353,7 +367,8 @@ def cmd_tui(args: argparse.Namespace) -> int:
     from conctui.app import launch  # Textual is imported only for the TUI
 
     spec, info = _spec(args, args.mode)
-    return launch(spec, info, start=args.start, record=args.record)
+    refresh_hz = _refresh_hz(args)
+    return launch(spec, info, start=args.start, record=args.record, refresh_hz=refresh_hz)
 
 
 def _replay_figures(path: str) -> tuple[dict, str | None]:
@@ -374,7 +389,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if not args.json:
         from conctui.replay_app import replay  # Textual is imported only for the TUI
 
-        return replay(read_recording(args.file), speed=args.speed)
+        return replay(read_recording(args.file), speed=args.speed, refresh_hz=_refresh_hz(args))
     document, note = _replay_figures(args.file)
     print(json.dumps(document, indent=2))
     if note:

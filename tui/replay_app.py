@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from conctui.app import PanesApp
+from conctui.app import REFRESH_HZ, PanesApp
 from conctui.engine.recording import Recording
 from conctui.engine.replay import Player
 from textual.binding import Binding
@@ -25,8 +25,9 @@ class ReplayApp(PanesApp, inherit_bindings=False):
         *PanesApp.BINDINGS,
     ]
 
-    def __init__(self, recording: Recording, speed: float = 1.0, ticking: bool = True) -> None:
-        super().__init__(ticking)
+    def __init__(self, recording: Recording, speed: float = 1.0, ticking: bool = True,
+                 refresh_hz: float = REFRESH_HZ) -> None:
+        super().__init__(ticking, refresh_hz)
         self.recording = recording
         self.player = Player(recording.events, recording.t0, speed)
         self._last = time.monotonic()
@@ -68,6 +69,6 @@ class ReplayApp(PanesApp, inherit_bindings=False):
         self.notify(f"{self.player.faster():g}x", timeout=1)
 
 
-def replay(recording: Recording, speed: float = 1.0) -> int:
-    code = ReplayApp(recording, speed).run()
+def replay(recording: Recording, speed: float = 1.0, refresh_hz: float = REFRESH_HZ) -> int:
+    code = ReplayApp(recording, speed, refresh_hz=refresh_hz).run()
     return code if isinstance(code, int) else 0

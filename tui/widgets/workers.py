@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.geometry import Region
 
 BAR = 8
+ID_WIDTH = 9
 COLUMNS = ("#", "id", "state", "progress", "time", "cpu", "core")
 SHORT = {"cancelled": "cancel", "running": "run"}
 STATE_STYLE = {"running": "yellow", "done": "green", "failed": "bold red", "crashed": "bold red",
@@ -51,7 +52,8 @@ class WorkerTable(ReadOnlyTable):
         self.cursor_type = "none"
         self.cell_padding = 0
         for name, label in zip(COLUMNS, ("  #", " id", " state", " progress", "  time", "   cpu", " core")):
-            self.add_column(label, key=name)
+            # the id is sized for a 7-digit pid from the start: it is "-" until the worker starts
+            self.add_column(label, key=name, width=ID_WIDTH if name == "id" else None)
         self._run: int | None = None
         self._shown: dict[tuple[int, str], str] = {}
 
