@@ -455,3 +455,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except Interrupted as exc:
         return 128 + exc.signum
+    except BrokenPipeError:
+        # `conctui run ... | head`: the reader left; say nothing more (the Python docs' recipe)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED

@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -31,6 +32,7 @@ from conctui.engine.events import (
     decode,
 )
 from conctui.engine.spec import RunSpec, UsageError, WorkloadRef
+from conctui.runner.main import describe_request
 
 BOOT = Path(runner.__file__).with_name("boot.py")
 MIN_PYTHON = (3, 9)
@@ -97,12 +99,18 @@ def _tail(log: IO[bytes], lines: int = 3) -> str:
 def describe(python: str, ref: WorkloadRef | None, params: dict | None = None,
              scheduler: str | None = None, connect_timeout: float = 10.0) -> dict:
     """Ask a runner under `python` what it is, whether it can load `ref`, and (given a Dask
-    scheduler) whether that scheduler answers: all user mistakes, said before any run."""
+    scheduler) whether that scheduler answers: all user mistakes, said before any run.
+
+    A built-in under this very interpreter is described here, without starting a process
+    (bench/startup.py): its modules are the runner's own stdlib code. User code is only
+    ever imported in a runner."""
+    request = {"cmd": "describe", "ref": ref.payload(params or {}) if ref else None,
+               "scheduler": scheduler, "connect_timeout": connect_timeout}
+    if python == sys.executable and (ref is None or ref.builtin) and not scheduler:
+        return _answer(describe_request(request))
     process, conn, log = _start(python)
     with log:
         try:
-            request = {"cmd": "describe", "ref": ref.payload(params or {}) if ref else None,
-                       "scheduler": scheduler, "connect_timeout": connect_timeout}
             conn.send_bytes(json.dumps(request).encode())
             if not conn.poll(60):
                 raise UsageError(f"{python}: the runner did not answer within 60 s")
@@ -113,6 +121,10 @@ def describe(python: str, ref: WorkloadRef | None, params: dict | None = None,
         finally:
             conn.close()
             _reap(process)
+    return _answer(reply)
+
+
+def _answer(reply: dict) -> dict:
     if "error" in reply:
         raise UsageError(reply["error"])
     return reply

@@ -50,14 +50,14 @@ class Workload:
         return result
 
 
-def _import_path(path: str) -> Any:
+def _import_path(path: str, builtin: bool = False) -> Any:
     if not os.path.isfile(path):
         raise LoadError("no such file: %s" % path)
     name = "conctui_user_" + os.path.splitext(os.path.basename(path))[0]
     if name in sys.modules:
         return sys.modules[name]
     folder = os.path.dirname(os.path.abspath(path))
-    if folder not in sys.path:
+    if not builtin and folder not in sys.path:
         sys.path.insert(0, folder)  # its own sibling imports work, as when run as a script
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
@@ -91,7 +91,7 @@ def _import_module(name: str, extra_path: str | None) -> Any:
 def load(ref: dict[str, Any]) -> Workload:
     """Load the workload that `ref` describes (keys: path or module, func, params, cwd)."""
     if ref.get("path"):
-        module, where = _import_path(ref["path"]), ref["path"]
+        module, where = _import_path(ref["path"], bool(ref.get("builtin"))), ref["path"]
     else:
         module, where = _import_module(ref["module"], ref.get("cwd")), ref["module"]
     func_name = ref["func"]

@@ -62,7 +62,7 @@ def _die_with_parent() -> None:
         pass  # elsewhere the end-of-file watch below still applies
 
 
-def _describe(request: dict[str, Any]) -> dict[str, Any]:
+def describe_request(request: dict[str, Any]) -> dict[str, Any]:
     reply: dict[str, Any] = {"python": python_info()}
     if request.get("ref"):
         try:
@@ -147,7 +147,7 @@ def main(argv: Any) -> int:
     _die_with_parent()  # describing imports user code too, which may take its time
     request = json.loads(conn.recv_bytes())
     if request.get("cmd") == "describe":
-        link.send(json.dumps(_describe(request)).encode())
+        link.send(json.dumps(describe_request(request)).encode())
     else:
         _run(link, request)
     conn.close()
