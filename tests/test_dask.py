@@ -299,7 +299,8 @@ def test_two_hosts_report_their_own_cores(two_hosts, tmp_path):
                    worker_prefixes=[(host_a, "10.213.0.1"), (host_b, "10.213.0.2")])
     record = tmp_path / "run.jsonl"
     try:
-        done = conctui("run", "cpu", "--mode", "dask", "--workers", "2", "--param", "n=3000000",
+        # long enough for each host's sampler (every 0.5 s) to report more than once
+        done = conctui("run", "download", "--mode", "dask", "--workers", "2", "--param", "seconds=2",
                        "--scheduler", pair.address, "--record", str(record), "--json", prefix=host_a)
     finally:
         pair.stop()
