@@ -158,15 +158,25 @@ async def test_record_key_writes_a_recording(tmp_path, monkeypatch) -> None:
     assert b'"run_finished"' in files[0].read_bytes()
 
 
+LONG_CPU = ["n=200000000", "steps=100"]
+
+
+async def start_processes_run(pilot) -> list[psutil.Process]:
+    """Start the app's run and wait until every worker process runs: the runner and its children."""
+    app = pilot.app
+    await pilot.press("enter")
+    await until(pilot, lambda: app.state.live is not None
+                and all(w.status == "running" for w in app.state.live.workers))
+    runner = psutil.Process(app.session.runner.pid)
+    family = [runner, *runner.children(recursive=True)]
+    assert len(family) >= 3  # the runner and its two workers
+    return family
+
+
 async def test_quitting_during_a_processes_run_leaves_no_child() -> None:
-    app = make_app("cpu", "processes", params=["n=200000000", "steps=100"])
+    app = make_app("cpu", "processes", params=LONG_CPU)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("enter")
-        await until(pilot, lambda: app.state.live is not None
-                    and all(w.status == "running" for w in app.state.live.workers))
-        runner = psutil.Process(app.session.runner.pid)
-        family = [runner, *runner.children(recursive=True)]
-        assert len(family) >= 3  # the runner and its two workers
+        family = await start_processes_run(pilot)
         await pilot.press("q")
     gone, alive = psutil.wait_procs(family, timeout=3)
     assert not alive
@@ -216,18 +226,14 @@ async def test_switch_interval_key_cycles_for_the_next_run() -> None:
 
 
 async def test_a_crash_in_the_ui_still_reaps_the_run() -> None:
-    app = make_app("cpu", "processes", params=["n=200000000", "steps=100"])
+    app = make_app("cpu", "processes", params=LONG_CPU)
 
     def broken(*args: object) -> None:
         raise RuntimeError("a bug in a pane")
 
     with pytest.raises(RuntimeError, match="a bug in a pane"):
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.press("enter")
-            await until(pilot, lambda: app.state.live is not None
-                        and all(w.status == "running" for w in app.state.live.workers))
-            runner = psutil.Process(app.session.runner.pid)
-            family = [runner, *runner.children(recursive=True)]
+            family = await start_processes_run(pilot)
             app.clock_pane.show = broken
             await pilot.pause(0.5)
     gone, alive = psutil.wait_procs(family, timeout=3)
