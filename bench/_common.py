@@ -183,3 +183,18 @@ class Tmux:
                         return process
             time.sleep(0.05)
         raise RuntimeError(f"no {word!r} process in {name}")
+
+
+def run_once(spec: object) -> dict:
+    """One run through the engine exactly as `conctui run` drives it (session, sampler, runner):
+    its figures (run_figures)."""
+    from conctui.engine.figures import run_figures
+    from conctui.engine.session import Fold, Session
+
+    fold = Fold()
+    session = Session([fold]).start_sampling()
+    try:
+        session.run(spec, timeout=120)
+    finally:
+        session.close()
+    return run_figures(fold.state.runs[-1])

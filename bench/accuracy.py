@@ -16,9 +16,7 @@ import subprocess
 import sys
 from functools import partial
 
-from _common import BENCH, Row, interleave, parser, report
-from conctui.engine.figures import run_figures
-from conctui.engine.session import Fold, Session
+from _common import BENCH, Row, interleave, parser, report, run_once
 from conctui.engine.spec import RunSpec, parse_params, parse_workload
 
 # small parameters: each run takes a fraction of a second, so all 17 cases fit in minutes
@@ -38,13 +36,7 @@ def conctui_wall(name: str, mode: str, workers: int) -> float:
     """One run as the CLI makes it; the runner's own wall time of the mode."""
     ref = parse_workload(name)
     spec = RunSpec(ref, mode, workers, parse_params(ref, [f"{k}={v}" for k, v in PARAMS[name].items()]))
-    fold = Fold()
-    session = Session([fold]).start_sampling()
-    try:
-        session.run(spec, timeout=120)
-    finally:
-        session.close()
-    figures = run_figures(fold.state.runs[-1])
+    figures = run_once(spec)
     if figures["status"] != "done":
         raise RuntimeError(f"{name} {mode}: {figures['status']} {figures['error']}")
     return figures["wall_s"]

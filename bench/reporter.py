@@ -13,9 +13,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from _common import BENCH, Row, interleave, parser, report
-from conctui.engine.figures import run_figures
-from conctui.engine.session import Fold, Session
+from _common import BENCH, Row, interleave, parser, report, run_once
 from conctui.engine.spec import RunSpec, parse_params, parse_workload
 
 
@@ -23,13 +21,7 @@ def loop_times(func: str, mode: str, n: int) -> tuple[float, float]:
     """(wall s, thread CPU s) of the loop alone, as the loop printed them."""
     ref = parse_workload(f"{BENCH / '_loops.py'}:{func}")
     spec = RunSpec(ref, mode, 1, parse_params(ref, [f"n={n}"]))
-    fold = Fold()
-    session = Session([fold]).start_sampling()
-    try:
-        session.run(spec, timeout=120)
-    finally:
-        session.close()
-    worker = run_figures(fold.state.runs[-1])["per_worker"][0]
+    worker = run_once(spec)["per_worker"][0]
     if worker["status"] != "done":
         raise RuntimeError(f"{func} {mode}: {worker['status']} {worker['error']}")
     fields = dict(part.split("=") for part in worker["output"][-1].split()[1:])

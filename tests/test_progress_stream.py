@@ -23,3 +23,15 @@ def test_every_worker_reports_progress_many_times(mode) -> None:
         fractions = sorted({p.fraction for p in seen if p.index == index})
         assert len(fractions) >= 4, (index, fractions)  # 8 steps of 50 ms, flushed every 20 ms
         assert fractions[-1] == 1.0
+
+
+def test_a_runner_that_cannot_start_is_one_line_and_leaves_the_session_usable(tmp_path) -> None:
+    from conctui.engine.spec import UsageError
+
+    session = Session([lambda events: None])
+    ref = parse_workload("download")
+    gone = str(tmp_path / "python-that-was-removed")
+    with pytest.raises(UsageError, match="cannot start"):
+        session.start(RunSpec(ref, "threads", 1, parse_params(ref, []), gone))
+    assert session.runner is None
+    session.close()  # no half-built runner to trip over

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 from conctui.engine.events import Progress, Sample
-from conctui.engine.replay import SPEEDS, Player
+from conctui.engine.replay import SPEEDS, Player, Step
 
 
 def _events() -> list:
@@ -57,11 +57,12 @@ def test_seek_forward_releases_backward_asks_for_a_refold() -> None:
     assert step.events == events and player.clock == 4.0 and player.finished
 
 
-def test_events_until_is_what_a_refold_needs() -> None:
+def test_a_backward_seek_refolds_from_what_was_due_in_file_order() -> None:
     events = _events()
     player = Player(events)
-    assert player.events_until(1.96) == events[:2]  # index 3 (t 1.95) waits for index 2 (t 2.0)
-    assert player.events_until(2.0) == events[:4]
+    player.seek(99)
+    assert player.seek(1.96) == Step(True, events[:2])  # index 3 (t 1.95) waits for index 2 (t 2.0)
+    assert player.seek(2.0).events == events[2:4]
 
 
 def test_events_before_t0_are_due_at_once() -> None:

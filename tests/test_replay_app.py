@@ -90,3 +90,16 @@ def test_svg_frame_at_a_moment(recording_file: Path, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     svg = out.read_text()
     assert svg.startswith("<svg") and "sequential" in svg and "processes" not in svg
+
+
+async def test_seeking_back_shows_only_the_runs_ended_by_then(recording_file: Path) -> None:
+    app = ReplayApp(read_recording(recording_file))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space")
+        for _ in range(6):
+            await pilot.press("right")
+        await pilot.pause()
+        assert len(app.figures) == 3
+        app.action_seek(-app.player.duration)  # back to the start
+        await pilot.pause()
+        assert app.figures == [] and app.results_pane.query_one("#results-table").row_count == 0

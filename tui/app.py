@@ -149,6 +149,7 @@ class PanesApp(App[int]):
         self.workers_pane.reset()
         self.feed(events)
         self.frame()
+        self.run_ended()  # the results of the runs that ended before `t`, and no others
 
     @property
     def is_recording(self) -> bool:
@@ -290,10 +291,12 @@ class ConcApp(PanesApp, inherit_bindings=False):
         return True
 
     def on_key(self, event: Key) -> None:
-        """A greyed-out mode key still says why it is greyed out."""
+        """A key that does nothing now still says why: a greyed mode, or a run key mid-run."""
         for name, info in MODES.items():
             if event.key == info.key and (reason := self.unavailable(name)):
                 self.notify(f"{name}: {reason}", severity="warning", timeout=6)
+        if event.key in ("enter", "c", "w", "P") and (self.busy or self.compare_queue):
+            self.notify("a run is live: x cancels it", severity="warning", timeout=3)
 
     def action_mode(self, mode: str) -> None:
         self.spec = self.spec.with_mode(mode)
@@ -311,20 +314,19 @@ class ConcApp(PanesApp, inherit_bindings=False):
         if reason:
             self.notify(f"{mode}: {reason}", severity="warning", timeout=6)
             return
+        try:
+            self.session.start(self.spec.with_mode(mode))
+        except UsageError as exc:  # the chosen Python vanished, no file descriptors left, ...
+            self.compare_queue.clear()
+            self.notify(str(exc), severity="error", timeout=8)
+            return
         self.session.sampler.period = self.sample_live_s
-        self.session.start(self.spec.with_mode(mode))
         self.refresh_bindings()
 
     def action_run(self) -> None:
-        if self.busy:
-            self.notify("a run is live: x cancels it", severity="warning")
-            return
         self.start_run(self.spec.mode)
 
     def action_compare(self) -> None:
-        if self.busy:
-            self.notify("a run is live: x cancels it", severity="warning")
-            return
         self.compare_queue = [mode for mode in MODES if not self.unavailable(mode)]
         self.notify(f"comparing {', '.join(self.compare_queue)}", timeout=3)
 

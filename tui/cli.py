@@ -189,10 +189,16 @@ def _spec(args: argparse.Namespace, mode: str, python: str | None = None) -> tup
     python = python or _pythons(args)[0]
     if args.switch_interval is not None and not 0 < args.switch_interval <= 1000:
         raise UsageError(f"--switch-interval must be between 0 and 1000 ms, got {args.switch_interval}")
-    scheduler = parse_scheduler(args.scheduler, args.connect_timeout)
-    asked = args.modes.split(",") if hasattr(args, "modes") else [args.mode]
-    check = scheduler if args.command == "tui" or "dask" in asked else None  # does it answer? exit 2 if not
-    info = describe(python, ref, params, check, args.connect_timeout)
+    asked = [m.strip() for m in args.modes.split(",")] if hasattr(args, "modes") else [args.mode]
+    scheduler = None
+    if "dask" in asked:  # checked now, and asked whether it answers: exit 2 if not
+        scheduler = parse_scheduler(args.scheduler, args.connect_timeout)
+    elif args.command == "tui" and args.scheduler:  # kept for the d key; a threads run must not need it
+        try:
+            scheduler = parse_scheduler(args.scheduler, args.connect_timeout)
+        except UsageError:
+            scheduler = None
+    info = describe(python, ref, params, scheduler if "dask" in asked else None, args.connect_timeout)
     spec = RunSpec(ref, mode, workers, params, python, args.start_method, args.switch_interval,
                    scheduler, args.connect_timeout)
     return spec, info

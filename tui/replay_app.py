@@ -18,8 +18,8 @@ SEEK_S = 5.0
 class ReplayApp(PanesApp, inherit_bindings=False):
     BINDINGS = [
         Binding("space", "pause", "pause", id="pause", tooltip="pause / play"),
-        Binding("left", "seek(-5)", "-5s", id="back", tooltip="seek back 5 s"),
-        Binding("right", "seek(5)", "+5s", id="forward", tooltip="seek forward 5 s"),
+        Binding("left", f"seek({-SEEK_S})", f"-{SEEK_S:g}s", id="back", tooltip=f"seek back {SEEK_S:g} s"),
+        Binding("right", f"seek({SEEK_S})", f"+{SEEK_S:g}s", id="forward", tooltip=f"seek forward {SEEK_S:g} s"),
         Binding("less_than_sign", "slower", "slower", key_display="<", id="slower", tooltip="half speed"),
         Binding("greater_than_sign", "faster", "faster", key_display=">", id="faster", tooltip="double speed"),
         *PanesApp.BINDINGS,

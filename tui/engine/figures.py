@@ -105,7 +105,8 @@ def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         groups.setdefault(_key(figures) + (figures["mode"],), []).append(figures)
     rows = []
     for (python, workload, workers, mode), members in groups.items():
-        walls = [m["wall_s"] for m in members if m["status"] == "done" and m["wall_s"]]
+        ok = [m for m in members if m["status"] == "done" and m["wall_s"]]
+        walls = [m["wall_s"] for m in ok]  # wall, cpu and parallelism: medians of the same runs
         row: dict[str, Any] = {
             "python": python, "python_version": members[0]["python"].get("version"),
             "gil_enabled": members[0]["python"].get("gil_enabled"),
@@ -115,11 +116,11 @@ def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "wall_s": _round(median(walls)) if walls else None,
             "wall_min": _round(min(walls)) if walls else None,
             "wall_max": _round(max(walls)) if walls else None,
-            "cpu_s": _round(median(m["cpu_s"] for m in members)),
-            "parallelism": _round(median(m["parallelism"] or 0.0 for m in members), 3),
+            "cpu_s": _median([m["cpu_s"] for m in ok]),
+            "parallelism": _round(_median([m["parallelism"] for m in ok]), 3),
             "usable_cores": members[0]["python"].get("usable_cores"),
-            "gil_wait": _median([m.get("gil_wait") for m in members]),
-            "gil_held": _median([m.get("gil_held") for m in members]),
+            "gil_wait": _median([m.get("gil_wait") for m in ok]),
+            "gil_held": _median([m.get("gil_held") for m in ok]),
             "gil_note": members[0].get("gil_note"),
             "cluster": _cluster_medians([m["cluster"] for m in members if m.get("cluster")]),
         }

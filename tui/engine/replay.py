@@ -76,10 +76,6 @@ class Player:
     def _upto(self, t: float) -> int:
         return bisect_right(self._due, max(t, self.start))
 
-    def events_until(self, t: float) -> list[Event]:
-        """Every event due by session time `t`: fold these into a fresh state to show time `t`."""
-        return self.events[:self._upto(t)]
-
     def advance(self, dt_real: float) -> list[Event]:
         """Move the clock by `dt_real` real seconds times the speed (not while paused); return what fell due."""
         if not self.paused and dt_real > 0:

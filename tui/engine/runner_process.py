@@ -33,22 +33,12 @@ from conctui.engine.events import (
 )
 from conctui.engine.spec import RunSpec, UsageError, WorkloadRef
 from conctui.runner.main import describe_request
+from conctui.runner.processes import exit_reason
 
 BOOT = Path(runner.__file__).with_name("boot.py")
 MIN_PYTHON = (3, 9)
 KILL_AFTER_S = 1.5
 Sink = Callable[[list[Event]], None]
-
-
-def exit_reason(returncode: int | None) -> str:
-    if returncode is None:
-        return "still running"
-    if returncode < 0:
-        try:
-            return f"killed by {signal.Signals(-returncode).name}"
-        except ValueError:
-            return f"killed by signal {-returncode}"
-    return f"exited with code {returncode}"
 
 
 def check_python(python: str) -> None:
@@ -166,10 +156,19 @@ class RunnerProcess:
         self._finished: set[int] = set()
         self._seen_end = False
 
-    def start(self) -> None:
+    def start(self, before_reading: Callable[[int], None] = lambda pid: None) -> None:
+        """Start the runner and its reader; `before_reading(pid)` runs before any event can arrive.
+        A runner that cannot be started or spoken to is reaped and said in one line (UsageError)."""
         self.process, self._conn, self._log = _start(self.spec.python)
         self.pid = self.process.pid
-        self._conn.send_bytes(json.dumps(self.spec.request()).encode())
+        try:
+            self._conn.send_bytes(json.dumps(self.spec.request()).encode())
+        except OSError as exc:
+            self._conn.close()
+            self._log.close()
+            _reap(self.process, 0)
+            raise UsageError(f"cannot talk to the runner under {self.spec.python}: {exc}") from None
+        before_reading(self.pid)
         threading.Thread(target=self._read, name="conctui-reader", daemon=True).start()
 
     def cancel(self, reason: str = "cancelled") -> None:
@@ -243,6 +242,6 @@ class RunnerProcess:
                                      {}, spec.start_method, self.pid or 0))
         events += [WorkerFinished(now, index, "crashed", reason) for index in range(self.spec.workers)
                    if index not in self._finished]
-        events.append(RunFinished(now, "crashed", now - self._offset, reason))
+        events.append(RunFinished(now, "crashed", now - self._offset if self._began else 0.0, reason))
         self._seen_end = True
         self.sink(events)

@@ -41,10 +41,10 @@ class Session:
         if self.runner is not None and not self.runner.done.is_set():
             raise RuntimeError("a run is already live")
         self._run_id += 1
-        self.runner = RunnerProcess(spec, self._run_id, self.t0, self.emit, on_worker=self.sampler.watch)
-        self.runner.start()
-        self.sampler.watch_run(self.runner.pid)
-        return self.runner
+        runner = RunnerProcess(spec, self._run_id, self.t0, self.emit, on_worker=self.sampler.watch)
+        runner.start(before_reading=self.sampler.watch_run)  # raises UsageError if it cannot start
+        self.runner = runner
+        return runner
 
     def run(self, spec: RunSpec, timeout: float | None = None) -> None:
         """Start a run and block until it ended, cancelling it as "timeout" after `timeout` s."""

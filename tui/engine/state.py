@@ -51,7 +51,8 @@ class WorkerState:
             return self.wall_s
         if self.started_t is None:
             return None
-        return (self.ended_t if self.ended_t is not None else now) - self.started_t
+        # `now` may be a frame's heartbeat that predates this worker's start: never below 0
+        return max(0.0, (self.ended_t if self.ended_t is not None else now) - self.started_t)
 
 
 @dataclass

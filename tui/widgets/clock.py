@@ -32,7 +32,7 @@ def clock_text(run: RunState | None, now: float, roomy: bool = True) -> str:
 
 
 class ElapsedClock(Static):
-    """Ticks at 0.1 s resolution while a run is live; silent otherwise."""
+    """Moves once a tick (the sampler's heartbeat, 1 s by default) while a run is live; silent otherwise."""
 
     _shown = ""
 

@@ -44,11 +44,12 @@ class ResultsPane(Horizontal):
         self._count = len(runs)
         if runs:
             table.move_cursor(row=len(runs) - 1)
-            self._chart(runs[-1], runs)
+        self._chart(runs)
 
-    def _chart(self, latest: dict, runs: list[dict]) -> None:
+    def _chart(self, runs: list[dict]) -> None:
         """Median wall per mode for the latest run's workload, workers and interpreter."""
-        rows = [r for r in summarize(runs) if r["wall_s"] is not None
+        latest = runs[-1] if runs else None
+        rows = [r for r in summarize(runs) if latest and r["wall_s"] is not None
                 and (r["workload"], r["workers"], r["python"]) ==
                 (latest["workload"], latest["workers"], latest["python"].get("executable", ""))]
         plot = self.query_one(PlotextPlot)
