@@ -102,9 +102,9 @@ def _run(link: Link, spec: dict[str, Any]) -> None:
                 spec["ref"]["params"] = workload.params  # child processes get the same
                 try:
                     mode.setup()
-                    start = time.monotonic()
+                    result["start"] = time.monotonic()
                     mode.run()
-                    result["wall_s"] = time.monotonic() - start
+                    result["wall_s"] = time.monotonic() - result["start"]
                 finally:
                     mode.teardown()
         except ModeError as exc:
@@ -136,8 +136,9 @@ def _run(link: Link, spec: dict[str, Any]) -> None:
                         error="did not stop (a thread cannot be killed): ended with the runner",
                         wall_s=None, cpu_s=None)
     status = "error" if "error" in result else result["status"]
-    outbox.emit("run_finished", status=status, error=result.get("error"),
-                wall_s=round(result.get("wall_s", time.monotonic() - outbox.t0), 6))
+    # a cancelled run's wall is still the workers' span: from the first launched to now
+    wall = result.get("wall_s", time.monotonic() - result["start"] if "start" in result else 0.0)
+    outbox.emit("run_finished", status=status, error=result.get("error"), wall_s=round(wall, 6))
     outbox.close()
 
 
