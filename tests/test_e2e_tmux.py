@@ -124,3 +124,42 @@ def test_a_signal_to_the_app_alone_reaps_and_restores_the_terminal(terminal, sig
     gone, alive = psutil.wait_procs(family, timeout=3)
     assert not alive, [p.pid for p in alive]
     term.wait_for(rf"CONCTUI-EXIT={code}")
+
+
+def _colours(term: Terminal) -> list[str]:
+    """The colour codes on screen (tmux re-emits what the app drew): 'fg:N'/'bg:N', or a basic SGR."""
+    text = term.tmux("capture-pane", "-e", "-p", "-t", "t")
+    codes = []
+    for sgr in re.findall(r"\x1b\[([0-9;]*)m", text):
+        parts = sgr.split(";")
+        while parts:
+            part = parts.pop(0)
+            if part in ("38", "48") and parts[:1] == ["5"]:
+                codes.append(f"{'fg' if part == '38' else 'bg'}:{parts[1]}")
+                parts = parts[2:]
+            elif part in ("38", "48") and parts[:1] == ["2"]:
+                codes.append(f"rgb:{';'.join(parts[1:4])}")
+                parts = parts[4:]
+            elif part:
+                codes.append(part)
+    return codes
+
+
+def test_no_color_draws_in_greys_only(terminal) -> None:
+    term = terminal("NO_COLOR=1 conctui")
+    term.wait_for(r"quit")
+    hues = [c for c in _colours(term) if c.startswith("rgb:")
+            or (c[:3] in ("fg:", "bg:") and not (int(c[3:]) >= 232 or int(c[3:]) in (0, 7, 15, 16, 231)))
+            or c in {str(n) for n in (*range(31, 37), *range(41, 47), *range(91, 97), *range(101, 107))}]
+    assert not hues, hues
+    term.keys("q")
+    term.wait_for(r"CONCTUI-EXIT=0")
+
+
+def test_a_16_colour_terminal_gets_16_colours(terminal) -> None:
+    term = terminal("TERM=xterm-16color conctui")
+    term.wait_for(r"quit")
+    codes = _colours(term)
+    assert codes and not [c for c in codes if c[:3] in ("fg:", "bg:", "rgb")], codes
+    term.keys("q")
+    term.wait_for(r"CONCTUI-EXIT=0")
