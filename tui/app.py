@@ -205,7 +205,8 @@ class ConcApp(PanesApp, inherit_bindings=False):
         self.info = info
         self.compare_queue: list[str] = []
         self.recorder = recorder or Recorder()
-        self.sample_live_s, self.sample_idle_s = max(0.1, self.tick), max(1.0, self.tick)
+        # idle, the cores move every 2 s (htop: 1.5 s): an idle screen should cost next to nothing
+        self.sample_live_s, self.sample_idle_s = max(0.1, self.tick), max(2.0, self.tick)
         self.session = Session([self.feed, self.recorder], self.sample_idle_s) if live else None
         self.user_workloads = [] if spec.workload.builtin else [spec.workload.text]
         self.pythons = [] if spec.python == sys.executable else [spec.python]

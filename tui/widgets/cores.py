@@ -79,8 +79,15 @@ class CoresPane(Widget):
     def on_mount(self) -> None:
         self._text = Text()
         self._plain = ""
+        self._state: SessionState | None = None
+
+    def on_resize(self) -> None:
+        """A new size may change what fits: sparklines or heat strips."""
+        if self._state is not None:
+            self.show(self._state)
 
     def show(self, state: SessionState) -> None:
+        self._state = state
         lines = core_lines(state, self.content_size.width or 30, max(1, self.content_size.height - 1))
         lines.append(Text.assemble((f"app {state.app_cpu or 0:.0f}%", "dim"), " ", gil_line(state)))
         text = Text("\n").join(lines)

@@ -1,19 +1,25 @@
-"""The workers pane: one row per worker, updated cell by cell (never cleared per frame)."""
+"""The workers pane: one line per worker under a fixed header, scrolling for hundreds of them.
+
+Each line is drawn with one style (its state keeps its colour), so a worker whose figures
+changed costs one short line over SSH: a table's per-cell styles cost twice the bytes
+(bench/ssh_bytes.py). Only lines whose text changed are redrawn.
+"""
 from __future__ import annotations
 
-from typing import Any
-
 from conctui.engine.state import RunState, WorkerState
-from conctui.widgets.table import ReadOnlyTable
+from rich.segment import Segment
 from rich.text import Text
-from textual.geometry import Region
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 BAR = 8
-ID_WIDTH = 9
-COLUMNS = ("#", "id", "state", "progress", "time", "cpu", "core")
-SHORT = {"cancelled": "cancel", "running": "run"}
+COLUMNS = ((">3", "#"), ("<8", "id"), ("<6", "state"), ("<8", "progress"), (">4", "time"), (">4", "cpu"),
+           (">4", "core"))  # 43 cells: what the pane holds at 80x24 beside its scrollbar
+HEADER = Text(" ".join(f"{label:{fmt}}" for fmt, label in COLUMNS), "bold")
 STATE_STYLE = {"running": "yellow", "done": "green", "failed": "bold red", "crashed": "bold red",
                "cancelled": "magenta", "waiting": "dim"}
+SHORT = {"cancelled": "cancel", "running": "run"}
 
 
 def progress_bar(worker: WorkerState, now: float) -> str:
@@ -29,65 +35,56 @@ def progress_bar(worker: WorkerState, now: float) -> str:
 
 
 def _seconds(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}s" if value < 100 else f"{value:.0f}s"
+    """Four cells up to 999 s: tenths below 10 s, whole seconds above."""
+    return "-" if value is None else f"{value:.1f}s" if value < 10 else f"{value:.0f}s"
 
 
-def worker_cells(worker: WorkerState, now: float) -> tuple:
-    """The row's cells, each led by a space: the table has no cell padding, to fit 80 columns."""
+def worker_line(worker: WorkerState, now: float) -> Text:
+    """`  0 t41233   run    ████░░░░  1.4s  0.0s    1`: a worker as its line shows it."""
     ident = "-" if worker.pid is None else (f"t{worker.tid}" if worker.tid != worker.pid else f"p{worker.pid}")
-    state = SHORT.get(worker.status, worker.status)
-    return (
-        f"{worker.index:>3}", f" {ident}", Text(f" {state}", STATE_STYLE.get(worker.status, "")),
-        f" {progress_bar(worker, now)}", f" {_seconds(worker.elapsed(now)):>5}", f" {_seconds(worker.cpu_s):>5}",
-        f" {'-' if worker.core is None else worker.core:>4}",
-    )
+    cells = (worker.index, ident, SHORT.get(worker.status, worker.status), progress_bar(worker, now),
+             _seconds(worker.elapsed(now)), _seconds(worker.cpu_s), "-" if worker.core is None else worker.core)
+    shown = [f"{cell:{fmt}}" for cell, (fmt, _) in zip(cells, COLUMNS)]
+    return Text.assemble(" ".join(shown[:2]) + " ", (shown[2], STATE_STYLE.get(worker.status, "")),
+                         " " + " ".join(shown[3:]))
 
 
-class WorkerTable(ReadOnlyTable):
-    """Scrolls for hundreds of workers; only cells whose text changed are sent to the terminal."""
+class WorkerTable(ScrollView):
+    """Line 0 is the header; worker i is virtual line i + 1, scrolled beneath it."""
 
-    _cells_only = False
-
-    def on_mount(self) -> None:
-        self.cursor_type = "none"
-        self.cell_padding = 0
-        for name, label in zip(COLUMNS, ("  #", " id", " state", " progress", "  time", "   cpu", " core")):
-            # the id is sized for a 7-digit pid from the start: it is "-" until the worker starts
-            self.add_column(label, key=name, width=ID_WIDTH if name == "id" else None)
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.lines: list[Text] = []
         self._run: int | None = None
-        self._shown: dict[tuple[int, str], str] = {}
 
     def reset(self) -> None:
-        """Forget what is shown: the next `show` rebuilds the rows."""
+        """Forget what is shown: the next `show` redraws every line."""
         self._run = None
-        self.clear()
 
     def show(self, run: RunState | None, now: float) -> None:
         if run is None:
             return
+        lines = [worker_line(worker, now) for worker in run.workers]
         if run.started.run != self._run:
             self._run = run.started.run
-            self.clear()
-            self._shown = {}
-            for worker in run.workers:
-                cells = worker_cells(worker, now)
-                self.add_row(*cells, key=str(worker.index))
-                self._shown.update({(worker.index, c): str(v) for c, v in zip(COLUMNS, cells)})
+            self.lines = lines
+            self.virtual_size = Size(max(len(HEADER), *(line.cell_len for line in lines)), len(lines) + 1)
+            self.refresh()
             return
-        self._cells_only = True
-        try:
-            for worker in run.workers:
-                for column, value in zip(COLUMNS, worker_cells(worker, now)):
-                    if self._shown.get((worker.index, column)) != str(value):
-                        self._shown[(worker.index, column)] = str(value)
-                        self.update_cell(str(worker.index), column, value)
-                        self.refresh_coordinate(self.get_cell_coordinate(str(worker.index), column))
-        finally:
-            self._cells_only = False
+        for index, line in enumerate(lines):
+            if line != self.lines[index]:
+                self.lines[index] = line
+                self.refresh_line(index + 1)
 
-    def refresh(self, *regions: Region, **kwargs: Any) -> WorkerTable:
-        """While cells change, repaint those cells only: update_cell repaints the whole table
-        (borders, header, every row), over twice the bytes on the wire (bench/ssh_bytes.py)."""
-        if self._cells_only and not regions and not kwargs:
-            return self
-        return super().refresh(*regions, **kwargs)
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if y == 0:
+            text = HEADER
+        else:
+            index = self.scroll_offset.y + y - 1
+            if not 0 <= index < len(self.lines):
+                return Strip.blank(width, self.rich_style)
+            text = self.lines[index]
+        base = self.rich_style
+        segments = [Segment(s.text, base + s.style if s.style else base) for s in text.render(self.app.console)]
+        return Strip(segments).crop_extend(self.scroll_offset.x, self.scroll_offset.x + width, self.rich_style)
