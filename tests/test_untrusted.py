@@ -25,7 +25,7 @@ def _assert_harmless(shown: str) -> None:
     assert "\n" not in shown and "\r" not in shown
 
 
-@settings(max_examples=400)
+@settings(max_examples=3000)
 @given(st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF)))
 def test_every_code_point_comes_out_harmless_and_as_wide_as_rich_counts(text: str) -> None:
     shown = visible(text)

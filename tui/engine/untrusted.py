@@ -17,10 +17,11 @@ table and title passes it through `visible` first; JSON output keeps the exact t
   cells, so a symbol a newer Unicode made wide may shift a tab stop by one; nothing else).
 - C1 controls (U+0080-U+009F), format characters (bidi overrides, zero-width joiners, the
   byte-order mark), line and paragraph separators, unassigned code points, lone surrogates,
-  and the few characters terminals and Rich count differently (variation selectors, emoji
-  skin-tone modifiers, regional indicators) become Python escapes such as `\\x9b` or `\\u202e`. A byte that
-  was not UTF-8, decoded with `errors="surrogateescape"` (`from_bytes`), reads `\\xff`.
-  Terminals disagree on the width of these, so showing them as ASCII keeps columns aligned.
+  and the characters terminals and Rich count differently (spacing vowel signs, variation
+  selectors, emoji skin-tone modifiers, regional indicators) become Python escapes such as
+  `\\x9b` or `\\u202e`. A byte that was not UTF-8, decoded with `errors="surrogateescape"`
+  (`from_bytes`), reads `\\xff`. Terminals disagree on the width of these, so showing them
+  as ASCII keeps the columns aligned.
 - Everything else (letters, CJK, emoji, combining accents) is kept.
 
 The engine imports no Rich: the log pane keeps SGR colour with `conctui.widgets.ansi`,
@@ -37,7 +38,7 @@ TAB_SIZE = 8
 # anything but printable ASCII needs a closer look; printable ASCII is shown as it is
 _NOT_PLAIN = re.compile(r"[^\x20-\x7e]")
 # Unicode categories shown as escapes: controls, format, separators of lines, unassigned, surrogates
-_ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Cn", "Zl", "Zp"})
+_ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Cn", "Zl", "Zp", "Mc"})
 
 
 # code points terminals and Rich count differently: variation selectors, emoji skin-tone modifiers,
@@ -65,7 +66,7 @@ def _shown(char: str) -> tuple[str, int]:
     if category in _ESCAPED_CATEGORIES or _within(code, _DISPUTED):
         escape = f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
         return escape, len(escape)
-    if category in ("Mn", "Me", "Mc") or _within(code, _JOINING):
+    if category in ("Mn", "Me") or _within(code, _JOINING):
         return char, 0
     return char, 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
