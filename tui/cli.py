@@ -129,6 +129,8 @@ def build_parser() -> Parser:
     export.add_argument("file", help="a recording made with --record")
     target = export.add_mutually_exclusive_group(required=True)
     target.add_argument("--asciicast", metavar="OUT.cast", help="the whole replay as an asciicast v2 file")
+    target.add_argument("--html", metavar="OUT.html",
+                        help="the whole replay as one self-contained web page that plays in any browser")
     target.add_argument("--svg", metavar="OUT.svg", help="one frame as an SVG")
     export.add_argument("--size", default="100x30", metavar="COLSxROWS", help="terminal size (default 100x30)")
     export.add_argument("--at", type=float, metavar="S",
@@ -430,12 +432,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     duration = max([recording.t0, *(e.t for e in recording.events[-1:])]) - recording.t0
     if args.at is not None and not 0 <= args.at <= duration:
         raise UsageError(f"--at must be between 0 and {duration:.1f} (the recording's length), got {args.at}")
-    out = args.asciicast or args.svg
+    out = args.asciicast or args.html or args.svg
     _check_writable(out)
-    from conctui import export  # Textual is imported only to render
+    from conctui import export, export_html  # Textual is imported only to render
 
     if args.asciicast:
         export.export_asciicast(recording, out, size=size)
+    elif args.html:
+        export_html.export_html(recording, out, size=size)
     else:
         export.export_svg(recording, out, size=size, at=args.at)
     return 0

@@ -1,6 +1,7 @@
-"""Rendering a recording without a terminal: an asciicast v2 file, or one frame as SVG.
+"""Rendering a recording without a terminal: an asciicast v2 file, a self-playing HTML page, or
+one frame as SVG.
 
-Both drive the replay app headlessly on the recording's own clock (never the wall clock),
+All three drive the replay app headlessly on the recording's own clock (never the wall clock),
 so the same file always renders the same frames, however busy the machine is.
 """
 from __future__ import annotations
@@ -14,23 +15,46 @@ from pathlib import Path
 
 from conctui.engine.recording import Recording
 from conctui.replay_app import ReplayApp
+from rich.color import ColorSystem
 from rich.console import Console
+from rich.segment import Segment
 from textual.app import App
 
 FPS = 4  # frames per recorded second: the panes change at most this often that matters
+Line = list[Segment]
+
+
+def screen_lines(app: App) -> list[Line]:
+    """The whole screen as one list of Rich segments per terminal row.
+
+    Textual has no public call that returns the composed screen: its own `export_screenshot`
+    (SVG only) makes this same `_compositor.render_update` call. pyproject.toml pins Textual's
+    major version for that reason, and tests/test_export_html.py fails if the call changes.
+    """
+    width, height = app.size
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor", legacy_windows=False, safe_box=False)
+    segments = (segment for segment in console.render(update) if not segment.control)
+    return list(Segment.split_lines(segments))[:height]
+
+
+def ansi_line(line: Line, color_system: ColorSystem | None = ColorSystem.EIGHT_BIT) -> str:
+    """One row as terminal output in 256 colours (plain text without a colour system)."""
+    if color_system is None:
+        return "".join(segment.text for segment in line)
+    return "".join(segment.style.render(segment.text, color_system=color_system) if segment.style else segment.text
+                   for segment in line)
 
 
 def render_screen(app: App, color_system: str | None = "256") -> str:
-    """The whole screen as terminal output (plain text without a colour system), built the way
-    Textual builds its own screenshots."""
-    width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=color_system is not None,
-                      color_system=color_system, legacy_windows=False, safe_box=False)
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
-    return console.file.getvalue()
+    """The whole screen as terminal output, rows joined by newlines (plain text without a colour system)."""
+    system = None if color_system is None else {"256": ColorSystem.EIGHT_BIT,
+                                                "truecolor": ColorSystem.TRUECOLOR}[color_system]
+    return "\n".join(ansi_line(line, system) for line in screen_lines(app))
 
 
-async def _render(recording: Recording, size: tuple[int, int], at: float | None,
+async def render_frames(recording: Recording, size: tuple[int, int], at: float | None,
                   on_frame: Callable[[ReplayApp, float], None]) -> None:
     """Step the replay to each frame time (every 1/FPS s, or only `at`) and hand over the screen."""
     app = ReplayApp(recording, ticking=False)
@@ -48,26 +72,49 @@ async def _render(recording: Recording, size: tuple[int, int], at: float | None,
             on_frame(app, min(elapsed, player.duration))
 
 
+class ChangedRows:
+    """Remembers the rows last written, so each frame writes only the rows that changed."""
+
+    def __init__(self) -> None:
+        self.shown: list[str] = []
+
+    def __call__(self, rows: list[str]) -> list[tuple[int, str]]:
+        changed = [(i, row) for i, row in enumerate(rows) if i >= len(self.shown) or self.shown[i] != row]
+        self.shown = rows
+        return changed
+
+
+def replay_frames(recording: Recording, size: tuple[int, int],
+                  row: Callable[[Line], str]) -> list[tuple[float, list[tuple[int, str]]]]:
+    """Every frame of the replay as (seconds, the rows that changed, each made by `row`)."""
+    frames: list[tuple[float, list[tuple[int, str]]]] = []
+    changed_rows = ChangedRows()
+
+    def keep(app: ReplayApp, elapsed: float) -> None:
+        changed = changed_rows([row(line) for line in screen_lines(app)])
+        if changed:
+            frames.append((round(elapsed, 3), changed))
+
+    asyncio.run(render_frames(recording, size, None, keep))
+    return frames
+
+
+def title(recording: Recording) -> str:
+    return f"conctui replay of {os.path.basename(recording.path)}"
+
+
 def export_asciicast(recording: Recording, out: str | Path, size: tuple[int, int]) -> None:
-    """Write the replay as asciicast v2: a header line, then [time, "o", screen] lines."""
+    """Write the replay as asciicast v2: a header line, then [time, "o", text] lines, each putting
+    only the rows that changed in place with a cursor move."""
     width, height = size
     with open(out, "w", encoding="utf-8") as cast:
-        header = {"version": 2, "width": width, "height": height, "title": f"conctui replay of "
-                  f"{os.path.basename(recording.path)}", "env": {"TERM": "xterm-256color"}}
+        header = {"version": 2, "width": width, "height": height, "title": title(recording),
+                  "env": {"TERM": "xterm-256color"}}
         cast.write(json.dumps(header) + "\n")
-        shown: list[str] = []
-
-        def write(app: ReplayApp, elapsed: float) -> None:
-            """Only the lines that changed since the last frame, each put in place by a cursor move."""
-            lines = render_screen(app).split("\n")
-            changed = [(row, line) for row, line in enumerate(lines) if row >= len(shown) or shown[row] != line]
-            if changed:
-                shown[:] = lines
-                clear = "\x1b[H\x1b[2J" if elapsed == 0 else ""
-                text = clear + "".join(f"\x1b[{row + 1};1H{line}" for row, line in changed)
-                cast.write(json.dumps([round(elapsed, 3), "o", text]) + "\n")
-
-        asyncio.run(_render(recording, size, None, write))
+        for elapsed, changed in replay_frames(recording, size, ansi_line):
+            clear = "\x1b[H\x1b[2J" if elapsed == 0 else ""
+            text = clear + "".join(f"\x1b[{row + 1};1H{line}" for row, line in changed)
+            cast.write(json.dumps([elapsed, "o", text]) + "\n")
 
 
 def export_svg(recording: Recording, out: str | Path, size: tuple[int, int], at: float | None) -> None:
@@ -77,5 +124,5 @@ def export_svg(recording: Recording, out: str | Path, size: tuple[int, int], at:
     def keep(app: ReplayApp, elapsed: float) -> None:
         shots.append(app.export_screenshot(title=f"conctui · {os.path.basename(recording.path)} at {elapsed:.1f} s"))
 
-    asyncio.run(_render(recording, size, -1.0 if at is None else at, keep))
+    asyncio.run(render_frames(recording, size, -1.0 if at is None else at, keep))
     Path(out).write_text(shots[-1], encoding="utf-8")

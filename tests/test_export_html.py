@@ -1,0 +1,148 @@
+"""`conctui export --html`: one self-contained page that plays the recording in a real browser.
+
+The browser tests drive Debian's headless chromium over the DevTools pipe (tests/chromium.py)
+and compare what the page shows with the replay app's own screen at the same moment.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import chromium
+import pytest
+from conctui.cli import main
+from conctui.engine.recording import Recording, read_recording
+from conctui.export import render_frames, render_screen
+
+RECORDING = Path(__file__).resolve().parent.parent / "screenshots" / "compare-download.jsonl"
+SIZE = (100, 30)
+HOSTILE = '<img src=x onerror="document.title=1"></script><b>&amp;'
+
+
+def _hostile_recording(tmp_path: Path) -> Path:
+    """The real compare recording with every printed line replaced by markup."""
+    lines = RECORDING.read_text().splitlines()
+    rows = [lines[0]]
+    for line in lines[1:]:
+        event = json.loads(line)
+        if event["type"] == "output":
+            event["line"] = HOSTILE
+        rows.append(json.dumps(event))
+    path = tmp_path / "hostile.jsonl"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def _export(recording: Path, out: Path) -> str:
+    assert main(["export", str(recording), "--html", str(out), "--size", "x".join(map(str, SIZE))]) == 0
+    return out.read_text()
+
+
+async def _screen_at(recording: Recording, at: float) -> list[str]:
+    """The replay app's screen at `at` seconds, as plain rows: what the page must show then."""
+    shown: list[str] = []
+    await render_frames(recording, SIZE, at, lambda app, _: shown.extend(render_screen(app, None).split("\n")))
+    return [row.rstrip() for row in shown]
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return Path(tmp_path_factory.mktemp("html") / "compare.html")
+
+
+@pytest.fixture(scope="module")
+def html(page: Path) -> str:
+    return _export(RECORDING, page)
+
+
+@pytest.fixture
+def browser(tmp_path: Path):
+    executable = chromium.find()
+    if executable is None:
+        pytest.skip("no chromium on PATH (Debian: apt-get install chromium); the page's player is untested here")
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    try:
+        browser = chromium.Chromium(executable, profile)
+    except chromium.BrowserError as exc:
+        pytest.skip(f"chromium would not start headless here: {exc}")
+    yield browser
+    browser.close()
+
+
+def test_the_page_loads_nothing_and_holds_only_changed_rows(html: str) -> None:
+    assert not re.search(r"""(src|href)\s*=|https?:|//[a-z]""", html.replace("http-equiv", ""), re.I)
+    assert "default-src 'none'" in html and "script-src 'sha256-" in html
+    data = json.loads(re.search(r'<script type="application/json" id="frames">(.*?)</script>', html, re.S)[1])
+    assert (data["width"], data["height"]) == SIZE
+    frames = data["frames"]
+    assert [f[0] for f in frames] == sorted(f[0] for f in frames) and len(frames) > 10
+    assert len(frames[0]) == 1 + 2 * SIZE[1]  # the first frame draws every row
+    written = sum((len(f) - 1) // 2 for f in frames[1:])
+    assert written < 0.5 * SIZE[1] * (len(frames) - 1)  # later frames write only the rows that changed
+
+
+def test_recorded_text_is_escaped_and_cannot_run(tmp_path: Path) -> None:
+    html = _export(_hostile_recording(tmp_path), tmp_path / "hostile.html")
+    assert HOSTILE not in html and "<img" not in html and html.count("</script>") == 2
+    assert "&lt;img src=x onerror=" in html.replace("\\u003c", "<").replace("\\u0026", "&")
+
+
+async def test_two_moments_show_that_moments_figures(browser: chromium.Chromium, page: Path, html: str,
+                                                     tmp_path: Path) -> None:
+    recording = read_recording(RECORDING)
+    shown = {}
+    for at in (3.0, 9.0):
+        browser.open(f"{page.as_uri()}?t={at:g}")
+        rows = browser.js("document.getElementById('screen').innerText").split("\n")
+        shown[at] = [row.rstrip() for row in rows]
+        assert shown[at] == await _screen_at(recording, at)
+        assert f"▶ {at:.0f}/" in shown[at][0]  # the header's clock says the moment
+        assert browser.js("document.getElementById('time').textContent").startswith(f"{at:.1f} /")
+        png = browser.screenshot(tmp_path / f"at-{at:g}.png")
+        assert png.startswith(b"\x89PNG")
+    assert shown[3.0] != shown[9.0]
+
+
+WAIT = """new Promise((done, fail) => {{  // resolves once the condition holds, on an animation frame
+  const end = performance.now() + 20000;
+  const check = () => ({condition}) ? done(true)
+      : performance.now() > end ? fail("timed out") : requestAnimationFrame(check);
+  check();
+}})"""
+CLOCK = "Number(document.getElementById('slider').value)"
+
+
+def _rate(browser: chromium.Chromium) -> float:
+    """Recorded seconds played per second of the page's own clock, over half a second of frames."""
+    return browser.js(f"""new Promise((done) => {{
+  const t0 = performance.now(), c0 = {CLOCK};
+  const check = () => performance.now() - t0 < 500 ? requestAnimationFrame(check)
+      : done(({CLOCK} - c0) / ((performance.now() - t0) / 1000));
+  requestAnimationFrame(check);
+}})""")
+
+
+async def test_controls_play_pause_seek_and_speed(browser: chromium.Chromium, page: Path, html: str) -> None:
+    browser.open(page.as_uri())
+    assert browser.js(WAIT.format(condition=f"{CLOCK} > 0.3"))  # it opens playing
+    assert browser.js("document.getElementById('play').textContent") == "pause"
+    browser.js("document.getElementById('play').click()")
+    paused_at = browser.js(CLOCK)
+    assert _rate(browser) == 0 and browser.js(CLOCK) == paused_at
+    recording = read_recording(RECORDING)
+    for at in (9.0, 3.0):  # forward, then back: the page refolds from the start
+        browser.js(f"""(() => {{ const s = document.getElementById('slider');
+                                 s.value = {at}; s.dispatchEvent(new Event('input')); }})()""")
+        rows = [row.rstrip() for row in browser.js("document.getElementById('screen').innerText").split("\n")]
+        assert rows == await _screen_at(recording, at)
+    browser.js("""(() => { const s = document.getElementById('speed');
+                           s.value = '4'; s.dispatchEvent(new Event('change')); })()""")
+    browser.js("document.getElementById('play').click()")
+    assert _rate(browser) > 2.0  # 4x, with room for a busy machine's dropped frames
+    browser.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: ' '}))")  # space pauses
+    assert browser.js("document.getElementById('play').textContent") == "play"
+    before = browser.js(CLOCK)
+    browser.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowLeft'}))")
+    assert browser.js(CLOCK) == pytest.approx(max(0.0, before - 5), abs=0.05)
