@@ -17,7 +17,7 @@ from conctui.export import render_frames, render_screen
 
 RECORDING = Path(__file__).resolve().parent.parent / "screenshots" / "compare-download.jsonl"
 SIZE = (100, 30)
-HOSTILE = '<img src=x onerror="document.title=1"></script><b>&amp;'
+HOSTILE = '<img src=x onerror="document.title=1"></script><b>&amp;\x1b]52;c;aGk=\x07\x1b[2J'
 
 
 def _hostile_recording(tmp_path: Path) -> Path:
@@ -87,6 +87,7 @@ def test_recorded_text_is_escaped_and_cannot_run(tmp_path: Path) -> None:
     html = _export(_hostile_recording(tmp_path), tmp_path / "hostile.html")
     assert HOSTILE not in html and "<img" not in html and html.count("</script>") == 2
     assert "&lt;img src=x onerror=" in html.replace("\\u003c", "<").replace("\\u0026", "&")
+    assert "\x1b" not in html and "\x07" not in html and "\u241b]52;c;aGk=" in html  # ␛: shown, not obeyed
 
 
 async def test_two_moments_show_that_moments_figures(browser: chromium.Chromium, page: Path, html: str,

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conctui.engine.recording import Recording
+from conctui.engine.untrusted import visible
 from conctui.replay_app import ReplayApp
 from rich.color import ColorSystem
 from rich.console import Console
@@ -25,7 +26,9 @@ Line = list[Segment]
 
 
 def screen_lines(app: App) -> list[Line]:
-    """The whole screen as one list of Rich segments per terminal row.
+    """The whole screen as one list of Rich segments per terminal row, every text through the
+    untrusted-text boundary: the panes show recorded text through it already, and an export
+    must not carry a control character even if one pane let it through.
 
     Textual has no public call that returns the composed screen: its own `export_screenshot`
     (SVG only) makes this same `_compositor.render_update` call. pyproject.toml pins Textual's
@@ -35,8 +38,8 @@ def screen_lines(app: App) -> list[Line]:
     update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
                       color_system="truecolor", legacy_windows=False, safe_box=False)
-    segments = (segment for segment in console.render(update) if not segment.control)
-    return list(Segment.split_lines(segments))[:height]
+    lines = Segment.split_lines(segment for segment in console.render(update) if not segment.control)
+    return [[Segment(visible(segment.text), segment.style) for segment in line] for line in lines][:height]
 
 
 def ansi_line(line: Line, color_system: ColorSystem | None = ColorSystem.EIGHT_BIT) -> str:
@@ -100,7 +103,7 @@ def replay_frames(recording: Recording, size: tuple[int, int],
 
 
 def title(recording: Recording) -> str:
-    return f"conctui replay of {os.path.basename(recording.path)}"
+    return f"conctui replay of {visible(os.path.basename(recording.path))}"
 
 
 def export_asciicast(recording: Recording, out: str | Path, size: tuple[int, int]) -> None:
@@ -122,7 +125,7 @@ def export_svg(recording: Recording, out: str | Path, size: tuple[int, int], at:
     shots: list[str] = []
 
     def keep(app: ReplayApp, elapsed: float) -> None:
-        shots.append(app.export_screenshot(title=f"conctui · {os.path.basename(recording.path)} at {elapsed:.1f} s"))
+        shots.append(app.export_screenshot(title=f"{title(recording)} at {elapsed:.1f} s"))
 
     asyncio.run(render_frames(recording, size, -1.0 if at is None else at, keep))
     Path(out).write_text(shots[-1], encoding="utf-8")
