@@ -35,6 +35,7 @@ from conctui.engine.spec import (
     parse_workload,
 )
 from conctui.engine.state import SessionState, apply
+from conctui.engine.verdict import verdict
 from conctui.workloads import BUILTINS
 
 EXIT_FAILED, EXIT_USAGE, EXIT_TIMEOUT = 1, 2, 124
@@ -274,6 +275,11 @@ def _print_cluster(mode: str, cluster: dict | None) -> None:
           f"median ({_ms(cluster['latency_max_s'])} max), result back {_ms(cluster['result_median_s'])} median")
 
 
+def _print_verdict(rows: list[dict]) -> None:
+    for entry in verdict(rows):
+        print(f"verdict: {entry['text']}")
+
+
 def _header(info: dict, start_method: str) -> dict:
     python = info["python"]
     return {**python, "start_method": start_method}
@@ -286,7 +292,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.mode} cannot run {spec.workload.name}: {reason}")
     runs, caught = _run_all([spec], args.timeout, _recorder(args))
     if args.json:
-        print(json.dumps({"header": _header(info, spec.start_method), "runs": runs}, indent=2))
+        print(json.dumps({"header": _header(info, spec.start_method), "runs": runs,
+                          "verdict": verdict(summarize(runs))}, indent=2))
     else:
         figures = runs[0]
         print(f"{figures['workload']} x{figures['workers']} · {figures['mode']} · {figures['status']}"
@@ -295,6 +302,7 @@ def cmd_run(args: argparse.Namespace) -> int:
               f"parallelism {_fmt(figures['parallelism'])}  GIL wait {_gil(figures)}")
         _print_cluster(figures["mode"], figures["cluster"])
         _print_workers(figures)
+        _print_verdict(summarize(runs))
     return _exit_code(runs, caught)
 
 
@@ -337,7 +345,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"header": _header(info, spec.start_method), "summary": rows, "runs": runs,
                           "pythons": [i["python"] for _, i in plans],
-                          "unavailable": _skipped_json(skipped, several)}, indent=2))
+                          "unavailable": _skipped_json(skipped, several), "verdict": verdict(rows)}, indent=2))
     else:
         print(f"{spec.workload.name} x{spec.workers} · {args.repeat} run(s) per mode · medians")
         print(f"{'python':<9}" * several + f"{'mode':<12} {'wall':>8} {'cpu':>8} {'parallel':>8} {'speedup':>8} "
@@ -352,6 +360,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             print(f"{who}{mode:<12} unavailable: {reason}")
         for row in rows:
             _print_cluster(row["mode"], row["cluster"])
+        _print_verdict(rows)
     return _exit_code(runs, caught)
 
 
@@ -388,7 +397,9 @@ def _replay_figures(path: str) -> tuple[dict, str | None]:
     runs = [run_figures(run) for run in state.runs]
     first = state.runs[0].started if state.runs else None
     header = _header({"python": first.python}, first.start_method) if first else reader.header["machine"]
-    return {"recording": reader.header, "header": header, "summary": summarize(runs), "runs": runs}, reader.note
+    rows = summarize(runs)
+    return ({"recording": reader.header, "header": header, "summary": rows, "runs": runs,
+             "verdict": verdict(rows)}, reader.note)
 
 
 def cmd_replay(args: argparse.Namespace) -> int:

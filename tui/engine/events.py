@@ -69,6 +69,7 @@ class WorkerFinished:
     cpu_s: float | None = None
     dropped: int = 0
     exitcode: int | None = None
+    runq_s: float | None = None  # seconds the worker's thread waited for a free core (Linux)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,12 @@ wall_s: the runner's clock from the first worker launched to the last one ended 
 start-up included, the runner's own start excluded). cpu_s: the OS's CPU seconds summed
 over workers. parallelism = cpu_s / wall_s. speedup = sequential wall / this wall, against
 the sequential run of the same interpreter. efficiency = speedup / min(workers, usable cores).
+startup_s: the median time from the run's launch to a worker's first line (spawning a child,
+importing; None for sequential, whose workers wait for each other). other_load: the cores'
+worth of CPU other programs took while the run was live, from the sampler (None where the
+workers ran on machines conctui does not sample). waiting_share: the share of the workers'
+own time spent neither computing nor queued for a free core (sleeping, blocked on I/O, a
+lock or the GIL), from each worker's wall, CPU and run-queue seconds.
 """
 from __future__ import annotations
 
@@ -54,6 +60,34 @@ def gil_figures(run: RunState) -> dict[str, Any]:
             "gil_probe_ms": gil.period_ms, "gil_note": gil.note}
 
 
+def startup(run: RunState) -> float | None:
+    """Median delay from the run's launch to each worker's start: what starting workers cost."""
+    finished = run.finished
+    if finished is None or run.started.mode == "sequential":
+        return None  # sequential workers start when the one before ends: no start-up to read
+    launch = finished.t - finished.wall_s
+    delays = [max(0.0, w.started_t - launch) for w in run.workers if w.started_t is not None]
+    return _round(median(delays)) if delays else None
+
+
+def other_load(run: RunState, cpu_s: float, wall_s: float | None) -> float | None:
+    """Cores' worth of CPU used by programs other than the run and conctui while it was live."""
+    if not run.load_samples or not wall_s or (run.cluster is not None and run.cluster.kind == "external"):
+        return None
+    busy = (run.load_busy - run.load_app) / run.load_samples
+    return _round(max(0.0, busy - cpu_s / wall_s), 3)
+
+
+def waiting_share(run: RunState) -> float | None:
+    """1 - (CPU + run-queue wait) / wall, over the workers that finished with their figures."""
+    known = [w for w in run.workers if w.status == "done" and w.wall_s and w.cpu_s is not None]
+    total = sum(w.wall_s for w in known)
+    if not total:
+        return None
+    busy = sum(min(w.wall_s, w.cpu_s + (w.runq_s or 0.0)) for w in known)
+    return _round(1 - busy / total, 3)
+
+
 def run_figures(run: RunState) -> dict[str, Any]:
     """One run as the JSON documents (and the results pane) show it."""
     started = run.started
@@ -72,9 +106,13 @@ def run_figures(run: RunState) -> dict[str, Any]:
         "cpu_s": _round(cpu),
         "parallelism": _round(cpu / wall if wall else None, 3),
         **gil_figures(run),
+        "startup_s": startup(run),
+        "other_load": other_load(run, cpu, wall),
+        "waiting_share": waiting_share(run),
         "per_worker": [
             {"index": w.index, "pid": w.pid, "tid": w.tid, "host": w.host, "status": w.status,
-             "wall_s": _round(w.wall_s), "cpu_s": _round(w.cpu_s), "error": w.error,
+             "wall_s": _round(w.wall_s), "cpu_s": _round(w.cpu_s),
+             "runq_s": _round(w.runq_s), "error": w.error,
              "exitcode": w.exitcode, "output": w.lines, "dropped_lines": w.dropped}
             for w in run.workers
         ],
@@ -96,6 +134,11 @@ def _cluster_medians(clusters: list[dict[str, Any]]) -> dict[str, Any] | None:
         values = [c[name] for c in clusters if c[name] is not None]
         medians[name] = _round(median(values)) if values else None
     return medians
+
+
+# optional figures of a run summarised as medians; a figure another module adds to
+# run_figures joins the summary (and the verdict) by being named here
+MEDIANS = ("startup_s", "other_load", "waiting_share", "ipc_share")
 
 
 def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -122,6 +165,7 @@ def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "gil_wait": _median([m.get("gil_wait") for m in ok]),
             "gil_held": _median([m.get("gil_held") for m in ok]),
             "gil_note": members[0].get("gil_note"),
+            **{name: _median([m.get(name) for m in ok]) for name in MEDIANS if any(name in m for m in members)},
             "cluster": _cluster_medians([m["cluster"] for m in members if m.get("cluster")]),
         }
         rows.append(row)

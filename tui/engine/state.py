@@ -40,6 +40,7 @@ class WorkerState:
     ended_t: float | None = None
     wall_s: float | None = None
     cpu_s: float | None = None
+    runq_s: float | None = None  # waited for a free core: neither computing nor sleeping
     core: int | None = None
     error: str | None = None
     exitcode: int | None = None
@@ -63,6 +64,11 @@ class RunState:
     finished: RunFinished | None = None
     gil: GilSample | None = None  # the GIL meter's latest word (its run_* figures cover the run so far)
     cluster: Cluster | None = None  # Dask runs: the latest word on the cluster and its costs
+    # conctui's own host while the run was live: sums over its samples of busy cores and of
+    # conctui's own CPU (in cores), to tell how much other programs took (see figures.other_load)
+    load_samples: int = 0
+    load_busy: float = 0.0
+    load_app: float = 0.0
 
     @property
     def status(self) -> str:
@@ -158,7 +164,7 @@ def _worker_event(run: RunState, worker: WorkerState, event: Event) -> None:
             worker.dropped += 1
     elif isinstance(event, WorkerFinished):
         worker.status, worker.error, worker.ended_t = event.status, event.error, event.t
-        worker.wall_s, worker.exitcode = event.wall_s, event.exitcode
+        worker.wall_s, worker.exitcode, worker.runq_s = event.wall_s, event.exitcode, event.runq_s
         worker.dropped += event.dropped
         if event.cpu_s is not None:
             worker.cpu_s = event.cpu_s  # the OS's own figure replaces the sampled one
@@ -181,6 +187,10 @@ def _sample(state: SessionState, event: Sample) -> None:
     run = state.live
     if run is None:
         return
+    if event.app_cpu is not None:  # conctui's own host: the one whose cores the run's figures are on
+        run.load_samples += 1
+        run.load_busy += sum(event.cores) / 100
+        run.load_app += event.app_cpu / 100
     for index, cpu_s, core in event.workers:
         if 0 <= index < len(run.workers) and run.workers[index].status == "running":
             run.workers[index].cpu_s, run.workers[index].core = cpu_s, core

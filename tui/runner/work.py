@@ -14,6 +14,7 @@ from collections.abc import Generator
 from typing import Any
 
 from .channel import Cancelled, CapturedOutput, Outbox, current_worker
+from .gil import RunQueue
 from .loader import Workload
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -37,10 +38,12 @@ def _started(outbox: Outbox, index: int) -> None:
     outbox.emit_now("worker_started", index=index, pid=os.getpid(), tid=threading.get_native_id())
 
 
-def _finished(outbox: Outbox, index: int, status: str, error: Any, wall_s: float, cpu_s: float) -> None:
+def _finished(outbox: Outbox, index: int, status: str, error: Any, wall_s: float, cpu_s: float,
+              runq_s: Any = None) -> None:
     outbox.emit(
         "worker_finished", index=index, status=status, error=error,
         wall_s=round(wall_s, 6), cpu_s=round(cpu_s, 6),
+        runq_s=None if runq_s is None else round(runq_s, 6),
     )
 
 
@@ -52,6 +55,8 @@ def run_worker(
     _started(outbox, index)
     start = time.monotonic()
     cpu0 = 0.0 if whole_process else time.thread_time()
+    queue = RunQueue()  # how long this thread waits for a free core: not sleeping, not computing
+    queued0 = queue.waited()
     status, error = "done", None
     try:
         workload.call(index, outbox.reporter(index))
@@ -63,7 +68,9 @@ def run_worker(
         captured.finish(index)
         current_worker.reset(token)
         cpu = time.process_time() if whole_process else time.thread_time() - cpu0
-        _finished(outbox, index, status, error, time.monotonic() - start, cpu)
+        queued = queue.waited() - queued0 if queue.fd is not None else None
+        queue.close()
+        _finished(outbox, index, status, error, time.monotonic() - start, cpu, queued)
 
 
 @types.coroutine

@@ -1,0 +1,223 @@
+"""The verdict: which mode won, and why each mode came out as it did, from the run's own figures.
+
+Nothing here knows a workload by name: a user's function is judged by the same rules as a
+built-in. Each mode gets one dominant reason from the fixed set REASONS, tried in that order,
+and each sentence cites the figures it read (they travel with it as `figures`). The
+thresholds are THRESHOLDS below; the README's "The verdict" section says the same in words.
+The input is summary rows (`figures.summarize`): one run or the medians of a compare.
+Figures other modules add to the rows (`ipc_share`) are read by name where present.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+THRESHOLDS = {
+    "waiting_share": 0.8,       # workers' time neither computing nor queued for a core: waiting
+    "gil_wait": 0.3,            # GIL wait at least this ...
+    "gil_parallelism": 1.3,     # ... and parallelism at most this: waited on the GIL
+    "startup_share": 0.25,      # start-up (and IPC) at least this share of wall: paid for them
+    "released_parallelism": 1.3,  # threads under one GIL above this parallelism: C released it
+    "all_cores_share": 0.75,    # parallelism at least this share of the cores it could use
+    "busy_share": 0.2,          # other programs took at least this share of the usable cores
+    "narrow_win": 1.05,         # a winner less than this much faster won narrowly (noise)
+}
+
+# id: what the sentence says, in the order the dominant reason is looked for ("won" comes
+# first, for a comparison's winner; "busy" is also added as a caveat to another reason)
+REASONS = {
+    "won": "won",
+    "not_judged": "has no finished run to judge",
+    "gil": "waited on the GIL",
+    "waiting": "was mostly waiting, not computing",
+    "startup_ipc": "paid for start-up or IPC",
+    "released_gil": "ran in parallel under one GIL: C code released it",
+    "all_cores": "used every core it could",
+    "one_core": "ran on one core at a time",
+    "busy": "shared the cores with other programs",
+    "partial": "used part of the cores, no single reason dominating",
+}
+
+Entry = dict[str, Any]
+
+
+def _pct(value: float) -> str:
+    return f"{value:.0%}"
+
+
+def cores(row: dict) -> int:
+    """How many cores a mode could keep busy: one for sequential and asyncio (one thread runs
+    the workers), else min(workers, usable cores); a Dask cluster's threads stand for cores."""
+    if row["mode"] in ("sequential", "asyncio"):
+        return 1
+    cluster = row.get("cluster") or {}
+    available = cluster.get("threads") or row.get("usable_cores") or 1
+    return max(1, min(row["workers"], available))
+
+
+def cpu_share(row: dict) -> float:
+    """Parallelism per core the mode could use: 1 computes all the time, 0 only waits."""
+    return (row["parallelism"] or 0.0) / cores(row)
+
+
+def _startup_share(row: dict) -> tuple[float, dict]:
+    """The share of wall spent starting workers, plus IPC where measured, and the figures read."""
+    figures: dict[str, Any] = {"wall_s": row["wall_s"]}
+    share = 0.0
+    if row.get("startup_s") is not None:
+        figures["startup_s"] = row["startup_s"]
+        share += row["startup_s"] / row["wall_s"]
+    if row.get("ipc_share") is not None:
+        figures["ipc_share"] = row["ipc_share"]
+        share += row["ipc_share"]
+    figures["startup_ipc_share"] = round(share, 3)
+    return share, figures
+
+
+def _waiting(row: dict) -> tuple[dict, str] | None:
+    share = row.get("waiting_share")
+    if share is None or share < THRESHOLDS["waiting_share"]:
+        return None
+    return ({"waiting_share": share, "cpu_s": row["cpu_s"], "wall_s": row["wall_s"]},
+            f"its workers spent {_pct(share)} of their time neither computing nor queued for a core "
+            f"({row['cpu_s']:.2f} s of CPU in all, {row['wall_s']:.2f} s wall); work that computes "
+            "would keep that near 0%")
+
+
+def _gil(row: dict) -> tuple[dict, str] | None:
+    wait, par = row.get("gil_wait"), row["parallelism"]
+    if (wait is None or cores(row) < 2 or wait < THRESHOLDS["gil_wait"]
+            or par > THRESHOLDS["gil_parallelism"]):
+        return None
+    return ({"gil_wait": wait, "parallelism": par, "cores": cores(row)},
+            f"GIL wait {_pct(wait)}, parallelism {par:.2f} where it could use {cores(row)} cores: "
+            "one thread ran Python at a time")
+
+
+def _startup(row: dict) -> tuple[dict, str] | None:
+    share, figures = _startup_share(row)
+    if share < THRESHOLDS["startup_share"]:
+        return None
+    parts = []
+    if "startup_s" in figures:
+        parts.append(f"workers began {figures['startup_s']:.2f} s after launch")
+    if "ipc_share" in figures:
+        parts.append(f"IPC took {_pct(figures['ipc_share'])} of wall")
+    return figures, f"{', '.join(parts)}: {_pct(share)} of the {row['wall_s']:.2f} s wall"
+
+
+def _released(row: dict) -> tuple[dict, str] | None:
+    wait, par = row.get("gil_wait"), row["parallelism"]
+    if wait is None or cores(row) < 2 or par <= THRESHOLDS["released_parallelism"]:
+        return None
+    return ({"parallelism": par, "cores": cores(row), "gil_wait": wait},
+            f"parallelism {par:.2f} of {cores(row)} cores with one GIL for all threads (GIL wait {_pct(wait)})")
+
+
+def _all_cores(row: dict) -> tuple[dict, str] | None:
+    par = row["parallelism"]
+    if cores(row) < 2 or par < THRESHOLDS["all_cores_share"] * cores(row):
+        return None
+    return ({"parallelism": par, "cores": cores(row)},
+            f"parallelism {par:.2f} of {cores(row)} (min of {row['workers']} workers and the usable cores)")
+
+
+def _one_core(row: dict) -> tuple[dict, str] | None:
+    if cores(row) != 1:
+        return None
+    return ({"parallelism": row["parallelism"], "cores": 1},
+            f"parallelism {row['parallelism']:.2f}: one worker's code at a time")
+
+
+def _partial(row: dict) -> tuple[dict, str]:
+    figures: dict[str, Any] = {"parallelism": row["parallelism"], "cores": cores(row),
+                               "cpu_share": round(cpu_share(row), 3)}
+    text = f"parallelism {row['parallelism']:.2f} of {cores(row)} cores (CPU share {_pct(cpu_share(row))})"
+    if row.get("gil_wait") is not None:
+        figures["gil_wait"] = row["gil_wait"]
+        text += f", GIL wait {_pct(row['gil_wait'])}"
+    share, startup_figures = _startup_share(row)
+    if len(startup_figures) > 2:  # start-up or IPC measured
+        figures["startup_ipc_share"] = startup_figures["startup_ipc_share"]
+        text += f", start-up and IPC {_pct(share)} of wall"
+    return figures, text
+
+
+def _busy(row: dict) -> tuple[dict, str] | None:
+    load, usable = row.get("other_load"), row.get("usable_cores") or 1
+    if load is None or load < THRESHOLDS["busy_share"] * usable:
+        return None
+    return ({"other_load": load, "usable_cores": usable},
+            f"they took {load:.2f} of the {usable} usable cores while it ran")
+
+
+DOMINANT: list[tuple[str, Callable[[dict], tuple[dict, str] | None]]] = [
+    ("gil", _gil), ("waiting", _waiting), ("startup_ipc", _startup), ("released_gil", _released),
+    ("all_cores", _all_cores), ("one_core", _one_core), ("busy", _busy), ("partial", _partial),
+]
+
+
+def _label(row: dict, several: bool) -> str:
+    if not several:
+        return row["mode"]
+    return f"{row['mode']} ({row.get('python_version') or row['python']}{'t' if row.get('free_threaded') else ''})"
+
+
+def _entry(row: dict, reason: str, figures: dict, text: str, several: bool) -> Entry:
+    return {"mode": row["mode"], "workload": row["workload"], "workers": row["workers"], "python": row["python"],
+            "reason": reason, "text": f"{_label(row, several)} {REASONS[reason]}: {text}.", "figures": figures}
+
+
+def judge(row: dict, several: bool = False) -> list[Entry]:
+    """One mode's dominant reason, and the busy caveat where other programs took a share."""
+    if not row.get("wall_s") or row.get("parallelism") is None:
+        return [_entry(row, "not_judged", {"ok_runs": row.get("ok_runs", 0), "runs": row.get("runs", 0)},
+                       f"{row.get('ok_runs', 0)} of {row.get('runs', 0)} run(s) finished", several)]
+    entries = []
+    for reason, test in DOMINANT:
+        found = test(row)
+        if found is not None:
+            entries.append(_entry(row, reason, *found, several))
+            break
+    busy = _busy(row)
+    if busy is not None and entries[-1]["reason"] != "busy":
+        entries.append(_entry(row, "busy", *busy, several))
+    return entries
+
+
+def _winner(rows: list[dict], several: bool) -> Entry | None:
+    """The fastest mode by median wall, against the sequential run and the runner-up."""
+    timed = sorted((r for r in rows if r.get("wall_s")), key=lambda r: r["wall_s"])
+    if len(timed) < 2:
+        return None
+    best, second = timed[0], timed[1]
+    figures: dict[str, Any] = {"wall_s": best["wall_s"]}
+    against = []
+    baseline = next((r for r in timed[1:] if r["mode"] == "sequential"), None)
+    for other in ([baseline] if baseline else []) + ([second] if second is not baseline else []):
+        ratio = other["wall_s"] / best["wall_s"]
+        figures[f"{other['mode']}_wall_s"] = other["wall_s"]
+        against.append(f"{ratio:.2f}x as fast as {_label(other, several)} ({best['wall_s']:.2f} s "
+                       f"against {other['wall_s']:.2f} s)")
+    narrow = second["wall_s"] / best["wall_s"] < THRESHOLDS["narrow_win"]
+    figures["speedup"] = best.get("speedup")
+    text = ", ".join(against) + (f"; narrowly: within {THRESHOLDS['narrow_win'] - 1:.0%}, "
+                                 "which noise can reverse" if narrow else "")
+    return _entry(best, "won", figures, text, several)
+
+
+def verdict(rows: list[dict]) -> list[Entry]:
+    """The verdict on summary rows: per (interpreter, workload, workers), the winner first,
+    then each mode's reason in the rows' order."""
+    several = len({r["python"] for r in rows}) > 1
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        groups.setdefault((row["workload"], row["workers"]), []).append(row)
+    entries: list[Entry] = []
+    for members in groups.values():
+        won = _winner(members, several)
+        if won is not None:
+            entries.append(won)
+        for row in members:
+            entries.extend(judge(row, several))
+    return entries
