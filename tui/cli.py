@@ -12,8 +12,10 @@ import math
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from typing import Any, NoReturn
 
 from conctui.engine.figures import run_figures, summarize
@@ -24,6 +26,7 @@ from conctui.engine.replay import SPEEDS
 from conctui.engine.runner_process import describe
 from conctui.engine.session import Fold, Session
 from conctui.engine.spec import (
+    MAX_WORKERS,
     START_METHODS,
     RunSpec,
     UsageError,
@@ -35,6 +38,7 @@ from conctui.engine.spec import (
     parse_workload,
 )
 from conctui.engine.state import SessionState, apply
+from conctui.engine.sweep import DEFAULT_MODES, default_counts, document, draw, plan, points, time_left
 from conctui.engine.verdict import verdict
 from conctui.workloads import BUILTINS
 
@@ -59,10 +63,15 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _common(parser: argparse.ArgumentParser, workload_required: bool = True) -> None:
+def _common(parser: argparse.ArgumentParser, workload_required: bool = True, sweep: bool = False) -> None:
     parser.add_argument("workload", nargs=None if workload_required else "?", default="download",
                         help="a built-in name (see `conctui workloads`), FILE.py:FUNCTION or package.module:FUNCTION")
-    parser.add_argument("--workers", "-n", type=int, default=3, help="how many workers (default 3)")
+    if sweep:
+        parser.add_argument("--workers", "-n", metavar="1,2,4,...",
+                            help="worker counts to run (1 is always added: speedups are against it; default: "
+                                 "powers of two, the core count and twice it, from 1 to 2 x usable cores)")
+    else:
+        parser.add_argument("--workers", "-n", type=int, default=3, help="how many workers (default 3)")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="a workload parameter; repeatable")
     parser.add_argument("--start-method", choices=START_METHODS, default="spawn",
@@ -118,6 +127,16 @@ def build_parser() -> Parser:
     compare.add_argument("--repeat", "-k", type=int, default=1, help="runs per mode; figures are medians")
     compare.add_argument("--timeout", type=_seconds, metavar="S", help="cancel any one run after S seconds")
     compare.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
+
+    sweep = commands.add_parser("sweep", help="run one workload at 1 to 2 x cores workers per mode: "
+                                "speedup, efficiency and Amdahl's serial fraction")
+    _common(sweep, sweep=True)
+    sweep.add_argument("--modes", default=",".join(DEFAULT_MODES),
+                       help=f"comma-separated (default {','.join(DEFAULT_MODES)})")
+    sweep.add_argument("--repeat", "-k", type=int, default=1, help="runs per mode and count; figures are medians")
+    sweep.add_argument("--timeout", type=_seconds, metavar="S", help="cancel any one run after S seconds")
+    sweep.add_argument("--json", action="store_true",
+                       help="print one JSON document (progress still goes to stderr)")
 
     replay = commands.add_parser("replay", help="replay a recording in the TUI, or print its figures")
     replay.add_argument("file", help="a recording made with --record")
@@ -211,9 +230,10 @@ def _unavailable(mode: str, info: dict) -> str | None:
     return MODES[mode].unavailable(info["python"], info["workload"])
 
 
-def _run_all(specs: list[RunSpec], timeout: float | None,
-             recorder: Recorder | None = None) -> tuple[list[dict], int | None]:
-    """Run specs one after another; stop early on a signal. Returns figures and the signal."""
+def _run_all(specs: list[RunSpec], timeout: float | None, recorder: Recorder | None = None,
+             after_each: Callable[[list[dict]], None] | None = None) -> tuple[list[dict], int | None]:
+    """Run specs one after another; stop early on a signal. Returns figures and the signal;
+    `after_each` is given the figures so far after every run."""
     fold = Fold()
     session = Session([fold] + ([recorder] if recorder else [])).start_sampling()
     with _signals_cancel(session) as caught:
@@ -222,6 +242,8 @@ def _run_all(specs: list[RunSpec], timeout: float | None,
                 session.run(spec, timeout)
                 if caught:
                     break
+                if after_each:
+                    after_each([run_figures(run) for run in fold.state.runs])
         finally:
             session.close()
             if recorder:
@@ -364,6 +386,88 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return _exit_code(runs, caught)
 
 
+def _sweep_counts(text: str | None, usable: int) -> list[int]:
+    if text is None:
+        return default_counts(usable, MAX_WORKERS)
+    try:
+        counts = {int(part) for part in text.split(",") if part.strip()}
+    except ValueError:
+        raise UsageError(f"--workers wants counts like 1,2,4, got {text!r}") from None
+    if not counts or not all(1 <= n <= MAX_WORKERS for n in counts):
+        raise UsageError(f"--workers wants counts between 1 and {MAX_WORKERS}, got {text!r}")
+    return sorted(counts | {1})
+
+
+class SweepProgress:
+    """One line on stderr per run: runs done of planned, the run's wall, the time left."""
+
+    def __init__(self, planned: list[tuple[str, int]]) -> None:
+        self.planned = planned
+        self.began = time.monotonic()
+
+    def __call__(self, runs: list[dict]) -> None:
+        last, done = runs[-1], len(runs)
+        walls = sum(r["wall_s"] or 0.0 for r in runs)
+        left = time_left(points(runs), self.planned[done:], time.monotonic() - self.began, walls)
+        eta = "done" if done == len(self.planned) else (f"about {left:.0f} s left" if left is not None
+                                                         else "time left: after the first run")
+        print(f"sweep: {done}/{len(self.planned)} runs · {last['mode']} x{last['workers']} "
+              f"{_fmt(last['wall_s'], ' s')} {last['status']} · {eta}", file=sys.stderr, flush=True)
+
+
+def _print_sweep(sweep: dict) -> None:
+    import plotext
+
+    print(f"{sweep['workload']} · sweep of {', '.join(sweep['modes'])} at {sweep['workers']} workers "
+          f"· {sweep['usable_cores']} usable cores · {sweep['runs_done']}/{sweep['runs_planned']} runs "
+          f"({sweep['status']})")
+    print(f"{'mode':<12} {'workers':>7} {'wall':>8} {'speedup':>8} {'effic.':>7} {'parallel':>8}  ok")
+    for p in sweep["points"]:
+        print(f"{p['mode']:<12} {p['workers']:>7} {_fmt(p['wall_s'], ' s'):>8} {_fmt(p['speedup'], 'x'):>8} "
+              f"{_fmt(p['efficiency']):>7} {_fmt(p['parallelism']):>8}  {p['ok_runs']}/{p['runs']}")
+    print(f"model: {sweep['model']}")
+    for mode, found in sweep["fits"].items():
+        if found["serial_fraction"] is None:
+            print(f"{mode}: no fit: {found['note']}")
+            continue
+        print(f"{mode}: serial fraction {found['serial_fraction']:.2f}, fit {found['quality']} "
+              f"(RMS error {found['rms_error']:.0%} over {found['points']} points)"
+              f"{': ' + found['note'] if found['note'] else ''}")
+    width = min(os.get_terminal_size(sys.stdout.fileno()).columns if sys.stdout.isatty() else 80, 100)
+    draw(plotext, sweep)
+    plotext.plotsize(width, 18)
+    chart = plotext.build()
+    print(chart if sys.stdout.isatty() and not os.environ.get("NO_COLOR") else plotext.uncolorize(chart))
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    unknown = [m for m in modes if m not in MODES]
+    if unknown or not modes:
+        raise UsageError(f"unknown mode {', '.join(unknown) or '(none)'}: choose from {', '.join(MODES)}")
+    if not 1 <= args.repeat <= 100:
+        raise UsageError(f"--repeat must be between 1 and 100, got {args.repeat}")
+    workers_text, args.workers = args.workers, 1
+    spec, info = _spec(args, modes[0])
+    usable = info["python"].get("usable_cores") or 1
+    counts = _sweep_counts(workers_text, usable)
+    refused = [f"{m} cannot run {spec.workload.name}: {r}" for m in modes if (r := _unavailable(m, info))]
+    if refused:
+        raise UsageError("; ".join(refused))
+    planned = plan(modes, counts, args.repeat)
+    specs = [replace(spec.with_mode(mode), workers=n) for mode, n in planned]
+    runs, caught = _run_all(specs, args.timeout, _recorder(args), SweepProgress(planned))
+    status = "done" if len(runs) == len(planned) and caught is None else "stopped"
+    sweep = document([r for r in runs if r["status"] == "done"], spec.workload.name, spec.params, modes,
+                     counts, args.repeat, usable, status)
+    sweep["runs_done"] = len(runs)
+    if args.json:
+        print(json.dumps({"header": _header(info, spec.start_method), "sweep": sweep, "runs": runs}, indent=2))
+    else:
+        _print_sweep(sweep)
+    return _exit_code(runs, caught)
+
+
 def cmd_workloads(args: argparse.Namespace) -> int:
     listing = []
     for name in BUILTINS:
@@ -456,7 +560,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "compare": cmd_compare, "workloads": cmd_workloads, "tui": cmd_tui,
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep, "workloads": cmd_workloads, "tui": cmd_tui,
             "replay": cmd_replay, "export": cmd_export}
 
 

@@ -8,8 +8,8 @@ startup_s: the median time from the run's launch to a worker's first line (spawn
 importing; None for sequential, whose workers wait for each other). other_load: the cores'
 worth of CPU other programs took while the run was live, from the sampler (None where the
 workers ran on machines conctui does not sample). waiting_share: the share of the workers'
-own time spent neither computing nor queued for a free core (sleeping, blocked on I/O, a
-lock or the GIL), from each worker's wall, CPU and run-queue seconds.
+time (from the launch on) spent neither computing nor queued for a free core (sleeping,
+blocked on I/O, a lock or the GIL), from each worker's wall, CPU and run-queue seconds.
 """
 from __future__ import annotations
 
@@ -79,13 +79,23 @@ def other_load(run: RunState, cpu_s: float, wall_s: float | None) -> float | Non
 
 
 def waiting_share(run: RunState) -> float | None:
-    """1 - (CPU + run-queue wait) / wall, over the workers that finished with their figures."""
-    known = [w for w in run.workers if w.status == "done" and w.wall_s and w.cpu_s is not None]
-    total = sum(w.wall_s for w in known)
+    """1 - (CPU + run-queue wait) / time, over the workers that finished with their figures.
+
+    A worker's time runs from the launch (a child's CPU includes its start-up), except in
+    sequential runs, where each worker's own wall is its time."""
+    finished = run.finished
+    if finished is None:
+        return None
+    launch = None if run.started.mode == "sequential" else finished.t - finished.wall_s
+    spans = []
+    for w in run.workers:
+        if w.status == "done" and w.wall_s and w.cpu_s is not None:
+            delay = max(0.0, w.started_t - launch) if launch is not None and w.started_t is not None else 0.0
+            spans.append((w.wall_s + delay, w.cpu_s + (w.runq_s or 0.0)))
+    total = sum(span for span, _ in spans)
     if not total:
         return None
-    busy = sum(min(w.wall_s, w.cpu_s + (w.runq_s or 0.0)) for w in known)
-    return _round(1 - busy / total, 3)
+    return _round(1 - sum(min(span, busy) for span, busy in spans) / total, 3)
 
 
 def run_figures(run: RunState) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 THRESHOLDS = {
-    "waiting_share": 0.8,       # workers' time neither computing nor queued for a core: waiting
+    "waiting_share": 0.7,       # workers' time neither computing nor queued for a core: waiting
     "gil_wait": 0.3,            # GIL wait at least this ...
     "gil_parallelism": 1.3,     # ... and parallelism at most this: waited on the GIL
     "startup_share": 0.25,      # start-up (and IPC) at least this share of wall: paid for them

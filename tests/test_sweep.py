@@ -1,0 +1,120 @@
+"""The sweep: worker counts, the serial-fraction fit, time left, the chart, and real sweeps.
+
+The fit is checked on walls made by hand under its own model (exact), then on a real sweep
+of pure-Python CPU: processes' serial fraction must come out well below threads' (skipped,
+with the figure, when other programs took the cores the sweep needed).
+"""
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import plotext
+import pytest
+from conctui.engine.sweep import default_counts, document, draw, fit, plan, time_left
+from fixtures.command import LiveRun, conctui, task
+
+
+@pytest.mark.parametrize(("cores", "counts"), [
+    (1, [1, 2]), (2, [1, 2, 4]), (6, [1, 2, 4, 6, 8, 12]),
+    (128, [1, 2, 4, 8, 16, 32, 64, 128, 256]), (96, [1, 2, 4, 8, 16, 32, 64, 96, 128, 192]),
+])
+def test_default_counts_run_from_one_to_twice_the_cores(cores: int, counts: list[int]) -> None:
+    assert default_counts(cores, 1024) == counts
+
+
+def test_default_counts_are_capped() -> None:
+    assert default_counts(4096, 1024)[-1] == 1024
+
+
+def _points(mode: str, walls: dict[int, float], cores: int = 4) -> list[dict]:
+    return [{"mode": mode, "workers": n, "wall_s": w, "usable_cores": cores} for n, w in walls.items()]
+
+
+@pytest.mark.parametrize("serial", [0.0, 0.3, 1.0])
+def test_the_fit_recovers_the_serial_fraction_of_its_own_model(serial: float) -> None:
+    walls = {n: 2.0 * (serial * n + (1 - serial) * max(1, n / 4)) for n in (1, 2, 4, 8)}
+    found = fit(_points("m", walls), cores=4)
+    assert found["serial_fraction"] == pytest.approx(serial, abs=1e-3)
+    assert found["rms_error"] == pytest.approx(0, abs=1e-6) and found["quality"] == "good"
+
+
+def test_waiting_that_beats_the_cores_fits_poorly_and_says_why() -> None:
+    found = fit(_points("threads", {1: 2.0, 2: 2.0, 4: 2.0, 8: 2.0}, cores=2), cores=2)
+    assert found["serial_fraction"] == 0 and found["quality"] == "poor" and "wait" in found["note"]
+
+
+def test_no_fit_without_a_one_worker_point() -> None:
+    assert fit(_points("m", {2: 1.0, 4: 2.0}), cores=2)["serial_fraction"] is None
+
+
+def _run(mode: str, workers: int, wall: float) -> dict:
+    return {"mode": mode, "workers": workers, "wall_s": wall, "status": "done", "workload": "cpu",
+            "python": {"executable": "/py", "usable_cores": 2}, "cpu_s": wall, "parallelism": 1.0, "cluster": None}
+
+
+def test_the_time_left_follows_the_fit_so_far() -> None:
+    runs = [_run("threads", 1, 1.0), _run("threads", 2, 2.0)]  # s = 1: 4 workers take 4 s
+    found = document(runs, "cpu", {}, ["threads"], [1, 2, 4], 1, 2, "running")["points"]
+    assert time_left(found, [("threads", 4)], elapsed_s=3.0, measured_wall_s=3.0) == pytest.approx(4.0)
+    assert time_left([], [("threads", 4)], 0.0, 0.0) is None
+
+
+def test_the_document_says_what_was_planned_and_what_was_measured() -> None:
+    runs = [_run("processes", 1, 1.0), _run("processes", 2, 1.0)]
+    sweep = document(runs, "cpu", {"n": 1}, ["processes"], [1, 2, 4], 2, 2, "stopped")
+    assert (sweep["runs_planned"], sweep["runs_done"], sweep["status"]) == (6, 2, "stopped")
+    assert [(p["workers"], p["speedup"], p["efficiency"]) for p in sweep["points"]] == [(1, 1.0, 1.0), (2, 2.0, 1.0)]
+    assert sweep["fits"]["processes"]["serial_fraction"] == 0
+    assert "fixed work per worker" in sweep["model"]
+    assert len(plan(["a", "b"], [1, 2], 3)) == 12
+
+
+def test_the_chart_has_a_line_per_mode_and_the_ideal() -> None:
+    runs = [_run("threads", 1, 1.0), _run("threads", 2, 2.0), _run("processes", 1, 1.0), _run("processes", 2, 1.0)]
+    draw(plotext, document(runs, "cpu", {}, ["threads", "processes"], [1, 2], 1, 2, "done"))
+    plotext.plotsize(60, 15)
+    chart = plotext.uncolorize(plotext.build())
+    assert "threads" in chart and "processes" in chart and "ideal" in chart and "workers" in chart
+
+
+def test_bad_worker_counts_are_one_line_and_exit_2() -> None:
+    for counts in ("1,x", "0,2", "2000"):
+        result = conctui("sweep", "download", "--workers", counts)
+        assert result.code == 2 and len(result.err.strip().splitlines()) == 1, result.err
+
+
+def test_ctrl_c_stops_the_sweep_and_keeps_the_points_so_far(tmp_path: Path) -> None:
+    run = LiveRun("sweep", task("nap_after_the_first"), "--modes", "threads", "--workers", "1,2", "--json",
+                  ready_dir=tmp_path)
+    try:
+        run.wait_ready(2)  # worker 1 of the second run naps: the first run is over
+        os.kill(run.process.pid, signal.SIGINT)
+        result = run.finish(within=10)
+    finally:
+        run.kill()
+    assert result.code == 130, result.err
+    sweep = result.json()["sweep"]
+    assert sweep["status"] == "stopped" and sweep["runs_done"] == 2
+    assert [(p["mode"], p["workers"]) for p in sweep["points"]] == [("threads", 1)]
+    assert "sweep: 1/2 runs" in result.err
+
+
+def _usable() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def test_processes_serial_fraction_is_below_threads_for_pure_python() -> None:
+    if _usable() < 2:
+        pytest.skip(f"needs 2 usable cores, this process may use {_usable()}")
+    result = conctui("sweep", "cpu", "--modes", "threads,processes", "--workers", "1,2", "--repeat", "2",
+                     "--param", "n=4000000", "--param", "steps=10", "--json", timeout=300)
+    assert result.code == 0, result.err
+    document = result.json()
+    others = max(run["other_load"] or 0.0 for run in document["runs"])
+    if others > 0.5:
+        pytest.skip(f"other programs took up to {others:.1f} cores during the sweep's runs")
+    fits = document["sweep"]["fits"]
+    threads, processes = fits["threads"]["serial_fraction"], fits["processes"]["serial_fraction"]
+    assert processes < threads - 0.4, fits

@@ -1,0 +1,140 @@
+"""The verdict: each mode's reason, from figures alone.
+
+The first tests feed summary rows made by hand (fast, exact); the last ones run the tutorial's
+cases for real and check the reason the verdict gives. A case that needs free cores is
+skipped, with the figure that says so, when the run's own sampler saw other programs take them.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+from conctui.engine.verdict import REASONS, THRESHOLDS, judge, verdict
+from fixtures.command import conctui, task
+
+
+def _row(mode: str = "threads", workload: str = "w", **figures) -> dict:
+    row = {"python": "/py", "python_version": "3.11.7", "free_threaded": False, "workload": workload,
+           "workers": 2, "mode": mode, "runs": 1, "ok_runs": 1, "wall_s": 2.0, "cpu_s": 2.0,
+           "parallelism": 1.0, "usable_cores": 2, "gil_wait": None, "gil_note": "own GIL",
+           "speedup": None, "startup_s": 0.0, "other_load": 0.0, "waiting_share": 0.0, "cluster": None}
+    row.update(figures)
+    return row
+
+
+CASES = {
+    "gil": _row(gil_wait=0.9, parallelism=1.0, gil_note=None, waiting_share=0.5),
+    "waiting": _row(cpu_s=0.01, parallelism=0.005, waiting_share=0.99, gil_wait=0.0, gil_note=None),
+    "released_gil": _row(cpu_s=3.8, parallelism=1.9, gil_wait=0.03, gil_note=None),
+    "all_cores": _row("processes", cpu_s=3.9, parallelism=1.95),
+    "startup_ipc": _row("processes", wall_s=0.4, cpu_s=0.5, parallelism=1.25, startup_s=0.15),
+    "one_core": _row("sequential", workers=2),
+    "busy": _row("processes", parallelism=0.9, other_load=1.1),
+    "partial": _row("processes", parallelism=1.2),
+    "not_judged": _row(wall_s=None, parallelism=None, ok_runs=0),
+}
+
+
+@pytest.mark.parametrize("reason", list(CASES))
+def test_each_reason_is_given_for_its_figures(reason: str) -> None:
+    (entry, *_) = judge(CASES[reason])
+    assert entry["reason"] == reason
+    assert REASONS[reason] in entry["text"]
+    # every figure it names is one of the row's, with the row's value
+    for name, value in entry["figures"].items():
+        if name in CASES[reason]:
+            assert CASES[reason][name] == value, name
+
+
+def test_sentences_cite_their_figures() -> None:
+    (gil,) = judge(CASES["gil"])
+    assert "GIL wait 90%" in gil["text"] and "parallelism 1.00" in gil["text"]
+    (waiting,) = judge(CASES["waiting"])
+    assert "99%" in waiting["text"] and waiting["figures"]["waiting_share"] == 0.99
+
+
+def test_the_workload_name_plays_no_part() -> None:
+    for row in CASES.values():
+        mine = {**row, "workload": "./my_tasks.py:simulate_download"}
+        assert [e["reason"] for e in judge(row)] == [e["reason"] for e in judge(mine)]
+
+
+def test_the_winner_says_by_how_much_against_sequential_and_the_runner_up() -> None:
+    rows = [_row("sequential", wall_s=6.0, parallelism=0.0, waiting_share=1.0),
+            _row("threads", wall_s=2.0, parallelism=0.0, waiting_share=1.0),
+            _row("processes", wall_s=2.5, parallelism=0.1, waiting_share=0.9)]
+    won, *rest = verdict(rows)
+    assert (won["reason"], won["mode"]) == ("won", "threads")
+    assert "3.00x as fast as sequential" in won["text"] and "1.25x as fast as processes" in won["text"]
+    assert [e["mode"] for e in rest] == ["sequential", "threads", "processes"]
+
+
+def test_a_narrow_win_says_noise_can_reverse_it() -> None:
+    edge = THRESHOLDS["narrow_win"] - 0.01
+    won, *_ = verdict([_row("threads", wall_s=2.0 * edge), _row("processes", wall_s=2.0)])
+    assert won["mode"] == "processes" and "narrowly" in won["text"]
+
+
+def test_busy_cores_are_a_caveat_on_top_of_a_clear_reason() -> None:
+    entries = judge({**CASES["gil"], "other_load": 1.0})
+    assert [e["reason"] for e in entries] == ["gil", "busy"]
+    assert "1.00 of the 2 usable cores" in entries[1]["text"]
+
+
+# ---- real runs ----------------------------------------------------------------------------
+
+def _usable() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _verdict(*args: str) -> dict[str, list[str]]:
+    """Reasons by mode of a real run or compare (--json); the winner's mode under "won"."""
+    result = conctui(*args, "--json", timeout=120)
+    assert result.code == 0, result.err
+    reasons: dict[str, list[str]] = {}
+    for entry in result.json()["verdict"]:
+        key = "won" if entry["reason"] == "won" else entry["mode"]
+        reasons.setdefault(key, []).append(entry["mode"] if key == "won" else entry["reason"])
+    return reasons
+
+
+def _needs_two_cores() -> None:
+    if _usable() < 2:
+        pytest.skip(f"needs 2 usable cores, this process may use {_usable()}")
+
+
+def test_pure_python_threads_wait_on_the_gil() -> None:
+    _needs_two_cores()
+    reasons = _verdict("run", "cpu", "--mode", "threads", "--workers", "2", "--param", "n=4000000")
+    assert reasons["threads"][0] == "gil", reasons
+
+
+def test_sleeping_threads_are_waiting() -> None:
+    reasons = _verdict("run", "download", "--mode", "threads", "--workers", "3", "--param", "seconds=0.5")
+    assert reasons["threads"][0] == "waiting", reasons
+
+
+def test_the_tutorials_sleeping_calculation_in_processes_uses_no_cpu() -> None:
+    """A user's function, judged by the same rules: its processes only sleep."""
+    reasons = _verdict("compare", task("cpu_bound_task"), "--modes", "sequential,processes", "--workers", "2",
+                       "--param", "seconds=1")
+    assert reasons["processes"][0] == "waiting", reasons
+    assert reasons["sequential"][0] == "waiting", reasons
+    assert len(reasons["won"]) == 1
+
+
+def test_a_users_function_gets_a_verdict_too() -> None:
+    reasons = _verdict("run", task("calculate"), "--mode", "sequential", "--workers", "2")
+    assert reasons["sequential"][0] == "one_core", reasons
+
+
+def test_hashlib_threads_released_the_gil() -> None:
+    _needs_two_cores()
+    result = conctui("run", "hashlib", "--mode", "threads", "--workers", "2", "--param", "rounds=100", "--json")
+    assert result.code == 0, result.err
+    document = result.json()
+    run = document["runs"][0]
+    if run["other_load"] is None or run["other_load"] > 0.4:
+        pytest.skip(f"other programs took {run['other_load']} cores while it ran")
+    reasons = [e["reason"] for e in document["verdict"]]
+    assert reasons[0] == "released_gil", (reasons, run["parallelism"], run["gil_wait"])

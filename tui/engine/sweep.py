@@ -1,0 +1,159 @@
+"""The sweep: one workload run at 1 to 2 x cores workers in each mode, and how its speed scales.
+
+Pure functions over run figures, shared by `conctui sweep` and the TUI's sweep screen: which
+worker counts to try, the plan, the points (median wall, speedup, efficiency per mode and
+count), a fit of Amdahl's serial fraction per mode, the time left, and a plotext chart.
+
+The model is FIXED WORK PER WORKER, because that is what the built-ins (and a user's function
+called once per worker) do today: N workers do N times the work of one. The speedup is then
+the scaled one, N x wall(1) / wall(N): how much more work per second than one worker. Amdahl's
+serial fraction s is the share of each worker's work that cannot overlap with the others'
+(pure Python under one GIL: all of it), so on C usable cores
+
+    wall(N) / wall(1) = s N + (1 - s) max(1, N / C)
+
+(the parallel part spreads over at most C cores), i.e. speedup = N / (s N + (1 - s) max(1, N/C)).
+s = 0 is perfect scaling up to C cores; s = 1 is no gain at all. The fit is least squares on
+wall(N) / wall(1), s clamped to 0..1; its quality is the RMS relative error of the walls it
+predicts. Fixed TOTAL work (Amdahl's own set-up, each worker doing 1/N of it) would need a
+workload that splits its work by N: none does today, so it is not fitted.
+"""
+from __future__ import annotations
+
+import math
+from statistics import fmean
+from typing import Any
+
+from conctui.engine.figures import summarize
+
+MODEL = ("fixed work per worker: wall(N)/wall(1) = s*N + (1-s)*max(1, N/cores); "
+         "speedup = N*wall(1)/wall(N)")
+QUALITY = ((0.10, "good"), (0.25, "fair"))  # RMS relative error of the predicted walls, at most: word
+DEFAULT_MODES = ("threads", "processes")
+
+
+def default_counts(usable_cores: int, cap: int) -> list[int]:
+    """1 to 2 x cores: the powers of two, the core count and twice it, never above `cap`."""
+    top = max(1, min(2 * usable_cores, cap))
+    counts = {1 << k for k in range(top.bit_length()) if 1 << k <= top}
+    counts.update(n for n in (usable_cores, 2 * usable_cores) if 1 <= n <= top)
+    return sorted(counts)
+
+
+def plan(modes: list[str], counts: list[int], repeat: int) -> list[tuple[str, int]]:
+    """(mode, workers) of every run, in the order they run: mode by mode, fewest workers first."""
+    return [(mode, n) for mode in modes for n in counts for _ in range(repeat)]
+
+
+def _cores_bound(workers: int, cores: int) -> float:
+    return max(1.0, workers / cores)
+
+
+def points(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per mode and worker count: median wall, scaled speedup against 1 worker, efficiency."""
+    rows = summarize(runs)
+    ones = {row["mode"]: row["wall_s"] for row in rows if row["workers"] == 1 and row["wall_s"]}
+    found = []
+    order = list(dict.fromkeys(run["mode"] for run in runs))  # modes in the order they ran
+    for row in sorted(rows, key=lambda r: (order.index(r["mode"]), r["workers"])):
+        n, one = row["workers"], ones.get(row["mode"])
+        speedup = round(n * one / row["wall_s"], 3) if one and row["wall_s"] else None
+        usable = row["usable_cores"] or 1
+        found.append({"mode": row["mode"], "workers": n, "wall_s": row["wall_s"], "wall_min": row["wall_min"],
+                      "wall_max": row["wall_max"], "runs": row["runs"], "ok_runs": row["ok_runs"],
+                      "parallelism": row["parallelism"], "speedup": speedup,
+                      "efficiency": round(speedup / min(n, usable), 3) if speedup is not None else None,
+                      "usable_cores": usable})
+    return found
+
+
+def _quality(error: float) -> str:
+    return next((word for limit, word in QUALITY if error <= limit), "poor")
+
+
+def fit(mode_points: list[dict[str, Any]], cores: int) -> dict[str, Any]:
+    """Amdahl's serial fraction of one mode's points under the fixed-work-per-worker model."""
+    one = next((p["wall_s"] for p in mode_points if p["workers"] == 1 and p["wall_s"]), None)
+    used = [p for p in mode_points if p["workers"] > 1 and p["wall_s"]]
+    if one is None or not used:
+        return {"serial_fraction": None, "rms_error": None, "quality": None, "points": len(used),
+                "note": "needs a 1-worker point and one with more workers"}
+    xs = [p["workers"] - _cores_bound(p["workers"], cores) for p in used]
+    ys = [p["wall_s"] / one - _cores_bound(p["workers"], cores) for p in used]
+    weight = sum(x * x for x in xs)
+    if weight == 0:
+        return {"serial_fraction": None, "rms_error": None, "quality": None, "points": len(used),
+                "note": "one usable core: every mode runs one worker at a time, nothing to fit"}
+    raw = sum(x * y for x, y in zip(xs, ys)) / weight
+    serial = min(1.0, max(0.0, raw))
+    errors = [((serial * x + _cores_bound(p["workers"], cores)) * one - p["wall_s"]) / p["wall_s"]
+              for x, p in zip(xs, used)]
+    error = math.sqrt(fmean(e * e for e in errors))
+    note = None
+    if raw < -0.05:
+        note = "faster than the cores allow: the workers wait more than they compute, which this model does not cover"
+    return {"serial_fraction": round(serial, 3), "rms_error": round(error, 3), "quality": _quality(error),
+            "points": len(used), "note": note}
+
+
+def fits(found: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The fit of every mode in `found` (points() output), by mode."""
+    by_mode: dict[str, list[dict[str, Any]]] = {}
+    for point in found:
+        by_mode.setdefault(point["mode"], []).append(point)
+    return {mode: fit(members, members[0]["usable_cores"]) for mode, members in by_mode.items()}
+
+
+def predicted_wall(found: list[dict[str, Any]], mode: str, workers: int) -> float | None:
+    """A run's wall before it runs: the mode's fit so far (s = 0.5 before it has one)."""
+    members = [p for p in found if p["mode"] == mode]
+    one = next((p["wall_s"] for p in members if p["workers"] == 1 and p["wall_s"]), None)
+    if one is None:  # nothing of this mode yet: another mode's 1-worker wall stands in
+        one = next((p["wall_s"] for p in found if p["workers"] == 1 and p["wall_s"]), None)
+    if one is None:
+        return None
+    cores = found[0]["usable_cores"]
+    serial = fit(members, cores)["serial_fraction"] if members else None
+    serial = 0.5 if serial is None else serial
+    bound = _cores_bound(workers, cores)
+    return one * (serial * (workers - bound) + bound)
+
+
+def time_left(found: list[dict[str, Any]], remaining: list[tuple[str, int]], elapsed_s: float,
+              measured_wall_s: float) -> float | None:
+    """Seconds the remaining runs should take: predicted walls, scaled by what each run cost
+    beyond its wall so far (a runner to start, a workload to load). None before the first run."""
+    if not found or measured_wall_s <= 0:
+        return None
+    walls = [predicted_wall(found, mode, n) for mode, n in remaining]
+    if any(w is None for w in walls):
+        return None
+    return sum(walls) * max(1.0, elapsed_s / measured_wall_s)
+
+
+def document(runs: list[dict[str, Any]], workload: str, params: dict, modes: list[str], counts: list[int],
+             repeat: int, usable_cores: int, status: str) -> dict[str, Any]:
+    """The sweep as JSON: what was planned, the points measured so far, each mode's fit."""
+    found = points(runs)
+    return {"workload": workload, "params": params, "modes": modes, "workers": counts, "repeat": repeat,
+            "usable_cores": usable_cores, "model": MODEL, "status": status,
+            "runs_planned": len(plan(modes, counts, repeat)), "runs_done": len(runs),
+            "points": found, "fits": fits(found)}
+
+
+def draw(plt: Any, sweep: dict[str, Any]) -> None:
+    """Speedup against workers, a line per mode and the ideal min(N, cores), on a plotext
+    object (the module for a terminal, or a PlotextPlot's own `plt`)."""
+    plt.clear_data()
+    plt.clear_figure()
+    counts = sweep["workers"]
+    cores = sweep["usable_cores"]
+    plt.plot(counts, [min(n, cores) for n in counts], label="ideal min(N, cores)", marker="dot")
+    for mode in sweep["modes"]:
+        line = [(p["workers"], p["speedup"]) for p in sweep["points"] if p["mode"] == mode
+                and p["speedup"] is not None]
+        if line:
+            plt.plot([n for n, _ in line], [s for _, s in line], label=mode, marker="braille")
+    plt.xticks(counts)
+    plt.xlabel("workers")
+    plt.ylabel("speedup")
