@@ -39,6 +39,7 @@ from conctui.engine.spec import (
 )
 from conctui.engine.state import SessionState, apply
 from conctui.engine.sweep import DEFAULT_MODES, default_counts, document, draw, plan, points, time_left
+from conctui.engine.untrusted import visible
 from conctui.engine.verdict import verdict
 from conctui.workloads import BUILTINS
 
@@ -299,7 +300,7 @@ def _print_cluster(mode: str, cluster: dict | None) -> None:
 
 def _print_verdict(rows: list[dict]) -> None:
     for entry in verdict(rows):
-        print(f"verdict: {entry['text']}")
+        print(f"verdict: {visible(entry['text'])}")
 
 
 def _header(info: dict, start_method: str) -> dict:
@@ -418,7 +419,7 @@ class SweepProgress:
 def _print_sweep(sweep: dict) -> None:
     import plotext
 
-    print(f"{sweep['workload']} · sweep of {', '.join(sweep['modes'])} at {sweep['workers']} workers "
+    print(f"{visible(sweep['workload'])} · sweep of {', '.join(sweep['modes'])} at {sweep['workers']} workers "
           f"· {sweep['usable_cores']} usable cores · {sweep['runs_done']}/{sweep['runs_planned']} runs "
           f"({sweep['status']})")
     print(f"{'mode':<12} {'workers':>7} {'wall':>8} {'speedup':>8} {'effic.':>7} {'parallel':>8}  ok")
