@@ -2,10 +2,10 @@
 NAME = "cpu"
 DESCRIPTION = "pure-Python arithmetic loop: holds the GIL, only processes use every core"
 KIND = "cpu"
-PARAMS = {"n": 16_000_000, "steps": 50}
+PARAMS = {"n": 48_000_000, "steps": 50}
 
 
-def run(index, report, n=16_000_000, steps=50):
+def run(index, report, n=48_000_000, steps=50):
     total = 0
     chunk = max(1, n // steps)
     for step in range(steps):

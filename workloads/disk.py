@@ -1,14 +1,14 @@
-"""Write, fsync and read back a temporary file: real I/O waits, the file is always removed."""
+"""Write, fsync and read back a temporary file, a round at a time: the waits for the disk (fsync) dominate."""
 import os
 import tempfile
 
 NAME = "disk"
 DESCRIPTION = "write + fsync + read back a temp file (removed afterwards)"
 KIND = "io"
-PARAMS = {"mb": 64, "rounds": 4}
+PARAMS = {"mb": 1, "rounds": 300}
 
 
-def run(index, report, mb=64, rounds=4):
+def run(index, report, mb=1, rounds=300):
     block = os.urandom(1024 * 1024)
     fd, path = tempfile.mkstemp(prefix="conctui-disk-%d-" % index)
     try:
