@@ -32,21 +32,22 @@ class StampedApp(ConcApp):
         super().__init__(*args, **kwargs)
         self.arrived: list[tuple[int, float, float]] = []
         self.shown: list[tuple[int, float, float]] = []
+        self.controller.session.sinks.insert(0, self.note_arrived)  # called by the reader thread
+        pull = self.controller.pull
 
-    def feed(self, events: list[Event]) -> None:
+        def pull_noted() -> list[Event]:
+            """The batch the frame applies: noted when the screen is next rendered after it."""
+            batch = pull()
+            progress = [(e.index, e.fraction) for e in batch if isinstance(e, Progress)]
+            if progress:
+                self.call_after_refresh(self.note_shown, progress)
+            return batch
+
+        self.controller.pull = pull_noted
+
+    def note_arrived(self, events: list[Event]) -> None:
         now = time.time()
         self.arrived += [(e.index, e.fraction, now) for e in events if isinstance(e, Progress)]
-        super().feed(events)
-
-    def frame(self, now: float | None = None) -> None:
-        batch: list[Event] = []
-        while self.inbox:
-            batch.extend(self.inbox.popleft())
-        self.inbox.appendleft(batch)  # exactly this batch is applied by the frame below
-        super().frame(now)
-        progress = [(e.index, e.fraction) for e in batch if isinstance(e, Progress)]
-        if progress:
-            self.call_after_refresh(self.note_shown, progress)
 
     def note_shown(self, progress: list[tuple[int, float]]) -> None:
         now = time.time()

@@ -23,10 +23,11 @@ from _common import BENCH, Row, app_css, interleave, parser, report
 from conctui.app import ConcApp
 from conctui.engine.runner_process import describe
 from conctui.engine.spec import RunSpec, parse_params, parse_workload
+from conctui.panes import PanesScreen
 
 
 class TimedApp(ConcApp):
-    """Times every frame() while a run is live."""
+    """Times every frame() of its panes screen while a run is live."""
 
     CSS_PATH = app_css()
 
@@ -34,11 +35,18 @@ class TimedApp(ConcApp):
         super().__init__(*args, **kwargs)
         self.frame_s: list[float] = []
 
-    def frame(self, now: float | None = None) -> None:
-        began = time.perf_counter()
-        super().frame(now)
-        if self.state.live is not None:
-            self.frame_s.append(time.perf_counter() - began)
+    def get_default_screen(self) -> PanesScreen:
+        screen = super().get_default_screen()
+        frame = screen.frame
+
+        def timed(now: float | None = None) -> None:
+            began = time.perf_counter()
+            frame(now)
+            if screen.state.live is not None:
+                self.frame_s.append(time.perf_counter() - began)
+
+        screen.frame = timed  # before the screen mounts: its frame timer calls this one
+        return screen
 
 
 def percentile(values: list[float], share: float) -> float:

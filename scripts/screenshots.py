@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 
-from conctui import demo
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the demo stream is test material, not installed
+from fixtures import demo  # noqa: E402
 
-OUT = Path(__file__).resolve().parent.parent / "screenshots"
+OUT = ROOT / "screenshots"
 SHOTS = {
     "threads-download": ("download", "threads", 3, demo.download_threads, []),
     "cpu-compare": ("cpu", "processes", 4, demo.cpu_compare, []),

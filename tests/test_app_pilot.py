@@ -1,6 +1,7 @@
 """The live TUI driven as a person would, through Textual's pilot, on real runs."""
 from __future__ import annotations
 
+import asyncio
 import re
 import sys
 import time
@@ -10,8 +11,9 @@ import psutil
 import pytest
 from conctui.app import ConcApp
 from conctui.engine.modes import MODES
+from conctui.engine.pythons import FoundPython, find_pythons, probe
 from conctui.engine.runner_process import describe
-from conctui.engine.spec import RunSpec, parse_params, parse_workload
+from conctui.engine.spec import RunSpec, UsageError, parse_params, parse_workload
 from conctui.export import render_screen
 from conctui.widgets.clock import ElapsedClock
 from conctui.widgets.help import HelpScreen
@@ -30,14 +32,19 @@ def make_app(workload: str = "download", mode: str = "threads", workers: int = 2
 async def until(pilot, predicate: Callable[[], bool], timeout: float = 30.0) -> None:
     """Let the app run until `predicate` holds: each check follows a frame, with a deadline."""
     deadline = time.monotonic() + timeout
+    shown = pilot.app.panes.frame_shown
     while not predicate():
-        assert time.monotonic() < deadline, "the app never reached the expected state"
-        pilot.app.ran_frame.clear()
-        await pilot.pause(0.02)
+        left = deadline - time.monotonic()
+        assert left > 0, "the app never reached the expected state"
+        shown.clear()
+        try:
+            await asyncio.wait_for(shown.wait(), left)
+        except TimeoutError:
+            raise AssertionError("the app never reached the expected state") from None
 
 
 def finished(app: ConcApp, count: int) -> Callable[[], bool]:
-    return lambda: len(app.figures) >= count and not app.busy
+    return lambda: len(app.figures) >= count and not app.controller.busy
 
 
 async def test_enter_runs_and_the_panes_show_the_run() -> None:
@@ -47,7 +54,7 @@ async def test_enter_runs_and_the_panes_show_the_run() -> None:
         await until(pilot, finished(app, 1))
         run = app.figures[-1]
         assert (run["mode"], run["workers"], run["status"]) == ("threads", 3, "done")
-        lines = [line.plain for line in app.workers_pane.lines]
+        lines = [line.plain for line in app.panes.workers_pane.lines]
         assert len(lines) == 3
         assert lines[2].split()[:3] == ["2", f"t{app.state.current.workers[2].tid}", "done"]
         assert "wall" in app.query_one(ElapsedClock)._shown
@@ -62,11 +69,11 @@ async def test_mode_keys_choose_the_next_run_even_during_a_run() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         for key, mode in (("s", "sequential"), ("p", "processes"), ("a", "asyncio"), ("t", "threads")):
             await pilot.press(key)
-            assert app.spec.mode == mode
+            assert app.controller.spec.mode == mode
         await pilot.press("enter")
         await until(pilot, lambda: app.state.live is not None)
         await pilot.press("p")  # mid-run: changes the choice, not the live run
-        assert app.spec.mode == "processes"
+        assert app.controller.spec.mode == "processes"
         assert app.state.live.started.mode == "threads"
         await pilot.press("enter")  # no second run on top of the first
         await until(pilot, finished(app, 1))
@@ -83,7 +90,7 @@ async def test_an_unavailable_mode_is_greyed_and_says_why() -> None:
         assert app.check_action("mode", ("processes",)) is True
         await pilot.press("a")
         await pilot.pause()
-        assert app.spec.mode == "threads"
+        assert app.controller.spec.mode == "threads"
         assert any("plain function" in message for message in said)
 
 
@@ -91,17 +98,17 @@ async def test_workers_keys_change_the_next_run() -> None:
     app = make_app(workers=2)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("plus", "plus")
-        assert app.spec.workers == 4
+        assert app.controller.spec.workers == 4
         await pilot.press("minus", "minus", "minus", "minus", "minus")
-        assert app.spec.workers == 1
+        assert app.controller.spec.workers == 1
 
 
 async def test_compare_runs_every_available_mode_and_fills_results() -> None:
     app = make_app(workers=2)
-    expected = [mode for mode in MODES if not app.unavailable(mode)]
+    expected = [mode for mode in MODES if not app.controller.unavailable(mode)]
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("c")
-        await until(pilot, lambda: len(app.figures) >= len(expected) and not app.busy, timeout=90)
+        await until(pilot, lambda: len(app.figures) >= len(expected) and not app.controller.busy, timeout=90)
         assert [f["mode"] for f in app.figures] == expected
         assert all(f["status"] == "done" for f in app.figures)
         assert app.query_one("#results-table").row_count == len(expected)
@@ -115,9 +122,9 @@ async def test_cancel_stops_a_compare_and_the_live_run() -> None:
         await pilot.press("c")
         await until(pilot, lambda: app.state.live is not None)
         await pilot.press("x")
-        await until(pilot, lambda: not app.busy and len(app.figures) == 1)
+        await until(pilot, lambda: not app.controller.busy and len(app.figures) == 1)
         assert app.figures[0]["status"] == "cancelled"
-        assert not app.compare_queue
+        assert not app.controller.compare_queue
 
 
 async def test_workload_picker_switches_the_workload() -> None:
@@ -125,11 +132,13 @@ async def test_workload_picker_switches_the_workload() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("w")
         assert isinstance(app.screen, Picker)
-        await pilot.press("down", "down", "down", "enter")  # download, http, disk, cpu
-        await until(pilot, lambda: app.spec.workload.text == "cpu")
-        assert app.info["workload"]["kind"] == "cpu"
+        picker = app.screen.query_one("OptionList")
+        picker.highlighted = [o.id for o in picker.options].index("cpu")
+        await pilot.press("enter")
+        await until(pilot, lambda: app.controller.spec.workload.text == "cpu")
+        assert app.controller.info["workload"]["kind"] == "cpu"
         await pilot.press("a")
-        assert app.spec.mode == "threads"  # cpu has no async version: greyed
+        assert app.controller.spec.mode == "threads"  # cpu has no async version: greyed
 
 
 async def test_help_lists_every_key_and_defines_the_figures() -> None:
@@ -149,11 +158,11 @@ async def test_record_key_writes_a_recording(tmp_path, monkeypatch) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("R")
-        assert app.recorder.recording
+        assert app.controller.recorder.recording
         await pilot.press("enter")
         await until(pilot, finished(app, 1))
         await pilot.press("R")
-        assert not app.recorder.recording
+        assert not app.controller.recorder.recording
     files = list(tmp_path.glob("conctui-*.jsonl"))
     assert len(files) == 1
     assert b'"run_finished"' in files[0].read_bytes()
@@ -168,7 +177,7 @@ async def start_processes_run(pilot) -> list[psutil.Process]:
     await pilot.press("enter")
     await until(pilot, lambda: app.state.live is not None
                 and all(w.status == "running" for w in app.state.live.workers))
-    runner = psutil.Process(app.session.runner.pid)
+    runner = psutil.Process(app.controller.session.runner.pid)
     family = [runner, *runner.children(recursive=True)]
     assert len(family) >= 3  # the runner and its two workers
     return family
@@ -189,7 +198,7 @@ async def test_many_workers_scroll_in_the_workers_pane(size) -> None:
     async with app.run_test(size=size) as pilot:
         await pilot.press("enter")
         await until(pilot, finished(app, 1))
-        pane = app.workers_pane
+        pane = app.panes.workers_pane
         assert len(pane.lines) == 40 and all("done" in line.plain for line in pane.lines)
         assert pane.max_scroll_y > 0
         last_row = re.compile(r"\s39 t\d+\s+done")
@@ -199,48 +208,62 @@ async def test_many_workers_scroll_in_the_workers_pane(size) -> None:
         assert last_row.search(render_screen(app, None))  # the last worker can be scrolled to
 
 
-OTHER_PYTHON = "/root/.pyenv/versions/3.13.0/bin/python3"
+def other_python() -> FoundPython:
+    """The newest Python the finder lists whose minor version is not this one's and whose runner
+    answers (a pyenv shim of a version not installed does not), or skip saying so."""
+    others = [found for found in find_pythons() if found.version not in (None, sys.version_info[:2])
+              and not found.free_threaded and not found.unavailable]
+    for found in sorted(others, key=lambda found: found.version, reverse=True):
+        try:
+            probe(found.path)
+        except UsageError:
+            continue
+        return found
+    pytest.skip(f"the Python finder lists no working Python but {sys.version_info[0]}.{sys.version_info[1]}")
 
 
-@pytest.mark.skipif(not __import__("os").path.exists(OTHER_PYTHON), reason=f"needs {OTHER_PYTHON}")
 async def test_python_key_runs_the_workers_under_another_interpreter() -> None:
+    other = other_python()
+    version = "%d.%d." % other.version
     app = make_app()
-    app.pythons = [OTHER_PYTHON]
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("P")
         assert isinstance(app.screen, Picker)
         picker = app.screen.query_one("OptionList")
-        picker.highlighted = [o.id for o in picker.options].index(OTHER_PYTHON)
+        picker.highlighted = [o.id for o in picker.options].index(other.path)
         await pilot.press("enter")
-        await until(pilot, lambda: app.spec.python == OTHER_PYTHON)
-        assert app.info["python"]["version"].startswith("3.13")
+        await until(pilot, lambda: app.controller.spec.python == other.path)
+        assert app.controller.info["python"]["version"].startswith(version)
         await pilot.press("enter")
         await until(pilot, finished(app, 1))
-        assert app.figures[-1]["python"]["version"].startswith("3.13")
+        assert app.figures[-1]["python"]["version"].startswith(version)
 
 
 async def test_switch_interval_key_cycles_for_the_next_run() -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("g")
-        assert app.spec.switch_interval_ms == 1.0
+        assert app.controller.spec.switch_interval_ms == 1.0
         await pilot.press("enter")
         await until(pilot, finished(app, 1))
         assert app.state.runs[-1].started.options["switch_interval_ms"] == 1.0
         await pilot.press("g", "g", "g")
-        assert app.spec.switch_interval_ms == 5.0
+        assert app.controller.spec.switch_interval_ms == 5.0
 
 
 async def test_a_crash_in_the_ui_still_reaps_the_run() -> None:
     app = make_app("cpu", "processes", params=LONG_CPU)
 
+    crashed = asyncio.Event()
+
     def broken(*args: object) -> None:
+        crashed.set()
         raise RuntimeError("a bug in a pane")
 
     with pytest.raises(RuntimeError, match="a bug in a pane"):
         async with app.run_test(size=(80, 24)) as pilot:
             family = await start_processes_run(pilot)
-            app.clock_pane.show = broken
-            await pilot.pause(0.5)
+            app.panes.clock_pane.show = broken
+            await asyncio.wait_for(crashed.wait(), 30)  # the next frame calls it, and the app dies
     gone, alive = psutil.wait_procs(family, timeout=3)
     assert not alive

@@ -5,7 +5,7 @@ Regenerate after an intended change of layout: `python -m pytest tests/test_app_
 from __future__ import annotations
 
 import pytest
-from conctui import demo
+from fixtures import demo
 
 SIZES = [(80, 24), (120, 40)]
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pyte
 import pytest
-from conctui import demo
 from conctui.engine.recording import Recorder, read_recording
 from conctui.engine.state import SessionState, apply
 from conctui.replay_app import ReplayApp
+from fixtures import demo
 
 
 @pytest.fixture
@@ -102,4 +102,4 @@ async def test_seeking_back_shows_only_the_runs_ended_by_then(recording_file: Pa
         assert len(app.figures) == 3
         app.action_seek(-app.player.duration)  # back to the start
         await pilot.pause()
-        assert app.figures == [] and app.results_pane.query_one("#results-table").row_count == 0
+        assert app.figures == [] and app.panes.results_pane.query_one("#results-table").row_count == 0

@@ -32,13 +32,25 @@ class Session:
             for sink in self.sinks:
                 sink(events)
 
+    @property
+    def busy(self) -> bool:
+        """A run is live, or its runner is still being reaped."""
+        return self.runner is not None and not self.runner.done.is_set()
+
+    def now(self) -> float:
+        """Seconds since the session began: the clock every event's `t` is on."""
+        return time.monotonic() - self.t0
+
+    def sample_every(self, seconds: float) -> None:
+        self.sampler.period = seconds
+
     def start_sampling(self) -> Session:
         self.sampler.start()
         return self
 
     def start(self, spec: RunSpec) -> RunnerProcess:
         """Start one run; call from the thread that will outlive it (see RunnerProcess)."""
-        if self.runner is not None and not self.runner.done.is_set():
+        if self.busy:
             raise RuntimeError("a run is already live")
         self._run_id += 1
         runner = RunnerProcess(spec, self._run_id, self.t0, self.emit, on_worker=self.sampler.watch)
@@ -54,7 +66,7 @@ class Session:
             runner.wait()
 
     def cancel(self) -> None:
-        if self.runner is not None and not self.runner.done.is_set():
+        if self.busy:
             self.runner.cancel()
 
     def close(self, timeout: float = 2.0) -> None:

@@ -1,0 +1,231 @@
+"""The live session's controller: what the keys of the live TUI do, with no Textual in it.
+
+It holds the choice for the next run (workload, mode, workers, Python, switch interval), starts
+runs in a session, walks a compare's queue, sets the sampler's period, records, and answers
+for every action whether it applies now and, if not, why. It runs in the conctui process:
+its methods on the UI thread, `describe_choice` on a worker thread (it may import user code in
+a runner). The app (app.py) turns keys into these calls and messages into notifications;
+tests drive it without a terminal (tests/test_live_controller.py).
+"""
+from __future__ import annotations
+
+import sys
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from conctui.engine.events import Event
+from conctui.engine.modes import MODES
+from conctui.engine.pythons import FoundPython, find_pythons
+from conctui.engine.recording import Recorder
+from conctui.engine.runner_process import describe
+from conctui.engine.session import Session, Sink
+from conctui.engine.spec import MAX_WORKERS, RunSpec, UsageError, parse_params, parse_workload
+from conctui.engine.state import SessionState
+from conctui.source import HeaderLine
+
+SWITCH_INTERVALS_MS = (5.0, 1.0, 0.2, 20.0)
+
+Say = Callable[[str, str, float], None]  # (message, severity: information | warning | error, seconds shown)
+
+
+class SessionLike(Protocol):
+    """What the controller needs of a session: engine.session.Session, or the demo's stand-in."""
+
+    @property
+    def busy(self) -> bool: ...
+    def now(self) -> float: ...
+    def start_sampling(self) -> object: ...
+    def sample_every(self, seconds: float) -> None: ...
+    def start(self, spec: RunSpec) -> object: ...
+    def cancel(self) -> None: ...
+    def close(self) -> None: ...
+
+
+OpenSession = Callable[[list[Sink], float], SessionLike]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an action does nothing now. `greyed`: the footer shows the key dimmed (it may apply
+    later in this very state, like a mode this Python lacks); else it is hidden until it applies."""
+
+    reason: str
+    greyed: bool = False
+    severity: str = "warning"
+    timeout: float = 3.0
+
+
+RUN_LIVE = Refusal("a run is live: x cancels it")
+NOTHING_LIVE = Refusal("no run is live")
+
+
+class LiveController:
+    """The live session: one per app, from its start to its quit."""
+
+    def __init__(self, spec: RunSpec, info: dict, say: Say, changed: Callable[[], None], *,
+                 recorder: Recorder | None = None, refresh_s: float = 1.0,
+                 open_session: OpenSession = Session) -> None:
+        self.spec = spec
+        self.info = info
+        self.say = say
+        self.changed = changed  # what the keys can do may have changed: the app redraws its footer
+        self.recorder = recorder or Recorder()
+        self.compare_queue: list[str] = []
+        self.inbox: deque[list[Event]] = deque()  # batches from the reader and sampler threads
+        # idle, the cores move every 2 s (htop: 1.5 s): an idle screen should cost next to nothing
+        self.sample_live_s, self.sample_idle_s = max(0.1, refresh_s), max(2.0, refresh_s)
+        self.session = open_session([self.inbox.append, self.recorder], self.sample_idle_s)
+        self.user_workloads = [] if spec.workload.builtin else [spec.workload.text]
+        self.pythons = [] if spec.python == sys.executable else [spec.python]
+        self._was_busy = False
+
+    # ---- the screen's source ------------------------------------------------------------
+    def pull(self) -> list[Event]:
+        batch: list[Event] = []
+        while self.inbox:
+            batch.extend(self.inbox.popleft())
+        return batch
+
+    def now(self, state: SessionState) -> float:
+        return self.session.now()
+
+    def header(self, state: SessionState) -> HeaderLine:
+        """While a run is live: what runs. Between runs: the choice the next run will use."""
+        recording = self.recorder.recording
+        if state.live is not None:
+            return HeaderLine.of_run(state.live.started, recording)
+        spec = self.spec
+        return HeaderLine(spec.workload.name, spec.workers, spec.mode, self.info["python"], spec.start_method,
+                          recording, "next: ", spec.switch_interval_ms)
+
+    def after_frame(self) -> None:
+        """Start a compare's next run once the last is reaped; say when the keys change."""
+        if self.compare_queue and not self.busy:
+            self.start_run(self.compare_queue.pop(0))
+        if self.busy != self._was_busy:  # the footer's keys follow the run's start and end
+            self._was_busy = self.busy
+            self.changed()
+
+    def run_ended(self, figures: list[dict]) -> None:
+        """A run ended (`figures`: of every finished run): the cores slow down, the user is told."""
+        self.session.sample_every(self.sample_idle_s)
+        if not self.compare_queue and figures:
+            latest = figures[-1]
+            self.say(f"{latest['mode']}: {latest['status']}, wall {latest['wall_s']:.2f} s", "information", 4)
+
+    def help_notes(self) -> list[str]:
+        return [f"{name} is unavailable here: {reason}" for name in MODES if (reason := self.unavailable(name))]
+
+    # ---- what applies now -----------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        """A run is live, or its runner is still being reaped."""
+        return self.session.busy
+
+    @property
+    def running(self) -> bool:
+        """A run is live or a compare has runs to go."""
+        return self.busy or bool(self.compare_queue)
+
+    def unavailable(self, mode: str) -> str | None:
+        return MODES[mode].unavailable(self.info["python"], self.info["workload"])
+
+    def refusal(self, action: str, parameters: tuple[object, ...] = ()) -> Refusal | None:
+        """None if `action` (a binding's action name and its parameters) applies now."""
+        if action == "mode":
+            mode = str(parameters[0])
+            reason = self.unavailable(mode)
+            return Refusal(f"{mode}: {reason}", greyed=True, timeout=6) if reason else None
+        if action in ("run", "compare", "pick_workload", "pick_python"):
+            return RUN_LIVE if self.running else None
+        if action == "cancel":
+            return None if self.running else NOTHING_LIVE
+        return None
+
+    # ---- actions ----------------------------------------------------------------------------
+    def choose_mode(self, mode: str) -> None:
+        self.spec = self.spec.with_mode(mode)
+        if self.busy:
+            self.say(f"next run: {mode} (the live run goes on; x cancels it)", "information", 3)
+        self.changed()
+
+    def change_workers(self, delta: int) -> None:
+        self.spec = replace(self.spec, workers=min(MAX_WORKERS, max(1, self.spec.workers + delta)))
+
+    def cycle_switch_interval(self) -> None:
+        now = self.spec.switch_interval_ms or SWITCH_INTERVALS_MS[0]
+        at = SWITCH_INTERVALS_MS.index(now) + 1 if now in SWITCH_INTERVALS_MS else 0
+        following = SWITCH_INTERVALS_MS[at % len(SWITCH_INTERVALS_MS)]
+        self.spec = replace(self.spec, switch_interval_ms=following)
+        self.say(f"next run: switch interval {following:g} ms", "information", 3)
+
+    def start_run(self, mode: str) -> None:
+        reason = self.unavailable(mode)
+        if reason:
+            self.say(f"{mode}: {reason}", "warning", 6)
+            return
+        try:
+            self.session.start(self.spec.with_mode(mode))
+        except UsageError as exc:  # the chosen Python vanished, no file descriptors left, ...
+            self.compare_queue.clear()
+            self.say(str(exc), "error", 8)
+            return
+        self.session.sample_every(self.sample_live_s)
+        self.changed()
+
+    def run(self) -> None:
+        self.start_run(self.spec.mode)
+
+    def compare(self) -> None:
+        self.compare_queue = [mode for mode in MODES if not self.unavailable(mode)]
+        self.say(f"comparing {', '.join(self.compare_queue)}", "information", 3)
+
+    def cancel(self) -> None:
+        self.compare_queue.clear()
+        self.session.cancel()
+        self.changed()
+
+    def toggle_recording(self) -> None:
+        if self.recorder.recording:
+            self.recorder.stop()
+            self.say(f"recording saved to {self.recorder.path}", "information", 5)
+            return
+        path = time.strftime("conctui-%Y%m%d-%H%M%S.jsonl")
+        try:
+            self.recorder.start(path)
+        except UsageError as exc:
+            self.say(str(exc), "error", 5)
+            return
+        self.say(f"recording to {path}; R stops", "information", 5)
+
+    def found_pythons(self) -> list[FoundPython]:
+        return find_pythons(self.pythons)
+
+    def describe_choice(self, workload: str, python: str) -> tuple[RunSpec, dict]:
+        """Ask a runner under `python` about `workload`: it blocks (and may import user code in
+        the runner), so the app calls it off the UI thread. Raises UsageError when either is wrong."""
+        ref = parse_workload(workload)
+        params = parse_params(ref, []) if ref != self.spec.workload else self.spec.params
+        return replace(self.spec, workload=ref, params=params, python=python), describe(python, ref, params)
+
+    def adopt(self, spec: RunSpec, info: dict) -> None:
+        """Make a described choice the next run's; a mode it cannot run falls back to threads."""
+        self.spec, self.info = spec, info
+        reason = self.unavailable(spec.mode)
+        if reason:
+            self.spec = spec.with_mode("threads")
+            self.say(f"{spec.mode}: {reason}; switched to threads", "warning", 6)
+        self.changed()
+
+    # ---- the way out ------------------------------------------------------------------------
+    def start(self) -> None:
+        self.session.start_sampling()
+
+    def shutdown(self) -> None:
+        """Cancel the live run, reap every process, close the recording: safe to call twice."""
+        self.compare_queue.clear()
+        self.session.close()
+        self.recorder.stop()
