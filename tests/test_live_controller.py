@@ -1,0 +1,176 @@
+"""The live session's controller, without a terminal: what each key does and when it refuses."""
+from __future__ import annotations
+
+import sys
+
+import pytest
+from conctui.engine.modes import MODES
+from conctui.engine.recording import Recorder
+from conctui.engine.session import Sink
+from conctui.engine.spec import RunSpec, UsageError, parse_params, parse_workload
+from conctui.engine.state import SessionState
+from conctui.live import LiveController
+from fixtures import demo
+
+
+class FakeSession:
+    """Session-shaped: records what it is asked; a run is live until the test says it ended."""
+
+    def __init__(self, sinks: list[Sink], sample_period: float) -> None:
+        self.sinks = sinks
+        self.period = sample_period
+        self.started: list[RunSpec] = []
+        self.busy = False
+        self.refuse: str | None = None
+        self.closed = False
+
+    def now(self) -> float:
+        return 12.5
+
+    def start_sampling(self) -> FakeSession:
+        return self
+
+    def sample_every(self, seconds: float) -> None:
+        self.period = seconds
+
+    def start(self, spec: RunSpec) -> None:
+        if self.refuse:
+            raise UsageError(self.refuse)
+        self.started.append(spec)
+        self.busy = True
+
+    def cancel(self) -> None:
+        self.busy = False
+
+    def close(self) -> None:
+        self.busy, self.closed = False, True
+
+
+class Harness:
+    def __init__(self, workload: str = "download", mode: str = "threads") -> None:
+        self.said: list[tuple[str, str]] = []
+        self.changes = 0
+        ref = parse_workload(workload)
+        info = {"python": demo.PYTHON, "workload": {"name": workload, "has_async": workload == "download"}}
+        self.control = LiveController(RunSpec(ref, mode, 2, parse_params(ref, [])), info, self.say, self.changed,
+                                      recorder=Recorder(), refresh_s=1.0, open_session=FakeSession)
+        self.session: FakeSession = self.control.session  # type: ignore[assignment]
+
+    def say(self, message: str, severity: str, timeout: float) -> None:
+        self.said.append((message, severity))
+
+    def changed(self) -> None:
+        self.changes += 1
+
+    def end_run(self) -> None:
+        self.session.busy = False
+        self.control.after_frame()
+
+
+def test_run_starts_the_choice_and_speeds_up_the_sampler() -> None:
+    h = Harness()
+    assert h.session.period == 2.0  # idle: the cores move every 2 s
+    h.control.run()
+    assert [spec.mode for spec in h.session.started] == ["threads"]
+    assert h.session.period == 1.0
+    h.control.run_ended([{"mode": "threads", "status": "done", "wall_s": 0.5}])
+    assert h.session.period == 2.0
+    assert h.said[-1] == ("threads: done, wall 0.50 s", "information")
+
+
+def test_run_keys_are_refused_mid_run_and_cancel_between_runs() -> None:
+    h = Harness()
+    for action in ("run", "compare", "pick_workload", "pick_python"):
+        assert h.control.refusal(action) is None
+    assert h.control.refusal("cancel").reason == "no run is live"
+    h.control.run()
+    for action in ("run", "compare", "pick_workload", "pick_python"):
+        refusal = h.control.refusal(action)
+        assert refusal is not None and not refusal.greyed and "x cancels" in refusal.reason
+    assert h.control.refusal("cancel") is None
+    assert h.control.refusal("workers", (1,)) is None  # the next run's choice may change mid-run
+
+
+def test_an_unavailable_mode_is_greyed_with_its_reason_and_never_started() -> None:
+    h = Harness("cpu")
+    refusal = h.control.refusal("mode", ("asyncio",))
+    assert refusal is not None and refusal.greyed and refusal.reason.startswith("asyncio: cpu is a plain function")
+    assert h.control.refusal("mode", ("processes",)) is None
+    h.control.start_run("asyncio")
+    assert h.session.started == [] and h.said[-1][1] == "warning"
+
+
+def test_compare_walks_every_available_mode_one_run_at_a_time() -> None:
+    h = Harness()
+    expected = [mode for mode in MODES if not h.control.unavailable(mode)]
+    h.control.compare()
+    assert h.control.compare_queue == expected
+    for count in range(1, len(expected) + 1):
+        h.end_run()  # the frame after a run is reaped starts the next
+        assert [spec.mode for spec in h.session.started] == expected[:count]
+        h.control.after_frame()  # the run is live: no second one on top
+        assert len(h.session.started) == count
+    assert h.control.compare_queue == []
+
+
+def test_cancel_empties_the_compare_queue() -> None:
+    h = Harness()
+    h.control.compare()
+    h.end_run()
+    h.control.cancel()
+    assert not h.session.busy and h.control.compare_queue == []
+    h.end_run()
+    assert len(h.session.started) == 1
+
+
+def test_a_run_that_cannot_start_says_why_and_ends_the_compare() -> None:
+    h = Harness()
+    h.control.compare()
+    h.session.refuse = "/gone/python: no such file"
+    h.end_run()
+    assert h.said[-1] == ("/gone/python: no such file", "error")
+    assert h.control.compare_queue == [] and h.session.started == []
+
+
+def test_mode_workers_and_switch_interval_change_only_the_next_run() -> None:
+    h = Harness()
+    h.control.run()
+    h.control.choose_mode("processes")
+    assert h.control.spec.mode == "processes" and h.session.started[0].mode == "threads"
+    assert "the live run goes on" in h.said[-1][0]
+    for delta, workers in ((1, 3), (-5, 1), (2000, 1024)):
+        h.control.change_workers(delta)
+        assert h.control.spec.workers == workers
+    cycle = []
+    for _ in range(5):
+        h.control.cycle_switch_interval()
+        cycle.append(h.control.spec.switch_interval_ms)
+    assert cycle == [1.0, 0.2, 20.0, 5.0, 1.0]
+
+
+def test_the_header_shows_the_choice_between_runs() -> None:
+    h = Harness()
+    line = h.control.header(SessionState())
+    assert (line.workload, line.mode, line.workers, line.note) == ("download", "threads", 2, "next: ")
+    assert h.control.now(SessionState()) == 12.5  # the session's clock
+
+
+def test_adopting_a_choice_its_mode_cannot_run_falls_back_to_threads() -> None:
+    h = Harness(mode="asyncio")
+    spec, info = h.control.describe_choice("cpu", sys.executable)
+    h.control.adopt(spec, info)
+    assert h.control.spec.workload.text == "cpu" and h.control.spec.mode == "threads"
+    assert "switched to threads" in h.said[-1][0]
+    with pytest.raises(UsageError):
+        h.control.describe_choice("no_such_workload", sys.executable)
+
+
+def test_recording_toggles_and_shutdown_reaps_and_stops_it(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    h = Harness()
+    h.control.toggle_recording()
+    assert h.control.recorder.recording and h.said[-1][0].startswith("recording to conctui-")
+    h.control.run()
+    h.control.shutdown()
+    assert h.session.closed and not h.control.recorder.recording
+    assert len(list(tmp_path.glob("conctui-*.jsonl"))) == 1
