@@ -19,7 +19,7 @@ def test_two_threads_of_pure_python_beat_sequential_and_the_gil_is_off() -> None
     for info in [document["header"], *(run["python"] for run in document["runs"])]:
         assert info["free_threaded"] is True and info["gil_enabled"] is False, info
     threads = next(run for run in document["runs"] if run["mode"] == "threads")
-    assert threads["gil_wait"] is None and threads["gil_held"] is None
+    assert threads["gil_wait"] is None and threads["gil_held"] is None and threads["process_cpu"] is None
     assert threads["gil_note"] == "no GIL: free-threaded build with the GIL off"
 
 

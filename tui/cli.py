@@ -272,10 +272,14 @@ def _fmt(value: Any, unit: str = "", digits: int = 2) -> str:
 
 
 def _print_workers(figures: dict) -> None:
-    print(f"{'#':>3}  {'pid':>7}  {'tid':>7}  {'status':<9} {'wall':>8} {'cpu':>8}  error")
+    print(f"{'#':>3}  {'pid':>7}  {'tid':>7}  {'status':<9} {'wall':>8} {'cpu':>8} {'held':>5} {'wait':>5} "
+          f"{'off':>5}  error")
     for w in figures["per_worker"]:
         print(f"{w['index']:>3}  {w['pid'] or '-':>7}  {w['tid'] or '-':>7}  {w['status']:<9} "
-              f"{_fmt(w['wall_s'], ' s'):>8} {_fmt(w['cpu_s'], ' s'):>8}  {w['error'] or ''}")
+              f"{_fmt(w['wall_s'], ' s'):>8} {_fmt(w['cpu_s'], ' s'):>8} {_share(w['gil_held']):>5} "
+              f"{_share(w['gil_wait']):>5} {_share(w['gil_off_cpu']):>5}  {w['error'] or ''}")
+    if figures.get("gil_sampler_note"):
+        print(f"GIL held/wait/off CPU per worker: {figures['gil_sampler_note']}")
     for w in figures["per_worker"]:
         for line in w["output"]:
             print(f"[{w['index']}] {line}")
@@ -322,7 +326,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"{figures['workload']} x{figures['workers']} · {figures['mode']} · {figures['status']}"
               f"{': ' + figures['error'] if figures['error'] else ''}")
         print(f"wall {_fmt(figures['wall_s'], ' s')}  cpu {_fmt(figures['cpu_s'], ' s')}  "
-              f"parallelism {_fmt(figures['parallelism'])}  GIL wait {_gil(figures)}")
+              f"parallelism {_fmt(figures['parallelism'])}  GIL wait {_gil(figures)}  "
+              f"GIL held {_share(figures['gil_held'])}")
         _print_cluster(figures["mode"], figures["cluster"])
         _print_workers(figures)
         _print_verdict(summarize(runs))
@@ -332,6 +337,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _python_label(version: str | None, free_threaded: bool | None) -> str:
     """`3.13.0`, or `3.13.5t` for a free-threaded build."""
     return f"{version}{'t' if free_threaded else ''}"
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
 
 
 def _gil(row: dict) -> str:

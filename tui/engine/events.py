@@ -43,6 +43,7 @@ class WorkerStarted:
     pid: int
     tid: int
     host: str = ""
+    gil_futex: list = field(default_factory=list)  # [first, last) of its process's GIL futex words, or []
 
 
 @dataclass(frozen=True)
@@ -104,21 +105,39 @@ class Cluster:
 class GilSample:
     """The GIL meter of the process hosting the workers' threads (runner/gil.py defines it).
 
-    wait: share of the probe's time spent waiting for the GIL; held: that process's CPU per
-    wall second, capped at 1; latency_ms: mean wait per wake-up. Over the last window, and
-    `run_*` over the run so far. None, with `note` saying why, where they do not apply
-    ("own GIL in each worker process", "no GIL: free-threaded build with the GIL off")."""
+    wait: share of the probe's time spent waiting for the GIL; cpu: that process's CPU per
+    wall second, capped at 1 (not a GIL figure; version-1 recordings call it `held`);
+    latency_ms: mean wait per wake-up. Over the last window, and `run_*` over the run so far.
+    None, with `note` saying why, where they do not apply ("own GIL in each worker process",
+    "no GIL: free-threaded build with the GIL off")."""
 
     t: float
     wait: float | None
-    held: float | None
+    cpu: float | None
     latency_ms: float | None
     run_wait: float | None
-    run_held: float | None
+    run_cpu: float | None
     run_latency_ms: float | None
     period_ms: float
     baseline_ms: float
     note: str | None = None
+
+
+@dataclass(frozen=True)
+class GilWorkers:
+    """Each worker's GIL shares over the run so far, sampled from outside (engine/gil_sampler.py).
+
+    rows: [index, held, wait, off_cpu], each a share 0..1 of the worker's sampled time or None;
+    run_held: the workers' held time over the run's sampled time (up to one per GIL: the
+    processes mode has one per worker); note: why there are no figures (ptrace refused, no
+    GIL, py-spy missing), else None; source: what sampled them; final: the run's last word."""
+
+    t: float
+    rows: list
+    run_held: float | None = None
+    note: str | None = None
+    source: str = ""
+    final: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,13 +148,15 @@ class RunFinished:
     error: str | None = None
 
 
-Event = RunStarted | WorkerStarted | Progress | Output | WorkerFinished | Sample | Cluster | GilSample | RunFinished
+Event = (RunStarted | WorkerStarted | Progress | Output | WorkerFinished | Sample | Cluster | GilSample | GilWorkers
+         | RunFinished)
 TYPES = {
     "run_started": RunStarted, "worker_started": WorkerStarted, "progress": Progress,
     "output": Output, "worker_finished": WorkerFinished, "sample": Sample, "cluster": Cluster,
     "run_finished": RunFinished,
-    "gil": GilSample,
+    "gil": GilSample, "gil_workers": GilWorkers,
 }
+RENAMED = {"gil": {"held": "cpu", "run_held": "run_cpu"}}  # version-1 field names, read as today's
 NAMES = {cls: name for name, cls in TYPES.items()}
 STATUSES = {"done", "failed", "crashed", "cancelled"}
 RUN_STATUSES = {"done", "error", "cancelled", "crashed", "timeout"}
@@ -189,7 +210,7 @@ def _check_values(event: Event) -> None:
     if isinstance(event, RunStarted) and not 1 <= event.workers <= MAX_INDEX:
         raise EventError(f"worker count {event.workers} is out of range")
     if isinstance(event, GilSample):
-        for name in ("wait", "held", "run_wait", "run_held"):
+        for name in ("wait", "cpu", "run_wait", "run_cpu"):
             value = getattr(event, name)
             if value is not None and not 0 <= value <= 1:
                 raise EventError(f"gil.{name} {value} is not between 0 and 1")
@@ -204,6 +225,20 @@ def _check_values(event: Event) -> None:
             raise EventError("sample workers must be [index, cpu_s, core] rows")
     if isinstance(event, Cluster):
         _check_cluster(event)
+    if isinstance(event, GilWorkers) and (not all(_gil_row(row) for row in event.rows) or (
+            event.run_held is not None and not 0 <= event.run_held <= MAX_INDEX)):
+        raise EventError("gil_workers rows must be [index, held, wait, off_cpu] with shares 0..1 or null")
+    if isinstance(event, WorkerStarted) and not (
+            event.gil_futex == [] or (len(event.gil_futex) == 2 and all(
+                isinstance(a, int) and not isinstance(a, bool) and 0 <= a < 2**64 for a in event.gil_futex))):
+        raise EventError("worker_started.gil_futex must be [] or [first, last) addresses")
+
+
+def _gil_row(row: Any) -> bool:
+    return (isinstance(row, list) and len(row) == 4 and isinstance(row[0], int) and not isinstance(row[0], bool)
+            and 0 <= row[0] < MAX_INDEX
+            and all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1)
+                    for v in row[1:]))
 
 
 def _check_cluster(event: Cluster) -> None:
@@ -235,6 +270,9 @@ def decode(data: Any) -> Event:
     cls = TYPES.get(name) if isinstance(name, str) else None
     if cls is None:
         raise EventError(f"unknown event type {name!r}")
+    renamed = RENAMED.get(name)
+    if renamed:
+        data = {renamed.get(key, key): value for key, value in data.items()}
     hints = _hints(cls)
     known = {f.name for f in fields(cls)}
     unknown = set(data) - known - {"type"}

@@ -8,8 +8,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from conctui.engine.events import Event
+from conctui.engine.gil_sampler import GilSampler
 from conctui.engine.runner_process import RunnerProcess
 from conctui.engine.sampler import Sampler
 from conctui.engine.spec import RunSpec
@@ -21,7 +23,8 @@ Sink = Callable[[list[Event]], None]
 class Session:
     def __init__(self, sinks: list[Sink], sample_period: float = 0.25) -> None:
         self.t0 = time.monotonic()
-        self.sinks = list(sinks)
+        self.gil = GilSampler(self.emit, self.t0)  # first: it learns of each worker before anyone shows it
+        self.sinks = [self.gil, *sinks]
         self._lock = threading.Lock()
         self._run_id = 0
         self.runner: RunnerProcess | None = None
@@ -53,6 +56,7 @@ class Session:
         if self.busy:
             raise RuntimeError("a run is already live")
         self._run_id += 1
+        spec = replace(spec, sample_gil=GilSampler.wanted(spec.mode))
         runner = RunnerProcess(spec, self._run_id, self.t0, self.emit, on_worker=self.sampler.watch)
         runner.start(before_reading=self.sampler.watch_run)  # raises UsageError if it cannot start
         self.runner = runner
@@ -64,6 +68,7 @@ class Session:
         if not runner.wait(timeout):
             runner.cancel("timeout")
             runner.wait()
+        self.gil.wait()  # the per-worker GIL figures come just after the run's end
 
     def cancel(self) -> None:
         if self.busy:

@@ -124,6 +124,7 @@ class RunSpec:
     switch_interval_ms: float | None = None
     scheduler: str | None = None  # dask: an existing cluster's scheduler; None starts a LocalCluster
     connect_timeout: float = 10.0
+    sample_gil: bool = False  # conctui samples the workers' GIL from outside: the runner readies for it
 
     def with_mode(self, mode: str) -> RunSpec:
         return replace(self, mode=mode)
@@ -132,7 +133,7 @@ class RunSpec:
         return {"cmd": "run", "mode": self.mode, "workers": self.workers,
                 "ref": self.workload.payload(self.params), "start_method": self.start_method,
                 "switch_interval_ms": self.switch_interval_ms, "scheduler": self.scheduler,
-                "connect_timeout": self.connect_timeout}
+                "connect_timeout": self.connect_timeout, "sample_gil": self.sample_gil}
 
 
 def parse_scheduler(address: str | None, timeout: float) -> str | None:

@@ -14,6 +14,7 @@ from conctui.engine.events import (
     Cluster,
     Event,
     GilSample,
+    GilWorkers,
     Output,
     Progress,
     RunFinished,
@@ -46,6 +47,9 @@ class WorkerState:
     exitcode: int | None = None
     lines: list[str] = field(default_factory=list)
     dropped: int = 0
+    gil_held: float | None = None  # shares of its sampled time: holding its GIL, waiting for it, off CPU
+    gil_wait: float | None = None
+    gil_off_cpu: float | None = None
 
     def elapsed(self, now: float) -> float | None:
         if self.wall_s is not None:
@@ -63,6 +67,7 @@ class RunState:
     log: deque = field(default_factory=lambda: deque(maxlen=LOG_LINES))
     finished: RunFinished | None = None
     gil: GilSample | None = None  # the GIL meter's latest word (its run_* figures cover the run so far)
+    gil_workers: GilWorkers | None = None  # the per-worker sampler's latest word (its note, its source)
     cluster: Cluster | None = None  # Dask runs: the latest word on the cluster and its costs
     # conctui's own host while the run was live: sums over its samples of busy cores and of
     # conctui's own CPU (in cores), to tell how much other programs took (see figures.other_load)
@@ -141,6 +146,9 @@ def apply(state: SessionState, event: Event) -> SessionState:
     elif isinstance(event, GilSample):
         if state.current is not None:
             state.current.gil = event
+    elif isinstance(event, GilWorkers):
+        if state.current is not None:
+            _gil_workers(state.current, event)
     elif isinstance(event, RunFinished):
         if state.current is not None:
             state.current.finished = event
@@ -173,6 +181,14 @@ def _worker_event(run: RunState, worker: WorkerState, event: Event) -> None:
     line = log_line(event)
     if line is not None:
         run.log.append(line)
+
+
+def _gil_workers(run: RunState, event: GilWorkers) -> None:
+    run.gil_workers = event
+    for index, held, wait, off in event.rows:
+        if 0 <= index < len(run.workers):
+            worker = run.workers[index]
+            worker.gil_held, worker.gil_wait, worker.gil_off_cpu = held, wait, off
 
 
 def _sample(state: SessionState, event: Sample) -> None:

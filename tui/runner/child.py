@@ -8,6 +8,7 @@ import threading
 from typing import Any
 
 from .channel import Outbox, capture_prints
+from .gil import prepare_sampling
 from .loader import LoadError, load
 from .work import run_worker
 
@@ -36,6 +37,8 @@ def main(payload: dict[str, Any], index: int, conn: Any) -> None:
     except LoadError as exc:
         outbox.emit("worker_finished", index=index, status="failed", error=str(exc), wall_s=0.0, cpu_s=0.0)
     else:
+        if payload.get("tracer"):  # this worker's own GIL is sampled too
+            prepare_sampling(payload["tracer"])
         run_worker(outbox, workload, index, captured, whole_process=True)
     outbox.close()
     conn.close()

@@ -8,8 +8,12 @@ the share of its time a thread that wakes up now and then (a UI, an I/O loop) lo
 definition under every interpreter (gilknocker, a Rust meter, would need installing into
 the user's Python, which the runner never does).
 
-GIL held: the process's CPU seconds (the OS's sum over its threads) per wall second,
-capped at 1. An upper bound: C code that released the GIL (hashlib) counts too.
+Process CPU (`cpu`, formerly `held`): the process's CPU seconds (the OS's sum over its
+threads) per wall second, capped at 1. It is not a GIL figure: C code that released the GIL
+(hashlib) counts too. Who holds the GIL is sampled from outside (engine/gil_sampler.py),
+helped by two things this module does in the runner: it finds the futex words a thread
+waiting for this GIL sleeps on (`futex_range`), and lets conctui's sampler read it under
+Yama's ptrace_scope 1 (`allow_tracer`).
 
 Where the workers do not share this process's GIL (processes, sub-interpreters) or there
 is none (a free-threaded build with the GIL off) the figures are None with a note saying
@@ -29,6 +33,7 @@ PERIOD_S = 0.005
 WINDOW_S = 0.25
 CALIBRATION_SLEEPS = 16
 CALIBRATION_PERIOD_S = 0.001
+NO_GIL = "no GIL: free-threaded build with the GIL off"
 OWN_GIL = {
     "processes": "own GIL in each worker process",
     "interpreters": "own GIL in each sub-interpreter",
@@ -70,13 +75,110 @@ def idle_lateness() -> float:
     return lates[len(lates) // 2]
 
 
+def gil_enabled() -> bool:
+    is_enabled = getattr(sys, "_is_gil_enabled", None)
+    return is_enabled is None or bool(is_enabled())
+
+
+FUTEX_SYSCALL = "202"  # x86-64 (aarch64's is 98)
+FUTEX_BEFORE, FUTEX_AFTER = 64, 160  # bytes around the condition's words: the GIL's mutex and switch condition
+_FUTEX: list[list[int]] = []
+
+
+def _syscall_holding_gil(libc: Any, path: bytes) -> str:
+    """/proc's word on what a thread is blocked in, read without letting go of the GIL."""
+    import ctypes
+
+    buffer = ctypes.create_string_buffer(256)
+    fd = libc.open(path, os.O_RDONLY)
+    if fd < 0:
+        return ""
+    size = libc.read(fd, buffer, 255)
+    libc.close(fd)
+    return buffer.raw[:max(0, size)].decode(errors="replace")
+
+
+def _futex_words(tries: int) -> list[int]:
+    """The futex words a thread asking for this GIL sleeps on, seen while this thread holds it.
+
+    A spinner thread asks for the GIL while this one computes and then reads the spinner's
+    /proc syscall line through ctypes.PyDLL, whose calls keep the GIL: the spinner is then
+    blocked in the GIL's condition variable (glibc alternates between two words of it)."""
+    import ctypes
+
+    libc = ctypes.PyDLL(None)
+    libc.open.argtypes = [ctypes.c_char_p, ctypes.c_int]
+    libc.read.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t]
+    stop: list[bool] = []
+
+    def spin() -> None:
+        while not stop:
+            pass
+
+    spinner = threading.Thread(target=spin, name="conctui-gil-calibration", daemon=True)
+    spinner.start()
+    path = ("/proc/self/task/%d/syscall" % spinner.native_id).encode()
+    words: set[int] = set()
+    try:
+        for _ in range(tries):
+            deadline = time.perf_counter() + 0.002
+            while time.perf_counter() < deadline:  # hold the GIL: the spinner now waits for it
+                pass
+            fields = _syscall_holding_gil(libc, path).split()
+            if len(fields) > 1 and fields[0] == FUTEX_SYSCALL:
+                words.add(int(fields[1], 16))
+            if len(words) >= 2:
+                break
+            time.sleep(0.001)  # let the spinner have it again
+    finally:
+        stop.append(True)
+        spinner.join()
+    return sorted(words)
+
+
+def futex_range(tries: int = 12) -> list[int]:
+    """[first, last) addresses of this process's GIL futex words, or [] (no GIL, not Linux x86-64,
+    no ctypes): the sampler counts a thread asleep in a futex there as waiting for the GIL.
+    Measured once per process, before any worker runs (about 10 ms)."""
+    if not _FUTEX:
+        words: list[int] = []
+        if gil_enabled() and os.path.exists("/proc/self/task") and os.uname().machine == "x86_64":
+            try:
+                words = _futex_words(tries)
+            except (ImportError, OSError, AttributeError, ValueError):
+                words = []
+        _FUTEX.append([words[0] - FUTEX_BEFORE, words[-1] + FUTEX_AFTER] if words else [])
+    return _FUTEX[0]
+
+
+def measured_range() -> list[int]:
+    """What futex_range found, if it was asked to (runs with an external sampler only), else []."""
+    return _FUTEX[0] if _FUTEX else []
+
+
+def prepare_sampling(tracer: int) -> None:
+    """Ready this process for conctui's GIL sampler: let it read us, and find the GIL's words."""
+    allow_tracer(tracer)
+    futex_range()
+
+
+def allow_tracer(pid: int) -> None:
+    """Let `pid` (conctui) and its children (its py-spy) read this process under Yama's
+    ptrace_scope 1, where only an ancestor may: prctl(PR_SET_PTRACER). A no-op elsewhere."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(0x59616D61, pid, 0, 0, 0)
+    except (ImportError, OSError, AttributeError):
+        pass
+
+
 def not_applicable(mode: str) -> str | None:
     """Why this process's GIL says nothing about the workers, or None when it does."""
     if mode in OWN_GIL:
         return OWN_GIL[mode]
-    is_enabled = getattr(sys, "_is_gil_enabled", None)
-    if is_enabled is not None and not is_enabled():
-        return "no GIL: free-threaded build with the GIL off"
+    if not gil_enabled():
+        return NO_GIL
     return None
 
 
@@ -92,10 +194,10 @@ class Tally:
     def figures(self) -> dict[str, Any]:
         wall = time.perf_counter() - self.wall0
         if wall <= 0:
-            return {"wait": None, "held": None, "latency_ms": None}
-        held = (time.process_time() - self.cpu0) / wall
+            return {"wait": None, "cpu": None, "latency_ms": None}
+        cpu = (time.process_time() - self.cpu0) / wall
         return {"wait": round(min(1.0, self.waited / wall), 4),
-                "held": round(min(1.0, max(0.0, held)), 4),
+                "cpu": round(min(1.0, max(0.0, cpu)), 4),
                 "latency_ms": round(1000 * self.waited / self.wakes, 3) if self.wakes else None}
 
 
@@ -123,10 +225,10 @@ class GilMeter:
         return self
 
     def _emit(self, window: dict[str, Any] | None) -> None:
-        run = self._run.figures() if self._run else {"wait": None, "held": None, "latency_ms": None}
+        run = self._run.figures() if self._run else {"wait": None, "cpu": None, "latency_ms": None}
         window = window or run
-        self.outbox.emit("gil", wait=window["wait"], held=window["held"], latency_ms=window["latency_ms"],
-                         run_wait=run["wait"], run_held=run["held"], run_latency_ms=run["latency_ms"],
+        self.outbox.emit("gil", wait=window["wait"], cpu=window["cpu"], latency_ms=window["latency_ms"],
+                         run_wait=run["wait"], run_cpu=run["cpu"], run_latency_ms=run["latency_ms"],
                          period_ms=self.period_s * 1000, baseline_ms=round(self.baseline * 1000, 4),
                          note=self.note)
 

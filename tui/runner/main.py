@@ -16,7 +16,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from .channel import Outbox, capture_prints
-from .gil import GilMeter
+from .gil import GilMeter, prepare_sampling
 from .info import python_info
 from .interpreters import Interpreters
 from .loader import LoadError, describe, load
@@ -91,6 +91,9 @@ def _run(link: Link, spec: dict[str, Any]) -> None:
         outbox.emit("run_finished", status="error", error=str(exc), wall_s=0.0)
         outbox.close()
         return
+    if spec.get("sample_gil"):  # conctui samples this process's threads from outside
+        spec["tracer"] = os.getppid()
+        prepare_sampling(spec["tracer"])
     mode = MODES[spec["mode"]](outbox, workload, spec["workers"], captured, spec)
     result: dict[str, Any] = {"status": "done"}
 

@@ -42,7 +42,7 @@ class Processes(Mode):
 
     def run(self) -> None:
         context = multiprocessing.get_context(self.options["start_method"])
-        payload = {"ref": self.options["ref"], "t0": self.outbox.t0}
+        payload = {"ref": self.options["ref"], "t0": self.outbox.t0, "tracer": self.options.get("tracer")}
         pipes: dict[Any, int] = {}
         for index in range(self.workers):
             if self.outbox.stop.is_set():

@@ -14,7 +14,7 @@ from collections.abc import Generator
 from typing import Any
 
 from .channel import Cancelled, CapturedOutput, Outbox, current_worker
-from .gil import RunQueue
+from .gil import RunQueue, measured_range
 from .loader import Workload
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -35,7 +35,8 @@ def describe_exception(exc: BaseException) -> str:
 
 def _started(outbox: Outbox, index: int) -> None:
     # sent at once: a worker that crashes at its first line is still known by its pid
-    outbox.emit_now("worker_started", index=index, pid=os.getpid(), tid=threading.get_native_id())
+    outbox.emit_now("worker_started", index=index, pid=os.getpid(), tid=threading.get_native_id(),
+                    gil_futex=measured_range())
 
 
 def _finished(outbox: Outbox, index: int, status: str, error: Any, wall_s: float, cpu_s: float,

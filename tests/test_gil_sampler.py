@@ -1,0 +1,102 @@
+"""Per-worker GIL shares sampled from outside with py-spy, on real threads: who holds the GIL,
+who waits for it, who sleeps; null with the reason where reading the process is refused."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+from conctui.engine.events import GilSample, decode
+from conctui.engine.gil_sampler import find_py_spy, parse_raw
+from fixtures.command import COMMAND, conctui
+
+
+def _run(workload: str, *args: str, mode: str = "threads", workers: int = 2) -> dict:
+    if find_py_spy() is None:
+        pytest.skip('py-spy is not installed: pip install ".[gil]"')
+    result = conctui("run", workload, "--mode", mode, "--workers", str(workers), *args, "--json")
+    assert result.code == 0, result.err
+    run = result.run()
+    note = run["gil_sampler_note"] or ""
+    if note.startswith("ptrace refused"):
+        pytest.skip(note)
+    return run
+
+
+def _shares(run: dict, name: str) -> list[float]:
+    values = [w[name] for w in run["per_worker"]]
+    assert all(v is not None for v in values), run
+    return values
+
+
+def test_two_pure_python_threads_each_hold_the_gil_about_half_the_time() -> None:
+    run = _run("cpu", "--param", "n=6000000")
+    held = _shares(run, "gil_held")
+    assert all(0.3 <= h <= 0.7 for h in held), held
+    # the run's figure is their held time summed over the run's time: one GIL, at most one holder
+    assert run["gil_held"] <= 1.05 and run["gil_held"] == pytest.approx(sum(held), abs=0.1), (run["gil_held"], held)
+    assert run["gil_sampler"].startswith("py-spy") and run["gil_sampler_note"] is None
+    assert all(w > 0 for w in _shares(run, "gil_wait")), run["per_worker"]  # each sleeps on the GIL at times
+
+
+def test_hashlib_threads_compute_without_holding_the_gil() -> None:
+    run = _run("hashlib", "--param", "mb=8", "--param", "rounds=60")
+    busy = [w["cpu_s"] / w["wall_s"] for w in run["per_worker"]]
+    if min(busy) < 0.6:
+        pytest.skip(f"machine busy: the hashing threads got only {min(busy):.0%} of a core each")
+    assert all(h < 0.2 for h in _shares(run, "gil_held")), run["per_worker"]
+    assert all(o < 0.2 for o in _shares(run, "gil_off_cpu")), run["per_worker"]
+
+
+def test_sleeping_threads_are_mostly_off_cpu() -> None:
+    run = _run("download", "--param", "seconds=2.0", workers=3)
+    assert all(o > 0.8 for o in _shares(run, "gil_off_cpu")), run["per_worker"]
+    assert all(h < 0.1 for h in _shares(run, "gil_held")), run["per_worker"]
+
+
+def test_each_worker_process_is_sampled_for_its_own_gil() -> None:
+    run = _run("cpu", "--param", "n=4000000", mode="processes")
+    assert all(h > 0.5 for h in _shares(run, "gil_held")), run["per_worker"]  # nobody to share it with
+
+
+def test_a_refused_ptrace_gives_null_figures_with_the_reason(tmp_path: Path) -> None:
+    """py-spy run as nobody may not read a root-owned runner: the kernel refuses, the JSON says so."""
+    binary, setpriv = find_py_spy(), shutil.which("setpriv")
+    if binary is None or setpriv is None or os.geteuid() != 0:
+        pytest.skip("needs root, setpriv and py-spy to run the sampler as an unprivileged user")
+    copy = tmp_path / "py-spy"  # where nobody may run it from (root's home is closed to others)
+    shutil.copy(binary, copy)
+    tmp_path.chmod(0o755)
+    wrapper = tmp_path / "py-spy-as-nobody"
+    wrapper.write_text(f'#!/bin/sh\nexec {setpriv} --reuid=65534 --regid=65534 --clear-groups {copy} "$@"\n')
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    env = {**os.environ, "CONCTUI_PY_SPY": str(wrapper)}
+    done = subprocess.run([*COMMAND, "run", "cpu", "--workers", "2", "--param", "n=3000000", "--json"],
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 0, done.stderr
+    (run,) = json.loads(done.stdout)["runs"]
+    assert run["gil_sampler_note"].startswith("ptrace refused"), run["gil_sampler_note"]
+    assert "setcap cap_sys_ptrace" in run["gil_sampler_note"]
+    assert run["gil_held"] is None
+    assert all(w["gil_held"] is None and w["gil_wait"] is None and w["gil_off_cpu"] is None
+               for w in run["per_worker"])
+
+
+def test_raw_output_is_counted_per_process_and_native_thread() -> None:
+    text = (b'process 10:"python runner";process 11:"python child";thread (11): MainThread;run (cpu.py:9) 40\n'
+            b'thread (7): Thread-1 (work);work (tasks.py:3) 5\n'
+            b'thread (7): Thread-1 (work);other (tasks.py:8) 2\n'
+            b'process 10:"python runner";thread (12): worker;process (jobs.py:1) 3\n'
+            b'not a line\n')
+    assert parse_raw(text, 10) == {(11, 11): 40, (10, 7): 7, (10, 12): 3}
+
+
+def test_a_version_1_gil_event_reads_its_cpu_share_under_todays_name() -> None:
+    old = {"type": "gil", "t": 1.0, "wait": 0.5, "held": 0.9, "latency_ms": 4.0, "run_wait": 0.5,
+           "run_held": 0.8, "run_latency_ms": 4.0, "period_ms": 5.0, "baseline_ms": 0.08}
+    event = decode(old)
+    assert isinstance(event, GilSample) and (event.cpu, event.run_cpu) == (0.9, 0.8)

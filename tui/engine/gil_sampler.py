@@ -1,0 +1,419 @@
+"""Each worker's GIL shares, sampled from outside the process that hosts it (runs in conctui's process).
+
+Three shares per worker, each of the time it was sampled:
+- held: samples of its thread holding its process's GIL, from `py-spy record --gil --idle
+  --threads` (threads named by native id), one record per WINDOW_S run back to back, so the
+  figures move live (about 4% of a core at 100 Hz: bench/gil_meter.py);
+- wait: reads of /proc/PID/task/TID/syscall finding the thread asleep in a futex on its
+  GIL's own words, which the runner found at start (runner/gil.py `futex_range`). py-spy's
+  idle/active flag cannot say this: a thread waiting for the GIL sleeps in the kernel, so
+  py-spy calls it idle, like a sleeping one;
+- off CPU: asleep anywhere else (time.sleep, I/O, a lock).
+The rest is on CPU without the GIL: C code that released it (hashlib), or a wait for a core.
+
+Reading another process needs ptrace rights (root, CAP_SYS_PTRACE, or Yama's ptrace_scope
+0, or 1 with the runner's PR_SET_PTRACER); refused, every figure is None with the reason,
+never 0. Each process has its own GIL: in the processes mode each worker's figures are of
+its own process's GIL. Python 3.14+ ships the same sampling in its standard library
+(`_remote_debugging`): for a 3.14+ runner a helper under that Python samples instead of
+py-spy (runner/remote_gil.py: written against the documented API, not yet run here).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from conctui import runner
+from conctui.engine.events import Event, GilWorkers, RunFinished, RunStarted, WorkerFinished, WorkerStarted
+
+RATE_HZ = 100  # py-spy's samples a second
+WINDOW_S = 1  # one py-spy record per window: the figures move once a second
+STATE_HZ = 100  # /proc reads a second per worker thread
+MAX_STATE_READS = 4000  # a second over all workers: with more workers, fewer reads each
+FUTEX_SYSCALL = b"202"  # x86-64
+NO_GIL = "no GIL: free-threaded build with the GIL off"
+NOT_SAMPLED = {
+    "interpreters": "own GIL in each sub-interpreter: the sampler reads only the main interpreter's threads",
+    "dask": "not sampled: Dask workers run in the cluster's processes",
+}
+GRANT = ("run conctui as root, or give py-spy the right (sudo setcap cap_sys_ptrace+ep PATH-OF-py-spy), "
+         "or let a user's processes read each other (sudo sysctl kernel.yama.ptrace_scope=0)")
+YAMA = {"0": "a user's processes may read each other", "1": "only an ancestor or a declared tracer may read",
+        "2": "only CAP_SYS_PTRACE may read", "3": "no process may read another"}
+PROCESS_FRAME = re.compile(rb"^process (\d+):")
+THREAD_FRAME = re.compile(rb"^thread \((\d+)\)")
+REMOTE_HELPER = Path(runner.__file__).with_name("remote_gil.py")
+REMOTE_FROM = (3, 14)
+
+
+class Refused(Exception):
+    """The sampler may not read the process: its message is the reason shown instead of figures."""
+
+
+def find_py_spy() -> str | None:
+    """py-spy's binary: $CONCTUI_PY_SPY, else where pip put it for this Python, else on PATH."""
+    given = os.environ.get("CONCTUI_PY_SPY")
+    if given:
+        return given
+    for folder in (sysconfig.get_path("scripts"), os.path.join(sys.base_prefix, "bin")):
+        path = os.path.join(folder, "py-spy")
+        if os.access(path, os.X_OK):
+            return path  # before PATH: a pyenv shim there costs 0.4 s a start
+    return shutil.which("py-spy")
+
+
+def _has_cap_sys_ptrace() -> bool:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("CapEff:"):
+                return bool(int(line.split()[1], 16) >> 19 & 1)  # CAP_SYS_PTRACE is bit 19
+    except (OSError, ValueError, IndexError):
+        pass
+    return False
+
+
+def ptrace_context() -> str:
+    """Who conctui's sampler runs as, and what Yama allows: the why behind a refusal."""
+    parts = [f"uid {os.geteuid()}", "with CAP_SYS_PTRACE" if _has_cap_sys_ptrace() else "without CAP_SYS_PTRACE"]
+    try:
+        scope = Path("/proc/sys/kernel/yama/ptrace_scope").read_text().strip()
+        parts.append(f"Yama ptrace_scope {scope}: {YAMA.get(scope, 'unknown')}")
+    except OSError:
+        pass
+    return ", ".join(parts)
+
+
+def refused(said: str) -> Refused:
+    return Refused(f"ptrace refused ({said.strip()[:160]}; sampler as {ptrace_context()}): to grant it, {GRANT}")
+
+
+def parse_raw(text: bytes, pid: int) -> dict[tuple[int, int], int]:
+    """Samples per (pid, native tid) in py-spy's raw output (`process P:...;thread (T): name;... N`).
+
+    A thread's process is the last `process` frame before its thread frame (with -s, a
+    child's line starts with its parents); without one it is the sampled `pid`."""
+    counts: dict[tuple[int, int], int] = {}
+    for line in text.splitlines():
+        stack, _, number = line.rpartition(b" ")
+        if not number.isdigit():
+            continue
+        owner = pid
+        for frame in stack.split(b";"):
+            process, thread = PROCESS_FRAME.match(frame), THREAD_FRAME.match(frame)
+            if process:
+                owner = int(process[1])
+            elif thread:
+                key = (owner, int(thread[1]))
+                counts[key] = counts.get(key, 0) + int(number)
+                break
+    return counts
+
+
+@dataclass
+class Worker:
+    """One worker's tallies: py-spy's held seconds over its sampled seconds, and /proc's reads."""
+
+    index: int
+    pid: int
+    tid: int
+    futex: list[int]
+    started: float
+    ended: float | None = None
+    held_s: float = 0.0
+    sampled_s: float = 0.0
+    reads: int = 0
+    waiting: int = 0
+    off: int = 0
+    files: list[int] = field(default_factory=list)
+
+    def live(self, at: float) -> bool:
+        return self.started <= at and (self.ended is None or at < self.ended)
+
+    def overlap(self, begin: float, end: float) -> float:
+        return max(0.0, min(end, self.ended if self.ended is not None else end) - max(begin, self.started))
+
+    def row(self) -> list:
+        held = round(min(1.0, self.held_s / self.sampled_s), 4) if self.sampled_s >= 2 / RATE_HZ else None
+        known = self.reads > 0 and bool(self.futex)
+        return [self.index, held, round(self.waiting / self.reads, 4) if known else None,
+                round(self.off / self.reads, 4) if known else None]
+
+    def close(self) -> None:
+        for fd in self.files:
+            os.close(fd)
+        self.files = []
+
+
+def read_state(worker: Worker) -> bytes | None:
+    """The thread's kernel state, `b"R"` or the syscall line it sleeps in; None once it has gone."""
+    try:
+        if not worker.files:
+            base = f"/proc/{worker.pid}/task/{worker.tid}/"
+            worker.files = [os.open(base + "stat", os.O_RDONLY), os.open(base + "syscall", os.O_RDONLY)]
+        state = os.pread(worker.files[0], 512, 0).rsplit(b")", 1)[1].split()[0]
+        if state not in (b"S", b"D"):
+            return state
+        return os.pread(worker.files[1], 256, 0)
+    except PermissionError as exc:
+        raise refused(f"reading /proc/{worker.pid}/task/{worker.tid}/syscall: {exc.strerror}") from None
+    except (OSError, IndexError):
+        worker.close()
+        return None
+
+
+def classify(worker: Worker, state: bytes) -> None:
+    worker.reads += 1
+    if state in (b"R", b"running"):
+        return
+    fields = state.split()
+    if len(fields) > 1 and fields[0] == FUTEX_SYSCALL and worker.futex:
+        address = int(fields[1], 16)
+        if worker.futex[0] <= address < worker.futex[1]:
+            worker.waiting += 1
+            return
+    if state not in (b"t", b"T"):  # stopped for a moment by a tracer: neither
+        worker.off += 1
+
+
+class Recorder:
+    """One window of held-GIL counts: a sampler subprocess run for WINDOW_S, then parsed."""
+
+    def __init__(self, pid: int, subprocesses: bool, python: dict, folder: str, workers: list[Worker]) -> None:
+        self.pid = pid
+        self.out = os.path.join(folder, "window")
+        self.log = open(os.path.join(folder, "log"), "w+b")  # noqa: SIM115 - closed in finish()
+        version = tuple(int(p) for p in str(python.get("version", "0.0")).split(".")[:2] if p.isdigit())
+        self.remote = version >= REMOTE_FROM
+        if self.remote:
+            pids = sorted({w.pid for w in workers} | {pid})
+            command = [python.get("executable", sys.executable), str(REMOTE_HELPER), ",".join(map(str, pids)),
+                       str(RATE_HZ), str(WINDOW_S), self.out]
+        else:
+            command = [find_py_spy() or "py-spy", "record", "--pid", str(pid), "--gil", "--idle", "--threads",
+                       "--nonblocking", "--rate", str(RATE_HZ), "--duration", str(WINDOW_S), "--format", "raw",
+                       "--output", self.out, *(["--subprocesses"] if subprocesses else [])]
+        self.began = time.monotonic()
+        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
+        self.interrupted = False
+        self.sampling_since: float | None = None
+
+    def done(self) -> bool:
+        """Polled every read: also notes when sampling began (py-spy's first line, after its set-up)."""
+        if self.sampling_since is None and os.fstat(self.log.fileno()).st_size:
+            self.sampling_since = time.monotonic()
+        return self.process.poll() is not None
+
+    def interrupt(self) -> None:
+        """End the window now: py-spy writes what it has on SIGINT."""
+        if not self.interrupted and not self.done():
+            self.interrupted = True
+            self.process.send_signal(signal.SIGINT)
+
+    def finish(self) -> tuple[dict[tuple[int, int], int], float, float]:
+        """The window's counts and its span (monotonic), or Refused / RuntimeError with the sampler's words."""
+        ended = time.monotonic()
+        self.process.wait()
+        self.log.seek(0)
+        said = self.log.read().decode(errors="replace")
+        self.log.close()
+        text = b""
+        if os.path.exists(self.out):
+            text = Path(self.out).read_bytes()
+            os.unlink(self.out)
+        if self.process.returncode != 0 and not text:
+            last = (said.strip().splitlines() or ["exited with code %d" % self.process.returncode])[-1]
+            if "ermission" in said or "not permitted" in said:
+                raise refused(f"{'_remote_debugging' if self.remote else 'py-spy'}: {last}")
+            raise RuntimeError(f"{'_remote_debugging' if self.remote else 'py-spy'} failed: {last}")
+        if self.remote:
+            data = json.loads(text or b"{}")
+            counts = {tuple(int(p) for p in key.split(":")): n for key, n in data.get("counts", {}).items()}
+            return counts, ended - data.get("samples", 0) / RATE_HZ, ended
+        full = not self.interrupted and "Stopped sampling" not in said
+        began = ended - (WINDOW_S * RATE_HZ - 1) / RATE_HZ if full else (self.sampling_since or self.began)
+        return parse_raw(text, self.pid), max(self.began, began), ended
+
+
+class RunSampling:
+    """One run's sampling: the /proc reads at STATE_HZ and back-to-back windows, in one thread."""
+
+    def __init__(self, started: RunStarted, emit: Callable[[list[Event]], None], session_t0: float) -> None:
+        self.started = started
+        self.emit = emit
+        self.session_t0 = session_t0
+        self.workers: dict[int, Worker] = {}
+        self.sampled_s = 0.0  # the run's sampled time: while any worker lived
+        self.note: str | None = NOT_SAMPLED.get(started.mode)
+        if self.note is None and find_py_spy() is None:
+            self.note = 'py-spy is not installed: pip install "conctui[gil]"'
+        self.source = ""
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="conctui-gil-sampler", daemon=True)
+
+    def worker(self, event: WorkerStarted) -> None:
+        with self.lock:
+            if not self.workers and self.note is None and not event.gil_futex and self.started.python.get(
+                    "free_threaded"):
+                self.note = NO_GIL  # the runner found no GIL to wait for
+            self.workers[event.index] = Worker(event.index, event.pid, event.tid, list(event.gil_futex),
+                                               self.session_t0 + event.t)
+        self._start_thread()
+
+    def _start_thread(self) -> None:
+        if self.thread.ident is None:
+            self.thread.start()
+
+    def ended(self, index: int, t: float) -> None:
+        with self.lock:
+            if index in self.workers:
+                self.workers[index].ended = self.session_t0 + t
+
+    def _rows(self) -> tuple[list[list], float | None]:
+        """Each worker's row, and the run's GIL held: the workers' held time over the run's."""
+        with self.lock:
+            rows = [w.row() for w in sorted(self.workers.values(), key=lambda w: w.index)]
+            held = sum(w.held_s for w in self.workers.values())
+            return rows, round(held / self.sampled_s, 4) if self.sampled_s >= 2 / RATE_HZ else None
+
+    def _send(self, final: bool) -> None:
+        rows, held = self._rows()
+        if self.note:
+            rows, held = [[row[0], None, None, None] for row in rows], None
+        self.emit([GilWorkers(time.monotonic() - self.session_t0, rows, held, self.note, self.source, final)])
+
+    def _loop(self) -> None:
+        with tempfile.TemporaryDirectory(prefix="conctui-gil-") as folder:
+            try:
+                if self.note is None and not self.stopping.is_set():
+                    self._sample(folder)
+                else:
+                    self._send(final=False)  # the screen says why at once
+            except Refused as exc:
+                self.note = str(exc)
+            except (RuntimeError, OSError, ValueError) as exc:
+                self.note = f"GIL sampler failed: {exc}"[:500]
+            finally:
+                for worker in self.workers.values():
+                    worker.close()
+            self.stopping.wait()  # the run's last word comes once it ended
+            self._send(final=True)
+
+    def _sample(self, folder: str) -> None:
+        recorder: Recorder | None = None
+        subprocesses = self.started.mode == "processes"
+        next_read = time.monotonic()
+        while True:
+            if recorder is None:
+                if self.stopping.is_set():
+                    return
+                with self.lock:
+                    workers = list(self.workers.values())
+                recorder = Recorder(self.started.pid, subprocesses, self.started.python, folder, workers)
+                self.source = (f"_remote_debugging at {RATE_HZ} Hz" if recorder.remote
+                               else f"py-spy at {RATE_HZ} Hz, {WINDOW_S} s windows")
+            self._read_states(next_read)
+            if self.stopping.is_set():
+                recorder.interrupt()
+            if recorder.done():
+                try:
+                    self._count(*recorder.finish())
+                except RuntimeError:
+                    if not recorder.interrupted:
+                        raise
+                    # interrupted before it sampled, or the runner already gone: an empty window
+                recorder = None
+                if self.stopping.is_set():
+                    return
+                self._send(final=False)
+            with self.lock:
+                count = max(1, len(self.workers))
+            next_read += max(1 / STATE_HZ, count / MAX_STATE_READS)
+            time.sleep(max(0.0, next_read - time.monotonic()))
+
+    def _read_states(self, at: float) -> None:
+        with self.lock:
+            workers = [w for w in self.workers.values() if w.live(at)]
+        for worker in workers:
+            state = read_state(worker)
+            if state is not None:
+                with self.lock:
+                    classify(worker, state)
+
+    def _count(self, counts: dict[tuple[int, int], int], begin: float, end: float) -> None:
+        """Add a window: a thread's held samples go to its workers live then, by their time in it
+        (sequential workers take turns on one thread; asyncio's tasks share one).
+
+        A window has (end - begin) * RATE_HZ samples, but never fewer than the samples some
+        process's threads held its one GIL in: a sampler late on a busy machine catches up."""
+        per_process: dict[int, int] = {}
+        for (pid, _), count in counts.items():
+            per_process[pid] = per_process.get(pid, 0) + count
+        span = max(end - begin, 1e-6)
+        samples = max([span * RATE_HZ, *per_process.values()])
+        with self.lock:
+            live = [w for w in self.workers.values() if w.overlap(begin, end) > 0]
+            if live:  # the span from the first live worker's start to the last one's end, in this window
+                first = min(w.started for w in live)
+                last = max(end if w.ended is None else w.ended for w in live)
+                self.sampled_s += samples / RATE_HZ * max(0.0, min(end, last) - max(begin, first)) / span
+            by_thread: dict[tuple[int, int], list[Worker]] = {}
+            for worker in self.workers.values():
+                by_thread.setdefault((worker.pid, worker.tid), []).append(worker)
+            for key, workers in by_thread.items():
+                spans = [w.overlap(begin, end) for w in workers]
+                total = sum(spans)
+                for worker, part in zip(workers, spans):
+                    worker.sampled_s += samples / RATE_HZ * part / span
+                    if total > 0:
+                        worker.held_s += counts.get(key, 0) / RATE_HZ * part / total
+
+    def stop(self) -> None:
+        """The run ended: its thread sends the final figures (never here: a sink must not emit)."""
+        self.stopping.set()
+        self._start_thread()
+
+
+class GilSampler:
+    """A sink of the session's events that samples each run's workers and emits GilWorkers."""
+
+    def __init__(self, emit: Callable[[list[Event]], None], session_t0: float) -> None:
+        self.emit = emit
+        self.session_t0 = session_t0
+        self.run: RunSampling | None = None
+
+    @staticmethod
+    def wanted(mode: str) -> bool:
+        """Whether a run in this mode is sampled, so the runner readies itself (runner/gil.py)."""
+        return mode not in NOT_SAMPLED and find_py_spy() is not None
+
+    def __call__(self, events: list[Event]) -> None:
+        for event in events:
+            if isinstance(event, RunStarted):
+                self.run = RunSampling(event, self.emit, self.session_t0)
+            elif self.run is None:
+                continue
+            elif isinstance(event, WorkerStarted):
+                self.run.worker(event)
+            elif isinstance(event, WorkerFinished):
+                self.run.ended(event.index, event.t)
+            elif isinstance(event, RunFinished):
+                self.run.stop()
+
+    def wait(self, timeout: float = 3.0) -> None:
+        """Block until the run's final figures were emitted (the CLI prints them after)."""
+        run = self.run
+        if run is not None and run.thread.ident is not None:
+            run.thread.join(timeout)
