@@ -274,6 +274,8 @@ def test_mutated_valid_files_never_raise_anything_else(data: bytes) -> None:
 EXPORT_MISTAKES = {
     "at past the end": (["--svg", "{out}", "--at", "99"], "--at must be between 0 and 11.5"),
     "at for a cast": (["--asciicast", "{out}", "--at", "1"], "--at applies to --svg only"),
+    "at for a page": (["--html", "{out}", "--at", "1"], "--at applies to --svg only"),
+    "unwritable page": (["--html", "/no/such/dir/talk.html"], "cannot write /no/such/dir/talk.html"),
     "size too small": (["--svg", "{out}", "--size", "10x3"], "--size wants COLSxROWS"),
     "size not a size": (["--svg", "{out}", "--size", "big"], "--size wants COLSxROWS"),
     "unwritable output": (["--svg", "/no/such/dir/frame.svg"], "cannot write /no/such/dir/frame.svg"),
