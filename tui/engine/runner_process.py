@@ -150,8 +150,7 @@ class RunnerProcess:
         self.on_worker = on_worker
         self.done = threading.Event()
         self.pid: int | None = None
-        self._offset = 0.0
-        self._began = False
+        self._run_t: float | None = None  # when the runner said run_started
         self._started: set[int] = set()
         self._finished: set[int] = set()
         self._seen_end = False
@@ -162,7 +161,7 @@ class RunnerProcess:
         self.process, self._conn, self._log = _start(self.spec.python)
         self.pid = self.process.pid
         try:
-            self._conn.send_bytes(json.dumps(self.spec.request()).encode())
+            self._conn.send_bytes(json.dumps(self.spec.request(self.run_id, self.session_t0)).encode())
         except OSError as exc:
             self._conn.close()
             self._log.close()
@@ -189,16 +188,11 @@ class RunnerProcess:
         return time.monotonic() - self.session_t0
 
     def _convert(self, raw: dict) -> Event:
-        if raw.get("type") == "run_started":
-            self._offset = float(raw.pop("t0")) - self.session_t0
-            self._began = True
-            spec = self.spec
-            raw.update(run=self.run_id, mode=spec.mode, workload=spec.workload.name, params=spec.params,
-                       workers=spec.workers, start_method=spec.start_method,
-                       options={"switch_interval_ms": spec.switch_interval_ms, "scheduler": spec.scheduler})
-        raw["t"] = max(0.0, float(raw["t"]) + self._offset)
+        """Decode one event (already on the session's clock: the request gave the runner its t0)."""
         event = decode(raw)
-        if isinstance(event, WorkerStarted):
+        if isinstance(event, RunStarted):
+            self._run_t = event.t
+        elif isinstance(event, WorkerStarted):
             self._started.add(event.index)
             if self.on_worker:
                 self.on_worker(event)
@@ -217,7 +211,7 @@ class RunnerProcess:
                     break
                 try:
                     self.sink([self._convert(raw) for raw in json.loads(data)])
-                except (EventError, ValueError, KeyError, TypeError) as exc:
+                except (EventError, ValueError) as exc:
                     self._crash(f"runner sent a bad event: {exc}")
                     self.kill()
                     return
@@ -236,12 +230,12 @@ class RunnerProcess:
         """The runner died mid-run (os._exit in a thread, a segfault, a kill): say so for every worker."""
         now = self._now()
         events: list[Event] = []
-        if not self._began:
+        if self._run_t is None:
             spec = self.spec
             events.append(RunStarted(now, self.run_id, spec.mode, spec.workload.name, spec.params, spec.workers,
                                      {}, spec.start_method, self.pid or 0))
         events += [WorkerFinished(now, index, "crashed", reason) for index in range(self.spec.workers)
                    if index not in self._finished]
-        events.append(RunFinished(now, "crashed", now - self._offset if self._began else 0.0, reason))
+        events.append(RunFinished(now, "crashed", now - self._run_t if self._run_t is not None else 0.0, reason))
         self._seen_end = True
         self.sink(events)

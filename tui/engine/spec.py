@@ -129,8 +129,11 @@ class RunSpec:
     def with_mode(self, mode: str) -> RunSpec:
         return replace(self, mode=mode)
 
-    def request(self) -> dict:
-        return {"cmd": "run", "mode": self.mode, "workers": self.workers,
+    def request(self, run: int, session_t0: float) -> dict:
+        """The runner's `run` request: all it needs to say the whole run_started itself, and to
+        stamp every event on the session's clock (`t0`, the same monotonic clock in every process)."""
+        return {"cmd": "run", "run": run, "t0": session_t0, "mode": self.mode, "workers": self.workers,
+                "workload": self.workload.name, "params": self.params,
                 "ref": self.workload.payload(self.params), "start_method": self.start_method,
                 "switch_interval_ms": self.switch_interval_ms, "scheduler": self.scheduler,
                 "connect_timeout": self.connect_timeout, "sample_gil": self.sample_gil}

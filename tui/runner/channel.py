@@ -1,7 +1,8 @@
 """Worker side of the event channel: a cheap report(), batched flushes, captured prints.
 
-Events are plain dicts sent as one JSON list per flush over a multiprocessing Connection
-(`send_bytes`, never pickle, so any two Python versions understand each other).
+Events are built from the declaration in schema.py (checked as they are made) and sent as
+one JSON list per flush through `send_bytes` (never pickle, so any two Python versions
+understand each other).
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
+
+from .schema import Event, Output, Progress, WorkerFinished, encode
 
 FLUSH_S = 0.02
 MAX_LINES_PER_WORKER = 10_000
@@ -58,7 +61,7 @@ class Outbox:
         self.stop = StopFlag()
         self._lock = threading.Lock()
         self._sending = threading.Lock()  # one batch on the wire at a time, so batches keep their order
-        self._events: list[dict[str, Any]] = []
+        self._events: list[Event] = []
         self._progress: dict[int, float | None] = {}
         self._lines: dict[int, int] = {}
         self._dropped: dict[int, int] = {}
@@ -73,33 +76,31 @@ class Outbox:
     def now(self) -> float:
         return round(time.monotonic() - self.t0, 6)
 
-    def emit(self, type_: str, **fields: Any) -> None:
-        fields["type"] = type_
-        fields["t"] = self.now()
-        index = fields.get("index")
-        with self._lock:
-            if type_ == "worker_finished":
+    def emit(self, kind: type, **fields: Any) -> None:
+        """Build one event of class `kind` stamped now (checked: a wrong field fails here) and queue it."""
+        if kind is WorkerFinished:
+            index = fields["index"]
+            with self._lock:
                 fields["dropped"] = self._dropped.get(index, 0)  # lines past the cap, never sent
-                self.finished.add(index)
-                if index in self._progress:
-                    # progress reported before the finish must reach the app before it
-                    self._events.append(self._progress_event(index, self._progress.pop(index)))
-            self._events.append(fields)
+        self.queue(kind(t=self.now(), **fields))
 
-    def emit_now(self, type_: str, **fields: Any) -> None:
+    def queue(self, event: Event) -> None:
+        """Queue an event already built (and stamped), by this process or relayed from another."""
+        with self._lock:
+            if isinstance(event, WorkerFinished):
+                self.finished.add(event.index)
+                if event.index in self._progress:
+                    # progress reported before the finish must reach the app before it
+                    self._events.append(self._progress_event(event.index, self._progress.pop(event.index)))
+            self._events.append(event)
+
+    def emit_now(self, kind: type, **fields: Any) -> None:
         """Emit and send at once, for what a worker that dies right after must not take with it."""
-        self.emit(type_, **fields)
+        self.emit(kind, **fields)
         try:
             self.flush()
         except (OSError, ValueError):
             pass  # the reader is gone: the worker must not fail for it
-
-    def forward(self, event: dict[str, Any]) -> None:
-        """Pass on an event a child process already stamped (the runner's relay)."""
-        with self._lock:
-            self._events.append(event)
-            if event.get("type") == "worker_finished":
-                self.finished.add(event.get("index"))
 
     def reporter(self, index: int) -> Callable[..., None]:
         progress, stop = self._progress, self.stop
@@ -124,14 +125,14 @@ class Outbox:
                 return
             self._lines[index] = count + 1
         if count < SENT_AT_ONCE:
-            self.emit_now("output", index=index, line=line[:MAX_LINE_CHARS])
+            self.emit_now(Output, index=index, line=line[:MAX_LINE_CHARS])
         else:
-            self.emit("output", index=index, line=line[:MAX_LINE_CHARS])
+            self.emit(Output, index=index, line=line[:MAX_LINE_CHARS])
 
-    def _progress_event(self, index: int, fraction: float | None) -> dict[str, Any]:
+    def _progress_event(self, index: int, fraction: float | None) -> Progress:
         if fraction is not None:
-            fraction = min(1.0, max(0.0, float(fraction)))
-        return {"type": "progress", "t": self.now(), "index": index, "fraction": fraction}
+            fraction = min(1.0, max(0.0, fraction))
+        return Progress(self.now(), index, fraction)
 
     def flush(self) -> None:
         with self._sending:
@@ -142,7 +143,7 @@ class Outbox:
                 for index in list(self._progress):
                     batch.append(self._progress_event(index, self._progress.pop(index)))
             if batch:
-                self._send_bytes(json.dumps(batch).encode())
+                self._send_bytes(json.dumps([encode(event) for event in batch]).encode())
 
     def _flush_loop(self) -> None:
         while not self._closed.wait(FLUSH_S):

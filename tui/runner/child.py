@@ -10,6 +10,7 @@ from typing import Any
 from .channel import Outbox, capture_prints
 from .gil import prepare_sampling
 from .loader import LoadError, load
+from .schema import WorkerFinished
 from .work import run_worker
 
 ORPHAN_EXIT = 70
@@ -35,7 +36,7 @@ def main(payload: dict[str, Any], index: int, conn: Any) -> None:
     try:
         workload = load(payload["ref"])
     except LoadError as exc:
-        outbox.emit("worker_finished", index=index, status="failed", error=str(exc), wall_s=0.0, cpu_s=0.0)
+        outbox.emit(WorkerFinished, index=index, status="failed", error=str(exc), wall_s=0.0, cpu_s=0.0)
     else:
         if payload.get("tracer"):  # this worker's own GIL is sampled too
             prepare_sampling(payload["tracer"])

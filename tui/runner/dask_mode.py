@@ -29,6 +29,7 @@ from distributed.diagnostics.plugin import SchedulerUploadFile, UploadFile
 
 from . import dask_task
 from .modes import Mode, ModeError
+from .schema import Cluster, Output, WorkerFinished, decode
 
 POLL_S = 0.05
 FINISH_GRACE_S = 3.0  # a task's last events may trail its result through the scheduler
@@ -197,14 +198,13 @@ class Dask(Mode):
                 chosen.setdefault(host, address)
         self.samplers = sorted(chosen.values())
         if self.samplers:
-            self.client.run(dask_task.start_sampler, self.topic, self.run_id, SAMPLE_PERIOD_S,
+            self.client.run(dask_task.start_sampler, self.topic, self.run_id, SAMPLE_PERIOD_S, self._epoch(),
                             workers=self.samplers)
 
     # -- the run
 
     def run(self) -> None:
-        job = {"run": self.run_id, "topic": self.topic, "ref": self.options["ref"],
-               "epoch": time.time() - (time.monotonic() - self.outbox.t0)}
+        job = {"run": self.run_id, "topic": self.topic, "ref": self.options["ref"], "epoch": self._epoch()}
         keys = ["conctui-%s-%d" % (self.run_id, index) for index in range(self.workers)]
         now = self.outbox.now()
         self.submitted = dict.fromkeys(range(self.workers), now)
@@ -227,6 +227,10 @@ class Dask(Mode):
                 self.client.run(dask_task.renew, self.run_id, workers=self.samplers, on_error="ignore")
                 renewed = time.monotonic()
             time.sleep(POLL_S)  # polling futures and the stop flag together
+
+    def _epoch(self) -> float:
+        """The session's t0 as wall time: the clock every host shares (to NTP's precision)."""
+        return time.time() - (time.monotonic() - self.outbox.t0)
 
     def _task_done(self, index: int, future: Any) -> None:
         received = self.outbox.now()
@@ -258,7 +262,7 @@ class Dask(Mode):
 
     def _finish(self, index: int, status: str, error: str) -> None:
         if index not in self.outbox.finished:
-            self.outbox.emit("worker_finished", index=index, status=status, error=error, wall_s=None, cpu_s=None)
+            self.outbox.emit(WorkerFinished, index=index, status=status, error=error, wall_s=None, cpu_s=None)
 
     def _end_unfinished(self, status: str, error: str) -> None:
         for index in range(self.workers):
@@ -272,10 +276,10 @@ class Dask(Mode):
         host = host_label(message["host"], self.local)
         now = self.outbox.now()
         for item in json.loads(message["events"]):
-            item["t"] = min(max(0.0, float(item.get("t", now))), now)  # another host's clock: clamp
+            item["t"] = min(max(0.0, float(item["t"])), now)  # another host's clock: clamp
             kind, index = item["type"], item.get("index")
             if kind == "sample":
-                self.outbox.forward(dict(item, host=host, app_cpu=None))
+                self.outbox.queue(decode(dict(item, host=host)))
                 continue
             if index in self.outbox.finished:
                 continue  # a straggler after the run gave up on this task
@@ -284,7 +288,7 @@ class Dask(Mode):
             elif kind == "worker_finished":
                 with self._lock:
                     self.ended[index] = item["t"]
-            self.outbox.forward(item)
+            self.outbox.queue(decode(item))
 
     def _started(self, index: int, item: dict[str, Any], host: str, address: str) -> None:
         item["host"] = host
@@ -293,16 +297,15 @@ class Dask(Mode):
             self.tasks[index] = {"address": address, "host": host,
                                  "latency_s": round(max(0.0, item["t"] - self.submitted.get(index, item["t"])), 6)}
         if again:  # its first worker died and Dask ran it again: say so where the user looks
-            self.outbox.forward({"type": "output", "t": item["t"], "index": index,
-                                 "line": "[conctui] Dask retried this task on %s: its previous worker was lost"
-                                 % address})
+            self.outbox.queue(Output(item["t"], index, "[conctui] Dask retried this task on %s: its previous "
+                                           "worker was lost" % address))
 
     def _emit_cluster(self, shutdown_s: float | None) -> None:
         with self._lock:
             tasks = [[index, info.get("address", ""), info.get("host", ""), info.get("latency_s"),
                       info.get("result_s")] for index, info in sorted(self.tasks.items())]
         shape = self.shape or {"scheduler": self.address or "", "dashboard": None, "workers": 0, "threads": 0}
-        self.outbox.emit("cluster", kind="external" if self.address else "local", scheduler=shape["scheduler"],
+        self.outbox.emit(Cluster, kind="external" if self.address else "local", scheduler=shape["scheduler"],
                          dashboard=shape["dashboard"], workers=shape["workers"], threads=shape["threads"],
                          startup_s=_rounded(self.startup_s), shutdown_s=_rounded(shutdown_s), tasks=tasks)
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from .channel import CapturedOutput, Outbox
 from .loader import LoadError, load
+from .schema import Sample, WorkerFinished, WorkerStarted, encode
 from .work import run_worker
 
 LEASE_S = 10.0  # a sampler whose runner stopped renewing (killed, cut off) ends on its own
@@ -93,8 +94,8 @@ def run_task(job: dict[str, Any], index: int) -> None:
     try:
         workload = load(_local_ref(job["ref"], worker))
     except LoadError as exc:
-        outbox.emit("worker_started", index=index, pid=os.getpid(), tid=threading.get_native_id())
-        outbox.emit("worker_finished", index=index, status="failed", wall_s=0.0, cpu_s=0.0,
+        outbox.emit(WorkerStarted, index=index, pid=os.getpid(), tid=threading.get_native_id())
+        outbox.emit(WorkerFinished, index=index, status="failed", wall_s=0.0, cpu_s=0.0,
                     error="on host %s (%s): %s" % (host_of(worker.address), worker.address, exc))
     else:
         run_worker(outbox, workload, index, captured)
@@ -127,8 +128,10 @@ def renew(run: str) -> None:
             _leases[run] = time.monotonic() + LEASE_S
 
 
-def start_sampler(topic: str, run: str, period: float, dask_worker: Any = None) -> None:
-    """Sample this host's cores every `period` s into the run's topic, while the lease lasts."""
+def start_sampler(topic: str, run: str, period: float, epoch: float, dask_worker: Any = None) -> None:
+    """Sample this host's cores every `period` s into the run's topic, while the lease lasts.
+
+    `epoch`: the session's t0 as wall time; the runner labels the host and clamps the time."""
     import psutil  # a dependency of distributed, so present on every worker
 
     with _lock:
@@ -144,6 +147,7 @@ def start_sampler(topic: str, run: str, period: float, dask_worker: Any = None) 
             if not alive:
                 return
             cores = [round(value, 1) for value in psutil.cpu_percent(percpu=True)]
-            send(json.dumps([{"type": "sample", "cores": cores, "workers": []}]).encode())
+            sample = Sample(max(0.0, time.time() - epoch), cores, [], None)
+            send(json.dumps([encode(sample)]).encode())
 
     threading.Thread(target=loop, name="conctui-sampler-%s" % run, daemon=True).start()

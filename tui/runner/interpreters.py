@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .modes import Mode
+from .schema import Progress, WorkerFinished, WorkerStarted
 from .work import describe_exception
 
 BOOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "boot.py")
@@ -90,7 +91,7 @@ class Interpreters(Mode):
             os.close(self._cancel_read)
 
     def _host(self, run_code: Callable[[str], str | None], code: str, index: int, write_fd: int) -> None:
-        self.outbox.emit("worker_started", index=index, pid=os.getpid(), tid=threading.get_native_id())
+        self.outbox.emit(WorkerStarted, index=index, pid=os.getpid(), tid=threading.get_native_id())
         error = None
         try:
             error = run_code(code)
@@ -123,18 +124,18 @@ class Interpreters(Mode):
         kind, _, payload = record.partition(" ")
         if kind == "p":
             fraction = None if payload == "-" else min(1.0, max(0.0, float(payload)))
-            self.outbox.emit("progress", index=index, fraction=fraction)
+            self.outbox.emit(Progress, index=index, fraction=fraction)
         elif kind == "o":
             self.outbox.output(index, json.loads(payload))
         elif kind == "f":
-            self.outbox.emit("worker_finished", index=index, **json.loads(payload))
+            self.outbox.emit(WorkerFinished, index=index, **json.loads(payload))
 
     def _ended(self, index: int) -> None:
         """The pipe closed: a worker that sent no `f` record failed before or around its call."""
         if index in self.outbox.finished:
             return
         error = (self._errors.get(index) or "ended without a result").strip().splitlines()[-1]
-        self.outbox.emit("worker_finished", index=index, status="failed",
+        self.outbox.emit(WorkerFinished, index=index, status="failed",
                          error="sub-interpreter: %s" % error, wall_s=None, cpu_s=None)
 
     def _close_cancel(self) -> None:

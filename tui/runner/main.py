@@ -22,6 +22,7 @@ from .interpreters import Interpreters
 from .loader import LoadError, describe, load
 from .modes import Asyncio, Mode, ModeError, Sequential, Threads
 from .processes import Processes
+from .schema import RunFinished, RunStarted, WorkerFinished
 
 
 def _dask(*args: Any) -> Mode:
@@ -80,15 +81,17 @@ def describe_request(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def _run(link: Link, spec: dict[str, Any]) -> None:
-    outbox = Outbox(link.send, time.monotonic()).start()
+    outbox = Outbox(link.send, spec["t0"]).start()
     captured = capture_prints(outbox)
     if spec.get("switch_interval_ms"):
         sys.setswitchinterval(spec["switch_interval_ms"] / 1000.0)
-    outbox.emit("run_started", python=python_info(), pid=os.getpid(), t0=outbox.t0)
+    outbox.emit(RunStarted, run=spec["run"], mode=spec["mode"], workload=spec["workload"], params=spec["params"],
+                workers=spec["workers"], python=python_info(), start_method=spec["start_method"], pid=os.getpid(),
+                options={"switch_interval_ms": spec["switch_interval_ms"], "scheduler": spec["scheduler"]})
     try:
         workload = load(spec["ref"])
     except LoadError as exc:
-        outbox.emit("run_finished", status="error", error=str(exc), wall_s=0.0)
+        outbox.emit(RunFinished, status="error", error=str(exc), wall_s=0.0)
         outbox.close()
         return
     if spec.get("sample_gil"):  # conctui samples this process's threads from outside
@@ -135,13 +138,13 @@ def _run(link: Link, spec: dict[str, Any]) -> None:
     meter.stop()
     for index in range(spec["workers"]):
         if index not in outbox.finished:  # a thread that ignored the stop: it ends with us
-            outbox.emit("worker_finished", index=index, status="cancelled",
+            outbox.emit(WorkerFinished, index=index, status="cancelled",
                         error="did not stop (a thread cannot be killed): ended with the runner",
                         wall_s=None, cpu_s=None)
     status = "error" if "error" in result else result["status"]
     # a cancelled run's wall is still the workers' span: from the first launched to now
     wall = result.get("wall_s", time.monotonic() - result["start"] if "start" in result else 0.0)
-    outbox.emit("run_finished", status=status, error=result.get("error"), wall_s=round(wall, 6))
+    outbox.emit(RunFinished, status=status, error=result.get("error"), wall_s=round(wall, 6))
     outbox.close()
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from .channel import CapturedOutput, Outbox
 from .loader import Workload
+from .schema import WorkerFinished
 from .work import arun_worker, run_worker
 
 
@@ -51,7 +52,7 @@ class Sequential(Mode):
     def run(self) -> None:
         for index in range(self.workers):
             if self.outbox.stop.is_set():
-                self.outbox.emit("worker_finished", index=index, status="cancelled",
+                self.outbox.emit(WorkerFinished, index=index, status="cancelled",
                                  error="cancelled before it started", wall_s=0.0, cpu_s=0.0)
                 continue
             run_worker(self.outbox, self.workload, index, self.captured)

@@ -15,6 +15,7 @@ from typing import Any
 
 from . import child
 from .modes import Mode
+from .schema import WorkerFinished, decode
 
 TERMINATE_GRACE_S = 0.5
 
@@ -55,7 +56,7 @@ class Processes(Mode):
             pipes[reader] = index
             self.processes.append(process)
         for index in range(len(self.processes), self.workers):
-            self.outbox.emit("worker_finished", index=index, status="cancelled",
+            self.outbox.emit(WorkerFinished, index=index, status="cancelled",
                              error="cancelled before it started", wall_s=0.0, cpu_s=0.0)
         if self.outbox.stop.is_set():
             self._terminate()  # a cancel that raced with the starts above
@@ -72,7 +73,7 @@ class Processes(Mode):
                     self._ended(index)
                     continue
                 for event in json.loads(data):
-                    self.outbox.forward(event)
+                    self.outbox.queue(decode(event))
 
     def _ended(self, index: int) -> None:
         process = self.processes[index]
@@ -80,7 +81,7 @@ class Processes(Mode):
         if index in self.outbox.finished:
             return
         stopping = self.outbox.stop.is_set()
-        self.outbox.emit("worker_finished", index=index, status="cancelled" if stopping else "crashed",
+        self.outbox.emit(WorkerFinished, index=index, status="cancelled" if stopping else "crashed",
                          error=exit_reason(process.exitcode), exitcode=process.exitcode,
                          wall_s=None, cpu_s=None)
 

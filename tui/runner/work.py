@@ -16,6 +16,7 @@ from typing import Any
 from .channel import Cancelled, CapturedOutput, Outbox, current_worker
 from .gil import RunQueue, measured_range
 from .loader import Workload
+from .schema import WorkerFinished, WorkerStarted
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -35,14 +36,14 @@ def describe_exception(exc: BaseException) -> str:
 
 def _started(outbox: Outbox, index: int) -> None:
     # sent at once: a worker that crashes at its first line is still known by its pid
-    outbox.emit_now("worker_started", index=index, pid=os.getpid(), tid=threading.get_native_id(),
+    outbox.emit_now(WorkerStarted, index=index, pid=os.getpid(), tid=threading.get_native_id(),
                     gil_futex=measured_range())
 
 
 def _finished(outbox: Outbox, index: int, status: str, error: Any, wall_s: float, cpu_s: float,
               runq_s: Any = None) -> None:
     outbox.emit(
-        "worker_finished", index=index, status=status, error=error,
+        WorkerFinished, index=index, status=status, error=error,
         wall_s=round(wall_s, 6), cpu_s=round(cpu_s, 6),
         runq_s=None if runq_s is None else round(runq_s, 6),
     )

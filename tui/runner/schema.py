@@ -1,0 +1,379 @@
+"""Every event, declared once: the runner builds them, the engine decodes them, recordings keep them.
+
+Stdlib only and imported on both sides of the process boundary: by the runner (package
+`_conctui_runner`, any Python >= 3.9) and by the engine (`conctui.engine.events` re-exports
+it). An event is checked when it is built, so a field or type mistake in the runner fails
+where it is made; `decode` builds the same classes from JSON, so a batch from a runner and
+a line of a recording meet the same rules: known types, known fields, sane types and bounds.
+
+Annotations stay strings (`from __future__ import annotations`) and are read by `_kind`,
+never evaluated: `float | None` cannot be evaluated on 3.9 and 3.10. A field's annotation
+is one of float, int, str, bool, list, dict, or a record class below, optionally `| None`.
+
+To add an event: a class under `@event("wire_name")` deriving from Event (`t` comes first),
+with a `check()` for the bounds its types cannot say. To add a field to an existing event:
+give it a default, so older recordings, which lack it, still decode.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
+
+MAX_T = 1e7  # seconds: about four months of recording
+MAX_INDEX = 100_000
+MAX_TEXT = 10_000
+MAX_INT = 2 ** 63
+
+STATUSES = ("done", "failed", "crashed", "cancelled")
+RUN_STATUSES = ("done", "error", "cancelled", "crashed", "timeout")
+CLUSTER_KINDS = ("local", "external")
+
+
+class EventError(ValueError):
+    """An event that does not follow the schema: said in one line."""
+
+
+# ---- field checks ------------------------------------------------------------------------------
+
+def _float(name: str, value: Any) -> float:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    elif not isinstance(value, float):
+        raise EventError("field %r should be float, not %s" % (name, type(value).__name__))
+    if not math.isfinite(value) or abs(value) > MAX_T:
+        raise EventError("field %r is out of range: %s" % (name, value))
+    return value
+
+
+def _int(name: str, value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise EventError("field %r should be int, not %s" % (name, type(value).__name__))
+    if abs(value) > MAX_INT:
+        raise EventError("field %r is out of range: %s" % (name, value))
+    return value
+
+
+def _str(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise EventError("field %r should be str, not %s" % (name, type(value).__name__))
+    if len(value) > MAX_TEXT:
+        raise EventError("field %r is too long (%d characters)" % (name, len(value)))
+    return value
+
+
+def _plain(kind: type) -> Callable[[str, Any], Any]:
+    def check(name: str, value: Any) -> Any:
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise EventError("field %r should be %s, not %s" % (name, kind.__name__, type(value).__name__))
+        return value
+
+    return check
+
+
+CHECKS: dict[str, Callable[[str, Any], Any]] = {
+    "float": _float, "int": _int, "str": _str, "bool": _plain(bool), "list": _plain(list), "dict": _plain(dict),
+}
+Spec = tuple[str, Callable[[str, Any], Any], bool]  # (field name, check, None allowed)
+
+
+def _kind(annotation: str) -> tuple[Callable[[str, Any], Any], bool]:
+    """The check and None-ness of a field from its annotation string, e.g. `float | None`."""
+    parts = [part.strip() for part in annotation.split("|")]
+    optional = "None" in parts
+    names = [part for part in parts if part != "None"]
+    if len(names) != 1 or names[0] not in CHECKS:
+        raise TypeError("cannot declare a field of type %r" % annotation)
+    return CHECKS[names[0]], optional
+
+
+# ---- the base and the registry -----------------------------------------------------------------
+
+TYPES: dict[str, type] = {}  # wire name -> class
+RENAMED = {"gil": {"held": "cpu", "run_held": "run_cpu"}}  # version-1 field names, read as today's
+
+
+@dataclass(frozen=True)
+class Event:
+    """What every event has: `t`, seconds since the session started."""
+
+    NAME: ClassVar[str] = ""
+    SPEC: ClassVar[tuple[Spec, ...]] = ()
+    t: float
+
+    def __post_init__(self) -> None:
+        for name, check, optional in self.SPEC:
+            value = getattr(self, name)
+            if value is None and optional:
+                continue
+            checked = check("%s.%s" % (self.NAME, name), value)
+            if checked is not value:
+                object.__setattr__(self, name, checked)  # an int given for a float
+        if self.t < 0:
+            raise EventError("negative time %s" % self.t)
+        self.check()
+
+    def check(self) -> None:
+        """The bounds types cannot say; subclasses extend it."""
+
+
+def event(name: str) -> Callable[[type], type]:
+    """Declare an event class under its wire name: a frozen dataclass whose fields are checked."""
+
+    def declare(cls: type) -> type:
+        cls = dataclass(frozen=True)(cls)
+        cls.NAME = name
+        cls.SPEC = tuple((f.name,) + _kind(f.type) for f in fields(cls))
+        TYPES[name] = cls
+        return cls
+
+    return declare
+
+
+def _index(event: Any) -> None:
+    if not 0 <= event.index < MAX_INDEX:
+        raise EventError("worker index %s is out of range" % event.index)
+
+
+def _share(event: Any, names: tuple[str, ...], what: str) -> None:
+    for name in names:
+        value = getattr(event, name)
+        if value is not None and not 0 <= value <= 1:
+            raise EventError("%s.%s %s is not between 0 and 1" % (what, name, value))
+
+
+def _time_or_none(value: Any) -> bool:
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)
+                             and math.isfinite(value) and 0 <= value <= MAX_T)
+
+
+# ---- the events --------------------------------------------------------------------------------
+
+@event("run_started")
+class RunStarted(Event):
+    """A run began: everything the header and figures need, all said by the runner itself."""
+
+    run: int
+    mode: str
+    workload: str
+    params: dict
+    workers: int
+    python: dict
+    start_method: str
+    pid: int
+    options: dict = field(default_factory=dict)
+
+    def check(self) -> None:
+        if not 1 <= self.workers <= MAX_INDEX:
+            raise EventError("worker count %s is out of range" % self.workers)
+
+
+@event("worker_started")
+class WorkerStarted(Event):
+    index: int
+    pid: int
+    tid: int
+    host: str = ""
+    gil_futex: list = field(default_factory=list)  # [first, last) of its process's GIL futex words, or []
+
+    def check(self) -> None:
+        _index(self)
+        if not (self.gil_futex == [] or (len(self.gil_futex) == 2 and all(
+                isinstance(a, int) and not isinstance(a, bool) and 0 <= a < 2**64 for a in self.gil_futex))):
+            raise EventError("worker_started.gil_futex must be [] or [first, last) addresses")
+
+
+@event("progress")
+class Progress(Event):
+    """A worker's latest report(fraction); None: it reports, but not how far it is."""
+
+    index: int
+    fraction: float | None
+
+    def check(self) -> None:
+        _index(self)
+        if self.fraction is not None and not 0 <= self.fraction <= 1:
+            raise EventError("progress %s is not between 0 and 1" % self.fraction)
+
+
+@event("output")
+class Output(Event):
+    """One line a worker printed, as a terminal would show it (see channel.LineDiscipline)."""
+
+    index: int
+    line: str
+
+    def check(self) -> None:
+        _index(self)
+
+
+@event("worker_finished")
+class WorkerFinished(Event):
+    """A worker ended: done, failed (its error), crashed (how it died) or cancelled."""
+
+    index: int
+    status: str
+    error: str | None = None
+    wall_s: float | None = None
+    cpu_s: float | None = None
+    dropped: int = 0  # printed lines past the cap, counted, never sent
+    exitcode: int | None = None
+    runq_s: float | None = None  # seconds the worker's thread waited for a free core (Linux)
+
+    def check(self) -> None:
+        _index(self)
+        if self.status not in STATUSES:
+            raise EventError("unknown worker status %r" % self.status)
+
+
+def _worker_row(row: Any) -> bool:
+    """[index, cpu_s, core or None]: a NaN or negative CPU figure would poison every sum."""
+    return (isinstance(row, list) and len(row) == 3 and isinstance(row[0], int) and 0 <= row[0] < MAX_INDEX
+            and isinstance(row[1], (int, float)) and math.isfinite(row[1]) and 0 <= row[1] <= MAX_T
+            and (row[2] is None or isinstance(row[2], int)))
+
+
+@event("sample")
+class Sample(Event):
+    """Per-core utilisation of one host, plus live CPU seconds and core of each worker."""
+
+    cores: list
+    workers: list  # [index, cpu_s, core or None]
+    app_cpu: float | None  # None: sampled on another host, where conctui itself does not run
+    host: str = ""
+
+    def check(self) -> None:
+        if len(self.cores) > 4096 or not all(
+            isinstance(c, (int, float)) and 0 <= c <= 100 for c in self.cores
+        ):
+            raise EventError("core utilisation must be a list of percentages")
+        if not all(_worker_row(row) for row in self.workers):
+            raise EventError("sample workers must be [index, cpu_s, core] rows")
+
+
+def _task_row(row: Any) -> bool:
+    """[index, worker address, host, latency_s, result_s]."""
+    return (isinstance(row, list) and len(row) == 5 and isinstance(row[0], int)
+            and all(isinstance(text, str) and len(text) <= 1000 for text in row[1:3])
+            and all(_time_or_none(v) for v in row[3:]))
+
+
+@event("cluster")
+class Cluster(Event):
+    """A Dask run's cluster and its own costs, reported apart from the run's wall time.
+
+    Sent once it is ready (shutdown_s None, no tasks yet) and again once it is released."""
+
+    kind: str  # "local": started and closed by the run; "external": borrowed, left running
+    scheduler: str
+    workers: int
+    threads: int
+    dashboard: str | None = None
+    startup_s: float | None = None
+    shutdown_s: float | None = None
+    tasks: list = field(default_factory=list)  # [index, worker address, host, latency_s, result_s]
+
+    def check(self) -> None:
+        if self.kind not in CLUSTER_KINDS:
+            raise EventError("unknown cluster kind %r" % self.kind)
+        if not (0 <= self.workers <= MAX_INDEX and 0 <= self.threads <= 64 * MAX_INDEX):
+            raise EventError("cluster workers and threads are out of range")
+        if len(self.tasks) > MAX_INDEX:
+            raise EventError("too many cluster tasks")
+        if not all(_task_row(row) for row in self.tasks):
+            raise EventError("cluster tasks must be [index, address, host, latency_s, result_s] rows")
+
+
+@event("gil")
+class GilSample(Event):
+    """The GIL meter of the process hosting the workers' threads (runner/gil.py defines it).
+
+    wait: share of the probe's time spent waiting for the GIL; cpu: that process's CPU per
+    wall second, capped at 1 (not a GIL figure; version-1 recordings call it `held`);
+    latency_ms: mean wait per wake-up. Over the last window, and `run_*` over the run so far.
+    None, with `note` saying why, where they do not apply ("own GIL in each worker process",
+    "no GIL: free-threaded build with the GIL off")."""
+
+    wait: float | None
+    cpu: float | None
+    latency_ms: float | None
+    run_wait: float | None
+    run_cpu: float | None
+    run_latency_ms: float | None
+    period_ms: float
+    baseline_ms: float
+    note: str | None = None
+
+    def check(self) -> None:
+        _share(self, ("wait", "cpu", "run_wait", "run_cpu"), "gil")
+        if self.period_ms <= 0 or any(v is not None and v < 0 for v in (self.latency_ms, self.run_latency_ms)):
+            raise EventError("gil period and latencies must be positive")
+
+
+def _gil_row(row: Any) -> bool:
+    return (isinstance(row, list) and len(row) == 4 and isinstance(row[0], int) and not isinstance(row[0], bool)
+            and 0 <= row[0] < MAX_INDEX
+            and all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1)
+                    for v in row[1:]))
+
+
+@event("gil_workers")
+class GilWorkers(Event):
+    """Each worker's GIL shares over the run so far, sampled from outside (engine/gil_sampler.py).
+
+    rows: [index, held, wait, off_cpu], each a share 0..1 of the worker's sampled time or None;
+    run_held: the workers' held time over the run's sampled time (up to one per GIL: the
+    processes mode has one per worker); note: why there are no figures (ptrace refused, no
+    GIL, py-spy missing), else None; source: what sampled them; final: the run's last word."""
+
+    rows: list
+    run_held: float | None = None
+    note: str | None = None
+    source: str = ""
+    final: bool = False
+
+    def check(self) -> None:
+        if not all(_gil_row(row) for row in self.rows) or (
+                self.run_held is not None and not 0 <= self.run_held <= MAX_INDEX):
+            raise EventError("gil_workers rows must be [index, held, wait, off_cpu] with shares 0..1 or null")
+
+
+@event("run_finished")
+class RunFinished(Event):
+    status: str
+    wall_s: float
+    error: str | None = None
+
+    def check(self) -> None:
+        if self.status not in RUN_STATUSES:
+            raise EventError("unknown run status %r" % self.status)
+
+
+# ---- the JSON form -----------------------------------------------------------------------------
+
+def encode(event: Event) -> dict[str, Any]:
+    """The JSON-ready form: the fields (shared, not copied) plus `type`."""
+    data = {name: getattr(event, name) for name, _, _ in event.SPEC}
+    data["type"] = event.NAME
+    return data
+
+
+def decode(data: Any) -> Event:
+    """Build an event from its JSON form, or raise EventError saying what is wrong."""
+    if not isinstance(data, dict):
+        raise EventError("an event must be an object, not %s" % type(data).__name__)
+    name = data.get("type")
+    cls = TYPES.get(name) if isinstance(name, str) else None
+    if cls is None:
+        raise EventError("unknown event type %r" % (name,))
+    renamed = RENAMED.get(name)
+    values = {renamed.get(key, key): value for key, value in data.items()} if renamed else dict(data)
+    del values["type"]
+    unknown = values.keys() - cls.__dataclass_fields__.keys()
+    if unknown:
+        raise EventError("%s: unknown field(s) %s" % (name, ", ".join(sorted(unknown))))
+    try:
+        return cls(**values)
+    except TypeError as exc:  # a required field missing
+        raise EventError("%s: %s" % (name, exc)) from None
