@@ -76,7 +76,7 @@ class Outbox:
     def now(self) -> float:
         return round(time.monotonic() - self.t0, 6)
 
-    def emit(self, kind: type, **fields: Any) -> None:
+    def emit(self, kind: type, /, **fields: Any) -> None:
         """Build one event of class `kind` stamped now (checked: a wrong field fails here) and queue it."""
         if kind is WorkerFinished:
             index = fields["index"]
@@ -94,7 +94,7 @@ class Outbox:
                     self._events.append(self._progress_event(event.index, self._progress.pop(event.index)))
             self._events.append(event)
 
-    def emit_now(self, kind: type, **fields: Any) -> None:
+    def emit_now(self, kind: type, /, **fields: Any) -> None:
         """Emit and send at once, for what a worker that dies right after must not take with it."""
         self.emit(kind, **fields)
         try:
