@@ -52,3 +52,8 @@ def test_empty_start_screen(snap_compare) -> None:
 def test_dask_cores_grouped_by_host(snap_compare, size) -> None:
     assert snap_compare(demo.demo_app("cpu", "threads", 4), terminal_size=size,
                         run_before=_before(demo.dask_two_hosts))
+
+
+def test_workload_picker_is_centred_and_wraps_each_column_apart(snap_compare) -> None:
+    """At 80x24 the picker sits in the middle, and a long description wraps under itself."""
+    assert snap_compare(demo.demo_app(), terminal_size=(80, 24), run_before=_before(demo.download_threads, ["w"]))

@@ -25,7 +25,7 @@ from conctui.engine.events import (
 )
 
 HISTORY = 120  # samples of each core kept for sparklines
-LOG_LINES = 500  # output lines kept per run
+LOG_LINES = 500  # output lines the log pane keeps (and a recording started mid-run begins with)
 JSON_LINES = 50  # output lines kept per worker
 
 
@@ -64,7 +64,6 @@ class WorkerState:
 class RunState:
     started: RunStarted
     workers: list[WorkerState]
-    log: deque = field(default_factory=lambda: deque(maxlen=LOG_LINES))
     finished: RunFinished | None = None
     gil: GilSample | None = None  # the GIL meter's latest word (its run_* figures cover the run so far)
     gil_workers: GilWorkers | None = None  # the per-worker sampler's latest word (its note, its source)
@@ -155,11 +154,11 @@ def apply(state: SessionState, event: Event) -> SessionState:
     else:
         worker = _worker(state, event.index)
         if worker is not None:
-            _worker_event(state.current, worker, event)
+            _worker_event(worker, event)
     return state
 
 
-def _worker_event(run: RunState, worker: WorkerState, event: Event) -> None:
+def _worker_event(worker: WorkerState, event: Event) -> None:
     if isinstance(event, WorkerStarted):
         worker.status, worker.pid, worker.tid, worker.host = "running", event.pid, event.tid, event.host
         worker.started_t = event.t
@@ -178,9 +177,6 @@ def _worker_event(run: RunState, worker: WorkerState, event: Event) -> None:
             worker.cpu_s = event.cpu_s  # the OS's own figure replaces the sampled one
         if event.status == "done":
             worker.fraction = 1.0
-    line = log_line(event)
-    if line is not None:
-        run.log.append(line)
 
 
 def _gil_workers(run: RunState, event: GilWorkers) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from conctui.engine.pythons import FoundPython
 from conctui.engine.spec import builtin_module, kind_label
 from conctui.workloads import BUILTINS
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,12 +13,21 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 
+def _workload_row(name: str, kind: str, description: str) -> Table:
+    """Name, kind and description in columns: a long description wraps under itself at 80x24."""
+    row = Table.grid(padding=(0, 1), expand=True)
+    row.add_column(width=max(len(n) for n in BUILTINS), no_wrap=True, style="bold")
+    row.add_column(width=max(len(kind_label(builtin_module(n).KIND)) for n in BUILTINS), no_wrap=True)
+    row.add_column(ratio=1, style="dim")
+    row.add_row(name, kind, description)
+    return row
+
+
 def workload_options(extra: list[str]) -> list[Option]:
     options = []
     for name in BUILTINS:
         module = builtin_module(name)
-        options.append(Option(Text.assemble((f"{name:<9}", "bold"), f"{kind_label(module.KIND):<27}",
-                                            (module.DESCRIPTION, "dim")), id=name))
+        options.append(Option(_workload_row(name, kind_label(module.KIND), module.DESCRIPTION), id=name))
     for text in extra:
         options.append(Option(Text.assemble((text, "bold"), "  your workload"), id=text))
     return options

@@ -15,7 +15,8 @@ def _num(value: float | None, unit: str = "", digits: int = 2) -> str:
 
 
 class ResultsPane(Horizontal):
-    """Rows are appended as runs end; the chart shows medians for the current workload."""
+    """The table is rebuilt whenever the number of finished runs changes (a session has a few
+    rows, and a new run changes every speedup); the chart shows medians for the current workload."""
 
     def compose(self) -> ComposeResult:
         yield ReadOnlyTable(id="results-table", cursor_type="row", zebra_stripes=False)
