@@ -1,4 +1,5 @@
-"""`conctui export --html`: one self-contained page that plays the recording in a real browser.
+"""`conctui export --html` (one self-contained page with its own player) and `--svg-animated`
+(SMIL, no script, for GitHub's README) play the recording in a real browser.
 
 The browser tests drive Debian's headless chromium over the DevTools pipe (tests/chromium.py)
 and compare what the page shows with the replay app's own screen at the same moment.
@@ -34,8 +35,8 @@ def _hostile_recording(tmp_path: Path) -> Path:
     return path
 
 
-def _export(recording: Path, out: Path) -> str:
-    assert main(["export", str(recording), "--html", str(out), "--size", "x".join(map(str, SIZE))]) == 0
+def _export(recording: Path, out: Path, kind: str = "--html") -> str:
+    assert main(["export", str(recording), kind, str(out), "--size", "x".join(map(str, SIZE))]) == 0
     return out.read_text()
 
 
@@ -147,3 +148,35 @@ async def test_controls_play_pause_seek_and_speed(browser: chromium.Chromium, pa
     before = browser.js(CLOCK)
     browser.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowLeft'}))")
     assert browser.js(CLOCK) == pytest.approx(max(0.0, before - 5), abs=0.05)
+
+
+SHOWN_ROWS = """Array.from(document.querySelectorAll('use'))
+  .filter(use => getComputedStyle(use).visibility === 'visible')
+  .sort((a, b) => a.y.baseVal.value - b.y.baseVal.value)
+  .map(use => Array.from(document.querySelector(use.getAttribute('href')).querySelectorAll('text'),
+                         text => text.textContent).join(' '))"""
+
+
+@pytest.fixture(scope="module")
+def animated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = Path(tmp_path_factory.mktemp("svg") / "compare.svg")
+    _export(RECORDING, out, "--svg-animated")
+    return out
+
+
+async def test_the_animated_svg_shows_each_moment_and_has_no_script(browser: chromium.Chromium,
+                                                                     animated: Path) -> None:
+    out, svg = animated, animated.read_text()
+    assert "<script" not in svg and not re.search(r"""href="(?!#)""", svg)
+    recording = read_recording(RECORDING)
+    browser.open(out.as_uri())
+    shown = {}
+    for at in (3.0, 9.0):
+        browser.js(f"(() => {{ const s = document.documentElement; s.pauseAnimations(); s.setCurrentTime({at}); }})()")
+        browser.js("new Promise(requestAnimationFrame)")
+        shown[at] = browser.js(SHOWN_ROWS)
+        assert len(shown[at]) == SIZE[1]  # one drawing visible per row
+        # runs are drawn apart, each from its first visible cell: compare what is drawn, spaces aside
+        assert [re.sub(r"\s", "", row) for row in shown[at]] == [re.sub(r"\s", "", row)
+                                                                  for row in await _screen_at(recording, at)]
+    assert shown[3.0] != shown[9.0]

@@ -153,6 +153,8 @@ def build_parser() -> Parser:
     target.add_argument("--html", metavar="OUT.html",
                         help="the whole replay as one self-contained web page that plays in any browser")
     target.add_argument("--svg", metavar="OUT.svg", help="one frame as an SVG")
+    target.add_argument("--svg-animated", metavar="OUT.svg",
+                        help="the whole replay as one animated SVG (no script), which GitHub's README plays")
     export.add_argument("--size", default="100x30", metavar="COLSxROWS", help="terminal size (default 100x30)")
     export.add_argument("--at", type=float, metavar="S",
                         help="with --svg: seconds from the recording's start (default: its end)")
@@ -557,14 +559,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     duration = max([recording.t0, *(e.t for e in recording.events[-1:])]) - recording.t0
     if args.at is not None and not 0 <= args.at <= duration:
         raise UsageError(f"--at must be between 0 and {duration:.1f} (the recording's length), got {args.at}")
-    out = args.asciicast or args.html or args.svg
+    out = args.asciicast or args.html or args.svg or args.svg_animated
     _check_writable(out)
-    from conctui import export, export_html  # Textual is imported only to render
+    from conctui import export, export_html, export_svg_animated  # Textual is imported only to render
 
     if args.asciicast:
         export.export_asciicast(recording, out, size=size)
     elif args.html:
         export_html.export_html(recording, out, size=size)
+    elif args.svg_animated:
+        export_svg_animated.export_svg_animated(recording, out, size=size)
     else:
         export.export_svg(recording, out, size=size, at=args.at)
     return 0

@@ -18,37 +18,42 @@ from pathlib import Path
 from conctui.engine.recording import Recording
 from conctui.engine.replay import SPEEDS
 from conctui.export import Line, replay_frames, title
-from rich.style import Style
 from rich.terminal_theme import SVG_EXPORT_THEME
 
 THEME = SVG_EXPORT_THEME  # the colours Textual's SVG screenshots use, so both exports look alike
 
 
-class RowMarkup:
-    """Turns a row of segments into HTML, giving each distinct style one short CSS class."""
+class StyleClasses:
+    """Gives each distinct CSS rule one short class name, and splits rows into runs of one style."""
 
     def __init__(self) -> None:
         self.classes: dict[str, str] = {}  # CSS declarations -> class name
 
-    def css_class(self, style: Style | None) -> str:
-        css = style.get_html_style(THEME) if style else ""
-        if not css:
-            return ""
-        return self.classes.setdefault(css, f"s{len(self.classes)}")
+    def css_class(self, css: str) -> str:
+        return self.classes.setdefault(css, f"s{len(self.classes)}") if css else ""
 
-    def __call__(self, line: Line) -> str:
-        runs: list[tuple[str, str]] = []  # (class, text), neighbours of one class merged
+    @staticmethod
+    def runs(line: Line) -> list[tuple[str, str]]:
+        """(CSS declarations, text) per run of one style, neighbours of one style merged."""
+        runs: list[tuple[str, str]] = []
         for segment in line:
-            name = self.css_class(segment.style)
-            if runs and runs[-1][0] == name:
-                runs[-1] = (name, runs[-1][1] + segment.text)
+            css = segment.style.get_html_style(THEME) if segment.style else ""
+            if runs and runs[-1][0] == css:
+                runs[-1] = (css, runs[-1][1] + segment.text)
             else:
-                runs.append((name, segment.text))
-        return "".join(f'<span class="{name}">{html.escape(text)}</span>' if name else html.escape(text)
-                       for name, text in runs)
+                runs.append((css, segment.text))
+        return runs
 
     def stylesheet(self) -> str:
         return "\n".join(f".{name} {{ {css} }}" for css, name in self.classes.items())
+
+
+class RowMarkup(StyleClasses):
+    """Turns a row of segments into HTML: a span of one class per run, its text escaped."""
+
+    def __call__(self, line: Line) -> str:
+        return "".join(f'<span class="{self.css_class(css)}">{html.escape(text)}</span>' if css
+                       else html.escape(text) for css, text in self.runs(line))
 
 
 def _json_for_script(value: object) -> str:
