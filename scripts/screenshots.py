@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -51,6 +52,7 @@ class Shot:
     moment: Callable[[Recording], float | None] = at_end
     hosts: bool = False  # run on a Dask cluster of two hosts (network namespaces)
     needs: list[str] = field(default_factory=list)  # conctui subcommands it needs
+    shows: str | None = None  # an event type the recording must hold, or the picture shows nothing new
     players: list[str] = field(default_factory=list)  # whole-replay exports beside the pictures: asciicast, html
 
 
@@ -62,7 +64,7 @@ SHOTS = [
     Shot("gil-threads", "two pure-Python threads mid-run: the GIL meter per worker",
          ["run", "cpu", "--mode", "threads", "--workers", "2"], moment=mid_last_run),
     Shot("memory", "processes mid-run: the memory panel",
-         ["run", "cpu", "--mode", "processes", "--workers", "2"], moment=mid_last_run),
+         ["run", "cpu", "--mode", "processes", "--workers", "2"], moment=mid_last_run, shows="memory"),
     Shot("sweep", "a sweep of worker counts: wall time per mode as the workers grow",
          ["sweep", "cpu", "--workers", "1,2,4"], needs=["sweep"]),
     Shot("dask-two-hosts", "a Dask run on two hosts (two network namespaces of this machine): cores by host",
@@ -213,7 +215,12 @@ def main() -> int:
             started = time.monotonic()
             try:
                 path = record(shot)
-                pictures = export(shot, read_recording(path))
+                recording = read_recording(path)
+                kinds = {json.loads(line).get("type", "") for line in path.read_text().splitlines()[1:]}
+                if shot.shows and not any(shot.shows in kind for kind in kinds):
+                    path.unlink()
+                    raise RuntimeError(f"its recording has no {shot.shows} events: that feature has not landed")
+                pictures = export(shot, recording)
             except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
                 print(f"{shot.name}: skipped, {exc}", file=sys.stderr)
                 continue
