@@ -22,6 +22,7 @@ from conctui.engine.recording import Recorder
 from conctui.engine.session import Session
 from conctui.engine.spec import RunSpec, UsageError
 from conctui.engine.state import SessionState
+from conctui.engine.untrusted import visible
 from conctui.live import LiveController, OpenSession
 from conctui.panes import FRAME_HZ, REFRESH_HZ, PanesScreen
 from conctui.source import Source
@@ -29,7 +30,7 @@ from conctui.widgets.help import HelpScreen
 from conctui.widgets.picker import Picker, python_options, workload_options
 from textual import work
 from textual.actions import parse
-from textual.app import App
+from textual.app import App, SeverityLevel
 from textual.binding import Binding
 from textual.events import Key
 
@@ -80,6 +81,12 @@ class PanesApp(App[int]):
 
     def frame(self, now: float | None = None) -> None:
         self.panes.frame(now)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification passes the untrusted-text boundary and is never markup: most quote a
+        path, a runner's reason or an exception's message, which are text from outside."""
+        super().notify(visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False)
 
     def action_help(self) -> None:
         bindings = [b for b in self.BINDINGS if isinstance(b, Binding) and b.description]
@@ -216,5 +223,5 @@ def launch(spec: RunSpec, info: dict, start: bool = False, record: str | None = 
     finally:
         app.shutdown()  # also after a crash inside the UI
     if app.controller.recorder.error:
-        print(f"conctui: {app.controller.recorder.error}", file=sys.stderr)
+        print(f"conctui: {visible(app.controller.recorder.error)}", file=sys.stderr)
     return code if isinstance(code, int) else 0

@@ -39,7 +39,7 @@ from conctui.engine.spec import (
 )
 from conctui.engine.state import SessionState, apply
 from conctui.engine.sweep import DEFAULT_MODES, default_counts, document, draw, plan, points, time_left
-from conctui.engine.untrusted import visible
+from conctui.engine.untrusted import uncoloured, visible
 from conctui.engine.verdict import verdict
 from conctui.workloads import BUILTINS
 
@@ -50,7 +50,7 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """One line, not a usage block: scripts and people both read the last line."""
-        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: {visible(message)} (see {self.prog} --help)\n")
 
 
 def _seconds(text: str) -> float:
@@ -252,7 +252,7 @@ def _run_all(specs: list[RunSpec], timeout: float | None, recorder: Recorder | N
             if recorder:
                 recorder.stop()
     if recorder and recorder.error:
-        print(f"conctui: {recorder.error}", file=sys.stderr)
+        print(f"conctui: {visible(recorder.error)}", file=sys.stderr)
     return [run_figures(run) for run in fold.state.runs], (caught[0] if caught else None)
 
 
@@ -274,17 +274,18 @@ def _fmt(value: Any, unit: str = "", digits: int = 2) -> str:
 
 
 def _print_workers(figures: dict) -> None:
+    """The human table: what workers printed and raised passes the boundary, colour dropped."""
     print(f"{'#':>3}  {'pid':>7}  {'tid':>7}  {'status':<9} {'wall':>8} {'cpu':>8} {'held':>5} {'wait':>5} "
           f"{'off':>5}  error")
     for w in figures["per_worker"]:
         print(f"{w['index']:>3}  {w['pid'] or '-':>7}  {w['tid'] or '-':>7}  {w['status']:<9} "
               f"{_fmt(w['wall_s'], ' s'):>8} {_fmt(w['cpu_s'], ' s'):>8} {_share(w['gil_held']):>5} "
-              f"{_share(w['gil_wait']):>5} {_share(w['gil_off_cpu']):>5}  {w['error'] or ''}")
+              f"{_share(w['gil_wait']):>5} {_share(w['gil_off_cpu']):>5}  {uncoloured(w['error'] or '')}")
     if figures.get("gil_sampler_note"):
-        print(f"GIL held/wait/off CPU per worker: {figures['gil_sampler_note']}")
+        print(f"GIL held/wait/off CPU per worker: {visible(figures['gil_sampler_note'])}")
     for w in figures["per_worker"]:
         for line in w["output"]:
-            print(f"[{w['index']}] {line}")
+            print(f"[{w['index']}] {uncoloured(line)}")
         if w["dropped_lines"]:
             print(f"[{w['index']}] ... {w['dropped_lines']} more lines not kept")
 
@@ -297,8 +298,9 @@ def _print_cluster(mode: str, cluster: dict | None) -> None:
     """A Dask cluster's own costs, apart from the wall time above them."""
     if not cluster:
         return
-    print(f"{mode} cluster: {cluster['kind']} {cluster['scheduler']}, {cluster['workers']} workers, "
-          f"{cluster['threads']} threads{', dashboard ' + cluster['dashboard'] if cluster.get('dashboard') else ''}")
+    dashboard = f", dashboard {visible(cluster['dashboard'])}" if cluster.get("dashboard") else ""
+    print(f"{mode} cluster: {visible(cluster['kind'])} {visible(cluster['scheduler'])}, {cluster['workers']} "
+          f"workers, {cluster['threads']} threads{dashboard}")
     print(f"{'':<{len(mode)}} costs: start-up {_fmt(cluster['startup_s'], ' s')}, "
           f"shutdown {_fmt(cluster['shutdown_s'], ' s')}, submit-to-start {_ms(cluster['latency_median_s'])} "
           f"median ({_ms(cluster['latency_max_s'])} max), result back {_ms(cluster['result_median_s'])} median")
@@ -325,8 +327,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                           "verdict": verdict(summarize(runs))}, indent=2))
     else:
         figures = runs[0]
-        print(f"{figures['workload']} x{figures['workers']} · {figures['mode']} · {figures['status']}"
-              f"{': ' + figures['error'] if figures['error'] else ''}")
+        print(f"{visible(figures['workload'])} x{figures['workers']} · {figures['mode']} · {figures['status']}"
+              f"{': ' + uncoloured(figures['error']) if figures['error'] else ''}")
         print(f"wall {_fmt(figures['wall_s'], ' s')}  cpu {_fmt(figures['cpu_s'], ' s')}  "
               f"parallelism {_fmt(figures['parallelism'])}  GIL wait {_gil(figures)}  "
               f"GIL held {_share(figures['gil_held'])}")
@@ -338,7 +340,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _python_label(version: str | None, free_threaded: bool | None) -> str:
     """`3.13.0`, or `3.13.5t` for a free-threaded build."""
-    return f"{version}{'t' if free_threaded else ''}"
+    return visible(f"{version}{'t' if free_threaded else ''}")
 
 
 def _share(value: float | None) -> str:
@@ -349,7 +351,7 @@ def _gil(row: dict) -> str:
     """GIL wait as a share, or why it does not apply: "own GIL", "no GIL"."""
     if row.get("gil_wait") is not None:
         return f"{row['gil_wait']:.0%}"
-    return " ".join((row.get("gil_note") or "-").split(":")[0].split()[:2])
+    return visible(" ".join((row.get("gil_note") or "-").split(":")[0].split()[:2]))
 
 
 def _skipped_json(skipped: list[tuple[RunSpec, dict, str, str]], several: bool) -> dict[str, str]:
@@ -381,7 +383,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                           "pythons": [i["python"] for _, i in plans],
                           "unavailable": _skipped_json(skipped, several), "verdict": verdict(rows)}, indent=2))
     else:
-        print(f"{spec.workload.name} x{spec.workers} · {args.repeat} run(s) per mode · medians")
+        print(f"{visible(spec.workload.name)} x{spec.workers} · {args.repeat} run(s) per mode · medians")
         print(f"{'python':<9}" * several + f"{'mode':<12} {'wall':>8} {'cpu':>8} {'parallel':>8} {'speedup':>8} "
               f"{'effic.':>7} {'GIL wait':>8}  ok")
         for row in rows:
@@ -391,7 +393,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                   f"{_fmt(row['efficiency']):>7} {_gil(row):>8}  {row['ok_runs']}/{row['runs']}")
         for _, python, mode, reason in skipped:
             who = f"{_python_label(python['version'], python['free_threaded']):<9}" * several
-            print(f"{who}{mode:<12} unavailable: {reason}")
+            print(f"{who}{mode:<12} unavailable: {visible(reason)}")
         for row in rows:
             _print_cluster(row["mode"], row["cluster"])
         _print_verdict(rows)
@@ -528,7 +530,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     document, note = _replay_figures(args.file)
     print(json.dumps(document, indent=2))
     if note:
-        print(f"conctui: {note}", file=sys.stderr)
+        print(f"conctui: {visible(note)}", file=sys.stderr)
     return 0
 
 
@@ -589,8 +591,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with guard:
             return COMMANDS[args.command](args)
-    except (UsageError, RecordingError) as exc:
-        print(f"conctui: {exc}", file=sys.stderr)
+    except (UsageError, RecordingError) as exc:  # they quote paths, params and files: from outside
+        print(f"conctui: {visible(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except Interrupted as exc:
         return 128 + exc.signum

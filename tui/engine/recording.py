@@ -46,6 +46,7 @@ from conctui.engine.events import (
 )
 from conctui.engine.spec import UsageError
 from conctui.engine.state import JSON_LINES, LOG_LINES
+from conctui.engine.untrusted import from_bytes
 from conctui.runner.info import python_info
 
 FORMAT = "conctui-recording"
@@ -198,9 +199,8 @@ def _no_constants(name: str) -> None:
 
 def _parse(raw: bytes, where: str) -> Any:
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
-    except UnicodeDecodeError:
-        raise RecordingError(f"{where} is not UTF-8 text") from None
+        # a byte that is not UTF-8 inside a string is kept as a lone surrogate: the panes show it as \xNN
+        return json.loads(from_bytes(raw), parse_constant=_no_constants)
     except (ValueError, RecursionError) as exc:
         raise RecordingError(f"{where} is not JSON: {str(exc).splitlines()[0][:120]}") from None
 

@@ -32,6 +32,7 @@ from conctui.engine.events import (
     decode,
 )
 from conctui.engine.spec import RunSpec, UsageError, WorkloadRef
+from conctui.engine.untrusted import from_bytes
 from conctui.runner.main import describe_request
 from conctui.runner.processes import exit_reason
 
@@ -82,7 +83,7 @@ def _start(python: str) -> tuple[subprocess.Popen, Connection, IO[bytes]]:
 
 def _tail(log: IO[bytes], lines: int = 3) -> str:
     log.seek(0)
-    text = log.read()[-4000:].decode(errors="replace").strip().splitlines()
+    text = from_bytes(log.read()[-4000:]).strip().splitlines()  # a byte that is not UTF-8 is shown, not lost
     return " | ".join(text[-lines:])
 
 

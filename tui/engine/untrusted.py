@@ -24,8 +24,9 @@ table and title passes it through `visible` first; JSON output keeps the exact t
   as ASCII keeps the columns aligned.
 - Everything else (letters, CJK, emoji, combining accents) is kept.
 
-The engine imports no Rich: the log pane keeps SGR colour with `conctui.widgets.ansi`,
-which passes every other part of a line through `visible`.
+SGR colour is the one sequence that may be drawn: the log pane keeps it as styles with
+`conctui.widgets.untrusted_text.coloured` (the engine imports no Rich), which passes every
+other part of a line through `visible`; `uncoloured` drops it where nothing draws colour.
 """
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ TAB_SIZE = 8
 # anything but printable ASCII needs a closer look; printable ASCII is shown as it is
 _NOT_PLAIN = re.compile(r"[^\x20-\x7e]")
 # Unicode categories shown as escapes: controls, format, separators of lines, unassigned, surrogates
+# SGR, "select graphic rendition": the colour and weight sequences the log pane may draw as styles
+SGR = re.compile(r"\x1b\[[0-9;:]{0,64}m")
 _ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Cn", "Zl", "Zp", "Mc"})
 
 
@@ -94,6 +97,11 @@ def visible(text: str, column: int = 0) -> str:
         start = match.end()
     out.append(text[start:])
     return "".join(out)
+
+
+def uncoloured(text: str) -> str:
+    """`visible`, with SGR colour dropped first: for output that draws no colour (headless tables)."""
+    return visible(SGR.sub("", text))
 
 
 def from_bytes(data: bytes) -> str:

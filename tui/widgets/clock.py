@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from conctui.engine.figures import run_figures
 from conctui.engine.state import RunState
+from conctui.engine.untrusted import visible
+from rich.text import Text
 from textual.widgets import Static
 
 
@@ -11,11 +13,11 @@ def cluster_text(run: RunState, roomy: bool) -> str:
     cluster = run.cluster
     if cluster is None:
         return ""
-    text = f"{cluster.scheduler} {cluster.workers}w×{cluster.threads}t\n"
+    text = f"{visible(cluster.scheduler)} {cluster.workers}w×{cluster.threads}t\n"
     if cluster.dashboard and roomy:
-        text += f"{cluster.dashboard}\n"
+        text += f"{visible(cluster.dashboard)}\n"
     if cluster.startup_s is not None:
-        text += f"{cluster.kind}: up {cluster.startup_s:.2f}s"
+        text += f"{visible(cluster.kind)}: up {cluster.startup_s:.2f}s"
         text += f" down {cluster.shutdown_s:.2f}s\n" if cluster.shutdown_s is not None else "\n"
     return text
 
@@ -24,10 +26,11 @@ def clock_text(run: RunState | None, now: float, roomy: bool = True) -> str:
     if run is None:
         return "no run yet: enter runs, c compares"
     if run.finished is None:
-        return f"{cluster_text(run, roomy)}{run.started.mode}: elapsed {run.elapsed(now):.1f} s"
+        return f"{cluster_text(run, roomy)}{visible(run.started.mode)}: elapsed {run.elapsed(now):.1f} s"
     figures = run_figures(run)
     parallel = figures["parallelism"]
-    return (f"{cluster_text(run, roomy)}{run.started.mode} {figures['status']} · wall {figures['wall_s']:.2f} s\n"
+    mode = visible(run.started.mode)
+    return (f"{cluster_text(run, roomy)}{mode} {figures['status']} · wall {figures['wall_s']:.2f} s\n"
             f"cpu {figures['cpu_s']:.2f} s · parallelism {'-' if parallel is None else f'{parallel:.2f}'}")
 
 
@@ -43,4 +46,4 @@ class ElapsedClock(Static):
             # not on each tick (bench/ui_cost.py: live app CPU 12.5% -> 8.4% of a core)
             lines_changed = text.count("\n") != self._shown.count("\n")
             self._shown = text
-            self.update(text, layout=lines_changed)
+            self.update(Text(text), layout=lines_changed)  # Text: an address's "[...]" is not markup

@@ -6,6 +6,8 @@ sent over SSH. Cores are grouped by host, so a cluster's machines read apart.
 from __future__ import annotations
 
 from conctui.engine.state import CoreHost, SessionState
+from conctui.engine.untrusted import visible
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.widget import Widget
 
@@ -33,11 +35,16 @@ def _heat_strips(host: CoreHost, width: int, label: str) -> list[Text]:
     """Many cores: one cell per core, as many rows as needed, after the host's label and mean."""
     mean = sum(host.now) / len(host.now)
     head = f"{label} {mean:>3.0f}% "
-    per_row = max(1, width - len(head))
+    per_row = max(1, width - cell_len(head))
     cells = "".join(level(v) for v in host.now)
     rows = [cells[i:i + per_row] for i in range(0, len(cells), per_row)]
-    return [Text.assemble(head if i == 0 else " " * len(head), (row, load_style(mean)))
+    return [Text.assemble(head if i == 0 else " " * cell_len(head), (row, load_style(mean)))
             for i, row in enumerate(rows)]
+
+
+def host_label(host: CoreHost) -> str:
+    """A host's name as it may be shown (a cluster or a recording names it), or `local`."""
+    return visible(host.name) or "local"
 
 
 def core_lines(state: SessionState, width: int, height: int) -> list[Text]:
@@ -48,11 +55,11 @@ def core_lines(state: SessionState, width: int, height: int) -> list[Text]:
         lines: list[Text] = []
         for host in hosts:
             if named:
-                lines.append(Text(f"{host.name or 'local'}: {len(host.now)} cores", "bold"))
+                lines.append(Text(f"{host_label(host)}: {len(host.now)} cores", "bold"))
             lines += _sparklines(host, width)
         return lines
-    label = max((len(h.name or "local") for h in hosts), default=5)
-    return [line for host in hosts for line in _heat_strips(host, width, f"{host.name or 'local':<{label}.12}")]
+    label = min(12, max((cell_len(host_label(h)) for h in hosts), default=5))
+    return [line for host in hosts for line in _heat_strips(host, width, set_cell_size(host_label(host), label))]
 
 
 def _share(value: float | None) -> str:
@@ -66,7 +73,7 @@ def gil_line(state: SessionState) -> Text:
     if gil is None:
         return Text("GIL -", "dim")
     if gil.wait is None and gil.run_wait is None:
-        return Text(f"GIL: {gil.note or 'n/a'}", "dim")
+        return Text(f"GIL: {visible(gil.note or 'n/a')}", "dim")
     live = run.finished is None
     wait, held = (gil.wait, gil.held) if live else (gil.run_wait, gil.run_held)
     return Text.assemble(("GIL wait ", "bold"), (_share(wait), load_style(100 * (wait or 0))),

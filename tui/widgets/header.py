@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from conctui.engine.modes import MODES
+from conctui.engine.untrusted import visible
 from rich.text import Text
 from textual.widgets import Static
 
@@ -30,9 +31,11 @@ class RunHeader(Static):
         self._shown = key
         cores = python.get("usable_cores", "?")
         caveat = MODES[mode].caveat(python) if mode in MODES else None
+        # a recording or another Python says what runs: every word of theirs passes the boundary
         text = Text.assemble(
-            (note, "dim"), f"{workload} x{workers} · ", (mode, "bold"), (f" ({caveat})" if caveat else "", "yellow"),
-            f" · {describe_python(python)} · {start_method} · {cores} cores",
+            (visible(note), "dim"), f"{visible(workload)} x{workers} · ", (visible(mode), "bold"),
+            (f" ({caveat})" if caveat else "", "yellow"),
+            visible(f" · {describe_python(python)} · {start_method} · {cores} cores"),
         )
         if switch_ms is not None:
             text.append(f" · switch {switch_ms:g}ms")

@@ -1,6 +1,7 @@
 """The help screen: every key, read from the app's bindings, and what each figure means."""
 from __future__ import annotations
 
+from conctui.engine.untrusted import visible
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -52,7 +53,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("Keys", "bold underline"))
             yield Static(key_table(self._keys))
             for note in self._notes:
-                yield Static(Text(note, "yellow"))
+                yield Static(Text(visible(note), "yellow"))  # notes quote paths and runners' reasons
             yield Static(Text("\nFigures", "bold underline"))
             yield Static(figure_table())
             yield Static(Text("\nescape closes", "dim"))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from conctui.engine.pythons import FoundPython
 from conctui.engine.spec import builtin_module, kind_label
+from conctui.engine.untrusted import visible
 from conctui.workloads import BUILTINS
 from rich.table import Table
 from rich.text import Text
@@ -29,14 +30,14 @@ def workload_options(extra: list[str]) -> list[Option]:
         module = builtin_module(name)
         options.append(Option(_workload_row(name, kind_label(module.KIND), module.DESCRIPTION), id=name))
     for text in extra:
-        options.append(Option(Text.assemble((text, "bold"), "  your workload"), id=text))
+        options.append(Option(Text.assemble((visible(text), "bold"), "  your workload"), id=text))
     return options
 
 
 def python_options(found: list[FoundPython]) -> list[Option]:
     """Pythons below the floor are listed greyed out, with the reason, never hidden."""
-    return [Option(Text.assemble((f"{p.label:<8}", "bold"), f"{p.source:<14}", (p.path, "dim"),
-                                 (f"  {p.unavailable}" if p.unavailable else "", "yellow")),
+    return [Option(Text.assemble((f"{visible(p.label):<8}", "bold"), f"{p.source:<14}", (visible(p.path), "dim"),
+                                 (f"  {visible(p.unavailable)}" if p.unavailable else "", "yellow")),
                    id=p.path, disabled=p.unavailable is not None) for p in found]
 
 

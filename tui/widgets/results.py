@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from conctui.engine.figures import speedups, summarize
 from conctui.engine.modes import MODES
+from conctui.engine.untrusted import visible
 from conctui.widgets.table import ReadOnlyTable
-from rich.text import Text
+from conctui.widgets.untrusted_text import plain
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual_plotext import PlotextPlot
@@ -39,9 +40,10 @@ class ResultsPane(Horizontal):
         table.clear()
         for figures, speedup in zip(runs, speedups(runs)):
             status = figures["status"]
-            table.add_row(figures["mode"], str(figures["workers"]), _num(figures["wall_s"], "s"),
+            # Text cells, never str: a DataTable reads a str cell as markup
+            table.add_row(plain(figures["mode"]), str(figures["workers"]), _num(figures["wall_s"], "s"),
                           _num(figures["cpu_s"], "s"), _num(figures["parallelism"]), _num(speedup, "x"),
-                          Text(status[:7], "" if status == "done" else "bold red"))
+                          plain(status[:7], "" if status == "done" else "bold red"))
         self._count = len(runs)
         if runs:
             table.move_cursor(row=len(runs) - 1)
@@ -59,7 +61,7 @@ class ResultsPane(Horizontal):
         plt.clear_figure()
         if rows:
             # one row per bar, no frame or ticks: at 80x24 every row is a bar (the table has the numbers)
-            plt.bar([MODES[r["mode"]].label if r["mode"] in MODES else r["mode"] for r in rows],
+            plt.bar([MODES[r["mode"]].label if r["mode"] in MODES else visible(r["mode"]) for r in rows],
                     [r["wall_s"] for r in rows], orientation="h", width=0.3)
             plt.frame(False)
             plt.xticks([])

@@ -7,7 +7,8 @@ changed costs one short line over SSH: a table's per-cell styles cost twice the 
 from __future__ import annotations
 
 from conctui.engine.state import RunState, WorkerState
-from rich.segment import Segment
+from conctui.engine.untrusted import visible
+from conctui.widgets.strips import text_strip
 from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
@@ -42,7 +43,7 @@ def _seconds(value: float | None) -> str:
 def worker_line(worker: WorkerState, now: float) -> Text:
     """`  0 t41233   run    ████░░░░  1.4s  0.0s    1`: a worker as its line shows it."""
     ident = "-" if worker.pid is None else (f"t{worker.tid}" if worker.tid != worker.pid else f"p{worker.pid}")
-    cells = (worker.index, ident, SHORT.get(worker.status, worker.status), progress_bar(worker, now),
+    cells = (worker.index, ident, visible(SHORT.get(worker.status, worker.status)), progress_bar(worker, now),
              _seconds(worker.elapsed(now)), _seconds(worker.cpu_s), "-" if worker.core is None else worker.core)
     shown = [f"{cell:{fmt}}" for cell, (fmt, _) in zip(cells, COLUMNS)]
     return Text.assemble(" ".join(shown[:2]) + " ", (shown[2], STATE_STYLE.get(worker.status, "")),
@@ -85,6 +86,4 @@ class WorkerTable(ScrollView):
             if not 0 <= index < len(self.lines):
                 return Strip.blank(width, self.rich_style)
             text = self.lines[index]
-        base = self.rich_style
-        segments = [Segment(s.text, base + s.style if s.style else base) for s in text.render(self.app.console)]
-        return Strip(segments).crop_extend(self.scroll_offset.x, self.scroll_offset.x + width, self.rich_style)
+        return text_strip(text, self.app.console, self.rich_style, self.scroll_offset.x, width)
