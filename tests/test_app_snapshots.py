@@ -59,3 +59,9 @@ def test_dask_cores_grouped_by_host(snap_compare, size) -> None:
 def test_workload_picker_is_centred_and_wraps_each_column_apart(snap_compare) -> None:
     """At 80x24 the picker sits in the middle, and a long description wraps under itself."""
     assert snap_compare(demo.demo_app(), terminal_size=(80, 24), run_before=_before(demo.download_threads, ["w"]))
+
+
+def test_gil_held_per_worker(snap_compare) -> None:
+    """Two pure-Python threads mid-run: the workers pane's gil column, the run's held share beside the wait."""
+    assert snap_compare(demo.demo_app("cpu", "threads", 2), terminal_size=(80, 24),
+                        run_before=_before(demo.cpu_threads_live))

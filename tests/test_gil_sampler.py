@@ -13,6 +13,7 @@ import pytest
 from conctui.engine.events import GilSample, decode
 from conctui.engine.gil_sampler import find_py_spy, parse_raw
 from fixtures.command import COMMAND, conctui
+from fixtures.pythons import python_at_least
 
 
 def _run(workload: str, *args: str, mode: str = "threads", workers: int = 2) -> dict:
@@ -100,3 +101,11 @@ def test_a_version_1_gil_event_reads_its_cpu_share_under_todays_name() -> None:
            "run_held": 0.8, "run_latency_ms": 4.0, "period_ms": 5.0, "baseline_ms": 0.08}
     event = decode(old)
     assert isinstance(event, GilSample) and (event.cpu, event.run_cpu) == (0.9, 0.8)
+
+
+def test_python_3_14_is_sampled_with_its_own_remote_debugging() -> None:
+    python = python_at_least((3, 14), "the _remote_debugging GIL sampler (runner/remote_gil.py)")
+    run = _run("cpu", "--param", "n=6000000", "--python", python)
+    assert run["gil_sampler"].startswith("_remote_debugging"), run["gil_sampler"]
+    held = _shares(run, "gil_held")
+    assert all(0.3 <= h <= 0.7 for h in held) and run["gil_held"] <= 1.05, held

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from fixtures.command import LiveRun, conctui, left_after, task
-from fixtures.pythons import best_walls, needs_cores, pyenv_python
+from fixtures.pythons import best_walls, needs_cores, pyenv_python, python_at_least
 
 TASKS = Path(__file__).parent / "fixtures" / "interp_tasks.py"
 CPU = ["--param", "n=8000000"]  # ~0.5 s a worker: each sub-interpreter's ~0.1 s start stays small beside it
@@ -75,3 +75,12 @@ def test_sigkill_of_conctui_leaves_no_runner_behind(tmp_path: Path) -> None:
         run.kill()
     assert tree
     assert not left_after(tree, within=max(0.0, killed + 2.0 - time.monotonic()))
+
+
+def test_python_3_14_runs_subinterpreters_through_concurrent_interpreters() -> None:
+    python = python_at_least((3, 14), "the interpreters mode's concurrent.interpreters path")
+    result = _interp("curses_on_zero", "--workers", "2", python=python)
+    zero, one = result.run()["per_worker"]
+    assert result.run()["python"]["interpreters"]["api"] == "concurrent.interpreters"
+    assert zero["status"] == "failed" and "_curses" in zero["error"], zero
+    assert one["status"] == "done", one

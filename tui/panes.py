@@ -12,7 +12,7 @@ import asyncio
 import math
 from collections import deque
 
-from conctui.engine.events import Event, GilSample, RunFinished, Sample
+from conctui.engine.events import Event, GilSample, GilWorkers, RunFinished, Sample
 from conctui.engine.figures import run_figures
 from conctui.engine.state import SessionState, apply, log_line
 from conctui.source import Source
@@ -103,7 +103,7 @@ class PanesScreen(Screen[None]):
             if batch or self.state.live:
                 self.workers_pane.show(run, shown)
                 self.clock_pane.show(run, shown)
-            if any(isinstance(event, (Sample, GilSample)) for event in batch):
+            if any(isinstance(event, (Sample, GilSample, GilWorkers)) for event in batch):
                 self.cores_pane.show(self.state)
             self.log_pane.add([line for e in batch if (line := log_line(e))])
             if any(isinstance(event, RunFinished) for event in batch):

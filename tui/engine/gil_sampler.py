@@ -303,6 +303,7 @@ class RunSampling:
                     self._send(final=False)  # the screen says why at once
             except Refused as exc:
                 self.note = str(exc)
+                self._send(final=False)  # the screen says why at once
             except (RuntimeError, OSError, ValueError) as exc:
                 self.note = f"GIL sampler failed: {exc}"[:500]
             finally:

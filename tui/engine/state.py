@@ -23,6 +23,7 @@ from conctui.engine.events import (
     WorkerFinished,
     WorkerStarted,
 )
+from conctui.engine.untrusted import visible
 
 HISTORY = 120  # samples of each core kept for sparklines
 LOG_LINES = 500  # output lines the log pane keeps (and a recording started mid-run begins with)
@@ -117,8 +118,12 @@ class SessionState:
         return run if run is not None and run.finished is None else None
 
 
-def log_line(event: Event) -> tuple[int, str] | None:
-    """What the log pane shows for an event: a printed line, or how a worker ended badly."""
+def log_line(event: Event) -> tuple[int | str, str] | None:
+    """What the log pane shows for an event: a printed line, how a worker ended badly, or why
+    the per-worker GIL figures are missing (said once a run: the sampler's first note)."""
+    if isinstance(event, GilWorkers):
+        shown = visible(event.note or "")  # it may quote py-spy's own words
+        return ("gil", f"held/wait/off CPU per worker: {shown}") if event.note and not event.final else None
     if isinstance(event, Output):
         return event.index, event.line
     if isinstance(event, WorkerFinished) and event.error:

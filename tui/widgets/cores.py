@@ -66,18 +66,28 @@ def _share(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
+def held_note(note: str) -> str:
+    """A sampler's reason cut to what the side pane holds: `ptrace refused`, `no GIL`."""
+    return visible(note.split(":")[0].split(" (")[0])[:16]
+
+
 def gil_line(state: SessionState) -> Text:
-    """The GIL meter of the process hosting the threads: live while a run is, its run figure after."""
+    """The run's GIL figures: the probe's wait (live while a run is, its run figure after) and
+    the workers' held time summed (engine/gil_sampler.py), or why it is not there."""
     run = state.current
     gil = run.gil if run is not None else None
-    if gil is None:
+    sampled = run.gil_workers if run is not None else None
+    if gil is None and sampled is None:
         return Text("GIL -", "dim")
-    if gil.wait is None and gil.run_wait is None:
-        return Text(f"GIL: {visible(gil.note or 'n/a')}", "dim")
-    live = run.finished is None
-    wait, held = (gil.wait, gil.held) if live else (gil.run_wait, gil.run_held)
-    return Text.assemble(("GIL wait ", "bold"), (_share(wait), load_style(100 * (wait or 0))),
-                         f" held {_share(held)}")
+    if sampled is not None and sampled.note:
+        held = Text(f" held: {held_note(sampled.note)}", "dim")
+    else:
+        held = Text(f" held {_share(sampled.run_held if sampled else None)}")
+    if gil is None or (gil.wait is None and gil.run_wait is None):
+        return Text.assemble(("GIL", "bold"), held if sampled and not sampled.note else
+                             Text(f": {visible((gil.note if gil else None) or 'n/a')}", "dim"))
+    wait = gil.wait if run.finished is None else gil.run_wait
+    return Text.assemble(("GIL wait ", "bold"), (_share(wait), load_style(100 * (wait or 0))), held)
 
 
 class CoresPane(Widget):

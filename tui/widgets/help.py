@@ -16,9 +16,24 @@ FIGURES = {
     "parallelism": "CPU seconds / wall seconds: how many cores were busy on average (pure-Python threads stay near 1).",
     "speedup": "the sequential run's wall time / this run's wall time, same workload, workers and Python.",
     "efficiency": "speedup / min(workers, usable cores): 1 means every usable core was put to work.",
-    "GIL wait": "share of time a thread that wants to run Python waits for the GIL (a probe thread's lateness).",
-    "GIL held": "summed CPU share of the process's Python threads, from the OS's per-thread CPU times.",
+    "GIL wait": "share of time a thread that wakes now and then waits for the GIL (a probe thread's lateness).",
+    "GIL held": "the workers' time holding their GIL, summed, over the run's time (py-spy, sampled from outside).",
+    "gil": "a worker's share of its time holding its process's GIL: py-spy's samples of its native thread id.",
+    "wait": "(JSON gil_wait per worker) share of its time asleep on its GIL's futex, waiting to take the GIL.",
+    "off CPU": "(JSON gil_off_cpu) share of its time asleep elsewhere: sleep, I/O, a lock. The rest is on CPU "
+               "without the GIL (C code that released it) or waiting for a free core.",
+    "process CPU": "(JSON process_cpu) the runner's CPU seconds per wall second, capped at 1: not a GIL figure.",
 }
+GIL_NOTES = [
+    "GIL per worker: sampled live from conctui's process, 1 s windows of py-spy at 100 Hz plus /proc reads "
+    '(pip install "conctui[gil]"). In the processes mode each worker has its own GIL, and its figures are '
+    "of that GIL; sub-interpreters (each its own GIL) and Dask workers are not sampled, and say so.",
+    "Reading another process needs ptrace rights: run as root, or `sudo setcap cap_sys_ptrace+ep` on py-spy, "
+    "or `sudo sysctl kernel.yama.ptrace_scope=0` (at 1, the runner already declares conctui its tracer). "
+    "Refused, the figures are '-' and null in JSON, with the reason in the output pane.",
+    "Python 3.14+: a GIL sampler on the standard library's _remote_debugging (runner/remote_gil.py) and the "
+    "interpreters mode's concurrent.interpreters path are written, not yet run here: no 3.14 on this machine.",
+]
 
 
 def key_table(bindings: list[Binding]) -> Table:
@@ -56,4 +71,6 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(Text(visible(note), "yellow"))  # notes quote paths and runners' reasons
             yield Static(Text("\nFigures", "bold underline"))
             yield Static(figure_table())
+            for note in GIL_NOTES:
+                yield Static(Text(note, "dim"))
             yield Static(Text("\nescape closes", "dim"))

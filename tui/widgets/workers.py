@@ -14,9 +14,9 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-BAR = 8
-COLUMNS = ((">3", "#"), ("<8", "id"), ("<6", "state"), ("<8", "progress"), (">4", "time"), (">4", "cpu"),
-           (">4", "core"))  # 43 cells: what the pane holds at 80x24 beside its scrollbar
+BAR = 6
+COLUMNS = ((">3", "#"), ("<7", "id"), ("<6", "state"), ("<6", "prog"), (">4", "time"), (">4", "cpu"),
+           (">3", "gil"), (">4", "core"))  # 44 cells: what the pane holds at 80x24 beside its scrollbar
 HEADER = Text(" ".join(f"{label:{fmt}}" for fmt, label in COLUMNS), "bold")
 STATE_STYLE = {"running": "yellow", "done": "green", "failed": "bold red", "crashed": "bold red",
                "cancelled": "magenta", "waiting": "dim"}
@@ -40,11 +40,17 @@ def _seconds(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}s" if value < 10 else f"{value:.0f}s"
 
 
+def held_share(value: float | None) -> str:
+    """Three cells: `48%`, `100`, or `-` where it was not (or could not be) sampled."""
+    return "-" if value is None else "100" if value >= 0.995 else f"{value:.0%}"
+
+
 def worker_line(worker: WorkerState, now: float) -> Text:
-    """`  0 t41233   run    ████░░░░  1.4s  0.0s    1`: a worker as its line shows it."""
+    """`  0 t41233  run    ████░░  1.4s  0.0s 48%    1`: a worker as its line shows it."""
     ident = "-" if worker.pid is None else (f"t{worker.tid}" if worker.tid != worker.pid else f"p{worker.pid}")
     cells = (worker.index, ident, visible(SHORT.get(worker.status, worker.status)), progress_bar(worker, now),
-             _seconds(worker.elapsed(now)), _seconds(worker.cpu_s), "-" if worker.core is None else worker.core)
+             _seconds(worker.elapsed(now)), _seconds(worker.cpu_s), held_share(worker.gil_held),
+             "-" if worker.core is None else worker.core)
     shown = [f"{cell:{fmt}}" for cell, (fmt, _) in zip(cells, COLUMNS)]
     return Text.assemble(" ".join(shown[:2]) + " ", (shown[2], STATE_STYLE.get(worker.status, "")),
                          " " + " ".join(shown[3:]))
