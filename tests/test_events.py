@@ -10,6 +10,7 @@ from conctui.engine.events import (
     EventError,
     GilSample,
     GilWorkers,
+    Memory,
     Output,
     Progress,
     RunFinished,
@@ -34,6 +35,11 @@ EXAMPLES: list[Event] = [
     Output(0.3, 2, "Thread 2: Starting download"),
     WorkerFinished(1.0, 1, "failed", "ValueError: boom (tasks.py:3)", 0.9, 0.01, 4, None),
     WorkerFinished(1.0, 2, "crashed", "killed by SIGSEGV", None, None, 0, -11),
+    WorkerFinished(1.0, 0, "done", None, 2.0, 2.0, 0, None,
+                   {"calls": 40, "in_bytes": 335544320, "in_s": 1.5, "out_bytes": 335544320, "out_s": 1.7},
+                   {"counter": [0, 100000], "items": [["len", 0], ["len", 100000]], "flag": [None, True]}),
+    Memory(1.1, False, "pickled through a pipe", {"counter": [0, 0], "name": ["a", "b"]}, {"counter": 100000},
+           "socketpair", 2100.5),
     Sample(1.1, [12.5, 100.0], [[0, 0.25, 1], [1, 0.5, None]], 2.4, "vm"),
     GIL,
     GilSample(1.1, None, None, None, None, None, None, 1.0, 0.0, "own GIL in each worker process"),
@@ -113,3 +119,20 @@ def test_run_started_refuses_zero_workers() -> None:
     data["workers"] = 0
     with pytest.raises(EventError, match="worker count"):
         decode(data)
+
+
+@pytest.mark.parametrize("fields", [
+    {"memory": {"counter": [0]}},  # not [before, after]
+    {"memory": {"counter": [0, {"a": 1}]}},  # not a simple value
+    {"memory": {"items": [["size", 3], ["len", 4]]}},
+    {"ipc": {"calls": 1, "in_bytes": -1, "in_s": 0.0, "out_bytes": 0, "out_s": 0.0}},
+    {"ipc": {"calls": 1}},
+])
+def test_a_worker_view_or_crossing_that_is_not_the_schema_is_refused(fields: dict) -> None:
+    with pytest.raises(EventError):
+        decode({"type": "worker_finished", "t": 1.0, "index": 0, "status": "done", **fields})
+
+
+def test_a_memory_event_with_a_bad_carrier_figure_is_refused() -> None:
+    with pytest.raises(EventError):
+        decode({"type": "memory", "t": 1.0, "shared": True, "crossing": "x", "parent": {}, "carrier_mb_s": -3})

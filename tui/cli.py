@@ -88,6 +88,9 @@ def _common(parser: argparse.ArgumentParser, workload_required: bool = True, swe
     parser.add_argument("--connect-timeout", type=float, default=10.0, metavar="S",
                         help="dask mode: give up on a scheduler that does not answer within S s (default 10)")
     parser.add_argument("--record", metavar="FILE", help="record the session's events to FILE (JSON Lines)")
+    parser.add_argument("--ipc-limit", type=float, default=256.0, metavar="MB",
+                        help="processes, interpreters: refuse (fail the worker, with the reason) an argument or "
+                             "return value whose pickle passes MB MiB (default 256)")
 
 
 def _refresh(parser: argparse.ArgumentParser) -> None:
@@ -224,8 +227,10 @@ def _spec(args: argparse.Namespace, mode: str, python: str | None = None) -> tup
         except UsageError:
             scheduler = None
     info = describe(python, ref, params, scheduler if "dask" in asked else None, args.connect_timeout)
+    if not 0 < args.ipc_limit <= 4096:
+        raise UsageError(f"--ipc-limit must be between 0 and 4096 MiB, got {args.ipc_limit:g}")
     spec = RunSpec(ref, mode, workers, params, python, args.start_method, args.switch_interval,
-                   scheduler, args.connect_timeout)
+                   scheduler, args.connect_timeout, ipc_limit_mb=args.ipc_limit)
     return spec, info
 
 

@@ -18,6 +18,7 @@ from conctui.runner.schema import (
     EventError,
     GilSample,
     GilWorkers,
+    Memory,
     Output,
     Progress,
     RunFinished,
@@ -31,6 +32,6 @@ from conctui.runner.schema import (
 
 __all__ = [
     "CLUSTER_KINDS", "MAX_INDEX", "MAX_T", "MAX_TEXT", "RENAMED", "RUN_STATUSES", "STATUSES", "TYPES",
-    "Cluster", "Event", "EventError", "GilSample", "GilWorkers", "Output", "Progress", "RunFinished", "RunStarted",
-    "Sample", "WorkerFinished", "WorkerStarted", "decode", "encode",
+    "Cluster", "Event", "EventError", "GilSample", "GilWorkers", "Memory", "Output", "Progress", "RunFinished",
+    "RunStarted", "Sample", "WorkerFinished", "WorkerStarted", "decode", "encode",
 ]

@@ -17,6 +17,7 @@ from statistics import median
 from typing import Any
 
 from conctui.engine.events import Cluster
+from conctui.engine.memory import ipc_figures, memory_figures
 from conctui.engine.state import RunState
 
 
@@ -134,10 +135,13 @@ def run_figures(run: RunState) -> dict[str, Any]:
              "wall_s": _round(w.wall_s), "cpu_s": _round(w.cpu_s),
              "runq_s": _round(w.runq_s), "error": w.error,
              "exitcode": w.exitcode, "output": w.lines, "dropped_lines": w.dropped,
-             "gil_held": w.gil_held, "gil_wait": w.gil_wait, "gil_off_cpu": w.gil_off_cpu}
+             "gil_held": w.gil_held, "gil_wait": w.gil_wait, "gil_off_cpu": w.gil_off_cpu,
+             "ipc": w.ipc, "memory": w.memory}
             for w in run.workers
         ],
         "cluster": cluster_figures(run.cluster),
+        "memory": memory_figures(run),
+        "ipc": ipc_figures(run),
     }
 
 

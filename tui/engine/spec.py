@@ -125,6 +125,7 @@ class RunSpec:
     scheduler: str | None = None  # dask: an existing cluster's scheduler; None starts a LocalCluster
     connect_timeout: float = 10.0
     sample_gil: bool = False  # conctui samples the workers' GIL from outside: the runner readies for it
+    ipc_limit_mb: float = 256.0  # the largest pickled value that may cross between processes
 
     def with_mode(self, mode: str) -> RunSpec:
         return replace(self, mode=mode)
@@ -136,7 +137,8 @@ class RunSpec:
                 "workload": self.workload.name, "params": self.params,
                 "ref": self.workload.payload(self.params), "start_method": self.start_method,
                 "switch_interval_ms": self.switch_interval_ms, "scheduler": self.scheduler,
-                "connect_timeout": self.connect_timeout, "sample_gil": self.sample_gil}
+                "connect_timeout": self.connect_timeout, "sample_gil": self.sample_gil,
+                "ipc_limit": int(self.ipc_limit_mb * 1024 * 1024)}
 
 
 def parse_scheduler(address: str | None, timeout: float) -> str | None:

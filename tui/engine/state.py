@@ -15,6 +15,7 @@ from conctui.engine.events import (
     Event,
     GilSample,
     GilWorkers,
+    Memory,
     Output,
     Progress,
     RunFinished,
@@ -51,6 +52,8 @@ class WorkerState:
     gil_held: float | None = None  # shares of its sampled time: holding its GIL, waiting for it, off CPU
     gil_wait: float | None = None
     gil_off_cpu: float | None = None
+    ipc: dict | None = None  # calls, in/out bytes and seconds of its arguments and return values
+    memory: dict | None = None  # its own view of the globals (name -> [start, end]), if it has its own
 
     def elapsed(self, now: float) -> float | None:
         if self.wall_s is not None:
@@ -74,6 +77,7 @@ class RunState:
     load_samples: int = 0
     load_busy: float = 0.0
     load_app: float = 0.0
+    memory: Memory | None = None  # after the run: the parent's view of the globals, how values crossed
 
     @property
     def status(self) -> str:
@@ -153,6 +157,9 @@ def apply(state: SessionState, event: Event) -> SessionState:
     elif isinstance(event, GilWorkers):
         if state.current is not None:
             _gil_workers(state.current, event)
+    elif isinstance(event, Memory):
+        if state.current is not None:
+            state.current.memory = event
     elif isinstance(event, RunFinished):
         if state.current is not None:
             state.current.finished = event
@@ -177,6 +184,7 @@ def _worker_event(worker: WorkerState, event: Event) -> None:
     elif isinstance(event, WorkerFinished):
         worker.status, worker.error, worker.ended_t = event.status, event.error, event.t
         worker.wall_s, worker.exitcode, worker.runq_s = event.wall_s, event.exitcode, event.runq_s
+        worker.ipc, worker.memory = event.ipc, event.memory
         worker.dropped += event.dropped
         if event.cpu_s is not None:
             worker.cpu_s = event.cpu_s  # the OS's own figure replaces the sampled one

@@ -66,6 +66,7 @@ class Outbox:
         self._lines: dict[int, int] = {}
         self._dropped: dict[int, int] = {}
         self.finished: set = set()  # workers whose end was reported, for crash detection
+        self.changed_names: set = set()  # globals some worker saw change in its own memory
         self._closed = threading.Event()
         self._thread = threading.Thread(target=self._flush_loop, name="conctui-flush", daemon=True)
 
@@ -89,6 +90,7 @@ class Outbox:
         with self._lock:
             if isinstance(event, WorkerFinished):
                 self.finished.add(event.index)
+                self.changed_names.update(event.memory or ())
                 if event.index in self._progress:
                     # progress reported before the finish must reach the app before it
                     self._events.append(self._progress_event(event.index, self._progress.pop(event.index)))

@@ -8,6 +8,7 @@ import threading
 from typing import Any
 
 from .channel import Outbox, capture_prints
+from .crossing import PickledEnd
 from .gil import prepare_sampling
 from .loader import LoadError, load
 from .schema import WorkerFinished
@@ -29,7 +30,7 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="conctui-parent-watch", daemon=True).start()
 
 
-def main(payload: dict[str, Any], index: int, conn: Any) -> None:
+def main(payload: dict[str, Any], index: int, conn: Any, values: Any) -> None:
     _exit_with_parent()
     outbox = Outbox(conn.send_bytes, payload["t0"]).start()
     captured = capture_prints(outbox)
@@ -40,6 +41,8 @@ def main(payload: dict[str, Any], index: int, conn: Any) -> None:
     else:
         if payload.get("tracer"):  # this worker's own GIL is sampled too
             prepare_sampling(payload["tracer"])
-        run_worker(outbox, workload, index, captured, whole_process=True)
+        run_worker(outbox, workload, index, captured, PickledEnd(values, payload["limit"]),
+                   whole_process=True, own_memory=True)
     outbox.close()
     conn.close()
+    values.close()

@@ -118,7 +118,15 @@ def _workload_copy(path: str, folder: str) -> str:
 
 
 class Dask(Mode):
-    """One task per worker index, run by Dask; the cluster's own costs reported apart."""
+    """One task per worker index, run by Dask; the cluster's own costs reported apart.
+
+    A task's arguments travel with it and its return value comes back as its result, both by
+    Dask's own serialisation (pickle, large buffers as separate frames, over TCP). A worker's
+    `ipc`: the sizes as dask.sizeof counts them, the seconds from submit to the task's start
+    (scheduling included) and from the task's end to its result in hand here."""
+
+    crossing = "Dask's serialisation: the arguments travel with each task, the return value as its result"
+    own_memory = True
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
@@ -136,6 +144,7 @@ class Dask(Mode):
         self.submitted: dict[int, float] = {}
         self.tasks: dict[int, dict[str, Any]] = {}  # index -> address, host, latency_s, result_s
         self.ended: dict[int, float] = {}  # index -> worker_finished t
+        self.held: dict[int, dict[str, Any]] = {}  # index -> its worker_finished, until its result is here
         self._lock = threading.Lock()
 
     # -- set-up and teardown: the cluster's costs, outside the run's wall time
@@ -209,7 +218,7 @@ class Dask(Mode):
         now = self.outbox.now()
         self.submitted = dict.fromkeys(range(self.workers), now)
         self.futures = self.client.map(dask_task.run_task, [job] * self.workers, range(self.workers),
-                                       key=keys, pure=False)
+                                       [self.arguments] * self.workers, key=keys, pure=False)
         pending = dict(enumerate(self.futures))
         renewed = time.monotonic()
         while pending:
@@ -236,11 +245,16 @@ class Dask(Mode):
         received = self.outbox.now()
         if future.status == "finished":
             deadline = time.monotonic() + FINISH_GRACE_S
-            while index not in self.outbox.finished and time.monotonic() < deadline:
+            while index not in self.held and time.monotonic() < deadline:
                 time.sleep(POLL_S)  # the task's last batch is still crossing the scheduler
+            began = time.monotonic()
+            self.kept[index] = future.result()
+            fetched = time.monotonic() - began
             with self._lock:
                 if index in self.ended:
                     self.tasks.setdefault(index, {})["result_s"] = round(max(0.0, received - self.ended[index]), 6)
+                task = dict(self.tasks.get(index, {}))
+            self._release(index, task, fetched)
             if index not in self.outbox.finished:
                 self._finish(index, "crashed", "the task returned but its events were lost")
             return
@@ -260,7 +274,23 @@ class Dask(Mode):
     def cancel(self) -> None:
         super().cancel()  # the run loop sees the flag and cancels on the cluster
 
+    def _release(self, index: int, task: dict[str, Any], fetched: float | None = None) -> None:
+        """Forward a task's held worker_finished, with what its crossing cost as Dask carried it."""
+        with self._lock:
+            item = self.held.pop(index, None)
+        if item is None:
+            return
+        from dask.sizeof import sizeof
+
+        ipc = item.get("ipc") or {}
+        if fetched is not None:
+            ipc.update(in_bytes=int(sizeof(self.arguments)), in_s=float(task.get("latency_s") or 0.0),
+                       out_bytes=int(sizeof(self.kept.get(index))),
+                       out_s=round(float(task.get("result_s") or 0.0) + fetched, 6))
+        self.outbox.queue(decode(dict(item, ipc=ipc or None)))
+
     def _finish(self, index: int, status: str, error: str) -> None:
+        self._release(index, {})
         if index not in self.outbox.finished:
             self.outbox.emit(WorkerFinished, index=index, status=status, error=error, wall_s=None, cpu_s=None)
 
@@ -288,6 +318,8 @@ class Dask(Mode):
             elif kind == "worker_finished":
                 with self._lock:
                     self.ended[index] = item["t"]
+                    self.held[index] = item  # queued once its result is here (_task_done)
+                continue
             self.outbox.queue(decode(item))
 
     def _started(self, index: int, item: dict[str, Any], host: str, address: str) -> None:

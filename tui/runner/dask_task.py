@@ -18,6 +18,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from .channel import CapturedOutput, Outbox
+from .crossing import ByReference
 from .loader import LoadError, load
 from .schema import Sample, WorkerFinished, WorkerStarted, encode
 from .work import run_worker
@@ -78,8 +79,12 @@ def _local_ref(ref: dict[str, Any], worker: Any) -> dict[str, Any]:
     return dict(ref, path=os.path.join(worker.local_directory, ref["upload"]))
 
 
-def run_task(job: dict[str, Any], index: int) -> None:
-    """One worker of a conctui run, as a Dask task: the same run_worker as every other mode."""
+def run_task(job: dict[str, Any], index: int, arguments: dict[str, Any]) -> Any:
+    """One worker of a conctui run, as a Dask task: the same run_worker as every other mode.
+
+    `arguments` arrived by Dask's serialisation with the task; the rounds of a built-in called
+    more than once share them here by reference, and the last return value goes back to the
+    client as the task's result (Dask's serialisation again)."""
     from distributed import get_worker
 
     worker = get_worker()
@@ -91,6 +96,7 @@ def run_task(job: dict[str, Any], index: int) -> None:
     with _lock:
         _outboxes.setdefault(job["run"], []).append(outbox)
     token = _capture.set(captured)
+    kept: dict[int, Any] = {}
     try:
         workload = load(_local_ref(job["ref"], worker))
     except LoadError as exc:
@@ -98,12 +104,14 @@ def run_task(job: dict[str, Any], index: int) -> None:
         outbox.emit(WorkerFinished, index=index, status="failed", wall_s=0.0, cpu_s=0.0,
                     error="on host %s (%s): %s" % (host_of(worker.address), worker.address, exc))
     else:
-        run_worker(outbox, workload, index, captured)
+        run_worker(outbox, workload, index, captured, ByReference(arguments, workload.calls, kept, index),
+                   own_memory=True)
     finally:
         _capture.reset(token)
         with _lock:
             _outboxes[job["run"]].remove(outbox)
         outbox.close()
+    return kept.get(index)
 
 
 def has_dashboard() -> bool:

@@ -16,8 +16,10 @@ import time
 from typing import Any
 
 from .channel import MAX_LINE_CHARS, Cancelled
+from .crossing import FdConnection, PickledEnd
 from .loader import load
-from .work import describe_exception
+from .memory import changes, snapshot
+from .work import call_rounds, crossing_figures, describe_exception
 
 REPORT_EVERY_S = 0.02
 
@@ -84,16 +86,25 @@ class Lines(io.TextIOBase):
             self.write("\n")
 
 
-def main(record_fd: int, cancel_fd: int, index: int, ref_json: str) -> None:
-    """One worker's life inside its sub-interpreter; always ends with an `f` record."""
+def main(record_fd: int, cancel_fd: int, index: int, ref_json: str, values: tuple) -> None:
+    """One worker's life inside its sub-interpreter; always ends with an `f` record.
+
+    `values`: (fd to read arguments from, fd to write return values to, size limit): each
+    call's arguments and return value are pickled through those pipes (crossing.py)."""
     pipe = Pipe(record_fd)
     lines = Lines(pipe)
     sys.stdout = sys.stderr = lines
     report = Reporter(pipe, cancel_fd)
+    transport = PickledEnd(FdConnection(values[0], values[1]), values[2])
     start, cpu0 = time.monotonic(), time.thread_time()
-    status, error = "done", None
+    status, error, memory = "done", None, None
     try:
-        load(json.loads(ref_json)).call(index, report)
+        workload = load(json.loads(ref_json))
+        before = snapshot(workload.module)
+        try:
+            call_rounds(workload, index, report, transport)
+        finally:
+            memory = changes(before, snapshot(workload.module))
     except Cancelled:
         status = "cancelled"
     except BaseException as exc:  # an import refused here, os.fork, a daemon thread: the worker's failure
@@ -101,4 +112,5 @@ def main(record_fd: int, cancel_fd: int, index: int, ref_json: str) -> None:
     lines.finish()
     report.flush()
     pipe.send("f", json.dumps({"status": status, "error": error, "wall_s": round(time.monotonic() - start, 6),
-                               "cpu_s": round(time.thread_time() - cpu0, 6)}))
+                               "cpu_s": round(time.thread_time() - cpu0, 6),
+                               "ipc": crossing_figures(transport.figures), "memory": memory}))

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from .crossing import DEFAULT_LIMIT, FdConnection, serve
 from .modes import Mode
 from .schema import Progress, WorkerFinished, WorkerStarted
 from .work import describe_exception
@@ -26,7 +27,7 @@ CODE = (
     "import runpy\n"
     "runpy.run_path(%r, run_name='_conctui_boot')\n"  # registers the runner package in this interpreter
     "from _conctui_runner.in_interpreter import main\n"
-    "main(%d, %d, %d, %r)\n"
+    "main(%d, %d, %d, %r, %r)\n"
 )
 
 
@@ -60,7 +61,14 @@ def _runner() -> Callable[[str], str | None]:
 
 
 class Interpreters(Mode):
-    """One OS thread per worker, each hosting one sub-interpreter; a reader thread relays their pipes."""
+    """One OS thread per worker, each hosting one sub-interpreter; a reader thread relays their pipes,
+    and one courier thread per worker carries its arguments and return values."""
+
+    # 3.13's _interpreters shares only a few immutable types (copied), and 3.14's
+    # InterpreterPoolExecutor pickles the rest: conctui pickles, through two OS pipes per worker
+    crossing = "copied: pickled through OS pipes (sub-interpreters share no objects)"
+    own_memory = True
+    carrier = "pipe"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -72,14 +80,19 @@ class Interpreters(Mode):
     def run(self) -> None:
         run_code = _runner()
         ref_json = json.dumps(self.options["ref"])
+        limit = self.options.get("ipc_limit") or DEFAULT_LIMIT
         pipes: dict[int, int] = {}
         threads = []
         for index in range(self.workers):
             read_fd, write_fd = os.pipe()
             pipes[read_fd] = index
-            code = CODE % (BOOT, write_fd, self._cancel_read, index, ref_json)
-            threads.append(threading.Thread(target=self._host, args=(run_code, code, index, write_fd),
-                                            name="interp-%d" % index, daemon=True))
+            args_read, args_write = os.pipe()
+            result_read, result_write = os.pipe()
+            code = CODE % (BOOT, write_fd, self._cancel_read, index, ref_json, (args_read, result_write, limit))
+            threads.append(threading.Thread(target=self._host, name="interp-%d" % index, daemon=True,
+                                            args=(run_code, code, index, [write_fd, args_read, result_write])))
+            threads.append(threading.Thread(target=self._courier, name="courier-%d" % index, daemon=True,
+                                            args=(result_read, args_write, limit, index)))
         for thread in threads:
             thread.start()
         try:
@@ -90,7 +103,16 @@ class Interpreters(Mode):
             self._close_cancel()
             os.close(self._cancel_read)
 
-    def _host(self, run_code: Callable[[str], str | None], code: str, index: int, write_fd: int) -> None:
+    def _courier(self, read_fd: int, write_fd: int, limit: int, index: int) -> None:
+        try:
+            serve(FdConnection(read_fd, write_fd), self.arguments, self.workload.calls, limit, self.kept, index)
+        finally:
+            os.close(read_fd)
+            os.close(write_fd)
+
+    def _host(self, run_code: Callable[[str], str | None], code: str, index: int, fds: list[int]) -> None:
+        """Run one worker's sub-interpreter; then close its ends of the pipes (the record pipe
+        last: the relay takes its end of file as the worker's end)."""
         self.outbox.emit(WorkerStarted, index=index, pid=os.getpid(), tid=threading.get_native_id())
         error = None
         try:
@@ -99,7 +121,8 @@ class Interpreters(Mode):
             error = describe_exception(exc)
         finally:
             self._errors[index] = error  # before the close: the relay reads it on end of file
-            os.close(write_fd)
+            for fd in reversed(fds):
+                os.close(fd)
 
     def _relay(self, pipes: dict[int, int]) -> None:
         selector = selectors.DefaultSelector()

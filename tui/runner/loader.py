@@ -33,16 +33,33 @@ class Workload:
             self.async_func = func
         self.accepts_report = "report" in inspect.signature(func).parameters
         self.context = getattr(module, "context", None) if builtin else None
+        # a built-in may be called once per round (`CALLS = "rounds"`) and take a payload the
+        # parent builds (`payload(params)`, passed as `data`): see crossing.py for how they travel
+        self.make_payload = getattr(module, "payload", None) if builtin else None
+        self.calls_param = getattr(module, "CALLS", None) if builtin else None
+        self.expected = getattr(module, "EXPECTED", None) if builtin else None
 
-    def kwargs(self, report: Callable[..., None]) -> dict[str, Any]:
-        kwargs = dict(self.params)
+    @property
+    def calls(self) -> int:
+        """How many times each worker calls the function: 1, or a built-in's rounds."""
+        return max(1, int(self.params[self.calls_param])) if self.calls_param else 1
+
+    def arguments(self) -> dict[str, Any]:
+        """What each call is given besides the index and report: built in the parent, once."""
+        arguments = dict(self.params)
+        if self.make_payload is not None:
+            arguments["data"] = self.make_payload(self.params)
+        return arguments
+
+    def kwargs(self, report: Callable[..., None], arguments: dict[str, Any] | None = None) -> dict[str, Any]:
+        kwargs = dict(self.params if arguments is None else arguments)
         if self.accepts_report:
             kwargs["report"] = report
         return kwargs
 
-    def call(self, index: int, report: Callable[..., None]) -> Any:
+    def call(self, index: int, report: Callable[..., None], arguments: dict[str, Any] | None = None) -> Any:
         """Call once for one worker; an async def gets a loop of its own in this thread."""
-        result = self.func(index, **self.kwargs(report))
+        result = self.func(index, **self.kwargs(report, arguments))
         if inspect.iscoroutine(result):
             import asyncio  # on use: 0.1-0.2 s of imports that every sub-interpreter would pay
 
@@ -106,6 +123,8 @@ def load(ref: dict[str, Any]) -> Workload:
     except (TypeError, ValueError):
         raise LoadError("cannot read the signature of %s.%s" % (where, func_name)) from None
     trial = dict(params)
+    if ref.get("builtin") and hasattr(module, "payload"):
+        trial["data"] = None
     if "report" in signature.parameters:
         trial["report"] = None
     try:

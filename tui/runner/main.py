@@ -16,13 +16,15 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from .channel import Outbox, capture_prints
+from .crossing import carrier_mb_s
 from .gil import GilMeter, prepare_sampling
 from .info import python_info
 from .interpreters import Interpreters
-from .loader import LoadError, describe, load
+from .loader import LoadError, Workload, describe, load
+from .memory import snapshot, views
 from .modes import Asyncio, Mode, ModeError, Sequential, Threads
 from .processes import Processes
-from .schema import RunFinished, RunStarted, WorkerFinished
+from .schema import Memory, RunFinished, RunStarted, WorkerFinished
 
 
 def _dask(*args: Any) -> Mode:
@@ -99,6 +101,7 @@ def _run(link: Link, spec: dict[str, Any]) -> None:
         prepare_sampling(spec["tracer"])
     mode = MODES[spec["mode"]](outbox, workload, spec["workers"], captured, spec)
     result: dict[str, Any] = {"status": "done"}
+    before = snapshot(workload.module)  # the parent's view, before any worker runs
 
     def body() -> None:
         context = workload.context(dict(workload.params)) if workload.context else contextlib.nullcontext({})
@@ -106,6 +109,7 @@ def _run(link: Link, spec: dict[str, Any]) -> None:
             with context as shared:
                 workload.params.update(shared)
                 spec["ref"]["params"] = workload.params  # child processes get the same
+                mode.arguments = workload.arguments()  # built here, in the parent, as an executor's caller would
                 try:
                     mode.setup()
                     result["start"] = time.monotonic()
@@ -141,11 +145,24 @@ def _run(link: Link, spec: dict[str, Any]) -> None:
             outbox.emit(WorkerFinished, index=index, status="cancelled",
                         error="did not stop (a thread cannot be killed): ended with the runner",
                         wall_s=None, cpu_s=None)
+    _memory(outbox, mode, workload, before)
+    mode.kept.clear()  # the return values reached the parent; only their sizes and times go on
     status = "error" if "error" in result else result["status"]
     # a cancelled run's wall is still the workers' span: from the first launched to now
     wall = result.get("wall_s", time.monotonic() - result["start"] if "start" in result else 0.0)
     outbox.emit(RunFinished, status=status, error=result.get("error"), wall_s=round(wall, 6))
     outbox.close()
+
+
+def _memory(outbox: Outbox, mode: Mode, workload: Workload, before: dict[str, Any]) -> None:
+    """The parent's view of the globals that changed here or in any worker, and how values crossed."""
+    carrier = getattr(mode, "carrier", None)
+    measure = carrier is not None and workload.make_payload is not None
+    expected = {name: int(workload.params[param]) for name, param in (workload.expected or {}).items()
+                if isinstance(workload.params.get(param), int)}
+    outbox.emit(Memory, shared=not mode.own_memory, crossing=mode.crossing,
+                parent=views(before, snapshot(workload.module), outbox.changed_names), expected=expected,
+                carrier=carrier, carrier_mb_s=carrier_mb_s(carrier) if measure else None)
 
 
 def main(argv: Any) -> int:

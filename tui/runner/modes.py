@@ -10,6 +10,7 @@ import threading
 from typing import Any
 
 from .channel import CapturedOutput, Outbox
+from .crossing import ByReference
 from .loader import Workload
 from .schema import WorkerFinished
 from .work import arun_worker, run_worker
@@ -32,6 +33,15 @@ class Mode:
         self.workers = workers
         self.captured = captured
         self.options = options
+        self.arguments: dict[str, Any] = {}  # each call's arguments, built by the runner (the parent)
+        self.kept: dict[int, Any] = {}  # each worker's latest return value, back in the parent
+
+    # how this mode carries arguments and return values (crossing.py), and where workers keep globals
+    crossing = ByReference.how
+    own_memory = False
+
+    def by_reference(self, index: int) -> ByReference:
+        return ByReference(self.arguments, self.workload.calls, self.kept, index)
 
     def setup(self) -> None:
         pass
@@ -55,7 +65,7 @@ class Sequential(Mode):
                 self.outbox.emit(WorkerFinished, index=index, status="cancelled",
                                  error="cancelled before it started", wall_s=0.0, cpu_s=0.0)
                 continue
-            run_worker(self.outbox, self.workload, index, self.captured)
+            run_worker(self.outbox, self.workload, index, self.captured, self.by_reference(index))
 
 
 class Threads(Mode):
@@ -64,7 +74,7 @@ class Threads(Mode):
     def run(self) -> None:
         threads: list[threading.Thread] = [
             threading.Thread(target=run_worker, name="worker-%d" % index, daemon=True,
-                             args=(self.outbox, self.workload, index, self.captured))
+                             args=(self.outbox, self.workload, index, self.captured, self.by_reference(index)))
             for index in range(self.workers)
         ]
         for thread in threads:
@@ -80,7 +90,8 @@ class Asyncio(Mode):
         import asyncio
 
         async def main() -> None:
-            tasks = [asyncio.ensure_future(arun_worker(self.outbox, self.workload, index, self.captured))
+            tasks = [asyncio.ensure_future(arun_worker(self.outbox, self.workload, index, self.captured,
+                                                       self.by_reference(index)))
                      for index in range(self.workers)]
             while not self.outbox.stop.is_set() and not all(task.done() for task in tasks):
                 await asyncio.wait(tasks, timeout=0.05)

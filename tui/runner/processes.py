@@ -10,10 +10,12 @@ import json
 import multiprocessing
 import multiprocessing.connection
 import signal
+import threading
 import time
 from typing import Any
 
 from . import child
+from .crossing import DEFAULT_LIMIT, serve
 from .modes import Mode
 from .schema import WorkerFinished, decode
 
@@ -35,24 +37,40 @@ def exit_reason(exitcode: Any) -> str:
 
 
 class Processes(Mode):
-    """Children are started, relayed until every pipe closes, then joined."""
+    """Children are started, relayed until every pipe closes, then joined.
+
+    Each child has two pipes: events (JSON batches, relayed to the app) and values (each
+    call's pickled arguments out and return value back, served by one courier thread here)."""
+
+    crossing = "pickled through a pipe (a Unix socket pair), as multiprocessing.Pool and ProcessPoolExecutor do"
+    own_memory = True
+    carrier = "socketpair"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.processes: list[Any] = []
+        self.couriers: list[threading.Thread] = []
 
     def run(self) -> None:
         context = multiprocessing.get_context(self.options["start_method"])
-        payload = {"ref": self.options["ref"], "t0": self.outbox.t0, "tracer": self.options.get("tracer")}
+        limit = self.options.get("ipc_limit") or DEFAULT_LIMIT
+        payload = {"ref": self.options["ref"], "t0": self.outbox.t0, "tracer": self.options.get("tracer"),
+                   "limit": limit}
         pipes: dict[Any, int] = {}
         for index in range(self.workers):
             if self.outbox.stop.is_set():
                 break
             reader, writer = context.Pipe(duplex=False)
-            process = context.Process(target=child.main, args=(payload, index, writer),
+            values, their_values = context.Pipe(duplex=True)
+            process = context.Process(target=child.main, args=(payload, index, writer, their_values),
                                       name="conctui-worker-%d" % index)
             process.start()
             writer.close()
+            their_values.close()
+            courier = threading.Thread(target=self._courier, name="conctui-courier-%d" % index, daemon=True,
+                                       args=(values, limit, index))
+            courier.start()
+            self.couriers.append(courier)
             pipes[reader] = index
             self.processes.append(process)
         for index in range(len(self.processes), self.workers):
@@ -61,6 +79,14 @@ class Processes(Mode):
         if self.outbox.stop.is_set():
             self._terminate()  # a cancel that raced with the starts above
         self._relay(pipes)
+        for courier in self.couriers:
+            courier.join()
+
+    def _courier(self, values: Any, limit: int, index: int) -> None:
+        try:
+            serve(values, self.arguments, self.workload.calls, limit, self.kept, index)
+        finally:
+            values.close()
 
     def _relay(self, pipes: dict[Any, int]) -> None:
         while pipes:

@@ -220,11 +220,74 @@ class WorkerFinished(Event):
     dropped: int = 0  # printed lines past the cap, counted, never sent
     exitcode: int | None = None
     runq_s: float | None = None  # seconds the worker's thread waited for a free core (Linux)
+    ipc: dict | None = None  # how its arguments and return values crossed: calls, in/out bytes and seconds
+    memory: dict | None = None  # name -> [at its start, at its end], where the worker has memory of its own
 
     def check(self) -> None:
         _index(self)
         if self.status not in STATUSES:
             raise EventError("unknown worker status %r" % self.status)
+        if self.memory is not None:
+            _check_views(self.memory)
+        if self.ipc is not None and (set(self.ipc) != IPC_FIELDS or not all(_count(v) for v in self.ipc.values())):
+            raise EventError("worker_finished.ipc must hold %s as numbers >= 0" % ", ".join(sorted(IPC_FIELDS)))
+
+
+MAX_NAMES = 200
+IPC_FIELDS = {"calls", "in_bytes", "in_s", "out_bytes", "out_s"}
+
+
+def _count(value: Any) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            and 0 <= value <= MAX_INT)
+
+
+def _simple(value: Any) -> bool:
+    """A global's value as memory.py shows it: bool, int, float, str, None or ["len", n]."""
+    if value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return abs(value) <= MAX_INT
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, str):
+        return len(value) <= 200
+    return (isinstance(value, list) and len(value) == 2 and value[0] == "len" and isinstance(value[1], int)
+            and not isinstance(value[1], bool) and 0 <= value[1] <= MAX_INT)
+
+
+def _check_views(views: dict) -> None:
+    """name -> [before, after] of simple values."""
+    if len(views) > MAX_NAMES or not all(
+            isinstance(name, str) and len(name) <= 200 and isinstance(pair, list) and len(pair) == 2
+            and all(_simple(value) for value in pair) for name, pair in views.items()):
+        raise EventError("memory views must map names to [before, after] simple values")
+
+
+@event("memory")
+class Memory(Event):
+    """After a run: the parent's view of the workload module's changed globals, and how values crossed.
+
+    parent: name -> [before, after] as the runner (the process that started the workers) saw
+    them; a value is a bool, int, float, str, None (absent) or ["len", n] for a container.
+    shared: the workers share the parent's memory (sequential, threads, asyncio). expected: a
+    built-in's name -> what each worker adds to it (lost updates show against it). carrier_mb_s:
+    raw MB/s of the pipe the values crossed, measured on this machine after the run."""
+
+    shared: bool
+    crossing: str
+    parent: dict
+    expected: dict = field(default_factory=dict)
+    carrier: str | None = None
+    carrier_mb_s: float | None = None
+
+    def check(self) -> None:
+        _check_views(self.parent)
+        if len(self.expected) > MAX_NAMES or not all(
+                isinstance(k, str) and len(k) <= 200 and _count(v) for k, v in self.expected.items()):
+            raise EventError("memory.expected must map names to counts")
+        if self.carrier_mb_s is not None and not 0 < self.carrier_mb_s < 1e7:
+            raise EventError("memory.carrier_mb_s is out of range: %s" % self.carrier_mb_s)
 
 
 def _worker_row(row: Any) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 from .channel import Cancelled, CapturedOutput, Outbox, current_worker
 from .gil import RunQueue, measured_range
 from .loader import Workload
+from .memory import changes, snapshot
 from .schema import WorkerFinished, WorkerStarted
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -41,27 +42,52 @@ def _started(outbox: Outbox, index: int) -> None:
 
 
 def _finished(outbox: Outbox, index: int, status: str, error: Any, wall_s: float, cpu_s: float,
-              runq_s: Any = None) -> None:
+              runq_s: Any = None, **extra: Any) -> None:
     outbox.emit(
         WorkerFinished, index=index, status=status, error=error,
         wall_s=round(wall_s, 6), cpu_s=round(cpu_s, 6),
-        runq_s=None if runq_s is None else round(runq_s, 6),
+        runq_s=None if runq_s is None else round(runq_s, 6), **extra,
     )
 
 
-def run_worker(
-    outbox: Outbox, workload: Workload, index: int, captured: CapturedOutput, whole_process: bool = False
-) -> None:
-    """Call the workload for one worker in this thread and report how it ended."""
+def crossing_figures(figures: dict[str, Any]) -> dict[str, Any]:
+    return {name: round(value, 6) if isinstance(value, float) else value for name, value in figures.items()}
+
+
+def call_rounds(workload: Workload, index: int, report: Any, transport: Any) -> None:
+    """Call the function once per set of arguments the transport brings, and send each return
+    value back; the framework reports progress when it calls more than once."""
+    calls = workload.calls
+    done = 0
+    try:
+        arguments = transport.receive()
+        while arguments is not None:
+            transport.send(workload.call(index, report, arguments))
+            done += 1
+            if calls > 1:
+                report(done / calls)
+            arguments = transport.receive()
+    except Cancelled:
+        raise
+    except BaseException:
+        transport.failed()
+        raise
+
+
+def run_worker(outbox: Outbox, workload: Workload, index: int, captured: CapturedOutput, transport: Any,
+               whole_process: bool = False, own_memory: bool = False) -> None:
+    """Call the workload for one worker in this thread and report how it ended: with the
+    crossing's figures, and (where the worker has memory of its own) its view of the globals."""
     token = current_worker.set(index)
     _started(outbox, index)
+    before = snapshot(workload.module) if own_memory else None
     start = time.monotonic()
     cpu0 = 0.0 if whole_process else time.thread_time()
     queue = RunQueue()  # how long this thread waits for a free core: not sleeping, not computing
     queued0 = queue.waited()
     status, error = "done", None
     try:
-        workload.call(index, outbox.reporter(index))
+        call_rounds(workload, index, outbox.reporter(index), transport)
     except Cancelled:
         status = "cancelled"
     except BaseException as exc:  # the worker's failure is data, not our crash
@@ -70,9 +96,12 @@ def run_worker(
         captured.finish(index)
         current_worker.reset(token)
         cpu = time.process_time() if whole_process else time.thread_time() - cpu0
+        wall = time.monotonic() - start
         queued = queue.waited() - queued0 if queue.fd is not None else None
         queue.close()
-        _finished(outbox, index, status, error, time.monotonic() - start, cpu, queued)
+        memory = changes(before, snapshot(workload.module)) if before is not None else None
+        _finished(outbox, index, status, error, wall, cpu, queued, ipc=crossing_figures(transport.figures),
+                  memory=memory)
 
 
 @types.coroutine
@@ -95,8 +124,9 @@ def _timed(coro: Any, cpu: list[float]) -> Generator[Any, Any, Any]:
             send, error = None, exc
 
 
-async def arun_worker(outbox: Outbox, workload: Workload, index: int, captured: CapturedOutput) -> None:
-    """The asyncio twin of run_worker: one task of the shared loop."""
+async def arun_worker(outbox: Outbox, workload: Workload, index: int, captured: CapturedOutput,
+                      transport: Any) -> None:
+    """The asyncio twin of run_worker: one task of the shared loop, called once."""
     import asyncio
 
     current_worker.set(index)  # a task runs in a copy of the context: this stays local to it
@@ -104,11 +134,13 @@ async def arun_worker(outbox: Outbox, workload: Workload, index: int, captured: 
     start, cpu = time.monotonic(), [0.0]
     status, error = "done", None
     try:
-        await _timed(workload.async_func(index, **workload.kwargs(outbox.reporter(index))), cpu)
+        report = outbox.reporter(index)
+        transport.send(await _timed(workload.async_func(index, **workload.kwargs(report, transport.receive())), cpu))
     except (Cancelled, asyncio.CancelledError):
         status = "cancelled"
     except BaseException as exc:
         status, error = "failed", describe_exception(exc)
     finally:
         captured.finish(index)
-        _finished(outbox, index, status, error, time.monotonic() - start, cpu[0])
+        _finished(outbox, index, status, error, time.monotonic() - start, cpu[0],
+                  ipc=crossing_figures(transport.figures), memory=None)
