@@ -278,14 +278,23 @@ def _fmt(value: Any, unit: str = "", digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}{unit}"
 
 
+def _worker_ipc(ipc: dict | None) -> str:
+    """`0.42 s 16.8 MB`: seconds and bytes a worker's arguments and return values took to cross."""
+    if ipc is None:
+        return "-"
+    moved = ipc["in_bytes"] + ipc["out_bytes"]
+    return f"{ipc['in_s'] + ipc['out_s']:.2f} s {moved / 1e6:.1f} MB" if moved else "by ref"
+
+
 def _print_workers(figures: dict) -> None:
     """The human table: what workers printed and raised passes the boundary, colour dropped."""
     print(f"{'#':>3}  {'pid':>7}  {'tid':>7}  {'status':<9} {'wall':>8} {'cpu':>8} {'held':>5} {'wait':>5} "
-          f"{'off':>5}  error")
+          f"{'off':>5} {'ipc':>15}  error")
     for w in figures["per_worker"]:
         print(f"{w['index']:>3}  {w['pid'] or '-':>7}  {w['tid'] or '-':>7}  {w['status']:<9} "
               f"{_fmt(w['wall_s'], ' s'):>8} {_fmt(w['cpu_s'], ' s'):>8} {_share(w['gil_held']):>5} "
-              f"{_share(w['gil_wait']):>5} {_share(w['gil_off_cpu']):>5}  {uncoloured(w['error'] or '')}")
+              f"{_share(w['gil_wait']):>5} {_share(w['gil_off_cpu']):>5} {_worker_ipc(w.get('ipc')):>15}  "
+              f"{uncoloured(w['error'] or '')}")
     if figures.get("gil_sampler_note"):
         print(f"GIL held/wait/off CPU per worker: {visible(figures['gil_sampler_note'])}")
     for w in figures["per_worker"]:
@@ -338,9 +347,29 @@ def cmd_run(args: argparse.Namespace) -> int:
               f"parallelism {_fmt(figures['parallelism'])}  GIL wait {_gil(figures)}  "
               f"GIL held {_share(figures['gil_held'])}")
         _print_cluster(figures["mode"], figures["cluster"])
+        _print_memory([figures], several=False)
         _print_workers(figures)
         _print_verdict(summarize(runs))
     return _exit_code(runs, caught)
+
+
+def memory_lines(figures: dict) -> list[str]:
+    """What each side saw of the changed globals, then what crossing cost (engine/memory.py)."""
+    lines = list(figures["memory"]["lines"]) if figures.get("memory") else []
+    if figures.get("ipc"):
+        lines.append(figures["ipc"]["line"])
+    return lines
+
+
+def _print_memory(runs: list[dict], several: bool) -> None:
+    """The last run of each (interpreter, mode): its memory lines and IPC line, made visible."""
+    last = {(f["python"].get("executable"), f["mode"]): f for f in runs}
+    for figures in last.values():
+        python = figures["python"]
+        who = f"{_python_label(python.get('version'), python.get('free_threaded')):<9}" * several
+        for number, line in enumerate(memory_lines(figures)):
+            print(f"{who if number == 0 else ' ' * len(who)}{figures['mode'] if number == 0 else '':<12} "
+                  f"{visible(line)}")
 
 
 def _python_label(version: str | None, free_threaded: bool | None) -> str:
@@ -357,6 +386,14 @@ def _gil(row: dict) -> str:
     if row.get("gil_wait") is not None:
         return f"{row['gil_wait']:.0%}"
     return visible(" ".join((row.get("gil_note") or "-").split(":")[0].split()[:2]))
+
+
+def _ipc_share(row: dict) -> str:
+    """The median share of wall a worker spent moving its arguments and return values; `by ref`
+    where nothing is copied."""
+    if row.get("ipc_share") is None:
+        return "-"
+    return "by ref" if row.get("ipc_by_reference") else f"{row['ipc_share']:.0%}"
 
 
 def _skipped_json(skipped: list[tuple[RunSpec, dict, str, str]], several: bool) -> dict[str, str]:
@@ -390,17 +427,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
     else:
         print(f"{visible(spec.workload.name)} x{spec.workers} · {args.repeat} run(s) per mode · medians")
         print(f"{'python':<9}" * several + f"{'mode':<12} {'wall':>8} {'cpu':>8} {'parallel':>8} {'speedup':>8} "
-              f"{'effic.':>7} {'GIL wait':>8}  ok")
+              f"{'effic.':>7} {'GIL wait':>8} {'IPC':>6}  ok")
         for row in rows:
             who = f"{_python_label(row['python_version'], row['free_threaded']):<9}" * several
             print(f"{who}{row['mode']:<12} {_fmt(row['wall_s'], ' s'):>8} "
                   f"{_fmt(row['cpu_s'], ' s'):>8} {_fmt(row['parallelism']):>8} {_fmt(row['speedup'], 'x'):>8} "
-                  f"{_fmt(row['efficiency']):>7} {_gil(row):>8}  {row['ok_runs']}/{row['runs']}")
+                  f"{_fmt(row['efficiency']):>7} {_gil(row):>8} {_ipc_share(row):>6}  {row['ok_runs']}/{row['runs']}")
         for _, python, mode, reason in skipped:
             who = f"{_python_label(python['version'], python['free_threaded']):<9}" * several
             print(f"{who}{mode:<12} unavailable: {visible(reason)}")
         for row in rows:
             _print_cluster(row["mode"], row["cluster"])
+        _print_memory(runs, several)
         _print_verdict(rows)
     return _exit_code(runs, caught)
 

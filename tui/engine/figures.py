@@ -193,6 +193,11 @@ def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             **{name: _median([m.get(name) for m in ok]) for name in MEDIANS if any(name in m for m in members)},
             "gil_sampler_note": members[0].get("gil_sampler_note"),
             "cluster": _cluster_medians([m["cluster"] for m in members if m.get("cluster")]),
+            "ipc_s": _median([m["ipc"]["ipc_s"] for m in ok if m.get("ipc")]),
+            "ipc_share": _median([m["ipc"]["share"] for m in ok if m.get("ipc")]),
+            "ipc_mb_s": _median([m["ipc"]["mb_s"] for m in ok if m.get("ipc")]),
+            "ipc_by_reference": all(not m["ipc"]["in_bytes"] and not m["ipc"]["out_bytes"]
+                                    for m in ok if m.get("ipc")),
         }
         rows.append(row)
     for row in rows:
