@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from .channel import MAX_LINE_CHARS, Cancelled
-from .crossing import FdConnection, PickledEnd
+from .crossing import FdConnection, PickledEnd, Refused
 from .loader import load
 from .memory import changes, snapshot
 from .work import call_rounds, crossing_figures, describe_exception
@@ -107,6 +107,8 @@ def main(record_fd: int, cancel_fd: int, index: int, ref_json: str, values: tupl
             memory = changes(before, snapshot(workload.module))
     except Cancelled:
         status = "cancelled"
+    except Refused as exc:
+        status, error = "failed", str(exc)
     except BaseException as exc:  # an import refused here, os.fork, a daemon thread: the worker's failure
         status, error = "failed", describe_exception(exc)
     lines.finish()

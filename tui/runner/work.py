@@ -14,6 +14,7 @@ from collections.abc import Generator
 from typing import Any
 
 from .channel import Cancelled, CapturedOutput, Outbox, current_worker
+from .crossing import Refused
 from .gil import RunQueue, measured_range
 from .loader import Workload
 from .memory import changes, snapshot
@@ -90,6 +91,8 @@ def run_worker(outbox: Outbox, workload: Workload, index: int, captured: Capture
         call_rounds(workload, index, outbox.reporter(index), transport)
     except Cancelled:
         status = "cancelled"
+    except Refused as exc:  # its arguments or return value could not cross: the reason says why
+        status, error = "failed", str(exc)
     except BaseException as exc:  # the worker's failure is data, not our crash
         status, error = "failed", describe_exception(exc)
     finally:
