@@ -150,7 +150,8 @@ def test_workloads_json_lists_every_builtin() -> None:
     result = conctui("workloads", "--json")
     assert result.code == 0, result.err
     listing = result.json()
-    assert [item["name"] for item in listing] == ["download", "http", "disk", "cpu", "hashlib"]
+    assert [item["name"] for item in listing] == ["download", "http", "disk", "cpu", "hashlib", "shared",
+                                                   "transfer"]
     for item in listing:
         _assert_fields(item, WORKLOAD)
         assert item["params"], item["name"]

@@ -23,6 +23,12 @@ FIGURES = {
     "off CPU": "(JSON gil_off_cpu) share of its time asleep elsewhere: sleep, I/O, a lock. The rest is on CPU "
                "without the GIL (C code that released it) or waiting for a free core.",
     "process CPU": "(JSON process_cpu) the runner's CPU seconds per wall second, capped at 1: not a GIL figure.",
+    "ipc": "a worker's mean seconds pickling and moving its arguments and return values, as a share of wall "
+           "(ref: passed by reference, nothing copied).",
+    "MB/s (raw pipe)": "bytes that crossed per IPC second; in brackets, raw bytes through the same kind of pipe "
+                       "on this machine, no pickling.",
+    "name: parent a → b": "a module global (len() of a list, dict or set) before and after the run as the parent "
+                          "sees it; `each worker` is each worker's own copy, where it has one.",
 }
 GIL_NOTES = [
     "GIL per worker: sampled live from conctui's process, 1 s windows of py-spy at 100 Hz plus /proc reads "
