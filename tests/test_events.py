@@ -35,7 +35,7 @@ EXAMPLES: list[Event] = [
     Output(0.3, 2, "Thread 2: Starting download"),
     WorkerFinished(1.0, 1, "failed", "ValueError: boom (tasks.py:3)", 0.9, 0.01, 4, None),
     WorkerFinished(1.0, 2, "crashed", "killed by SIGSEGV", None, None, 0, -11),
-    WorkerFinished(1.0, 0, "done", None, 2.0, 2.0, 0, None,
+    WorkerFinished(1.0, 0, "done", None, 2.0, 2.0, 0, None, 0.1,
                    {"calls": 40, "in_bytes": 335544320, "in_s": 1.5, "out_bytes": 335544320, "out_s": 1.7},
                    {"counter": [0, 100000], "items": [["len", 0], ["len", 100000]], "flag": [None, True]}),
     Memory(1.1, False, "pickled through a pipe", {"counter": [0, 0], "name": ["a", "b"]}, {"counter": 100000},
