@@ -40,6 +40,12 @@ def test_help_screen(snap_compare, size) -> None:
                         run_before=_before(demo.download_threads, ["question_mark"]))
 
 
+def test_memory_lines_under_the_results(snap_compare) -> None:
+    """After a compare of `shared`: the highlighted run's memory lines and IPC line, at 80x24."""
+    assert snap_compare(demo.demo_app("shared", "processes", 2), terminal_size=(80, 24),
+                        run_before=_before(demo.shared_compare))
+
+
 def test_empty_start_screen(snap_compare) -> None:
     """What `conctui` shows before anything runs: nothing to fold yet."""
 
