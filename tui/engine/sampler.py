@@ -1,10 +1,14 @@
 """Samples the OS at a fixed rate: every core's utilisation and each live worker's CPU.
 
 It runs in its own thread in conctui's process (never in the runner, so it costs the
-workers nothing but a share of a core, which it reports as the app's own CPU).
+workers nothing but a share of a core, which it reports as the app's own CPU). Its samples
+are the heartbeat time-driven text moves with, so a run's samples fall on the run's own
+clock: the first at most FIRST_SAMPLE_S after its start, then on each whole period of it
+(1.0 s, 2.0 s, ... at 1 Hz). A new period or a run's start wakes the wait at once.
 """
 from __future__ import annotations
 
+import math
 import os
 import platform
 import threading
@@ -15,6 +19,7 @@ import psutil
 from conctui.engine.events import Event, Sample, WorkerStarted
 
 TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+FIRST_SAMPLE_S = 0.5  # a run's clock moves within its first second, at any period
 
 
 def _proc_stat(path: str) -> tuple[float, int] | None:
@@ -53,7 +58,9 @@ class Sampler:
     def __init__(self, sink: Callable[[list[Event]], None], session_t0: float, period: float = 0.25) -> None:
         self.sink = sink
         self.session_t0 = session_t0
-        self.period = period
+        self._period = period
+        self._run_start: float | None = None  # monotonic start of the latest run: samples keep to its clock
+        self._changed = threading.Condition()
         self.host = platform.node()
         self.runner_pid: int | None = None
         self._workers: dict[int, WorkerStarted] = {}
@@ -67,6 +74,33 @@ class Sampler:
         self._me.cpu_percent()
         self._thread.start()
         return self
+
+    @property
+    def period(self) -> float:
+        return self._period
+
+    @period.setter
+    def period(self, seconds: float) -> None:
+        """A new period applies now: a wait begun at the idle period is cut short."""
+        with self._changed:
+            self._period = seconds
+            self._changed.notify()
+
+    def align(self, run_start: float) -> None:
+        """A run started at monotonic `run_start`: sample on its clock from now on."""
+        with self._changed:
+            self._run_start = run_start
+            self._changed.notify()
+
+    def _due(self, last: float) -> float:
+        """When the sample after the one taken at `last` is due (monotonic seconds)."""
+        start, period = self._run_start, self._period
+        if start is None:
+            return last + period
+        if last < start:
+            return start + min(period, FIRST_SAMPLE_S)
+        # the run's next whole period after `last` (a millisecond's slack for a wait that woke early)
+        return start + (math.floor((last - start) / period + 1e-3) + 1) * period
 
     def watch_run(self, runner_pid: int | None) -> None:
         with self._lock:
@@ -92,10 +126,19 @@ class Sampler:
         return Sample(time.monotonic() - self.session_t0, cores, rows, app, self.host)
 
     def _loop(self) -> None:
-        while not self._stop.wait(self.period):
+        last = time.monotonic()
+        while True:
+            with self._changed:
+                while not self._stop.is_set() and (wait := self._due(last) - time.monotonic()) > 0:
+                    self._changed.wait(wait)
+            if self._stop.is_set():
+                return
+            last = time.monotonic()
             self.sink([self.sample()])
 
     def stop(self) -> None:
-        self._stop.set()
+        with self._changed:
+            self._stop.set()
+            self._changed.notify()
         if self._thread.is_alive():
             self._thread.join()

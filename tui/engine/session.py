@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from conctui.engine.events import Event
+from conctui.engine.events import Event, RunStarted
 from conctui.engine.gil_sampler import GilSampler
 from conctui.engine.runner_process import RunnerProcess
 from conctui.engine.sampler import Sampler
@@ -31,6 +31,9 @@ class Session:
         self.sampler = Sampler(self.emit, self.t0, sample_period)
 
     def emit(self, events: list[Event]) -> None:
+        for event in events:
+            if isinstance(event, RunStarted):  # the sampler's heartbeat keeps to the run's clock
+                self.sampler.align(self.t0 + event.t)
         with self._lock:  # the reader and the sampler both emit: one order for every sink
             for sink in self.sinks:
                 sink(events)
