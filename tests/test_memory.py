@@ -175,4 +175,4 @@ def test_a_recorded_shared_compare_replays_with_the_same_memory_lines(tmp_path: 
 def test_the_two_builtins_are_listed_with_kind_and_description() -> None:
     listing = {item["name"]: item for item in conctui("workloads", "--json").json()}
     assert listing["shared"]["kind"] == "memory" and "global" in listing["shared"]["description"]
-    assert listing["transfer"]["kind"] == "data" and listing["transfer"]["params"] == {"mb": 8, "rounds": 40}
+    assert listing["transfer"]["kind"] == "data" and listing["transfer"]["params"] == {"mb": 8, "rounds": 10}

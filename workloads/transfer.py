@@ -7,7 +7,7 @@ import hashlib
 NAME = "transfer"
 DESCRIPTION = "receive and return an mb-megabyte payload each round: threads share it, processes pickle it"
 KIND = "data"
-PARAMS = {"mb": 8, "rounds": 40}
+PARAMS = {"mb": 8, "rounds": 10}
 CALLS = "rounds"  # the parameter that says how many times each worker is called
 
 
@@ -16,6 +16,6 @@ def payload(params):
     return bytes(int(params["mb"] * 1024 * 1024))
 
 
-def run(index, data, mb=8, rounds=40):
+def run(index, data, mb=8, rounds=10):
     hashlib.sha256(data).digest()  # one pass over every byte; releases the GIL
     return data
