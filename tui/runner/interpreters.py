@@ -64,8 +64,8 @@ class Interpreters(Mode):
     """One OS thread per worker, each hosting one sub-interpreter; a reader thread relays their pipes,
     and one courier thread per worker carries its arguments and return values."""
 
-    # 3.13's _interpreters shares only a few immutable types (copied), and 3.14's
-    # InterpreterPoolExecutor pickles the rest: conctui pickles, through two OS pipes per worker
+    # no object is shared between interpreters: 3.13's _interpreters copies a few immutable types,
+    # 3.14's queues and InterpreterPoolExecutor pickle the rest; conctui pickles, through two OS pipes
     crossing = "copied: pickled through OS pipes (sub-interpreters share no objects)"
     own_memory = True
     carrier = "pipe"
