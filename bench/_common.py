@@ -32,6 +32,9 @@ def parser(doc: str | None) -> argparse.ArgumentParser:
     parse = argparse.ArgumentParser(description=(doc or "").strip().splitlines()[0])
     parse.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
     parse.add_argument("--quick", action="store_true", help="a short smoke run: fewer, shorter repeats")
+    parse.add_argument("--before", metavar="PYTHON",
+                       help="also measure the conctui this interpreter imports (an older tree's venv), "
+                            "interleaved in the same run, for before/after figures")
     return parse
 
 

@@ -1,5 +1,9 @@
 """The results pane: every finished run of the session, wall time per mode as a bar chart, and
-under them what the highlighted run left in memory and what crossing cost (engine/memory.py)."""
+under them what the highlighted run left in memory and what crossing cost (engine/memory.py).
+
+The chart (textual-plotext, ~50 ms of imports on a quiet machine, a third of conctui's own)
+is mounted after the first frame: the first frame has no run to chart (bench/startup.py).
+"""
 from __future__ import annotations
 
 from conctui.engine.figures import speedups, summarize
@@ -9,8 +13,8 @@ from conctui.widgets.table import ReadOnlyTable
 from conctui.widgets.untrusted_text import plain
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import DataTable, Static
-from textual_plotext import PlotextPlot
 
 MEMORY_LINES = 3  # at 80x24: the lesson's two names and the IPC line
 
@@ -44,7 +48,6 @@ class ResultsPane(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="results-top"):
             yield ReadOnlyTable(id="results-table", cursor_type="row", zebra_stripes=False)
-            yield PlotextPlot(id="results-chart")
         yield Static(id="results-memory", markup=False)
 
     def on_mount(self) -> None:
@@ -53,6 +56,16 @@ class ResultsPane(Vertical):
             table.add_column(name)
         self._count = 0
         self._runs: list[dict] = []
+        self._plot: Widget | None = None
+        self._charted: list[dict] = []  # what the chart shows, or will once it is mounted
+        self.call_after_refresh(self._mount_chart)
+
+    def _mount_chart(self) -> None:
+        from textual_plotext import PlotextPlot
+
+        self._plot = PlotextPlot(id="results-chart")
+        self.query_one("#results-top").mount(self._plot)
+        self._chart(self._charted)
 
     def reset(self) -> None:
         self._count = -1
@@ -85,11 +98,14 @@ class ResultsPane(Vertical):
 
     def _chart(self, runs: list[dict]) -> None:
         """Median wall per mode for the latest run's workload, workers and interpreter."""
+        self._charted = runs
+        if self._plot is None:
+            return
         latest = runs[-1] if runs else None
         rows = [r for r in summarize(runs) if latest and r["wall_s"] is not None
                 and (r["workload"], r["workers"], r["python"]) ==
                 (latest["workload"], latest["workers"], latest["python"].get("executable", ""))]
-        plot = self.query_one(PlotextPlot)
+        plot = self._plot
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
