@@ -18,12 +18,13 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from typing import Any, NoReturn
 
+from conctui.engine import capacity
 from conctui.engine.figures import run_figures, summarize
 from conctui.engine.modes import MODES
 from conctui.engine.pythons import checked_python
 from conctui.engine.recording import Reader, Recorder, RecordingError, read_recording
 from conctui.engine.replay import SPEEDS
-from conctui.engine.runner_process import describe
+from conctui.engine.runner_process import child_footprint, describe
 from conctui.engine.session import Fold, Session
 from conctui.engine.spec import (
     MAX_WORKERS,
@@ -231,6 +232,9 @@ def _spec(args: argparse.Namespace, mode: str, python: str | None = None) -> tup
         raise UsageError(f"--ipc-limit must be between 0 and 4096 MiB, got {args.ipc_limit:g}")
     spec = RunSpec(ref, mode, workers, params, python, args.start_method, args.switch_interval,
                    scheduler, args.connect_timeout, ipc_limit_mb=args.ipc_limit)
+    for each in asked:  # what the machine's memory cannot hold is refused before any worker starts
+        if each in MODES and not _unavailable(each, info):
+            capacity.check(spec.with_mode(each), child_footprint)
     return spec, info
 
 
@@ -513,6 +517,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise UsageError("; ".join(refused))
     planned = plan(modes, counts, args.repeat)
     specs = [replace(spec.with_mode(mode), workers=n) for mode, n in planned]
+    for each in specs:
+        capacity.check(each, child_footprint)
     runs, caught = _run_all(specs, args.timeout, _recorder(args), SweepProgress(planned))
     status = "done" if len(runs) == len(planned) and caught is None else "stopped"
     sweep = document([r for r in runs if r["status"] == "done"], spec.workload.name, spec.params, modes,

@@ -16,11 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from conctui.engine import capacity
 from conctui.engine.events import Event
 from conctui.engine.modes import MODES
 from conctui.engine.pythons import FoundPython, find_pythons
 from conctui.engine.recording import Recorder
-from conctui.engine.runner_process import describe
+from conctui.engine.runner_process import child_footprint, describe
 from conctui.engine.session import Session, Sink
 from conctui.engine.spec import MAX_WORKERS, RunSpec, UsageError, parse_params, parse_workload
 from conctui.engine.state import SessionState
@@ -167,9 +168,11 @@ class LiveController:
         if reason:
             self.say(f"{mode}: {reason}", "warning", 6)
             return
+        spec = self.spec.with_mode(mode)
         try:
-            self.session.start(self.spec.with_mode(mode))
-        except UsageError as exc:  # the chosen Python vanished, no file descriptors left, ...
+            capacity.check(spec, child_footprint)  # more workers than memory holds: refused, with what fits
+            self.session.start(spec)
+        except UsageError as exc:  # too many workers, the chosen Python vanished, no file descriptors left, ...
             self.compare_queue.clear()
             self.say(str(exc), "error", 8)
             return

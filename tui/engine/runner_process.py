@@ -99,6 +99,26 @@ def describe(python: str, ref: WorkloadRef | None, params: dict | None = None,
                "scheduler": scheduler, "connect_timeout": connect_timeout}
     if python == sys.executable and (ref is None or ref.builtin) and not scheduler:
         return _answer(describe_request(request))
+    return _answer(_ask_runner(python, request))
+
+
+_FOOTPRINTS: dict[tuple[str, str, str], int | None] = {}
+
+
+def child_footprint(spec: RunSpec) -> int | None:
+    """Bytes a worker child of `spec` costs: the peak size of a runner that loaded its workload
+    under its Python (measured once per Python, workload and parameters); None where the OS does not say."""
+    key = (spec.python, spec.workload.text, json.dumps(spec.params, sort_keys=True, default=str))
+    if key not in _FOOTPRINTS:
+        request = {"cmd": "describe", "ref": spec.workload.payload(spec.params), "scheduler": None,
+                   "connect_timeout": spec.connect_timeout}
+        reply = _answer(_ask_runner(spec.python, request))
+        _FOOTPRINTS[key] = reply.get("peak_rss_bytes")
+    return _FOOTPRINTS[key]
+
+
+def _ask_runner(python: str, request: dict) -> dict:
+    """Start a runner under `python`, send it one request and return its one reply."""
     process, conn, log = _start(python)
     with log:
         try:
@@ -112,7 +132,7 @@ def describe(python: str, ref: WorkloadRef | None, params: dict | None = None,
         finally:
             conn.close()
             _reap(process)
-    return _answer(reply)
+    return reply
 
 
 def _answer(reply: dict) -> dict:

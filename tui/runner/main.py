@@ -65,6 +65,16 @@ def _die_with_parent() -> None:
         pass  # elsewhere the end-of-file watch below still applies
 
 
+def _peak_rss_bytes() -> int | None:
+    """This process's peak resident size: near what a worker child that loads the same workload costs."""
+    try:
+        import resource
+    except ImportError:  # not a Unix
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, KiB on Linux
+
+
 def describe_request(request: dict[str, Any]) -> dict[str, Any]:
     reply: dict[str, Any] = {"python": python_info()}
     if request.get("ref"):
@@ -72,6 +82,7 @@ def describe_request(request: dict[str, Any]) -> dict[str, Any]:
             reply["workload"] = describe(request["ref"])
         except LoadError as exc:
             reply["error"] = str(exc)
+    reply["peak_rss_bytes"] = _peak_rss_bytes()  # with the workload loaded: capacity.py costs children by it
     if request.get("scheduler") and reply["python"]["dask"] and "error" not in reply:
         from .dask_mode import check_scheduler
 
