@@ -1,0 +1,150 @@
+"""The tutorial's claims, each with the case that measures it and the figure this session measured.
+
+The claims are the tutorial's, so their wording is fixed here; what is never fixed is the
+figure: it is read from the session's finished runs (run figures, as `run --json` has them),
+or the claim says it is not measured yet. Each claim's case is exactly the runs that measure
+it (a built-in, its modes, workers = the usable cores where the claim is about cores), so the
+key that measures a claim runs that case and nothing else. No Textual here: the claims screen
+(widgets/claims.py) shows `measured()`, the live controller runs `Case.runs`.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from statistics import median
+from typing import Any
+
+Runs = list[dict[str, Any]]
+
+# which Python a case's runs need: the current one, a free-threaded build, or one with sub-interpreters
+CURRENT, FREE_THREADED, INTERPRETERS = "current", "free-threaded", "interpreters"
+
+
+@dataclass(frozen=True)
+class Case:
+    """Runs of one built-in, mode by mode; workers None: as many as the usable cores."""
+
+    workload: str
+    modes: tuple[str, ...]
+    workers: int | None = None
+    python: str = CURRENT
+
+    def worker_count(self, usable_cores: int) -> int:
+        return self.workers if self.workers is not None else max(2, usable_cores)
+
+    def describe(self, usable_cores: int) -> str:
+        where = "" if self.python == CURRENT else f" under a {self.python} Python"
+        return f"{self.workload} x{self.worker_count(usable_cores)}: {', '.join(self.modes)}{where}"
+
+
+def _done(runs: Runs, workload: str, mode: str, workers: int | None = None,
+          test: Callable[[dict], bool] = lambda run: True) -> list[dict]:
+    return [r for r in runs if r["workload"] == workload and r["mode"] == mode and r["status"] == "done"
+            and r["wall_s"] and (workers is None or r["workers"] == workers) and test(r)]
+
+
+def _median(runs: list[dict], name: str) -> float | None:
+    values = [r[name] for r in runs if r.get(name) is not None]
+    return median(values) if values else None
+
+
+def _free_threaded(run: dict) -> bool:
+    return bool(run["python"].get("free_threaded")) and run["python"].get("gil_enabled") is False
+
+
+def _not_free_threaded(run: dict) -> bool:
+    return not _free_threaded(run)
+
+
+def _against_sequential(runs: Runs, workload: str, mode: str, workers: int) -> str | None:
+    """`1.98x sequential (1.02 s against 2.02 s), parallelism 1.95`, or None before both ran."""
+    ran = _done(runs, workload, mode, workers, _not_free_threaded)
+    base = _done(runs, workload, "sequential", workers, _not_free_threaded)
+    if not ran or not base:
+        return None
+    wall, base_wall = _median(ran, "wall_s"), _median(base, "wall_s")
+    return (f"{mode} x{workers} {base_wall / wall:.2f}x sequential ({wall:.2f} s against {base_wall:.2f} s), "
+            f"parallelism {_median(ran, 'parallelism'):.2f}")
+
+
+def _sleeping_threads(runs: Runs, cores: int) -> str | None:
+    threads = _done(runs, "download", "threads", 3)
+    if not threads:
+        return None
+    text = f"3 sleeping threads took {_median(threads, 'wall_s'):.2f} s"
+    base = _done(runs, "download", "sequential", 3)
+    return text + (f", one after another {_median(base, 'wall_s'):.2f} s" if base else "")
+
+
+def _cpu_threads(runs: Runs, cores: int) -> str | None:
+    return _against_sequential(runs, "cpu", "threads", max(2, cores))
+
+
+def _every_core(runs: Runs, cores: int) -> str | None:
+    ran = _done(runs, "cpu", "processes", max(2, cores))
+    if not ran:
+        return None
+    return f"{ran[0]['workers']} processes: parallelism {_median(ran, 'parallelism'):.2f} of {cores} cores"
+
+
+def _sleeping_calculation(runs: Runs, cores: int) -> str | None:
+    ran = _done(runs, "download", "processes", 3)
+    if not ran:
+        return None
+    waiting = _median(ran, "waiting_share")
+    return (f"3 processes that sleep: {_median(ran, 'cpu_s'):.2f} s of CPU in {_median(ran, 'wall_s'):.2f} s"
+            + (f", waiting {waiting:.0%} of their time" if waiting is not None else ""))
+
+
+def _start_up(runs: Runs, cores: int) -> str | None:
+    procs, threads = _done(runs, "download", "processes", 3), _done(runs, "download", "threads", 3)
+    if not procs or not threads:
+        return None
+    text = (f"processes {_median(procs, 'wall_s'):.2f} s against threads {_median(threads, 'wall_s'):.2f} s; "
+            f"workers began {_median(procs, 'startup_s') or 0:.2f} s after launch")
+    ipc = _median(procs, "ipc_share")
+    return text + (f", IPC {ipc:.0%} of wall" if ipc is not None else "")
+
+
+def _c_releases(runs: Runs, cores: int) -> str | None:
+    return _against_sequential(runs, "hashlib", "threads", max(2, cores))
+
+
+def _beyond(runs: Runs, cores: int) -> str | None:
+    parts = []
+    interp = _done(runs, "cpu", "interpreters", max(2, cores))
+    if interp:
+        parts.append(f"sub-interpreters: parallelism {_median(interp, 'parallelism'):.2f} of {cores} cores")
+    free = _done(runs, "cpu", "threads", max(2, cores), _free_threaded)
+    if free:
+        parts.append(f"free-threaded threads: parallelism {_median(free, 'parallelism'):.2f} of {cores} cores")
+    return "; ".join(parts) or None
+
+
+@dataclass(frozen=True)
+class Claim:
+    key: str
+    text: str
+    cases: tuple[Case, ...]
+    measure: Callable[[Runs, int], str | None] = field(repr=False)
+
+
+CLAIMS = (
+    Claim("1", "3 sleeping threads take about 2 s, not 6 s", (Case("download", ("sequential", "threads"), 3),),
+          _sleeping_threads),
+    Claim("2", "CPU-bound threads gain nothing", (Case("cpu", ("sequential", "threads")),), _cpu_threads),
+    Claim("3", "processes use every core", (Case("cpu", ("processes",)),), _every_core),
+    Claim("4", 'the "CPU-bound calculation" that sleeps uses no CPU', (Case("download", ("processes",), 3),),
+          _sleeping_calculation),
+    Claim("5", "processes pay for start-up and IPC", (Case("download", ("threads", "processes"), 3),), _start_up),
+    Claim("6", "C code that releases the GIL scales in threads", (Case("hashlib", ("sequential", "threads")),),
+          _c_releases),
+    Claim("7", "beyond the tutorial: sub-interpreters and free-threaded builds lift the GIL's limit",
+          (Case("cpu", ("interpreters",), python=INTERPRETERS), Case("cpu", ("threads",), python=FREE_THREADED)),
+          _beyond),
+)
+
+
+def measured(runs: Runs, usable_cores: int) -> list[tuple[Claim, str | None]]:
+    """Each claim with the figure the session's runs give it, or None: not measured yet."""
+    return [(claim, claim.measure(runs, usable_cores)) for claim in CLAIMS]
