@@ -74,10 +74,13 @@ def terminal() -> Iterator[type[Terminal]]:
         term.close()
 
 
+LABELS = {"seq": "sequential", "threads": "threads", "procs": "processes", "async": "asyncio"}
+
+
 def _results(screen: str) -> dict[str, float]:
-    """Mode -> wall seconds, read from the results pane's rows."""
-    rows = re.findall(r"(sequential|threads|processes|asyncio)\s+\d+\s+([\d.]+)s", screen)
-    return {mode: float(wall) for mode, wall in rows}
+    """Mode -> wall seconds, read from the results pane's rows (workload, mode label, workers, wall)."""
+    rows = re.findall(r"(seq|threads|procs|async)\s+\d+\s+([\d.]+)s", screen)
+    return {LABELS[label]: float(wall) for label, wall in rows}
 
 
 def _family(process: psutil.Process) -> list[psutil.Process]:
@@ -89,7 +92,7 @@ def test_compare_reads_off_the_screen(terminal) -> None:
     term = terminal("conctui tui download --workers 3 --param seconds=1 --param steps=5")
     term.wait_for(r"quit")
     term.keys("c")
-    screen = term.wait_for(r"asyncio\s+3\s+[\d.]+s", timeout=60)
+    screen = term.wait_for(r"async\s+3\s+[\d.]+s", timeout=60)
     walls = _results(screen)
     assert {"sequential", "threads", "processes", "asyncio"} <= set(walls)
     assert walls["threads"] < walls["sequential"] / 2  # 3 sleeping threads overlap

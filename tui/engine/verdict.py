@@ -221,3 +221,27 @@ def verdict(rows: list[dict]) -> list[Entry]:
         for row in members:
             entries.extend(judge(row, several))
     return entries
+
+
+# how brief() words each figure, in the order it lists them
+_BRIEF: list[tuple[str, Callable[[dict], str]]] = [
+    ("waiting_share", lambda f: f"waiting {_pct(f['waiting_share'])}"),
+    ("gil_wait", lambda f: f"GIL wait {_pct(f['gil_wait'])}"),
+    ("parallelism", lambda f: f"parallelism {f['parallelism']:.2f}" + (f" of {f['cores']}" if "cores" in f else "")),
+    ("cpu_share", lambda f: f"CPU share {_pct(f['cpu_share'])}"),
+    ("startup_s", lambda f: f"start-up {f['startup_s']:.2f} s"),
+    ("ipc_share", lambda f: f"IPC {_pct(f['ipc_share'])}"),
+    ("startup_ipc_share", lambda f: f"{_pct(f['startup_ipc_share'])} of wall"),
+    ("other_load", lambda f: f"others took {f['other_load']:.1f} of {f['usable_cores']} cores"),
+]
+
+
+def brief(entry: Entry) -> str:
+    """One short line for a narrow screen: the mode, its reason and the figures, tersely."""
+    figures = entry["figures"]
+    if entry["reason"] == "won":
+        against = [f"{figures[name] / figures['wall_s']:.2f}x {name[:-len('_wall_s')]}"
+                   for name in figures if name.endswith("_wall_s")]
+        return f"{entry['mode']} won: {figures['wall_s']:.2f} s, " + ", ".join(against)
+    words = [word(figures) for name, word in _BRIEF if name in figures]
+    return f"{entry['mode']} {REASONS[entry['reason']]}" + (f": {', '.join(words)}" if words else "")

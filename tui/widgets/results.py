@@ -1,26 +1,41 @@
-"""The results pane: every finished run of the session, wall time per mode as a bar chart, and
-under them what the highlighted run left in memory and what crossing cost (engine/memory.py).
+"""The results pane: every finished run of the session, the current workload's wall per mode as
+labelled bars, what the highlighted run left in memory and what crossing cost (engine/memory.py),
+and the verdict underneath.
 
-The chart (textual-plotext, ~50 ms of imports on a quiet machine, a third of conctui's own)
-is mounted after the first frame: the first frame has no run to chart (bench/startup.py).
+Each row names its workload (the session mixes them); the bars and the verdict are about the
+latest run's workload, workers and interpreter only, as medians over its runs. Bars are text,
+one row each, drawn with one style per mode and their value beside them: a plotext bar chart
+at 8 rows drew bars of uneven thickness with floating labels and no values, and its imports
+(~50 ms, a third of conctui's own) are no longer on the way to the first frame (bench/startup.py).
 """
 from __future__ import annotations
 
 from conctui.engine.figures import speedups, summarize
 from conctui.engine.modes import MODES
 from conctui.engine.untrusted import visible
+from conctui.engine.verdict import brief, verdict
 from conctui.widgets.table import ReadOnlyTable
 from conctui.widgets.untrusted_text import plain
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 MEMORY_LINES = 3  # at 80x24: the lesson's two names and the IPC line
+# one of the 16 ANSI colours per mode, so bars read the same on a 16-colour terminal
+MODE_STYLES = {"sequential": "white", "threads": "cyan", "processes": "green", "asyncio": "magenta",
+               "interpreters": "yellow", "dask": "blue"}
+BAR = "█"
 
 
 def _num(value: float | None, unit: str = "", digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}{unit}"
+
+
+def _label(mode: str) -> str:
+    """The mode's short label; a recording's unknown mode as it is (callers make it visible)."""
+    return MODES[mode].label if mode in MODES else mode
 
 
 def ipc_share(ipc: dict | None) -> str:
@@ -35,37 +50,85 @@ def memory_text(figures: dict) -> str:
     lines = list(figures["memory"]["lines"]) if figures.get("memory") else []
     if figures.get("ipc"):
         lines.append(figures["ipc"]["line"])
-    label = MODES[figures["mode"]].label if figures["mode"] in MODES else figures["mode"]
+    label = _label(figures["mode"])
     return "\n".join(f"{label if number == 0 else '':<8}{visible(line)}"
                      for number, line in enumerate(lines[:MEMORY_LINES]))
 
 
+def current_group(runs: list[dict]) -> list[dict]:
+    """The runs of the latest run's workload, workers and interpreter: what the bars and verdict judge."""
+    if not runs:
+        return []
+    latest = runs[-1]
+
+    def key(run: dict) -> tuple:
+        return run["workload"], run["workers"], run["python"].get("executable", "")
+
+    return [run for run in runs if key(run) == key(latest)]
+
+
+def wall_bars(rows: list[dict], width: int) -> Text:
+    """`seq ██████████ 8.00s`: one row per mode, the longest bar and its value filling `width`."""
+    walls = [(r["mode"], f" {r['wall_s']:.2f}s", r["wall_s"]) for r in rows if r["wall_s"] is not None]
+    text = Text(no_wrap=True, overflow="crop")
+    if not walls:
+        return text
+    longest = max(wall for _, _, wall in walls)
+    room = max(1, width - 8 - max(len(value) for _, value, _ in walls))  # after the label's 8 cells
+    for number, (mode, value, wall) in enumerate(walls):
+        if number:
+            text.append("\n")
+        text.append(f"{visible(_label(mode))[:7]:<8}")
+        text.append(BAR * max(1, round(room * wall / longest)), MODE_STYLES.get(mode, "white"))
+        text.append(value)
+    return text
+
+
+class WallBars(Widget):
+    """The bars, drawn for the width the layout gives them (the table beside them grows)."""
+
+    def __init__(self, **kwargs: str) -> None:
+        super().__init__(**kwargs)
+        self.rows: list[dict] = []
+
+    def show(self, rows: list[dict]) -> None:
+        self.rows = rows
+        self.refresh()
+
+    def render(self) -> Text:
+        return wall_bars(self.rows, self.content_size.width)
+
+
+def verdict_text(entries: list[dict]) -> Text:
+    """One line per verdict entry: the winner in bold, the busy caveat dimmed."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for number, entry in enumerate(entries):
+        if number:
+            text.append("\n")
+        style = "bold" if entry["reason"] == "won" else ("dim" if entry["reason"] == "busy" else "")
+        text.append(visible(brief(entry)), style)
+    return text
+
+
 class ResultsPane(Vertical):
     """The table is rebuilt whenever the number of finished runs changes (a session has a few
-    rows, and a new run changes every speedup); the chart shows medians for the current workload;
-    under them, the highlighted run's memory lines."""
+    rows, and a new run changes every speedup); bars and verdict follow the latest run's
+    workload; the memory lines, the highlighted run."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="results-top"):
             yield ReadOnlyTable(id="results-table", cursor_type="row", zebra_stripes=False)
+            yield WallBars(id="results-chart")
         yield Static(id="results-memory", markup=False)
+        yield Static(id="verdict")
 
     def on_mount(self) -> None:
         table = self.query_one(ReadOnlyTable)
-        for name in ("mode", "n", "wall", "cpu", "par", "speedup", "ipc", "status"):
+        for name in ("workload", "mode", "n", "wall", "par", "speedup", "ipc", "status"):
             table.add_column(name)
         self._count = 0
         self._runs: list[dict] = []
-        self._plot: Widget | None = None
-        self._charted: list[dict] = []  # what the chart shows, or will once it is mounted
-        self.call_after_refresh(self._mount_chart)
-
-    def _mount_chart(self) -> None:
-        from textual_plotext import PlotextPlot
-
-        self._plot = PlotextPlot(id="results-chart")
-        self.query_one("#results-top").mount(self._plot)
-        self._chart(self._charted)
+        self.entries: list[dict] = []  # the verdict on show, for tests and the claims screen
 
     def reset(self) -> None:
         self._count = -1
@@ -88,31 +151,16 @@ class ResultsPane(Vertical):
         for figures, speedup in zip(runs, speedups(runs)):
             status = figures["status"]
             # Text cells, never str: a DataTable reads a str cell as markup
-            table.add_row(plain(figures["mode"]), str(figures["workers"]), _num(figures["wall_s"], "s"),
-                          _num(figures["cpu_s"], "s"), _num(figures["parallelism"]), _num(speedup, "x"),
+            table.add_row(plain(figures["workload"][:12]), plain(_label(figures["mode"])), str(figures["workers"]),
+                          _num(figures["wall_s"], "s"), _num(figures["parallelism"]), _num(speedup, "x"),
                           ipc_share(figures.get("ipc")), plain(status[:7], "" if status == "done" else "bold red"))
         self._count = len(runs)
         if runs:
             table.move_cursor(row=len(runs) - 1)
-        self._chart(runs)
-
-    def _chart(self, runs: list[dict]) -> None:
-        """Median wall per mode for the latest run's workload, workers and interpreter."""
-        self._charted = runs
-        if self._plot is None:
-            return
-        latest = runs[-1] if runs else None
-        rows = [r for r in summarize(runs) if latest and r["wall_s"] is not None
-                and (r["workload"], r["workers"], r["python"]) ==
-                (latest["workload"], latest["workers"], latest["python"].get("executable", ""))]
-        plot = self._plot
-        plt = plot.plt
-        plt.clear_data()
-        plt.clear_figure()
-        if rows:
-            # one row per bar, no frame or ticks: at 80x24 every row is a bar (the table has the numbers)
-            plt.bar([MODES[r["mode"]].label if r["mode"] in MODES else visible(r["mode"]) for r in rows],
-                    [r["wall_s"] for r in rows], orientation="h", width=0.3)
-            plt.frame(False)
-            plt.xticks([])
-        plot.refresh()
+        group = current_group(runs)
+        rows = summarize(group)
+        self.entries = verdict(rows)
+        # the bars and the verdict are about this workload only: the subtitle says which
+        self.border_subtitle = f"{visible(group[-1]['workload'])} x{group[-1]['workers']}: median wall" if group else ""
+        self.query_one(WallBars).show(rows)
+        self.query_one("#verdict", Static).update(verdict_text(self.entries))
