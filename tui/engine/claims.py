@@ -102,7 +102,8 @@ def _start_up(runs: Runs, cores: int) -> str | None:
         return None
     text = (f"processes {_median(procs, 'wall_s'):.2f} s against threads {_median(threads, 'wall_s'):.2f} s; "
             f"workers began {_median(procs, 'startup_s') or 0:.2f} s after launch")
-    ipc = _median(procs, "ipc_share")
+    shares = [r["ipc"]["share"] for r in procs if r.get("ipc") and r["ipc"].get("share") is not None]
+    ipc = median(shares) if shares else None
     return text + (f", IPC {ipc:.0%} of wall" if ipc is not None else "")
 
 

@@ -163,7 +163,7 @@ def _cluster_medians(clusters: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 # optional figures of a run summarised as medians; a figure another module adds to
 # run_figures joins the summary (and the verdict) by being named here
-MEDIANS = ("startup_s", "other_load", "waiting_share", "ipc_share", "process_cpu")
+MEDIANS = ("startup_s", "other_load", "waiting_share", "process_cpu")
 
 
 def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
