@@ -118,3 +118,23 @@ def test_processes_serial_fraction_is_below_threads_for_pure_python() -> None:
     fits = document["sweep"]["fits"]
     threads, processes = fits["threads"]["serial_fraction"], fits["processes"]["serial_fraction"]
     assert processes < threads - 0.4, fits
+
+
+def test_a_recorded_sweep_replays_to_the_same_document(tmp_path: Path) -> None:
+    recording = tmp_path / "sweep.jsonl"
+    result = conctui("sweep", "download", "--modes", "threads", "--workers", "1,2", "--param", "seconds=0.2",
+                     "--param", "steps=2", "--record", str(recording), "--json")
+    assert result.code == 0, result.err
+    replayed = conctui("replay", str(recording), "--json")
+    assert replayed.code == 0, replayed.err
+    assert replayed.json()["sweep"] == result.json()["sweep"]
+
+
+def test_the_sweep_event_is_checked_like_every_other() -> None:
+    from conctui.engine.events import EventError, SweepStarted, decode, encode
+
+    event = SweepStarted(1.0, "cpu", {"n": 1}, ["threads"], [1, 2], 1, 2)
+    assert decode(encode(event)) == event
+    for bad in ({"workers": [0]}, {"modes": []}, {"repeat": 0}):
+        with pytest.raises(EventError):
+            decode({**encode(event), **bad})

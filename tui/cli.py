@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import Any, NoReturn
 
 from conctui.engine import capacity
+from conctui.engine.events import Event, SweepStarted
 from conctui.engine.figures import run_figures, summarize
 from conctui.engine.modes import MODES
 from conctui.engine.pythons import checked_python
@@ -39,7 +40,7 @@ from conctui.engine.spec import (
     parse_workload,
 )
 from conctui.engine.state import SessionState, apply
-from conctui.engine.sweep import DEFAULT_MODES, default_counts, document, draw, plan, points, time_left
+from conctui.engine.sweep import DEFAULT_MODES, default_counts, draw, of_session, plan, points, time_left
 from conctui.engine.untrusted import uncoloured, visible
 from conctui.engine.verdict import verdict
 from conctui.workloads import BUILTINS
@@ -243,11 +244,15 @@ def _unavailable(mode: str, info: dict) -> str | None:
 
 
 def _run_all(specs: list[RunSpec], timeout: float | None, recorder: Recorder | None = None,
-             after_each: Callable[[list[dict]], None] | None = None) -> tuple[list[dict], int | None]:
+             after_each: Callable[[list[dict]], None] | None = None,
+             opening: Callable[[float], list[Event]] | None = None) -> tuple[list[dict], int | None]:
     """Run specs one after another; stop early on a signal. Returns figures and the signal;
-    `after_each` is given the figures so far after every run."""
+    `after_each` is given the figures so far after every run; `opening` makes the events that
+    open the stream (a sweep's plan), given the session's clock."""
     fold = Fold()
     session = Session([fold] + ([recorder] if recorder else [])).start_sampling()
+    if opening:
+        session.emit(opening(time.monotonic() - session.t0))
     with _signals_cancel(session) as caught:
         try:
             for spec in specs:
@@ -519,11 +524,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     specs = [replace(spec.with_mode(mode), workers=n) for mode, n in planned]
     for each in specs:
         capacity.check(each, child_footprint)
-    runs, caught = _run_all(specs, args.timeout, _recorder(args), SweepProgress(planned))
-    status = "done" if len(runs) == len(planned) and caught is None else "stopped"
-    sweep = document([r for r in runs if r["status"] == "done"], spec.workload.name, spec.params, modes,
-                     counts, args.repeat, usable, status)
-    sweep["runs_done"] = len(runs)
+    opened = SweepStarted(0.0, spec.workload.name, spec.params, modes, counts, args.repeat, usable)
+    runs, caught = _run_all(specs, args.timeout, _recorder(args), SweepProgress(planned),
+                            lambda t: [replace(opened, t=t)])
+    sweep = of_session(opened, 0, runs, running=False)
     if args.json:
         print(json.dumps({"header": _header(info, spec.start_method), "sweep": sweep, "runs": runs}, indent=2))
     else:
@@ -565,8 +569,11 @@ def _replay_figures(path: str) -> tuple[dict, str | None]:
     first = state.runs[0].started if state.runs else None
     header = _header({"python": first.python}, first.start_method) if first else reader.header["machine"]
     rows = summarize(runs)
-    return ({"recording": reader.header, "header": header, "summary": rows, "runs": runs,
-             "verdict": verdict(rows)}, reader.note)
+    document = {"recording": reader.header, "header": header, "summary": rows, "runs": runs,
+                "verdict": verdict(rows)}
+    if state.sweeps:  # a recorded sweep: the same document `sweep --json` printed
+        document["sweep"] = of_session(*state.sweeps[-1], runs, running=False)
+    return document, reader.note
 
 
 def cmd_replay(args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ from conctui.runner.schema import (
     RunFinished,
     RunStarted,
     Sample,
+    SweepStarted,
     WorkerFinished,
     WorkerStarted,
     decode,
@@ -33,5 +34,5 @@ from conctui.runner.schema import (
 __all__ = [
     "CLUSTER_KINDS", "MAX_INDEX", "MAX_T", "MAX_TEXT", "RENAMED", "RUN_STATUSES", "STATUSES", "TYPES",
     "Cluster", "Event", "EventError", "GilSample", "GilWorkers", "Memory", "Output", "Progress", "RunFinished",
-    "RunStarted", "Sample", "WorkerFinished", "WorkerStarted", "decode", "encode",
+    "RunStarted", "Sample", "SweepStarted", "WorkerFinished", "WorkerStarted", "decode", "encode",
 ]

@@ -21,6 +21,7 @@ from conctui.engine.events import (
     RunFinished,
     RunStarted,
     Sample,
+    SweepStarted,
     WorkerFinished,
     WorkerStarted,
 )
@@ -108,6 +109,8 @@ class CoreHost:
 @dataclass
 class SessionState:
     runs: list[RunState] = field(default_factory=list)
+    # each sweep's plan and how many runs the session had when it began: its points follow
+    sweeps: list[tuple[SweepStarted, int]] = field(default_factory=list)
     hosts: dict[str, CoreHost] = field(default_factory=dict)
     app_cpu: float = 0.0
     t: float = 0.0
@@ -163,6 +166,8 @@ def apply(state: SessionState, event: Event) -> SessionState:
     elif isinstance(event, RunFinished):
         if state.current is not None:
             state.current.finished = event
+    elif isinstance(event, SweepStarted):
+        state.sweeps.append((event, len(state.runs)))
     else:
         worker = _worker(state, event.index)
         if worker is not None:

@@ -24,6 +24,7 @@ import math
 from statistics import fmean
 from typing import Any
 
+from conctui.engine.events import SweepStarted
 from conctui.engine.figures import summarize
 
 MODEL = ("fixed work per worker: wall(N)/wall(1) = s*N + (1-s)*max(1, N/cores); "
@@ -157,3 +158,18 @@ def draw(plt: Any, sweep: dict[str, Any]) -> None:
     plt.xticks(counts)
     plt.xlabel("workers")
     plt.ylabel("speedup")
+
+
+def of_session(sweep: SweepStarted, first: int, figures: list[dict[str, Any]], running: bool) -> dict[str, Any]:
+    """A sweep of the session (live or replayed) as its document: the finished runs from the
+    `first` on, up to the planned count; "running" while `running`, "stopped" if cut short
+    (a cancelled run, or runs missing once nothing runs)."""
+    planned = len(plan(sweep.modes, sweep.workers, sweep.repeat))
+    mine = figures[first:first + planned]
+    cut = any(run["status"] == "cancelled" for run in mine)  # Ctrl+C or x: the rest never ran
+    status = "done" if len(mine) >= planned and not cut else ("running" if running and not cut else "stopped")
+    found = document([run for run in mine if run["status"] == "done"], sweep.workload, sweep.params,
+                     list(sweep.modes), list(sweep.workers), sweep.repeat, sweep.usable_cores, status)
+    found["runs_done"] = len(mine)
+    return found
+

@@ -413,6 +413,28 @@ class RunFinished(Event):
             raise EventError("unknown run status %r" % self.status)
 
 
+@event("sweep_started")
+class SweepStarted(Event):
+    """A sweep's plan (engine/sweep.py): the runs that follow it, up to its planned count, are
+    its points. Sent by conctui itself, never by a runner, so a recording replays the sweep."""
+
+    workload: str
+    params: dict
+    modes: list
+    workers: list
+    repeat: int
+    usable_cores: int
+
+    def check(self) -> None:
+        if not (self.modes and all(isinstance(m, str) and len(m) <= 100 for m in self.modes)):
+            raise EventError("sweep_started.modes must be mode names")
+        if not (self.workers and all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_INDEX
+                                     for n in self.workers)):
+            raise EventError("sweep_started.workers must be worker counts")
+        if not 1 <= self.repeat <= 100 or not 1 <= self.usable_cores <= MAX_INDEX:
+            raise EventError("sweep_started.repeat or usable_cores is out of range")
+
+
 # ---- the JSON form -----------------------------------------------------------------------------
 
 def encode(event: Event) -> dict[str, Any]:
