@@ -16,6 +16,7 @@ from conctui.engine.events import (
     RunFinished,
     RunStarted,
     Sample,
+    SweepStarted,
     WorkerFinished,
     WorkerStarted,
     decode,
@@ -48,6 +49,7 @@ EXAMPLES: list[Event] = [
     GilWorkers(1.3, [[0, None, None, None]], None, "ptrace refused (py-spy: Permission Denied)", "py-spy", True),
     RunFinished(1.2, "done", 1.1),
     RunFinished(1.2, "timeout", 1.1, "cut by --timeout"),
+    SweepStarted(1.3, "cpu", {"n": 4000000, "steps": 10}, ["threads", "processes"], [1, 2, 4], 1, 2),
 ]
 
 
