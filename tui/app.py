@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from collections.abc import Callable
 
 from conctui.engine.events import Event
 from conctui.engine.modes import MODES
@@ -33,6 +34,7 @@ from textual.actions import parse
 from textual.app import App, SeverityLevel
 from textual.binding import Binding
 from textual.events import Key
+from textual.widgets.option_list import Option
 
 __all__ = ["FRAME_HZ", "REFRESH_HZ", "ConcApp", "PanesApp", "launch"]
 
@@ -182,22 +184,23 @@ class ConcApp(PanesApp, inherit_bindings=False):
 
     def action_pick_workload(self) -> None:
         control = self.controller
-
-        def picked(text: str | None) -> None:
-            if text and text != control.spec.workload.text:
-                self.load_choice(text, control.spec.python)
-
-        options = workload_options(control.user_workloads)
-        self.push_screen(Picker("workload", options, control.spec.workload.text), picked)
+        self.pick("workload", workload_options(control.user_workloads), control.spec.workload.text,
+                  lambda text: (text, control.spec.python))
 
     def action_pick_python(self) -> None:
         control = self.controller
+        self.pick("python", python_options(control.found_pythons()), control.spec.python,
+                  lambda path: (control.spec.workload.text, path))
 
-        def picked(path: str | None) -> None:
-            if path and path != control.spec.python:
-                self.load_choice(control.spec.workload.text, path)
+    def pick(self, title: str, options: list[Option], current: str,
+             choice: Callable[[str], tuple[str, str]]) -> None:
+        """A picker over `options`; a new pick is described, as (workload, python) = choice(id)."""
 
-        self.push_screen(Picker("python", python_options(control.found_pythons()), control.spec.python), picked)
+        def picked(option: str | None) -> None:
+            if option and option != current:
+                self.load_choice(*choice(option))
+
+        self.push_screen(Picker(title, options, current), picked)
 
     @work(thread=True, exclusive=True)
     def load_choice(self, workload: str, python: str) -> None:

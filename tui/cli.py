@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 
 from conctui.engine import capacity
 from conctui.engine.events import Event, SweepStarted
-from conctui.engine.figures import run_figures, summarize
+from conctui.engine.figures import figure_text, run_figures, summarize
 from conctui.engine.modes import MODES
 from conctui.engine.pythons import checked_python
 from conctui.engine.recording import Reader, Recorder, RecordingError, read_recording
@@ -283,10 +283,6 @@ def _exit_code(runs: list[dict], caught: int | None) -> int:
     return EXIT_FAILED if any(r["status"] != "done" for r in runs) else 0
 
 
-def _fmt(value: Any, unit: str = "", digits: int = 2) -> str:
-    return "-" if value is None else f"{value:.{digits}f}{unit}"
-
-
 def _worker_ipc(ipc: dict | None) -> str:
     """`0.42 s 16.8 MB`: seconds and bytes a worker's arguments and return values took to cross."""
     if ipc is None:
@@ -301,7 +297,7 @@ def _print_workers(figures: dict) -> None:
           f"{'off':>5} {'ipc':>15}  error")
     for w in figures["per_worker"]:
         print(f"{w['index']:>3}  {w['pid'] or '-':>7}  {w['tid'] or '-':>7}  {w['status']:<9} "
-              f"{_fmt(w['wall_s'], ' s'):>8} {_fmt(w['cpu_s'], ' s'):>8} {_share(w['gil_held']):>5} "
+              f"{figure_text(w['wall_s'], ' s'):>8} {figure_text(w['cpu_s'], ' s'):>8} {_share(w['gil_held']):>5} "
               f"{_share(w['gil_wait']):>5} {_share(w['gil_off_cpu']):>5} {_worker_ipc(w.get('ipc')):>15}  "
               f"{uncoloured(w['error'] or '')}")
     if figures.get("gil_sampler_note"):
@@ -324,8 +320,8 @@ def _print_cluster(mode: str, cluster: dict | None) -> None:
     dashboard = f", dashboard {visible(cluster['dashboard'])}" if cluster.get("dashboard") else ""
     print(f"{mode} cluster: {visible(cluster['kind'])} {visible(cluster['scheduler'])}, {cluster['workers']} "
           f"workers, {cluster['threads']} threads{dashboard}")
-    print(f"{'':<{len(mode)}} costs: start-up {_fmt(cluster['startup_s'], ' s')}, "
-          f"shutdown {_fmt(cluster['shutdown_s'], ' s')}, submit-to-start {_ms(cluster['latency_median_s'])} "
+    print(f"{'':<{len(mode)}} costs: start-up {figure_text(cluster['startup_s'], ' s')}, "
+          f"shutdown {figure_text(cluster['shutdown_s'], ' s')}, submit-to-start {_ms(cluster['latency_median_s'])} "
           f"median ({_ms(cluster['latency_max_s'])} max), result back {_ms(cluster['result_median_s'])} median")
 
 
@@ -352,8 +348,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         figures = runs[0]
         print(f"{visible(figures['workload'])} x{figures['workers']} · {figures['mode']} · {figures['status']}"
               f"{': ' + uncoloured(figures['error']) if figures['error'] else ''}")
-        print(f"wall {_fmt(figures['wall_s'], ' s')}  cpu {_fmt(figures['cpu_s'], ' s')}  "
-              f"parallelism {_fmt(figures['parallelism'])}  GIL wait {_gil(figures)}  "
+        print(f"wall {figure_text(figures['wall_s'], ' s')}  cpu {figure_text(figures['cpu_s'], ' s')}  "
+              f"parallelism {figure_text(figures['parallelism'])}  GIL wait {_gil(figures)}  "
               f"GIL held {_share(figures['gil_held'])}")
         _print_cluster(figures["mode"], figures["cluster"])
         _print_memory([figures], several=False)
@@ -413,13 +409,19 @@ def _skipped_json(skipped: list[tuple[RunSpec, dict, str, str]], several: bool) 
     return {mode: "; ".join(texts) for mode, texts in reasons.items()}
 
 
-def cmd_compare(args: argparse.Namespace) -> int:
+def _modes_and_repeat(args: argparse.Namespace) -> list[str]:
+    """--modes as a list of known modes, and --repeat in range (compare and sweep): or one line."""
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     unknown = [m for m in modes if m not in MODES]
     if unknown or not modes:
         raise UsageError(f"unknown mode {', '.join(unknown) or '(none)'}: choose from {', '.join(MODES)}")
     if not 1 <= args.repeat <= 100:
         raise UsageError(f"--repeat must be between 1 and 100, got {args.repeat}")
+    return modes
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    modes = _modes_and_repeat(args)
     plans = [_spec(args, modes[0], python) for python in _pythons(args)]
     spec, info = plans[0]
     several = len(plans) > 1
@@ -439,9 +441,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
               f"{'effic.':>7} {'GIL wait':>8} {'IPC':>6}  ok")
         for row in rows:
             who = f"{_python_label(row['python_version'], row['free_threaded']):<9}" * several
-            print(f"{who}{row['mode']:<12} {_fmt(row['wall_s'], ' s'):>8} "
-                  f"{_fmt(row['cpu_s'], ' s'):>8} {_fmt(row['parallelism']):>8} {_fmt(row['speedup'], 'x'):>8} "
-                  f"{_fmt(row['efficiency']):>7} {_gil(row):>8} {_ipc_share(row):>6}  {row['ok_runs']}/{row['runs']}")
+            print(f"{who}{row['mode']:<12} {figure_text(row['wall_s'], ' s'):>8} "
+                  f"{figure_text(row['cpu_s'], ' s'):>8} {figure_text(row['parallelism']):>8} "
+                  f"{figure_text(row['speedup'], 'x'):>8} {figure_text(row['efficiency']):>7} {_gil(row):>8} "
+                  f"{_ipc_share(row):>6}  {row['ok_runs']}/{row['runs']}")
         for _, python, mode, reason in skipped:
             who = f"{_python_label(python['version'], python['free_threaded']):<9}" * several
             print(f"{who}{mode:<12} unavailable: {visible(reason)}")
@@ -478,7 +481,7 @@ class SweepProgress:
         eta = "done" if done == len(self.planned) else (f"about {left:.0f} s left" if left is not None
                                                          else "time left: after the first run")
         print(f"sweep: {done}/{len(self.planned)} runs · {last['mode']} x{last['workers']} "
-              f"{_fmt(last['wall_s'], ' s')} {last['status']} · {eta}", file=sys.stderr, flush=True)
+              f"{figure_text(last['wall_s'], ' s')} {last['status']} · {eta}", file=sys.stderr, flush=True)
 
 
 def _print_sweep(sweep: dict) -> None:
@@ -489,8 +492,9 @@ def _print_sweep(sweep: dict) -> None:
           f"({sweep['status']})")
     print(f"{'mode':<12} {'workers':>7} {'wall':>8} {'speedup':>8} {'effic.':>7} {'parallel':>8}  ok")
     for p in sweep["points"]:
-        print(f"{p['mode']:<12} {p['workers']:>7} {_fmt(p['wall_s'], ' s'):>8} {_fmt(p['speedup'], 'x'):>8} "
-              f"{_fmt(p['efficiency']):>7} {_fmt(p['parallelism']):>8}  {p['ok_runs']}/{p['runs']}")
+        print(f"{p['mode']:<12} {p['workers']:>7} {figure_text(p['wall_s'], ' s'):>8} "
+              f"{figure_text(p['speedup'], 'x'):>8} {figure_text(p['efficiency']):>7} "
+              f"{figure_text(p['parallelism']):>8}  {p['ok_runs']}/{p['runs']}")
     print(f"model: {sweep['model']}")
     for mode, found in sweep["fits"].items():
         if found["serial_fraction"] is None:
@@ -507,12 +511,7 @@ def _print_sweep(sweep: dict) -> None:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    unknown = [m for m in modes if m not in MODES]
-    if unknown or not modes:
-        raise UsageError(f"unknown mode {', '.join(unknown) or '(none)'}: choose from {', '.join(MODES)}")
-    if not 1 <= args.repeat <= 100:
-        raise UsageError(f"--repeat must be between 1 and 100, got {args.repeat}")
+    modes = _modes_and_repeat(args)
     workers_text, args.workers = args.workers, 1
     spec, info = _spec(args, modes[0])
     usable = info["python"].get("usable_cores") or 1

@@ -25,6 +25,11 @@ def _round(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def figure_text(value: float | None, unit: str = "", digits: int = 2) -> str:
+    """A figure as a table cell: `-` where there is none, never a made-up 0."""
+    return "-" if value is None else f"{value:.{digits}f}{unit}"
+
+
 def _spread(values: list[float]) -> tuple[float | None, float | None]:
     return (_round(median(values)), _round(max(values))) if values else (None, None)
 
@@ -200,23 +205,29 @@ def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
                                     for m in ok if m.get("ipc")),
         }
         rows.append(row)
+    bases = sequential_walls(runs)
     for row in rows:
-        base = next((r for r in rows if r["mode"] == "sequential" and
-                     (r["python"], r["workload"], r["workers"]) == (row["python"], row["workload"], row["workers"])),
-                    None)
-        if base and base["wall_s"] and row["wall_s"]:
-            row["speedup"] = round(base["wall_s"] / row["wall_s"], 3)
-            row["efficiency"] = round(row["speedup"] / min(row["workers"], row["usable_cores"] or 1), 3)
-        else:
-            row["speedup"] = row["efficiency"] = None
+        row["speedup"] = _speedup(bases.get((row["python"], row["workload"], row["workers"])), row["wall_s"])
+        row["efficiency"] = (None if row["speedup"] is None else
+                             round(row["speedup"] / min(row["workers"], row["usable_cores"] or 1), 3))
     return rows
+
+
+def sequential_walls(runs: list[dict[str, Any]]) -> dict[tuple, float | None]:
+    """The median wall of the sequential runs that ended well, per (interpreter, workload,
+    workers): what every speedup, of a run or of a summary row, is measured against."""
+    walls: dict[tuple, list[float]] = {}
+    for figures in runs:
+        if figures["mode"] == "sequential" and figures["status"] == "done" and figures["wall_s"]:
+            walls.setdefault(_key(figures), []).append(figures["wall_s"])
+    return {key: _round(median(values)) for key, values in walls.items()}
+
+
+def _speedup(base: float | None, wall: float | None) -> float | None:
+    return round(base / wall, 3) if base and wall else None
 
 
 def speedups(runs: list[dict[str, Any]]) -> list[float | None]:
     """Each run's speedup against the median sequential wall of the same interpreter, workload, workers."""
-    base: dict[tuple, list[float]] = {}
-    for figures in runs:
-        if figures["mode"] == "sequential" and figures["status"] == "done" and figures["wall_s"]:
-            base.setdefault(_key(figures), []).append(figures["wall_s"])
-    return [round(median(base[_key(f)]) / f["wall_s"], 3) if _key(f) in base and f["wall_s"] else None
-            for f in runs]
+    bases = sequential_walls(runs)
+    return [_speedup(bases.get(_key(figures)), figures["wall_s"]) for figures in runs]

@@ -10,7 +10,7 @@ at 8 rows drew bars of uneven thickness with floating labels and no values, and 
 """
 from __future__ import annotations
 
-from conctui.engine.figures import speedups, summarize
+from conctui.engine.figures import figure_text, speedups, summarize
 from conctui.engine.modes import MODES
 from conctui.engine.untrusted import visible
 from conctui.engine.verdict import brief, verdict
@@ -27,10 +27,6 @@ MEMORY_LINES = 3  # at 80x24: the lesson's two names and the IPC line
 MODE_STYLES = {"sequential": "white", "threads": "cyan", "processes": "green", "asyncio": "magenta",
                "interpreters": "yellow", "dask": "blue"}
 BAR = "█"
-
-
-def _num(value: float | None, unit: str = "", digits: int = 2) -> str:
-    return "-" if value is None else f"{value:.{digits}f}{unit}"
 
 
 def _label(mode: str) -> str:
@@ -152,7 +148,8 @@ class ResultsPane(Vertical):
             status = figures["status"]
             # Text cells, never str: a DataTable reads a str cell as markup
             table.add_row(plain(figures["workload"][:12]), plain(_label(figures["mode"])), str(figures["workers"]),
-                          _num(figures["wall_s"], "s"), _num(figures["parallelism"]), _num(speedup, "x"),
+                          figure_text(figures["wall_s"], "s"), figure_text(figures["parallelism"]),
+                          figure_text(speedup, "x"),
                           ipc_share(figures.get("ipc")), plain(status[:7], "" if status == "done" else "bold red"))
         self._count = len(runs)
         if runs:
