@@ -4,8 +4,9 @@
 #
 # Source: the upstream tarball inside Debian trixie's python3.13 source package, fetched with
 # `apt-get source --download-only` through a PRIVATE apt configuration (its own sources dir,
-# lists and cache under the build dir; the archive address comes from this machine's own
-# sources file). Nothing system-wide is changed and nothing is installed with apt.
+# lists and cache under the build dir). The archive's address comes only from this machine's
+# own apt sources; where they name none, the script stops with one line (exit 2). Nothing
+# system-wide is changed and nothing is installed with apt.
 #
 # Result: $CONCTUI_FT_PREFIX (default ~/.cache/conctui/python3.13t)/bin/python3.13t
 # Prints that path on stdout and exits 0; a present, working build returns at once.
@@ -13,6 +14,7 @@
 set -euo pipefail
 
 PREFIX="${CONCTUI_FT_PREFIX:-$HOME/.cache/conctui/python3.13t}"
+APT_ETC="${CONCTUI_APT_ETC:-/etc/apt}"  # where this machine's apt sources are (tests point it elsewhere)
 PY="$PREFIX/bin/python3.13t"
 STAMP="$PREFIX/.conctui-build-ok"
 
@@ -38,10 +40,27 @@ fi
 rm -rf "$WORK" "$PREFIX"
 mkdir -p "$WORK/apt/sources.list.d" "$WORK/apt/lists/partial" "$WORK/apt/cache/archives/partial" "$WORK/src"
 
-# The Debian archive this machine already uses (deb822 or one-line format).
-MIRROR="$(grep -hoE 'https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null \
-          | head -n1 | tr -d ' ' || true)"
-MIRROR="${MIRROR:-http://deb.debian.org/debian}"
+# The Debian archive this machine's apt already uses, and only that: the first URI ending in
+# /debian of an uncommented `URIs:` field (deb822 .sources) or `deb`/`deb-src` line (one-line
+# format). This script names no archive itself.
+debian_archive() {
+    local files=() file
+    for file in "$APT_ETC/sources.list" "$APT_ETC"/sources.list.d/*.sources "$APT_ETC"/sources.list.d/*.list; do
+        [ -f "$file" ] && files+=("$file")
+    done
+    [ "${#files[@]}" -gt 0 ] || return 0
+    awk '/^[[:space:]]*#/ { next }
+         tolower($1) == "uris:" { for (i = 2; i <= NF; i++) print $i; next }
+         $1 == "deb" || $1 == "deb-src" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z+]+:\/\//) { print $i; break } }' \
+        "${files[@]}" | grep -E '^https?://[^[:space:]]*/debian/?$' | head -n1 || true
+}
+MIRROR="$(debian_archive)"
+if [ -z "$MIRROR" ]; then
+    echo "build-freethreaded: no Debian archive (a URI ending in /debian) in $APT_ETC/sources.list or" \
+         "$APT_ETC/sources.list.d/: the python3.13 sources come only from this machine's own apt sources" >&2
+    rm -rf "$WORK"
+    exit 2
+fi
 cat >"$WORK/apt/sources.list.d/trixie-src.sources" <<EOF
 Types: deb-src
 URIs: $MIRROR
