@@ -1,8 +1,10 @@
 """Worker side of the event channel: a cheap report(), batched flushes, captured prints.
 
-Events are built from the declaration in schema.py (checked as they are made) and sent as
-one JSON list per flush through `send_bytes` (never pickle, so any two Python versions
-understand each other).
+The one wire of every mode: events are built from the declaration in schema.py (checked as
+they are made) and sent as one JSON list per flush through `send_bytes` (never pickle, so
+any two Python versions understand each other): the runner's own pipe to the app, a child
+process's or a sub-interpreter's pipe to the runner (relayed unparsed, see relay.py), or a
+Dask worker's `log_event`. The same Outbox and CapturedOutput run in every one of them.
 """
 from __future__ import annotations
 
@@ -15,12 +17,17 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .schema import Event, Output, Progress, WorkerFinished, encode
+from .schema import Event, Output, Progress, WorkerFinished, WorkerStarted, encode
 
 FLUSH_S = 0.02
 MAX_LINES_PER_WORKER = 10_000
 SENT_AT_ONCE = 100  # a worker's first lines skip the timer (~30 us each): they survive an os._exit
 MAX_LINE_CHARS = 1_000
+# How a batch says a worker started or ended, found in relayed bytes without parsing them: a
+# quote inside a JSON string is always escaped (\"), so these bytes only ever match the key
+# itself, as json.dumps writes it with its default separators (flush() below).
+STARTED_MARK = b'"type": "worker_started"'
+FINISHED_MARK = b'"type": "worker_finished"'
 
 current_worker: contextvars.ContextVar = contextvars.ContextVar("conctui_worker", default=None)
 
@@ -55,8 +62,13 @@ class Outbox:
     progress event per worker per flush.
     """
 
-    def __init__(self, send_bytes: Callable[[bytes], None], t0: float) -> None:
+    def __init__(self, send_bytes: Callable[[bytes], None], t0: float, daemon: bool = True,
+                 cancelled: Callable[[], bool] | None = None) -> None:
+        """`t0`: the session's start on the monotonic clock, so every process stamps the same time;
+        `daemon=False` where daemon threads are refused (sub-interpreters); `cancelled`, asked at
+        each flush, sets the stop flag once it says True (a sub-interpreter's cancel pipe)."""
         self._send_bytes = send_bytes
+        self._cancelled = cancelled
         self.t0 = t0
         self.stop = StopFlag()
         self._lock = threading.Lock()
@@ -65,10 +77,11 @@ class Outbox:
         self._progress: dict[int, float | None] = {}
         self._lines: dict[int, int] = {}
         self._dropped: dict[int, int] = {}
-        self.finished: set = set()  # workers whose end was reported, for crash detection
+        self.started: set = set()  # workers whose start was reported
+        self.finished: set = set()  # workers whose end was reported: the others went silent
         self.changed_names: set = set()  # globals some worker saw change in its own memory
         self._closed = threading.Event()
-        self._thread = threading.Thread(target=self._flush_loop, name="conctui-flush", daemon=True)
+        self._thread = threading.Thread(target=self._flush_loop, name="conctui-flush", daemon=daemon)
 
     def start(self) -> Outbox:
         self._thread.start()
@@ -88,13 +101,39 @@ class Outbox:
     def queue(self, event: Event) -> None:
         """Queue an event already built (and stamped), by this process or relayed from another."""
         with self._lock:
-            if isinstance(event, WorkerFinished):
+            if isinstance(event, WorkerStarted):
+                self.started.add(event.index)
+            elif isinstance(event, WorkerFinished):
                 self.finished.add(event.index)
                 self.changed_names.update(event.memory or ())
                 if event.index in self._progress:
                     # progress reported before the finish must reach the app before it
                     self._events.append(self._progress_event(event.index, self._progress.pop(event.index)))
             self._events.append(event)
+
+    def silent(self, index: int, status: str, error: str, exitcode: int | None = None,
+               wall_s: float | None = None, cpu_s: float | None = None) -> None:
+        """The one place a worker that went silent (its pipe closed, its task or thread never
+        reported an end) is said to have ended, with why; nothing if it did report its end."""
+        if index not in self.finished:
+            self.emit(WorkerFinished, index=index, status=status, error=error, exitcode=exitcode,
+                      wall_s=wall_s, cpu_s=cpu_s)
+
+    def relay(self, index: int, batch: bytes) -> None:
+        """Pass on, unparsed, a batch that worker `index`'s own Outbox made in another process or
+        interpreter (its events are already checked and on the session's clock). What this
+        Outbox holds goes first: the run's start must reach the app before its workers do."""
+        with self._sending:
+            self._send(self._take())
+            self._send_bytes(batch)
+        with self._lock:
+            if STARTED_MARK in batch:
+                self.started.add(index)
+            if FINISHED_MARK in batch:  # its last batch: the one parse of a relayed worker
+                self.finished.add(index)
+                for data in json.loads(batch):
+                    if data["type"] == "worker_finished":
+                        self.changed_names.update(data.get("memory") or ())
 
     def emit_now(self, kind: type, /, **fields: Any) -> None:
         """Emit and send at once, for what a worker that dies right after must not take with it."""
@@ -136,19 +175,27 @@ class Outbox:
             fraction = min(1.0, max(0.0, fraction))
         return Progress(self.now(), index, fraction)
 
+    def _take(self) -> list[Event]:
+        with self._lock:
+            batch, self._events = self._events, []
+            # pop, never swap the dict: every reporter holds this very dict, and a value stored
+            # between the two steps below is simply sent now or at the next flush
+            for index in list(self._progress):
+                batch.append(self._progress_event(index, self._progress.pop(index)))
+        return batch
+
+    def _send(self, batch: list[Event]) -> None:
+        if batch:
+            self._send_bytes(json.dumps([encode(event) for event in batch]).encode())
+
     def flush(self) -> None:
         with self._sending:
-            with self._lock:
-                batch, self._events = self._events, []
-                # pop, never swap the dict: every reporter holds this very dict, and a value stored
-                # between the two steps below is simply sent now or at the next flush
-                for index in list(self._progress):
-                    batch.append(self._progress_event(index, self._progress.pop(index)))
-            if batch:
-                self._send_bytes(json.dumps([encode(event) for event in batch]).encode())
+            self._send(self._take())
 
     def _flush_loop(self) -> None:
         while not self._closed.wait(FLUSH_S):
+            if self._cancelled is not None and self._cancelled():
+                self.stop.set()
             try:
                 self.flush()
             except (OSError, ValueError):
@@ -156,6 +203,8 @@ class Outbox:
 
     def close(self) -> None:
         self._closed.set()
+        if self._thread.ident is not None and self._thread is not threading.current_thread():
+            self._thread.join(1.0)  # a non-daemon flusher must end before its interpreter does
         self.flush()
 
 

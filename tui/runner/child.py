@@ -7,12 +7,9 @@ import os
 import threading
 from typing import Any
 
-from .channel import Outbox, capture_prints
 from .crossing import PickledEnd
 from .gil import prepare_sampling
-from .loader import LoadError, load
-from .schema import WorkerFinished
-from .work import run_worker
+from .work import worker_main
 
 ORPHAN_EXIT = 70
 
@@ -32,17 +29,8 @@ def _exit_with_parent() -> None:
 
 def main(payload: dict[str, Any], index: int, conn: Any, values: Any) -> None:
     _exit_with_parent()
-    outbox = Outbox(conn.send_bytes, payload["t0"]).start()
-    captured = capture_prints(outbox)
-    try:
-        workload = load(payload["ref"])
-    except LoadError as exc:
-        outbox.emit(WorkerFinished, index=index, status="failed", error=str(exc), wall_s=0.0, cpu_s=0.0)
-    else:
-        if payload.get("tracer"):  # this worker's own GIL is sampled too
-            prepare_sampling(payload["tracer"])
-        run_worker(outbox, workload, index, captured, PickledEnd(values, payload["limit"]),
-                   whole_process=True, own_memory=True)
-    outbox.close()
+    tracer = payload.get("tracer")  # this worker's own GIL is sampled too
+    worker_main(conn.send_bytes, payload["t0"], index, payload["ref"], PickledEnd(values, payload["limit"]),
+                whole_process=True, before=(lambda: prepare_sampling(tracer)) if tracer else None)
     conn.close()
     values.close()

@@ -200,6 +200,10 @@ class FdConnection:
     def __init__(self, read_fd: int, write_fd: int) -> None:
         self.read_fd, self.write_fd = read_fd, write_fd
 
+    def fileno(self) -> int:
+        """The reading end, for multiprocessing.connection.wait (the runner's Relay)."""
+        return self.read_fd
+
     def send_bytes(self, data: bytes) -> None:
         view = memoryview(self.LENGTH.pack(len(data)) + data) if len(data) < 65536 else None
         if view is None:

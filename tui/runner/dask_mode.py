@@ -29,7 +29,7 @@ from distributed.diagnostics.plugin import SchedulerUploadFile, UploadFile
 
 from . import dask_task
 from .modes import Mode, ModeError
-from .schema import Cluster, Output, WorkerFinished, decode
+from .schema import Cluster, Output, decode
 
 POLL_S = 0.05
 FINISH_GRACE_S = 3.0  # a task's last events may trail its result through the scheduler
@@ -271,9 +271,6 @@ class Dask(Mode):
         self._quietly(self.client.cancel, self.futures, force=True)
         self._end_unfinished("cancelled", "cancelled: Dask stops a running task only at its next report()")
 
-    def cancel(self) -> None:
-        super().cancel()  # the run loop sees the flag and cancels on the cluster
-
     def _release(self, index: int, task: dict[str, Any], fetched: float | None = None) -> None:
         """Forward a task's held worker_finished, with what its crossing cost as Dask carried it."""
         with self._lock:
@@ -291,8 +288,7 @@ class Dask(Mode):
 
     def _finish(self, index: int, status: str, error: str) -> None:
         self._release(index, {})
-        if index not in self.outbox.finished:
-            self.outbox.emit(WorkerFinished, index=index, status=status, error=error, wall_s=None, cpu_s=None)
+        self.outbox.silent(index, status, error)
 
     def _end_unfinished(self, status: str, error: str) -> None:
         for index in range(self.workers):

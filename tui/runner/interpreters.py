@@ -2,8 +2,8 @@
 
 Python 3.14: `concurrent.interpreters`; 3.13: the private `_interpreters` (experimental).
 Only text crosses into a sub-interpreter: the code string names the workload, and the
-worker loads it there itself (see in_interpreter.py). Each worker writes records to its
-own OS pipe; one reader thread here turns them into events. Whatever a sub-interpreter
+worker loads it there itself (see in_interpreter.py). Each worker writes the usual JSON
+batches to its own OS pipe; the Relay passes them on, as it does a child process's. Whatever a sub-interpreter
 cannot do (import `_curses`, `readline` or psutil; fork; start daemon threads) ends that
 worker as failed with Python's own message, while the others carry on.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import selectors
 import sys
 import threading
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from typing import Any
 
 from .crossing import DEFAULT_LIMIT, FdConnection, serve
 from .modes import Mode
-from .schema import Progress, WorkerFinished, WorkerStarted
+from .relay import Relay
 from .work import describe_exception
 
 BOOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "boot.py")
@@ -27,7 +26,7 @@ CODE = (
     "import runpy\n"
     "runpy.run_path(%r, run_name='_conctui_boot')\n"  # registers the runner package in this interpreter
     "from _conctui_runner.in_interpreter import main\n"
-    "main(%d, %d, %d, %r, %r)\n"
+    "main(%d, %d, %d, %r, %r, %r)\n"
 )
 
 
@@ -61,7 +60,7 @@ def _runner() -> Callable[[str], str | None]:
 
 
 class Interpreters(Mode):
-    """One OS thread per worker, each hosting one sub-interpreter; a reader thread relays their pipes,
+    """One OS thread per worker, each hosting one sub-interpreter; the Relay passes their batches on,
     and one courier thread per worker carries its arguments and return values."""
 
     # no object is shared between interpreters: 3.13's _interpreters copies a few immutable types,
@@ -73,7 +72,7 @@ class Interpreters(Mode):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._cancel_read, self._cancel_write = os.pipe()
-        os.set_blocking(self._cancel_read, False)  # report() polls it
+        os.set_blocking(self._cancel_read, False)  # each worker's flusher polls it
         self._cancel_lock = threading.Lock()
         self._errors: dict[int, str | None] = {}
 
@@ -81,14 +80,15 @@ class Interpreters(Mode):
         run_code = _runner()
         ref_json = json.dumps(self.options["ref"])
         limit = self.options.get("ipc_limit") or DEFAULT_LIMIT
-        pipes: dict[int, int] = {}
+        relay = Relay(self.outbox)
         threads = []
         for index in range(self.workers):
             read_fd, write_fd = os.pipe()
-            pipes[read_fd] = index
+            relay.add(FdConnection(read_fd, -1), index)
             args_read, args_write = os.pipe()
             result_read, result_write = os.pipe()
-            code = CODE % (BOOT, write_fd, self._cancel_read, index, ref_json, (args_read, result_write, limit))
+            code = CODE % (BOOT, write_fd, self._cancel_read, index, self.outbox.t0, ref_json,
+                           (args_read, result_write, limit))
             threads.append(threading.Thread(target=self._host, name="interp-%d" % index, daemon=True,
                                             args=(run_code, code, index, [write_fd, args_read, result_write])))
             threads.append(threading.Thread(target=self._courier, name="courier-%d" % index, daemon=True,
@@ -96,7 +96,7 @@ class Interpreters(Mode):
         for thread in threads:
             thread.start()
         try:
-            self._relay(pipes)
+            relay.run(self._ended)
         finally:
             for thread in threads:
                 thread.join()
@@ -113,7 +113,6 @@ class Interpreters(Mode):
     def _host(self, run_code: Callable[[str], str | None], code: str, index: int, fds: list[int]) -> None:
         """Run one worker's sub-interpreter; then close its ends of the pipes (the record pipe
         last: the relay takes its end of file as the worker's end)."""
-        self.outbox.emit(WorkerStarted, index=index, pid=os.getpid(), tid=threading.get_native_id())
         error = None
         try:
             error = run_code(code)
@@ -124,42 +123,10 @@ class Interpreters(Mode):
             for fd in reversed(fds):
                 os.close(fd)
 
-    def _relay(self, pipes: dict[int, int]) -> None:
-        selector = selectors.DefaultSelector()
-        partial: dict[int, bytes] = {}
-        for fd in pipes:
-            selector.register(fd, selectors.EVENT_READ)
-        while pipes:
-            for key, _ in selector.select():
-                fd = key.fd
-                data = os.read(fd, 65536)
-                if not data:
-                    selector.unregister(fd)
-                    os.close(fd)
-                    self._ended(pipes.pop(fd))
-                    continue
-                *records, partial[fd] = (partial.get(fd, b"") + data).split(b"\n")
-                for record in records:
-                    self._record(pipes[fd], record.decode(errors="replace"))
-        selector.close()
-
-    def _record(self, index: int, record: str) -> None:
-        kind, _, payload = record.partition(" ")
-        if kind == "p":
-            fraction = None if payload == "-" else min(1.0, max(0.0, float(payload)))
-            self.outbox.emit(Progress, index=index, fraction=fraction)
-        elif kind == "o":
-            self.outbox.output(index, json.loads(payload))
-        elif kind == "f":
-            self.outbox.emit(WorkerFinished, index=index, **json.loads(payload))
-
-    def _ended(self, index: int) -> None:
-        """The pipe closed: a worker that sent no `f` record failed before or around its call."""
-        if index in self.outbox.finished:
-            return
+    def _ended(self, index: int) -> tuple[str, str, int | None]:
+        """Its pipe closed: had the worker not said how it ended, it failed before or around its call."""
         error = (self._errors.get(index) or "ended without a result").strip().splitlines()[-1]
-        self.outbox.emit(WorkerFinished, index=index, status="failed",
-                         error="sub-interpreter: %s" % error, wall_s=None, cpu_s=None)
+        return "failed", "sub-interpreter: %s" % error, None
 
     def _close_cancel(self) -> None:
         with self._cancel_lock:

@@ -24,7 +24,7 @@ from .loader import LoadError, Workload, describe, load
 from .memory import snapshot, views
 from .modes import Asyncio, Mode, ModeError, Sequential, Threads
 from .processes import Processes
-from .schema import Memory, RunFinished, RunStarted, WorkerFinished
+from .schema import Memory, RunFinished, RunStarted
 
 
 def _dask(*args: Any) -> Mode:
@@ -151,11 +151,7 @@ def _run(link: Link, spec: dict[str, Any]) -> None:
                 thread.join(CANCEL_GRACE_S)
                 break
     meter.stop()
-    for index in range(spec["workers"]):
-        if index not in outbox.finished:  # a thread that ignored the stop: it ends with us
-            outbox.emit(WorkerFinished, index=index, status="cancelled",
-                        error="did not stop (a thread cannot be killed): ended with the runner",
-                        wall_s=None, cpu_s=None)
+    _end_silent(outbox, spec["workers"])
     _memory(outbox, mode, workload, before)
     mode.kept.clear()  # the return values reached the parent; only their sizes and times go on
     status = "error" if "error" in result else result["status"]
@@ -163,6 +159,16 @@ def _run(link: Link, spec: dict[str, Any]) -> None:
     wall = result.get("wall_s", time.monotonic() - result["start"] if "start" in result else 0.0)
     outbox.emit(RunFinished, status=status, error=result.get("error"), wall_s=round(wall, 6))
     outbox.close()
+
+
+def _end_silent(outbox: Outbox, workers: int) -> None:
+    """The run is over: a worker that never said how it ended is ended now, with why."""
+    for index in range(workers):
+        if index not in outbox.started:
+            why = "cancelled before it started" if outbox.stop.is_set() else "never started: the run ended first"
+            outbox.silent(index, "cancelled", why, wall_s=0.0, cpu_s=0.0)
+        else:  # a thread that ignored the stop: it ends with us
+            outbox.silent(index, "cancelled", "did not stop (a thread cannot be killed): ended with the runner")
 
 
 def _memory(outbox: Outbox, mode: Mode, workload: Workload, before: dict[str, Any]) -> None:

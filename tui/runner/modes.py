@@ -12,7 +12,6 @@ from typing import Any
 from .channel import CapturedOutput, Outbox
 from .crossing import ByReference
 from .loader import Workload
-from .schema import WorkerFinished
 from .work import arun_worker, run_worker
 
 
@@ -62,9 +61,7 @@ class Sequential(Mode):
     def run(self) -> None:
         for index in range(self.workers):
             if self.outbox.stop.is_set():
-                self.outbox.emit(WorkerFinished, index=index, status="cancelled",
-                                 error="cancelled before it started", wall_s=0.0, cpu_s=0.0)
-                continue
+                break  # the rest never start: the runner's last sweep says so
             run_worker(self.outbox, self.workload, index, self.captured, self.by_reference(index))
 
 

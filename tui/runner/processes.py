@@ -1,14 +1,12 @@
 """The processes mode: one child process per worker, started with spawn or forkserver.
 
 Never fork: the runner has threads (the flusher, the control loop), and forking a process
-with threads can deadlock the child. Each child has its own pipe back to the runner; the
-runner relays its batches to the app and notices a child that dies without finishing.
+with threads can deadlock the child. Each child has its own pipe back to the runner, read by
+the Relay, which passes its batches on and notices a child that dies without finishing.
 """
 from __future__ import annotations
 
-import json
 import multiprocessing
-import multiprocessing.connection
 import signal
 import threading
 import time
@@ -17,7 +15,7 @@ from typing import Any
 from . import child
 from .crossing import DEFAULT_LIMIT, serve
 from .modes import Mode
-from .schema import WorkerFinished, decode
+from .relay import Relay
 
 TERMINATE_GRACE_S = 0.5
 
@@ -56,7 +54,7 @@ class Processes(Mode):
         limit = self.options.get("ipc_limit") or DEFAULT_LIMIT
         payload = {"ref": self.options["ref"], "t0": self.outbox.t0, "tracer": self.options.get("tracer"),
                    "limit": limit}
-        pipes: dict[Any, int] = {}
+        relay = Relay(self.outbox)
         for index in range(self.workers):
             if self.outbox.stop.is_set():
                 break
@@ -71,14 +69,11 @@ class Processes(Mode):
                                        args=(values, limit, index))
             courier.start()
             self.couriers.append(courier)
-            pipes[reader] = index
+            relay.add(reader, index)
             self.processes.append(process)
-        for index in range(len(self.processes), self.workers):
-            self.outbox.emit(WorkerFinished, index=index, status="cancelled",
-                             error="cancelled before it started", wall_s=0.0, cpu_s=0.0)
         if self.outbox.stop.is_set():
             self._terminate()  # a cancel that raced with the starts above
-        self._relay(pipes)
+        relay.run(self._ended)  # children never started are ended by the runner's last sweep
         for courier in self.couriers:
             courier.join()
 
@@ -88,28 +83,12 @@ class Processes(Mode):
         finally:
             values.close()
 
-    def _relay(self, pipes: dict[Any, int]) -> None:
-        while pipes:
-            for reader in multiprocessing.connection.wait(list(pipes)):
-                index = pipes[reader]
-                try:
-                    data = reader.recv_bytes()
-                except (EOFError, OSError):
-                    del pipes[reader]
-                    self._ended(index)
-                    continue
-                for event in json.loads(data):
-                    self.outbox.queue(decode(event))
-
-    def _ended(self, index: int) -> None:
+    def _ended(self, index: int) -> tuple[str, str, int | None]:
+        """Its pipe closed: reap the child; had it died unsaid, this is how."""
         process = self.processes[index]
         process.join(5)
-        if index in self.outbox.finished:
-            return
-        stopping = self.outbox.stop.is_set()
-        self.outbox.emit(WorkerFinished, index=index, status="cancelled" if stopping else "crashed",
-                         error=exit_reason(process.exitcode), exitcode=process.exitcode,
-                         wall_s=None, cpu_s=None)
+        status = "cancelled" if self.outbox.stop.is_set() else "crashed"
+        return status, exit_reason(process.exitcode), process.exitcode
 
     def cancel(self) -> None:
         super().cancel()

@@ -10,13 +10,13 @@ import threading
 import time
 import traceback
 import types
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
-from .channel import Cancelled, CapturedOutput, Outbox, current_worker
+from .channel import Cancelled, CapturedOutput, Outbox, capture_prints, current_worker
 from .crossing import Refused
 from .gil import RunQueue, measured_range
-from .loader import Workload
+from .loader import LoadError, Workload, load
 from .memory import changes, snapshot
 from .schema import WorkerFinished, WorkerStarted
 
@@ -105,6 +105,23 @@ def run_worker(outbox: Outbox, workload: Workload, index: int, captured: Capture
         memory = changes(before, snapshot(workload.module)) if before is not None else None
         _finished(outbox, index, status, error, wall, cpu, queued, ipc=crossing_figures(transport.figures),
                   memory=memory)
+
+
+def worker_main(send_bytes: Callable[[bytes], None], t0: float, index: int, ref: dict[str, Any], transport: Any,
+                whole_process: bool, before: Callable[[], None] | None = None, **outbox_options: Any) -> None:
+    """One worker with a process or interpreter of its own (a child, a sub-interpreter): load the
+    workload there, run it, and send everything through an Outbox of its own to the runner."""
+    outbox = Outbox(send_bytes, t0, **outbox_options).start()
+    captured = capture_prints(outbox)
+    try:
+        workload = load(ref)
+    except LoadError as exc:
+        outbox.emit(WorkerFinished, index=index, status="failed", error=str(exc), wall_s=0.0, cpu_s=0.0)
+    else:
+        if before is not None:
+            before()
+        run_worker(outbox, workload, index, captured, transport, whole_process=whole_process, own_memory=True)
+    outbox.close()
 
 
 @types.coroutine
