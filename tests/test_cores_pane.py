@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from conctui.engine.events import Sample
 from conctui.engine.state import SessionState, apply
-from conctui.widgets.cores import BLOCKS, core_lines
+from conctui.widgets.cores import core_lines, level
 
 
 def _state(hosts: dict[str, int], samples: int = 3) -> SessionState:
@@ -18,14 +18,16 @@ def _state(hosts: dict[str, int], samples: int = 3) -> SessionState:
 @pytest.mark.parametrize("cores", [2, 8, 32, 64, 128])
 @pytest.mark.parametrize("width, height", [(30, 5), (30, 30), (60, 12)])
 def test_every_core_is_shown_within_the_pane(cores, width, height) -> None:
-    lines = core_lines(_state({"": cores}), width, height)
+    state = _state({"": cores})
+    lines = core_lines(state, width, height)
     assert len(lines) <= max(height, 1 + cores // (width - 12))
     assert all(len(line.plain) <= width for line in lines)
-    drawn = "".join(line.plain for line in lines)
     if cores <= height:  # a sparkline row per core, with its percentage
         assert len(lines) == cores and all(line.plain.rstrip().endswith("%") for line in lines)
-    else:  # a heat strip: one block per core
-        assert sum(drawn.count(block) for block in BLOCKS[1:]) + drawn.count(" ") >= cores
+        assert [int(line.plain.split()[0]) for line in lines] == list(range(cores))
+    else:  # a heat strip: after the label, one block per core, every core in order, none dropped
+        strip = "".join(line.plain[line.spans[-1].start:line.spans[-1].end] for line in lines)
+        assert strip == "".join(level(percent) for percent in state.hosts[""].now)
 
 
 def test_hosts_are_labelled_apart() -> None:

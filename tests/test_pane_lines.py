@@ -1,0 +1,84 @@
+"""The text each pane draws, tested directly: a worker's line, the clock, the GIL meter's line."""
+from __future__ import annotations
+
+from conctui.engine.events import GilSample, GilWorkers, RunFinished, RunStarted, WorkerFinished, WorkerStarted
+from conctui.engine.state import SessionState, WorkerState, apply
+from conctui.widgets.clock import clock_text
+from conctui.widgets.cores import gil_line
+from conctui.widgets.workers import HEADER, STATE_STYLE, worker_line
+
+PYTHON = {"executable": "/usr/bin/python3", "version": "3.12.7", "usable_cores": 2}
+
+
+def _fold(*events: object) -> SessionState:
+    state = SessionState()
+    for event in events:
+        apply(state, event)
+    return state
+
+
+def _started(t: float = 0.5, mode: str = "threads", workers: int = 2) -> RunStarted:
+    return RunStarted(t, 1, mode, "download", {}, workers, PYTHON, "spawn", 100)
+
+
+def _gil(wait: float | None, run_wait: float | None, note: str | None = None) -> GilSample:
+    return GilSample(1.0, wait, 0.9, 7.0, run_wait, 0.9, 7.0, 5.0, 0.05, note)
+
+
+def test_a_running_thread_shows_each_figure_in_its_column() -> None:
+    worker = WorkerState(0, "running", pid=100, tid=101, fraction=0.5, started_t=1.0, cpu_s=0.31, core=1,
+                         gil_held=0.48)
+    line = worker_line(worker, now=2.44)
+    assert line.plain.split() == ["0", "t101", "run", "███░░░", "1.4s", "0.3s", "48%", "1"]
+    assert len(line.plain) == len(HEADER.plain)  # every cell fills its column exactly
+    state_at = line.plain.index("run")
+    assert any(span.start == state_at and span.style == STATE_STYLE["running"] for span in line.spans)
+
+
+def test_a_process_is_named_by_its_pid_and_a_finished_worker_by_its_own_wall() -> None:
+    worker = WorkerState(3, "done", pid=200, tid=200, fraction=1.0, started_t=1.0, ended_t=3.0, wall_s=12.34,
+                         cpu_s=None)
+    assert worker_line(worker, now=99.0).plain.split() == ["3", "p200", "done", "██████", "12s", "-", "-", "-"]
+
+
+def test_a_worker_that_never_reports_sweeps_instead_of_making_up_a_share() -> None:
+    worker = WorkerState(1, "running", pid=100, tid=102, started_t=0.0)
+    bars = {worker_line(worker, now=t).plain.split()[3] for t in (0.0, 0.25, 0.5, 0.75)}
+    assert len(bars) > 1 and all("▓▓▓" in bar and len(bar) == 6 for bar in bars)
+    waiting = worker_line(WorkerState(2), now=5.0).plain.split()
+    assert waiting == ["2", "-", "waiting", "······", "-", "-", "-", "-"]
+
+
+def test_the_clock_before_during_and_after_a_run() -> None:
+    assert clock_text(None, 0.0) == "no run yet: enter runs, c compares"
+    live = _fold(_started(t=0.5))
+    assert clock_text(live.current, now=2.04) == "threads: elapsed 1.5 s"
+    ended = _fold(_started(t=0.5, workers=1), WorkerStarted(0.6, 0, 100, 101),
+                  WorkerFinished(2.4, 0, "done", None, 1.8, 1.0), RunFinished(2.5, "done", 2.0))
+    assert clock_text(ended.current, now=50.0) == "threads done · wall 2.00 s\ncpu 1.00 s · parallelism 0.50"
+
+
+def test_the_clock_says_a_run_with_a_failed_worker_failed() -> None:
+    ended = _fold(_started(workers=2), WorkerStarted(0.6, 0, 100, 101), WorkerStarted(0.6, 1, 100, 102),
+                  WorkerFinished(1.0, 0, "failed", "ValueError: no", 0.4, 0.1),
+                  WorkerFinished(1.5, 1, "done", None, 0.9, 0.2), RunFinished(1.6, "done", 1.0))
+    assert clock_text(ended.current, now=9.0).startswith("threads failed · wall 1.00 s")
+
+
+def test_the_gil_line_live_then_over_the_run() -> None:
+    assert gil_line(SessionState()).plain == "GIL -"
+    assert gil_line(_fold(_started())).plain == "GIL -"  # a run, but no meter yet
+    live = _fold(_started(), _gil(wait=0.93, run_wait=0.40))
+    assert gil_line(live).plain.startswith("GIL wait 93%")  # live: the last window
+    apply(live, RunFinished(3.0, "done", 2.5))
+    assert gil_line(live).plain.startswith("GIL wait 40%")  # ended: the whole run
+
+
+def test_the_gil_line_says_why_it_has_no_wait_figure() -> None:
+    own = _fold(_started(mode="processes"), _gil(None, None, "own GIL in each worker process"))
+    assert gil_line(own).plain == "GIL: own GIL in each worker process"
+
+
+def test_the_gil_line_adds_the_workers_held_time_when_sampled() -> None:
+    sampled = _fold(_started(), _gil(wait=0.5, run_wait=0.5), GilWorkers(1.5, [[0, 0.6, 0.3, 0.1]], 0.6))
+    assert gil_line(sampled).plain == "GIL wait 50% held 60%"
