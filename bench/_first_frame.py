@@ -35,15 +35,16 @@ def main() -> int:
     kind, out = sys.argv[1], sys.argv[2]
     if kind == "bare":
         return Bare().run() or 0
-    from conctui import app, cli
+    from conctui import cli, panes
 
-    mounted = app.ConcApp.on_mount
+    mounted = panes.PanesScreen.on_mount
 
-    def on_mount(self: app.ConcApp) -> None:
+    def on_mount(self: panes.PanesScreen) -> None:
+        """The panes screen mounts after the app does: its first frame is the one users see."""
         mounted(self)
-        first_frame(self, out)
+        first_frame(self.app, out)
 
-    app.ConcApp.on_mount = on_mount
+    panes.PanesScreen.on_mount = on_mount
     return cli.main(["tui"])
 
 
