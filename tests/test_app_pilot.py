@@ -124,7 +124,7 @@ async def test_cancel_stops_a_compare_and_the_live_run() -> None:
         await pilot.press("x")
         await until(pilot, lambda: not app.controller.busy and len(app.figures) == 1)
         assert app.figures[0]["status"] == "cancelled"
-        assert not app.controller.compare_queue
+        assert not app.controller.queue
 
 
 async def test_workload_picker_switches_the_workload() -> None:

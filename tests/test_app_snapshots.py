@@ -71,3 +71,28 @@ def test_gil_held_per_worker(snap_compare) -> None:
     """Two pure-Python threads mid-run: the workers pane's gil column, the run's held share beside the wait."""
     assert snap_compare(demo.demo_app("cpu", "threads", 2), terminal_size=(80, 24),
                         run_before=_before(demo.cpu_threads_live))
+
+
+def test_claims_screen(snap_compare) -> None:
+    """After the demo's download and cpu compare: three claims measured, four with their keys."""
+
+    async def run_before(pilot) -> None:
+        await demo.show(pilot, demo.download_threads() + demo.shifted(demo.cpu_compare(), 3.0, 1))
+        pilot.app.clear_notifications()  # the runs' "done" toasts would cover the screen
+        await pilot.press("T")
+        await pilot.pause()
+
+    assert snap_compare(demo.demo_app("cpu", "processes", 4), terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_sweep_screen(snap_compare, size) -> None:
+    """A finished sweep of pure-Python CPU on 4 cores: threads flat at 1x, processes up to the cores."""
+
+    async def run_before(pilot) -> None:
+        await demo.show(pilot, demo.cpu_sweep())
+        pilot.app.clear_notifications()
+        pilot.app.open_sweep()
+        await pilot.pause()
+
+    assert snap_compare(demo.demo_app("cpu", "processes", 4), terminal_size=size, run_before=run_before)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
 import pytest
 from conctui.engine.modes import MODES
@@ -23,6 +24,10 @@ class FakeSession:
         self.busy = False
         self.refuse: str | None = None
         self.closed = False
+        self.emitted: list = []
+
+    def emit(self, events: list) -> None:
+        self.emitted.extend(events)
 
     def now(self) -> float:
         return 12.5
@@ -84,7 +89,7 @@ def test_run_keys_are_refused_mid_run_and_cancel_between_runs() -> None:
         assert h.control.refusal(action) is None
     assert h.control.refusal("cancel").reason == "no run is live"
     h.control.run()
-    for action in ("run", "compare", "pick_workload", "pick_python"):
+    for action in ("run", "compare", "sweep", "claim", "pick_workload", "pick_python"):
         refusal = h.control.refusal(action)
         assert refusal is not None and not refusal.greyed and "x cancels" in refusal.reason
     assert h.control.refusal("cancel") is None
@@ -104,21 +109,21 @@ def test_compare_walks_every_available_mode_one_run_at_a_time() -> None:
     h = Harness()
     expected = [mode for mode in MODES if not h.control.unavailable(mode)]
     h.control.compare()
-    assert h.control.compare_queue == expected
+    assert [spec.mode for spec, _ in h.control.queue] == expected
     for count in range(1, len(expected) + 1):
         h.end_run()  # the frame after a run is reaped starts the next
         assert [spec.mode for spec in h.session.started] == expected[:count]
         h.control.after_frame()  # the run is live: no second one on top
         assert len(h.session.started) == count
-    assert h.control.compare_queue == []
+    assert h.control.queue == []
 
 
-def test_cancel_empties_the_compare_queue() -> None:
+def test_cancel_empties_the_queue() -> None:
     h = Harness()
     h.control.compare()
     h.end_run()
     h.control.cancel()
-    assert not h.session.busy and h.control.compare_queue == []
+    assert not h.session.busy and h.control.queue == []
     h.end_run()
     assert len(h.session.started) == 1
 
@@ -129,7 +134,7 @@ def test_a_run_that_cannot_start_says_why_and_ends_the_compare() -> None:
     h.session.refuse = "/gone/python: no such file"
     h.end_run()
     assert h.said[-1] == ("/gone/python: no such file", "error")
-    assert h.control.compare_queue == [] and h.session.started == []
+    assert h.control.queue == [] and h.session.started == []
 
 
 def test_mode_workers_and_switch_interval_change_only_the_next_run() -> None:
@@ -174,3 +179,28 @@ def test_recording_toggles_and_shutdown_reaps_and_stops_it(tmp_path, monkeypatch
     h.control.shutdown()
     assert h.session.closed and not h.control.recorder.recording
     assert len(list(tmp_path.glob("conctui-*.jsonl"))) == 1
+
+
+def test_a_sweep_announces_its_plan_then_runs_each_mode_at_each_count() -> None:
+    h = Harness("cpu")
+    opened = h.control.sweep()
+    assert h.session.emitted == [opened] and opened.t == 12.5
+    assert opened.workers == [1, 2, 4, 8] and opened.modes == ["threads", "processes"]  # the demo's 4 cores
+    assert [(spec.mode, spec.workers) for spec, _ in h.control.queue] == [
+        (mode, n) for mode in ("threads", "processes") for n in (1, 2, 4, 8)]
+    h.end_run()
+    h.control.cancel()  # x: the runs so far are kept, the rest never start
+    assert h.control.queue == [] and len(h.session.started) == 1
+
+
+def test_a_claims_case_is_exactly_its_runs_under_the_current_python() -> None:
+    h = Harness()
+    h.control.spec = replace(h.control.spec, python=sys.executable)
+    runs = h.control.claim_plan("1")
+    assert [(spec.workload.text, spec.mode, spec.workers) for spec, _ in runs] == [
+        ("download", "sequential", 3), ("download", "threads", 3)]
+    h.control.enqueue(runs, "claim 1")
+    h.end_run()
+    assert [spec.mode for spec in h.session.started] == ["sequential"]
+    h.control.enqueue(runs, "claim 1")  # mid-run: refused, said
+    assert "x cancels" in h.said[-1][0]

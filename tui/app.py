@@ -23,12 +23,15 @@ from conctui.engine.recording import Recorder
 from conctui.engine.session import Session
 from conctui.engine.spec import RunSpec, UsageError
 from conctui.engine.state import SessionState
+from conctui.engine.sweep import of_session, plan, time_left
 from conctui.engine.untrusted import visible
 from conctui.live import LiveController, OpenSession
 from conctui.panes import FRAME_HZ, REFRESH_HZ, PanesScreen
 from conctui.source import Source
+from conctui.widgets.claims import ClaimsScreen
 from conctui.widgets.help import HelpScreen
 from conctui.widgets.picker import Picker, python_options, workload_options
+from conctui.widgets.sweep import SweepScreen
 from textual import work
 from textual.actions import parse
 from textual.app import App, SeverityLevel
@@ -55,6 +58,11 @@ class PanesApp(App[int]):
     TITLE = "conctui"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
+        # off the footer, which 80 columns fill: the results pane's title names them, help lists them
+        Binding("S", "sweep", "sweep", id="sweep", show=False,
+                tooltip="sweep: 1 to 2 x cores workers in threads and processes, speedup and serial fraction"),
+        Binding("T", "claims", "claims", id="claims", show=False,
+                tooltip="the tutorial's claims, with what this session measured"),
         Binding("question_mark", "help", "help", key_display="?", id="help", tooltip="this help"),
         Binding("q", "quit", "quit", id="quit", tooltip="cancel any run, reap every child, quit"),
         Binding("ctrl+c", "quit", "quit", show=False, priority=True),
@@ -93,6 +101,50 @@ class PanesApp(App[int]):
     def action_help(self) -> None:
         bindings = [b for b in self.BINDINGS if isinstance(b, Binding) and b.description]
         self.push_screen(HelpScreen(bindings, self.panes.source.help_notes()))
+
+    # ---- the claims and the sweep, read from the session's state (live or replayed) ----------
+    def usable_cores(self) -> int:
+        run = self.state.current
+        return (run.started.python.get("usable_cores") if run else None) or 1
+
+    @property
+    def can_measure(self) -> bool:
+        """Whether the claims screen's keys run their cases (not while replaying)."""
+        return False
+
+    @property
+    def sweep_running(self) -> bool:
+        return False
+
+    def sweep_view(self) -> tuple[dict | None, str]:
+        """The latest sweep's document, and its progress: runs done of planned, the time left."""
+        if not self.state.sweeps:
+            return None, "no sweep yet: S starts one"
+        opened, first = self.state.sweeps[-1]
+        sweep = of_session(opened, first, self.figures, self.sweep_running)
+        done, planned = sweep["runs_done"], sweep["runs_planned"]
+        line = f"sweep of {visible(opened.workload)}: {done}/{planned} runs, {sweep['status']}"
+        if sweep["status"] == "running":
+            runs = self.figures[first:]
+            left = time_left(sweep["points"], plan(opened.modes, opened.workers, opened.repeat)[done:],
+                             self.state.t - opened.t, sum(r["wall_s"] or 0.0 for r in runs))
+            line += f", about {left:.0f} s left" if left is not None else ", time left after the first run"
+        return sweep, line
+
+    def open_sweep(self) -> None:
+        self.push_screen(SweepScreen(self.sweep_view, ticking=self.panes.ticking, can_stop=self.sweep_running))
+
+    def action_sweep(self) -> None:
+        if not self.state.sweeps:
+            self.notify("no sweep in this recording", severity="warning", timeout=3)
+            return
+        self.open_sweep()
+
+    def action_claims(self) -> None:
+        self.push_screen(ClaimsScreen(self.figures, self.usable_cores(), self.can_measure), self.measure_claim)
+
+    def measure_claim(self, key: str | None) -> None:
+        """What the claims screen's number keys do: nothing while replaying."""
 
 
 class ConcApp(PanesApp, inherit_bindings=False):
@@ -181,6 +233,38 @@ class ConcApp(PanesApp, inherit_bindings=False):
 
     def action_record(self) -> None:
         self.controller.toggle_recording()
+
+    def usable_cores(self) -> int:
+        return self.controller.info["python"].get("usable_cores") or 1
+
+    @property
+    def can_measure(self) -> bool:
+        return True
+
+    @property
+    def sweep_running(self) -> bool:
+        return self.controller.sweeping
+
+    def action_sweep(self) -> None:
+        """Mid-sweep: show it. Otherwise start a sweep of the current choice and show it."""
+        if not self.controller.sweeping and self.controller.sweep() is None:
+            return
+        self.frame()  # fold the sweep's plan now, so its screen opens on it
+        self.open_sweep()
+
+    def measure_claim(self, key: str | None) -> None:
+        if key:
+            self.plan_claim(key)
+
+    @work(thread=True, exclusive=True)
+    def plan_claim(self, key: str) -> None:
+        """Describe a claim's case off the UI thread (another Python is asked by starting a runner)."""
+        try:
+            runs = self.controller.claim_plan(key)
+        except UsageError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="warning", timeout=8)
+            return
+        self.call_from_thread(self.controller.enqueue, runs, f"claim {key}")
 
     def action_pick_workload(self) -> None:
         control = self.controller

@@ -1,10 +1,12 @@
 """The live session's controller: what the keys of the live TUI do, with no Textual in it.
 
 It holds the choice for the next run (workload, mode, workers, Python, switch interval), starts
-runs in a session, walks a compare's queue, sets the sampler's period, records, and answers
+runs in a session, walks a queue of runs (a compare's modes, a sweep's worker counts, the case
+that measures one of the tutorial's claims), sets the sampler's period, records, and answers
 for every action whether it applies now and, if not, why. It runs in the conctui process:
-its methods on the UI thread, `describe_choice` on a worker thread (it may import user code in
-a runner). The app (app.py) turns keys into these calls and messages into notifications;
+its methods on the UI thread, `describe_choice` and `claim_plan` on a worker thread (they may
+start a runner under another Python, or import user code in one). The app (app.py) turns keys
+into these calls and messages into notifications;
 tests drive it without a terminal (tests/test_live_controller.py).
 """
 from __future__ import annotations
@@ -17,7 +19,8 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from conctui.engine import capacity
-from conctui.engine.events import Event
+from conctui.engine.claims import CLAIMS, CURRENT, FREE_THREADED, Case
+from conctui.engine.events import Event, SweepStarted
 from conctui.engine.modes import MODES
 from conctui.engine.pythons import FoundPython, find_pythons
 from conctui.engine.recording import Recorder
@@ -25,6 +28,7 @@ from conctui.engine.runner_process import child_footprint, describe
 from conctui.engine.session import Session, Sink
 from conctui.engine.spec import MAX_WORKERS, RunSpec, UsageError, parse_params, parse_workload
 from conctui.engine.state import SessionState
+from conctui.engine.sweep import DEFAULT_MODES, default_counts, plan
 from conctui.source import HeaderLine
 
 SWITCH_INTERVALS_MS = (5.0, 1.0, 0.2, 20.0)
@@ -41,6 +45,7 @@ class SessionLike(Protocol):
     def start_sampling(self) -> object: ...
     def sample_every(self, seconds: float) -> None: ...
     def start(self, spec: RunSpec) -> object: ...
+    def emit(self, events: list[Event]) -> None: ...
     def cancel(self) -> None: ...
     def close(self) -> None: ...
 
@@ -74,7 +79,8 @@ class LiveController:
         self.say = say
         self.changed = changed  # what the keys can do may have changed: the app redraws its footer
         self.recorder = recorder or Recorder()
-        self.compare_queue: list[str] = []
+        self.queue: list[tuple[RunSpec, dict]] = []  # runs to go, each with its runner's description
+        self.sweeping = False  # the queue is a sweep's: its screen shows it live
         self.inbox: deque[list[Event]] = deque()  # batches from the reader and sampler threads
         # idle, the cores move every 2 s (htop: 1.5 s): an idle screen should cost next to nothing
         self.sample_live_s, self.sample_idle_s = max(0.1, refresh_s), max(2.0, refresh_s)
@@ -103,9 +109,10 @@ class LiveController:
                           recording, "next: ", spec.switch_interval_ms)
 
     def after_frame(self) -> None:
-        """Start a compare's next run once the last is reaped; say when the keys change."""
-        if self.compare_queue and not self.busy:
-            self.start_run(self.compare_queue.pop(0))
+        """Start the queue's next run once the last is reaped; say when the keys change."""
+        if self.queue and not self.busy:
+            self.start_spec(*self.queue.pop(0))
+        self.sweeping = self.sweeping and self.running
         if self.busy != self._was_busy:  # the footer's keys follow the run's start and end
             self._was_busy = self.busy
             self.changed()
@@ -113,7 +120,7 @@ class LiveController:
     def run_ended(self, figures: list[dict]) -> None:
         """A run ended (`figures`: of every finished run): the cores slow down, the user is told."""
         self.session.sample_every(self.sample_idle_s)
-        if not self.compare_queue and figures:
+        if not self.queue and figures:
             latest = figures[-1]
             self.say(f"{latest['mode']}: {latest['status']}, wall {latest['wall_s']:.2f} s", "information", 4)
 
@@ -128,8 +135,8 @@ class LiveController:
 
     @property
     def running(self) -> bool:
-        """A run is live or a compare has runs to go."""
-        return self.busy or bool(self.compare_queue)
+        """A run is live or the queue has runs to go."""
+        return self.busy or bool(self.queue)
 
     def unavailable(self, mode: str) -> str | None:
         return MODES[mode].unavailable(self.info["python"], self.info["workload"])
@@ -140,7 +147,9 @@ class LiveController:
             mode = str(parameters[0])
             reason = self.unavailable(mode)
             return Refusal(f"{mode}: {reason}", greyed=True, timeout=6) if reason else None
-        if action in ("run", "compare", "pick_workload", "pick_python"):
+        if action == "sweep":  # mid-sweep it shows the sweep; mid-run of anything else, it waits
+            return RUN_LIVE if self.running and not self.sweeping else None
+        if action in ("run", "compare", "claim", "pick_workload", "pick_python"):
             return RUN_LIVE if self.running else None
         if action == "cancel":
             return None if self.running else NOTHING_LIVE
@@ -164,16 +173,19 @@ class LiveController:
         self.say(f"next run: switch interval {following:g} ms", "information", 3)
 
     def start_run(self, mode: str) -> None:
-        reason = self.unavailable(mode)
+        self.start_spec(self.spec.with_mode(mode), self.info)
+
+    def start_spec(self, spec: RunSpec, info: dict) -> None:
+        """Start one run, described by `info` (its Python and workload as a runner saw them)."""
+        reason = MODES[spec.mode].unavailable(info["python"], info["workload"])
         if reason:
-            self.say(f"{mode}: {reason}", "warning", 6)
+            self.say(f"{spec.mode}: {reason}", "warning", 6)
             return
-        spec = self.spec.with_mode(mode)
         try:
             capacity.check(spec, child_footprint)  # more workers than memory holds: refused, with what fits
             self.session.start(spec)
         except UsageError as exc:  # too many workers, the chosen Python vanished, no file descriptors left, ...
-            self.compare_queue.clear()
+            self.queue.clear()
             self.say(str(exc), "error", 8)
             return
         self.session.sample_every(self.sample_live_s)
@@ -183,11 +195,77 @@ class LiveController:
         self.start_run(self.spec.mode)
 
     def compare(self) -> None:
-        self.compare_queue = [mode for mode in MODES if not self.unavailable(mode)]
-        self.say(f"comparing {', '.join(self.compare_queue)}", "information", 3)
+        modes = [mode for mode in MODES if not self.unavailable(mode)]
+        self.queue = [(self.spec.with_mode(mode), self.info) for mode in modes]
+        self.say(f"comparing {', '.join(modes)}", "information", 3)
+
+    def sweep(self) -> SweepStarted | None:
+        """The current workload at 1 to 2 x cores workers, in threads and processes (those that
+        can run it): the plan goes into the stream first, so recordings replay the sweep."""
+        modes = [mode for mode in DEFAULT_MODES if not self.unavailable(mode)]
+        if not modes:
+            self.say("a sweep needs threads or processes, and neither can run this", "warning", 6)
+            return None
+        usable = self.info["python"].get("usable_cores") or 1
+        counts = default_counts(usable, MAX_WORKERS)
+        opened = SweepStarted(self.session.now(), self.spec.workload.name, self.spec.params, modes, counts, 1, usable)
+        self.session.emit([opened])
+        self.sweeping = True
+        self.queue = [(replace(self.spec.with_mode(mode), workers=n), self.info) for mode, n in plan(modes, counts, 1)]
+        self.say(f"sweep: {len(self.queue)} runs of {', '.join(modes)} at {counts} workers; x stops, "
+                 "keeping the points so far", "information", 5)
+        return opened
+
+    def claim_plan(self, key: str) -> list[tuple[RunSpec, dict]]:
+        """The runs of the case that measures claim `key`, each described under its Python.
+        Blocks (a Python other than conctui's own is asked by starting a runner): call it off the
+        UI thread. Raises UsageError when this machine cannot run the case, saying why."""
+        claim = next(c for c in CLAIMS if c.key == key)
+        usable = self.info["python"].get("usable_cores") or 1
+        runs = []
+        for case in claim.cases:
+            python = self._case_python(case)
+            ref = parse_workload(case.workload)
+            params = parse_params(ref, [])
+            info = describe(python, ref, params)
+            for mode in case.modes:
+                reason = MODES[mode].unavailable(info["python"], info["workload"])
+                if reason:
+                    raise UsageError(f"claim {key}: {mode} cannot run here: {reason}")
+                runs.append((RunSpec(ref, mode, case.worker_count(usable), params, python, self.spec.start_method),
+                             info))
+        return runs
+
+    def _case_python(self, case: Case) -> str:
+        """The Python a case runs under: the current choice's, or the first found that can."""
+        if case.python == CURRENT:
+            return self.spec.python
+        if case.python == FREE_THREADED:
+            found = [p for p in self.found_pythons() if p.free_threaded and p.unavailable is None]
+            if not found:
+                raise UsageError("no free-threaded Python found: scripts/build-freethreaded.sh builds one, "
+                                 "or give one with --python")
+            return found[0].path
+        # sub-interpreters: the current Python if it has them, else the first found (3.13 and later)
+        if not self.unavailable("interpreters"):
+            return self.spec.python
+        found = [p for p in self.found_pythons() if p.version and p.version >= (3, 13) and not p.free_threaded
+                 and p.unavailable is None]
+        if not found:
+            raise UsageError(f"no Python with sub-interpreters found: {self.unavailable('interpreters')}")
+        return found[0].path
+
+    def enqueue(self, runs: list[tuple[RunSpec, dict]], what: str) -> None:
+        """Queue described runs (a claim's case) to start once nothing runs."""
+        if self.running:
+            self.say("a run is live: x cancels it", "warning", 3)
+            return
+        self.queue = list(runs)
+        self.say(f"measuring: {what}", "information", 5)
 
     def cancel(self) -> None:
-        self.compare_queue.clear()
+        self.queue.clear()
+        self.sweeping = False
         self.session.cancel()
         self.changed()
 
@@ -229,6 +307,6 @@ class LiveController:
 
     def shutdown(self) -> None:
         """Cancel the live run, reap every process, close the recording: safe to call twice."""
-        self.compare_queue.clear()
+        self.queue.clear()
         self.session.close()
         self.recorder.stop()

@@ -155,7 +155,9 @@ def draw(plt: Any, sweep: dict[str, Any]) -> None:
                 and p["speedup"] is not None]
         if line:
             plt.plot([n for n, _ in line], [s for _, s in line], label=mode, marker="braille")
-    plt.xticks(counts)
+    if counts[-1] >= 16:  # 1 ... 256 workers: a log scale keeps the small counts apart
+        plt.xscale("log")
+    plt.xticks(counts, [str(n) for n in counts])
     plt.xlabel("workers")
     plt.ylabel("speedup")
 

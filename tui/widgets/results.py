@@ -119,6 +119,7 @@ class ResultsPane(Vertical):
         yield Static(id="verdict")
 
     def on_mount(self) -> None:
+        self.border_title = "results · T claims · S sweep"  # the footer has no room left for them
         table = self.query_one(ReadOnlyTable)
         for name in ("workload", "mode", "n", "wall", "par", "speedup", "ipc", "status"):
             table.add_column(name)

@@ -1,0 +1,65 @@
+"""The verdict, claims and sweep keys of the live TUI, driven through Textual's pilot on real runs."""
+from __future__ import annotations
+
+from conctui.export import render_screen
+from conctui.widgets.claims import ClaimsScreen
+from conctui.widgets.sweep import SweepScreen
+from test_app_pilot import finished, make_app, until
+
+
+def _text(widget) -> str:
+    return str(widget.render())
+
+
+async def test_the_verdict_follows_each_run() -> None:
+    app = make_app(workers=3)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await until(pilot, finished(app, 1))
+        entries = app.panes.results_pane.entries
+        assert [e["reason"] for e in entries][:1] == ["waiting"], entries
+        assert "waiting" in _text(app.query_one("#verdict"))
+
+
+async def test_claims_key_lists_every_claim_and_a_number_measures_exactly_its_case() -> None:
+    app = make_app(workers=3)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("T")
+        await until(pilot, lambda: isinstance(app.screen, ClaimsScreen))
+        await pilot.pause()
+        text = render_screen(app, None)
+        assert text.count("not measured yet: press") == 7, text
+        await pilot.press("1")  # the sleeping threads: download x3, sequential then threads
+        await until(pilot, lambda: len(app.figures) == 2 and not app.controller.running, timeout=60)
+        assert [(f["workload"], f["mode"], f["workers"]) for f in app.figures] == [
+            ("download", "sequential", 3), ("download", "threads", 3)]
+        await pilot.press("T")
+        await until(pilot, lambda: isinstance(app.screen, ClaimsScreen))
+        await pilot.pause()
+        text = render_screen(app, None)
+        assert "measured: 3 sleeping threads took" in text and text.count("not measured yet") == 6, text
+
+
+async def test_sweep_key_runs_the_sweep_and_x_stops_it_keeping_the_points() -> None:
+    app = make_app(workers=2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("S")
+        await until(pilot, lambda: isinstance(app.screen, SweepScreen))
+        await until(pilot, lambda: len(app.figures) >= 1)
+        await pilot.press("x")
+        await until(pilot, lambda: not app.controller.running)
+        sweep, progress = app.sweep_view()
+        assert sweep["status"] == "stopped" and sweep["runs_done"] < sweep["runs_planned"], progress
+        assert [p["workers"] for p in sweep["points"]][:1] == [1]
+        assert "stopped" in progress
+
+
+async def test_a_whole_sweep_fits_each_mode() -> None:
+    app = make_app(workers=2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("S")
+        await until(pilot, lambda: not app.controller.running and len(app.figures) >= 2, timeout=120)
+        sweep, progress = app.sweep_view()
+        assert sweep["status"] == "done" and "done" in progress
+        assert set(sweep["fits"]) == set(sweep["modes"])
+        assert all(found["serial_fraction"] is not None for found in sweep["fits"].values()), sweep["fits"]
