@@ -46,7 +46,7 @@ def memory_text(figures: dict) -> str:
     lines = list(figures["memory"]["lines"]) if figures.get("memory") else []
     if figures.get("ipc"):
         lines.append(figures["ipc"]["line"])
-    label = _label(figures["mode"])
+    label = visible(_label(figures["mode"]))
     return "\n".join(f"{label if number == 0 else '':<8}{visible(line)}"
                      for number, line in enumerate(lines[:MEMORY_LINES]))
 
@@ -159,6 +159,8 @@ class ResultsPane(Vertical):
         rows = summarize(group)
         self.entries = verdict(rows)
         # the bars and the verdict are about this workload only: the subtitle says which
-        self.border_subtitle = f"{visible(group[-1]['workload'])} x{group[-1]['workers']}: median wall" if group else ""
+        # Text, never str: Textual reads a str border title as markup ("[red]" in a name would crash it)
+        self.border_subtitle = Text(f"{visible(group[-1]['workload'])} x{group[-1]['workers']}: median wall"
+                                    if group else "")
         self.query_one(WallBars).show(rows)
         self.query_one("#verdict", Static).update(verdict_text(self.entries))
