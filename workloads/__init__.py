@@ -21,6 +21,6 @@ KINDS = {
     "io": "I/O-bound",
     "cpu": "CPU-bound, holds the GIL",
     "cpu-nogil": "CPU in C, releases the GIL",
-    "memory": "CPU, changes module globals",
-    "data": "moves data to workers and back",
+    "memory": "CPU, changes globals",
+    "data": "moves data to and fro",
 }
