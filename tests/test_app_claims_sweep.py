@@ -1,9 +1,14 @@
 """The verdict, claims and sweep keys of the live TUI, driven through Textual's pilot on real runs."""
 from __future__ import annotations
 
+from pathlib import Path
+
+from conctui.engine.recording import Recorder, read_recording
 from conctui.export import render_screen
+from conctui.replay_app import ReplayApp
 from conctui.widgets.claims import ClaimsScreen
 from conctui.widgets.sweep import SweepScreen
+from fixtures import demo
 from test_app_pilot import finished, make_app, until
 
 
@@ -63,3 +68,30 @@ async def test_a_whole_sweep_fits_each_mode() -> None:
         assert sweep["status"] == "done" and "done" in progress
         assert set(sweep["fits"]) == set(sweep["modes"])
         assert all(found["serial_fraction"] is not None for found in sweep["fits"].values()), sweep["fits"]
+
+
+def _recorded(path: Path, events: list) -> Path:
+    recorder = Recorder.open(path)
+    recorder(events)
+    recorder.stop()
+    return path
+
+
+async def test_a_replay_shows_the_verdict_claims_and_sweep_it_recorded(tmp_path: Path) -> None:
+    path = _recorded(tmp_path / "demo.jsonl", demo.cpu_compare() + demo.shifted(demo.cpu_sweep(), 30.0, 3))
+    app = ReplayApp(read_recording(path), ticking=False)
+    async with app.run_test(size=(100, 40)) as pilot:
+        step = app.player.seek(app.player.end)
+        app.feed(step.events)
+        app.frame()
+        await pilot.pause()
+        assert app.panes.results_pane.entries[0]["reason"] == "won"
+        sweep, progress = app.sweep_view()
+        assert (sweep["status"], sweep["fits"]["threads"]["serial_fraction"]) == ("done", 1.0), progress
+        await pilot.press("T")
+        await until(pilot, lambda: isinstance(app.screen, ClaimsScreen))
+        await pilot.pause()
+        text = render_screen(app, None)
+        assert "measured: 4 processes: parallelism" in text and "not measured in this recording" in text
+        await pilot.press("1")  # a replay runs nothing
+        assert isinstance(app.screen, ClaimsScreen)

@@ -138,3 +138,8 @@ def test_the_sweep_event_is_checked_like_every_other() -> None:
     for bad in ({"workers": [0]}, {"modes": []}, {"repeat": 0}):
         with pytest.raises(EventError):
             decode({**encode(event), **bad})
+
+
+def test_a_fit_says_when_other_programs_took_the_cores() -> None:
+    points = [{**p, "other_load": 1.5} for p in _points("processes", {1: 2.0, 2: 2.0}, cores=2)]
+    assert "other programs took up to 1.5 of the 2 cores" in fit(points, cores=2)["note"]

@@ -26,11 +26,13 @@ from typing import Any
 
 from conctui.engine.events import SweepStarted
 from conctui.engine.figures import summarize
+from conctui.engine.verdict import THRESHOLDS
 
 MODEL = ("fixed work per worker: wall(N)/wall(1) = s*N + (1-s)*max(1, N/cores); "
          "speedup = N*wall(1)/wall(N)")
 QUALITY = ((0.10, "good"), (0.25, "fair"))  # RMS relative error of the predicted walls, at most: word
 DEFAULT_MODES = ("threads", "processes")
+BUSY_SHARE = THRESHOLDS["busy_share"]
 
 
 def default_counts(usable_cores: int, cap: int) -> list[int]:
@@ -62,7 +64,7 @@ def points(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         usable = row["usable_cores"] or 1
         found.append({"mode": row["mode"], "workers": n, "wall_s": row["wall_s"], "wall_min": row["wall_min"],
                       "wall_max": row["wall_max"], "runs": row["runs"], "ok_runs": row["ok_runs"],
-                      "parallelism": row["parallelism"], "speedup": speedup,
+                      "parallelism": row["parallelism"], "other_load": row.get("other_load"), "speedup": speedup,
                       "efficiency": round(speedup / min(n, usable), 3) if speedup is not None else None,
                       "usable_cores": usable})
     return found
@@ -93,6 +95,10 @@ def fit(mode_points: list[dict[str, Any]], cores: int) -> dict[str, Any]:
     note = None
     if raw < -0.05:
         note = "faster than the cores allow: the workers wait more than they compute, which this model does not cover"
+    others = max((p.get("other_load") or 0.0 for p in mode_points), default=0.0)
+    if others >= BUSY_SHARE * cores:  # the verdict's "busy" threshold: the fit measured the neighbours too
+        note = (f"other programs took up to {others:.1f} of the {cores} cores during these runs, so this fit "
+                "measures them too") + (f"; {note}" if note else "")
     return {"serial_fraction": round(serial, 3), "rms_error": round(error, 3), "quality": _quality(error),
             "points": len(used), "note": note}
 
