@@ -134,8 +134,14 @@ def build_parser() -> Parser:
     compare.add_argument("--timeout", type=_seconds, metavar="S", help="cancel any one run after S seconds")
     compare.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
 
-    sweep = commands.add_parser("sweep", help="run one workload at 1 to 2 x cores workers per mode: "
-                                "speedup, efficiency and Amdahl's serial fraction")
+    sweep = commands.add_parser(
+        "sweep", help="run one workload at 1 to 2 x cores workers per mode: speedup, efficiency and "
+                      "Amdahl's serial fraction",
+        description="Run WORKLOAD in each mode at each worker count, then print per mode and count the "
+                    "median wall, the speedup against 1 worker and the efficiency, a fit of Amdahl's serial "
+                    "fraction per mode with its quality, and a chart. The model is fixed work per worker "
+                    "(each worker does the same work, so N workers do N times that of one): speedup = "
+                    "N x wall(1) / wall(N). Progress goes to stderr; Ctrl+C stops, keeping the points so far.")
     _common(sweep, sweep=True)
     sweep.add_argument("--modes", default=",".join(DEFAULT_MODES),
                        help=f"comma-separated (default {','.join(DEFAULT_MODES)})")
