@@ -11,9 +11,13 @@ import sys
 from pathlib import Path
 
 import pyte
+import test_e2e_tmux
 from conctui.engine.recording import Recorder
 from fixtures.hostile import hostile_stream
-from test_e2e_tmux import Terminal, pytestmark, terminal  # noqa: F401  (the fixture and its skip)
+from test_e2e_tmux import Terminal
+
+pytestmark = test_e2e_tmux.pytestmark  # tmux and the installed command, or a skip saying so
+terminal = test_e2e_tmux.terminal  # the fixture: a private tmux server per test, killed after it
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile.py"
 HEADER = re.compile(r"^ ?(next: |▶ .*? · )?\S+ x2 · threads ·")  # the header line, live or replayed
@@ -32,7 +36,7 @@ def _untouched(term: Terminal, title: str, screen: str) -> None:
     assert "owned" not in title
 
 
-def test_a_worker_printing_every_family_leaves_title_clipboard_and_screen_alone(terminal) -> None:
+def test_a_worker_printing_every_family_leaves_title_clipboard_and_screen_alone(terminal) -> None:  # noqa: F811
     term = terminal(f"conctui tui {HOSTILE}:escapes --mode threads --workers 2 --start --param pause=1")
     title = _opened(term)
     term.wait_for(r"\[\d\] OSC 52 clipboard: ␛]52;c;b3duZWQ=␇", timeout=60)
@@ -43,7 +47,7 @@ def test_a_worker_printing_every_family_leaves_title_clipboard_and_screen_alone(
     term.wait_for(r"CONCTUI-EXIT=0")
 
 
-def test_a_hostile_recording_replayed_and_exported_leaves_title_and_screen_alone(terminal, tmp_path: Path) -> None:
+def test_a_hostile_recording_replayed_and_exported_leaves_title_and_screen_alone(terminal, tmp_path: Path) -> None:  # noqa: F811
     recording = tmp_path / "hostile.jsonl"
     recorder = Recorder.open(recording)
     recorder(hostile_stream())
@@ -63,7 +67,7 @@ def test_a_hostile_recording_replayed_and_exported_leaves_title_and_screen_alone
     header, *frames = [json.loads(line) for line in cast.read_text().splitlines()]
     played = pyte.Screen(header["width"], header["height"])
     stream = pyte.Stream(played)
-    for _, kind, data in frames:
+    for _, _, data in frames:
         assert not re.search(r"\x1b[\]P_^X]|[\x80-\x9f]", data)  # no OSC, DCS, APC, PM, SOS, C1 ever written
         stream.feed(data)
     assert played.title == "" and played.icon_name == ""
