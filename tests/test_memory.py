@@ -122,6 +122,17 @@ def test_processes_pay_per_megabyte_threads_copy_nothing() -> None:
     assert large["ipc"]["carrier_mb_s"] > 0 and large["ipc"]["mb_s"] > 0
 
 
+def test_only_sizes_and_times_leave_the_runner_never_the_values(tmp_path: Path) -> None:
+    """8 MB crossed each way per worker; the recording (all the app got) holds figures, not bytes."""
+    recording = tmp_path / "transfer.jsonl"
+    result = conctui("run", "transfer", "--mode", "processes", "--workers", "2", "--param", "mb=4",
+                     "--param", "rounds=2", "--record", str(recording), "--json", timeout=120)
+    assert result.code == 0, result.err
+    assert result.run()["ipc"]["in_bytes"] >= 2 * 2 * 4 * 1024 * 1024
+    text = recording.read_text()
+    assert len(text) < 200_000 and "\\u0000" not in text and "\\x80" not in text
+
+
 def test_an_unpicklable_return_value_fails_its_worker_with_the_reason_the_others_finish() -> None:
     result = conctui("run", f"{TASKS}:lock_for_one", "--mode", "processes", "--workers", "2", "--json")
     assert result.code == 1
