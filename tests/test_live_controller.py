@@ -204,3 +204,28 @@ def test_a_claims_case_is_exactly_its_runs_under_the_current_python() -> None:
     assert [spec.mode for spec in h.session.started] == ["sequential"]
     h.control.enqueue(runs, "claim 1")  # mid-run: refused, said
     assert "x cancels" in h.said[-1][0]
+
+
+def test_a_claim_about_another_build_skips_a_python_that_cannot_run_it(monkeypatch) -> None:
+    """A PATH entry may be a pyenv shim that runs nothing: the next free-threaded Python found is asked."""
+    from conctui import live
+    from conctui.engine.pythons import FoundPython
+
+    h = Harness("cpu")
+    found = [FoundPython("/shim/python3.13t", (3, 13), True, "PATH"),
+             FoundPython("/ft/python3.13t", (3, 13), True, "pyenv")]
+    monkeypatch.setattr(h.control, "found_pythons", lambda: found)
+
+    def describe(python: str, ref, params) -> dict:
+        if python.startswith("/shim"):
+            raise UsageError(f"{python}: the runner exited with code 127")
+        return {"python": {**demo.PYTHON, "free_threaded": True, "gil_enabled": False, "executable": python},
+                "workload": {"name": "cpu", "has_async": False}}
+
+    monkeypatch.setattr(live, "describe", describe)
+    claim = next(c for c in live.CLAIMS if c.key == "7")
+    python, info = h.control._case_python(claim.cases[1])
+    assert python == "/ft/python3.13t" and info["python"]["free_threaded"]
+    monkeypatch.setattr(h.control, "found_pythons", lambda: found[:1])
+    with pytest.raises(UsageError, match="exited with code 127"):
+        h.control._case_python(claim.cases[1])

@@ -224,36 +224,40 @@ class LiveController:
         usable = self.info["python"].get("usable_cores") or 1
         runs = []
         for case in claim.cases:
-            python = self._case_python(case)
+            python, info = self._case_python(case)
             ref = parse_workload(case.workload)
-            params = parse_params(ref, [])
-            info = describe(python, ref, params)
-            for mode in case.modes:
-                reason = MODES[mode].unavailable(info["python"], info["workload"])
-                if reason:
-                    raise UsageError(f"claim {key}: {mode} cannot run here: {reason}")
-                runs.append((RunSpec(ref, mode, case.worker_count(usable), params, python, self.spec.start_method),
-                             info))
+            runs += [(RunSpec(ref, mode, case.worker_count(usable), parse_params(ref, []), python,
+                              self.spec.start_method), info) for mode in case.modes]
         return runs
 
-    def _case_python(self, case: Case) -> str:
-        """The Python a case runs under: the current choice's, or the first found that can."""
+    def _case_python(self, case: Case) -> tuple[str, dict]:
+        """The first Python that can run a case, with its runner's description: the current
+        choice's, or for a case about another build, each found in turn (a PATH entry may be a
+        pyenv shim that runs nothing, so each is asked)."""
         if case.python == CURRENT:
-            return self.spec.python
-        if case.python == FREE_THREADED:
-            found = [p for p in self.found_pythons() if p.free_threaded and p.unavailable is None]
-            if not found:
-                raise UsageError("no free-threaded Python found: scripts/build-freethreaded.sh builds one, "
-                                 "or give one with --python")
-            return found[0].path
-        # sub-interpreters: the current Python if it has them, else the first found (3.13 and later)
-        if not self.unavailable("interpreters"):
-            return self.spec.python
-        found = [p for p in self.found_pythons() if p.version and p.version >= (3, 13) and not p.free_threaded
-                 and p.unavailable is None]
-        if not found:
-            raise UsageError(f"no Python with sub-interpreters found: {self.unavailable('interpreters')}")
-        return found[0].path
+            candidates = [self.spec.python]
+        elif case.python == FREE_THREADED:
+            candidates = [p.path for p in self.found_pythons() if p.free_threaded and p.unavailable is None]
+        else:  # sub-interpreters: the current Python, then any 3.13 or later found
+            candidates = [self.spec.python] + [p.path for p in self.found_pythons() if p.version
+                                               and p.version >= (3, 13) and not p.free_threaded and not p.unavailable]
+        ref = parse_workload(case.workload)
+        why = f"no {case.python} Python found" + (
+            ": scripts/build-freethreaded.sh builds one, or give one with --python" if case.python == FREE_THREADED
+            else "")
+        for python in dict.fromkeys(candidates):
+            try:
+                info = describe(python, ref, parse_params(ref, []))
+            except UsageError as exc:
+                why = str(exc)
+                continue
+            reasons = [r for mode in case.modes if (r := MODES[mode].unavailable(info["python"], info["workload"]))]
+            if case.python == FREE_THREADED and not info["python"].get("free_threaded"):
+                reasons.append(f"{python} is not a free-threaded build")
+            if not reasons:
+                return python, info
+            why = f"{python}: {reasons[0]}"
+        raise UsageError(f"{case.describe(self.info['python'].get('usable_cores') or 1)}: {why}")
 
     def enqueue(self, runs: list[tuple[RunSpec, dict]], what: str) -> None:
         """Queue described runs (a claim's case) to start once nothing runs."""
