@@ -5,13 +5,18 @@ import re
 
 import wcwidth
 from conctui.engine.untrusted import from_bytes, visible
+from conctui.widgets.output_log import log_text
+from conctui.widgets.strips import text_strip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
+from rich.console import Console
+from rich.style import Style
 
 # what a terminal obeys: C0 (tab and newline included: they move the cursor), DEL, C1
 _OBEYED = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
+_CONSOLE = Console(width=200, color_system="truecolor", force_terminal=True)
 _ESCAPE_RUNS = st.lists(
     st.sampled_from(["\x1b", "\x1b[", "\x1b]", "\x1bP", "\x1b_", "\x1b^", "\x1bX", "\x9b", "\x9d", "\x07",
                      "\x1b\\", "[2J", "0;owned", "52;c;aGk=", "?1049h", "31m", ";", "\r", "\n", "\t"]),
@@ -79,3 +84,24 @@ def test_marks_terminals_disagree_on_are_escaped_and_plain_text_is_kept() -> Non
     assert visible("e\u0301 中文 ☃") == "e\u0301 中文 ☃"
     assert visible("\x9b2J") == "\\x9b2J"
     assert visible(from_bytes(b"\xff\x00")) == "\\xff\u2400"
+
+
+_COLOURED_RUNS = st.lists(
+    st.sampled_from(["\x1b[31m", "\x1b[0m", "\x1b[38;5;208m", "\x1b[1;4m", "\x1b[5;8m", "\x1b[38;2;1;2;3m", "\x1b[m",
+                     "\x1b[999;999m", "\x1b[38:5:1m", "\x1b]8;;http://x\x1b\\", "\x1b]0;t\x07", "\x1b[2J", "\x1b[",
+                     "text", "中文", "e\u0301", "🙂", "\t", "[bold]", "[/]", "\x00", "\udcff"]),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF)) | _ESCAPE_RUNS | _COLOURED_RUNS)
+def test_a_log_line_is_harmless_and_exactly_as_wide_as_the_pane_allots(text: str) -> None:
+    line = log_text(3, text)
+    _assert_harmless(line.plain)
+    assert cell_len(line.plain) == wcwidth.wcswidth(line.plain)  # the pane's count is a terminal's
+    assert not any(isinstance(span.style, Style) and (span.style.link or span.style.blink or span.style.conceal)
+                   for span in line.spans)
+    strip = text_strip(line, _CONSOLE, Style(), 0, 40)
+    assert strip.cell_length == 40  # cropped or padded to exactly what the pane allots
+    assert not any(_OBEYED.search(segment.text) for segment in strip)

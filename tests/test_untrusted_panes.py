@@ -120,3 +120,20 @@ def test_coloured_logging_snapshot(snap_compare) -> None:
         await demo.show(pilot, stream)
 
     assert snap_compare(demo.demo_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_bytes_that_are_not_utf8_and_nul_in_a_recording_are_shown_not_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "bytes.jsonl"
+    recorder = Recorder.open(path)
+    recorder([*demo.download_threads()[:3], Output(0.3, 0, "MARK nul\x00 end")])
+    recorder.stop()
+    raw = path.read_bytes()
+    assert b"MARK" in raw
+    path.write_bytes(raw.replace(b"MARK", b"bad \xff\xfe utf-8"))  # raw bytes inside a JSON string
+    app = ReplayApp(read_recording(path), ticking=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.feed(app.player.seek(app.player.start + app.player.duration).events)
+        app.frame()
+        await pilot.pause()
+        assert "[0] bad \\xff\\xfe utf-8 nul␀ end" in [line.plain for line in app.panes.log_pane.lines]
+        _only_colour(render_screen(app))
