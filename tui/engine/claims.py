@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
+from conctui.engine.verdict import THRESHOLDS
+
 Runs = list[dict[str, Any]]
 
 # which Python a case's runs need: the current one, a free-threaded build, or one with sub-interpreters
@@ -33,8 +35,13 @@ class Case:
         return self.workers if self.workers is not None else max(2, usable_cores)
 
     def describe(self, usable_cores: int) -> str:
-        where = "" if self.python == CURRENT else f" under a {self.python} Python"
+        where = {CURRENT: "", FREE_THREADED: " under a free-threaded Python",
+                 INTERPRETERS: " under a Python with sub-interpreters"}[self.python]
         return f"{self.workload} x{self.worker_count(usable_cores)}: {', '.join(self.modes)}{where}"
+
+    def ran(self, runs: Runs, usable_cores: int) -> list[dict]:
+        """The session's finished runs of this case."""
+        return [r for mode in self.modes for r in _done(runs, self.workload, mode, self.worker_count(usable_cores))]
 
 
 def _done(runs: Runs, workload: str, mode: str, workers: int | None = None,
@@ -146,6 +153,20 @@ CLAIMS = (
 )
 
 
+def _busy(claim: Claim, runs: Runs, usable_cores: int) -> str:
+    """` (other programs took up to 1.8 of the 2 cores meanwhile)` where they took a share."""
+    loads = [r["other_load"] for case in claim.cases for r in case.ran(runs, usable_cores)
+             if r.get("other_load") is not None]
+    if not loads or max(loads) < THRESHOLDS["busy_share"] * usable_cores:
+        return ""
+    return f" (other programs took up to {max(loads):.1f} of the {usable_cores} cores meanwhile)"
+
+
 def measured(runs: Runs, usable_cores: int) -> list[tuple[Claim, str | None]]:
-    """Each claim with the figure the session's runs give it, or None: not measured yet."""
-    return [(claim, claim.measure(runs, usable_cores)) for claim in CLAIMS]
+    """Each claim with the figure the session's runs give it, or None: not measured yet; a
+    figure measured while other programs took the cores says so (the verdict's busy threshold)."""
+    found = []
+    for claim in CLAIMS:
+        figure = claim.measure(runs, usable_cores)
+        found.append((claim, None if figure is None else figure + _busy(claim, runs, usable_cores)))
+    return found
