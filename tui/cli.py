@@ -74,7 +74,10 @@ def _common(parser: argparse.ArgumentParser, workload_required: bool = True, swe
                             help="worker counts to run (1 is always added: speedups are against it; default: "
                                  "powers of two, the core count and twice it, from 1 to 2 x usable cores)")
     else:
-        parser.add_argument("--workers", "-n", type=int, default=3, help="how many workers (default 3)")
+        parser.add_argument("--workers", "-n", type=int, default=3,
+                            help="how many workers (default 3); refused, with what fits, where this machine's "
+                                 "memory cannot hold that many of the mode's workers ($CONCTUI_AVAILABLE_MEMORY "
+                                 "plans for a smaller one)")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="a workload parameter; repeatable")
     parser.add_argument("--start-method", choices=START_METHODS, default="spawn",
