@@ -117,10 +117,11 @@ CLOCK = "Number(document.getElementById('slider').value)"
 
 
 def _rate(browser: chromium.Chromium) -> float:
-    """Recorded seconds played per second of the page's own clock, over half a second of frames."""
+    """Recorded seconds played per second of the page's own clock, over a second of frames (a busy
+    machine's frames come late, and the last one may not have been played yet: 4x can read 2-3x)."""
     return browser.js(f"""new Promise((done) => {{
   const t0 = performance.now(), c0 = {CLOCK};
-  const check = () => performance.now() - t0 < 500 ? requestAnimationFrame(check)
+  const check = () => performance.now() - t0 < 1000 ? requestAnimationFrame(check)
       : done(({CLOCK} - c0) / ((performance.now() - t0) / 1000));
   requestAnimationFrame(check);
 }})""")
@@ -142,7 +143,7 @@ async def test_controls_play_pause_seek_and_speed(browser: chromium.Chromium, pa
     browser.js("""(() => { const s = document.getElementById('speed');
                            s.value = '4'; s.dispatchEvent(new Event('change')); })()""")
     browser.js("document.getElementById('play').click()")
-    assert _rate(browser) > 2.0  # 4x, with room for a busy machine's dropped frames
+    assert _rate(browser) > 1.5  # 4x; 1x can never read above 1
     browser.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: ' '}))")  # space pauses
     assert browser.js("document.getElementById('play').textContent") == "play"
     before = browser.js(CLOCK)

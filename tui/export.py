@@ -20,6 +20,7 @@ from rich.color import ColorSystem
 from rich.console import Console
 from rich.segment import Segment
 from textual.app import App
+from textual.pilot import Pilot
 
 FPS = 4  # frames per recorded second: the panes change at most this often that matters
 Line = list[Segment]
@@ -57,8 +58,23 @@ def render_screen(app: App, color_system: str | None = "256") -> str:
     return "\n".join(ansi_line(line, system) for line in screen_lines(app))
 
 
+SETTLE_TRIES = 50  # pauses before a frame is taken as it is, still moving (a widget that never settles)
+
+
+async def _settled(app: App, pilot: Pilot) -> None:
+    """Pause until two looks at the screen agree: widgets that draw a refresh later (the footer
+    composes after the bindings' refresh) are on it, however slowly a busy machine runs us."""
+    shown = None
+    for _ in range(SETTLE_TRIES):
+        await pilot.pause()
+        now = screen_lines(app)
+        if now == shown:
+            return
+        shown = now
+
+
 async def render_frames(recording: Recording, size: tuple[int, int], at: float | None,
-                  on_frame: Callable[[ReplayApp, float], None]) -> None:
+                        on_frame: Callable[[ReplayApp, float], None]) -> None:
     """Step the replay to each frame time (every 1/FPS s, or only `at`) and hand over the screen."""
     app = ReplayApp(recording, ticking=False)
     app.player.paused = True  # the clock moves only when we step it
@@ -71,7 +87,7 @@ async def render_frames(recording: Recording, size: tuple[int, int], at: float |
         for elapsed in stops:
             app.feed(player.seek(player.start + elapsed).events)
             app.frame()
-            await pilot.pause()
+            await _settled(app, pilot)
             on_frame(app, min(elapsed, player.duration))
 
 
