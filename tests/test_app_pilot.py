@@ -65,7 +65,7 @@ async def test_enter_runs_and_the_panes_show_the_run() -> None:
 
 
 async def test_mode_keys_choose_the_next_run_even_during_a_run() -> None:
-    app = make_app(params=["seconds=1.5", "steps=3"])
+    app = make_app(params=["seconds=30", "steps=30"])  # long enough to be live on a loaded machine
     async with app.run_test(size=(80, 24)) as pilot:
         for key, mode in (("s", "sequential"), ("p", "processes"), ("a", "asyncio"), ("t", "threads")):
             await pilot.press(key)
@@ -76,8 +76,9 @@ async def test_mode_keys_choose_the_next_run_even_during_a_run() -> None:
         assert app.controller.spec.mode == "processes"
         assert app.state.live.started.mode == "threads"
         await pilot.press("enter")  # no second run on top of the first
+        await pilot.press("x")
         await until(pilot, finished(app, 1))
-        assert [f["mode"] for f in app.figures] == ["threads"]
+        assert [(f["mode"], f["status"]) for f in app.figures] == [("threads", "cancelled")]
         assert len(app.state.runs) == 1
 
 

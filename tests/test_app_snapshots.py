@@ -13,8 +13,6 @@ SIZES = [(80, 24), (120, 40)]
 def _before(stream, keys=()):
     async def run_before(pilot) -> None:
         await demo.show(pilot, stream())
-        if keys:  # the run's toast would move onto the screen the keys open at no fixed moment
-            pilot.app.clear_notifications()
         for key in keys:
             await pilot.press(key)
         await pilot.pause()

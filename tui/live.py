@@ -55,8 +55,9 @@ OpenSession = Callable[[list[Sink], float], SessionLike]
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why an action does nothing now. `greyed`: the footer shows the key dimmed (it may apply
-    later in this very state, like a mode this Python lacks); else it is hidden until it applies."""
+    """Why an action does nothing now, said when its key is pressed. `greyed`: the footer keeps
+    the key, dimmed (a mode this Python or workload cannot run: the reason is itself a lesson);
+    otherwise the key leaves the footer until it applies (run keys mid-run, x between runs)."""
 
     reason: str
     greyed: bool = False
