@@ -31,6 +31,7 @@ README = ROOT / "README.md"
 BEGIN, END = "<!-- screenshots: begin (scripts/screenshots.py writes this block) -->", "<!-- screenshots: end -->"
 SIZES = ((80, 24), (120, 40))
 Prefix = tuple[str, ...]
+PLAYER_FILES = {"asciicast": ".cast", "html": ".html", "svg-animated": "-animated.svg"}
 
 
 def at_end(recording: Recording) -> float | None:
@@ -53,20 +54,21 @@ class Shot:
     hosts: bool = False  # run on a Dask cluster of two hosts (network namespaces)
     needs: list[str] = field(default_factory=list)  # conctui subcommands it needs
     shows: str | None = None  # an event type the recording must hold, or the picture shows nothing new
+    press: list[str] = field(default_factory=list)  # keys pressed before the picture: S opens the sweep screen
     players: list[str] = field(default_factory=list)  # whole-replay exports beside the pictures: asciicast, html
 
 
 SHOTS = [
     Shot("compare-download", "the tutorial's 3 downloads in every mode: threads and asyncio wait together",
-         ["compare", "download", "--workers", "3"], players=["asciicast", "html"]),
+         ["compare", "download", "--workers", "3"], players=["asciicast", "html", "svg-animated"]),
     Shot("cpu-compare", "pure-Python CPU: threads gain nothing, processes use every core; the verdict says why",
          ["compare", "cpu", "--workers", "2"]),
     Shot("gil-threads", "two pure-Python threads mid-run: the GIL meter per worker",
          ["run", "cpu", "--mode", "threads", "--workers", "2"], moment=mid_last_run),
     Shot("memory", "the memory lesson: threads change the parent's counter, each process its own copy",
          ["compare", "shared", "--workers", "2", "--modes", "threads,processes"], shows="memory"),
-    Shot("sweep", "a sweep of worker counts: wall time per mode as the workers grow",
-         ["sweep", "cpu", "--workers", "1,2,4"], needs=["sweep"]),
+    Shot("sweep", "a sweep of worker counts: speedup per mode against the ideal, and each serial fraction",
+         ["sweep", "cpu", "--workers", "1,2,4"], needs=["sweep"], press=["S"]),
     Shot("dask-two-hosts", "a Dask run on two hosts (two network namespaces of this machine): cores by host",
          ["run", "download", "--mode", "dask", "--workers", "2", "--param", "seconds=3"], hosts=True),
 ]
@@ -151,12 +153,13 @@ def export(shot: Shot, recording: Recording) -> list[Path]:
     for width, height in SIZES:
         out = OUT / f"{shot.name}-{width}x{height}.svg"
         done = conctui("export", recording.path, "--svg", str(out), "--size", f"{width}x{height}",
-                       *(["--at", str(at)] if at is not None else []))
+                       *(["--at", str(at)] if at is not None else []),
+                       *(["--press", ",".join(shot.press)] if shot.press else []))
         if done.returncode != 0:
             raise RuntimeError(f"export of {shot.name} failed: {done.stderr.strip()}")
         pictures.append(out)
     for player in shot.players:
-        out = OUT / f"{shot.name}.{'cast' if player == 'asciicast' else player}"
+        out = OUT / f"{shot.name}{PLAYER_FILES[player]}"
         done = conctui("export", recording.path, f"--{player}", str(out), "--size", "100x30")
         if done.returncode != 0:
             raise RuntimeError(f"{player} export of {shot.name} failed: {done.stderr.strip()}")
@@ -170,6 +173,8 @@ def provenance(shot: Shot, recording: Recording) -> str:
     when = recording.header.get("created", "?").replace("T", " ")
     at = shot.moment(recording)
     moment = "its end" if at is None else f"{at:g} s in"
+    if shot.press:
+        moment += f" after pressing {' '.join(shot.press)}"
     hosts = " on a scheduler and two workers in two network namespaces of it" if shot.hosts else ""
     return (f"Recorded {when} on `{machine['hostname']}` ({machine['logical_cores']} cores, "
             f"{machine['platform']}), {machine['implementation']} {machine['version']}{hosts}: "

@@ -275,6 +275,8 @@ EXPORT_MISTAKES = {
     "at past the end": (["--svg", "{out}", "--at", "99"], "--at must be between 0 and 11.5"),
     "at for a cast": (["--asciicast", "{out}", "--at", "1"], "--at applies to --svg only"),
     "at for a page": (["--html", "{out}", "--at", "1"], "--at applies to --svg only"),
+    "keys for a page": (["--html", "{out}", "--press", "S"], "--press applies to --svg only"),
+    "keys not keys": (["--svg", "{out}", "--press", "a b"], "--press wants key names separated by commas"),
     "unwritable page": (["--html", "/no/such/dir/talk.html"], "cannot write /no/such/dir/talk.html"),
     "size too small": (["--svg", "{out}", "--size", "10x3"], "--size wants COLSxROWS"),
     "size not a size": (["--svg", "{out}", "--size", "big"], "--size wants COLSxROWS"),

@@ -170,6 +170,9 @@ def build_parser() -> Parser:
     target.add_argument("--svg-animated", metavar="OUT.svg",
                         help="the whole replay as one animated SVG (no script), which GitHub's README plays")
     export.add_argument("--size", default="100x30", metavar="COLSxROWS", help="terminal size (default 100x30)")
+    export.add_argument("--press", metavar="KEY,KEY", default="",
+                        help="with --svg: keys pressed once the frame is reached, before it is taken "
+                             "(Textual's names: S opens the sweep screen, question_mark the help)")
     export.add_argument("--at", type=float, metavar="S",
                         help="with --svg: seconds from the recording's start (default: its end)")
 
@@ -621,6 +624,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     size = _size(args.size)
     if args.at is not None and not args.svg:
         raise UsageError("--at applies to --svg only")
+    keys = [key for key in args.press.split(",") if key]
+    if keys and not args.svg:
+        raise UsageError("--press applies to --svg only")
+    if not all(key.isascii() and key.isprintable() and " " not in key for key in keys):
+        raise UsageError(f"--press wants key names separated by commas, got {visible(args.press)!r}")
     recording = read_recording(args.file)
     duration = max([recording.t0, *(e.t for e in recording.events[-1:])]) - recording.t0
     if args.at is not None and not 0 <= args.at <= duration:
@@ -636,7 +644,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     elif args.svg_animated:
         export_svg_animated.export_svg_animated(recording, out, size=size)
     else:
-        export.export_svg(recording, out, size=size, at=args.at)
+        export.export_svg(recording, out, size=size, at=args.at, keys=keys)
     return 0
 
 

@@ -10,7 +10,7 @@ import asyncio
 import io
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from conctui.engine.recording import Recording
@@ -74,8 +74,9 @@ async def _settled(app: App, pilot: Pilot) -> None:
 
 
 async def render_frames(recording: Recording, size: tuple[int, int], at: float | None,
-                        on_frame: Callable[[ReplayApp, float], None]) -> None:
-    """Step the replay to each frame time (every 1/FPS s, or only `at`) and hand over the screen."""
+                        on_frame: Callable[[ReplayApp, float], None], keys: Sequence[str] = ()) -> None:
+    """Step the replay to each frame time (every 1/FPS s, or only `at`) and hand over the screen,
+    after pressing `keys` (a one-frame export opens a screen such as the sweep's this way)."""
     app = ReplayApp(recording, ticking=False)
     app.player.paused = True  # the clock moves only when we step it
     async with app.run_test(size=size) as pilot:
@@ -87,6 +88,8 @@ async def render_frames(recording: Recording, size: tuple[int, int], at: float |
         for elapsed in stops:
             app.feed(player.seek(player.start + elapsed).events)
             app.frame()
+            if keys:
+                await pilot.press(*keys)
             await _settled(app, pilot)
             on_frame(app, min(elapsed, player.duration))
 
@@ -136,12 +139,13 @@ def export_asciicast(recording: Recording, out: str | Path, size: tuple[int, int
             cast.write(json.dumps([elapsed, "o", text]) + "\n")
 
 
-def export_svg(recording: Recording, out: str | Path, size: tuple[int, int], at: float | None) -> None:
-    """One frame, at `at` seconds into the recording (its end by default)."""
+def export_svg(recording: Recording, out: str | Path, size: tuple[int, int], at: float | None,
+               keys: Sequence[str] = ()) -> None:
+    """One frame, at `at` seconds into the recording (its end by default), after pressing `keys`."""
     shots: list[str] = []
 
     def keep(app: ReplayApp, elapsed: float) -> None:
         shots.append(app.export_screenshot(title=f"{title(recording)} at {elapsed:.1f} s"))
 
-    asyncio.run(render_frames(recording, size, -1.0 if at is None else at, keep))
+    asyncio.run(render_frames(recording, size, -1.0 if at is None else at, keep, keys))
     Path(out).write_text(shots[-1], encoding="utf-8")
