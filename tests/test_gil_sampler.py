@@ -13,7 +13,7 @@ import pytest
 from conctui.engine.events import GilSample, decode
 from conctui.engine.gil_sampler import find_py_spy, parse_raw
 from fixtures.command import COMMAND, conctui
-from fixtures.pythons import python_at_least
+from fixtures.pythons import freethreaded_python, python_at_least
 
 
 def _run(workload: str, *args: str, mode: str = "threads", workers: int = 2) -> dict:
@@ -109,3 +109,82 @@ def test_python_3_14_is_sampled_with_its_own_remote_debugging() -> None:
     assert run["gil_sampler"].startswith("_remote_debugging"), run["gil_sampler"]
     held = _shares(run, "gil_held")
     assert all(0.3 <= h <= 0.7 for h in held) and run["gil_held"] <= 1.05, held
+
+
+EXTENSION = """#include <Python.h>
+static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "gilpin", "declares nothing about free-threading", -1};
+PyMODINIT_FUNC PyInit_gilpin(void) { return PyModule_Create(&def); }
+"""
+TASKS = """import sys
+sys.path.insert(0, {folder!r})
+{early}
+
+def work(index):
+    {late}
+    total = 0
+    for i in range(300_000):
+        total += i
+"""
+
+
+def _extension(folder: Path, python: str) -> None:
+    """Compile a tiny C extension that declares nothing (so, not free-threading safe) for `python`."""
+    gcc = shutil.which("gcc")
+    if gcc is None:
+        pytest.skip("no C compiler (gcc) to build the test extension")
+    paths = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['include']); "
+                            "print(sysconfig.get_config_var('EXT_SUFFIX'))"], capture_output=True, text=True,
+                           check=True).stdout.split()
+    (folder / "gilpin.c").write_text(EXTENSION)
+    subprocess.run([gcc, "-shared", "-fPIC", f"-I{paths[0]}", str(folder / "gilpin.c"), "-o",
+                    str(folder / f"gilpin{paths[1]}")], check=True, capture_output=True)
+
+
+def test_the_free_threaded_build_with_the_gil_off_has_no_figures_and_says_no_gil() -> None:
+    run = _run("cpu", "--param", "n=2000000", "--python", freethreaded_python(), "--gil", "off")
+    assert run["python"]["gil_enabled"] is False
+    assert run["gil_sampler_note"] == "no GIL: free-threaded build with the GIL off" and run["gil_held"] is None
+    assert all(w["gil_held"] is None and w["gil_wait"] is None for w in run["per_worker"])
+
+
+def test_python_gil_1_on_the_same_binary_brings_the_figures_back() -> None:
+    run = _run("cpu", "--param", "n=6000000", "--python", freethreaded_python(), "--gil", "on")
+    assert run["python"]["free_threaded"] is True and run["python"]["python_gil"] == "1"
+    held = _shares(run, "gil_held")
+    assert all(0.3 <= h <= 0.7 for h in held) and run["gil_held"] <= 1.05, (held, run["gil_held"])
+    assert "last_holder" in run["gil_sampler"]  # py-spy 0.4.3 cannot read free-threaded builds
+
+
+@pytest.mark.parametrize(("early", "late", "when"), [("import gilpin", "pass", "before"),
+                                                     ("", "import gilpin", "during")])
+def test_an_extension_that_declares_nothing_re_enables_the_gil_and_is_named(
+        tmp_path: Path, early: str, late: str, when: str) -> None:
+    python = freethreaded_python()
+    _extension(tmp_path, python)
+    tasks = tmp_path / "tasks.py"
+    tasks.write_text(TASKS.format(folder=str(tmp_path), early=early, late=late))
+    result = conctui("run", f"{tasks}:work", "--workers", "2", "--python", python, "--json")
+    assert result.code == 0, result.err
+    run = result.run()
+    assert run["gil_reenabled"]["module"] == "gilpin" and run["gil_reenabled"]["when"] == when, run["gil_reenabled"]
+    assert run["python"]["gil_enabled"] is True and run["python"]["gil_reenabled"] == "gilpin"
+
+
+def test_the_header_says_why_a_free_threaded_build_has_its_gil() -> None:
+    from conctui.widgets.header import describe_python
+
+    build = {"implementation": "CPython", "version": "3.13.5", "free_threaded": True, "gil_enabled": True}
+    assert describe_python({**build, "gil_reenabled": "gilpin"}).endswith("GIL re-enabled by gilpin")
+    assert describe_python({**build, "python_gil": "1"}).endswith("GIL on (PYTHON_GIL=1)")
+    assert describe_python({**build, "gil_enabled": False}).endswith("GIL off")
+
+
+def test_the_picker_offers_a_free_threaded_build_twice_gil_off_and_on(tmp_path: Path) -> None:
+    from conctui.engine.pythons import find_pythons, parse_choice
+
+    binary = tmp_path / "python3.13t"
+    binary.write_text("#!/bin/sh\n")
+    binary.chmod(0o755)
+    found = [p for p in find_pythons([str(binary)]) if p.path == str(binary)]
+    assert [(p.python_gil, p.label) for p in found] == [("0", "3.13t GIL off"), ("1", "3.13t GIL on")]
+    assert [parse_choice(p.choice) for p in found] == [(str(binary), "0"), (str(binary), "1")]

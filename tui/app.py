@@ -269,12 +269,12 @@ class ConcApp(PanesApp, inherit_bindings=False):
     def action_pick_workload(self) -> None:
         control = self.controller
         self.pick("workload", workload_options(control.user_workloads), control.spec.workload.text,
-                  lambda text: (text, control.spec.python))
+                  lambda text: (text, control.python_choice))
 
     def action_pick_python(self) -> None:
         control = self.controller
-        self.pick("python", python_options(control.found_pythons()), control.spec.python,
-                  lambda path: (control.spec.workload.text, path))
+        self.pick("python", python_options(control.found_pythons()), control.python_choice,
+                  lambda choice: (control.spec.workload.text, choice))
 
     def pick(self, title: str, options: list[Option], current: str,
              choice: Callable[[str], tuple[str, str]]) -> None:

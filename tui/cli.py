@@ -87,6 +87,9 @@ def _common(parser: argparse.ArgumentParser, workload_required: bool = True, swe
     parser.add_argument("--python", action="append", default=[], metavar="PATH",
                         help="run the workers under this Python (>= 3.9; default: conctui's own); "
                              "compare takes it more than once")
+    parser.add_argument("--gil", choices=("on", "off", "both"),
+                        help="a free-threaded --python with the GIL on (PYTHON_GIL=1), off (PYTHON_GIL=0), or "
+                             "both (compare: the same binary twice, the GIL the only difference)")
     parser.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=os.environ.get("DASK_SCHEDULER_ADDRESS"),
                         help="dask mode: use this existing cluster (never shut down) instead of a LocalCluster "
                              "(default $DASK_SCHEDULER_ADDRESS)")
@@ -223,7 +226,28 @@ def _pythons(args: argparse.Namespace) -> list[str]:
     return [checked_python(path) for path in args.python] or [sys.executable]
 
 
-def _spec(args: argparse.Namespace, mode: str, python: str | None = None) -> tuple[RunSpec, dict]:
+GIL_SWITCHES = {"on": ["1"], "off": ["0"], "both": ["0", "1"]}
+
+
+def _plans(args: argparse.Namespace, mode: str) -> list[tuple[RunSpec, dict]]:
+    """Each --python once; a free-threaded one once per --gil state (`both`: off, then on)."""
+    switches = GIL_SWITCHES.get(args.gil or "", [])
+    if len(switches) > 1 and args.command != "compare":
+        raise UsageError(f"{args.command} takes --gil on or --gil off (compare takes both)")
+    plans = []
+    for python in _pythons(args):
+        spec, info = _spec(args, mode, python)
+        if not switches or not info["python"].get("free_threaded"):
+            if args.gil == "off":
+                raise UsageError(f"{python} is not a free-threaded build: its GIL cannot be turned off")
+            plans.append((spec, info))
+            continue
+        plans += [_spec(args, mode, python, gil) for gil in switches]
+    return plans
+
+
+def _spec(args: argparse.Namespace, mode: str, python: str | None = None,
+          python_gil: str | None = None) -> tuple[RunSpec, dict]:
     """Check everything the user typed, and ask the runner whether it can load the workload."""
     ref = parse_workload(args.workload)
     params = parse_params(ref, args.param)
@@ -240,11 +264,12 @@ def _spec(args: argparse.Namespace, mode: str, python: str | None = None) -> tup
             scheduler = parse_scheduler(args.scheduler, args.connect_timeout)
         except UsageError:
             scheduler = None
-    info = describe(python, ref, params, scheduler if "dask" in asked else None, args.connect_timeout)
+    info = describe(python, ref, params, scheduler if "dask" in asked else None, args.connect_timeout,
+                    python_gil=python_gil)
     if not 0 < args.ipc_limit <= 4096:
         raise UsageError(f"--ipc-limit must be between 0 and 4096 MiB, got {args.ipc_limit:g}")
     spec = RunSpec(ref, mode, workers, params, python, args.start_method, args.switch_interval,
-                   scheduler, args.connect_timeout, ipc_limit_mb=args.ipc_limit)
+                   scheduler, args.connect_timeout, ipc_limit_mb=args.ipc_limit, python_gil=python_gil)
     for each in asked:  # what the machine's memory cannot hold is refused before any worker starts
         if each in MODES and not _unavailable(each, info):
             capacity.check(spec.with_mode(each), child_footprint)
@@ -348,7 +373,7 @@ def _header(info: dict, start_method: str) -> dict:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    spec, info = _spec(args, args.mode)
+    spec, info = _plans(args, args.mode)[0]
     reason = _unavailable(args.mode, info)
     if reason:
         raise UsageError(f"{args.mode} cannot run {spec.workload.name}: {reason}")
@@ -380,18 +405,39 @@ def memory_lines(figures: dict) -> list[str]:
 
 def _print_memory(runs: list[dict], several: bool) -> None:
     """The last run of each (interpreter, mode): its memory lines and IPC line, made visible."""
-    last = {(f["python"].get("executable"), f["mode"]): f for f in runs}
+    last = {(f["python"].get("executable"), f["python"].get("python_gil"), f["mode"]): f for f in runs}
     for figures in last.values():
         python = figures["python"]
-        who = f"{_python_label(python.get('version'), python.get('free_threaded')):<9}" * several
+        label = _python_label(python.get("version"), python.get("free_threaded"), python.get("python_gil"))
+        who = f"{label:<16}" * several
         for number, line in enumerate(memory_lines(figures)):
             print(f"{who if number == 0 else ' ' * len(who)}{figures['mode'] if number == 0 else '':<12} "
                   f"{visible(line)}")
 
 
-def _python_label(version: str | None, free_threaded: bool | None) -> str:
-    """`3.13.0`, or `3.13.5t` for a free-threaded build."""
-    return visible(f"{version}{'t' if free_threaded else ''}")
+
+
+def _python_label(version: str | None, free_threaded: bool | None, python_gil: str | None = None) -> str:
+    """`3.13.0`, or `3.13.5t` for a free-threaded build, `3.13.5t GIL on` with PYTHON_GIL=1."""
+    switch = {"1": " GIL on", "0": " GIL off"}.get(python_gil or "", "") if free_threaded else ""
+    return visible(f"{version}{'t' if free_threaded else ''}{switch}")
+
+
+def freethreading_cost(rows: list[dict]) -> list[dict]:
+    """Free-threading's single-thread cost: sequential with the GIL off against the same
+    binary with it on (PYTHON_GIL=0 and 1, `--gil both`), per workload and worker count."""
+    costs = []
+    for off in rows:
+        if off["mode"] != "sequential" or off["python_gil"] != "0" or not off["wall_s"]:
+            continue
+        on = next((r for r in rows if r["mode"] == "sequential" and r["python_gil"] == "1" and r["wall_s"]
+                   and (r["python"], r["workload"], r["workers"]) == (off["python"], off["workload"], off["workers"])),
+                  None)
+        if on:
+            costs.append({"python": off["python"], "workload": off["workload"], "workers": off["workers"],
+                          "gil_off_s": off["wall_s"], "gil_on_s": on["wall_s"],
+                          "cost": round(off["wall_s"] / on["wall_s"] - 1, 4)})
+    return costs
 
 
 def _share(value: float | None) -> str:
@@ -434,7 +480,7 @@ def _modes_and_repeat(args: argparse.Namespace) -> list[str]:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     modes = _modes_and_repeat(args)
-    plans = [_spec(args, modes[0], python) for python in _pythons(args)]
+    plans = _plans(args, modes[0])
     spec, info = plans[0]
     several = len(plans) > 1
     skipped = [(s, i["python"], m, r) for s, i in plans for m in modes if (r := _unavailable(m, i))]
@@ -446,19 +492,23 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"header": _header(info, spec.start_method), "summary": rows, "runs": runs,
                           "pythons": [i["python"] for _, i in plans],
-                          "unavailable": _skipped_json(skipped, several), "verdict": verdict(rows)}, indent=2))
+                          "unavailable": _skipped_json(skipped, several), "verdict": verdict(rows),
+                          "freethreading_cost": freethreading_cost(rows)}, indent=2))
     else:
         print(f"{visible(spec.workload.name)} x{spec.workers} · {args.repeat} run(s) per mode · medians")
-        print(f"{'python':<9}" * several + f"{'mode':<12} {'wall':>8} {'cpu':>8} {'parallel':>8} {'speedup':>8} "
-              f"{'effic.':>7} {'GIL wait':>8} {'IPC':>6}  ok")
+        print(f"{'python':<16}" * several + f"{'mode':<12} {'wall':>8} {'cpu':>8} {'parallel':>8} {'speedup':>8} "
+              f"{'effic.':>7} {'GIL wait':>8} {'held':>5} {'IPC':>6}  ok")
         for row in rows:
-            who = f"{_python_label(row['python_version'], row['free_threaded']):<9}" * several
+            who = f"{_python_label(row['python_version'], row['free_threaded'], row['python_gil']):<16}" * several
             print(f"{who}{row['mode']:<12} {figure_text(row['wall_s'], ' s'):>8} "
                   f"{figure_text(row['cpu_s'], ' s'):>8} {figure_text(row['parallelism']):>8} "
                   f"{figure_text(row['speedup'], 'x'):>8} {figure_text(row['efficiency']):>7} {_gil(row):>8} "
-                  f"{_ipc_share(row):>6}  {row['ok_runs']}/{row['runs']}")
+                  f"{_share(row['gil_held']):>5} {_ipc_share(row):>6}  {row['ok_runs']}/{row['runs']}")
+        for cost in freethreading_cost(rows):
+            print(f"free-threading's single-thread cost (sequential, same binary): GIL off {cost['gil_off_s']:.3f} s"
+                  f" vs on {cost['gil_on_s']:.3f} s ({cost['cost']:+.1%})")
         for _, python, mode, reason in skipped:
-            who = f"{_python_label(python['version'], python['free_threaded']):<9}" * several
+            who = f"{_python_label(python['version'], python['free_threaded'], python.get('python_gil')):<16}" * several
             print(f"{who}{mode:<12} unavailable: {visible(reason)}")
         for row in rows:
             _print_cluster(row["mode"], row["cluster"])
@@ -565,7 +615,7 @@ def cmd_workloads(args: argparse.Namespace) -> int:
 def cmd_tui(args: argparse.Namespace) -> int:
     from conctui.app import launch  # Textual is imported only for the TUI
 
-    spec, info = _spec(args, args.mode)
+    spec, info = _plans(args, args.mode)[0]
     refresh_hz = _refresh_hz(args)
     return launch(spec, info, start=args.start, record=args.record, refresh_hz=refresh_hz)
 

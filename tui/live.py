@@ -22,7 +22,7 @@ from conctui.engine import capacity
 from conctui.engine.claims import CLAIMS, CURRENT, FREE_THREADED, Case
 from conctui.engine.events import Event, SweepStarted
 from conctui.engine.modes import MODES
-from conctui.engine.pythons import FoundPython, find_pythons
+from conctui.engine.pythons import FoundPython, find_pythons, parse_choice
 from conctui.engine.recording import Recorder
 from conctui.engine.runner_process import child_footprint, describe
 from conctui.engine.session import Session, Sink
@@ -291,11 +291,19 @@ class LiveController:
         return find_pythons(self.pythons)
 
     def describe_choice(self, workload: str, python: str) -> tuple[RunSpec, dict]:
-        """Ask a runner under `python` about `workload`: it blocks (and may import user code in
-        the runner), so the app calls it off the UI thread. Raises UsageError when either is wrong."""
+        """Ask a runner under `python` (a picker's choice: a path, perhaps with PYTHON_GIL) about
+        `workload`: it blocks (and may import user code in the runner), so the app calls it off
+        the UI thread. Raises UsageError when either is wrong."""
         ref = parse_workload(workload)
         params = parse_params(ref, []) if ref != self.spec.workload else self.spec.params
-        return replace(self.spec, workload=ref, params=params, python=python), describe(python, ref, params)
+        path, python_gil = parse_choice(python)
+        return (replace(self.spec, workload=ref, params=params, python=path, python_gil=python_gil),
+                describe(path, ref, params, python_gil=python_gil))
+
+    @property
+    def python_choice(self) -> str:
+        """The next run's Python as a picker names it (the GIL's switch included)."""
+        return FoundPython(self.spec.python, None, False, "", self.spec.python_gil).choice
 
     def adopt(self, spec: RunSpec, info: dict) -> None:
         """Make a described choice the next run's; a mode it cannot run falls back to threads."""

@@ -16,6 +16,7 @@ from conctui.runner.schema import (
     Cluster,
     Event,
     EventError,
+    GilReenabled,
     GilSample,
     GilWorkers,
     Memory,
@@ -33,6 +34,6 @@ from conctui.runner.schema import (
 
 __all__ = [
     "CLUSTER_KINDS", "MAX_INDEX", "MAX_T", "MAX_TEXT", "RENAMED", "RUN_STATUSES", "STATUSES", "TYPES",
-    "Cluster", "Event", "EventError", "GilSample", "GilWorkers", "Memory", "Output", "Progress", "RunFinished",
-    "RunStarted", "Sample", "SweepStarted", "WorkerFinished", "WorkerStarted", "decode", "encode",
+    "Cluster", "Event", "EventError", "GilReenabled", "GilSample", "GilWorkers", "Memory", "Output", "Progress",
+    "RunFinished", "RunStarted", "Sample", "SweepStarted", "WorkerFinished", "WorkerStarted", "decode", "encode",
 ]

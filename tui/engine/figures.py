@@ -69,6 +69,8 @@ def gil_figures(run: RunState) -> dict[str, Any]:
         "gil_held": sampled.run_held if sampled else None,
         "gil_sampler": sampled.source if sampled else None,
         "gil_sampler_note": sampled.note if sampled else "not sampled",
+        "gil_reenabled": ({"module": run.gil_reenabled.module, "when": run.gil_reenabled.when,
+                           "t": _round(run.gil_reenabled.t - run.started.t)} if run.gil_reenabled else None),
     }
     if gil is not None:
         figures.update(gil_wait=gil.run_wait, gil_latency_ms=gil.run_latency_ms, gil_probe_ms=gil.period_ms,
@@ -151,7 +153,9 @@ def run_figures(run: RunState) -> dict[str, Any]:
 
 
 def _key(figures: dict[str, Any]) -> tuple:
-    return (figures["python"].get("executable", ""), figures["workload"], figures["workers"])
+    """Runs compared with each other: same binary, same PYTHON_GIL switch, workload and workers."""
+    python = figures["python"]
+    return (python.get("executable", ""), python.get("python_gil"), figures["workload"], figures["workers"])
 
 
 def _cluster_medians(clusters: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -177,11 +181,11 @@ def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for figures in runs:
         groups.setdefault(_key(figures) + (figures["mode"],), []).append(figures)
     rows = []
-    for (python, workload, workers, mode), members in groups.items():
+    for (python, python_gil, workload, workers, mode), members in groups.items():
         ok = [m for m in members if m["status"] == "done" and m["wall_s"]]
         walls = [m["wall_s"] for m in ok]  # wall, cpu and parallelism: medians of the same runs
         row: dict[str, Any] = {
-            "python": python, "python_version": members[0]["python"].get("version"),
+            "python": python, "python_gil": python_gil, "python_version": members[0]["python"].get("version"),
             "gil_enabled": members[0]["python"].get("gil_enabled"),
             "free_threaded": members[0]["python"].get("free_threaded"),
             "workload": workload, "workers": workers, "mode": mode, "runs": len(members),
@@ -207,7 +211,8 @@ def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         rows.append(row)
     bases = sequential_walls(runs)
     for row in rows:
-        row["speedup"] = _speedup(bases.get((row["python"], row["workload"], row["workers"])), row["wall_s"])
+        same = (row["python"], row["python_gil"], row["workload"], row["workers"])
+        row["speedup"] = _speedup(bases.get(same), row["wall_s"])
         row["efficiency"] = (None if row["speedup"] is None else
                              round(row["speedup"] / min(row["workers"], row["usable_cores"] or 1), 3))
     return rows

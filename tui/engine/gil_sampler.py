@@ -20,6 +20,8 @@ py-spy (runner/remote_gil.py: written against the documented API, not yet run he
 """
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
 import os
 import re
@@ -136,6 +138,10 @@ class Worker:
     reads: int = 0
     waiting: int = 0
     off: int = 0
+    holder: int = 0  # its GIL's last_holder word, read here on free-threaded builds (runner/gil.py)
+    tstate: int = 0
+    word_reads: int = 0
+    held_reads: int = 0
     files: list[int] = field(default_factory=list)
 
     def live(self, at: float) -> bool:
@@ -145,7 +151,10 @@ class Worker:
         return max(0.0, min(end, self.ended if self.ended is not None else end) - max(begin, self.started))
 
     def row(self) -> list:
-        held = round(min(1.0, self.held_s / self.sampled_s), 4) if self.sampled_s >= 2 / RATE_HZ else None
+        if self.holder:
+            held = round(self.held_reads / self.word_reads, 4) if self.word_reads >= 2 else None
+        else:
+            held = round(min(1.0, self.held_s / self.sampled_s), 4) if self.sampled_s >= 2 / RATE_HZ else None
         known = self.reads > 0 and bool(self.futex)
         return [self.index, held, round(self.waiting / self.reads, 4) if known else None,
                 round(self.off / self.reads, 4) if known else None]
@@ -185,6 +194,42 @@ def classify(worker: Worker, state: bytes) -> None:
             return
     if state not in (b"t", b"T"):  # stopped for a moment by a tracer: neither
         worker.off += 1
+
+
+class _Iovec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("size", ctypes.c_size_t)]
+
+
+_LIBC = ctypes.CDLL(None, use_errno=True)
+
+
+def read_holder(pid: int, address: int) -> tuple[int, bool] | None:
+    """(the PyThreadState in a GIL's last_holder word, whether the GIL is locked), read from
+    process `pid` with process_vm_readv; None once the process has gone."""
+    buffer = ctypes.create_string_buffer(12)
+    local, remote = _Iovec(ctypes.addressof(buffer), 12), _Iovec(address, 12)
+    if _LIBC.process_vm_readv(pid, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0) != 12:
+        error = ctypes.get_errno()
+        if error == errno.EPERM:
+            raise refused(f"process_vm_readv of pid {pid}: {os.strerror(error)}")
+        return None
+    return int.from_bytes(buffer.raw[:8], sys.byteorder), int.from_bytes(buffer.raw[8:12], sys.byteorder) == 1
+
+
+def count_holders(workers: list[Worker]) -> None:
+    """One read of each process's GIL word: a live worker whose thread state it names holds it."""
+    by_word: dict[tuple[int, int], list[Worker]] = {}
+    for worker in workers:
+        if worker.holder:
+            by_word.setdefault((worker.pid, worker.holder), []).append(worker)
+    for (pid, address), sharing in by_word.items():
+        found = read_holder(pid, address)
+        if found is None:
+            continue
+        holder, locked = found
+        for worker in sharing:
+            worker.word_reads += 1
+            worker.held_reads += locked and holder == worker.tstate
 
 
 class Recorder:
@@ -255,6 +300,7 @@ class RunSampling:
         self.session_t0 = session_t0
         self.workers: dict[int, Worker] = {}
         self.sampled_s = 0.0  # the run's sampled time: while any worker lived
+        self.word_ticks = 0  # reads of the GIL's word while any worker lived (free-threaded builds)
         self.note: str | None = NOT_SAMPLED.get(started.mode)
         if self.note is None and find_py_spy() is None:
             self.note = 'py-spy is not installed: pip install "conctui[gil]"'
@@ -269,7 +315,8 @@ class RunSampling:
                     "free_threaded"):
                 self.note = NO_GIL  # the runner found no GIL to wait for
             self.workers[event.index] = Worker(event.index, event.pid, event.tid, list(event.gil_futex),
-                                               self.session_t0 + event.t)
+                                               self.session_t0 + event.t, holder=event.gil_holder,
+                                               tstate=event.tstate)
         self._start_thread()
 
     def _start_thread(self) -> None:
@@ -285,6 +332,9 @@ class RunSampling:
         """Each worker's row, and the run's GIL held: the workers' held time over the run's."""
         with self.lock:
             rows = [w.row() for w in sorted(self.workers.values(), key=lambda w: w.index)]
+            if self.word_ticks:  # the GIL's word read here: held reads over the reads while any worker lived
+                held = sum(w.held_reads for w in self.workers.values())
+                return rows, round(held / self.word_ticks, 4) if self.word_ticks >= 2 else None
             held = sum(w.held_s for w in self.workers.values())
             return rows, round(held / self.sampled_s, 4) if self.sampled_s >= 2 / RATE_HZ else None
 
@@ -312,7 +362,31 @@ class RunSampling:
             self.stopping.wait()  # the run's last word comes once it ended
             self._send(final=True)
 
+    def _read_words(self) -> None:
+        """Free-threaded builds with the GIL on: py-spy 0.4.3 cannot read them, so the GIL's
+        own word is read here, once per state read, on the same clock."""
+        self.source = f"the GIL's last_holder word, read at {STATE_HZ} Hz (py-spy cannot read free-threaded builds)"
+        next_read = time.monotonic()
+        while not self.stopping.is_set():
+            self._read_states(next_read, words=True)
+            next_read += self._period()
+            if self.stopping.wait(max(0.0, next_read - time.monotonic())):
+                break
+            if int(next_read * STATE_HZ) % (WINDOW_S * STATE_HZ) == 0:
+                self._send(final=False)
+
+    def _period(self) -> float:
+        with self.lock:
+            return max(1 / STATE_HZ, max(1, len(self.workers)) / MAX_STATE_READS)
+
     def _sample(self, folder: str) -> None:
+        if self.started.python.get("free_threaded"):
+            with self.lock:
+                readable = any(w.holder for w in self.workers.values())
+            if not readable:
+                raise RuntimeError("the runner found no GIL word to read on this free-threaded build")
+            self._read_words()
+            return
         recorder: Recorder | None = None
         subprocesses = self.started.mode == "processes"
         next_read = time.monotonic()
@@ -339,14 +413,16 @@ class RunSampling:
                 if self.stopping.is_set():
                     return
                 self._send(final=False)
-            with self.lock:
-                count = max(1, len(self.workers))
-            next_read += max(1 / STATE_HZ, count / MAX_STATE_READS)
+            next_read += self._period()
             time.sleep(max(0.0, next_read - time.monotonic()))
 
-    def _read_states(self, at: float) -> None:
+    def _read_states(self, at: float, words: bool = False) -> None:
         with self.lock:
             workers = [w for w in self.workers.values() if w.live(at)]
+        if words and workers:
+            count_holders(workers)  # first: the holder word and the states of the same moment
+            with self.lock:
+                self.word_ticks += 1
         for worker in workers:
             state = read_state(worker)
             if state is not None:

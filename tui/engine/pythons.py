@@ -12,7 +12,7 @@ import re
 import shutil
 import sys
 import sysconfig
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from conctui.engine.runner_process import MIN_PYTHON, check_python, describe
@@ -30,12 +30,19 @@ class FoundPython:
     version: tuple[int, int] | None  # None: the name does not say
     free_threaded: bool  # from the name (python3.13t, a 3.13t pyenv version)
     source: str  # "current", "PATH", "pyenv", "conctui build", "command line"
+    python_gil: str | None = None  # a free-threaded build is listed twice: PYTHON_GIL "0" (off) and "1" (on)
 
     @property
     def label(self) -> str:
+        gil = {"0": " GIL off", "1": " GIL on"}.get(self.python_gil or "", "")
         if self.version is None:
-            return self.path
-        return "%d.%d%s" % (*self.version, "t" if self.free_threaded else "")
+            return self.path + gil
+        return "%d.%d%s%s" % (*self.version, "t" if self.free_threaded else "", gil)
+
+    @property
+    def choice(self) -> str:
+        """One string naming the binary and its GIL switch: a picker's id (see `parse_choice`)."""
+        return self.path if self.python_gil is None else f"PYTHON_GIL={self.python_gil} {self.path}"
 
     @property
     def unavailable(self) -> str | None:
@@ -43,6 +50,14 @@ class FoundPython:
         if self.version is not None and self.version < MIN_PYTHON:
             return "Python %d.%d is below conctui's floor of %d.%d" % (*self.version, *MIN_PYTHON)
         return None
+
+
+def parse_choice(choice: str) -> tuple[str, str | None]:
+    """(path, PYTHON_GIL or None) from a FoundPython.choice."""
+    if choice.startswith("PYTHON_GIL=") and " " in choice:
+        switch, path = choice.split(" ", 1)
+        return path, switch.split("=", 1)[1]
+    return choice, None
 
 
 def _pyenv_root() -> Path:
@@ -96,7 +111,9 @@ def find_pythons(extra: list[str] | tuple[str, ...] = ()) -> list[FoundPython]:
         real = os.path.realpath(candidate.path)
         if real not in seen:
             seen.add(real)
-            found.append(candidate)
+            # the same binary with the GIL off and on: a compare then holds everything else equal
+            found += ([replace(candidate, python_gil="0"), replace(candidate, python_gil="1")]
+                      if candidate.free_threaded else [candidate])
     return found
 
 

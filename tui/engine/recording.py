@@ -225,7 +225,7 @@ def _check_header(data: Any, path: str) -> dict[str, Any]:
 # the interpreter facts the figures group and divide by: a file must not smuggle other types in
 PYTHON_FIELDS = {"executable": str, "version": str, "implementation": str, "platform": str, "hostname": str,
                  "free_threaded": bool, "gil_enabled": bool, "logical_cores": int, "usable_cores": int,
-                 "start_methods": list}
+                 "start_methods": list, "python_gil": str, "gil_reenabled": str}
 
 
 def _check_python(python: dict, where: str) -> None:

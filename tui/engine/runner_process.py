@@ -66,13 +66,20 @@ def check_python(python: str) -> None:
         raise UsageError(f"{python} is Python {version[0]}.{version[1]}: conctui needs {floor} or newer")
 
 
-def _start(python: str) -> tuple[subprocess.Popen, Connection, IO[bytes]]:
+def _environment(python_gil: str | None) -> dict[str, str] | None:
+    """The runner's environment: ours, with PYTHON_GIL set when the choice names the GIL's state
+    (a free-threaded build listed twice: the same binary with the GIL on and off)."""
+    return None if python_gil is None else {**os.environ, "PYTHON_GIL": python_gil}
+
+
+def _start(python: str, python_gil: str | None = None) -> tuple[subprocess.Popen, Connection, IO[bytes]]:
     ours, theirs = multiprocessing.Pipe(duplex=True)
     log = tempfile.TemporaryFile(prefix="conctui-runner-")
     try:
         process = subprocess.Popen(
             [python, str(BOOT), str(theirs.fileno())], pass_fds=[theirs.fileno()],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
+            env=_environment(python_gil),
         )
     except OSError as exc:
         raise UsageError(f"cannot start {python}: {exc}") from None
@@ -88,7 +95,7 @@ def _tail(log: IO[bytes], lines: int = 3) -> str:
 
 
 def describe(python: str, ref: WorkloadRef | None, params: dict | None = None,
-             scheduler: str | None = None, connect_timeout: float = 10.0) -> dict:
+             scheduler: str | None = None, connect_timeout: float = 10.0, python_gil: str | None = None) -> dict:
     """Ask a runner under `python` what it is, whether it can load `ref`, and (given a Dask
     scheduler) whether that scheduler answers: all user mistakes, said before any run.
 
@@ -97,9 +104,9 @@ def describe(python: str, ref: WorkloadRef | None, params: dict | None = None,
     ever imported in a runner."""
     request = {"cmd": "describe", "ref": ref.payload(params or {}) if ref else None,
                "scheduler": scheduler, "connect_timeout": connect_timeout}
-    if python == sys.executable and (ref is None or ref.builtin) and not scheduler:
+    if python == sys.executable and (ref is None or ref.builtin) and not scheduler and python_gil is None:
         return _answer(describe_request(request))
-    return _answer(_ask_runner(python, request))
+    return _answer(_ask_runner(python, request, python_gil))
 
 
 _FOOTPRINTS: dict[tuple[str, str, str], int | None] = {}
@@ -112,14 +119,14 @@ def child_footprint(spec: RunSpec) -> int | None:
     if key not in _FOOTPRINTS:
         request = {"cmd": "describe", "ref": spec.workload.payload(spec.params), "scheduler": None,
                    "connect_timeout": spec.connect_timeout}
-        reply = _answer(_ask_runner(spec.python, request))
+        reply = _answer(_ask_runner(spec.python, request, spec.python_gil))
         _FOOTPRINTS[key] = reply.get("peak_rss_bytes")
     return _FOOTPRINTS[key]
 
 
-def _ask_runner(python: str, request: dict) -> dict:
-    """Start a runner under `python`, send it one request and return its one reply."""
-    process, conn, log = _start(python)
+def _ask_runner(python: str, request: dict, python_gil: str | None = None) -> dict:
+    """Start a runner under `python` (with PYTHON_GIL if given), send it one request and return its one reply."""
+    process, conn, log = _start(python, python_gil)
     with log:
         try:
             conn.send_bytes(json.dumps(request).encode())
@@ -179,7 +186,7 @@ class RunnerProcess:
     def start(self, before_reading: Callable[[int], None] = lambda pid: None) -> None:
         """Start the runner and its reader; `before_reading(pid)` runs before any event can arrive.
         A runner that cannot be started or spoken to is reaped and said in one line (UsageError)."""
-        self.process, self._conn, self._log = _start(self.spec.python)
+        self.process, self._conn, self._log = _start(self.spec.python, self.spec.python_gil)
         self.pid = self.process.pid
         try:
             self._conn.send_bytes(json.dumps(self.spec.request(self.run_id, self.session_t0)).encode())

@@ -126,6 +126,7 @@ class RunSpec:
     connect_timeout: float = 10.0
     sample_gil: bool = False  # conctui samples the workers' GIL from outside: the runner readies for it
     ipc_limit_mb: float = 256.0  # the largest pickled value that may cross between processes
+    python_gil: str | None = None  # "1" / "0": PYTHON_GIL for the runner (a free-threaded build, GIL on / off)
 
     def with_mode(self, mode: str) -> RunSpec:
         return replace(self, mode=mode)

@@ -8,11 +8,12 @@ the drawing) and returns it; nothing else writes to it.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from conctui.engine.events import (
     Cluster,
     Event,
+    GilReenabled,
     GilSample,
     GilWorkers,
     Memory,
@@ -72,6 +73,7 @@ class RunState:
     finished: RunFinished | None = None
     gil: GilSample | None = None  # the GIL meter's latest word (its run_* figures cover the run so far)
     gil_workers: GilWorkers | None = None  # the per-worker sampler's latest word (its note, its source)
+    gil_reenabled: GilReenabled | None = None  # the first import that turned a free-threaded build's GIL on
     cluster: Cluster | None = None  # Dask runs: the latest word on the cluster and its costs
     # conctui's own host while the run was live: sums over its samples of busy cores and of
     # conctui's own CPU (in cores), to tell how much other programs took (see figures.other_load)
@@ -128,6 +130,9 @@ class SessionState:
 def log_line(event: Event) -> tuple[int | str, str] | None:
     """What the log pane shows for an event: a printed line, how a worker ended badly, or why
     the per-worker GIL figures are missing (said once a run: the sampler's first note)."""
+    if isinstance(event, GilReenabled):
+        return ("gil", f"the GIL was re-enabled {event.when} the run by importing {visible(event.module)}, "
+                       "which does not declare free-threading support")
     if isinstance(event, GilWorkers):
         shown = visible(event.note or "")  # it may quote py-spy's own words
         return ("gil", f"held/wait/off CPU per worker: {shown}") if event.note and not event.final else None
@@ -163,6 +168,12 @@ def apply(state: SessionState, event: Event) -> SessionState:
     elif isinstance(event, Memory):
         if state.current is not None:
             state.current.memory = event
+    elif isinstance(event, GilReenabled):
+        run = state.current
+        if run is not None and run.gil_reenabled is None:
+            run.gil_reenabled = event  # the header and the run's python say so from now on
+            python = {**run.started.python, "gil_enabled": True, "gil_reenabled": event.module}
+            run.started = replace(run.started, python=python)
     elif isinstance(event, RunFinished):
         if state.current is not None:
             state.current.finished = event

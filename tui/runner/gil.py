@@ -22,13 +22,16 @@ why, never a 0 that would read as "no contention".
 from __future__ import annotations
 
 import os
+import re
 import sys
+import sysconfig
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from .channel import Outbox
-from .schema import GilSample
+from .schema import GilReenabled, GilSample
 
 PERIOD_S = 0.005
 WINDOW_S = 0.25
@@ -76,6 +79,28 @@ def idle_lateness() -> float:
     return lates[len(lates) // 2]
 
 
+REENABLED = re.compile(r"GIL\) has been enabled to load module '([^']+)'")
+
+
+def watch_reenabling(outbox: Outbox, running: Callable[[], bool]) -> None:
+    """Under a free-threaded build, report each import that turns the GIL back on, from
+    Python's own RuntimeWarning (its module name), before the run or during it."""
+    if not sysconfig.get_config_var("Py_GIL_DISABLED"):
+        return
+    import warnings
+
+    shown = warnings.showwarning
+
+    def show(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
+        found = REENABLED.search(str(message))
+        if found:
+            outbox.emit(GilReenabled, module=found[1][:200], when="during" if running() else "before",
+                        pid=os.getpid())
+        shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+
+
 def gil_enabled() -> bool:
     is_enabled = getattr(sys, "_is_gil_enabled", None)
     return is_enabled is None or bool(is_enabled())
@@ -83,7 +108,8 @@ def gil_enabled() -> bool:
 
 FUTEX_SYSCALL = "202"  # x86-64 (aarch64's is 98)
 FUTEX_BEFORE, FUTEX_AFTER = 64, 160  # bytes around the condition's words: the GIL's mutex and switch condition
-_FUTEX: list[list[int]] = []
+HOLDER_SEARCH = 96  # bytes before the condition's first word where the GIL's last_holder lies
+_FOUND: dict[str, Any] = {}  # what futex_range found, once per process
 
 
 def _syscall_holding_gil(libc: Any, path: bytes) -> str:
@@ -121,14 +147,14 @@ def _futex_words(tries: int) -> list[int]:
     path = ("/proc/self/task/%d/syscall" % spinner.native_id).encode()
     words: set[int] = set()
     try:
-        for _ in range(tries):
-            deadline = time.perf_counter() + 0.002
+        for attempt in range(tries):
+            deadline = time.perf_counter() + 0.003
             while time.perf_counter() < deadline:  # hold the GIL: the spinner now waits for it
                 pass
             fields = _syscall_holding_gil(libc, path).split()
             if len(fields) > 1 and fields[0] == FUTEX_SYSCALL:
                 words.add(int(fields[1], 16))
-            if len(words) >= 2:
+            if len(words) >= 2 or (words and attempt >= 8):  # glibc waits on one of two words
                 break
             time.sleep(0.001)  # let the spinner have it again
     finally:
@@ -137,24 +163,59 @@ def _futex_words(tries: int) -> list[int]:
     return sorted(words)
 
 
-def futex_range(tries: int = 12) -> list[int]:
+def _holder_word(first_word: int) -> int:
+    """Address of this GIL's `last_holder` pointer, whose `locked` int follows it: found as
+    this thread's own PyThreadState (it holds the GIL now) just before the GIL's condition
+    variable, followed by 1. 0 if not found. A free-threaded build's GIL is read here,
+    since py-spy 0.4.3 cannot read such a build ("Failed to find a python interpreter")."""
+    import ctypes
+
+    state = ctypes.pythonapi.PyThreadState_Get  # through PyDLL: the GIL stays held
+    state.restype = ctypes.c_void_p
+    me = state()
+    start = (first_word - HOLDER_SEARCH) & ~7  # a pointer is 8-aligned; the word may not be
+    data = ctypes.string_at(start, HOLDER_SEARCH)
+    for offset in range(HOLDER_SEARCH - 16, -1, -8):  # the nearest to the condition first
+        pointer = int.from_bytes(data[offset:offset + 8], sys.byteorder)
+        locked = int.from_bytes(data[offset + 8:offset + 12], sys.byteorder)
+        if pointer == me and locked == 1:
+            return start + offset
+    return 0
+
+
+def futex_range(tries: int = 40) -> list[int]:
     """[first, last) addresses of this process's GIL futex words, or [] (no GIL, not Linux x86-64,
     no ctypes): the sampler counts a thread asleep in a futex there as waiting for the GIL.
-    Measured once per process, before any worker runs (about 10 ms)."""
-    if not _FUTEX:
+    Measured once per process, before any worker runs (about 10 ms; a busy machine, where the
+    spinner waits for a core instead, takes more tries)."""
+    if not _FOUND:
         words: list[int] = []
+        holder = 0
         if gil_enabled() and os.path.exists("/proc/self/task") and os.uname().machine == "x86_64":
             try:
                 words = _futex_words(tries)
+                holder = _holder_word(words[0]) if words and sysconfig.get_config_var("Py_GIL_DISABLED") else 0
             except (ImportError, OSError, AttributeError, ValueError):
                 words = []
-        _FUTEX.append([words[0] - FUTEX_BEFORE, words[-1] + FUTEX_AFTER] if words else [])
-    return _FUTEX[0]
+        _FOUND.update(futex=[words[0] - FUTEX_BEFORE, words[-1] + FUTEX_AFTER] if words else [], holder=holder)
+    return _FOUND["futex"]
 
 
 def measured_range() -> list[int]:
     """What futex_range found, if it was asked to (runs with an external sampler only), else []."""
-    return _FUTEX[0] if _FUTEX else []
+    return _FOUND.get("futex", [])
+
+
+def measured_holder() -> tuple[int, int]:
+    """(address of the GIL's last_holder word, this thread's PyThreadState) where the sampler
+    reads the holder itself (a free-threaded build with the GIL on), else (0, 0)."""
+    if not _FOUND.get("holder"):
+        return 0, 0
+    import ctypes
+
+    state = ctypes.pythonapi.PyThreadState_Get
+    state.restype = ctypes.c_void_p
+    return _FOUND["holder"], state() or 0
 
 
 def prepare_sampling(tracer: int) -> None:

@@ -45,6 +45,7 @@ def python_info() -> dict[str, Any]:
         "implementation": platform.python_implementation(),
         "free_threaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
         "gil_enabled": bool(gil_check()) if gil_check else True,
+        "python_gil": os.environ.get("PYTHON_GIL"),  # "1" or "0": the GIL was asked for, or against
         "logical_cores": os.cpu_count() or 1,
         "usable_cores": usable_cores(),
         "platform": platform.platform(),

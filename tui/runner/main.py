@@ -17,7 +17,7 @@ from typing import Any
 
 from .channel import Outbox, capture_prints
 from .crossing import carrier_mb_s
-from .gil import GilMeter, prepare_sampling
+from .gil import GilMeter, prepare_sampling, watch_reenabling
 from .info import python_info
 from .interpreters import Interpreters
 from .loader import LoadError, Workload, describe, load
@@ -101,6 +101,8 @@ def _run(link: Link, spec: dict[str, Any]) -> None:
     outbox.emit(RunStarted, run=spec["run"], mode=spec["mode"], workload=spec["workload"], params=spec["params"],
                 workers=spec["workers"], python=python_info(), start_method=spec["start_method"], pid=os.getpid(),
                 options={"switch_interval_ms": spec["switch_interval_ms"], "scheduler": spec["scheduler"]})
+    result: dict[str, Any] = {"status": "done"}
+    watch_reenabling(outbox, lambda: "start" in result)  # from the workload's own imports on
     try:
         workload = load(spec["ref"])
     except LoadError as exc:
@@ -111,7 +113,6 @@ def _run(link: Link, spec: dict[str, Any]) -> None:
         spec["tracer"] = os.getppid()
         prepare_sampling(spec["tracer"])
     mode = MODES[spec["mode"]](outbox, workload, spec["workers"], captured, spec)
-    result: dict[str, Any] = {"status": "done"}
     before = snapshot(workload.module)  # the parent's view, before any worker runs
 
     def body() -> None:

@@ -176,9 +176,13 @@ class WorkerStarted(Event):
     tid: int
     host: str = ""
     gil_futex: list = field(default_factory=list)  # [first, last) of its process's GIL futex words, or []
+    gil_holder: int = 0  # address of its GIL's last_holder word where conctui reads it itself (free-threaded), or 0
+    tstate: int = 0  # its thread's PyThreadState, what that word holds while it holds the GIL, or 0
 
     def check(self) -> None:
         _index(self)
+        if not (0 <= self.gil_holder < 2**64 and 0 <= self.tstate < 2**64):
+            raise EventError("worker_started.gil_holder and tstate must be addresses")
         if not (self.gil_futex == [] or (len(self.gil_futex) == 2 and all(
                 isinstance(a, int) and not isinstance(a, bool) and 0 <= a < 2**64 for a in self.gil_futex))):
             raise EventError("worker_started.gil_futex must be [] or [first, last) addresses")
@@ -400,6 +404,23 @@ class GilWorkers(Event):
         if not all(_gil_row(row) for row in self.rows) or (
                 self.run_held is not None and not 0 <= self.run_held <= MAX_INDEX):
             raise EventError("gil_workers rows must be [index, held, wait, off_cpu] with shares 0..1 or null")
+
+
+REENABLED_WHEN = ("before", "during")
+
+
+@event("gil_reenabled")
+class GilReenabled(Event):
+    """Under a free-threaded build, an import turned the GIL back on (Python's RuntimeWarning):
+    which module, and whether before the workers ran (loading the workload) or during the run."""
+
+    module: str
+    when: str
+    pid: int = 0  # the process whose GIL it is: the runner's, or a worker process's own
+
+    def check(self) -> None:
+        if self.when not in REENABLED_WHEN:
+            raise EventError("gil_reenabled.when must be before or during, not %r" % self.when)
 
 
 @event("run_finished")

@@ -15,7 +15,7 @@ from typing import Any
 
 from .channel import Cancelled, CapturedOutput, Outbox, capture_prints, current_worker
 from .crossing import Refused
-from .gil import RunQueue, measured_range
+from .gil import RunQueue, measured_holder, measured_range, watch_reenabling
 from .loader import LoadError, Workload, load
 from .memory import changes, snapshot
 from .schema import WorkerFinished, WorkerStarted
@@ -38,8 +38,9 @@ def describe_exception(exc: BaseException) -> str:
 
 def _started(outbox: Outbox, index: int) -> None:
     # sent at once: a worker that crashes at its first line is still known by its pid
+    holder, tstate = measured_holder()
     outbox.emit_now(WorkerStarted, index=index, pid=os.getpid(), tid=threading.get_native_id(),
-                    gil_futex=measured_range())
+                    gil_futex=measured_range(), gil_holder=holder, tstate=tstate)
 
 
 def _finished(outbox: Outbox, index: int, status: str, error: Any, wall_s: float, cpu_s: float,
@@ -113,6 +114,7 @@ def worker_main(send_bytes: Callable[[bytes], None], t0: float, index: int, ref:
     workload there, run it, and send everything through an Outbox of its own to the runner."""
     outbox = Outbox(send_bytes, t0, **outbox_options).start()
     captured = capture_prints(outbox)
+    watch_reenabling(outbox, lambda: True)  # its own GIL: an import here turns it on during the run
     try:
         workload = load(ref)
     except LoadError as exc:

@@ -13,7 +13,12 @@ def describe_python(python: dict) -> str:
         return "Python ?"
     gil = "GIL on" if python.get("gil_enabled", True) else "GIL off"
     if python.get("free_threaded") and python.get("gil_enabled"):
-        gil = "GIL re-enabled"
+        if python.get("gil_reenabled"):
+            gil = f"GIL re-enabled by {visible(python['gil_reenabled'])}"
+        elif python.get("python_gil") == "1":
+            gil = "GIL on (PYTHON_GIL=1)"
+        else:
+            gil = "GIL re-enabled"
     return f"{python.get('implementation', 'Python')} {python.get('version', '?')} · {gil}"
 
 

@@ -36,9 +36,9 @@ def workload_options(extra: list[str]) -> list[Option]:
 
 def python_options(found: list[FoundPython]) -> list[Option]:
     """Pythons below the floor are listed greyed out, with the reason, never hidden."""
-    return [Option(Text.assemble((f"{visible(p.label):<8}", "bold"), f"{p.source:<14}", (visible(p.path), "dim"),
+    return [Option(Text.assemble((f"{visible(p.label):<13}", "bold"), f"{p.source:<14}", (visible(p.path), "dim"),
                                  (f"  {visible(p.unavailable)}" if p.unavailable else "", "yellow")),
-                   id=p.path, disabled=p.unavailable is not None) for p in found]
+                   id=p.choice, disabled=p.unavailable is not None) for p in found]
 
 
 class Picker(ModalScreen[str | None]):
