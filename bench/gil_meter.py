@@ -8,18 +8,32 @@
 4. Beside gilknocker (if installed: `pip install gilknocker`), in this process: its contention
    metric polls every 1 ms, ours every 5 ms, so the same wait per wake-up w reads w/(1+w)
    there and w/(5+w) here; the column w/(1+w) puts ours on gilknocker's scale.
+5. Per-worker GIL shares (engine/gil_sampler.py) beside py-spy's own `record --gil` counts
+   on the same runs: sleeping, hashlib and pure-Python threads, 2 and 4 of them, in a target
+   process (bench/_gil_target.py) that both sample at once.
+6. The per-worker sampler's cost: its own CPU (py-spy windows + /proc reads) as a share of a
+   core while the target's threads sleep and while they compute, and the target's loop
+   throughput with the sampler on and off, alternated, medians.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import platform
+import resource
+import signal
 import statistics
 import subprocess
 import sys
 import threading
 import time
 
+from conctui.engine.events import GilWorkers, RunFinished, RunStarted, WorkerFinished, WorkerStarted
+from conctui.engine.gil_sampler import RATE_HZ, GilSampler, find_py_spy, parse_raw
 from conctui.runner.gil import GilMeter
+
+TARGET = [sys.executable, str(__import__("pathlib").Path(__file__).with_name("_gil_target.py"))]
 
 WORKLOADS = {
     "sleeping (download)": ["download", "--param", "seconds=1.5"],
@@ -156,8 +170,100 @@ def against_gilknocker() -> None:
     sys.setswitchinterval(0.005)
 
 
+class Sampled:
+    """One target run under conctui's sampler (and, if asked, py-spy's own record beside it)."""
+
+    def __init__(self, kind: str, threads: int, seconds: float, sampler: bool, reference: bool) -> None:
+        self.target = subprocess.Popen([*TARGET, kind, str(threads), str(seconds)], stdout=subprocess.PIPE, text=True)
+        started = json.loads(self.target.stdout.readline())
+        self.tids, self.events = started["tids"], []
+        t0 = time.monotonic()
+        self.reference = None
+        if reference:
+            self.out = f"/tmp/conctui-bench-gil-{os.getpid()}.txt"
+            self.reference = subprocess.Popen([find_py_spy(), "record", "--pid", str(started["pid"]), "--gil",
+                                               "--idle", "--threads", "--rate", str(RATE_HZ), "--format", "raw",
+                                               "--output", self.out], stdout=subprocess.DEVNULL,
+                                              stderr=subprocess.DEVNULL)
+        self.gil = GilSampler(self.events.extend, t0) if sampler else None
+        cpu, children, wall = time.process_time(), _children_cpu(), time.monotonic()
+        if self.gil:
+            self.gil([RunStarted(0.0, 1, "threads", kind, {}, threads, {"version": platform.python_version()},
+                                 "spawn", started["pid"])])
+            self.gil([WorkerStarted(0.0, i, started["pid"], tid, "", started["futex"])
+                      for i, tid in enumerate(self.tids)])
+        self.loops = json.loads(self.target.stdout.readline())["loops"]
+        self.wall = time.monotonic() - wall
+        _, status, usage = os.wait4(self.target.pid, 0)  # reaped here: its own CPU is not the sampler's
+        self.target.returncode = os.waitstatus_to_exitcode(status)
+        target_cpu = usage.ru_utime + usage.ru_stime
+        if self.gil:
+            now = time.monotonic() - t0
+            self.gil([WorkerFinished(now, i, "done") for i in range(threads)] + [RunFinished(now, "done", now)])
+            self.gil.wait()
+        # the sampler's own CPU: this process's threads (the /proc reads) and py-spy's windows
+        self.cost = (time.process_time() - cpu + _children_cpu() - children - target_cpu) / self.wall
+        if self.reference:
+            self.reference.send_signal(signal.SIGINT)
+            self.reference.wait()
+
+    def conctui(self) -> list:
+        final = [e for e in self.events if isinstance(e, GilWorkers)][-1]
+        return final.rows
+
+    def py_spy(self) -> list[float]:
+        counts = parse_raw(open(self.out, "rb").read(), 0)
+        os.unlink(self.out)
+        held = {tid: n for (_, tid), n in counts.items()}
+        return [held.get(tid, 0) / (self.wall * RATE_HZ) for tid in self.tids]
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def side_by_side(seconds: float) -> None:
+    """conctui's per-worker held / wait / off CPU beside py-spy's own record --gil, same runs."""
+    print(f"\nper-worker GIL shares beside py-spy's own `record --gil` on the same runs ({seconds:g} s each)")
+    print(f"{'threads':<16} {'#':>2} {'held':>6} {'py-spy':>7} {'wait':>6} {'off CPU':>8}")
+    for kind, label in (("sleep", "sleeping"), ("hashlib", "hashlib"), ("cpu", "pure Python")):
+        for count in (2, 4):
+            run = Sampled(kind, count, seconds, sampler=True, reference=True)
+            for (index, held, wait, off), spy in zip(run.conctui(), run.py_spy()):
+                print(f"{label + ' x' + str(count):<16} {index:>2} {_pct(held):>6} {spy:>7.1%} {_pct(wait):>6} "
+                      f"{_pct(off):>8}")
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def sampler_cost(seconds: float, repeats: int) -> None:
+    """The sampler's own CPU, idle and beside computing threads; the threads' work with it on and off."""
+    print(f"\nthe per-worker sampler's cost, {repeats} alternated runs of {seconds:g} s each, medians")
+    for kind, label in (("sleep", "2 sleeping threads"), ("cpu", "2 pure-Python threads")):
+        costs, work = [], {True: [], False: []}
+        for _ in range(repeats):
+            for on in (True, False):
+                run = Sampled(kind, 2, seconds, sampler=on, reference=False)
+                work[on].append(sum(run.loops) / run.wall)
+                if on:
+                    costs.append(run.cost)
+        on, off = statistics.median(work[True]), statistics.median(work[False])
+        print(f"{label:<22} sampler CPU {statistics.median(costs):.1%} of a core; "
+              f"threads' work {on:.0f}/s sampled, {off:.0f}/s not ({on / off - 1:+.1%})")
+
+
 if __name__ == "__main__":
-    figures()
-    cpu_cost()
-    idle_cost()
-    against_gilknocker()
+    quick = "--quick" in sys.argv
+    if "--sampler-only" not in sys.argv:
+        figures()
+        cpu_cost()
+        idle_cost()
+        against_gilknocker()
+    if find_py_spy() is None:
+        print('\npy-spy is not installed (pip install "conctui[gil]"): no per-worker figures')
+    else:
+        side_by_side(2.0 if quick else 3.0)
+        sampler_cost(2.0 if quick else 3.0, 3 if quick else 5)
