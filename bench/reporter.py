@@ -4,13 +4,19 @@ Real conctui runs (one worker, threads mode and processes mode) of bench/_loops.
 (no call), `reported` (conctui's report() each iteration, ~1e6 iterations/s) and, to show
 the floor, `noop` (a do-nothing Python function each iteration: what any call costs). Each
 loop times itself (wall, and the CPU seconds of its thread: on a shared, loaded machine the
-CPU seconds are the steadier estimate of the same cost). Target: report() slows the loop by
+CPU seconds are the steadier estimate of the same cost). Where valgrind is installed, the
+same loops with the same report() are also counted in instructions per iteration
+(bench/_instructions.py): a figure load does not move. Target: report() slows the loop by
 <= 3%.
 
-    python bench/reporter.py [--quick] [--json] [--repeats K] [--n N]
+    python bench/reporter.py [--quick] [--json] [--repeats K] [--n N] [--before PYTHON]
 """
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
+import sys
 from functools import partial
 
 from _common import BENCH, Row, interleave, parser, report, run_once
@@ -28,7 +34,48 @@ def loop_times(func: str, mode: str, n: int) -> tuple[float, float]:
     return float(fields["wall_s"]), float(fields["cpu_s"])
 
 
+def loop_times_under(python: str, func: str, mode: str, n: int) -> tuple[float, float]:
+    """loop_times in the conctui `python` imports (--before), in a process of its own."""
+    out = subprocess.run([python, __file__, "--one", func, mode, str(n)], capture_output=True, text=True, check=True)
+    wall, cpu = out.stdout.split()
+    return float(wall), float(cpu)
+
+
+def instructions(python: str, func: str, n: int) -> int:
+    """Instructions valgrind counted for a whole process running `func` for n iterations."""
+    out = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+                          python, str(BENCH / "_instructions.py"), func, str(n)],
+                         capture_output=True, text=True, check=True)
+    return int(re.search(r"I\s+refs:\s+([\d,]+)", out.stderr).group(1).replace(",", ""))
+
+
+def per_iteration(python: str, func: str, n: int) -> float:
+    """Instructions of one iteration: two runs' difference, so start-up and imports cancel."""
+    return (instructions(python, func, n + 1000) - instructions(python, func, 1000)) / n
+
+
+def instruction_rows(before: str | None, n: int) -> list[Row]:
+    subjects = {func: per_iteration(sys.executable, func, n) for func in ("bare", "noop", "reported")}
+    if before:
+        subjects["before"] = per_iteration(before, "reported", n)
+    rows = [Row("report() each iteration, instructions", "instr", [subjects["reported"]], "bare loop",
+                [subjects["bare"]], "slowdown <= 3%"),
+            Row("no-op call each iteration, instructions", "instr", [subjects["noop"]], "bare loop",
+                [subjects["bare"]], "(the floor: any Python call)"),
+            Row("report() vs the no-op call, instructions", "instr", [subjects["reported"]], "no-op call",
+                [subjects["noop"]], "(conctui's own share)")]
+    rows[0].met = rows[0].ratio <= 1.03
+    rows[0].reference = f"bare loop; valgrind instructions per iteration, {n} iterations"
+    if before:
+        rows.append(Row("before's report(), instructions", "instr", [subjects["before"]], "bare loop",
+                        [subjects["bare"]], f"(before: {before})"))
+    return rows
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--one"]:  # loop_times_under's child
+        print(*loop_times(sys.argv[2], sys.argv[3], int(sys.argv[4])))
+        return
     parse = parser(__doc__)
     parse.add_argument("--repeats", type=int, help="runs of each loop per mode (default 7, quick 2)")
     parse.add_argument("--n", type=int, help="loop iterations (default 1e6, quick 3e5)")
@@ -37,8 +84,10 @@ def main() -> None:
     n = args.n or (300_000 if args.quick else 1_000_000)
     rows = []
     for mode in ("threads", "processes"):
-        times = interleave({func: partial(loop_times, func, mode, n)
-                            for func in ("bare", "noop", "reported")}, repeats)
+        subjects = {func: partial(loop_times, func, mode, n) for func in ("bare", "noop", "reported")}
+        if args.before:
+            subjects["before"] = partial(loop_times_under, args.before, "reported", mode, n)
+        times = interleave(subjects, repeats)
         wall = {func: [w for w, _ in pairs] for func, pairs in times.items()}
         cpu = {func: [c for _, c in pairs] for func, pairs in times.items()}
         rate = n / min(wall["reported"]) / 1e6
@@ -52,6 +101,11 @@ def main() -> None:
                         "(the floor: any Python call)"))
         rows.append(Row(f"{mode}: report() vs the no-op call, cpu", "cpu s", cpu["reported"], "no-op call",
                         cpu["noop"], "(conctui's own share)"))
+        if args.before:
+            rows.append(Row(f"{mode}: before's report(), cpu", "cpu s", cpu["before"], "bare loop", cpu["bare"],
+                            f"(before: {args.before})"))
+    if shutil.which("valgrind"):
+        rows += instruction_rows(args.before, 5_000 if args.quick else 20_000)
     report("reporter", args, rows)
 
 

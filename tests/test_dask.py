@@ -240,7 +240,8 @@ def test_cancel_on_an_external_cluster_cancels_its_tasks_and_leaves_it_running(c
     finally:
         session.close()
     run = fold.state.runs[0]
-    assert run.status == "cancelled" and {w.status for w in run.workers} == {"cancelled"}
+    assert run.status == "cancelled" and {w.status for w in run.workers} == {"cancelled"}, [
+        (w.status, w.error) for w in run.workers]
     client = distributed.Client(cluster.address, timeout=10, set_as_default=False)
     try:
         wait_for(lambda: not any(client.processing().values()), 10, "the cluster dropped the cancelled tasks")

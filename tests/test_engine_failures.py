@@ -92,6 +92,24 @@ def test_report_of_a_non_number_fails_its_worker_and_the_stream_goes_on(mode: st
     finished = {e.index: e for e in events if isinstance(e, WorkerFinished)}
     assert finished[0].status == "done"
     assert finished[1].status == "failed"
-    assert re.fullmatch(r"ValueError: .*'half' \(user_tasks\.py:\d+\)", finished[1].error)
+    # report() is array('d').__setitem__: the C call refuses the str in the worker's own line
+    assert re.fullmatch(r"TypeError: must be real number, not str \(user_tasks\.py:\d+\)", finished[1].error)
     fractions = {e.fraction for e in events if isinstance(e, Progress) and e.index == 0}
     assert len(fractions) >= 2, fractions  # 5 reports 20 ms apart, flushed every 20 ms, not only at the end
+
+
+@pytest.mark.parametrize("mode", ["threads", "sequential"])
+def test_a_cancelled_thread_that_never_reports_stops_in_its_own_thread(mode: str) -> None:
+    """report() is a C call that cannot raise: cancellation raises Cancelled in the worker's
+    thread itself (an asynchronous exception), so even `while True: pass` stops where it is,
+    rather than being reported "did not stop" and ended with the runner."""
+    events: list = []
+    session = Session([events.extend])
+    try:
+        session.run(RunSpec(parse_workload(task("spin")), mode, 2, {}, sys.executable), timeout=0.5)
+    finally:
+        session.close()
+    finished = sorted((e.index, e.status, e.error) for e in events if isinstance(e, WorkerFinished))
+    assert finished[0] == (0, "cancelled", None)
+    assert [status for _, status, _ in finished] == ["cancelled", "cancelled"]
+    assert not any("did not stop" in (error or "") for _, _, error in finished), finished

@@ -9,11 +9,15 @@ Dask worker's `log_event`. The same Outbox and CapturedOutput run in every one o
 from __future__ import annotations
 
 import contextvars
+import functools
 import io
 import json
+import math
 import sys
+import sysconfig
 import threading
 import time
+from array import array
 from collections.abc import Callable
 from typing import Any
 
@@ -33,9 +37,33 @@ current_worker: contextvars.ContextVar = contextvars.ContextVar("conctui_worker"
 
 
 class Cancelled(BaseException):
-    """Raised from report() once the run is cancelled: the cooperative stop for threads.
+    """Raised in a worker's thread once the run is cancelled (an asynchronous exception, or
+    its next report() where those are not available).
 
     A BaseException, so a workload's `except Exception` does not swallow it."""
+
+
+def _async_raiser() -> Callable[[int, Any], int] | None:
+    """CPython's PyThreadState_SetAsyncExc: raise an exception in another thread at its next
+    bytecode (None clears a pending one). None where there is no such call (no ctypes, PyPy)."""
+    try:
+        import ctypes
+
+        call = ctypes.pythonapi.PyThreadState_SetAsyncExc
+    except (ImportError, AttributeError):
+        return None
+    call.argtypes = (ctypes.c_ulong, ctypes.py_object)
+
+    def raise_in(ident: int, exc: Any) -> int:
+        return call(ident, exc)
+
+    return raise_in
+
+
+RAISE_IN = _async_raiser()
+# a GIL makes array.append and `del cells[:n]` atomic against each other; without one, each
+# worker stores into a single fixed cell (no resize) instead
+GROWING_CELLS = not sysconfig.get_config_var("Py_GIL_DISABLED")
 
 
 class StopFlag:
@@ -57,9 +85,17 @@ class StopFlag:
 class Outbox:
     """Collects events from any thread and sends them as one JSON batch per flush.
 
-    report() only stores the latest fraction of its worker (a dict store), so a loop that
-    reports a million times a second is barely slowed and the pipe carries at most one
-    progress event per worker per flush.
+    report() is a C method with no Python frame: the `append` of the worker's own
+    `array('d')`, which refuses a non-number in the worker's own line. Counted by valgrind
+    (bench/reporter.py), it costs a tight loop about what a no-op Python call does (a C call
+    cannot cost less than the call itself); the Python function it replaces, with its stop
+    flag and float(), cost twice that; `partial(array.__setitem__, 0)` costs more still (the
+    partial and the slot wrapper). The flusher takes each array's last value on its timer and
+    empties it, so an array holds at most one flush interval of reports and the pipe carries
+    at most one progress event per worker per flush. Free-threaded builds (no GIL to make
+    append and delete atomic) store into a fixed one-value array instead. Cancellation comes
+    by another path: an asynchronous exception in each worker thread inside its workload
+    (`cancel`); child processes are ended by their runner.
     """
 
     def __init__(self, send_bytes: Callable[[bytes], None], t0: float, daemon: bool = True,
@@ -74,7 +110,9 @@ class Outbox:
         self._lock = threading.Lock()
         self._sending = threading.Lock()  # one batch on the wire at a time, so batches keep their order
         self._events: list[Event] = []
-        self._progress: dict[int, float | None] = {}
+        self._cells: dict[int, array] = {}  # each worker's reports since the last flush
+        self._sent: dict[int, float] = {}  # each worker's last fraction on the wire
+        self._inside: dict[int, int] = {}  # worker -> thread ident, while it runs its workload
         self._lines: dict[int, int] = {}
         self._dropped: dict[int, int] = {}
         self.started: set = set()  # workers whose start was reported
@@ -106,9 +144,8 @@ class Outbox:
             elif isinstance(event, WorkerFinished):
                 self.finished.add(event.index)
                 self.changed_names.update(event.memory or ())
-                if event.index in self._progress:
-                    # progress reported before the finish must reach the app before it
-                    self._events.append(self._progress_event(event.index, self._progress.pop(event.index)))
+                # progress reported before the finish must reach the app before it
+                self._events.extend(self._changed_progress([event.index]))
             self._events.append(event)
 
     def silent(self, index: int, status: str, error: str, exitcode: int | None = None,
@@ -143,17 +180,49 @@ class Outbox:
         except (OSError, ValueError):
             pass  # the reader is gone: the worker must not fail for it
 
-    def reporter(self, index: int) -> Callable[..., None]:
-        progress, stop = self._progress, self.stop
+    def reporter(self, index: int) -> Callable[[float], None]:
+        """The worker's report(fraction). The array refuses a non-number at the call, so
+        report("half") fails in the worker that made the mistake, not later in the flusher
+        (where it would stop the stream for everyone)."""
+        cells = self._cells.setdefault(index, array("d") if GROWING_CELLS else array("d", [math.nan]))
+        store = cells.append if GROWING_CELLS else functools.partial(cells.__setitem__, 0)
+        if RAISE_IN is not None:
+            return store
+        stop = self.stop
 
-        def report(fraction: float | None = None) -> None:
+        def report(fraction: float) -> None:  # no asynchronous exceptions here: stop at a report
             if stop.up:
                 raise Cancelled()
-            # float() here: report("half") fails in the worker that made the mistake, not later
-            # in the flusher (where it would stop the stream for everyone)
-            progress[index] = None if fraction is None else float(fraction)
+            store(fraction)
 
         return report
+
+    def enter(self, index: int) -> None:
+        """The calling thread runs worker `index`'s workload until `leave`: `cancel` may raise
+        Cancelled in it anywhere in between."""
+        with self._lock:
+            if self.stop.up:
+                raise Cancelled()
+            self._inside[index] = threading.get_ident()
+
+    def leave(self, index: int) -> None:
+        """The workload returned (or raised). A Cancelled fired at it but not yet raised is
+        dropped here, so it cannot land in the code that reports how the worker ended; one
+        raised before this line reaches the caller as the worker's cancellation."""
+        with self._lock:
+            if self._inside.pop(index, None) is None and RAISE_IN is not None:
+                RAISE_IN(threading.get_ident(), None)
+
+    def cancel(self) -> None:
+        """Stop every worker: the flag for modes that poll it, and Cancelled raised in every
+        worker thread of this process now inside its workload (at its next bytecode: a thread
+        blocked in a C call, such as sleep, raises when that call returns)."""
+        with self._lock:
+            self.stop.set()
+            if RAISE_IN is not None:
+                for ident in self._inside.values():
+                    RAISE_IN(ident, Cancelled)
+                self._inside.clear()
 
     def output(self, index: int, line: str) -> None:
         """One printed line of a worker. The first SENT_AT_ONCE are sent at once, so the last
@@ -170,18 +239,21 @@ class Outbox:
         else:
             self.emit(Output, index=index, line=line[:MAX_LINE_CHARS])
 
-    def _progress_event(self, index: int, fraction: float | None) -> Progress:
-        if fraction is not None:
-            fraction = min(1.0, max(0.0, fraction))
-        return Progress(self.now(), index, fraction)
+    def _changed_progress(self, indices: Any) -> list[Progress]:
+        """A progress event for each of these workers whose reported fraction changed since
+        the last one sent (a value stored meanwhile goes at the next flush). Under the lock."""
+        events = []
+        for index in indices:
+            fraction = _take_latest(self._cells.get(index))
+            if fraction == fraction and fraction != self._sent.get(index):  # NaN: nothing new
+                self._sent[index] = fraction
+                events.append(Progress(self.now(), index, min(1.0, max(0.0, fraction))))
+        return events
 
     def _take(self) -> list[Event]:
         with self._lock:
             batch, self._events = self._events, []
-            # pop, never swap the dict: every reporter holds this very dict, and a value stored
-            # between the two steps below is simply sent now or at the next flush
-            for index in list(self._progress):
-                batch.append(self._progress_event(index, self._progress.pop(index)))
+            batch.extend(self._changed_progress(list(self._cells)))
         return batch
 
     def _send(self, batch: list[Event]) -> None:
@@ -194,8 +266,8 @@ class Outbox:
 
     def _flush_loop(self) -> None:
         while not self._closed.wait(FLUSH_S):
-            if self._cancelled is not None and self._cancelled():
-                self.stop.set()
+            if self._cancelled is not None and not self.stop.up and self._cancelled():
+                self.cancel()
             try:
                 self.flush()
             except (OSError, ValueError):
@@ -206,6 +278,19 @@ class Outbox:
         if self._thread.ident is not None and self._thread is not threading.current_thread():
             self._thread.join(1.0)  # a non-daemon flusher must end before its interpreter does
         self.flush()
+
+
+def _take_latest(cells: array | None) -> float:
+    """The last value reported into `cells` (NaN if none), emptying a growing array up to it:
+    a value appended meanwhile stays for the next flush."""
+    if cells is None or not cells:
+        return math.nan
+    if not GROWING_CELLS:
+        return cells[0]
+    count = len(cells)
+    latest = cells[count - 1]
+    del cells[:count]
+    return latest
 
 
 def _redrawn(text: str) -> str:

@@ -122,11 +122,12 @@ def has_dashboard() -> bool:
 
 
 def stop_run(run: str) -> None:
-    """Run by Client.run on every worker when a run is cancelled: its tasks stop at their next
-    report() (Dask cannot interrupt a running task) and its sampler ends."""
+    """Run by Client.run on every worker when a run is cancelled: Cancelled is raised in its
+    tasks' threads (Outbox.cancel; Dask itself cannot interrupt a running task) and its
+    sampler ends."""
     with _lock:
         for outbox in _outboxes.get(run, []):
-            outbox.stop.set()
+            outbox.cancel()
         _leases.pop(run, None)
 
 

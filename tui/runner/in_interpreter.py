@@ -5,7 +5,7 @@ worker's own Outbox (with a flusher that is not a daemon thread: sub-interpreter
 those) writes the usual framed JSON batches to its record pipe with os.write, so nothing
 here needs a module that refuses sub-interpreters. Each call's arguments and return value
 are pickled through two more pipes (crossing.py). The runner cancels by closing the write
-end of the `cancel_fd` pipe: the flusher then reads b"" and sets the stop flag report() checks.
+end of the `cancel_fd` pipe: the flusher then reads b"" and cancels the worker (Outbox.cancel).
 """
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """The in-process modes: sequential, threads and asyncio, each run inside the runner.
 
 Every mode is a class with `run()` (blocks until all workers ended) and `cancel()` (asks
-them to stop; threads stop cooperatively at their next report(), and a thread that never
-reports is ended with the runner process itself, since Python cannot kill a thread).
+them to stop: Cancelled is raised in each worker thread at its next bytecode, or at its next
+report() where asynchronous exceptions are not available; a thread stuck in a C call past the
+grace is ended with the runner process itself, since Python cannot kill a thread).
 """
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ class Mode:
         pass
 
     def cancel(self) -> None:
-        self.outbox.stop.set()
+        self.outbox.cancel()
 
 
 class Sequential(Mode):

@@ -89,7 +89,11 @@ def run_worker(outbox: Outbox, workload: Workload, index: int, captured: Capture
     queued0 = queue.waited()
     status, error = "done", None
     try:
-        call_rounds(workload, index, outbox.reporter(index), transport)
+        outbox.enter(index)
+        try:
+            call_rounds(workload, index, outbox.reporter(index), transport)
+        finally:
+            outbox.leave(index)
     except Cancelled:
         status = "cancelled"
     except Refused as exc:  # its arguments or return value could not cross: the reason says why
