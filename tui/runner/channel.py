@@ -52,10 +52,10 @@ def _async_raiser() -> Callable[[int, Any], int] | None:
         call = ctypes.pythonapi.PyThreadState_SetAsyncExc
     except (ImportError, AttributeError):
         return None
-    call.argtypes = (ctypes.c_ulong, ctypes.py_object)
+    call.argtypes = (ctypes.c_ulong, ctypes.c_void_p)  # a pointer, so None passes NULL (clear), not Py_None
 
     def raise_in(ident: int, exc: Any) -> int:
-        return call(ident, exc)
+        return call(ident, None if exc is None else id(exc))  # CPython: id() is the address; exc lives on
 
     return raise_in
 
