@@ -1,12 +1,16 @@
 """The untrusted-text boundary: nothing a terminal obeys gets through, and widths stay honest."""
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 
 import wcwidth
 from conctui.engine.untrusted import from_bytes, visible
 from conctui.widgets.output_log import log_text
 from conctui.widgets.strips import text_strip
+from fixtures import hostile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
@@ -105,3 +109,15 @@ def test_a_log_line_is_harmless_and_exactly_as_wide_as_the_pane_allots(text: str
     strip = text_strip(line, _CONSOLE, Style(), 0, 40)
     assert strip.cell_length == 40  # cropped or padded to exactly what the pane allots
     assert not any(_OBEYED.search(segment.text) for segment in strip)
+
+
+def test_run_prints_the_hostile_lines_shown_and_json_keeps_them_exact() -> None:
+    """The headless table follows the TUI's rules (colour dropped); JSON keeps the exact text."""
+    args = [sys.executable, "-m", "conctui", "run", f"{hostile.__file__}:escapes", "--mode", "threads", "-n", "1"]
+    table = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert table.returncode == 0, table.stderr
+    assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]", table.stdout), repr(table.stdout)
+    assert "[0] ␛[2J␛[H␛]0;owned␇[bold red]MARKUP[/bold red] RED" in table.stdout.splitlines()
+    document = subprocess.run([*args, "--json"], capture_output=True, text=True, timeout=120)
+    (worker,) = json.loads(document.stdout)["runs"][0]["per_worker"]
+    assert worker["output"] == [*(f"{name}: {text}" for name, text in hostile.FAMILIES.items()), hostile.ISSUE]
