@@ -10,12 +10,43 @@ Reference: htop at its default refresh (installed with apt-get if missing). Targ
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 from _common import Row, Tmux, parser, report
 from _terminals import conctui_beside_htop, windows
+
+MOVE = re.compile(rb"\x1b\[(\d+);(\d+)H")
+
+
+def pane_at(row: int, col: int, size: tuple[int, int] = (80, 24)) -> str:
+    """The pane of conctui's 80x24 layout a cell belongs to (tui/app.tcss: a 1-line header,
+    workers beside the 32-wide cores and clock, 8 lines of results, 5 of output, the footer)."""
+    width, height = size
+    if row == 0:
+        return "header"
+    if row == height - 1:
+        return "footer"
+    if row >= height - 6:
+        return "output"
+    if row >= height - 14:
+        return "results"
+    return "workers" if col < width - 32 else "cores+clock"
+
+
+def where_bytes_go(data: bytes) -> Counter:
+    """Bytes written after each cursor move, by the pane the move lands in (Textual moves the
+    cursor to the start of each changed run of cells, then writes its styles and text)."""
+    shares: Counter = Counter()
+    moves = list(MOVE.finditer(data))
+    for move, after in zip(moves, [*moves[1:], None]):
+        end = after.start() if after else len(data)
+        shares[pane_at(int(move.group(1)) - 1, int(move.group(2)) - 1)] += end - move.start()
+    shares["(before any move)"] += moves[0].start() if moves else len(data)
+    return shares
 
 
 def main() -> None:
@@ -36,17 +67,24 @@ def main() -> None:
         def read() -> dict[str, float]:
             return {name: os.path.getsize(path) if path.exists() else 0 for name, path in files.items()}
 
+        shares: Counter = Counter()
         with conctui_beside_htop(on_open=pipe) as pair:
             for phase, seconds in (("idle", live_s / 2), ("live", live_s)):
                 if phase == "live":
                     pair.start_run()
+                    offset = read()["app"]
                 rates = windows(count, seconds, read)
+                if phase == "live":
+                    shares = where_bytes_go(files["app"].read_bytes()[int(offset):])
                 row = Row(f"{phase}: bytes/s to the terminal", "B/s", rates["app"], "htop, same windows",
                           rates["htop"], "<= htop")
                 row.met = row.median <= statistics.median(rates["htop"])
                 rows.append(row)
+    total = sum(shares.values()) or 1
+    split = ", ".join(f"{pane} {share / total:.0%}" for pane, share in shares.most_common() if share)
     report("ssh_bytes", args, rows, [f"80x24 tmux panes; {count} windows of {live_s / 2:g} s idle, then "
-                                     f"{count} of {live_s:g} s live (cpu, processes, one worker per core)"])
+                                     f"{count} of {live_s:g} s live (cpu, processes, one worker per core)",
+                                     f"live bytes by pane (after each cursor move): {split}"])
 
 
 if __name__ == "__main__":

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from conctui.engine.state import CoreHost, SessionState
 from conctui.engine.untrusted import visible
+from conctui.widgets.spans import changed_span
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
+from textual.geometry import Region
 from textual.widget import Widget
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
@@ -96,6 +98,7 @@ class CoresPane(Widget):
     def on_mount(self) -> None:
         self._text = Text()
         self._plain = ""
+        self._lines: list[Text] = []
         self._state: SessionState | None = None
 
     def on_resize(self) -> None:
@@ -108,9 +111,18 @@ class CoresPane(Widget):
         lines = core_lines(state, self.content_size.width or 30, max(1, self.content_size.height - 1))
         lines.append(Text.assemble((f"app {state.app_cpu or 0:.0f}%", "dim"), " ", gil_line(state)))
         text = Text("\n").join(lines)
-        if text.plain != self._plain:
-            self._text, self._plain = text, text.plain
-            self.refresh()
+        if text.plain == self._plain:
+            return
+        old, self._lines = self._lines, lines
+        self._text, self._plain = text, text.plain
+        width = self.content_size.width
+        if len(old) != len(lines) or any(line.cell_len > width for line in lines):
+            self.refresh()  # lines came or went, or one wraps: every line may have moved
+            return
+        for y, (before, line) in enumerate(zip(old, lines)):
+            # only the changed cells: a core's percentage is 4 cells, its sparkline's tail as far as it moved
+            if (span := changed_span(before, line)) is not None:
+                self.refresh(Region(span[0], y, span[1] - span[0], 1))
 
     def render(self) -> Text:
         return self._text

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from conctui.engine.state import RunState, WorkerState
 from conctui.engine.untrusted import visible
+from conctui.widgets.spans import changed_span
 from conctui.widgets.strips import text_strip
 from rich.text import Text
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -79,9 +80,12 @@ class WorkerTable(ScrollView):
             self.refresh()
             return
         for index, line in enumerate(lines):
-            if line != self.lines[index]:
+            span = changed_span(self.lines[index], line)
+            if span is not None:
                 self.lines[index] = line
-                self.refresh_line(index + 1)
+                # only the changed cells: a ticking time column is 4 cells, not the whole line
+                start, end = span
+                self.refresh(Region(start - self.scroll_offset.x, index + 1 - self.scroll_offset.y, end - start, 1))
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
