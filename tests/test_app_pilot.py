@@ -144,11 +144,12 @@ async def test_workload_picker_switches_the_workload() -> None:
 
 async def test_help_lists_every_key_and_defines_the_figures() -> None:
     app = make_app()
-    async with app.run_test(size=(100, 40)) as pilot:
+    async with app.run_test(size=(100, 60)) as pilot:  # tall enough that the first figures show unscrolled
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = render_screen(app, None)
-        for word in ("enter", "compare", "record", "GIL wait", "parallelism", "efficiency", "speedup"):
+        for word in ("enter", "compare", "record", "claims", "sweep", "GIL wait", "parallelism", "efficiency",
+                     "speedup"):
             assert word in text
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)

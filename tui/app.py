@@ -60,9 +60,9 @@ class PanesApp(App[int]):
     BINDINGS = [
         # off the footer, which 80 columns fill: the results pane's title names them, help lists them
         Binding("S", "sweep", "sweep", id="sweep", show=False,
-                tooltip="sweep: 1 to 2 x cores workers in threads and processes, speedup and serial fraction"),
+                tooltip="sweep 1 to 2 x cores workers: speedup, serial fraction"),
         Binding("T", "claims", "claims", id="claims", show=False,
-                tooltip="the tutorial's claims, with what this session measured"),
+                tooltip="the tutorial's claims, measured here"),
         Binding("question_mark", "help", "help", key_display="?", id="help", tooltip="this help"),
         Binding("q", "quit", "quit", id="quit", tooltip="cancel any run, reap every child, quit"),
         Binding("ctrl+c", "quit", "quit", show=False, priority=True),

@@ -11,14 +11,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 FIGURES = {
-    "verdict": "under the results: the winner, and each mode's dominant reason from its own figures "
-               "(thresholds in the README); T lists the tutorial's claims with what this session measured.",
-    "waiting": "(JSON waiting_share) share of the workers' time neither computing nor queued for a free core: "
-               "sleeping, I/O, a lock, the GIL.",
-    "start-up": "(JSON startup_s) median seconds from a run's launch to a worker's first line: spawning, importing.",
-    "others took": "(JSON other_load) cores' worth of CPU other programs used while the run was live.",
-    "serial fraction": "(S, sweep) Amdahl's share of each worker's work that cannot overlap with the others', "
-                       "fitted with fixed work per worker: 0 scales to every core, 1 gains nothing.",
     "wall": "seconds from the first worker launched to the last one ended (process start-up included).",
     "CPU": "CPU seconds the OS charged to the workers, summed; CPU % is the share of one core in a moment.",
     "parallelism": "CPU seconds / wall seconds: how many cores were busy on average (pure-Python threads stay near 1).",
@@ -37,6 +29,14 @@ FIGURES = {
                        "on this machine, no pickling.",
     "name: parent a → b": "a module global (len() of a list, dict or set) before and after the run as the parent "
                           "sees it; `each worker` is each worker's own copy, where it has one.",
+    "verdict": "under the results: the winner, and each mode's dominant reason from its own figures "
+               "(thresholds in the README); T lists the tutorial's claims with what this session measured.",
+    "waiting": "(JSON waiting_share) share of the workers' time neither computing nor queued for a free core: "
+               "sleeping, I/O, a lock, the GIL.",
+    "start-up": "(JSON startup_s) median seconds from a run's launch to a worker's first line: spawning, importing.",
+    "others took": "(JSON other_load) cores' worth of CPU other programs used while the run was live.",
+    "serial fraction": "(S, sweep) Amdahl's share of each worker's work that cannot overlap with the others', "
+                       "fitted with fixed work per worker: 0 scales to every core, 1 gains nothing.",
 }
 GIL_NOTES = [
     "GIL per worker: sampled live from conctui's process, 1 s windows of py-spy at 100 Hz plus /proc reads "
