@@ -22,7 +22,7 @@ RUN = {"mode": str, "workload": str, "params": dict, "workers": int, "python": d
        "per_worker": list, "cluster": (dict, type(None))}
 WORKER = {"index": int, "pid": int, "tid": int, "host": str, "status": str, "wall_s": NUMBER,
           "cpu_s": NUMBER, "error": MAYBE_TEXT, "exitcode": MAYBE_INT, "output": list, "dropped_lines": int}
-SUMMARY = {"python": str, "python_version": str, "gil_enabled": bool, "workload": str, "workers": int,
+SUMMARY = {"executable": str, "python_version": str, "gil_enabled": bool, "workload": str, "workers": int,
            "mode": str, "runs": int, "ok_runs": int, "wall_s": NUMBER, "wall_min": NUMBER, "wall_max": NUMBER,
            "cpu_s": NUMBER, "parallelism": NUMBER, "usable_cores": int, "speedup": NUMBER,
            "efficiency": NUMBER}

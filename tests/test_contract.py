@@ -46,9 +46,9 @@ def _python_with_interpreters() -> str:
             except UsageError as exc:
                 tried.append(f"{found.path}: {exc}")
                 continue
-            if info["interpreters"]["api"]:
+            if info.interpreters.api:
                 return found.path
-            tried.append(f"{found.path}: {info['interpreters']['reason']}")
+            tried.append(f"{found.path}: {info.interpreters.reason}")
     pytest.skip("no Python 3.13+ with sub-interpreters found" + (f" ({'; '.join(tried)})" if tried else ""))
 
 
@@ -97,7 +97,7 @@ def test_every_mode_keeps_the_same_contract(mode: str) -> None:
     assert next(e for e in reversed(events) if isinstance(e, RunFinished)).status == "done"
     assert kinds.count(WorkerStarted) == kinds.count(WorkerFinished) == WORKERS
     started = events[0]
-    assert (started.mode, started.workers, started.python["version"]) == (mode, WORKERS, figures["python"]["version"])
+    assert (started.mode, started.workers, started.python.version) == (mode, WORKERS, figures["python"]["version"])
     for index in range(WORKERS):
         assert _worker_shape(events, index) == {
             "first": "WorkerStarted", "last": ("WorkerFinished", "done"),

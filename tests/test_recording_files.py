@@ -106,7 +106,7 @@ BAD_FILES = {
     "worker event outside a run": (_lines()[:2] + _lines()[3:], "worker event outside any run"),
     "run ends that never started": (_lines()[:1] + _lines()[13:14], "a run ends that never started"),
     "progress above 1": (_with(6, fraction=5), "not between 0 and 1"),
-    "cores as text": (_with(2, python={**PYTHON, "usable_cores": "two"}), "python.usable_cores should be int"),
+    "cores as text": (_with(2, python={**PYTHON, "usable_cores": "two"}), "'python.usable_cores' should be int"),
     "unhashable interpreter": (_with(2, python={**PYTHON, "executable": ["a"]}), "python.executable"),
     "huge integer": ([line.replace('"pid": 42', '"pid": ' + "9" * 5000) for line in _lines()], "not JSON"),
     "deep nesting": (_lines()[:2] + ["[" * 100_000 + "]" * 100_000 + "\n"], "not JSON"),

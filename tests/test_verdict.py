@@ -14,7 +14,7 @@ from fixtures.command import conctui, task
 
 
 def _row(mode: str = "threads", workload: str = "w", **figures) -> dict:
-    row = {"python": "/py", "python_version": "3.11.7", "free_threaded": False, "workload": workload,
+    row = {"executable": "/py", "python_version": "3.11.7", "free_threaded": False, "workload": workload,
            "workers": 2, "mode": mode, "runs": 1, "ok_runs": 1, "wall_s": 2.0, "cpu_s": 2.0,
            "parallelism": 1.0, "usable_cores": 2, "gil_wait": None, "gil_note": "own GIL",
            "speedup": None, "startup_s": 0.0, "other_load": 0.0, "waiting_share": 0.0, "cluster": None}

@@ -19,7 +19,7 @@ from dataclasses import replace
 from typing import Any, NoReturn
 
 from conctui.engine import capacity
-from conctui.engine.events import Event, SweepStarted
+from conctui.engine.events import Event, PythonInfo, SweepStarted
 from conctui.engine.figures import figure_text, run_figures, summarize
 from conctui.engine.modes import MODES
 from conctui.engine.pythons import checked_python
@@ -237,7 +237,7 @@ def _plans(args: argparse.Namespace, mode: str) -> list[tuple[RunSpec, dict]]:
     plans = []
     for python in _pythons(args):
         spec, info = _spec(args, mode, python)
-        if not switches or not info["python"].get("free_threaded"):
+        if not switches or not info["python"].free_threaded:
             if args.gil == "off":
                 raise UsageError(f"{python} is not a free-threaded build: its GIL cannot be turned off")
             plans.append((spec, info))
@@ -367,9 +367,8 @@ def _print_verdict(rows: list[dict]) -> None:
         print(f"verdict: {visible(entry['text'])}")
 
 
-def _header(info: dict, start_method: str) -> dict:
-    python = info["python"]
-    return {**python, "start_method": start_method}
+def _header(python: PythonInfo, start_method: str) -> dict:
+    return {**python.as_dict(), "start_method": start_method}
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -379,7 +378,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.mode} cannot run {spec.workload.name}: {reason}")
     runs, caught = _run_all([spec], args.timeout, _recorder(args))
     if args.json:
-        print(json.dumps({"header": _header(info, spec.start_method), "runs": runs,
+        print(json.dumps({"header": _header(info["python"], spec.start_method), "runs": runs,
                           "verdict": verdict(summarize(runs))}, indent=2))
     else:
         figures = runs[0]
@@ -405,10 +404,10 @@ def memory_lines(figures: dict) -> list[str]:
 
 def _print_memory(runs: list[dict], several: bool) -> None:
     """The last run of each (interpreter, mode): its memory lines and IPC line, made visible."""
-    last = {(f["python"].get("executable"), f["python"].get("python_gil"), f["mode"]): f for f in runs}
+    last = {(f["python"]["executable"], f["python"]["python_gil"], f["mode"]): f for f in runs}
     for figures in last.values():
         python = figures["python"]
-        label = _python_label(python.get("version"), python.get("free_threaded"), python.get("python_gil"))
+        label = _python_label(python["version"], python["free_threaded"], python["python_gil"])
         who = f"{label:<16}" * several
         for number, line in enumerate(memory_lines(figures)):
             print(f"{who if number == 0 else ' ' * len(who)}{figures['mode'] if number == 0 else '':<12} "
@@ -431,10 +430,11 @@ def freethreading_cost(rows: list[dict]) -> list[dict]:
         if off["mode"] != "sequential" or off["python_gil"] != "0" or not off["wall_s"]:
             continue
         on = next((r for r in rows if r["mode"] == "sequential" and r["python_gil"] == "1" and r["wall_s"]
-                   and (r["python"], r["workload"], r["workers"]) == (off["python"], off["workload"], off["workers"])),
+                   and (r["executable"], r["workload"], r["workers"]) == (off["executable"], off["workload"],
+                                                                         off["workers"])),
                   None)
         if on:
-            costs.append({"python": off["python"], "workload": off["workload"], "workers": off["workers"],
+            costs.append({"executable": off["executable"], "workload": off["workload"], "workers": off["workers"],
                           "gil_off_s": off["wall_s"], "gil_on_s": on["wall_s"],
                           "cost": round(off["wall_s"] / on["wall_s"] - 1, 4)})
     return costs
@@ -490,8 +490,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     runs, caught = _run_all(specs, args.timeout, _recorder(args))
     rows = summarize(runs)
     if args.json:
-        print(json.dumps({"header": _header(info, spec.start_method), "summary": rows, "runs": runs,
-                          "pythons": [i["python"] for _, i in plans],
+        print(json.dumps({"header": _header(info["python"], spec.start_method), "summary": rows, "runs": runs,
+                          "pythons": [i["python"].as_dict() for _, i in plans],
                           "unavailable": _skipped_json(skipped, several), "verdict": verdict(rows),
                           "freethreading_cost": freethreading_cost(rows)}, indent=2))
     else:
@@ -508,7 +508,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             print(f"free-threading's single-thread cost (sequential, same binary): GIL off {cost['gil_off_s']:.3f} s"
                   f" vs on {cost['gil_on_s']:.3f} s ({cost['cost']:+.1%})")
         for _, python, mode, reason in skipped:
-            who = f"{_python_label(python['version'], python['free_threaded'], python.get('python_gil')):<16}" * several
+            who = f"{_python_label(python['version'], python['free_threaded'], python['python_gil']):<16}" * several
             print(f"{who}{mode:<12} unavailable: {visible(reason)}")
         for row in rows:
             _print_cluster(row["mode"], row["cluster"])
@@ -576,7 +576,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     modes = _modes_and_repeat(args)
     workers_text, args.workers = args.workers, 1
     spec, info = _spec(args, modes[0])
-    usable = info["python"].get("usable_cores") or 1
+    usable = info["python"].usable_cores
     counts = _sweep_counts(workers_text, usable)
     refused = [f"{m} cannot run {spec.workload.name}: {r}" for m in modes if (r := _unavailable(m, info))]
     if refused:
@@ -590,7 +590,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                             lambda t: [replace(opened, t=t)])
     sweep = of_session(opened, 0, runs, running=False)
     if args.json:
-        print(json.dumps({"header": _header(info, spec.start_method), "sweep": sweep, "runs": runs}, indent=2))
+        header = _header(info["python"], spec.start_method)
+        print(json.dumps({"header": header, "sweep": sweep, "runs": runs}, indent=2))
     else:
         _print_sweep(sweep)
     return _exit_code(runs, caught)
@@ -628,7 +629,7 @@ def _replay_figures(path: str) -> tuple[dict, str | None]:
         apply(state, event)
     runs = [run_figures(run) for run in state.runs]
     first = state.runs[0].started if state.runs else None
-    header = _header({"python": first.python}, first.start_method) if first else reader.header["machine"]
+    header = _header(first.python, first.start_method) if first else reader.header["machine"]
     rows = summarize(runs)
     document = {"recording": reader.header, "header": header, "summary": rows, "runs": runs,
                 "verdict": verdict(rows)}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import NamedTuple, Protocol
 
-from conctui.engine.events import Event, RunStarted
+from conctui.engine.events import Event, PythonInfo, RunStarted
 from conctui.engine.state import SessionState
 
 
@@ -17,7 +17,7 @@ class HeaderLine(NamedTuple):
     workload: str
     workers: int
     mode: str
-    python: dict
+    python: PythonInfo
     start_method: str
     recording: bool
     note: str = ""

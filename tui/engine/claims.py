@@ -56,7 +56,7 @@ def _median(runs: list[dict], name: str) -> float | None:
 
 
 def _free_threaded(run: dict) -> bool:
-    return bool(run["python"].get("free_threaded")) and run["python"].get("gil_enabled") is False
+    return run["python"]["free_threaded"] and not run["python"]["gil_enabled"]
 
 
 def _not_free_threaded(run: dict) -> bool:

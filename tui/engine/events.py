@@ -22,9 +22,11 @@ from conctui.runner.schema import (
     Memory,
     Output,
     Progress,
+    PythonInfo,
     RunFinished,
     RunStarted,
     Sample,
+    SubInterpreters,
     SweepStarted,
     WorkerFinished,
     WorkerStarted,
@@ -33,7 +35,8 @@ from conctui.runner.schema import (
 )
 
 __all__ = [
-    "CLUSTER_KINDS", "MAX_INDEX", "MAX_T", "MAX_TEXT", "RENAMED", "RUN_STATUSES", "STATUSES", "TYPES",
-    "Cluster", "Event", "EventError", "GilReenabled", "GilSample", "GilWorkers", "Memory", "Output", "Progress",
-    "RunFinished", "RunStarted", "Sample", "SweepStarted", "WorkerFinished", "WorkerStarted", "decode", "encode",
+    "CLUSTER_KINDS", "MAX_INDEX", "MAX_T", "MAX_TEXT", "RENAMED", "RUN_STATUSES", "STATUSES", "TYPES", "Cluster",
+    "Event", "EventError", "GilReenabled", "GilSample", "GilWorkers", "Memory", "Output", "Progress", "PythonInfo",
+    "RunFinished", "RunStarted", "Sample", "SubInterpreters", "SweepStarted", "WorkerFinished", "WorkerStarted",
+    "decode", "encode",
 ]

@@ -126,7 +126,7 @@ def run_figures(run: RunState) -> dict[str, Any]:
         "workload": started.workload,
         "params": started.params,
         "workers": started.workers,
-        "python": started.python,
+        "python": started.python.as_dict(),
         "start_method": started.start_method,
         "status": run.status,
         "error": run.finished.error if run.finished else None,
@@ -155,7 +155,7 @@ def run_figures(run: RunState) -> dict[str, Any]:
 def _key(figures: dict[str, Any]) -> tuple:
     """Runs compared with each other: same binary, same PYTHON_GIL switch, workload and workers."""
     python = figures["python"]
-    return (python.get("executable", ""), python.get("python_gil"), figures["workload"], figures["workers"])
+    return (python["executable"], python["python_gil"], figures["workload"], figures["workers"])
 
 
 def _cluster_medians(clusters: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -181,13 +181,13 @@ def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for figures in runs:
         groups.setdefault(_key(figures) + (figures["mode"],), []).append(figures)
     rows = []
-    for (python, python_gil, workload, workers, mode), members in groups.items():
+    for (executable, python_gil, workload, workers, mode), members in groups.items():
         ok = [m for m in members if m["status"] == "done" and m["wall_s"]]
         walls = [m["wall_s"] for m in ok]  # wall, cpu and parallelism: medians of the same runs
         row: dict[str, Any] = {
-            "python": python, "python_gil": python_gil, "python_version": members[0]["python"].get("version"),
-            "gil_enabled": members[0]["python"].get("gil_enabled"),
-            "free_threaded": members[0]["python"].get("free_threaded"),
+            "executable": executable, "python_gil": python_gil, "python_version": members[0]["python"]["version"],
+            "gil_enabled": members[0]["python"]["gil_enabled"],
+            "free_threaded": members[0]["python"]["free_threaded"],
             "workload": workload, "workers": workers, "mode": mode, "runs": len(members),
             "ok_runs": len(walls),
             "wall_s": _round(median(walls)) if walls else None,
@@ -195,7 +195,7 @@ def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "wall_max": _round(max(walls)) if walls else None,
             "cpu_s": _median([m["cpu_s"] for m in ok]),
             "parallelism": _round(_median([m["parallelism"] for m in ok]), 3),
-            "usable_cores": members[0]["python"].get("usable_cores"),
+            "usable_cores": members[0]["python"]["usable_cores"],
             "gil_wait": _median([m.get("gil_wait") for m in ok]),
             "gil_held": _median([m.get("gil_held") for m in ok]),
             "gil_note": members[0].get("gil_note"),
@@ -211,7 +211,7 @@ def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         rows.append(row)
     bases = sequential_walls(runs)
     for row in rows:
-        same = (row["python"], row["python_gil"], row["workload"], row["workers"])
+        same = (row["executable"], row["python_gil"], row["workload"], row["workers"])
         row["speedup"] = _speedup(bases.get(same), row["wall_s"])
         row["efficiency"] = (None if row["speedup"] is None else
                              round(row["speedup"] / min(row["workers"], row["usable_cores"] or 1), 3))

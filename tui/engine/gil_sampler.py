@@ -38,7 +38,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conctui import runner
-from conctui.engine.events import Event, GilWorkers, RunFinished, RunStarted, WorkerFinished, WorkerStarted
+from conctui.engine.events import (
+    Event,
+    GilWorkers,
+    PythonInfo,
+    RunFinished,
+    RunStarted,
+    WorkerFinished,
+    WorkerStarted,
+)
 
 RATE_HZ = 100  # py-spy's samples a second
 WINDOW_S = 1  # one py-spy record per window: the figures move once a second
@@ -235,15 +243,15 @@ def count_holders(workers: list[Worker]) -> None:
 class Recorder:
     """One window of held-GIL counts: a sampler subprocess run for WINDOW_S, then parsed."""
 
-    def __init__(self, pid: int, subprocesses: bool, python: dict, folder: str, workers: list[Worker]) -> None:
+    def __init__(self, pid: int, subprocesses: bool, python: PythonInfo, folder: str, workers: list[Worker]) -> None:
         self.pid = pid
         self.out = os.path.join(folder, "window")
         self.log = open(os.path.join(folder, "log"), "w+b")  # noqa: SIM115 - closed in finish()
-        version = tuple(int(p) for p in str(python.get("version", "0.0")).split(".")[:2] if p.isdigit())
+        version = tuple(int(p) for p in python.version.split(".")[:2] if p.isdigit())
         self.remote = version >= REMOTE_FROM
         if self.remote:
             pids = sorted({w.pid for w in workers} | {pid})
-            command = [python.get("executable", sys.executable), str(REMOTE_HELPER), ",".join(map(str, pids)),
+            command = [python.executable or sys.executable, str(REMOTE_HELPER), ",".join(map(str, pids)),
                        str(RATE_HZ), str(WINDOW_S), self.out]
         else:
             command = [find_py_spy() or "py-spy", "record", "--pid", str(pid), "--gil", "--idle", "--threads",
@@ -311,8 +319,7 @@ class RunSampling:
 
     def worker(self, event: WorkerStarted) -> None:
         with self.lock:
-            if not self.workers and self.note is None and not event.gil_futex and self.started.python.get(
-                    "free_threaded"):
+            if not self.workers and self.note is None and not event.gil_futex and self.started.python.free_threaded:
                 self.note = NO_GIL  # the runner found no GIL to wait for
             self.workers[event.index] = Worker(event.index, event.pid, event.tid, list(event.gil_futex),
                                                self.session_t0 + event.t, holder=event.gil_holder,
@@ -380,7 +387,7 @@ class RunSampling:
             return max(1 / STATE_HZ, max(1, len(self.workers)) / MAX_STATE_READS)
 
     def _sample(self, folder: str) -> None:
-        if self.started.python.get("free_threaded"):
+        if self.started.python.free_threaded:
             with self.lock:
                 readable = any(w.holder for w in self.workers.values())
             if not readable:

@@ -8,42 +8,42 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from conctui.engine.events import PythonInfo
 
-def _always(python: dict, workload: dict) -> str | None:
+
+def _always(python: PythonInfo, workload: dict) -> str | None:
     return None
 
 
-def _asyncio(python: dict, workload: dict) -> str | None:
+def _asyncio(python: PythonInfo, workload: dict) -> str | None:
     if workload.get("has_async"):
         return None
     return (f"{workload.get('name', 'this workload')} is a plain function: asyncio would only run it "
             "in threads (asyncio.to_thread), which is the threads mode; give an async def")
 
 
-def _processes(python: dict, workload: dict) -> str | None:
-    methods = python.get("start_methods", [])
-    if "spawn" in methods or "forkserver" in methods:
+def _processes(python: PythonInfo, workload: dict) -> str | None:
+    if "spawn" in python.start_methods or "forkserver" in python.start_methods:
         return None
     return "neither spawn nor forkserver is available on this platform"
 
 
-def _dask(python: dict, workload: dict) -> str | None:
-    if python.get("dask"):
+def _dask(python: PythonInfo, workload: dict) -> str | None:
+    if python.dask:
         return None
-    return (f"distributed cannot be imported by {python.get('executable', 'this Python')}: "
+    return (f"distributed cannot be imported by {python.executable or 'this Python'}: "
             'pip install "conctui[dask]"')
 
 
-def _interpreters(python: dict, workload: dict) -> str | None:
-    support = python.get("interpreters") or {}
-    if support.get("api"):
+def _interpreters(python: PythonInfo, workload: dict) -> str | None:
+    if python.interpreters.api:
         return None
-    return support.get("reason") or f"Python {python.get('version', '?')} did not say whether it has sub-interpreters"
+    return python.interpreters.reason or f"Python {python.version} did not say whether it has sub-interpreters"
 
 
-def _interpreters_experimental(python: dict) -> str | None:
-    if (python.get("interpreters") or {}).get("experimental"):
-        return f"experimental: Python {python.get('version', '?')}'s private _interpreters module"
+def _interpreters_experimental(python: PythonInfo) -> str | None:
+    if python.interpreters.experimental:
+        return f"experimental: Python {python.version}'s private _interpreters module"
     return None
 
 
@@ -52,14 +52,14 @@ class ModeInfo:
     name: str
     key: str
     label: str
-    check: Callable[[dict, dict], str | None]
-    warn: Callable[[dict], str | None] = lambda python: None
+    check: Callable[[PythonInfo, dict], str | None]
+    warn: Callable[[PythonInfo], str | None] = lambda python: None
 
-    def unavailable(self, python: dict, workload: dict) -> str | None:
+    def unavailable(self, python: PythonInfo, workload: dict) -> str | None:
         """None when the mode can run this workload under this Python, else the reason."""
         return self.check(python, workload)
 
-    def caveat(self, python: dict) -> str | None:
+    def caveat(self, python: PythonInfo) -> str | None:
         """A word to show beside the mode where it runs on ground that may shift, else None."""
         return self.warn(python)
 

@@ -15,6 +15,7 @@ import sysconfig
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from conctui.engine.events import PythonInfo
 from conctui.engine.runner_process import MIN_PYTHON, check_python, describe
 
 NAME = re.compile(r"^python(\d+)\.(\d+)(t?)$")
@@ -117,8 +118,8 @@ def find_pythons(extra: list[str] | tuple[str, ...] = ()) -> list[FoundPython]:
     return found
 
 
-def probe(path: str) -> dict:
-    """The runner's python_info under `path` (starts a process: call it off the UI thread).
+def probe(path: str) -> PythonInfo:
+    """The runner's PythonInfo under `path` (starts a process: call it off the UI thread).
 
     Raises UsageError with one line when `path` is not a Python conctui can use."""
     check_python(path)

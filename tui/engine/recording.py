@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from conctui.engine.events import (
-    MAX_INDEX,
     MAX_T,
     Event,
     EventError,
@@ -70,7 +69,7 @@ class RecordingError(Exception):
 
 def machine() -> dict[str, Any]:
     """The recording machine: this interpreter's facts plus the platform's default start method."""
-    return {**python_info(), "default_start_method": multiprocessing.get_all_start_methods()[0]}
+    return {**python_info().as_dict(), "default_start_method": multiprocessing.get_all_start_methods()[0]}
 
 
 def header(t0: float) -> dict[str, Any]:
@@ -222,23 +221,6 @@ def _check_header(data: Any, path: str) -> dict[str, Any]:
     return {**data, "t0": float(t0)}
 
 
-# the interpreter facts the figures group and divide by: a file must not smuggle other types in
-PYTHON_FIELDS = {"executable": str, "version": str, "implementation": str, "platform": str, "hostname": str,
-                 "free_threaded": bool, "gil_enabled": bool, "logical_cores": int, "usable_cores": int,
-                 "start_methods": list, "python_gil": str, "gil_reenabled": str}
-
-
-def _check_python(python: dict, where: str) -> None:
-    for name, kind in PYTHON_FIELDS.items():
-        value = python.get(name)
-        if value is None:
-            continue
-        wrong = (not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_INDEX
-                 if kind is int else not isinstance(value, kind))
-        if wrong:
-            raise RecordingError(f"{where}: python.{name} should be {kind.__name__}, not {str(value)[:40]!r}")
-
-
 class Structure:
     """The checks one event cannot make alone: time order, worker events inside a run, sane facts."""
 
@@ -254,7 +236,6 @@ class Structure:
             raise RecordingError(f"{where}: time {event.t:.3f} s goes back from {self.latest:.3f} s")
         self.latest = max(self.latest, event.t)
         if isinstance(event, RunStarted):
-            _check_python(event.python, where)
             self.slots += event.workers
             if self.slots > MAX_WORKER_SLOTS:
                 raise RecordingError(f"{where}: more than {MAX_WORKER_SLOTS} workers in all")

@@ -25,6 +25,7 @@ from conctui import runner
 from conctui.engine.events import (
     Event,
     EventError,
+    PythonInfo,
     RunFinished,
     RunStarted,
     WorkerFinished,
@@ -143,9 +144,13 @@ def _ask_runner(python: str, request: dict, python_gil: str | None = None) -> di
 
 
 def _answer(reply: dict) -> dict:
+    """The runner's reply, its `python` typed (PythonInfo), or its error as one line."""
     if "error" in reply:
         raise UsageError(reply["error"])
-    return reply
+    try:
+        return {**reply, "python": PythonInfo.from_json("python", reply["python"])}
+    except (EventError, KeyError) as exc:
+        raise UsageError(f"the runner described itself wrongly: {exc}") from None
 
 
 def _reap(process: subprocess.Popen, timeout: float = KILL_AFTER_S) -> None:
@@ -261,7 +266,7 @@ class RunnerProcess:
         if self._run_t is None:
             spec = self.spec
             events.append(RunStarted(now, self.run_id, spec.mode, spec.workload.name, spec.params, spec.workers,
-                                     {}, spec.start_method, self.pid or 0))
+                                     PythonInfo(executable=spec.python), spec.start_method, self.pid or 0))
         events += [WorkerFinished(now, index, "crashed", reason) for index in range(self.spec.workers)
                    if index not in self._finished]
         events.append(RunFinished(now, "crashed", now - self._run_t if self._run_t is not None else 0.0, reason))

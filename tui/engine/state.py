@@ -172,7 +172,7 @@ def apply(state: SessionState, event: Event) -> SessionState:
         run = state.current
         if run is not None and run.gil_reenabled is None:
             run.gil_reenabled = event  # the header and the run's python say so from now on
-            python = {**run.started.python, "gil_enabled": True, "gil_reenabled": event.module}
+            python = replace(run.started.python, gil_enabled=True, gil_reenabled=event.module)
             run.started = replace(run.started, python=python)
     elif isinstance(event, RunFinished):
         if state.current is not None:

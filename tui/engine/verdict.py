@@ -160,12 +160,13 @@ DOMINANT: list[tuple[str, Callable[[dict], tuple[dict, str] | None]]] = [
 def _label(row: dict, several: bool) -> str:
     if not several:
         return row["mode"]
-    return f"{row['mode']} ({row.get('python_version') or row['python']}{'t' if row.get('free_threaded') else ''})"
+    return f"{row['mode']} ({row.get('python_version') or row['executable']}{'t' if row.get('free_threaded') else ''})"
 
 
 def _entry(row: dict, reason: str, figures: dict, text: str, several: bool) -> Entry:
-    return {"mode": row["mode"], "workload": row["workload"], "workers": row["workers"], "python": row["python"],
-            "reason": reason, "text": f"{_label(row, several)} {REASONS[reason]}: {text}.", "figures": figures}
+    return {"mode": row["mode"], "workload": row["workload"], "workers": row["workers"],
+            "executable": row["executable"], "reason": reason,
+            "text": f"{_label(row, several)} {REASONS[reason]}: {text}.", "figures": figures}
 
 
 def judge(row: dict, several: bool = False) -> list[Entry]:
@@ -209,7 +210,7 @@ def _winner(rows: list[dict], several: bool) -> Entry | None:
 def verdict(rows: list[dict]) -> list[Entry]:
     """The verdict on summary rows: per (interpreter, workload, workers), the winner first,
     then each mode's reason in the rows' order."""
-    several = len({r["python"] for r in rows}) > 1
+    several = len({r["executable"] for r in rows}) > 1
     groups: dict[tuple, list[dict]] = {}
     for row in rows:
         groups.setdefault((row["workload"], row["workers"]), []).append(row)

@@ -1,4 +1,4 @@
-"""What this interpreter is and can do, as plain data for the header and every JSON run."""
+"""What this interpreter is and can do (a schema.PythonInfo), for the header, the modes and every JSON run."""
 from __future__ import annotations
 
 import importlib.util
@@ -7,7 +7,8 @@ import os
 import platform
 import sys
 import sysconfig
-from typing import Any
+
+from .schema import PythonInfo, SubInterpreters
 
 
 def usable_cores() -> int:
@@ -17,7 +18,7 @@ def usable_cores() -> int:
     return os.cpu_count() or 1
 
 
-def interpreters_support() -> dict[str, Any]:
+def interpreters_support() -> SubInterpreters:
     """Which sub-interpreter API this Python offers, judged without creating one.
 
     3.12's `_xxsubinterpreters` is refused: there, `import hashlib` in an isolated
@@ -25,33 +26,33 @@ def interpreters_support() -> dict[str, Any]:
     take a process per worker, which is the processes mode."""
     version = sys.version_info[:2]
     if version >= (3, 14) and importlib.util.find_spec("concurrent.interpreters"):
-        return {"api": "concurrent.interpreters", "experimental": False, "reason": None}
+        return SubInterpreters("concurrent.interpreters", False, None)
     if version == (3, 13) and importlib.util.find_spec("_interpreters"):
-        return {"api": "_interpreters", "experimental": True, "reason": None}
+        return SubInterpreters("_interpreters", True, None)
     if version < (3, 13):
         reason = ("Python %d.%d has no usable sub-interpreters: they need 3.13 (private _interpreters, "
                   "experimental) or 3.14 (concurrent.interpreters); on 3.12 an extension import "
                   "(hashlib) in one aborted the process" % version)
     else:
         reason = "this %s %d.%d has no sub-interpreter module" % ((platform.python_implementation(),) + version)
-    return {"api": None, "experimental": False, "reason": reason}
+    return SubInterpreters(None, False, reason)
 
 
-def python_info() -> dict[str, Any]:
+def python_info() -> PythonInfo:
     gil_check = getattr(sys, "_is_gil_enabled", None)
-    return {
-        "executable": sys.executable,
-        "version": platform.python_version(),
-        "implementation": platform.python_implementation(),
-        "free_threaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
-        "gil_enabled": bool(gil_check()) if gil_check else True,
-        "python_gil": os.environ.get("PYTHON_GIL"),  # "1" or "0": the GIL was asked for, or against
-        "logical_cores": os.cpu_count() or 1,
-        "usable_cores": usable_cores(),
-        "platform": platform.platform(),
-        "start_methods": multiprocessing.get_all_start_methods(),
-        "hostname": platform.node(),
-        "interpreters": interpreters_support(),
+    return PythonInfo(
+        executable=sys.executable,
+        version=platform.python_version(),
+        implementation=platform.python_implementation(),
+        free_threaded=bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+        gil_enabled=bool(gil_check()) if gil_check else True,
+        python_gil=os.environ.get("PYTHON_GIL"),  # "1" or "0": the GIL was asked for, or against
+        logical_cores=os.cpu_count() or 1,
+        usable_cores=usable_cores(),
+        platform=platform.platform(),
+        start_methods=multiprocessing.get_all_start_methods(),
+        hostname=platform.node(),
+        interpreters=interpreters_support(),
         # found, not imported: importing distributed costs a second and most runs never need it
-        "dask": importlib.util.find_spec("distributed") is not None,
-    }
+        dask=importlib.util.find_spec("distributed") is not None,
+    )

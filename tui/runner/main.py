@@ -76,7 +76,7 @@ def _peak_rss_bytes() -> int | None:
 
 
 def describe_request(request: dict[str, Any]) -> dict[str, Any]:
-    reply: dict[str, Any] = {"python": python_info()}
+    reply: dict[str, Any] = {"python": python_info().as_dict()}
     if request.get("ref"):
         try:
             reply["workload"] = describe(request["ref"])

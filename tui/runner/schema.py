@@ -8,7 +8,8 @@ a line of a recording meet the same rules: known types, known fields, sane types
 
 Annotations stay strings (`from __future__ import annotations`) and are read by `_kind`,
 never evaluated: `float | None` cannot be evaluated on 3.9 and 3.10. A field's annotation
-is one of float, int, str, bool, list, dict, or a record class below, optionally `| None`.
+is one of float, int, str, bool, list, dict, or a record (a typed value inside an event, a
+JSON object on the wire: PythonInfo), optionally `| None`.
 
 To add an event: a class under `@event("wire_name")` deriving from Event (`t` comes first),
 with a `check()` for the bounds its types cannot say. To add a field to an existing event:
@@ -88,7 +89,112 @@ def _kind(annotation: str) -> tuple[Callable[[str, Any], Any], bool]:
     return CHECKS[names[0]], optional
 
 
-# ---- the base and the registry -----------------------------------------------------------------
+def _check_fields(holder: Any, prefix: str) -> None:
+    """Check every field of an event or record as declared (an int given for a float becomes one)."""
+    for name, check, optional in holder.SPEC:
+        value = getattr(holder, name)
+        if value is None and optional:
+            continue
+        checked = check("%s.%s" % (prefix, name), value)
+        if checked is not value:
+            object.__setattr__(holder, name, checked)
+
+
+def _declare(cls: type) -> type:
+    cls = dataclass(frozen=True)(cls)
+    cls.SPEC = tuple((f.name,) + _kind(f.type) for f in fields(cls))
+    cls.RECORDS = tuple(f.name for f in fields(cls) if f.type.split("|")[0].strip() in RECORDS)
+    return cls
+
+
+# ---- records: typed values inside events --------------------------------------------------------
+
+RECORDS: dict[str, type] = {}  # class name -> record class
+
+
+class Record:
+    """A typed value carried inside an event, as a JSON object on the wire, checked like an event.
+
+    From JSON, keys it does not declare are left out (a newer runner's fact this conctui does not
+    show) and missing ones take their defaults (an older runner's or recording's)."""
+
+    WHERE: ClassVar[str] = ""
+    SPEC: ClassVar[tuple[Spec, ...]] = ()
+    RECORDS: ClassVar[tuple[str, ...]] = ()
+
+    def __post_init__(self) -> None:
+        _check_fields(self, self.WHERE)
+        self.check()
+
+    def check(self) -> None:
+        """The bounds types cannot say; subclasses extend it."""
+
+    def as_dict(self) -> dict[str, Any]:
+        data = {name: getattr(self, name) for name, _, _ in self.SPEC}
+        for name in self.RECORDS:
+            data[name] = data[name].as_dict()
+        return data
+
+    @classmethod
+    def from_json(cls, name: str, value: Any) -> Any:
+        if isinstance(value, cls):
+            return value
+        if not isinstance(value, dict):
+            raise EventError("field %r should be an object, not %s" % (name, type(value).__name__))
+        return cls(**{key: value[key] for key in cls.__dataclass_fields__ if key in value})
+
+
+def record(where: str) -> Callable[[type], type]:
+    """Declare a record class: a frozen dataclass whose fields are checked, named `where` in errors."""
+
+    def declare(cls: type) -> type:
+        cls.WHERE = where
+        cls = _declare(cls)
+        RECORDS[cls.__name__] = cls
+        CHECKS[cls.__name__] = cls.from_json
+        return cls
+
+    return declare
+
+
+@record("python.interpreters")
+class SubInterpreters(Record):
+    """Which sub-interpreter API a Python offers (runner/info.py judges it), or why it has none."""
+
+    api: str | None = None  # "concurrent.interpreters", "_interpreters", or None
+    experimental: bool = False
+    reason: str | None = None  # None with no api: it did not say (an older runner or recording)
+
+
+@record("python")
+class PythonInfo(Record):
+    """What an interpreter is and can do, as its runner said (runner/info.py): the header, the
+    modes' availability, the figures' grouping and every JSON run read it from here."""
+
+    executable: str = ""
+    version: str = "?"
+    implementation: str = "Python"
+    free_threaded: bool = False
+    gil_enabled: bool = True
+    python_gil: str | None = None  # PYTHON_GIL as the runner saw it: "1" or "0" asked for or against the GIL
+    gil_reenabled: str | None = None  # the module whose import turned a free-threaded build's GIL back on
+    logical_cores: int = 1
+    usable_cores: int = 1
+    platform: str = ""
+    start_methods: list = field(default_factory=list)
+    hostname: str = ""
+    interpreters: SubInterpreters = field(default_factory=SubInterpreters)
+    dask: bool = False  # distributed importable there
+
+    def check(self) -> None:
+        for name in ("logical_cores", "usable_cores"):
+            if not 1 <= getattr(self, name) <= MAX_INDEX:
+                raise EventError("python.%s is out of range: %s" % (name, getattr(self, name)))
+        if not all(isinstance(method, str) and len(method) < 100 for method in self.start_methods):
+            raise EventError("python.start_methods must be names")
+
+
+# ---- the events and their registry ---------------------------------------------------------------
 
 TYPES: dict[str, type] = {}  # wire name -> class
 RENAMED = {"gil": {"held": "cpu", "run_held": "run_cpu"}}  # version-1 field names, read as today's
@@ -100,16 +206,11 @@ class Event:
 
     NAME: ClassVar[str] = ""
     SPEC: ClassVar[tuple[Spec, ...]] = ()
+    RECORDS: ClassVar[tuple[str, ...]] = ()
     t: float
 
     def __post_init__(self) -> None:
-        for name, check, optional in self.SPEC:
-            value = getattr(self, name)
-            if value is None and optional:
-                continue
-            checked = check("%s.%s" % (self.NAME, name), value)
-            if checked is not value:
-                object.__setattr__(self, name, checked)  # an int given for a float
+        _check_fields(self, self.NAME)
         if self.t < 0:
             raise EventError("negative time %s" % self.t)
         self.check()
@@ -122,9 +223,8 @@ def event(name: str) -> Callable[[type], type]:
     """Declare an event class under its wire name: a frozen dataclass whose fields are checked."""
 
     def declare(cls: type) -> type:
-        cls = dataclass(frozen=True)(cls)
         cls.NAME = name
-        cls.SPEC = tuple((f.name,) + _kind(f.type) for f in fields(cls))
+        cls = _declare(cls)
         TYPES[name] = cls
         return cls
 
@@ -159,7 +259,7 @@ class RunStarted(Event):
     workload: str
     params: dict
     workers: int
-    python: dict
+    python: PythonInfo
     start_method: str
     pid: int
     options: dict = field(default_factory=dict)
@@ -461,6 +561,8 @@ class SweepStarted(Event):
 def encode(event: Event) -> dict[str, Any]:
     """The JSON-ready form: the fields (shared, not copied) plus `type`."""
     data = {name: getattr(event, name) for name, _, _ in event.SPEC}
+    for name in event.RECORDS:
+        data[name] = data[name].as_dict()
     data["type"] = event.NAME
     return data
 

@@ -58,7 +58,7 @@ def current_group(runs: list[dict]) -> list[dict]:
     latest = runs[-1]
 
     def key(run: dict) -> tuple:
-        return run["workload"], run["workers"], run["python"].get("executable", "")
+        return run["workload"], run["workers"], run["python"]["executable"]
 
     return [run for run in runs if key(run) == key(latest)]
 
