@@ -235,7 +235,7 @@ async def test_python_key_runs_the_workers_under_another_interpreter() -> None:
         picker.highlighted = [o.id for o in picker.options].index(other.path)
         await pilot.press("enter")
         await until(pilot, lambda: app.controller.spec.python == other.path)
-        assert app.controller.info["python"]["version"].startswith(version)
+        assert app.controller.info["python"].version.startswith(version)
         await pilot.press("enter")
         await until(pilot, finished(app, 1))
         assert app.figures[-1]["python"]["version"].startswith(version)

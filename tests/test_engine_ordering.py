@@ -8,18 +8,13 @@ fact about the neighbours. Walls are the fastest of two runs (noise only slows a
 """
 from __future__ import annotations
 
-import os
-
 import psutil
 import pytest
+from conctui.runner.info import usable_cores
 from fixtures.command import conctui
 
 WORKERS = 2
 OTHERS_MAX = 0.5  # cores other processes may use while we measure (conctui's own overhead is ~0.1)
-
-
-def _usable_cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _busy_core_seconds() -> float:
@@ -30,7 +25,7 @@ def _busy_core_seconds() -> float:
 
 def _compare(workload: str, modes: str, *params: str) -> tuple[dict[str, dict], str]:
     """Summary rows by mode, and the figures to show if an assertion fails."""
-    usable = _usable_cores()
+    usable = usable_cores()
     if usable < WORKERS:
         pytest.skip(f"needs {WORKERS} usable cores, this process may use {usable}")
     busy_before = _busy_core_seconds()

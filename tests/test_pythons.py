@@ -100,7 +100,7 @@ def test_found_pythons_include_pyenvs_and_say_what_their_names_tell() -> None:
 
 def test_probe_says_what_a_python_can_do() -> None:
     info = probe(pyenv_python("3.13"))
-    assert info["version"].startswith("3.13.") and info["interpreters"]["api"] == "_interpreters"
-    assert probe(pyenv_python("3.12"))["interpreters"]["api"] is None
+    assert info.version.startswith("3.13.") and info.interpreters.api == "_interpreters"
+    assert probe(pyenv_python("3.12")).interpreters.api is None
     with pytest.raises(UsageError):
         probe("/bin/true")

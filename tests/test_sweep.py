@@ -13,6 +13,7 @@ from pathlib import Path
 import plotext
 import pytest
 from conctui.engine.sweep import default_counts, document, draw, fit, plan, time_left
+from conctui.runner.info import usable_cores
 from fixtures.command import LiveRun, conctui, task
 
 
@@ -101,13 +102,9 @@ def test_ctrl_c_stops_the_sweep_and_keeps_the_points_so_far(tmp_path: Path) -> N
     assert "sweep: 1/2 runs" in result.err
 
 
-def _usable() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 def test_processes_serial_fraction_is_below_threads_for_pure_python() -> None:
-    if _usable() < 2:
-        pytest.skip(f"needs 2 usable cores, this process may use {_usable()}")
+    if usable_cores() < 2:
+        pytest.skip(f"needs 2 usable cores, this process may use {usable_cores()}")
     result = conctui("sweep", "cpu", "--modes", "threads,processes", "--workers", "1,2", "--repeat", "2",
                      "--param", "n=4000000", "--param", "steps=10", "--json", timeout=300)
     assert result.code == 0, result.err

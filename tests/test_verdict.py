@@ -6,10 +6,9 @@ skipped, with the figure that says so, when the run's own sampler saw other prog
 """
 from __future__ import annotations
 
-import os
-
 import pytest
 from conctui.engine.verdict import REASONS, THRESHOLDS, judge, verdict
+from conctui.runner.info import usable_cores
 from fixtures.command import conctui, task
 
 
@@ -83,17 +82,13 @@ def test_busy_cores_are_a_caveat_on_top_of_a_clear_reason() -> None:
 
 # ---- real runs ----------------------------------------------------------------------------
 
-def _usable() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 OTHERS_MAX = 0.4  # cores other programs may take while a test that needs free cores measures
 
 
 def _verdict(*args: str, needs_free_cores: bool = False) -> dict[str, list[str]]:
     """Reasons by mode of a real run or compare (--json); the winner's mode under "won"."""
-    if needs_free_cores and _usable() < 2:
-        pytest.skip(f"needs 2 usable cores, this process may use {_usable()}")
+    if needs_free_cores and usable_cores() < 2:
+        pytest.skip(f"needs 2 usable cores, this process may use {usable_cores()}")
     result = conctui(*args, "--json", timeout=120)
     assert result.code == 0, result.err
     others = max(run["other_load"] or 0.0 for run in result.json()["runs"])

@@ -81,7 +81,7 @@ def _line(data: dict[str, Any]) -> bytes:
     return (json.dumps(data, separators=(",", ":"), allow_nan=False) + "\n").encode()
 
 
-class LiveRun:
+class Prelude:
     """What the live run needs to stand alone in a recording begun mid-run, in arrival order."""
 
     def __init__(self) -> None:
@@ -131,7 +131,7 @@ class Recorder:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._live = LiveRun()
+        self._live = Prelude()
         self._file: IO[bytes] | None = None
         self.path: Path | None = None
         self.error: str | None = None  # why recording stopped by itself (a full disk)

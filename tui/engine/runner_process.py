@@ -34,13 +34,13 @@ from conctui.engine.events import (
 )
 from conctui.engine.spec import RunSpec, UsageError, WorkloadRef
 from conctui.engine.untrusted import from_bytes
-from conctui.runner.main import describe_request
+from conctui.runner.main import answer_describe
 from conctui.runner.processes import exit_reason
 
 BOOT = Path(runner.__file__).with_name("boot.py")
 MIN_PYTHON = (3, 9)
 KILL_AFTER_S = 1.5
-Sink = Callable[[list[Event]], None]
+Sink = Callable[[list[Event]], None]  # a consumer of the stream, given each batch in order
 
 
 def check_python(python: str) -> None:
@@ -106,7 +106,7 @@ def describe(python: str, ref: WorkloadRef | None, params: dict | None = None,
     request = {"cmd": "describe", "ref": ref.payload(params or {}) if ref else None,
                "scheduler": scheduler, "connect_timeout": connect_timeout}
     if python == sys.executable and (ref is None or ref.builtin) and not scheduler and python_gil is None:
-        return _answer(describe_request(request))
+        return _answer(answer_describe(request))
     return _answer(_ask_runner(python, request, python_gil))
 
 

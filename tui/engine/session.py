@@ -7,17 +7,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import replace
 
 from conctui.engine.events import Event, RunStarted
 from conctui.engine.gil_sampler import GilSampler
-from conctui.engine.runner_process import RunnerProcess
+from conctui.engine.runner_process import RunnerProcess, Sink
 from conctui.engine.sampler import Sampler
 from conctui.engine.spec import RunSpec
 from conctui.engine.state import SessionState, apply
-
-Sink = Callable[[list[Event]], None]
 
 
 class Session:

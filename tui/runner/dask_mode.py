@@ -27,7 +27,7 @@ import distributed
 import psutil
 from distributed.diagnostics.plugin import SchedulerUploadFile, UploadFile
 
-from . import dask_task
+from . import in_dask_worker
 from .modes import Mode, ModeError
 from .schema import Cluster, Output, decode
 
@@ -77,7 +77,7 @@ def _cluster_shape(client: distributed.Client) -> dict[str, Any]:
     info = client.scheduler_info(n_workers=-1)
     workers = info["workers"]
     port = info.get("services", {}).get("dashboard")
-    dashboard = "http://%s:%s/status" % (dask_task.host_of(info["address"]), port) if port else None
+    dashboard = "http://%s:%s/status" % (in_dask_worker.host_of(info["address"]), port) if port else None
     return {"scheduler": info["address"], "dashboard": dashboard,
             "workers": len(workers), "threads": sum(w.get("nthreads", 0) for w in workers.values()),
             "addresses": sorted(workers)}
@@ -172,7 +172,7 @@ class Dask(Mode):
                 self.options["ref"] = dict(ref, cwd=None)
         self.client.subscribe_topic(self.topic, self._bridge)
         self.shape = _cluster_shape(self.client)
-        if not self.client.run_on_scheduler(dask_task.has_dashboard):
+        if not self.client.run_on_scheduler(in_dask_worker.has_dashboard):
             self.shape["dashboard"] = None  # without bokeh the port serves only health and metrics
         self._start_samplers()
         self.startup_s = time.monotonic() - began
@@ -183,7 +183,7 @@ class Dask(Mode):
         began = time.monotonic()
         if self.client is not None:
             if self.cluster is None and self.client.status == "running":
-                self._quietly(self.client.run, dask_task.stop_run, self.run_id)  # samplers, stragglers
+                self._quietly(self.client.run, in_dask_worker.stop_run, self.run_id)  # samplers, stragglers
             self._quietly(self.client.close, timeout=self.timeout)
         if self.cluster is not None:
             self._quietly(self.cluster.close, timeout=self.timeout)
@@ -202,12 +202,12 @@ class Dask(Mode):
         """One sampler per host that is not this machine (the app samples this one itself)."""
         chosen: dict[str, str] = {}
         for address in self.shape["addresses"]:
-            host = dask_task.host_of(address)
+            host = in_dask_worker.host_of(address)
             if host_label(host, self.local) == host:
                 chosen.setdefault(host, address)
         self.samplers = sorted(chosen.values())
         if self.samplers:
-            self.client.run(dask_task.start_sampler, self.topic, self.run_id, SAMPLE_PERIOD_S, self._epoch(),
+            self.client.run(in_dask_worker.start_sampler, self.topic, self.run_id, SAMPLE_PERIOD_S, self._epoch(),
                             workers=self.samplers)
 
     # -- the run
@@ -217,7 +217,7 @@ class Dask(Mode):
         keys = ["conctui-%s-%d" % (self.run_id, index) for index in range(self.workers)]
         now = self.outbox.now()
         self.submitted = dict.fromkeys(range(self.workers), now)
-        self.futures = self.client.map(dask_task.run_task, [job] * self.workers, range(self.workers),
+        self.futures = self.client.map(in_dask_worker.run_task, [job] * self.workers, range(self.workers),
                                        [self.arguments] * self.workers, key=keys, pure=False)
         pending = dict(enumerate(self.futures))
         renewed = time.monotonic()
@@ -233,7 +233,7 @@ class Dask(Mode):
                     del pending[index]
                     self._task_done(index, future)
             if self.samplers and time.monotonic() - renewed > RENEW_EVERY_S:
-                self.client.run(dask_task.renew, self.run_id, workers=self.samplers, on_error="ignore")
+                self.client.run(in_dask_worker.renew, self.run_id, workers=self.samplers, on_error="ignore")
                 renewed = time.monotonic()
             time.sleep(POLL_S)  # polling futures and the stop flag together
 
@@ -267,7 +267,7 @@ class Dask(Mode):
 
     def _cancel_tasks(self) -> None:
         """Cancelled: tasks stop at their next report(); the cluster itself is left alone."""
-        self._quietly(self.client.run, dask_task.stop_run, self.run_id)
+        self._quietly(self.client.run, in_dask_worker.stop_run, self.run_id)
         self._quietly(self.client.cancel, self.futures, force=True)
         self._end_unfinished("cancelled", "cancelled: Dask stops a running task only at its next report()")
 

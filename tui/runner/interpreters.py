@@ -19,7 +19,7 @@ from typing import Any
 from .crossing import DEFAULT_LIMIT, FdConnection, serve
 from .modes import Mode
 from .relay import Relay
-from .work import describe_exception
+from .work import exception_text
 
 BOOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "boot.py")
 CODE = (
@@ -117,7 +117,7 @@ class Interpreters(Mode):
         try:
             error = run_code(code)
         except BaseException as exc:  # creating the sub-interpreter failed: this worker's failure
-            error = describe_exception(exc)
+            error = exception_text(exc)
         finally:
             self._errors[index] = error  # before the close: the relay reads it on end of file
             for fd in reversed(fds):

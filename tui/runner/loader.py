@@ -137,7 +137,7 @@ def load(ref: dict[str, Any]) -> Workload:
     return Workload(module, func, params, bool(ref.get("builtin")))
 
 
-def describe(ref: dict[str, Any]) -> dict[str, Any]:
+def workload_facts(ref: dict[str, Any]) -> dict[str, Any]:
     """What the app needs to offer this workload: its metadata and which calls it supports."""
     workload = load(ref)
     module = workload.module

@@ -20,7 +20,7 @@ from .crossing import carrier_mb_s
 from .gil import GilMeter, prepare_sampling, watch_reenabling
 from .info import python_info
 from .interpreters import Interpreters
-from .loader import LoadError, Workload, describe, load
+from .loader import LoadError, Workload, load, workload_facts
 from .memory import snapshot, views
 from .modes import Asyncio, Mode, ModeError, Sequential, Threads
 from .processes import Processes
@@ -34,7 +34,7 @@ def _dask(*args: Any) -> Mode:
     return Dask(*args)
 
 
-MODES = {"sequential": Sequential, "interpreters": Interpreters,
+MODE_CLASSES = {"sequential": Sequential, "interpreters": Interpreters,
          "threads": Threads, "asyncio": Asyncio, "processes": Processes, "dask": _dask}
 CANCEL_GRACE_S = 1.0
 
@@ -75,11 +75,11 @@ def _peak_rss_bytes() -> int | None:
     return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, KiB on Linux
 
 
-def describe_request(request: dict[str, Any]) -> dict[str, Any]:
+def answer_describe(request: dict[str, Any]) -> dict[str, Any]:
     reply: dict[str, Any] = {"python": python_info().as_dict()}
     if request.get("ref"):
         try:
-            reply["workload"] = describe(request["ref"])
+            reply["workload"] = workload_facts(request["ref"])
         except LoadError as exc:
             reply["error"] = str(exc)
     reply["peak_rss_bytes"] = _peak_rss_bytes()  # with the workload loaded: capacity.py costs children by it
@@ -112,7 +112,7 @@ def _run(link: Link, spec: dict[str, Any]) -> None:
     if spec.get("sample_gil"):  # conctui samples this process's threads from outside
         spec["tracer"] = os.getppid()
         prepare_sampling(spec["tracer"])
-    mode = MODES[spec["mode"]](outbox, workload, spec["workers"], captured, spec)
+    mode = MODE_CLASSES[spec["mode"]](outbox, workload, spec["workers"], captured, spec)
     before = snapshot(workload.module)  # the parent's view, before any worker runs
 
     def body() -> None:
@@ -132,9 +132,9 @@ def _run(link: Link, spec: dict[str, Any]) -> None:
         except ModeError as exc:
             result["error"] = str(exc)
         except BaseException as exc:  # a broken built-in context is reported, not raised
-            from .work import describe_exception
+            from .work import exception_text
 
-            result["error"] = describe_exception(exc)
+            result["error"] = exception_text(exc)
 
     meter = GilMeter(outbox).start(spec["mode"])  # its idle baseline is measured first, while nothing runs
     thread = threading.Thread(target=body, name="conctui-mode", daemon=True)
@@ -189,7 +189,7 @@ def main(argv: Any) -> int:
     _die_with_parent()  # describing imports user code too, which may take its time
     request = json.loads(conn.recv_bytes())
     if request.get("cmd") == "describe":
-        link.send(json.dumps(describe_request(request)).encode())
+        link.send(json.dumps(answer_describe(request)).encode())
     else:
         _run(link, request)
     conn.close()

@@ -12,7 +12,7 @@ import threading
 import time
 from typing import Any
 
-from . import child
+from . import in_child
 from .crossing import DEFAULT_LIMIT, serve
 from .modes import Mode
 from .relay import Relay
@@ -29,7 +29,7 @@ def exit_reason(exitcode: Any) -> str:
             return "killed by %s" % signal.Signals(-exitcode).name
         except ValueError:
             return "killed by signal %d" % -exitcode
-    if exitcode == child.ORPHAN_EXIT:
+    if exitcode == in_child.ORPHAN_EXIT:
         return "exited: its parent was gone"
     return "exited with code %d" % exitcode
 
@@ -60,7 +60,7 @@ class Processes(Mode):
                 break
             reader, writer = context.Pipe(duplex=False)
             values, their_values = context.Pipe(duplex=True)
-            process = context.Process(target=child.main, args=(payload, index, writer, their_values),
+            process = context.Process(target=in_child.main, args=(payload, index, writer, their_values),
                                       name="conctui-worker-%d" % index)
             process.start()
             writer.close()

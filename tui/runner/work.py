@@ -23,7 +23,7 @@ from .schema import WorkerFinished, WorkerStarted
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def describe_exception(exc: BaseException) -> str:
+def exception_text(exc: BaseException) -> str:
     """`ValueError: boom (tasks.py:12)`: the error and the last line of the user's code."""
     if isinstance(exc, SystemExit):
         return "called sys.exit(%r)" % (exc.code,)
@@ -99,7 +99,7 @@ def run_worker(outbox: Outbox, workload: Workload, index: int, captured: Capture
     except Refused as exc:  # its arguments or return value could not cross: the reason says why
         status, error = "failed", str(exc)
     except BaseException as exc:  # the worker's failure is data, not our crash
-        status, error = "failed", describe_exception(exc)
+        status, error = "failed", exception_text(exc)
     finally:
         captured.finish(index)
         current_worker.reset(token)
@@ -165,7 +165,7 @@ async def arun_worker(outbox: Outbox, workload: Workload, index: int, captured: 
     except (Cancelled, asyncio.CancelledError):
         status = "cancelled"
     except BaseException as exc:
-        status, error = "failed", describe_exception(exc)
+        status, error = "failed", exception_text(exc)
     finally:
         captured.finish(index)
         _finished(outbox, index, status, error, time.monotonic() - start, cpu[0],

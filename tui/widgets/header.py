@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 
-def describe_python(python: PythonInfo) -> str:
+def python_text(python: PythonInfo) -> str:
     """`CPython 3.13.0 · GIL off (free-threaded)`: the facts that decide what threads can do."""
     gil = "GIL on" if python.gil_enabled else "GIL off"
     if python.free_threaded and python.gil_enabled:
@@ -38,7 +38,7 @@ class RunHeader(Static):
         text = Text.assemble(
             (visible(note), "dim"), f"{visible(workload)} x{workers} · ", (visible(mode), "bold"),
             (f" ({caveat})" if caveat else "", "yellow"),
-            visible(f" · {describe_python(python)} · {start_method} · {cores} cores"),
+            visible(f" · {python_text(python)} · {start_method} · {cores} cores"),
         )
         if switch_ms is not None:
             text.append(f" · switch {switch_ms:g}ms")

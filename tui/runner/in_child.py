@@ -1,4 +1,5 @@
-"""A worker process: loads the workload itself (nothing is pickled but plain data) and runs one worker."""
+"""Runs in a worker process (processes mode): one worker, its workload loaded here (nothing is
+pickled but plain data), its events sent to the runner through its own pipe."""
 from __future__ import annotations
 
 import multiprocessing
