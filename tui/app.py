@@ -105,7 +105,7 @@ class PanesApp(App[int]):
     # ---- the claims and the sweep, read from the session's state (live or replayed) ----------
     def usable_cores(self) -> int:
         run = self.state.current
-        return (run.started.python.get("usable_cores") if run else None) or 1
+        return run.started.python.usable_cores if run else 1
 
     @property
     def can_measure(self) -> bool:
@@ -235,7 +235,7 @@ class ConcApp(PanesApp, inherit_bindings=False):
         self.controller.toggle_recording()
 
     def usable_cores(self) -> int:
-        return self.controller.info["python"].get("usable_cores") or 1
+        return self.controller.info["python"].usable_cores
 
     @property
     def can_measure(self) -> bool:

@@ -207,7 +207,7 @@ class LiveController:
         if not modes:
             self.say("a sweep needs threads or processes, and neither can run this", "warning", 6)
             return None
-        usable = self.info["python"].get("usable_cores") or 1
+        usable = self.info["python"].usable_cores
         counts = default_counts(usable, MAX_WORKERS)
         opened = SweepStarted(self.session.now(), self.spec.workload.name, self.spec.params, modes, counts, 1, usable)
         self.session.emit([opened])
@@ -222,7 +222,7 @@ class LiveController:
         Blocks (a Python other than conctui's own is asked by starting a runner): call it off the
         UI thread. Raises UsageError when this machine cannot run the case, saying why."""
         claim = next(c for c in CLAIMS if c.key == key)
-        usable = self.info["python"].get("usable_cores") or 1
+        usable = self.info["python"].usable_cores
         runs = []
         for case in claim.cases:
             python, info = self._case_python(case)
@@ -253,7 +253,7 @@ class LiveController:
                 why = str(exc)
                 continue
             reasons = [r for mode in case.modes if (r := MODES[mode].unavailable(info["python"], info["workload"]))]
-            if case.python == FREE_THREADED and not info["python"].get("free_threaded"):
+            if case.python == FREE_THREADED and not info["python"].free_threaded:
                 reasons.append(f"{python} is not a free-threaded build")
             if not reasons:
                 return python, info
