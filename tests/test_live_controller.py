@@ -219,13 +219,13 @@ def test_a_claim_about_another_build_skips_a_python_that_cannot_run_it(monkeypat
     def describe(python: str, ref, params) -> dict:
         if python.startswith("/shim"):
             raise UsageError(f"{python}: the runner exited with code 127")
-        return {"python": {**demo.PYTHON, "free_threaded": True, "gil_enabled": False, "executable": python},
+        return {"python": replace(demo.PYTHON, free_threaded=True, gil_enabled=False, executable=python),
                 "workload": {"name": "cpu", "has_async": False}}
 
     monkeypatch.setattr(live, "describe", describe)
     claim = next(c for c in live.CLAIMS if c.key == "7")
     python, info = h.control._case_python(claim.cases[1])
-    assert python == "/ft/python3.13t" and info["python"]["free_threaded"]
+    assert python == "/ft/python3.13t" and info["python"].free_threaded
     monkeypatch.setattr(h.control, "found_pythons", lambda: found[:1])
     with pytest.raises(UsageError, match="exited with code 127"):
         h.control._case_python(claim.cases[1])

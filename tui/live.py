@@ -258,7 +258,7 @@ class LiveController:
             if not reasons:
                 return python, info
             why = f"{python}: {reasons[0]}"
-        raise UsageError(f"{case.describe(self.info['python'].get('usable_cores') or 1)}: {why}")
+        raise UsageError(f"{case.describe(self.info['python'].usable_cores)}: {why}")
 
     def enqueue(self, runs: list[tuple[RunSpec, dict]], what: str) -> None:
         """Queue described runs (a claim's case) to start once nothing runs."""
