@@ -12,6 +12,7 @@ from pathlib import Path
 
 import plotext
 import pytest
+from conctui.engine.events import PythonInfo
 from conctui.engine.sweep import default_counts, document, draw, fit, plan, time_left
 from conctui.runner.info import usable_cores
 from fixtures.command import LiveRun, conctui, task
@@ -52,7 +53,8 @@ def test_no_fit_without_a_one_worker_point() -> None:
 
 def _run(mode: str, workers: int, wall: float) -> dict:
     return {"mode": mode, "workers": workers, "wall_s": wall, "status": "done", "workload": "cpu",
-            "python": {"executable": "/py", "usable_cores": 2}, "cpu_s": wall, "parallelism": 1.0, "cluster": None}
+            "python": PythonInfo(executable="/py", usable_cores=2).as_dict(), "cpu_s": wall, "parallelism": 1.0,
+            "cluster": None}
 
 
 def test_the_time_left_follows_the_fit_so_far() -> None:

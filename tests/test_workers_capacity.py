@@ -11,6 +11,7 @@ import sys
 
 import pytest
 from conctui.engine import capacity
+from conctui.engine.events import PythonInfo
 from conctui.engine.spec import RunSpec, UsageError, parse_params, parse_workload
 from conctui.live import LiveController
 
@@ -92,7 +93,7 @@ def test_the_tui_refuses_a_run_that_one_more_worker_made_too_big(monkeypatch) ->
         def sample_every(self, seconds: float) -> None:
             pass
 
-    info = {"python": {"start_methods": ["spawn"]}, "workload": {"name": "download", "has_async": True}}
+    info = {"python": PythonInfo(start_methods=["spawn"]), "workload": {"name": "download", "has_async": True}}
     control = LiveController(_spec("processes", 2), info, lambda text, severity, _: said.append((text, severity)),
                              lambda: None, open_session=Session)
     control.run()
