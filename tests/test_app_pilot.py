@@ -147,6 +147,7 @@ async def test_help_lists_every_key_and_defines_the_figures() -> None:
     async with app.run_test(size=(100, 60)) as pilot:  # tall enough that the first figures show unscrolled
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
+        await pilot.pause()  # pushed is not yet painted: on a loaded machine the screen showed the panes
         text = render_screen(app, None)
         for word in ("enter", "compare", "record", "claims", "sweep", "GIL wait", "parallelism", "efficiency",
                      "speedup"):
