@@ -148,7 +148,13 @@ async def test_help_lists_every_key_and_defines_the_figures() -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         await pilot.pause()  # pushed is not yet painted: on a loaded machine the screen showed the panes
-        text = render_screen(app, None)
+        help_pane, text = app.screen.query_one("#help"), ""
+        while True:  # the keys and figures run past one screen: read it page by page
+            text += render_screen(app, None)
+            if help_pane.scroll_y >= help_pane.max_scroll_y:
+                break
+            help_pane.scroll_page_down(animate=False)
+            await pilot.pause()
         for word in ("enter", "compare", "record", "claims", "sweep", "GIL wait", "parallelism", "efficiency",
                      "speedup"):
             assert word in text
