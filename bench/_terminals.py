@@ -24,34 +24,46 @@ class Pair:
     tmux: Tmux
     app: psutil.Process
     htop: psutil.Process
+    before: psutil.Process | None = None  # the conctui of an older tree, in pane "before" (--before)
 
     def start_run(self) -> None:
-        self.tmux("send-keys", "-t", "app", "Enter")
-        self.tmux.wait_for("app", r"p\d+\s+run")
+        for pane in ("app", "before") if self.before else ("app",):
+            self.tmux("send-keys", "-t", pane, "Enter")
+        for pane in ("app", "before") if self.before else ("app",):
+            self.tmux.wait_for(pane, r"p\d+\s+run")
         time.sleep(SETTLE_S)  # a warm-up interval, not a synchronisation
 
 
 @contextmanager
-def conctui_beside_htop(on_open: Callable[[Tmux], None] = lambda tmux: None) -> Iterator[Pair]:
-    """Both programs open and settled; `on_open(tmux)` runs right after the panes exist."""
+def conctui_beside_htop(on_open: Callable[[Tmux], None] = lambda tmux: None,
+                        before: str | None = None) -> Iterator[Pair]:
+    """Both programs open and settled; `on_open(tmux)` runs right after the panes exist.
+    `before`: the Python of an older tree, whose conctui runs the same choice in a third pane."""
     htop = ensure_tool("htop")
     if htop is None:
         raise SystemExit("htop is missing and could not be installed (apt-get install htop)")
     workers = os.cpu_count() or 1
-    command = [*conctui_command(), "tui", "cpu", "--mode", "processes", "--workers", str(workers),
-               "--param", "n=2000000000", "--param", "steps=1000"]
+    choice = ["tui", "cpu", "--mode", "processes", "--workers", str(workers),
+              "--param", "n=2000000000", "--param", "steps=1000"]
     with Tmux() as tmux:
-        tmux.open("app", shlex.join(command))
+        tmux.open("app", shlex.join([*conctui_command(), *choice]))
         tmux.open("htop", htop)
+        if before:
+            tmux.open("before", shlex.join([before, "-m", "conctui", *choice]))
         on_open(tmux)
         tmux.wait_for("app", r"quit")
-        pair = Pair(tmux, tmux.process("app", "conctui"), tmux.process("htop", "htop"))
+        if before:
+            tmux.wait_for("before", r"quit")
+        pair = Pair(tmux, tmux.process("app", "conctui"), tmux.process("htop", "htop"),
+                    tmux.process("before", "conctui") if before else None)
         time.sleep(SETTLE_S)
         try:
             yield pair
         finally:
-            tmux("send-keys", "-t", "app", "q")
-            psutil.wait_procs([pair.app], timeout=10)
+            apps = [pair.app, *([pair.before] if pair.before else [])]
+            for pane in ("app", "before") if pair.before else ("app",):
+                tmux("send-keys", "-t", pane, "q")
+            psutil.wait_procs(apps, timeout=10)
 
 
 def windows(count: int, seconds: float, read: Callable[[], dict[str, float]]) -> dict[str, list[float]]:

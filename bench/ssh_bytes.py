@@ -58,7 +58,8 @@ def main() -> None:
     live_s = args.seconds or (2.0 if args.quick else 10.0)
     rows = []
     with tempfile.TemporaryDirectory(prefix="conctui-bytes-") as folder:
-        files = {name: Path(folder, f"{name}.out") for name in ("app", "htop")}
+        names = ("app", "htop", "before") if args.before else ("app", "htop")
+        files = {name: Path(folder, f"{name}.out") for name in names}
 
         def pipe(tmux: Tmux) -> None:
             for name, path in files.items():
@@ -68,7 +69,7 @@ def main() -> None:
             return {name: os.path.getsize(path) if path.exists() else 0 for name, path in files.items()}
 
         shares: Counter = Counter()
-        with conctui_beside_htop(on_open=pipe) as pair:
+        with conctui_beside_htop(on_open=pipe, before=args.before) as pair:
             for phase, seconds in (("idle", live_s / 2), ("live", live_s)):
                 if phase == "live":
                     pair.start_run()
@@ -80,6 +81,9 @@ def main() -> None:
                           rates["htop"], "<= htop")
                 row.met = row.median <= statistics.median(rates["htop"])
                 rows.append(row)
+                if args.before:
+                    rows.append(Row(f"{phase}: before's bytes/s", "B/s", rates["before"], "htop, same windows",
+                                    rates["htop"], f"(before: {args.before})"))
     total = sum(shares.values()) or 1
     split = ", ".join(f"{pane} {share / total:.0%}" for pane, share in shares.most_common() if share)
     report("ssh_bytes", args, rows, [f"80x24 tmux panes; {count} windows of {live_s / 2:g} s idle, then "

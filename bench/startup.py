@@ -10,6 +10,7 @@ frame <= 1.5x the bare Textual app.
 """
 from __future__ import annotations
 
+import importlib.util
 import shlex
 import subprocess
 import sys
@@ -27,10 +28,13 @@ def wall(command: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def first_frame(tmux: Tmux, folder: str, kind: str, python: str = sys.executable) -> tuple[float, float]:
-    """Wall seconds from launch to the first painted frame, and the CPU seconds it took."""
+def first_frame(tmux: Tmux, folder: str, kind: str, python: str = sys.executable,
+                speedups: bool = True) -> tuple[float, float]:
+    """Wall seconds from launch to the first painted frame, and the CPU seconds it took.
+    `speedups=False`: with TEXTUAL_SPEEDUPS=0, Textual ignores textual-speedups if installed."""
     out = Path(folder, f"{kind}-{time.monotonic_ns()}")
-    command = shlex.join([python, str(BENCH / "_first_frame.py"), kind, str(out)])
+    command = shlex.join(["env", f"TEXTUAL_SPEEDUPS={int(speedups)}", python, str(BENCH / "_first_frame.py"), kind,
+                          str(out)])
     start = time.time()
     tmux.open("s", command)
     deadline = time.monotonic() + 60
@@ -43,6 +47,8 @@ def first_frame(tmux: Tmux, folder: str, kind: str, python: str = sys.executable
         time.sleep(0.05)
     return shown - start, cpu
 
+
+SPEEDUPS = importlib.util.find_spec("textual_speedups") is not None
 
 COMPILE = """import compileall, conctui, conctui.workloads
 for folder in {*conctui.__path__, *conctui.workloads.__path__}:
@@ -78,7 +84,9 @@ def main() -> None:
     with Tmux() as tmux, tempfile.TemporaryDirectory(prefix="conctui-startup-") as folder:
         frames = interleave({**{name: partial(first_frame, tmux, folder, "conctui", python)
                                 for name, python in pythons.items()},
-                             "bare": partial(first_frame, tmux, folder, "bare")}, repeats)
+                             "bare": partial(first_frame, tmux, folder, "bare"),
+                             **({"no speedups": partial(first_frame, tmux, folder, "conctui", speedups=False)}
+                                if SPEEDUPS else {})}, repeats)
     walls = {kind: [wall for wall, _ in values] for kind, values in frames.items()}
     cpus = {kind: [cpu for _, cpu in values] for kind, values in frames.items()}
     rows = []
@@ -89,8 +97,11 @@ def main() -> None:
                      walls["bare"], "<= 1.5x bare Textual"),
                  Row(f"{name} TUI: CPU s to first frame", "cpu s", cpus[name], "bare Textual app, same method",
                      cpus["bare"], "<= 1.5x bare Textual")]
+    if SPEEDUPS:
+        rows.append(Row("TUI: CPU s to first frame, textual-speedups", "cpu s", cpus["conctui"],
+                        "the same, TEXTUAL_SPEEDUPS=0", cpus["no speedups"], "(adopt if < 1)"))
     for row in rows:
-        if row.target:
+        if row.target and row.target.startswith("<="):
             row.met = row.ratio is not None and row.ratio <= 1.5
     report("startup", args, rows, [f"{repeats} launches of each, interleaved; first frames in an 80x24 tmux pane"])
 
