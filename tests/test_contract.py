@@ -3,8 +3,9 @@
 sequential, threads, processes and asyncio (the async twin) under this Python; interpreters
 under a 3.13 the Python finder finds (skipped, saying why, without one); dask on a
 LocalCluster (skipped without distributed). The workload also prints an endless unfinished
-line and a progress bar redrawn with carriage returns: every mode keeps both bounded, by the
-one line discipline (channel.CapturedOutput), or the run would not end within its timeout.
+line and a progress bar redrawn with carriage returns, and writes bytes to sys.stdout.buffer:
+every mode keeps them bounded and decoded, by the one line discipline (channel.CapturedOutput),
+or the run would not end within its timeout.
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from conctui.runner.channel import MAX_LINE_CHARS
 TASKS = Path(__file__).parent / "fixtures" / "contract_tasks.py"
 WORKERS = 2
 TIMEOUT_S = 120  # generous for a loaded machine; a mode without the line cap takes minutes
-LINES = ["worker {i}: start", "x" * MAX_LINE_CHARS, "bar 1999", "worker {i}: end"]
+LINES = ["worker {i}: start", "bytes \udcff caf\u00e9", "x" * MAX_LINE_CHARS, "bar 1999", "worker {i}: end"]
 
 
 def _python_with_interpreters() -> str:

@@ -8,6 +8,7 @@ Dask worker's `log_event`. The same Outbox and CapturedOutput run in every one o
 """
 from __future__ import annotations
 
+import codecs
 import contextvars
 import functools
 import io
@@ -316,7 +317,9 @@ class CapturedOutput(io.TextIOBase):
         self._outbox = outbox
         self._fallback = fallback
         self._partial: dict[int, str] = {}
+        self._decoders: dict[int, codecs.IncrementalDecoder] = {}  # per worker: a UTF-8 character may span writes
         self._lock = threading.Lock()
+        self.buffer = CapturedBytes(self)  # sys.stdout.buffer.write(b"...") works as on a real stdout
 
     def writable(self) -> bool:
         return True
@@ -335,15 +338,53 @@ class CapturedOutput(io.TextIOBase):
             self._outbox.output(index, _shown_line(line))
         return len(text)
 
-    def finish(self, index: int) -> None:
-        """Send what a worker printed without a final newline."""
+    def write_bytes(self, data: bytes) -> int:
+        """Bytes a worker wrote to the binary buffer, decoded as the untrusted-text boundary
+        decodes bytes (UTF-8; a byte that is not UTF-8 kept as a lone surrogate, which the
+        panes show as `\\xNN`), then the same line discipline as text."""
+        index = current_worker.get()
+        if index is None:
+            fallback = getattr(self._fallback, "buffer", None)
+            if fallback is not None:
+                return fallback.write(data)
+            self._fallback.write(bytes(data).decode("utf-8", "backslashreplace"))
+            return len(data)
         with self._lock:
-            rest = _shown_line(self._partial.pop(index, ""))
+            decoder = self._decoders.get(index)
+            if decoder is None:
+                decoder = self._decoders[index] = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+            text = decoder.decode(bytes(data))
+        self.write(text)
+        return len(data)
+
+    def finish(self, index: int) -> None:
+        """Send what a worker printed without a final newline (and bytes of a character it never finished)."""
+        with self._lock:
+            decoder = self._decoders.pop(index, None)
+            tail = decoder.decode(b"", final=True) if decoder is not None else ""
+            rest = _shown_line(self._partial.pop(index, "") + tail)
         if rest:
             self._outbox.output(index, rest)
 
     def flush(self) -> None:
         self._fallback.flush()
+
+
+class CapturedBytes(io.BufferedIOBase):
+    """The `.buffer` of a CapturedOutput (or of Dask's router to one): what a worker writes
+    here joins its printed lines."""
+
+    def __init__(self, text: Any) -> None:  # a text stream with write_bytes()
+        self._text = text
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:  # bytes, bytearray or memoryview, as a real buffer takes
+        return self._text.write_bytes(data)
+
+    def flush(self) -> None:
+        self._text.flush()
 
 
 def capture_prints(outbox: Outbox) -> CapturedOutput:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
-from .channel import CapturedOutput, Outbox
+from .channel import CapturedBytes, CapturedOutput, Outbox
 from .crossing import ByReference
 from .loader import LoadError, load
 from .schema import Sample, WorkerFinished, WorkerStarted, encode
@@ -37,6 +37,7 @@ class _Router(io.TextIOBase):
 
     def __init__(self, fallback: Any) -> None:
         self.fallback = fallback
+        self.buffer = CapturedBytes(self)
 
     def writable(self) -> bool:
         return True
@@ -44,6 +45,10 @@ class _Router(io.TextIOBase):
     def write(self, text: str) -> int:
         captured = _capture.get()
         return captured.write(text) if captured is not None else self.fallback.write(text)
+
+    def write_bytes(self, data: bytes) -> int:
+        captured = _capture.get()
+        return captured.write_bytes(data) if captured is not None else self.fallback.buffer.write(data)
 
     def flush(self) -> None:
         self.fallback.flush()
