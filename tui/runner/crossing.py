@@ -204,6 +204,13 @@ class FdConnection:
         """The reading end, for multiprocessing.connection.wait (the runner's Relay)."""
         return self.read_fd
 
+    def close(self) -> None:
+        """Close the ends this connection was given (-1 stands for an end it does not have)."""
+        for fd in (self.read_fd, self.write_fd):
+            if fd >= 0:
+                os.close(fd)
+        self.read_fd = self.write_fd = -1
+
     def send_bytes(self, data: bytes) -> None:
         view = memoryview(self.LENGTH.pack(len(data)) + data) if len(data) < 65536 else None
         if view is None:

@@ -10,7 +10,6 @@ worker that went silent: the mode says why, and Outbox.silent reports it.
 from __future__ import annotations
 
 import multiprocessing.connection
-import os
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 
@@ -38,10 +37,7 @@ class Relay:
                     batch = reader.recv_bytes()
                 except (EOFError, OSError):
                     del self.pipes[reader]
-                    if isinstance(reader, FdConnection):
-                        os.close(reader.fileno())
-                    else:
-                        reader.close()
+                    reader.close()
                     status, error, exitcode = ended(index)
                     self.outbox.silent(index, status, error, exitcode)
                     continue
