@@ -146,7 +146,6 @@ def _addresses(cluster: Cluster) -> list[str]:
         client.close()
 
 
-@pytest.mark.xfail(reason="known regression, open: on an external cluster a worker that cannot import the module now ends as 'no result: the Dask run ended before this task did' instead of naming the host", strict=False)
 def test_a_module_a_worker_cannot_import_fails_naming_the_host(cluster, tmp_path):
     (tmp_path / "only_here.py").write_text("def work(index):\n    return index\n")
     done = conctui("run", "only_here:work", "--mode", "dask", "--workers", "1", "--scheduler", cluster.address,

@@ -33,7 +33,8 @@ class Refused(Exception):
     """A value that cannot cross: unpicklable, or over the limit. Its message is the reason."""
 
 
-def _figures() -> dict[str, Any]:
+def no_crossings() -> dict[str, Any]:
+    """A worker's IPC figures before any call crossed (also a worker that never loaded its workload)."""
     return {"calls": 0, "in_bytes": 0, "in_s": 0.0, "out_bytes": 0, "out_s": 0.0}
 
 
@@ -97,7 +98,7 @@ class ByReference:
 
     def __init__(self, arguments: dict[str, Any], calls: int, kept: dict[int, Any], index: int) -> None:
         self.arguments, self.left, self.kept, self.index = arguments, calls, kept, index
-        self.figures = _figures()
+        self.figures = no_crossings()
 
     def receive(self) -> dict[str, Any] | None:
         if self.left <= 0:
@@ -118,7 +119,7 @@ class PickledEnd:
 
     def __init__(self, conn: Any, limit: int) -> None:
         self.conn, self.limit = conn, limit
-        self.figures = _figures()
+        self.figures = no_crossings()
 
     def receive(self) -> dict[str, Any] | None:
         """The next call's arguments; None once the runner says the calls are over."""

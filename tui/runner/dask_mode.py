@@ -28,6 +28,7 @@ import psutil
 from distributed.diagnostics.plugin import SchedulerUploadFile, UploadFile
 
 from . import in_dask_worker
+from .crossing import no_crossings
 from .modes import Mode, ModeError
 from .schema import Cluster, Output, decode
 
@@ -279,12 +280,12 @@ class Dask(Mode):
             return
         from dask.sizeof import sizeof
 
-        ipc = item.get("ipc") or {}
-        if fetched is not None:
-            ipc.update(in_bytes=int(sizeof(self.arguments)), in_s=float(task.get("latency_s") or 0.0),
-                       out_bytes=int(sizeof(self.kept.get(index))),
+        ipc = item.get("ipc")  # None when the task failed before its workload loaded
+        if fetched is not None:  # its arguments went out and its result came back all the same
+            ipc = dict(ipc or no_crossings(), in_bytes=int(sizeof(self.arguments)),
+                       in_s=float(task.get("latency_s") or 0.0), out_bytes=int(sizeof(self.kept.get(index))),
                        out_s=round(float(task.get("result_s") or 0.0) + fetched, 6))
-        self.outbox.queue(decode(dict(item, ipc=ipc or None)))
+        self.outbox.queue(decode(dict(item, ipc=ipc)))
 
     def _finish(self, index: int, status: str, error: str) -> None:
         self._release(index, {})
