@@ -193,10 +193,12 @@ def serve(conn: Any, arguments: dict[str, Any], calls: int, limit: int, kept: di
 
 
 class FdConnection:
-    """send_bytes / recv_bytes over two OS pipe ends (a length, then the bytes): what a
-    sub-interpreter can use without importing multiprocessing."""
+    """send_bytes / recv_bytes over two OS pipe ends, in multiprocessing.Connection's own
+    framing (so every mode's pipe carries one frame format): what a sub-interpreter can use
+    without importing multiprocessing."""
 
-    LENGTH = struct.Struct("!Q")
+    SHORT = struct.Struct("!i")  # a frame's length, as multiprocessing writes it
+    LONG = struct.Struct("!Q")  # after a SHORT of -1: the length of a frame over 2 GiB
 
     def __init__(self, read_fd: int, write_fd: int) -> None:
         self.read_fd, self.write_fd = read_fd, write_fd
@@ -213,18 +215,22 @@ class FdConnection:
         self.read_fd = self.write_fd = -1
 
     def send_bytes(self, data: bytes) -> None:
-        view = memoryview(self.LENGTH.pack(len(data)) + data) if len(data) < 65536 else None
-        if view is None:
-            self._write(memoryview(self.LENGTH.pack(len(data))))
-            view = memoryview(data)
-        self._write(view)
+        size = len(data)
+        header = self.SHORT.pack(size) if size <= 0x7FFFFFFF else self.SHORT.pack(-1) + self.LONG.pack(size)
+        if size < 65536:  # one write: a small frame is never split between writers
+            self._write(memoryview(header + data))
+        else:
+            self._write(memoryview(header))
+            self._write(memoryview(data))
 
     def _write(self, view: memoryview) -> None:
         while view:
             view = view[os.write(self.write_fd, view):]
 
     def recv_bytes(self, maxlength: int | None = None) -> bytes:
-        (size,) = self.LENGTH.unpack(self._read(self.LENGTH.size))
+        (size,) = self.SHORT.unpack(self._read(self.SHORT.size))
+        if size == -1:
+            (size,) = self.LONG.unpack(self._read(self.LONG.size))
         if maxlength is not None and size > maxlength:
             raise OSError("message of %d bytes is over the %d limit" % (size, maxlength))
         return self._read(size)

@@ -2,7 +2,8 @@
 
 Each child process (processes mode) and each sub-interpreter (interpreters mode) runs its
 worker with its own Outbox, which writes framed JSON batches to a pipe of its own (a
-multiprocessing Connection; a sub-interpreter, which has no multiprocessing, an FdConnection). One
+multiprocessing Connection; a sub-interpreter, which has no multiprocessing, an FdConnection
+that writes the same frames). One
 Relay reads them all and passes each batch on to the app unparsed (it is already checked
 and on the session's clock). A pipe that closes before its worker said how it ended is a
 worker that went silent: the mode says why, and Outbox.silent reports it.
