@@ -84,7 +84,7 @@ def machine() -> dict:
             "load_1m": round(os.getloadavg()[0], 2), "time": time.strftime("%Y-%m-%d %H:%M:%S")}
 
 
-def _num(value: float | None) -> str:
+def num(value: float | None) -> str:
     if value is None:
         return "-"
     return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
@@ -105,8 +105,8 @@ def report(name: str, args: argparse.Namespace, rows: list[Row], notes: list[str
     for row in rows:
         ref = statistics.median(row.ref_values) if row.ref_values else None
         verdict = "" if row.met is None else (" ok" if row.met else " MISSED")
-        print(f"{row.case:<42} {row.unit:<6} {_num(row.median):>8} {_num(min(row.values)):>8} "
-              f"{_num(max(row.values)):>8} {_num(ref):>8} {_num(row.ratio):>6}  {row.target}{verdict}")
+        print(f"{row.case:<42} {row.unit:<6} {num(row.median):>8} {num(min(row.values)):>8} "
+              f"{num(max(row.values)):>8} {num(ref):>8} {num(row.ratio):>6}  {row.target}{verdict}")
         if row.reference:
             print(f"{'':<4}ref: {row.reference}")
     for note in notes:

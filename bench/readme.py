@@ -1,0 +1,115 @@
+"""readme: run every bench once and write bench/README.md from what they printed.
+
+Each bench runs as its own process with --json (and --quick when asked); its document (the
+machine, its 1-minute load at the end, every row with all its values) is kept in
+bench/results.json, and README.md is bench/README.in.md with the figures put in where it
+says {{figures}}: one table per bench, with the machine and the load at its start and end
+beside it. Nothing in the figures is written by hand.
+
+    python bench/readme.py [--quick] [--only a,b] [--skip a,b]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from _common import BENCH, num
+
+# every bench that prints through _common.report, in the order the README shows them
+BENCHES = ["accuracy", "reporter", "ui_cost", "ssh_bytes", "latency", "scale", "startup", "ipc"]
+
+
+def _version(command: list[str]) -> str:
+    """The first line a tool prints of its version, or 'not found'."""
+    if shutil.which(command[0]) is None:
+        return "not found"
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    return (done.stdout or done.stderr).strip().splitlines()[0] if (done.stdout or done.stderr) else "?"
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine_line() -> str:
+    """What the figures were measured on, in one line."""
+    from importlib.metadata import version
+
+    return (f"{_cpu_model()}, `nproc` {os.cpu_count()}, {platform.system()} {platform.release()}, "
+            f"{platform.python_implementation()} {platform.python_version()}, Textual {version('textual')}, "
+            f"psutil {version('psutil')}, {_version(['tmux', '-V'])}, {_version(['htop', '--version'])}")
+
+
+def run_bench(name: str, quick: bool) -> dict:
+    """One bench's --json document, with the load when it started and its duration; or why it failed."""
+    load = round(os.getloadavg()[0], 2)
+    began = time.monotonic()
+    command = [sys.executable, str(BENCH / f"{name}.py"), "--json", *(["--quick"] if quick else [])]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    seconds = round(time.monotonic() - began, 1)
+    try:
+        document = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        lines = (done.stderr or done.stdout).strip().splitlines()
+        return {"bench": name, "failed": lines[-1] if lines else f"exit {done.returncode}", "seconds": seconds,
+                "load_start": load}
+    return dict(document, seconds=seconds, load_start=load)
+
+
+def table(document: dict) -> str:
+    """A bench's rows as a Markdown table, headed by when, how long and at what load it ran."""
+    heading = f"### {document['bench']}"
+    if "failed" in document:
+        return f"{heading}\n\nDid not complete in this run: `{document['failed']}`\n"
+    info = document["machine"]
+    lines = [heading, "",
+             f"ended {info['time']}, took {document['seconds']:g} s{' (quick)' if document['quick'] else ''}; "
+             f"1-minute load {document['load_start']:g} at the start, {info['load_1m']:g} at the end.", "",
+             "| case | unit | median | min | max | reference | ref median | ratio | target |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for row in document["rows"]:
+        row = {key: value.replace("|", "\\|") if isinstance(value, str) else value for key, value in row.items()}
+        verdict = "" if row["met"] is None else (" **met**" if row["met"] else " **MISSED**")
+        lines.append(f"| {row['case']} | {row['unit']} | {num(row['median'])} | {num(row['min'])} | "
+                     f"{num(row['max'])} | {row['reference']} | {num(row['ref_median'])} | "
+                     f"{num(row['ratio'])} | {row['target']}{verdict} |")
+    lines += [""] + [f"- {note}" for note in document.get("notes", [])]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parse = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    parse.add_argument("--quick", action="store_true", help="every bench's smoke run (figures marked quick)")
+    parse.add_argument("--only", help="comma-separated benches to run (default all)")
+    parse.add_argument("--skip", default="", help="comma-separated benches to leave out")
+    args = parse.parse_args()
+    names = [n for n in (args.only.split(",") if args.only else BENCHES) if n not in args.skip.split(",")]
+    unknown = sorted(set(names) - set(BENCHES))
+    if unknown:
+        parse.error(f"no such bench: {', '.join(unknown)} (of {', '.join(BENCHES)})")
+    documents = []
+    for name in names:
+        print(f"readme: running {name} ...", file=sys.stderr, flush=True)
+        documents.append(run_bench(name, args.quick))
+    (BENCH / "results.json").write_text(json.dumps({"machine": machine_line(), "benches": documents}, indent=2) + "\n")
+    figures = f"Measured on {machine_line()}.\n\n" + "\n".join(table(document) for document in documents)
+    template = (BENCH / "README.in.md").read_text()
+    (BENCH / "README.md").write_text(template.replace("{{figures}}", figures))
+    print(f"readme: wrote {BENCH / 'README.md'} and {BENCH / 'results.json'}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
