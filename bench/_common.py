@@ -21,10 +21,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import psutil
 
 BENCH = Path(__file__).resolve().parent
+T = TypeVar("T")
 
 
 def parser(doc: str | None) -> argparse.ArgumentParser:
@@ -38,9 +40,9 @@ def parser(doc: str | None) -> argparse.ArgumentParser:
     return parse
 
 
-def interleave(subjects: dict[str, Callable[[], float]], repeats: int) -> dict[str, list[float]]:
+def interleave(subjects: dict[str, Callable[[], T]], repeats: int) -> dict[str, list[T]]:
     """Call every subject `repeats` times, round-robin, reversing the order every round."""
-    values: dict[str, list[float]] = {name: [] for name in subjects}
+    values: dict[str, list[T]] = {name: [] for name in subjects}
     names = list(subjects)
     for round_ in range(repeats):
         for name in names if round_ % 2 == 0 else reversed(names):
@@ -121,10 +123,11 @@ def app_css() -> str:
     return str(Path(conctui.__file__).with_name("app.tcss"))
 
 
-def conctui_command() -> list[str]:
-    """The installed console script, or the module under this Python (a fresh clone's venv)."""
-    found = shutil.which("conctui")
-    return [found] if found else [sys.executable, "-m", "conctui"]
+def conctui_command(python: str = sys.executable) -> list[str]:
+    """The console script installed beside `python` (by absolute path: PATH may name another
+    venv's), or the module under it."""
+    script = Path(python).with_name("conctui")
+    return [str(script)] if script.exists() else [python, "-m", "conctui"]
 
 
 def ensure_tool(name: str, package: str | None = None) -> str | None:

@@ -19,7 +19,7 @@ import time
 from functools import partial
 from pathlib import Path
 
-from _common import BENCH, Row, Tmux, interleave, parser, report
+from _common import BENCH, Row, Tmux, conctui_command, interleave, parser, report
 
 
 def wall(command: list[str]) -> float:
@@ -56,12 +56,6 @@ for folder in {*conctui.__path__, *conctui.workloads.__path__}:
 """
 
 
-def command_of(python: str) -> list[str]:
-    """The console script installed beside `python`, or the module under it."""
-    script = Path(python).with_name("conctui")
-    return [str(script)] if script.exists() else [python, "-m", "conctui"]
-
-
 def compile_package(python: str) -> None:
     """Write the bytecode of the conctui `python` imports, as `pip install .` does: with
     PYTHONDONTWRITEBYTECODE set (or a read-only tree) every launch would compile ~45 modules
@@ -78,7 +72,7 @@ def main() -> None:
     pythons = {"conctui": sys.executable, **({"before": args.before} if args.before else {})}
     for python in pythons.values():
         compile_package(python)
-    helps = interleave({**{f"{name} --help": partial(wall, [*command_of(python), "--help"])
+    helps = interleave({**{f"{name} --help": partial(wall, [*conctui_command(python), "--help"])
                            for name, python in pythons.items()},
                         "python -c pass": partial(wall, [sys.executable, "-c", "pass"])}, repeats)
     with Tmux() as tmux, tempfile.TemporaryDirectory(prefix="conctui-startup-") as folder:

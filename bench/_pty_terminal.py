@@ -1,0 +1,79 @@
+"""For bench/latency.py: a program in an 80x24 pseudo-terminal this process owns, every byte it
+writes timestamped as it is read.
+
+tmux (bench/_common.Tmux) re-renders what a program writes before anyone can read it, so its
+time is not the program's; here the benchmark is the terminal: a reader thread drains the
+pty's master continuously (a full pty would block the program's writes) and notes the wall
+clock of every chunk, and `screens` replays the chunks through pyte to say what an 80x24
+terminal showed after each one.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import struct
+import subprocess
+import termios
+import threading
+import time
+from collections.abc import Iterator
+
+import pyte
+
+CHUNK = 65536
+
+
+class PtyTerminal:
+    """`command` running on a pty of `size`; `chunks` holds (wall time, bytes) as read."""
+
+    def __init__(self, command: list[str], size: tuple[int, int] = (80, 24)) -> None:
+        self.size = size
+        self.chunks: list[tuple[float, bytes]] = []
+        master, slave = os.openpty()
+        columns, lines = size
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(lines)}
+        self.process = subprocess.Popen(command, stdin=slave, stdout=slave, stderr=slave, env=env,
+                                        start_new_session=True, close_fds=True)
+        os.close(slave)
+        self.master = master
+        self.reader = threading.Thread(target=self._read, name="pty-reader", daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                data = os.read(self.master, CHUNK)
+            except OSError:  # EIO: the program closed the terminal's last writer
+                return
+            if not data:
+                return
+            self.chunks.append((time.time(), data))
+
+    def send(self, keys: bytes) -> None:
+        os.write(self.master, keys)
+
+    def close(self, quit_keys: bytes = b"q", timeout: float = 10.0) -> int:
+        """Ask the program to quit with `quit_keys`; terminate, then kill, if it does not; reap it."""
+        if self.process.poll() is None:
+            self.send(quit_keys)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.reader.join(timeout)
+        os.close(self.master)
+        return self.process.returncode
+
+    def screens(self) -> Iterator[tuple[float, list[str]]]:
+        """After each chunk read: its time and the lines an 80x24 terminal then showed."""
+        screen = pyte.Screen(*self.size)
+        stream = pyte.ByteStream(screen)
+        for t, data in list(self.chunks):
+            stream.feed(data)
+            yield t, screen.display
