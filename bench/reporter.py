@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from functools import partial
 
 from _common import BENCH, Row, interleave, parser, report, run_once
@@ -49,6 +50,32 @@ def instructions(python: str, func: str, n: int) -> int:
     return int(re.search(r"I\s+refs:\s+([\d,]+)", out.stderr).group(1).replace(",", ""))
 
 
+# where report()'s instructions go: the C functions of one array('d').append, outermost first
+INSIDE = {"array_array_append": "array.append (all of it)", "d_setitem": "its float check and store (d_setitem)",
+          "_PyArg_Parse_SizeT": "of which PyArg_Parse, the float check"}
+
+
+def callgrind_split(python: str, n: int) -> dict[str, float]:
+    """Instructions per report() spent inside each of INSIDE's C functions (callgrind, inclusive),
+    from two runs' difference so that whatever start-up calls them cancels."""
+    def inclusive(iterations: int) -> dict[str, int]:
+        with tempfile.NamedTemporaryFile(suffix=".callgrind") as out:
+            subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out.name}", python,
+                            str(BENCH / "_instructions.py"), "reported", str(iterations)],
+                           capture_output=True, check=True)
+            text = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", out.name],
+                                  capture_output=True, text=True, check=True).stdout
+        found: dict[str, int] = {}
+        for line in text.splitlines():
+            match = re.match(r"\s*([\d,]+) .*:(\w+)(?:'\d+)? \[", line)
+            if match and match.group(2) in INSIDE:
+                found.setdefault(match.group(2), int(match.group(1).replace(",", "")))
+        return found
+
+    small, large = inclusive(1000), inclusive(n + 1000)
+    return {name: (large[name] - small.get(name, 0)) / n for name in INSIDE if name in large}
+
+
 def per_iteration(python: str, func: str, n: int) -> float:
     """Instructions of one iteration: two runs' difference, so start-up and imports cancel."""
     return (instructions(python, func, n + 1000) - instructions(python, func, 1000)) / n
@@ -66,6 +93,11 @@ def instruction_rows(before: str | None, n: int) -> list[Row]:
                 [subjects["noop"]], "(conctui's own share)")]
     rows[0].met = rows[0].ratio <= 1.03
     rows[0].reference = f"bare loop; valgrind instructions per iteration, {n} iterations"
+    call = subjects["reported"] - subjects["bare"]
+    for name, inside in callgrind_split(sys.executable, n).items():
+        rows.append(Row(f"report(): inside {name}", "instr", [inside],
+                        f"{INSIDE[name]}; of the line's (its argument and the call)", [call],
+                        "(where the call's cost goes: callgrind)"))
     if before:
         rows.append(Row("before's report(), instructions", "instr", [subjects["before"]], "bare loop",
                         [subjects["bare"]], f"(before: {before})"))
