@@ -102,6 +102,8 @@ class PanesScreen(Screen[None]):
                 self.header_pane.show(*header)
             if batch or self.state.live:
                 self.workers_pane.show(run, shown)
+                if run is not None:
+                    run.changed.clear()  # shown: the next frame redraws only what changes after this one
                 self.clock_pane.show(run, shown)
             if any(isinstance(event, (Sample, GilSample, GilWorkers)) for event in batch):
                 self.cores_pane.show(self.state)

@@ -81,6 +81,9 @@ class RunState:
     load_busy: float = 0.0
     load_app: float = 0.0
     memory: Memory | None = None  # after the run: the parent's view of the globals, how values crossed
+    # indices of the workers whose state changed since the panes screen last showed them: it
+    # redraws those lines and empties the set, so a frame costs what changed, not the run's size
+    changed: set[int] = field(default_factory=set)
 
     @property
     def status(self) -> str:
@@ -183,6 +186,7 @@ def apply(state: SessionState, event: Event) -> SessionState:
         worker = _worker(state, event.index)
         if worker is not None:
             _worker_event(worker, event)
+            state.current.changed.add(event.index)
     return state
 
 
@@ -214,6 +218,7 @@ def _gil_workers(run: RunState, event: GilWorkers) -> None:
         if 0 <= index < len(run.workers):
             worker = run.workers[index]
             worker.gil_held, worker.gil_wait, worker.gil_off_cpu = held, wait, off
+            run.changed.add(index)
 
 
 def _sample(state: SessionState, event: Sample) -> None:
@@ -234,4 +239,7 @@ def _sample(state: SessionState, event: Sample) -> None:
         run.load_app += event.app_cpu / 100
     for index, cpu_s, core in event.workers:
         if 0 <= index < len(run.workers) and run.workers[index].status == "running":
-            run.workers[index].cpu_s, run.workers[index].core = cpu_s, core
+            worker = run.workers[index]
+            if (worker.cpu_s, worker.core) != (cpu_s, core):
+                worker.cpu_s, worker.core = cpu_s, core
+                run.changed.add(index)

@@ -22,12 +22,13 @@ def cluster_text(run: RunState, roomy: bool) -> str:
     return text
 
 
-def clock_text(run: RunState | None, now: float, roomy: bool = True) -> str:
+def clock_text(run: RunState | None, now: float, roomy: bool = True, figures: dict | None = None) -> str:
+    """`figures`: the ended run's run_figures, if the caller keeps them (else they are computed)."""
     if run is None:
         return "no run yet: enter runs, c compares"
     if run.finished is None:
         return f"{cluster_text(run, roomy)}{visible(run.started.mode)}: elapsed {run.elapsed(now):.1f} s"
-    figures = run_figures(run)
+    figures = figures or run_figures(run)
     parallel = figures["parallelism"]
     mode = visible(run.started.mode)
     return (f"{cluster_text(run, roomy)}{mode} {figures['status']} · wall {figures['wall_s']:.2f} s\n"
@@ -38,9 +39,15 @@ class ElapsedClock(Static):
     """Moves once a tick (the sampler's heartbeat, 1 s by default) while a run is live; silent otherwise."""
 
     _shown = ""
+    _ended: tuple[RunState, dict] | None = None  # the ended run shown and its figures, computed once
 
     def show(self, run: RunState | None, now: float) -> None:
-        text = clock_text(run, now, roomy=self.app.size.height >= 30)  # 80x24 keeps its lines for cores
+        figures = None
+        if run is not None and run.finished is not None:
+            if self._ended is None or self._ended[0] is not run:
+                self._ended = (run, run_figures(run))
+            figures = self._ended[1]
+        text = clock_text(run, now, roomy=self.app.size.height >= 30, figures=figures)  # 80x24 keeps lines for cores
         if text != self._shown:
             # a layout pass repaints every pane: ask for one only when the number of lines changes,
             # not on each tick (bench/ui_cost.py: live app CPU 12.5% -> 8.4% of a core)

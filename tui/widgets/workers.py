@@ -2,15 +2,16 @@
 
 Each line is drawn with one style (its state keeps its colour), so a worker whose figures
 changed costs one short line over SSH: a table's per-cell styles cost twice the bytes
-(bench/ssh_bytes.py). Only lines whose text changed are redrawn.
+(bench/ssh_bytes.py). Only lines whose text changed are rebuilt and redrawn.
 """
 from __future__ import annotations
 
 from conctui.engine.state import RunState, WorkerState
 from conctui.engine.untrusted import visible
 from conctui.widgets.spans import changed_span
-from conctui.widgets.strips import text_strip
+from conctui.widgets.strips import styled_strip, text_strip
 from rich.text import Text
+from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -58,42 +59,66 @@ def worker_line(worker: WorkerState, now: float) -> Text:
 
 
 class WorkerTable(ScrollView):
-    """Line 0 is the header; worker i is virtual line i + 1, scrolled beneath it."""
+    """Line 0 is the header; worker i is virtual line i + 1, scrolled beneath it.
+
+    A frame rebuilds the lines of the workers the fold marked changed (`RunState.changed`), and
+    on a tick those of the running workers, whose time moves: one progress event costs one
+    line at any number of workers. Each line's styled Strip is kept until its text changes, as
+    Textual's Log keeps its lines'."""
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.lines: list[Text] = []
         self._run: int | None = None
+        self._now: float | None = None  # the time the time-driven cells were built at
+        self._strips: LRUCache[int, Strip] = LRUCache(1024)  # by worker index, uncropped
 
     def reset(self) -> None:
         """Forget what is shown: the next `show` redraws every line."""
         self._run = None
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()  # the strips are drawn over the pane's own style
+
     def show(self, run: RunState | None, now: float) -> None:
+        """Redraw the lines `run.changed` names, and the running workers' when `now` moved."""
         if run is None:
             return
-        lines = [worker_line(worker, now) for worker in run.workers]
         if run.started.run != self._run:
-            self._run = run.started.run
-            self.lines = lines
-            self.virtual_size = Size(max(len(HEADER), *(line.cell_len for line in lines)), len(lines) + 1)
+            self._run, self._now = run.started.run, now
+            self.lines = [worker_line(worker, now) for worker in run.workers]
+            self._strips.clear()
+            self.virtual_size = Size(max(len(HEADER), *(line.cell_len for line in self.lines)), len(self.lines) + 1)
             self.refresh()
             return
-        for index, line in enumerate(lines):
-            span = changed_span(self.lines[index], line)
-            if span is not None:
-                self.lines[index] = line
+        dirty = run.changed
+        if now != self._now:
+            self._now = now
+            dirty = dirty | {worker.index for worker in run.workers if worker.status == "running"}
+        scroll_x, scroll_y = self.scroll_offset
+        height = self.size.height
+        for index in dirty:
+            line = worker_line(run.workers[index], now)
+            if line == self.lines[index]:
+                continue
+            old, self.lines[index] = self.lines[index], line
+            self._strips.discard(index)
+            y = index + 1 - scroll_y
+            if 1 <= y < height:  # a line scrolled out of view is drawn when it scrolls in
                 # only the changed cells: a ticking time column is 4 cells, not the whole line
-                start, end = span
-                self.refresh(Region(start - self.scroll_offset.x, index + 1 - self.scroll_offset.y, end - start, 1))
+                start, end = changed_span(old, line)
+                self.refresh(Region(start - scroll_x, y, end - start, 1))
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
+        scroll_x, scroll_y = self.scroll_offset
         if y == 0:
-            text = HEADER
-        else:
-            index = self.scroll_offset.y + y - 1
-            if not 0 <= index < len(self.lines):
-                return Strip.blank(width, self.rich_style)
-            text = self.lines[index]
-        return text_strip(text, self.app.console, self.rich_style, self.scroll_offset.x, width)
+            return text_strip(HEADER, self.app.console, self.rich_style, scroll_x, width)
+        index = scroll_y + y - 1
+        if not 0 <= index < len(self.lines):
+            return Strip.blank(width, self.rich_style)
+        strip = self._strips.get(index)
+        if strip is None:
+            strip = self._strips[index] = styled_strip(self.lines[index], self.app.console, self.rich_style)
+        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)

@@ -1,0 +1,82 @@
+"""A frame costs what changed: with 1024 workers, one progress event rebuilds and redraws one
+line of the workers pane, and a tick rebuilds only the running workers' lines."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from conctui.engine.events import Progress, RunStarted, Sample, WorkerFinished, WorkerStarted
+from conctui.engine.state import SessionState, apply
+from conctui.export import render_screen
+from conctui.widgets import workers
+from fixtures import demo
+
+WORKERS = 1024
+
+
+def opening() -> list:
+    """A threads run of WORKERS workers, all running, then one sample of each."""
+    events = [RunStarted(0.1, 1, "threads", "download", {}, WORKERS, demo.PYTHON, "spawn", demo.PID)]
+    events += [WorkerStarted(0.2, i, demo.PID, demo.PID + 10 + i) for i in range(WORKERS)]
+    events.append(Sample(0.25, [1.0] * 4, [[i, 0.0, 0] for i in range(WORKERS)], 1.5))
+    return events
+
+
+@pytest.fixture
+def built(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[int]]:
+    """The worker indices whose line the pane rebuilds, and whose strip it draws, from now on."""
+    calls: dict[str, list[int]] = {"lines": [], "strips": []}
+    line, strip = workers.worker_line, workers.styled_strip
+
+    def counted_line(worker, now):
+        calls["lines"].append(worker.index)
+        return line(worker, now)
+
+    def counted_strip(text, console, base):
+        calls["strips"].append(int(text.plain.split()[0]))
+        return strip(text, console, base)
+
+    monkeypatch.setattr(workers, "worker_line", counted_line)
+    monkeypatch.setattr(workers, "styled_strip", counted_strip)
+    return calls
+
+
+def test_the_fold_names_the_workers_an_event_changed() -> None:
+    state = SessionState()
+    for event in opening():
+        apply(state, event)
+    state.current.changed.clear()
+    apply(state, Progress(0.3, 7, 0.5))
+    apply(state, Sample(0.5, [1.0] * 4, [[i, 0.0, 0] for i in range(WORKERS)], 1.5))  # no worker's figure moved
+    assert state.current.changed == {7}
+
+
+async def test_one_progress_event_rebuilds_one_line_of_1024(built: dict[str, list[int]]) -> None:
+    app = demo.demo_app(workers=WORKERS)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await demo.show(pilot, opening())
+        before = render_screen(app, None).split("\n")  # every shown line drawn once
+        built["lines"].clear()
+        built["strips"].clear()
+        await demo.show(pilot, [Progress(0.3, 2, 0.5)])
+        after = render_screen(app, None).split("\n")
+        assert built["lines"] == [2]
+        assert built["strips"] == [2]  # the other lines on screen came from the strip cache
+        changed = [row for old, row in zip(before, after) if row != old]
+        assert len(changed) == 1 and re.search(r"\s2 t\d+\s+run\s+███░░░", changed[0])
+
+
+async def test_a_tick_rebuilds_the_running_workers_lines_only(built: dict[str, list[int]]) -> None:
+    app = demo.demo_app(workers=WORKERS)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await demo.show(pilot, opening())
+        built["lines"].clear()
+        ended = [WorkerFinished(0.5, i, "done", None, 0.3, 0.0) for i in range(10)]
+        await demo.show(pilot, ended)
+        assert sorted(built["lines"]) == list(range(10))
+        built["lines"].clear()
+        # the same figures a second later: only the heartbeat moved, so only the clocks change
+        await demo.show(pilot, [Sample(1.25, [1.0] * 4, [[i, 0.0, 0] for i in range(WORKERS)], 1.5)])
+        assert sorted(built["lines"]) == list(range(10, WORKERS))
+        assert app.panes.workers_pane.lines[10].plain.split()[4] == "1.1s"
+        assert re.search(r"\s0 t\d+\s+done\s+██████\s+0.3s", render_screen(app, None))
