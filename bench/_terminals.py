@@ -1,4 +1,5 @@
-"""conctui's TUI and htop side by side, each in its own 80x24 tmux pane, measured in the same windows.
+"""conctui's TUI and htop side by side, each in its own 80x24 terminal (a tmux pane, or a pty
+at the client end of a real ssh link), measured in the same windows.
 
 The app watches a `processes` run of `cpu` with one worker per core (a busy server); htop
 runs at its default refresh. Both are measured over the same seconds: first idle (the app
@@ -15,8 +16,24 @@ from dataclasses import dataclass
 
 import psutil
 from _common import Tmux, conctui_command, ensure_tool
+from _pty_terminal import PtyTerminal
+from _ssh_link import Link, sshd
 
 SETTLE_S = 2.0  # after the first frame or the run's start: the opening paint is not the steady state
+RUNNING = r"p\d+\s+run"  # a process worker's line in the workers pane, once the run started
+
+
+def watched_choice() -> list[str]:
+    """The app's command-line choice: a long `cpu` run in processes, one worker per core."""
+    return ["tui", "cpu", "--mode", "processes", "--workers", str(os.cpu_count() or 1),
+            "--param", "n=2000000000", "--param", "steps=1000"]
+
+
+def htop_path() -> str:
+    htop = ensure_tool("htop")
+    if htop is None:
+        raise SystemExit("htop is missing and could not be installed (apt-get install htop)")
+    return htop
 
 
 @dataclass
@@ -30,7 +47,7 @@ class Pair:
         for pane in ("app", "before") if self.before else ("app",):
             self.tmux("send-keys", "-t", pane, "Enter")
         for pane in ("app", "before") if self.before else ("app",):
-            self.tmux.wait_for(pane, r"p\d+\s+run")
+            self.tmux.wait_for(pane, RUNNING)
         time.sleep(SETTLE_S)  # a warm-up interval, not a synchronisation
 
 
@@ -39,12 +56,7 @@ def conctui_beside_htop(on_open: Callable[[Tmux], None] = lambda tmux: None,
                         before: str | None = None) -> Iterator[Pair]:
     """Both programs open and settled; `on_open(tmux)` runs right after the panes exist.
     `before`: the Python of an older tree, whose conctui runs the same choice in a third pane."""
-    htop = ensure_tool("htop")
-    if htop is None:
-        raise SystemExit("htop is missing and could not be installed (apt-get install htop)")
-    workers = os.cpu_count() or 1
-    choice = ["tui", "cpu", "--mode", "processes", "--workers", str(workers),
-              "--param", "n=2000000000", "--param", "steps=1000"]
+    htop, choice = htop_path(), watched_choice()
     with Tmux() as tmux:
         tmux.open("app", shlex.join([*conctui_command(), *choice]))
         tmux.open("htop", htop)
@@ -60,10 +72,49 @@ def conctui_beside_htop(on_open: Callable[[Tmux], None] = lambda tmux: None,
         try:
             yield pair
         finally:
-            apps = [pair.app, *([pair.before] if pair.before else [])]
-            for pane in ("app", "before") if pair.before else ("app",):
+            # htop too: killed with the tmux server instead, it outlived its parent as a zombie
+            programs = [pair.app, pair.htop, *([pair.before] if pair.before else [])]
+            for pane in ("app", "htop", "before") if pair.before else ("app", "htop"):
                 tmux("send-keys", "-t", pane, "q")
-            psutil.wait_procs(apps, timeout=10)
+            psutil.wait_procs(programs, timeout=10)
+
+
+@dataclass
+class SshPair:
+    """The same programs, each behind its own `ssh -tt` client (in a pty this process reads) to
+    one private sshd: "app", "htop" and (with `before`) "before"."""
+
+    link: Link
+    clients: dict[str, PtyTerminal]
+
+    def start_run(self) -> None:
+        apps = [name for name in ("app", "before") if name in self.clients]
+        for name in apps:
+            self.clients[name].send(b"\r")
+        for name in apps:
+            self.clients[name].wait_for(RUNNING)
+        time.sleep(SETTLE_S)  # a warm-up interval, not a synchronisation
+
+
+@contextmanager
+def conctui_beside_htop_over_ssh(before: str | None = None) -> Iterator[SshPair]:
+    """Both programs open and settled, each run by `ssh -tt` in an 80x24 pty over a loopback
+    link to a private sshd; on the way out each is quit ("q") and its client reaped."""
+    remote = {"app": [*conctui_command(), *watched_choice()], "htop": [htop_path()]}
+    if before:
+        remote["before"] = [before, "-m", "conctui", *watched_choice()]
+    with sshd() as link:
+        clients: dict[str, PtyTerminal] = {}
+        try:
+            for name, command in remote.items():
+                clients[name] = link.client(command)
+            for name in ("app", "before") if before else ("app",):
+                clients[name].wait_for(r"quit")
+            time.sleep(SETTLE_S)
+            yield SshPair(link, clients)
+        finally:
+            for client in clients.values():
+                client.close()
 
 
 def windows(count: int, seconds: float, read: Callable[[], dict[str, float]]) -> dict[str, list[float]]:

@@ -22,8 +22,9 @@ from pathlib import Path
 
 from _common import BENCH, num
 
-# every bench that prints through _common.report, in the order the README shows them
-BENCHES = ["accuracy", "reporter", "ui_cost", "ssh_bytes", "latency", "scale", "startup", "ipc"]
+# every bench that prints through _common.report, in the order the README shows them (a
+# script's name, then the flags of that run)
+BENCHES = ["accuracy", "reporter", "ui_cost", "ssh_bytes", "ssh_bytes --ssh", "latency", "scale", "startup", "ipc"]
 
 
 def _version(command: list[str]) -> str:
@@ -57,7 +58,8 @@ def run_bench(name: str, quick: bool) -> dict:
     """One bench's --json document, with the load when it started and its duration; or why it failed."""
     load = round(os.getloadavg()[0], 2)
     began = time.monotonic()
-    command = [sys.executable, str(BENCH / f"{name}.py"), "--json", *(["--quick"] if quick else [])]
+    script, *flags = name.split()
+    command = [sys.executable, str(BENCH / f"{script}.py"), *flags, "--json", *(["--quick"] if quick else [])]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     seconds = round(time.monotonic() - began, 1)
     try:

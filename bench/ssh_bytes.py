@@ -5,19 +5,27 @@ writes to its terminal into a file, whose growth over the same windows is the fi
 would cross an SSH link). Live: 30 s of a `processes` run of `cpu`, one worker per core.
 Reference: htop at its default refresh (installed with apt-get if missing). Target: <= htop.
 
-    python bench/ssh_bytes.py [--quick] [--json] [--windows K] [--seconds S]
+--ssh: over a real link instead. The bench starts Debian's sshd on a free loopback port (its
+own keys and config, as the current user; stopped at the end) and runs each program through
+its own `ssh -tt` client in an 80x24 pty it owns: the figure is what the client's pty yields
+(decrypted, as the user's terminal receives it), and beside it the encrypted bytes the
+client's TCP socket received (the kernel's count, read with `ss`).
+
+    python bench/ssh_bytes.py [--quick] [--json] [--windows K] [--seconds S] [--ssh]
 """
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import statistics
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from _common import Row, Tmux, parser, report
-from _terminals import conctui_beside_htop, windows
+from _terminals import Pair, SshPair, conctui_beside_htop, conctui_beside_htop_over_ssh, windows
 
 MOVE = re.compile(rb"\x1b\[(\d+);(\d+)H")
 
@@ -49,14 +57,21 @@ def where_bytes_go(data: bytes) -> Counter:
     return shares
 
 
-def main() -> None:
-    parse = parser(__doc__)
-    parse.add_argument("--windows", type=int, help="windows per phase (default 3, quick 2)")
-    parse.add_argument("--seconds", type=float, help="seconds per live window (default 10: 30 s live; quick 2)")
-    args = parse.parse_args()
-    count = args.windows or (2 if args.quick else 3)
-    live_s = args.seconds or (2.0 if args.quick else 10.0)
-    rows = []
+def measure(pair: Pair | SshPair, read: Callable[[], dict[str, float]], stream: Callable[[], bytes],
+            count: int, live_s: float) -> tuple[dict[str, dict[str, list[float]]], Counter]:
+    """Every counter's rates per phase (idle windows, then live after Enter), and where the
+    app's live bytes (`stream()`: all it wrote so far) went."""
+    rates: dict[str, dict[str, list[float]]] = {}
+    for phase, seconds in (("idle", live_s / 2), ("live", live_s)):
+        if phase == "live":
+            pair.start_run()
+            offset = len(stream())
+        rates[phase] = windows(count, seconds, read)
+    return rates, where_bytes_go(stream()[offset:])
+
+
+def in_tmux(args: argparse.Namespace, count: int, live_s: float) -> tuple[dict, Counter]:
+    """Bytes the programs write to their tmux panes (`tmux pipe-pane` into files)."""
     with tempfile.TemporaryDirectory(prefix="conctui-bytes-") as folder:
         names = ("app", "htop", "before") if args.before else ("app", "htop")
         files = {name: Path(folder, f"{name}.out") for name in names}
@@ -68,27 +83,60 @@ def main() -> None:
         def read() -> dict[str, float]:
             return {name: os.path.getsize(path) if path.exists() else 0 for name, path in files.items()}
 
-        shares: Counter = Counter()
         with conctui_beside_htop(on_open=pipe, before=args.before) as pair:
-            for phase, seconds in (("idle", live_s / 2), ("live", live_s)):
-                if phase == "live":
-                    pair.start_run()
-                    offset = read()["app"]
-                rates = windows(count, seconds, read)
-                if phase == "live":
-                    shares = where_bytes_go(files["app"].read_bytes()[int(offset):])
-                row = Row(f"{phase}: bytes/s to the terminal", "B/s", rates["app"], "htop, same windows",
-                          rates["htop"], "<= htop")
-                row.met = row.median <= statistics.median(rates["htop"])
-                rows.append(row)
-                if args.before:
-                    rows.append(Row(f"{phase}: before's bytes/s", "B/s", rates["before"], "htop, same windows",
-                                    rates["htop"], f"(before: {args.before})"))
+            return measure(pair, read, files["app"].read_bytes, count, live_s)
+
+
+def over_ssh(args: argparse.Namespace, count: int, live_s: float) -> tuple[dict, Counter]:
+    """Bytes read from each ssh client's pty master, and the encrypted bytes its TCP socket
+    received ("NAME tcp"), over the same windows."""
+    with conctui_beside_htop_over_ssh(before=args.before) as pair:
+        ports = {name: pair.link.tcp_port(client) for name, client in pair.clients.items()}
+
+        def read() -> dict[str, float]:
+            counts: dict[str, float] = {name: client.received for name, client in pair.clients.items()}
+            received = pair.link.tcp_received()
+            if received is not None:
+                counts.update({f"{name} tcp": received[port] for name, port in ports.items()})
+            return counts
+
+        return measure(pair, read, pair.clients["app"].output, count, live_s)
+
+
+def main() -> None:
+    parse = parser(__doc__)
+    parse.add_argument("--windows", type=int, help="windows per phase (default 3, quick 2)")
+    parse.add_argument("--seconds", type=float, help="seconds per live window (default 10: 30 s live; quick 2)")
+    parse.add_argument("--ssh", action="store_true", help="over a real ssh link to a private sshd on a loopback "
+                                                          "port, counted at the client, instead of in tmux")
+    args = parse.parse_args()
+    count = args.windows or (2 if args.quick else 3)
+    live_s = args.seconds or (2.0 if args.quick else 10.0)
+    rates, shares = (over_ssh if args.ssh else in_tmux)(args, count, live_s)
+    counters = {"": "ssh bytes/s to the terminal" if args.ssh else "bytes/s to the terminal"}
+    if args.ssh and "app tcp" in rates["idle"]:
+        counters[" tcp"] = "ssh TCP bytes/s, encrypted"
+    reference = "htop over the same sshd, same windows" if args.ssh else "htop, same windows"
+    rows = []
+    for phase, values in rates.items():
+        for suffix, label in counters.items():
+            row = Row(f"{phase}: {label}", "B/s", values[f"app{suffix}"], reference, values[f"htop{suffix}"],
+                      "<= htop")
+            row.met = row.median <= statistics.median(row.ref_values)
+            rows.append(row)
+            if args.before:
+                rows.append(Row(f"{phase}: before's {label}", "B/s",
+                                values[f"before{suffix}"], reference, values[f"htop{suffix}"],
+                                f"(before: {args.before})"))
     total = sum(shares.values()) or 1
     split = ", ".join(f"{pane} {share / total:.0%}" for pane, share in shares.most_common() if share)
-    report("ssh_bytes", args, rows, [f"80x24 tmux panes; {count} windows of {live_s / 2:g} s idle, then "
-                                     f"{count} of {live_s:g} s live (cpu, processes, one worker per core)",
-                                     f"live bytes by pane (after each cursor move): {split}"])
+    where = ("80x24 ptys at the client end of `ssh -tt` to a private sshd on 127.0.0.1, one connection each"
+             if args.ssh else "80x24 tmux panes")
+    notes = [f"{where}; {count} windows of {live_s / 2:g} s idle, then {count} of {live_s:g} s live "
+             "(cpu, processes, one worker per core)", f"live bytes by pane (after each cursor move): {split}"]
+    if args.ssh and " tcp" not in counters:
+        notes.append("encrypted TCP bytes: not measured, `ss` (iproute2) is missing")
+    report("ssh_bytes --ssh" if args.ssh else "ssh_bytes", args, rows, notes)
 
 
 if __name__ == "__main__":
