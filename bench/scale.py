@@ -1,52 +1,80 @@
-"""scale: many workers in the live app (headless, 80x24): start-up time and frame time.
+"""scale: many workers in the live app (headless, 80x24): start-up time and frame cost with rendering.
 
-256 threads of `download`, and 4 x cores processes of `cpu` under each start method. For
-each run: seconds from the run's start to the last worker running (its worker_started
-event), the p95 of the app's frame() calls while the run is live (fold the events, update
-the panes), and for processes the start cost per worker, beside a plain multiprocessing
-script starting as many trivial children with the same method (bench/_plain.py --starts).
-Targets: frame() p95 <= 100 ms; start cost reported per start method.
+Frame cost everywhere here is the UI thread's CPU time (time.thread_time) from the start of
+frame() (fold the events, update the panes) to the end of the terminal write that follows it:
+the app's driver renders each screen update to the escape sequences a terminal would get
+(_frame_cost.WritingDriver; Textual's headless driver skips that step) and counts them. A frame
+that changed nothing on screen costs its frame() alone. CPU, not wall time: between frame() and
+the write Textual waits for its next screen update (it paints at most 60 times a second), which
+costs nothing.
 
-    python bench/scale.py [--quick] [--json] [--repeats K]
+Stepped frames (_frame_cost.py, a process each, same events every time): 2, 256 and 1024 threads
+of `download`, all running; `one`: a frame with one visible worker's progress change, `tick`: a
+sample that moves every running worker's time and CPU. Reference: the same case with 2 workers
+(ratio vs 2); with --before PYTHON, also the older tree's figures of each case (ratio vs before).
+
+Live runs: 2, 256 and 1024 threads of `download` (3 s, 30 reports each), and 4 x cores
+processes of `cpu` under each start method. For each run: seconds from the run's start to the
+last worker running (its worker_started event), the p95 of its frames' cost while the run is
+live, and for processes the start cost per worker, beside a plain multiprocessing script
+starting as many trivial children with the same method (bench/_plain.py --starts).
+Targets: frame p95 <= 10 ms at 256 workers, <= 30 ms at 1024 (<= 100 ms for the rest);
+start cost reported per start method.
+
+    python bench/scale.py [--quick] [--json] [--repeats K] [--before PYTHON]
 """
 from __future__ import annotations
 
 import asyncio
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
 from functools import partial
 
 from _common import BENCH, Row, app_css, interleave, parser, report
+from _frame_cost import render_to_counter
 from conctui.app import ConcApp
 from conctui.engine.runner_process import describe
 from conctui.engine.spec import RunSpec, parse_params, parse_workload
 from conctui.panes import PanesScreen
 
+STEPPED = (2, 256, 1024)
+TARGET_MS = {256: 10.0, 1024: 30.0}  # frame p95 with rendering; 100 ms for any other size
+
 
 class TimedApp(ConcApp):
-    """Times every frame() of its panes screen while a run is live."""
+    """Times every frame of its panes screen while a run is live, with rendering (see above)."""
 
     CSS_PATH = app_css()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.frame_s: list[float] = []
+        self._open: tuple[float, float] | None = None  # the last live frame: CPU at its start, at its end
 
     def get_default_screen(self) -> PanesScreen:
         screen = super().get_default_screen()
         frame = screen.frame
 
         def timed(now: float | None = None) -> None:
-            began = time.perf_counter()
+            self.close_frame(None)  # the last frame wrote nothing: it cost its frame() alone
+            began = time.thread_time()
             frame(now)
             if screen.state.live is not None:
-                self.frame_s.append(time.perf_counter() - began)
+                self._open = (began, time.thread_time())
 
         screen.frame = timed  # before the screen mounts: its frame timer calls this one
         return screen
+
+    def close_frame(self, written: float | None) -> None:
+        """Count the open frame's cost, up to `written` (the CPU time its write ended at)."""
+        if self._open is not None:
+            began, ended = self._open
+            self.frame_s.append((ended if written is None else written) - began)
+            self._open = None
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -55,10 +83,11 @@ def percentile(values: list[float], share: float) -> float:
 
 
 async def live_run(spec: RunSpec) -> tuple[float, float]:
-    """(seconds until every worker ran, frame() p95 in seconds) of one run in the app."""
+    """(seconds until every worker ran, frame p95 in seconds) of one run in the app."""
     info = describe(sys.executable, spec.workload, spec.params)
     app = TimedApp(spec, info, start=True)
     async with app.run_test(size=(80, 24)):
+        render_to_counter(app, lambda: app.close_frame(time.thread_time()))
         deadline = time.monotonic() + 120
         while not (app.state.current and app.state.current.finished) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)  # polling the app's state: the run's end is not an awaitable
@@ -68,6 +97,35 @@ async def live_run(spec: RunSpec) -> tuple[float, float]:
         raise RuntimeError(f"{spec.mode} {spec.workload.name}: {run and run.status}")
     last = max(w.started_t for w in run.workers if w.started_t is not None)
     return last - run.started.t, percentile(app.frame_s, 0.95)
+
+
+def stepped(python: str, workers: int, case: str, frames: int) -> tuple[float, float]:
+    """(median, p95) in ms of one _frame_cost.py process's frames, in the conctui `python` imports."""
+    done = subprocess.run([python, str(BENCH / "_frame_cost.py"), str(workers), case, str(frames)],
+                          capture_output=True, text=True, check=True, timeout=300)
+    costs = [1000 * s for s in json.loads(done.stdout)["cpu"]]
+    return statistics.median(costs), percentile(costs, 0.95)
+
+
+def stepped_rows(repeats: int, frames: int, before: str | None) -> list[Row]:
+    rows = []
+    for case, what in (("one", "one progress change"), ("tick", "a tick, all running move")):
+        subjects = {(tree, n): partial(stepped, python, n, case, frames)
+                    for tree, python in (("now", sys.executable), ("before", before)) if python
+                    for n in STEPPED}
+        measured = interleave(subjects, repeats)
+        for n in STEPPED:
+            for name, at in (("median", 0), ("p95", 1)):
+                values = [v[at] for v in measured[("now", n)]]
+                target = TARGET_MS.get(n) if name == "p95" else None
+                row = Row(f"{n} threads, {what}: frame {name}", "ms", values, "2 workers, same case",
+                          [v[at] for v in measured[("now", 2)]], f"<= {target:g} ms" if target else "")
+                row.met = None if target is None else row.median <= target
+                rows.append(row)
+                if before:
+                    rows.append(Row(f"  vs before: {n} threads, {what}, {name}", "ms", values,
+                                    f"before ({before})", [v[at] for v in measured[("before", n)]]))
+    return rows
 
 
 def spec(name: str, mode: str, workers: int, params: list[str], method: str = "spawn") -> RunSpec:
@@ -87,13 +145,17 @@ def main() -> None:
     args = parse.parse_args()
     repeats = args.repeats or (1 if args.quick else 3)
     procs = 4 * (os.cpu_count() or 1)
-    rows = []
-    threads = [asyncio.run(live_run(spec("download", "threads", 256, ["seconds=3", "steps=30"])))
-               for _ in range(repeats)]
-    rows.append(Row("256 threads (download): all started", "s", [s for s, _ in threads]))
-    row = Row("256 threads (download): frame() p95", "ms", [1000 * f for _, f in threads], target="<= 100 ms")
-    row.met = row.median <= 100
-    rows.append(row)
+    frames = 20 if args.quick else 60
+    rows = stepped_rows(repeats, frames, args.before)
+    for workers in STEPPED:
+        threads = [asyncio.run(live_run(spec("download", "threads", workers, ["seconds=3", "steps=30"])))
+                   for _ in range(repeats)]
+        rows.append(Row(f"live {workers} threads (download): all started", "s", [s for s, _ in threads]))
+        target = TARGET_MS.get(workers, 100.0)
+        row = Row(f"live {workers} threads (download): frame p95", "ms", [1000 * f for _, f in threads],
+                  target=f"<= {target:g} ms")
+        row.met = row.median <= target
+        rows.append(row)
     for method in ("spawn", "forkserver"):
         measured = interleave({
             "conctui": lambda method=method: asyncio.run(live_run(spec(
@@ -102,15 +164,17 @@ def main() -> None:
         }, repeats)
         runs = measured["conctui"]
         rows.append(Row(f"{procs} processes (cpu, {method}): all started", "s", [s for s, _ in runs]))
-        row = Row(f"{procs} processes (cpu, {method}): frame() p95", "ms", [1000 * f for _, f in runs],
+        row = Row(f"{procs} processes (cpu, {method}): frame p95", "ms", [1000 * f for _, f in runs],
                   target="<= 100 ms")
         row.met = row.median <= 100
         rows.append(row)
         rows.append(Row(f"{method}: start cost per worker", "ms", [1000 * s / procs for s, _ in runs],
                         f"plain multiprocessing {method}, trivial children", [1000 * s for s in measured["plain"]],
                         "(reported)"))
-    report("scale", args, rows, [f"{repeats} runs per case; frames at 15 Hz, headless 80x24; start cost = "
-                                 "run start to the last worker_started, / workers"])
+    report("scale", args, rows, [f"{repeats} runs per case; stepped: {frames} frames a run, each value a run's "
+                                 "median or p95; live: frames at 15 Hz, headless 80x24; frame cost = UI thread "
+                                 "CPU from frame() to the end of its write; start cost = run start to the last "
+                                 "worker_started, / workers"])
 
 
 if __name__ == "__main__":

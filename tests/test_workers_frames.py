@@ -26,17 +26,17 @@ def opening() -> list:
 def built(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[int]]:
     """The worker indices whose line the pane rebuilds, and whose strip it draws, from now on."""
     calls: dict[str, list[int]] = {"lines": [], "strips": []}
-    line, strip = workers.worker_line, workers.styled_strip
+    line, strip = workers.cells_line, workers.styled_strip
 
-    def counted_line(worker, now):
-        calls["lines"].append(worker.index)
-        return line(worker, now)
+    def counted_line(cells, status):
+        calls["lines"].append(int(cells[0]))
+        return line(cells, status)
 
     def counted_strip(text, console, base):
         calls["strips"].append(int(text.plain.split()[0]))
         return strip(text, console, base)
 
-    monkeypatch.setattr(workers, "worker_line", counted_line)
+    monkeypatch.setattr(workers, "cells_line", counted_line)
     monkeypatch.setattr(workers, "styled_strip", counted_strip)
     return calls
 
