@@ -1,7 +1,7 @@
 """conctui's TUI and htop side by side, each in its own 80x24 terminal (a tmux pane, or a pty
 at the client end of a real ssh link), measured in the same windows.
 
-The app watches a `processes` run of `cpu` with one worker per core (a busy server); htop
+By default the app watches a `processes` run of `cpu` with one worker per core (a busy server); htop
 runs at its default refresh. Both are measured over the same seconds: first idle (the app
 open, nothing running), then live (Enter pressed, every worker running).
 """
@@ -20,7 +20,7 @@ from _pty_terminal import PtyTerminal
 from _ssh_link import Link, sshd
 
 SETTLE_S = 2.0  # after the first frame or the run's start: the opening paint is not the steady state
-RUNNING = r"p\d+\s+run"  # a process worker's line in the workers pane, once the run started
+RUNNING = r"[pt]\d+\s+run"  # a process's or a thread's line in the workers pane, once the run started
 
 
 def watched_choice() -> list[str]:
@@ -53,10 +53,11 @@ class Pair:
 
 @contextmanager
 def conctui_beside_htop(on_open: Callable[[Tmux], None] = lambda tmux: None,
-                        before: str | None = None) -> Iterator[Pair]:
+                        before: str | None = None, choice: list[str] | None = None) -> Iterator[Pair]:
     """Both programs open and settled; `on_open(tmux)` runs right after the panes exist.
-    `before`: the Python of an older tree, whose conctui runs the same choice in a third pane."""
-    htop, choice = htop_path(), watched_choice()
+    `before`: the Python of an older tree, whose conctui runs the same choice in a third pane.
+    `choice`: the app's command line after `conctui` (default: watched_choice())."""
+    htop, choice = htop_path(), choice or watched_choice()
     with Tmux() as tmux:
         tmux.open("app", shlex.join([*conctui_command(), *choice]))
         tmux.open("htop", htop)
