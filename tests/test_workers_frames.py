@@ -66,17 +66,26 @@ async def test_one_progress_event_rebuilds_one_line_of_1024(built: dict[str, lis
         assert len(changed) == 1 and re.search(r"\s2 t\d+\s+run\s+███░░░", changed[0])
 
 
-async def test_a_tick_rebuilds_the_running_workers_lines_only(built: dict[str, list[int]]) -> None:
+async def test_a_tick_rebuilds_the_shown_running_lines_and_the_rest_when_scrolled_to(
+        built: dict[str, list[int]]) -> None:
     app = demo.demo_app(workers=WORKERS)
     async with app.run_test(size=(80, 24)) as pilot:
         await demo.show(pilot, opening())
+        pane = app.panes.workers_pane
+        shown = pane.size.height - 1  # worker lines under the header
         built["lines"].clear()
-        ended = [WorkerFinished(0.5, i, "done", None, 0.3, 0.0) for i in range(10)]
-        await demo.show(pilot, ended)
-        assert sorted(built["lines"]) == list(range(10))
+        await demo.show(pilot, [WorkerFinished(0.5, i, "done", None, 0.3, 0.0) for i in (0, 1, 900)])
+        assert sorted(built["lines"]) == [0, 1]  # worker 900's line is out of view
         built["lines"].clear()
         # the same figures a second later: only the heartbeat moved, so only the clocks change
         await demo.show(pilot, [Sample(1.25, [1.0] * 4, [[i, 0.0, 0] for i in range(WORKERS)], 1.5)])
-        assert sorted(built["lines"]) == list(range(10, WORKERS))
-        assert app.panes.workers_pane.lines[10].plain.split()[4] == "1.1s"
-        assert re.search(r"\s0 t\d+\s+done\s+██████\s+0.3s", render_screen(app, None))
+        assert sorted(built["lines"]) == list(range(2, shown))  # the running workers on screen
+        built["lines"].clear()
+        pane.scroll_to(y=898, animate=False)
+        await pilot.pause()
+        screen = render_screen(app, None)
+        assert re.search(r"899 t\d+\s+run\s+\S+\s+1.1s", screen)
+        assert re.search(r"900 t\d+\s+done\s+██████\s+0.3s", screen)
+        assert {898, 899, 900} <= set(built["lines"]) <= set(range(898, 898 + shown))  # built as they came into view
+        assert [pane.lines[i].plain.split()[2] for i in (1, 2, 900, 1023)] == ["done", "run", "done", "run"]
+        assert pane.lines[1023].plain.split()[4] == "1.1s"

@@ -70,18 +70,28 @@ def worker_line(worker: WorkerState, now: float) -> Text:
 class WorkerTable(ScrollView):
     """Line 0 is the header; worker i is virtual line i + 1, scrolled beneath it.
 
-    A frame rebuilds the lines of the workers the fold marked changed (`RunState.changed`), and
-    on a tick those of the running workers, whose time moves: one progress event costs one
-    line at any number of workers. Each line's styled Strip is kept until its text changes, as
-    Textual's Log keeps its lines'."""
+    A frame rebuilds the shown lines of the workers the fold marked changed (`RunState.changed`),
+    and on a tick those of the running workers, whose time moves; a line out of view is only
+    marked stale, and rebuilt when it is drawn (scrolled into view) or read: one progress
+    event costs one line, and a tick the lines on screen, at any number of workers. Each line's
+    styled Strip is kept until its text changes, as Textual's Log keeps its lines'."""
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
-        self.lines: list[Text] = []
+        self._lines: list[Text] = []
         self._cells: list[tuple[str, ...]] = []  # what each line shows, by worker index
+        self._stale: set[int] = set()  # lines out of view whose worker (or time) moved since they were built
+        self._workers: list[WorkerState] = []  # the shown run's
         self._run: int | None = None
-        self._now: float | None = None  # the time the time-driven cells were built at
+        self._now = 0.0  # the time the time-driven cells are built at
         self._strips: LRUCache[int, Strip] = LRUCache(1024)  # by worker index, uncropped
+
+    @property
+    def lines(self) -> list[Text]:
+        """Every worker's line as it would be drawn now."""
+        for index in list(self._stale):
+            self._rebuild(index)
+        return self._lines
 
     def reset(self) -> None:
         """Forget what is shown: the next `show` redraws every line."""
@@ -96,11 +106,12 @@ class WorkerTable(ScrollView):
         if run is None:
             return
         if run.started.run != self._run:
-            self._run, self._now = run.started.run, now
+            self._run, self._now, self._workers = run.started.run, now, run.workers
             self._cells = [worker_cells(worker, now) for worker in run.workers]
-            self.lines = [cells_line(cells, worker.status) for cells, worker in zip(self._cells, run.workers)]
+            self._lines = [cells_line(cells, worker.status) for cells, worker in zip(self._cells, run.workers)]
+            self._stale.clear()
             self._strips.clear()
-            self.virtual_size = Size(max(len(HEADER), *(line.cell_len for line in self.lines)), len(self.lines) + 1)
+            self.virtual_size = Size(max(len(HEADER), *(line.cell_len for line in self._lines)), len(self._lines) + 1)
             self.refresh()
             return
         dirty = run.changed
@@ -110,19 +121,27 @@ class WorkerTable(ScrollView):
         scroll_x, scroll_y = self.scroll_offset
         height = self.size.height
         for index in dirty:
-            worker = run.workers[index]
-            cells = worker_cells(worker, now)
-            if cells == self._cells[index]:
-                continue
-            line = cells_line(cells, worker.status)
-            self._cells[index] = cells
-            old, self.lines[index] = self.lines[index], line
-            self._strips.discard(index)
             y = index + 1 - scroll_y
-            if 1 <= y < height:  # a line scrolled out of view is drawn when it scrolls in
+            if not 1 <= y < height:  # out of view: built when it is drawn
+                self._stale.add(index)
+                continue
+            old = self._lines[index]
+            if self._rebuild(index):
                 # only the changed cells: a ticking time column is 4 cells, not the whole line
-                start, end = changed_span(old, line)
+                start, end = changed_span(old, self._lines[index])
                 self.refresh(Region(start - scroll_x, y, end - start, 1))
+
+    def _rebuild(self, index: int) -> bool:
+        """Bring worker `index`'s line up to date; whether its text changed."""
+        self._stale.discard(index)
+        worker = self._workers[index]
+        cells = worker_cells(worker, self._now)
+        if cells == self._cells[index]:
+            return False
+        self._cells[index] = cells
+        self._lines[index] = cells_line(cells, worker.status)
+        self._strips.discard(index)
+        return True
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -130,9 +149,11 @@ class WorkerTable(ScrollView):
         if y == 0:
             return text_strip(HEADER, self.app.console, self.rich_style, scroll_x, width)
         index = scroll_y + y - 1
-        if not 0 <= index < len(self.lines):
+        if not 0 <= index < len(self._lines):
             return Strip.blank(width, self.rich_style)
+        if index in self._stale:
+            self._rebuild(index)
         strip = self._strips.get(index)
         if strip is None:
-            strip = self._strips[index] = styled_strip(self.lines[index], self.app.console, self.rich_style)
+            strip = self._strips[index] = styled_strip(self._lines[index], self.app.console, self.rich_style)
         return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
