@@ -34,8 +34,8 @@ from conctui.engine.events import (
 )
 from conctui.engine.spec import RunSpec, UsageError, WorkloadRef
 from conctui.engine.untrusted import from_bytes
-from conctui.runner.main import answer_describe
-from conctui.runner.processes import exit_reason
+from conctui.runner.describe import answer_describe
+from conctui.runner.exits import exit_reason
 
 BOOT = Path(runner.__file__).with_name("boot.py")
 MIN_PYTHON = (3, 9)

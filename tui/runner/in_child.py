@@ -9,10 +9,9 @@ import threading
 from typing import Any
 
 from .crossing import PickledEnd
+from .exits import ORPHAN_EXIT
 from .gil import prepare_sampling
 from .work import worker_main
-
-ORPHAN_EXIT = 70
 
 
 def _exit_with_parent() -> None:

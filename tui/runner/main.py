@@ -17,10 +17,11 @@ from typing import Any
 
 from .channel import Outbox, capture_prints
 from .crossing import carrier_mb_s
+from .describe import answer_describe
 from .gil import GilMeter, prepare_sampling, watch_reenabling
 from .info import python_info
 from .interpreters import Interpreters
-from .loader import LoadError, Workload, load, workload_facts
+from .loader import LoadError, Workload, load
 from .memory import snapshot, views
 from .modes import Asyncio, Mode, ModeError, Sequential, Threads
 from .processes import Processes
@@ -63,34 +64,6 @@ def _die_with_parent() -> None:
             os._exit(1)
     except (OSError, AttributeError, ImportError):
         pass  # elsewhere the end-of-file watch below still applies
-
-
-def _peak_rss_bytes() -> int | None:
-    """This process's peak resident size: near what a worker child that loads the same workload costs."""
-    try:
-        import resource
-    except ImportError:  # not a Unix
-        return None
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, KiB on Linux
-
-
-def answer_describe(request: dict[str, Any]) -> dict[str, Any]:
-    reply: dict[str, Any] = {"python": python_info().as_dict()}
-    if request.get("ref"):
-        try:
-            reply["workload"] = workload_facts(request["ref"])
-        except LoadError as exc:
-            reply["error"] = str(exc)
-    reply["peak_rss_bytes"] = _peak_rss_bytes()  # with the workload loaded: capacity.py costs children by it
-    if request.get("scheduler") and reply["python"]["dask"] and "error" not in reply:
-        from .dask_mode import check_scheduler
-
-        try:
-            reply["cluster"] = check_scheduler(request["scheduler"], request["connect_timeout"])
-        except ModeError as exc:
-            reply["error"] = str(exc)
-    return reply
 
 
 def _run(link: Link, spec: dict[str, Any]) -> None:

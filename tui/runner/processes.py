@@ -7,31 +7,17 @@ the Relay, which passes its batches on and notices a child that dies without fin
 from __future__ import annotations
 
 import multiprocessing
-import signal
 import threading
 import time
 from typing import Any
 
 from . import in_child
 from .crossing import DEFAULT_LIMIT, serve
+from .exits import exit_reason
 from .modes import Mode
 from .relay import Relay
 
 TERMINATE_GRACE_S = 0.5
-
-
-def exit_reason(exitcode: Any) -> str:
-    """`exited with code 3` or `killed by SIGSEGV`, from a multiprocessing exit code."""
-    if exitcode is None:
-        return "still running"
-    if exitcode < 0:
-        try:
-            return "killed by %s" % signal.Signals(-exitcode).name
-        except ValueError:
-            return "killed by signal %d" % -exitcode
-    if exitcode == in_child.ORPHAN_EXIT:
-        return "exited: its parent was gone"
-    return "exited with code %d" % exitcode
 
 
 class Processes(Mode):
