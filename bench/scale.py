@@ -9,11 +9,12 @@ the write Textual waits for its next screen update (it paints at most 60 times a
 costs nothing.
 
 Stepped frames (_frame_cost.py, a process each, same events every time): 2, 256 and 1024 threads
-of `download`, all running; `one`: a frame with one visible worker's progress change, `tick`: a
-sample that moves every running worker's time and CPU. Reference: the same case with 2 workers
+of `download`, all running; `one change`: a frame with one visible worker's progress change,
+`a tick`: a sample that moves every running worker's time and CPU. Reference: the same case with 2 workers
 (ratio vs 2); with --before PYTHON, also the older tree's figures of each case (ratio vs before).
 
-Live runs: 2, 256 and 1024 threads of `download` (3 s, 30 reports each), and 4 x cores
+Live runs: 2, 256 and 1024 threads of `download` (3 s, 30 reports each; a process each run, and with
+--before as many in the older tree, interleaved), and 4 x cores
 processes of `cpu` under each start method. For each run: seconds from the run's start to the
 last worker running (its worker_started event), the p95 of its frames' cost while the run is
 live, and for processes the start cost per worker, beside a plain multiprocessing script
@@ -25,6 +26,7 @@ start cost reported per start method.
 """
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -99,6 +101,18 @@ async def live_run(spec: RunSpec) -> tuple[float, float]:
     return last - run.started.t, percentile(app.frame_s, 0.95)
 
 
+def live_threads(workers: int) -> tuple[float, float]:
+    return asyncio.run(live_run(spec("download", "threads", workers, ["seconds=3", "steps=30"])))
+
+
+def live_threads_under(python: str, workers: int) -> tuple[float, float]:
+    """live_threads in the conctui `python` imports, in a process of its own."""
+    done = subprocess.run([python, __file__, "--live-threads", str(workers)], capture_output=True, text=True,
+                          check=True, timeout=300)
+    started, p95 = json.loads(done.stdout)
+    return started, p95
+
+
 def stepped(python: str, workers: int, case: str, frames: int) -> tuple[float, float]:
     """(median, p95) in ms of one _frame_cost.py process's frames, in the conctui `python` imports."""
     done = subprocess.run([python, str(BENCH / "_frame_cost.py"), str(workers), case, str(frames)],
@@ -109,21 +123,21 @@ def stepped(python: str, workers: int, case: str, frames: int) -> tuple[float, f
 
 def stepped_rows(repeats: int, frames: int, before: str | None) -> list[Row]:
     rows = []
-    for case, what in (("one", "one progress change"), ("tick", "a tick, all running move")):
+    for case, what in (("one", "one change"), ("tick", "a tick")):
         subjects = {(tree, n): partial(stepped, python, n, case, frames)
                     for tree, python in (("now", sys.executable), ("before", before)) if python
                     for n in STEPPED}
         measured = interleave(subjects, repeats)
         for n in STEPPED:
-            for name, at in (("median", 0), ("p95", 1)):
+            for name, at in (("p50", 0), ("p95", 1)):
                 values = [v[at] for v in measured[("now", n)]]
                 target = TARGET_MS.get(n) if name == "p95" else None
-                row = Row(f"{n} threads, {what}: frame {name}", "ms", values, "2 workers, same case",
+                row = Row(f"{n} thr, {what}: frame {name}", "ms", values, "2 workers, same case",
                           [v[at] for v in measured[("now", 2)]], f"<= {target:g} ms" if target else "")
                 row.met = None if target is None else row.median <= target
                 rows.append(row)
                 if before:
-                    rows.append(Row(f"  vs before: {n} threads, {what}, {name}", "ms", values,
+                    rows.append(Row(f"{n} thr, {what}: frame {name} vs before", "ms", values,
                                     f"before ({before})", [v[at] for v in measured[("before", n)]]))
     return rows
 
@@ -142,20 +156,29 @@ def plain_start(method: str, workers: int) -> float:
 def main() -> None:
     parse = parser(__doc__)
     parse.add_argument("--repeats", type=int, help="runs of each case (default 3, quick 1)")
+    parse.add_argument("--live-threads", type=int, metavar="N", help=argparse.SUPPRESS)  # one run, as JSON (--before)
     args = parse.parse_args()
+    if args.live_threads:
+        print(json.dumps(live_threads(args.live_threads)))
+        return
     repeats = args.repeats or (1 if args.quick else 3)
     procs = 4 * (os.cpu_count() or 1)
     frames = 20 if args.quick else 60
     rows = stepped_rows(repeats, frames, args.before)
     for workers in STEPPED:
-        threads = [asyncio.run(live_run(spec("download", "threads", workers, ["seconds=3", "steps=30"])))
-                   for _ in range(repeats)]
+        subjects = {tree: partial(live_threads_under, python, workers)  # a process each, both trees alike
+                    for tree, python in (("now", sys.executable), ("before", args.before)) if python}
+        measured = interleave(subjects, repeats)
+        threads = measured["now"]
         rows.append(Row(f"live {workers} threads (download): all started", "s", [s for s, _ in threads]))
         target = TARGET_MS.get(workers, 100.0)
         row = Row(f"live {workers} threads (download): frame p95", "ms", [1000 * f for _, f in threads],
                   target=f"<= {target:g} ms")
         row.met = row.median <= target
         rows.append(row)
+        if args.before:
+            rows.append(Row(f"live {workers} threads: frame p95 vs before", "ms", row.values,
+                            f"before ({args.before})", [1000 * f for _, f in measured["before"]]))
     for method in ("spawn", "forkserver"):
         measured = interleave({
             "conctui": lambda method=method: asyncio.run(live_run(spec(
