@@ -18,6 +18,7 @@ from conctui.engine.state import SessionState, apply, log_line
 from conctui.source import Source
 from conctui.widgets.clock import ElapsedClock
 from conctui.widgets.cores import CoresPane
+from conctui.widgets.footer import CompactFooter
 from conctui.widgets.header import RunHeader
 from conctui.widgets.output_log import OutputLog
 from conctui.widgets.results import ResultsPane
@@ -25,7 +26,6 @@ from conctui.widgets.workers import WorkerTable
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
 
 FRAME_HZ = 15
 REFRESH_HZ = 1.0  # clocks, per-worker times and core samples: what crosses an SSH link each second
@@ -66,7 +66,7 @@ class PanesScreen(Screen[None]):
         yield Horizontal(self.workers_pane, side, id="top")
         yield self.results_pane
         yield self.log_pane
-        yield Footer(compact=True)
+        yield CompactFooter()
 
     def on_mount(self) -> None:
         self.mounted = True  # every pane below is mounted by now

@@ -12,13 +12,14 @@ from collections.abc import Callable
 from conctui.engine.modes import MODES
 from conctui.engine.sweep import draw
 from conctui.engine.untrusted import visible
+from conctui.widgets.footer import CompactFooter
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 SweepView = Callable[[], tuple[dict | None, str]]  # (the sweep's document or None, its progress line)
 
@@ -84,7 +85,7 @@ class SweepScreen(Screen[None]):
             with Vertical(id="sweep-side"):
                 yield Static(id="sweep-points")
         yield Static(id="sweep-fits")
-        yield Footer(compact=True)
+        yield CompactFooter()
 
     def on_mount(self) -> None:
         self.show()
