@@ -89,3 +89,19 @@ async def test_a_tick_rebuilds_the_shown_running_lines_and_the_rest_when_scrolle
         assert {898, 899, 900} <= set(built["lines"]) <= set(range(898, 898 + shown))  # built as they came into view
         assert [pane.lines[i].plain.split()[2] for i in (1, 2, 900, 1023)] == ["done", "run", "done", "run"]
         assert pane.lines[1023].plain.split()[4] == "1.1s"
+
+
+async def test_the_clock_computes_an_ended_runs_figures_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from conctui.widgets import clock
+
+    computed: list[int] = []
+    figures = clock.run_figures
+    monkeypatch.setattr(clock, "run_figures", lambda run: computed.append(run.started.run) or figures(run))
+    app = demo.demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        stream = demo.download_threads()
+        await demo.show(pilot, stream)
+        for k in range(3):  # samples keep coming after the run: a frame each
+            await demo.show(pilot, [Sample(stream[-1].t + 1 + k, [1.0] * 4, [], 1.5)])
+        assert computed == [1]
+        assert "threads done · wall 2.00 s" in render_screen(app, None)
