@@ -5,9 +5,15 @@ from conctui.engine.events import GilSample, GilWorkers, RunFinished, RunStarted
 from conctui.engine.state import SessionState, WorkerState, apply
 from conctui.widgets.clock import clock_text
 from conctui.widgets.cores import gil_line
-from conctui.widgets.workers import HEADER, STATE_STYLE, worker_line
+from conctui.widgets.workers import HEADER, STATE_STYLE, cells_line, worker_cells
+from rich.text import Text
 
 PYTHON = {"executable": "/usr/bin/python3", "version": "3.12.7", "usable_cores": 2}
+
+
+def worker_line(worker: WorkerState, now: float) -> Text:
+    """The line the workers pane draws for `worker` at `now`."""
+    return cells_line(worker_cells(worker, now), worker.status)
 
 
 def _fold(*events: object) -> SessionState:

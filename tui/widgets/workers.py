@@ -58,13 +58,9 @@ def worker_cells(worker: WorkerState, now: float) -> tuple[str, ...]:
 
 
 def cells_line(cells: tuple[str, ...], status: str) -> Text:
-    """The line of `worker_cells`, its state cell in its state's colour."""
+    """The line of `worker_cells`, its state cell in its state's colour:
+    `  0 t41233  run    ████░░  1.4s  0.0s 48%    1`."""
     return Text.assemble(" ".join(cells[:2]) + " ", (cells[2], STATE_STYLE.get(status, "")), " " + " ".join(cells[3:]))
-
-
-def worker_line(worker: WorkerState, now: float) -> Text:
-    """`  0 t41233  run    ████░░  1.4s  0.0s 48%    1`: a worker as its line shows it."""
-    return cells_line(worker_cells(worker, now), worker.status)
 
 
 class WorkerTable(ScrollView):
