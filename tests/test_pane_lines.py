@@ -1,6 +1,7 @@
 """The text each pane draws, tested directly: a worker's line, the clock, the GIL meter's line."""
 from __future__ import annotations
 
+import pytest
 from conctui.engine.events import GilSample, GilWorkers, RunFinished, RunStarted, WorkerFinished, WorkerStarted
 from conctui.engine.state import SessionState, WorkerState, apply
 from conctui.widgets.clock import clock_text
@@ -52,7 +53,15 @@ def test_a_worker_that_never_reports_sweeps_instead_of_making_up_a_share() -> No
     bars = {worker_line(worker, now=t).plain.split()[3] for t in (0.0, 0.25, 0.5, 0.75)}
     assert len(bars) > 1 and all("▓▓▓" in bar and len(bar) == 6 for bar in bars)
     waiting = worker_line(WorkerState(2), now=5.0).plain.split()
-    assert waiting == ["2", "-", "waiting", "······", "-", "-", "-", "-"]
+    assert waiting == ["2", "-", "wait", "······", "-", "-", "-", "-"]
+
+
+@pytest.mark.parametrize("status", sorted(STATE_STYLE))
+def test_every_state_with_the_widest_figures_fills_the_header_exactly(status: str) -> None:
+    """A line wider than the header gives the pane a horizontal scrollbar, which hides a row at 80x24."""
+    worker = WorkerState(999, status, pid=4194304, tid=4194303, fraction=0.5, started_t=0.0, ended_t=None,
+                         cpu_s=999.0, core=127, gil_held=0.5)
+    assert worker_line(worker, now=999.0).cell_len == HEADER.cell_len
 
 
 def test_the_clock_before_during_and_after_a_run() -> None:

@@ -105,3 +105,17 @@ async def test_the_clock_computes_an_ended_runs_figures_once(monkeypatch: pytest
             await demo.show(pilot, [Sample(stream[-1].t + 1 + k, [1.0] * 4, [], 1.5)])
         assert computed == [1]
         assert "threads done · wall 2.00 s" in render_screen(app, None)
+
+
+async def test_at_80x24_the_pane_shows_its_rows_without_a_horizontal_scrollbar() -> None:
+    """Lines are as wide as the header and fit beside the vertical scrollbar: a horizontal one
+    would cover the pane's last row (7-digit thread ids included: Linux's pid_max allows them)."""
+    app = demo.demo_app(workers=6)
+    events = [RunStarted(0.1, 1, "threads", "download", {}, 6, demo.PYTHON, "spawn", demo.PID)]
+    events += [WorkerStarted(0.2, i, demo.PID, 4194300 + i) for i in range(6)]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await demo.show(pilot, events)
+        pane = app.panes.workers_pane
+        assert pane.show_vertical_scrollbar and not pane.show_horizontal_scrollbar
+        shown = [line for line in render_screen(app, None).split("\n") if re.search(r"t4194\d{3}", line)]
+        assert len(shown) == pane.scrollable_content_region.height - 1  # every row under the header

@@ -17,12 +17,14 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 BAR = 6
-COLUMNS = ((">3", "#"), ("<7", "id"), ("<6", "state"), ("<6", "prog"), (">4", "time"), (">4", "cpu"),
-           (">3", "gil"), (">4", "core"))  # 44 cells: what the pane holds at 80x24 beside its scrollbar
+# 45 cells: what the pane holds at 80x24 beside its 1-cell scrollbar; ids up to t9999999
+# (Linux's largest pid_max, 4194304, has 7 digits)
+COLUMNS = ((">3", "#"), ("<8", "id"), ("<6", "state"), ("<6", "prog"), (">4", "time"), (">4", "cpu"),
+           (">3", "gil"), (">4", "core"))
 HEADER = Text(" ".join(f"{label:{fmt}}" for fmt, label in COLUMNS), "bold")
 STATE_STYLE = {"running": "yellow", "done": "green", "failed": "bold red", "crashed": "bold red",
                "cancelled": "magenta", "waiting": "dim"}
-SHORT = {"cancelled": "cancel", "running": "run"}
+SHORT = {"cancelled": "cancel", "running": "run", "waiting": "wait", "crashed": "crash"}  # each fits 6 cells
 
 
 def progress_bar(worker: WorkerState, now: float) -> str:
