@@ -109,3 +109,9 @@ class PtyTerminal:
         for t, data in list(self.chunks):
             stream.feed(data)
             yield t, screen.display
+
+    def last_screen(self) -> str:
+        """What the terminal shows after every chunk read so far: for error messages."""
+        screen = pyte.Screen(*self.size)
+        pyte.ByteStream(screen).feed(b"".join(data for _, data in list(self.chunks)))
+        return "\n".join(screen.display)

@@ -123,8 +123,7 @@ def on_terminal(mode: str, reports: int, folder: Path) -> list[float]:
         deadline = time.monotonic() + 60
         while not all(Path(f"{out}.{i}").exists() for i in range(WORKERS)):  # each worker's last act
             if time.monotonic() > deadline or terminal.process.poll() is not None:
-                raise RuntimeError(f"{mode}: the run did not end:\n" + "\n".join(next(reversed(
-                    list(terminal.screens())), (0, []))[1]))
+                raise RuntimeError(f"{mode}: the run did not end:\n{terminal.last_screen()}")
             time.sleep(0.05)  # polling files the workers write: no event crosses to this process
         time.sleep(0.5)  # the frames after the last report
     finally:
@@ -136,6 +135,8 @@ def on_terminal(mode: str, reports: int, folder: Path) -> list[float]:
         for line in lines:
             if found := WORKER_LINE.search(line):
                 seen.append((int(found.group(1)), found.group(2).count("█"), t))
+    if not seen:  # the workers pane's line is not what WORKER_LINE reads: say so, not an empty figure
+        raise RuntimeError(f"{mode}: no worker line on the terminal; its last screen:\n{terminal.last_screen()}")
     return bar_changes(stamps(out), seen, reports)
 
 
