@@ -15,6 +15,7 @@ from conctui.engine.pythons import FoundPython, find_pythons, probe
 from conctui.engine.runner_process import describe
 from conctui.engine.spec import RunSpec, UsageError, parse_params, parse_workload
 from conctui.export import render_screen
+from conctui.panes import FRAME_HZ, IDLE_HZ
 from conctui.widgets.clock import ElapsedClock
 from conctui.widgets.help import HelpScreen
 from conctui.widgets.picker import Picker
@@ -80,6 +81,22 @@ async def test_mode_keys_choose_the_next_run_even_during_a_run() -> None:
         await until(pilot, finished(app, 1))
         assert [(f["mode"], f["status"]) for f in app.figures] == [("threads", "cancelled")]
         assert len(app.state.runs) == 1
+
+
+async def test_frames_slow_down_when_idle_and_a_key_or_a_run_speeds_them_up() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.panes.frame_hz == FRAME_HZ  # the opening second
+        await until(pilot, lambda: app.panes.frame_hz == IDLE_HZ)
+        await pilot.press("p")
+        assert app.panes.frame_hz == FRAME_HZ  # the key's effect is shown at once
+        await until(pilot, lambda: "processes" in render_screen(app, None).split("\n")[0])
+        await until(pilot, lambda: app.panes.frame_hz == IDLE_HZ)
+        await pilot.press("t", "enter")
+        await until(pilot, lambda: app.state.live is not None)
+        assert app.panes.frame_hz == FRAME_HZ
+        await until(pilot, finished(app, 1))
+        await until(pilot, lambda: app.panes.frame_hz == IDLE_HZ)  # the run over, idle again
 
 
 async def test_an_unavailable_mode_is_greyed_and_says_why() -> None:

@@ -99,6 +99,11 @@ class PanesApp(App[int]):
         path, a runner's reason or an exception's message, which are text from outside."""
         super().notify(visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False)
 
+    def on_key(self) -> None:
+        """Any key, on any screen (a picker's too), may change what the panes show next."""
+        if self.panes is not None:
+            self.panes.wake()
+
     def action_help(self) -> None:
         bindings = [b for b in self.BINDINGS if isinstance(b, Binding) and b.description]
         self.push_screen(HelpScreen(bindings, self.panes.source.help_notes()))

@@ -3,13 +3,15 @@
 Both apps show this one screen: the live app with its session's controller as the source
 (live.py), the replay app with a recording's player (replay_app.py). It runs in the conctui
 process, on the UI thread. Events wait in the source (or in `feed`'s inbox, from any thread)
-until a frame: 15 times a second the frame folds them into the state and tells each pane to
-show it; panes send only what changed.
+until a frame: 15 times a second (4 once nothing has run, arrived or been pressed for a
+second) the frame folds them into the state and tells each pane to show it; panes send only
+what changed.
 """
 from __future__ import annotations
 
 import asyncio
 import math
+import time
 from collections import deque
 
 from conctui.engine.events import Event, GilSample, GilWorkers, RunFinished, Sample
@@ -26,8 +28,11 @@ from conctui.widgets.workers import WorkerTable
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 
 FRAME_HZ = 15
+IDLE_HZ = 4  # frames a second once nothing has run, arrived or been pressed for IDLE_AFTER_S
+IDLE_AFTER_S = 1.0
 REFRESH_HZ = 1.0  # clocks, per-worker times and core samples: what crosses an SSH link each second
 
 
@@ -49,6 +54,11 @@ class PanesScreen(Screen[None]):
         self.inbox: deque[list[Event]] = deque()
         self.mounted = False  # frames asked for before the panes are mounted wait for on_mount's
         self.frame_shown = asyncio.Event()  # set after every frame: tests wait on it, not on sleeps
+        # Frames come FRAME_HZ times a second while anything happens, IDLE_HZ once nothing has:
+        # an idle timer at 15 Hz alone cost ~1.2% of a core (bench/ui_cost.py's idle row).
+        self.frames: Timer | None = None
+        self.frame_hz = 0.0
+        self.busy_at = 0.0  # monotonic time a run was live, events arrived or a key was pressed
 
     def compose(self) -> ComposeResult:
         # kept, not queried per frame: a modal screen on top would hide them from query_one
@@ -70,9 +80,24 @@ class PanesScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.mounted = True  # every pane below is mounted by now
-        if self.ticking:
-            self.set_interval(1 / FRAME_HZ, self.frame)
+        self.busy_at = time.monotonic()
         self.frame()
+
+    def wake(self) -> None:
+        """Something happened that the next frame shows (a key): frames at FRAME_HZ again."""
+        self.busy_at = time.monotonic()
+        self._pace()
+
+    def _pace(self) -> None:
+        """Run the frame timer at FRAME_HZ within IDLE_AFTER_S of the last busy moment, else IDLE_HZ."""
+        if not self.ticking:
+            return
+        hz = FRAME_HZ if time.monotonic() - self.busy_at < IDLE_AFTER_S else IDLE_HZ
+        if hz != self.frame_hz:
+            if self.frames is not None:
+                self.frames.stop()
+            self.frame_hz = hz
+            self.frames = self.set_interval(1 / hz, self.frame)
 
     def feed(self, events: list[Event]) -> None:
         """Hand the screen a batch of events besides its source's, from any thread."""
@@ -111,6 +136,9 @@ class PanesScreen(Screen[None]):
             if any(isinstance(event, RunFinished) for event in batch):
                 self.show_results()
         self.source.after_frame()
+        if self.state.live is not None or not all(isinstance(event, Sample) for event in batch):
+            self.busy_at = time.monotonic()  # idle core samples (every 2 s) do not count
+        self._pace()
         self.frame_shown.set()
 
     def show_results(self) -> None:
