@@ -209,6 +209,7 @@ def test_a_claims_case_is_exactly_its_runs_under_the_current_python() -> None:
 def test_a_claim_about_another_build_skips_a_python_that_cannot_run_it(monkeypatch) -> None:
     """A PATH entry may be a pyenv shim that runs nothing: the next free-threaded Python found is asked."""
     from conctui import live
+    from conctui.engine.claims import CLAIMS
     from conctui.engine.pythons import FoundPython
 
     h = Harness("cpu")
@@ -223,7 +224,7 @@ def test_a_claim_about_another_build_skips_a_python_that_cannot_run_it(monkeypat
                 "workload": {"name": "cpu", "has_async": False}}
 
     monkeypatch.setattr(live, "describe", describe)
-    claim = next(c for c in live.CLAIMS if c.key == "7")
+    claim = next(c for c in CLAIMS if c.key == "7")
     python, info = h.control._case_python(claim.cases[1])
     assert python == "/ft/python3.13t" and info["python"].free_threaded
     monkeypatch.setattr(h.control, "found_pythons", lambda: found[:1])

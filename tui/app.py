@@ -29,10 +29,6 @@ from conctui.engine.untrusted import visible
 from conctui.live import LiveController, OpenSession
 from conctui.panes import FRAME_HZ, REFRESH_HZ, PanesScreen
 from conctui.source import Source
-from conctui.widgets.claims import ClaimsScreen
-from conctui.widgets.help import HelpScreen
-from conctui.widgets.picker import Picker, python_options, workload_options
-from conctui.widgets.sweep import SweepScreen
 from textual import work
 from textual.actions import parse
 from textual.app import App, SeverityLevel
@@ -105,6 +101,9 @@ class PanesApp(App[int]):
             self.panes.wake()
 
     def action_help(self) -> None:
+        # each modal screen's module is imported when it is first opened: the first frame needs none
+        from conctui.widgets.help import HelpScreen
+
         bindings = [b for b in self.BINDINGS if isinstance(b, Binding) and b.description]
         self.push_screen(HelpScreen(bindings, self.panes.source.help_notes()))
 
@@ -138,6 +137,8 @@ class PanesApp(App[int]):
         return sweep, line
 
     def open_sweep(self) -> None:
+        from conctui.widgets.sweep import SweepScreen
+
         self.push_screen(SweepScreen(self.sweep_view, ticking=self.panes.ticking, can_stop=self.sweep_running))
 
     def action_sweep(self) -> None:
@@ -147,6 +148,8 @@ class PanesApp(App[int]):
         self.open_sweep()
 
     def action_claims(self) -> None:
+        from conctui.widgets.claims import ClaimsScreen
+
         self.push_screen(ClaimsScreen(self.figures, self.usable_cores(), self.can_measure), self.measure_claim)
 
     def measure_claim(self, key: str | None) -> None:
@@ -273,11 +276,15 @@ class ConcApp(PanesApp, inherit_bindings=False):
         self.call_from_thread(self.controller.enqueue, runs, f"claim {key}")
 
     def action_pick_workload(self) -> None:
+        from conctui.widgets.picker import workload_options
+
         control = self.controller
         self.pick("workload", workload_options(control.user_workloads), control.spec.workload.text,
                   lambda text: (text, control.python_choice))
 
     def action_pick_python(self) -> None:
+        from conctui.widgets.picker import python_options
+
         control = self.controller
         self.pick("python", python_options(control.found_pythons()), control.python_choice,
                   lambda choice: (control.spec.workload.text, choice))
@@ -285,6 +292,7 @@ class ConcApp(PanesApp, inherit_bindings=False):
     def pick(self, title: str, options: list[Option], current: str,
              choice: Callable[[str], tuple[str, str]]) -> None:
         """A picker over `options`; a new pick is described, as (workload, python) = choice(id)."""
+        from conctui.widgets.picker import Picker
 
         def picked(option: str | None) -> None:
             if option and option != current:

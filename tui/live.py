@@ -16,10 +16,9 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from conctui.engine import capacity
-from conctui.engine.claims import CLAIMS, CURRENT, FREE_THREADED, Case
 from conctui.engine.events import Event, SweepStarted
 from conctui.engine.modes import MODES
 from conctui.engine.pythons import FoundPython, find_pythons, parse_choice
@@ -30,6 +29,9 @@ from conctui.engine.spec import MAX_WORKERS, RunSpec, UsageError, parse_params, 
 from conctui.engine.state import SessionState
 from conctui.engine.sweep import DEFAULT_MODES, default_counts, plan
 from conctui.source import HeaderLine
+
+if TYPE_CHECKING:
+    from conctui.engine.claims import Case
 
 SWITCH_INTERVALS_MS = (5.0, 1.0, 0.2, 20.0)
 
@@ -221,6 +223,8 @@ class LiveController:
         """The runs of the case that measures claim `key`, each described under its Python.
         Blocks (a Python other than conctui's own is asked by starting a runner): call it off the
         UI thread. Raises UsageError when this machine cannot run the case, saying why."""
+        from conctui.engine.claims import CLAIMS  # loaded with the claims screen, not before the first frame
+
         claim = next(c for c in CLAIMS if c.key == key)
         usable = self.info["python"].usable_cores
         runs = []
@@ -235,6 +239,8 @@ class LiveController:
         """The first Python that can run a case, with its runner's description: the current
         choice's, or for a case about another build, each found in turn (a PATH entry may be a
         pyenv shim that runs nothing, so each is asked)."""
+        from conctui.engine.claims import CURRENT, FREE_THREADED
+
         if case.python == CURRENT:
             candidates = [self.spec.python]
         elif case.python == FREE_THREADED:

@@ -20,8 +20,8 @@ py-spy (runner/remote_gil.py: written against the documented API, not yet run he
 """
 from __future__ import annotations
 
-import ctypes
 import errno
+import functools
 import json
 import os
 import re
@@ -36,6 +36,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from conctui import runner
 from conctui.engine.events import (
@@ -204,19 +205,25 @@ def classify(worker: Worker, state: bytes) -> None:
         worker.off += 1
 
 
-class _Iovec(ctypes.Structure):
-    _fields_ = [("base", ctypes.c_void_p), ("size", ctypes.c_size_t)]
+@functools.cache
+def _vm_readv() -> tuple[Any, type, Any]:
+    """ctypes, its iovec structure and libc, set up at the first read: the TUI's first frame
+    comes before any run is sampled, and importing ctypes costs ~2 ms (bench/startup.py)."""
+    import ctypes
 
+    class Iovec(ctypes.Structure):
+        _fields_ = [("base", ctypes.c_void_p), ("size", ctypes.c_size_t)]
 
-_LIBC = ctypes.CDLL(None, use_errno=True)
+    return ctypes, Iovec, ctypes.CDLL(None, use_errno=True)
 
 
 def read_holder(pid: int, address: int) -> tuple[int, bool] | None:
     """(the PyThreadState in a GIL's last_holder word, whether the GIL is locked), read from
     process `pid` with process_vm_readv; None once the process has gone."""
+    ctypes, iovec, libc = _vm_readv()
     buffer = ctypes.create_string_buffer(12)
-    local, remote = _Iovec(ctypes.addressof(buffer), 12), _Iovec(address, 12)
-    if _LIBC.process_vm_readv(pid, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0) != 12:
+    local, remote = iovec(ctypes.addressof(buffer), 12), iovec(address, 12)
+    if libc.process_vm_readv(pid, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0) != 12:
         error = ctypes.get_errno()
         if error == errno.EPERM:
             raise refused(f"process_vm_readv of pid {pid}: {os.strerror(error)}")
