@@ -37,6 +37,8 @@ def _shares(run: dict, name: str) -> list[float]:
 
 def test_two_pure_python_threads_each_hold_the_gil_about_half_the_time() -> None:
     run = _run("cpu", "--param", "n=6000000")
+    if run["parallelism"] < 0.85:  # one GIL keeps one core busy, unless other work took it meanwhile
+        pytest.skip(f"machine busy: the two threads kept only {run['parallelism']:.2f} of a core busy")
     held = _shares(run, "gil_held")
     assert all(0.3 <= h <= 0.7 for h in held), held
     # the run's figure is their held time summed over the run's time: one GIL, at most one holder
@@ -77,7 +79,8 @@ def test_a_refused_ptrace_gives_null_figures_with_the_reason(tmp_path: Path) -> 
     wrapper.write_text(f'#!/bin/sh\nexec {setpriv} --reuid=65534 --regid=65534 --clear-groups {copy} "$@"\n')
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
     env = {**os.environ, "CONCTUI_PY_SPY": str(wrapper)}
-    done = subprocess.run([*COMMAND, "run", "cpu", "--workers", "2", "--param", "n=3000000", "--json"],
+    # long enough for py-spy to start and say it was refused (a shorter run says it ended first)
+    done = subprocess.run([*COMMAND, "run", "cpu", "--workers", "2", "--param", "n=20000000", "--json"],
                           capture_output=True, text=True, timeout=60, env=env)
     assert done.returncode == 0, done.stderr
     (run,) = json.loads(done.stdout)["runs"]
@@ -190,3 +193,11 @@ def test_the_picker_offers_a_free_threaded_build_twice_gil_off_and_on(tmp_path: 
     found = [p for p in find_pythons([str(binary)]) if p.path == str(binary)]
     assert [(p.python_gil, p.label) for p in found] == [("0", "3.13t GIL off"), ("1", "3.13t GIL on")]
     assert [parse_choice(p.choice) for p in found] == [(str(binary), "0"), (str(binary), "1")]
+
+
+def test_a_run_over_before_the_first_window_says_so_instead_of_blank_figures() -> None:
+    run = _run("cpu", "--param", "n=10", "--param", "steps=1")  # done in milliseconds
+    if run["gil_held"] is not None:
+        pytest.skip("the sampler caught this run in a window after all")
+    assert run["gil_sampler_note"] == "not sampled: the run ended before the sampler's first window"
+    assert all(w["gil_held"] is None and w["gil_wait"] is None for w in run["per_worker"])

@@ -55,6 +55,7 @@ STATE_HZ = 100  # /proc reads a second per worker thread
 MAX_STATE_READS = 4000  # a second over all workers: with more workers, fewer reads each
 FUTEX_SYSCALL = b"202"  # x86-64
 NO_GIL = "no GIL: free-threaded build with the GIL off"
+TOO_SHORT = "not sampled: the run ended before the sampler's first window"
 NOT_SAMPLED = {
     "interpreters": "own GIL in each sub-interpreter: the sampler reads only the main interpreter's threads",
     "dask": "not sampled: Dask workers run in the cluster's processes",
@@ -374,6 +375,8 @@ class RunSampling:
                 for worker in self.workers.values():
                     worker.close()
             self.stopping.wait()  # the run's last word comes once it ended
+            if self.note is None and not self.sampled_s and not self.word_ticks:
+                self.note = TOO_SHORT  # no figure to give: say why, never leave them blank
             self._send(final=True)
 
     def _read_words(self) -> None:
