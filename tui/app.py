@@ -183,10 +183,15 @@ class ConcApp(PanesApp, inherit_bindings=False):
         self._start = start
 
     def on_mount(self) -> None:
-        self.controller.start()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(sig, self.quit_on_signal, sig)
+        self.call_after_refresh(self.begin)
+
+    def begin(self) -> None:
+        """After the first frame, which shows no sample: sampling (and psutil's import), then
+        the run `--run` asked for."""
+        self.controller.start()
         if self._start:
             self.action_run()
 

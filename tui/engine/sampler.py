@@ -14,9 +14,12 @@ import platform
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import psutil
 from conctui.engine.events import Event, Sample, WorkerStarted
+
+if TYPE_CHECKING:
+    import psutil
 
 TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 FIRST_SAMPLE_S = 0.5  # a run's clock moves within its first second, at any period
@@ -39,6 +42,8 @@ def worker_cpu(worker: WorkerStarted, runner_pid: int | None) -> tuple[float, in
     if os.path.exists("/proc/self/stat"):
         path = f"/proc/{worker.pid}/task/{worker.tid}/stat" if in_runner else f"/proc/{worker.pid}/stat"
         return _proc_stat(path)
+    import psutil  # imported once sampling starts (see Sampler.start)
+
     try:
         process = psutil.Process(worker.pid)
         if in_runner:
@@ -66,10 +71,15 @@ class Sampler:
         self._workers: dict[int, WorkerStarted] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._me = psutil.Process()
+        self._me: psutil.Process | None = None  # made by start()
         self._thread = threading.Thread(target=self._loop, name="conctui-sampler", daemon=True)
 
     def start(self) -> Sampler:
+        # psutil (~7 ms to import) is imported here, not with this module: the TUI starts
+        # sampling after its first frame, which shows no sample
+        import psutil
+
+        self._me = psutil.Process()
         psutil.cpu_percent(percpu=True)  # the first call only sets the baseline
         self._me.cpu_percent()
         self._thread.start()
@@ -114,6 +124,8 @@ class Sampler:
             self._workers[worker.index] = worker
 
     def sample(self) -> Sample:
+        import psutil  # imported by start()
+
         cores = [round(value, 1) for value in psutil.cpu_percent(percpu=True)]
         with self._lock:
             workers, runner_pid = list(self._workers.values()), self.runner_pid
