@@ -4,7 +4,8 @@
 launching the program in an 80x24 tmux pane to its first painted frame (bench/_first_frame.py
 notes it: the conctui TUI by the path `conctui` takes, opening on its defaults, including the
 runner it asks about the workload; and a bare Textual App, by the same method). Target: first
-frame <= 1.5x the bare Textual app.
+frame <= 1.5x the bare Textual app. Also the first frame with the footer's keys, which Textual's
+Footer composes a refresh after the first frame.
 
     python bench/startup.py [--quick] [--json] [--repeats K]
 """
@@ -78,6 +79,8 @@ def main() -> None:
     with Tmux() as tmux, tempfile.TemporaryDirectory(prefix="conctui-startup-") as folder:
         frames = interleave({**{name: partial(first_frame, tmux, folder, "conctui", python)
                                 for name, python in pythons.items()},
+                             **{f"{name} keys": partial(first_frame, tmux, folder, "conctui-keys", python)
+                                for name, python in pythons.items()},
                              "bare": partial(first_frame, tmux, folder, "bare"),
                              **({"no speedups": partial(first_frame, tmux, folder, "conctui", speedups=False)}
                                 if SPEEDUPS else {})}, repeats)
@@ -90,7 +93,11 @@ def main() -> None:
         rows += [Row(f"{name} TUI: launch to first frame", "s", walls[name], "bare Textual app, same method",
                      walls["bare"], "<= 1.5x bare Textual"),
                  Row(f"{name} TUI: CPU s to first frame", "cpu s", cpus[name], "bare Textual app, same method",
-                     cpus["bare"], "<= 1.5x bare Textual")]
+                     cpus["bare"], "<= 1.5x bare Textual"),
+                 Row(f"{name} TUI: launch to the footer's keys", "s", walls[f"{name} keys"],
+                     "bare Textual app's first frame", walls["bare"], "(a refresh after the first frame)"),
+                 Row(f"{name} TUI: CPU s to the footer's keys", "cpu s", cpus[f"{name} keys"],
+                     "bare Textual app's first frame", cpus["bare"], "(a refresh after the first frame)")]
     if SPEEDUPS:
         rows.append(Row("TUI: CPU s to first frame, textual-speedups", "cpu s", cpus["conctui"],
                         "the same, TEXTUAL_SPEEDUPS=0", cpus["no speedups"], "(adopt if < 1)"))
