@@ -5,22 +5,24 @@ import subprocess
 import sys
 
 
-def test_engine_and_cli_import_no_ui_library() -> None:
-    probe = ("import conctui.engine.session, conctui.engine.figures, conctui.cli, sys; "
-             "loaded = sorted({'textual', 'rich'} & set(sys.modules)); "
-             "assert not loaded, loaded")
+def _passes(probe: str) -> None:
+    """Run `probe` in a fresh interpreter (nothing imported yet) and fail with its traceback."""
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_engine_and_cli_import_no_ui_library() -> None:
+    _passes("import conctui.engine.session, conctui.engine.figures, conctui.cli, sys; "
+            "loaded = sorted({'textual', 'rich'} & set(sys.modules)); "
+            "assert not loaded, loaded")
 
 
 def test_psutil_is_imported_once_sampling_starts() -> None:
     """The TUI's first frame needs no sample: until the sampler starts, psutil (~7 ms) stays out."""
-    probe = ("import os, sys, conctui.app, conctui.cli; from conctui.engine import capacity; "
-             "from conctui.engine.session import Session; "
-             "capacity.available_memory() if os.path.exists('/proc/meminfo') else None; "
-             "session = Session([]); "
-             "assert 'psutil' not in sys.modules, 'imported before sampling'; "
-             "session.start_sampling(); session.close(); "
-             "assert 'psutil' in sys.modules, 'sampling without psutil?'")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
+    _passes("import os, sys, conctui.app, conctui.cli; from conctui.engine import capacity; "
+            "from conctui.engine.session import Session; "
+            "capacity.available_memory() if os.path.exists('/proc/meminfo') else None; "
+            "session = Session([]); "
+            "assert 'psutil' not in sys.modules, 'imported before sampling'; "
+            "session.start_sampling(); session.close(); "
+            "assert 'psutil' in sys.modules, 'sampling without psutil?'")
