@@ -43,26 +43,9 @@ def available_memory() -> tuple[int, str]:
     text = os.environ.get(MEMORY_ENV)
     if text:
         return _parse_bytes(text), f"${MEMORY_ENV}"
-    return _meminfo_available() or _psutil_available(), "available memory"
+    import psutil  # when first needed: `conctui --help` and the runner need none
 
-
-def _meminfo_available() -> int | None:
-    """Linux's MemAvailable, the figure psutil.virtual_memory().available is there, when the
-    kernel gives a sane one (else psutil's estimate applies): read without importing psutil
-    (~7 ms), since the TUI checks its first choice before its first frame."""
-    try:
-        with open("/proc/meminfo", "rb") as handle:
-            mems = {line.split(b":")[0]: line.split()[1] for line in handle}
-        total, available = int(mems[b"MemTotal"]) * 1024, int(mems[b"MemAvailable"]) * 1024
-    except (OSError, KeyError, IndexError, ValueError):
-        return None
-    return available if 0 < available <= total else None
-
-
-def _psutil_available() -> int:
-    import psutil  # only where /proc/meminfo does not say
-
-    return psutil.virtual_memory().available
+    return psutil.virtual_memory().available, "available memory"
 
 
 def size(value: float) -> str:
