@@ -66,14 +66,22 @@ def run_bench(name: str, quick: bool) -> dict:
         document = json.loads(done.stdout)
     except json.JSONDecodeError:
         lines = (done.stderr or done.stdout).strip().splitlines()
-        return {"bench": name, "failed": lines[-1] if lines else f"exit {done.returncode}", "seconds": seconds,
-                "load_start": load}
-    return dict(document, seconds=seconds, load_start=load)
+        return {"run": name, "bench": script, "failed": lines[-1] if lines else f"exit {done.returncode}",
+                "seconds": seconds, "load_start": load}
+    return dict(document, run=name, seconds=seconds, load_start=load)
+
+
+def kept_results() -> dict[str, dict]:
+    """The documents of the last run, by bench run, so that --only replaces just its own."""
+    try:
+        return {doc["run"]: doc for doc in json.loads((BENCH / "results.json").read_text())["benches"]}
+    except (OSError, ValueError, KeyError):
+        return {}
 
 
 def table(document: dict) -> str:
     """A bench's rows as a Markdown table, headed by when, how long and at what load it ran."""
-    heading = f"### {document['bench']}"
+    heading = f"### {document['run']}"
     if "failed" in document:
         return f"{heading}\n\nDid not complete in this run: `{document['failed']}`\n"
     info = document["machine"]
@@ -95,17 +103,19 @@ def table(document: dict) -> str:
 def main() -> None:
     parse = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     parse.add_argument("--quick", action="store_true", help="every bench's smoke run (figures marked quick)")
-    parse.add_argument("--only", help="comma-separated benches to run (default all)")
+    parse.add_argument("--only", help="comma-separated benches to run again, the others' figures kept from "
+                                      "bench/results.json (default: run all)")
     parse.add_argument("--skip", default="", help="comma-separated benches to leave out")
     args = parse.parse_args()
     names = [n for n in (args.only.split(",") if args.only else BENCHES) if n not in args.skip.split(",")]
     unknown = sorted(set(names) - set(BENCHES))
     if unknown:
         parse.error(f"no such bench: {', '.join(unknown)} (of {', '.join(BENCHES)})")
-    documents = []
+    results = kept_results() if args.only else {}
     for name in names:
         print(f"readme: running {name} ...", file=sys.stderr, flush=True)
-        documents.append(run_bench(name, args.quick))
+        results[name] = run_bench(name, args.quick)
+    documents = [results[name] for name in BENCHES if name in results]
     (BENCH / "results.json").write_text(json.dumps({"machine": machine_line(), "benches": documents}, indent=2) + "\n")
     figures = f"Measured on {machine_line()}.\n\n" + "\n".join(table(document) for document in documents)
     template = (BENCH / "README.in.md").read_text()
