@@ -2,11 +2,18 @@
 interval, "does not apply" said as such, and the event's checks."""
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
+from conctui import runner
 from conctui.engine.events import EventError, GilSample, decode, encode
 from conctui.engine.figures import run_figures
 from conctui.engine.state import SessionState, apply
 from fixtures.command import conctui
+from fixtures.pythons import one_per_version
+
+BOOT = Path(runner.__file__).with_name("boot.py")
 
 SHORT = {
     "download": ["--param", "seconds=1.0"],
@@ -74,3 +81,45 @@ def test_a_gil_event_folds_into_the_run_figures() -> None:
     apply(state, event)
     figures = run_figures(state.current)
     assert figures["gil_wait"] is None and figures["gil_note"] == "own GIL in each sub-interpreter"
+
+
+# The runner finds its GIL's futex words once; a spawned child of the same Python takes them
+# relocated to its own copy of libpython instead of spinning to find them again.
+RELOCATED = f"""
+import multiprocessing, runpy, sys
+runpy.run_path({str(BOOT)!r}, run_name="_conctui_boot")
+from _conctui_runner import gil
+
+def child(found, answers):
+    relocated = gil.relocate(found) and list(gil._FOUND["futex"])
+    answers.put((relocated, gil._futex_words(40)))
+
+if __name__ == "__main__":
+    if not gil.futex_range():
+        raise SystemExit("no futex words on this machine")
+    found = gil.relocatable()
+    if found is None:
+        raise SystemExit("nothing relocatable")
+    context = multiprocessing.get_context("spawn")
+    answers = context.Queue()
+    process = context.Process(target=child, args=(found, answers))
+    process.start()
+    relocated, measured = answers.get(timeout=60)
+    process.join()
+    assert relocated, "the child maps another file"
+    assert measured and all(relocated[0] <= word < relocated[1] for word in measured), (relocated, measured)
+    print("ok")
+"""
+
+
+@pytest.mark.parametrize("python", one_per_version(), ids=lambda found: found.label)
+def test_a_child_takes_the_runners_gil_words_relocated_and_they_are_its_own(python, tmp_path) -> None:
+    if python.free_threaded:
+        pytest.skip("a free-threaded build's child measures its own (its holder word is not carried)")
+    script = tmp_path / "relocated.py"  # a file: spawn's child imports its parent's main module
+    script.write_text(RELOCATED)
+    done = subprocess.run([python.path, str(script)], capture_output=True, text=True, timeout=120)
+    if "no futex words" in done.stderr or "nothing relocatable" in done.stderr:
+        pytest.skip(done.stderr.strip().splitlines()[-1])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["ok"]

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from conctui import runner
 from conctui.engine import events
-from conctui.engine.pythons import find_pythons
 from conctui.runner import schema
 from conctui.runner.channel import Outbox
+from fixtures.pythons import one_per_version
 
 BOOT = Path(runner.__file__).with_name("boot.py")
 # built by the runner package loaded by path, as the runner process loads it
@@ -33,21 +33,12 @@ for bad in (lambda: Progress(0.1, 0, "half"), lambda: WorkerFinished(0.1, 0, "ex
 """
 
 
-def _one_per_version() -> list:
-    """One interpreter per version, preferring real installs to PATH entries (which may be shims)."""
-    chosen: dict = {}
-    for found in sorted(find_pythons(), key=lambda found: found.source == "PATH"):
-        if found.version is not None and found.unavailable is None:
-            chosen.setdefault((found.version, found.free_threaded), found)
-    return list(chosen.values())
-
-
 def test_the_engine_uses_the_runner_declaration_itself() -> None:
     assert events.Progress is schema.Progress and events.decode is schema.decode
     assert set(schema.TYPES.values()) >= {events.RunStarted, events.Sample, events.GilSample, events.Cluster}
 
 
-@pytest.mark.parametrize("python", _one_per_version(), ids=lambda found: found.label)
+@pytest.mark.parametrize("python", one_per_version(), ids=lambda found: found.label)
 def test_the_declaration_builds_and_refuses_under_every_python(python) -> None:
     stdlib = subprocess.run([python.path, "-c", "import dataclasses, json, math"], capture_output=True, text=True)
     if stdlib.returncode != 0:  # a build still being installed (scripts/build-freethreaded.sh)

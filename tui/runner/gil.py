@@ -201,6 +201,61 @@ def futex_range(tries: int = 40) -> list[int]:
     return _FOUND["futex"]
 
 
+def _owner(address: int) -> tuple[str, int] | None:
+    """(the file mapped where `address` lies, where that file's first mapping starts) from
+    /proc/self/maps; an anonymous mapping right after a file's (its zeroed static data, as
+    3.9's libpython has) counts as that file's. None where no file owns it."""
+    try:
+        with open("/proc/self/maps") as maps:
+            rows = [line.split(None, 5) for line in maps]
+    except OSError:
+        return None
+    owner, previous_end = None, None
+    starts: dict[str, int] = {}
+    for row in rows:
+        low, high = (int(part, 16) for part in row[0].split("-"))
+        path = row[5].strip() if len(row) > 5 else ""
+        if path.startswith("/"):
+            starts.setdefault(path, low)
+        elif low == previous_end and owner is not None:
+            path = owner
+        owner, previous_end = (path if path.startswith("/") else None), high
+        if low <= address < high:
+            return (path, starts[path]) if path in starts else None
+    return None
+
+
+def relocatable() -> dict[str, Any] | None:
+    """What futex_range found here, as offsets from the start of the file that holds it: a
+    spawned child of the same Python has its GIL at the same offsets from its own copy, so it
+    need not measure again (which costs each child tens of ms of spinning). None where it
+    cannot be carried (nothing found, a free-threaded build's holder word, no file owns it)."""
+    futex = _FOUND.get("futex")
+    if not futex or _FOUND.get("holder"):
+        return None
+    owner = _owner(futex[0])
+    if owner is None:
+        return None
+    path, start = owner
+    return {"file": path, "futex": [futex[0] - start, futex[1] - start]}
+
+
+def relocate(found: dict[str, Any] | None) -> bool:
+    """Take a parent's relocatable() as this process's futex range; False where this process
+    does not map that file (another Python), and futex_range must measure."""
+    if not found or not os.path.exists("/proc/self/maps"):
+        return False
+    try:
+        with open("/proc/self/maps") as maps:
+            starts = [int(line.split("-", 1)[0], 16) for line in maps if line.rstrip().endswith(" " + found["file"])]
+    except OSError:
+        return False
+    if not starts:
+        return False
+    _FOUND.update(futex=[min(starts) + offset for offset in found["futex"]], holder=0)
+    return True
+
+
 def measured_range() -> list[int]:
     """What futex_range found, if it was asked to (runs with an external sampler only), else []."""
     return _FOUND.get("futex", [])
@@ -218,15 +273,24 @@ def measured_holder() -> tuple[int, int]:
     return _FOUND["holder"], state() or 0
 
 
-def prepare_sampling(tracer: int) -> None:
-    """Ready this process for conctui's GIL sampler: let it read us, and find the GIL's words."""
+def prepare_sampling(tracer: int, found: dict[str, Any] | None = None) -> None:
+    """Ready this process for conctui's GIL sampler: let it read us, and find the GIL's words
+    (carried from the runner by `found`, a relocatable(), where it can be)."""
     allow_tracer(tracer)
-    futex_range()
+    if not relocate(found):
+        futex_range()
 
 
 def allow_tracer(pid: int) -> None:
     """Let `pid` (conctui) and its children (its py-spy) read this process under Yama's
-    ptrace_scope 1, where only an ancestor may: prctl(PR_SET_PTRACER). A no-op elsewhere."""
+    ptrace_scope 1, where only an ancestor may: prctl(PR_SET_PTRACER). A no-op elsewhere
+    (and ctypes, ~5 ms to import in each child, is not imported there)."""
+    try:
+        with open("/proc/sys/kernel/yama/ptrace_scope") as scope:
+            if scope.read().strip() != "1":
+                return
+    except OSError:
+        return  # no Yama: ptrace follows uids and capabilities alone
     try:
         import ctypes
 

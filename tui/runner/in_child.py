@@ -31,6 +31,6 @@ def main(payload: dict[str, Any], index: int, conn: Any, values: Any) -> None:
     _exit_with_parent()
     tracer = payload.get("tracer")  # this worker's own GIL is sampled too
     worker_main(conn.send_bytes, payload["t0"], index, payload["ref"], PickledEnd(values, payload["limit"]),
-                whole_process=True, before=(lambda: prepare_sampling(tracer)) if tracer else None)
+                whole_process=True, before=(lambda: prepare_sampling(tracer, payload.get("gil"))) if tracer else None)
     conn.close()
     values.close()

@@ -14,6 +14,7 @@ from typing import Any
 from . import in_child
 from .crossing import DEFAULT_LIMIT, serve
 from .exits import exit_reason
+from .gil import relocatable
 from .modes import Mode
 from .relay import Relay
 
@@ -39,7 +40,7 @@ class Processes(Mode):
         context = multiprocessing.get_context(self.options["start_method"])
         limit = self.options.get("ipc_limit") or DEFAULT_LIMIT
         payload = {"ref": self.options["ref"], "t0": self.outbox.t0, "tracer": self.options.get("tracer"),
-                   "limit": limit}
+                   "limit": limit, "gil": relocatable()}  # the runner's GIL words, found once for every child
         relay = Relay(self.outbox)
         for index in range(self.workers):
             if self.outbox.stop.is_set():
