@@ -204,3 +204,24 @@ def run_once(spec: object) -> dict:
     finally:
         session.close()
     return run_figures(fold.state.runs[-1])
+
+
+COMPILE = """import compileall, conctui, conctui.workloads
+for folder in {*conctui.__path__, *conctui.workloads.__path__}:
+    compileall.compile_dir(folder, quiet=1)
+"""
+
+
+def compile_package(python: str) -> None:
+    """Write the bytecode of the conctui `python` imports, as `pip install .` does: with
+    PYTHONDONTWRITEBYTECODE set (or a read-only tree) every launch, and every worker process
+    the runner spawns, would compile conctui's modules from source, a cost no installed copy
+    pays and the references (compiled in site-packages and the stdlib) do not pay either."""
+    subprocess.run([python, "-c", COMPILE], check=True)
+
+
+def ready(args: argparse.Namespace) -> None:
+    """Before measuring: bytecode written for the conctui measured (and --before's), as an
+    installed copy has it."""
+    for python in (sys.executable, *([args.before] if getattr(args, "before", None) else [])):
+        compile_package(python)

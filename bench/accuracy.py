@@ -16,7 +16,7 @@ import subprocess
 import sys
 from functools import partial
 
-from _common import BENCH, Row, interleave, parser, report, run_once
+from _common import BENCH, Row, interleave, parser, ready, report, run_once
 from conctui.engine.spec import RunSpec, parse_params, parse_workload
 
 # small parameters: each run takes a fraction of a second, so all 17 cases fit in minutes
@@ -55,6 +55,7 @@ def main() -> None:
     parse.add_argument("--workloads", help=f"comma-separated, of {','.join(PARAMS)} (default all; quick download,cpu)")
     parse.add_argument("--modes", default=",".join(MODES), help=f"comma-separated (default {','.join(MODES)})")
     args = parse.parse_args()
+    ready(args)
     repeats = args.repeats or (1 if args.quick else 7)
     names = args.workloads.split(",") if args.workloads else ["download", "cpu"] if args.quick else list(PARAMS)
     rows = []

@@ -16,7 +16,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
-from _common import Row, interleave, parser, report, run_once
+from _common import Row, interleave, parser, ready, report, run_once
 from conctui.engine.spec import RunSpec, parse_params, parse_workload
 from conctui.runner.crossing import carrier_mb_s
 
@@ -44,6 +44,7 @@ def main() -> None:
     parse.add_argument("--mb", type=int, default=16)
     parse.add_argument("--rounds", type=int, default=5)
     args = parse.parse_args()
+    ready(args)
     repeats = 2 if args.quick else 5
     with ProcessPoolExecutor(1) as pool:
         pool.submit(identity, b"").result()  # started before the clock

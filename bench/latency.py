@@ -32,7 +32,7 @@ import time
 from functools import partial
 from pathlib import Path
 
-from _common import BENCH, Row, app_css, conctui_command, interleave, parser, report
+from _common import BENCH, Row, app_css, conctui_command, interleave, parser, ready, report
 from _pty_terminal import PtyTerminal
 from conctui.app import FRAME_HZ, ConcApp
 from conctui.engine.events import Event, Progress
@@ -171,6 +171,7 @@ def main() -> None:
     parse = parser(__doc__)
     parse.add_argument("--repeats", type=int, help="runs of each per mode (default 3, quick 1)")
     args = parse.parse_args()
+    ready(args)
     repeats = args.repeats or (1 if args.quick else 3)
     reports = 100 if args.quick else 300
     rows = []

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from functools import partial
 
-from _common import BENCH, Row, interleave, parser, report, run_once
+from _common import BENCH, Row, interleave, parser, ready, report, run_once
 from conctui.engine.spec import RunSpec, parse_params, parse_workload
 
 
@@ -112,6 +112,7 @@ def main() -> None:
     parse.add_argument("--repeats", type=int, help="runs of each loop per mode (default 7, quick 2)")
     parse.add_argument("--n", type=int, help="loop iterations (default 1e6, quick 3e5)")
     args = parse.parse_args()
+    ready(args)
     repeats = args.repeats or (2 if args.quick else 7)
     n = args.n or (300_000 if args.quick else 1_000_000)
     rows = []

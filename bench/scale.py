@@ -36,7 +36,7 @@ import sys
 import time
 from functools import partial
 
-from _common import BENCH, Row, app_css, interleave, parser, report
+from _common import BENCH, Row, app_css, interleave, parser, ready, report
 from _frame_cost import render_to_counter
 from conctui.app import ConcApp
 from conctui.engine.runner_process import describe
@@ -158,6 +158,7 @@ def main() -> None:
     parse.add_argument("--repeats", type=int, help="runs of each case (default 3, quick 1)")
     parse.add_argument("--live-threads", type=int, metavar="N", help=argparse.SUPPRESS)  # one run, as JSON (--before)
     args = parse.parse_args()
+    ready(args)
     if args.live_threads:
         print(json.dumps(live_threads(args.live_threads)))
         return

@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from _common import Row, Tmux, parser, report
+from _common import Row, Tmux, parser, ready, report
 from _terminals import Pair, SshPair, conctui_beside_htop, conctui_beside_htop_over_ssh, windows
 
 MOVE = re.compile(rb"\x1b\[(\d+);(\d+)H")
@@ -110,6 +110,7 @@ def main() -> None:
     parse.add_argument("--ssh", action="store_true", help="over a real ssh link to a private sshd on a loopback "
                                                           "port, counted at the client, instead of in tmux")
     args = parse.parse_args()
+    ready(args)
     count = args.windows or (2 if args.quick else 3)
     live_s = args.seconds or (2.0 if args.quick else 10.0)
     rates, shares = (over_ssh if args.ssh else in_tmux)(args, count, live_s)

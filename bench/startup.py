@@ -20,7 +20,7 @@ import time
 from functools import partial
 from pathlib import Path
 
-from _common import BENCH, Row, Tmux, conctui_command, interleave, parser, report
+from _common import BENCH, Row, Tmux, conctui_command, interleave, parser, ready, report
 
 
 def wall(command: list[str]) -> float:
@@ -51,28 +51,13 @@ def first_frame(tmux: Tmux, folder: str, kind: str, python: str = sys.executable
 
 SPEEDUPS = importlib.util.find_spec("textual_speedups") is not None
 
-COMPILE = """import compileall, conctui, conctui.workloads
-for folder in {*conctui.__path__, *conctui.workloads.__path__}:
-    compileall.compile_dir(folder, quiet=1)
-"""
-
-
-def compile_package(python: str) -> None:
-    """Write the bytecode of the conctui `python` imports, as `pip install .` does: with
-    PYTHONDONTWRITEBYTECODE set (or a read-only tree) every launch would compile ~45 modules
-    from source, a cost no installed copy pays and the bare Textual app (compiled in
-    site-packages) does not pay either."""
-    subprocess.run([python, "-c", COMPILE], check=True)
-
-
 def main() -> None:
     parse = parser(__doc__)
     parse.add_argument("--repeats", type=int, help="launches of each (default 7, quick 2)")
     args = parse.parse_args()
+    ready(args)
     repeats = args.repeats or (2 if args.quick else 7)
     pythons = {"conctui": sys.executable, **({"before": args.before} if args.before else {})}
-    for python in pythons.values():
-        compile_package(python)
     helps = interleave({**{f"{name} --help": partial(wall, [*conctui_command(python), "--help"])
                            for name, python in pythons.items()},
                         "python -c pass": partial(wall, [sys.executable, "-c", "pass"])}, repeats)

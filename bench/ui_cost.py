@@ -16,7 +16,7 @@ older tree's conctui runs the same choice in a third pane, same windows. Targets
 from __future__ import annotations
 
 import psutil
-from _common import Row, parser, report
+from _common import Row, parser, ready, report
 from _terminals import Pair, conctui_beside_htop, windows
 
 REPORTS_PER_S = 4
@@ -40,6 +40,7 @@ def main() -> None:
     parse.add_argument("--seconds", type=float, help="seconds per window (default 5, quick 1)")
     parse.add_argument("--workers", default="2,64,256", help="worker counts of the live runs, comma-separated")
     args = parse.parse_args()
+    ready(args)
     count = args.windows or (2 if args.quick else 3)
     seconds = args.seconds or (1.0 if args.quick else 5.0)
     rows = []
