@@ -201,28 +201,29 @@ def futex_range(tries: int = 40) -> list[int]:
     return _FOUND["futex"]
 
 
-def _owner(address: int) -> tuple[str, int] | None:
-    """(the file mapped where `address` lies, where that file's first mapping starts) from
-    /proc/self/maps; an anonymous mapping right after a file's (its zeroed static data, as
-    3.9's libpython has) counts as that file's. None where no file owns it."""
+def _mappings() -> tuple[list[tuple[int, int, str | None]], dict[str, int]] | None:
+    """This process's mappings from /proc/self/maps as (low, high, the file it belongs to), and
+    where each file's first mapping starts; an anonymous mapping right after a file's (its zeroed
+    static data, as 3.9's libpython has) belongs to that file. None where there is no such file."""
     try:
         with open("/proc/self/maps") as maps:
             rows = [line.split(None, 5) for line in maps]
     except OSError:
         return None
-    owner, previous_end = None, None
+    mappings: list[tuple[int, int, str | None]] = []
     starts: dict[str, int] = {}
+    owner, previous_end = None, None
     for row in rows:
         low, high = (int(part, 16) for part in row[0].split("-"))
         path = row[5].strip() if len(row) > 5 else ""
         if path.startswith("/"):
+            owner = path
             starts.setdefault(path, low)
-        elif low == previous_end and owner is not None:
-            path = owner
-        owner, previous_end = (path if path.startswith("/") else None), high
-        if low <= address < high:
-            return (path, starts[path]) if path in starts else None
-    return None
+        elif low != previous_end:
+            owner = None
+        mappings.append((low, high, owner))
+        previous_end = high
+    return mappings, starts
 
 
 def relocatable() -> dict[str, Any] | None:
@@ -231,28 +232,24 @@ def relocatable() -> dict[str, Any] | None:
     need not measure again (which costs each child tens of ms of spinning). None where it
     cannot be carried (nothing found, a free-threaded build's holder word, no file owns it)."""
     futex = _FOUND.get("futex")
-    if not futex or _FOUND.get("holder"):
+    found = _mappings() if futex and not _FOUND.get("holder") else None
+    if found is None:
         return None
-    owner = _owner(futex[0])
+    mappings, starts = found
+    owner = next((path for low, high, path in mappings if low <= futex[0] < high), None)
     if owner is None:
         return None
-    path, start = owner
-    return {"file": path, "futex": [futex[0] - start, futex[1] - start]}
+    return {"file": owner, "futex": [futex[0] - starts[owner], futex[1] - starts[owner]]}
 
 
 def relocate(found: dict[str, Any] | None) -> bool:
     """Take a parent's relocatable() as this process's futex range; False where this process
     does not map that file (another Python), and futex_range must measure."""
-    if not found or not os.path.exists("/proc/self/maps"):
+    here = _mappings() if found else None
+    if here is None or found["file"] not in here[1]:
         return False
-    try:
-        with open("/proc/self/maps") as maps:
-            starts = [int(line.split("-", 1)[0], 16) for line in maps if line.rstrip().endswith(" " + found["file"])]
-    except OSError:
-        return False
-    if not starts:
-        return False
-    _FOUND.update(futex=[min(starts) + offset for offset in found["futex"]], holder=0)
+    start = here[1][found["file"]]
+    _FOUND.update(futex=[start + offset for offset in found["futex"]], holder=0)
     return True
 
 
