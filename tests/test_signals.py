@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 
 import pytest
+from conctui.engine.events import RunFinished, RunStarted, WorkerFinished
+from conctui.engine.session import Session
+from conctui.engine.spec import RunSpec, parse_workload
 from fixtures.command import TASKS, LiveRun, left_after, task
 
 REAP_S = 2.0
@@ -91,3 +95,34 @@ def test_a_signal_while_the_workload_loads_stops_at_once(signum: int, code: int,
     assert (result.code, result.out) == (code, ""), result.err
     assert "Traceback" not in result.err
     assert not left_after(tree, within=max(0.0, sent + REAP_S - time.monotonic()))
+
+
+def _nap(workers: int = 2) -> RunSpec:
+    return RunSpec(parse_workload(task("nap")), "threads", workers, {"seconds": 30.0}, sys.executable)
+
+
+def test_a_cancel_while_the_runner_starts_reaches_it() -> None:
+    """Ctrl+C just after the runner was given its run, before its events are read (its workers
+    may run already): the cancel is kept and sent, not lost while the run naps on for 30 s."""
+    events: list = []
+    session = Session([events.extend])
+    watch = session.sampler.watch_run
+    session.sampler.watch_run = lambda pid: (session.cancel(), watch(pid))  # type: ignore[method-assign]
+    try:
+        session.run(_nap(), timeout=10)
+    finally:
+        session.close()
+    assert [e.status for e in events if isinstance(e, RunFinished)] == ["cancelled"]  # not "timeout"
+    assert sorted(e.status for e in events if isinstance(e, WorkerFinished)) == ["cancelled", "cancelled"]
+
+
+def test_a_stopped_session_starts_no_other_run() -> None:
+    """Ctrl+C between two runs of a sweep: the next run never starts."""
+    events: list = []
+    session = Session([events.extend])
+    try:
+        session.stop()
+        session.run(_nap(), timeout=10)
+    finally:
+        session.close()
+    assert session.runner is None and not any(isinstance(e, RunStarted) for e in events)

@@ -213,7 +213,7 @@ def _signals_cancel(session: Session) -> Iterator[list[int]]:
 
     def handler(signum: int, frame: Any) -> None:
         caught.append(signum)
-        session.cancel()
+        session.stop()
 
     with _on_signals(handler):
         yield caught
@@ -293,7 +293,7 @@ def _run_all(specs: list[RunSpec], timeout: float | None, recorder: Recorder | N
     with _signals_cancel(session) as caught:
         try:
             for spec in specs:
-                session.run(spec, timeout)
+                session.run(spec, timeout)  # returns at once once a signal stopped the session
                 if caught:
                     break
                 if after_each:

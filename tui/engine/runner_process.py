@@ -187,26 +187,42 @@ class RunnerProcess:
         self._started: set[int] = set()
         self._finished: set[int] = set()
         self._seen_end = False
+        self._lock = threading.RLock()  # re-entrant: a signal handler may cancel from inside start()
+        self._conn: Connection | None = None
+        self._cancel: str | None = None  # the reason of a cancel asked for; sent once the runner is spoken to
+        self._cancel_sent = False
 
     def start(self, before_reading: Callable[[int], None] = lambda pid: None) -> None:
         """Start the runner and its reader; `before_reading(pid)` runs before any event can arrive.
         A runner that cannot be started or spoken to is reaped and said in one line (UsageError)."""
-        self.process, self._conn, self._log = _start(self.spec.python, self.spec.python_gil)
+        self.process, conn, self._log = _start(self.spec.python, self.spec.python_gil)
         self.pid = self.process.pid
         try:
-            self._conn.send_bytes(json.dumps(self.spec.request(self.run_id, self.session_t0)).encode())
+            conn.send_bytes(json.dumps(self.spec.request(self.run_id, self.session_t0)).encode())
         except OSError as exc:
-            self._conn.close()
+            conn.close()
             self._log.close()
             _reap(self.process, 0)
             raise UsageError(f"cannot talk to the runner under {self.spec.python}: {exc}") from None
+        with self._lock:
+            self._conn = conn  # from here on a cancel goes to the runner at once
+            pending = self._cancel
+        if pending:
+            self.cancel(pending)  # asked for while the runner was starting: its workers may already run
         before_reading(self.pid)
         threading.Thread(target=self._read, name="conctui-reader", daemon=True).start()
 
     def cancel(self, reason: str = "cancelled") -> None:
-        """Ask the runner to stop; it is killed (with its children) if it has not within 1.5 s."""
+        """Ask the runner to stop; it is killed (with its children) if it has not within 1.5 s.
+        Asked for before the runner was spoken to, it is sent as soon as it is; asked twice, once."""
+        with self._lock:
+            self._cancel = self._cancel or reason
+            if self._conn is None or self._cancel_sent:
+                return
+            self._cancel_sent = True
+            conn = self._conn
         try:
-            self._conn.send_bytes(json.dumps({"cmd": "cancel", "reason": reason}).encode())
+            conn.send_bytes(json.dumps({"cmd": "cancel", "reason": self._cancel}).encode())
         except (OSError, ValueError):
             pass
         threading.Thread(target=_reap, args=(self.process,), daemon=True).start()

@@ -25,6 +25,7 @@ class Session:
         self._lock = threading.Lock()
         self._run_id = 0
         self.runner: RunnerProcess | None = None
+        self.stopped = False  # set by stop(): no run starts after it
         self.sampler = Sampler(self.emit, self.t0, sample_period)
 
     def emit(self, events: list[Event]) -> None:
@@ -58,12 +59,21 @@ class Session:
         self._run_id += 1
         spec = replace(spec, sample_gil=GilSampler.wanted(spec.mode))
         runner = RunnerProcess(spec, self._run_id, self.t0, self.emit, on_worker=self.sampler.watch)
-        runner.start(before_reading=self.sampler.watch_run)  # raises UsageError if it cannot start
-        self.runner = runner
+        self.runner = runner  # before it starts: a cancel meanwhile is kept and sent once it can be
+        if self.stopped:
+            runner.cancel()
+        try:
+            runner.start(before_reading=self.sampler.watch_run)  # raises UsageError if it cannot start
+        except BaseException:
+            self.runner = None
+            raise
         return runner
 
     def run(self, spec: RunSpec, timeout: float | None = None) -> None:
-        """Start a run and block until it ended, cancelling it as "timeout" after `timeout` s."""
+        """Start a run and block until it ended, cancelling it as "timeout" after `timeout` s.
+        Once the session is stopped, it starts nothing."""
+        if self.stopped:
+            return
         runner = self.start(spec)
         if not runner.wait(timeout):
             runner.cancel("timeout")
@@ -73,6 +83,11 @@ class Session:
     def cancel(self) -> None:
         if self.busy:
             self.runner.cancel()
+
+    def stop(self) -> None:
+        """Cancel what runs and start no other run (the CLI's Ctrl+C between two runs of a sweep)."""
+        self.stopped = True
+        self.cancel()
 
     def close(self, timeout: float = 2.0) -> None:
         """Cancel whatever runs and reap it: every exit path comes through here."""
