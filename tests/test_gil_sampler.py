@@ -35,15 +35,25 @@ def _shares(run: dict, name: str) -> list[float]:
     return values
 
 
-def test_two_pure_python_threads_each_hold_the_gil_about_half_the_time() -> None:
-    run = _run("cpu", "--param", "n=6000000")
-    if run["parallelism"] < 0.85:  # one GIL keeps one core busy, unless other work took it meanwhile
-        pytest.skip(f"machine busy: the two threads kept only {run['parallelism']:.2f} of a core busy")
+def _assert_two_threads_share_one_gil(run: dict) -> None:
+    """Two pure-Python threads (about 2 s, so whole windows of samples): one GIL, at most one
+    holder, each holding a real part of the time; about half each when no other program
+    takes the cores (under load the kernel keeps one off its core and the other holds on)."""
     held = _shares(run, "gil_held")
-    assert all(0.3 <= h <= 0.7 for h in held), held
-    # the run's figure is their held time summed over the run's time: one GIL, at most one holder
-    assert run["gil_held"] <= 1.05 and run["gil_held"] == pytest.approx(sum(held), abs=0.1), (run["gil_held"], held)
+    # the run's figure is their held time summed over the run's time (the edge windows' shares are estimates)
+    assert run["gil_held"] <= 1.0 and sum(held) <= 1.05, (run["gil_held"], held)
+    assert run["gil_held"] == pytest.approx(sum(held), abs=0.1), (run["gil_held"], held)
+    assert all(h >= 0.15 for h in held), held
+    if (run["other_load"] or 0.0) > 0.25 or run["parallelism"] < 0.85:
+        pytest.skip(f"machine busy (other programs {run['other_load']} cores, the threads {run['parallelism']:.2f}): "
+                    f"the GIL's split {held} is not a fair test of about half each")
+    assert all(0.3 <= h / sum(held) <= 0.7 for h in held), held
+
+
+def test_two_pure_python_threads_each_hold_the_gil_about_half_the_time() -> None:
+    run = _run("cpu", "--param", "n=20000000")
     assert run["gil_sampler"].startswith("py-spy") and run["gil_sampler_note"] is None
+    _assert_two_threads_share_one_gil(run)
     assert all(w > 0 for w in _shares(run, "gil_wait")), run["per_worker"]  # each sleeps on the GIL at times
 
 
@@ -100,6 +110,20 @@ def test_raw_output_is_counted_per_process_and_native_thread() -> None:
     assert parse_raw(text, 10) == {(11, 11): 40, (10, 7): 7, (10, 12): 3}
 
 
+def test_one_gils_holders_never_add_up_to_more_than_all_its_time() -> None:
+    """Two threads live for the last half of a 1 s window were seen holding in 70 samples, more
+    than the 50 its time alone suggests (py-spy samples at random moments): the shares are of
+    at least 70, not of 50 (which made 1.4, a GIL held 140% of the time)."""
+    from conctui.engine.events import PythonInfo, RunStarted
+    from conctui.engine.gil_sampler import RunSampling, Worker
+
+    sampling = RunSampling(RunStarted(0.0, 1, "threads", "cpu", {}, 2, PythonInfo(), "spawn", 10), print, 0.0)
+    sampling.workers = {i: Worker(i, 10, 100 + i, [], started=0.5) for i in range(2)}
+    sampling._count({(10, 100): 40, (10, 101): 30, (10, 1): 5}, 0.0, 1.0)  # thread 1: the runner's own
+    rows, held = sampling._rows()
+    assert [row[1] for row in rows] == [pytest.approx(40 / 70, abs=1e-4), pytest.approx(30 / 70, abs=1e-4)] and held == 1.0
+
+
 def test_a_version_1_gil_event_reads_its_cpu_share_under_todays_name() -> None:
     old = {"type": "gil", "t": 1.0, "wait": 0.5, "held": 0.9, "latency_ms": 4.0, "run_wait": 0.5,
            "run_held": 0.8, "run_latency_ms": 4.0, "period_ms": 5.0, "baseline_ms": 0.08}
@@ -109,10 +133,9 @@ def test_a_version_1_gil_event_reads_its_cpu_share_under_todays_name() -> None:
 
 def test_python_3_14_is_sampled_with_its_own_remote_debugging() -> None:
     python = python_at_least((3, 14), "the _remote_debugging GIL sampler (runner/remote_gil.py)")
-    run = _run("cpu", "--param", "n=6000000", "--python", python)
+    run = _run("cpu", "--param", "n=20000000", "--python", python)
     assert run["gil_sampler"].startswith("_remote_debugging"), run["gil_sampler"]
-    held = _shares(run, "gil_held")
-    assert all(0.3 <= h <= 0.7 for h in held) and run["gil_held"] <= 1.05, held
+    _assert_two_threads_share_one_gil(run)
 
 
 EXTENSION = """#include <Python.h>
@@ -152,11 +175,10 @@ def test_the_free_threaded_build_with_the_gil_off_has_no_figures_and_says_no_gil
 
 
 def test_python_gil_1_on_the_same_binary_brings_the_figures_back() -> None:
-    run = _run("cpu", "--param", "n=6000000", "--python", freethreaded_python(), "--gil", "on")
+    run = _run("cpu", "--param", "n=20000000", "--python", freethreaded_python(), "--gil", "on")
     assert run["python"]["free_threaded"] is True and run["python"]["python_gil"] == "1"
-    held = _shares(run, "gil_held")
-    assert all(0.3 <= h <= 0.7 for h in held) and run["gil_held"] <= 1.05, (held, run["gil_held"])
     assert "last_holder" in run["gil_sampler"]  # py-spy 0.4.3 cannot read free-threaded builds
+    _assert_two_threads_share_one_gil(run)
 
 
 @pytest.mark.parametrize(("early", "late", "when"), [("import gilpin", "pass", "before"),

@@ -133,7 +133,15 @@ def parse_raw(text: bytes, pid: int) -> dict[tuple[int, int], int]:
     return counts
 
 
-@dataclass
+def _per_process(counts: dict[tuple[int, int], int]) -> dict[int, int]:
+    """Held samples per process: each process has its own GIL."""
+    totals: dict[int, int] = {}
+    for (pid, _), count in counts.items():
+        totals[pid] = totals.get(pid, 0) + count
+    return totals
+
+
+@dataclass(eq=False)
 class Worker:
     """One worker's tallies: py-spy's held seconds over its sampled seconds, and /proc's reads."""
 
@@ -450,29 +458,36 @@ class RunSampling:
         """Add a window: a thread's held samples go to its workers live then, by their time in it
         (sequential workers take turns on one thread; asyncio's tasks share one).
 
-        A window has (end - begin) * RATE_HZ samples, but never fewer than the samples some
-        process's threads held its one GIL in: a sampler late on a busy machine catches up."""
-        per_process: dict[int, int] = {}
-        for (pid, _), count in counts.items():
-            per_process[pid] = per_process.get(pid, 0) + count
+        A window has (end - begin) * RATE_HZ samples and the workers' live part of it its share
+        (py-spy samples at random moments, so a share is an estimate), but never fewer than the
+        samples one process's workers were seen holding its GIL in: a sampler late on a busy
+        machine catches up, and one GIL's holders never add up to more than all of its time."""
         span = max(end - begin, 1e-6)
-        samples = max([span * RATE_HZ, *per_process.values()])
+        samples = max([span * RATE_HZ, *_per_process(counts).values()])
         with self.lock:
-            live = [w for w in self.workers.values() if w.overlap(begin, end) > 0]
-            if live:  # the span from the first live worker's start to the last one's end, in this window
-                first = min(w.started for w in live)
-                last = max(end if w.ended is None else w.ended for w in live)
-                self.sampled_s += samples / RATE_HZ * max(0.0, min(end, last) - max(begin, first)) / span
+            held: dict[Worker, float] = {}  # each worker's held samples in this window
             by_thread: dict[tuple[int, int], list[Worker]] = {}
             for worker in self.workers.values():
                 by_thread.setdefault((worker.pid, worker.tid), []).append(worker)
             for key, workers in by_thread.items():
-                spans = [w.overlap(begin, end) for w in workers]
-                total = sum(spans)
-                for worker, part in zip(workers, spans):
-                    worker.sampled_s += samples / RATE_HZ * part / span
-                    if total > 0:
-                        worker.held_s += counts.get(key, 0) / RATE_HZ * part / total
+                parts = [w.overlap(begin, end) for w in workers]
+                total = sum(parts)
+                for worker, part in zip(workers, parts):
+                    if part > 0:
+                        held[worker] = counts.get(key, 0) * part / total
+            if not held:
+                return
+            first = min(w.started for w in held)  # the span from the first live worker's start to the last one's end
+            last = max(end if w.ended is None else w.ended for w in held)
+            live_s = max(1e-6, min(end, last) - max(begin, first))
+            by_process: dict[int, float] = {}
+            for worker, count in held.items():
+                by_process[worker.pid] = by_process.get(worker.pid, 0.0) + count
+            live = max(samples * live_s / span, *by_process.values())
+            self.sampled_s += live / RATE_HZ
+            for worker, count in held.items():
+                worker.sampled_s += live * worker.overlap(begin, end) / live_s / RATE_HZ
+                worker.held_s += count / RATE_HZ
 
     def stop(self) -> None:
         """The run ended: its thread sends the final figures (never here: a sink must not emit)."""
