@@ -68,25 +68,29 @@ def run_bench(name: str, quick: bool) -> dict:
         lines = (done.stderr or done.stdout).strip().splitlines()
         return {"run": name, "bench": script, "failed": lines[-1] if lines else f"exit {done.returncode}",
                 "seconds": seconds, "load_start": load}
-    return dict(document, run=name, seconds=seconds, load_start=load)
+    return dict(document, run=name, seconds=seconds, load_start=load, measured_on=machine_line())
 
 
 def kept_results() -> dict[str, dict]:
-    """The documents of the last run, by bench run, so that --only replaces just its own."""
+    """The documents of the last run, by bench run, so that --only replaces just its own; each
+    keeps the machine it was measured on (the file's own line for those written before it did)."""
     try:
-        return {doc["run"]: doc for doc in json.loads((BENCH / "results.json").read_text())["benches"]}
+        kept = json.loads((BENCH / "results.json").read_text())
+        return {doc["run"]: {"measured_on": kept["machine"], **doc} for doc in kept["benches"]}
     except (OSError, ValueError, KeyError):
         return {}
 
 
-def table(document: dict) -> str:
-    """A bench's rows as a Markdown table, headed by when, how long and at what load it ran."""
+def table(document: dict, machine: bool) -> str:
+    """A bench's rows as a Markdown table, headed by when, how long and at what load it ran
+    (and on what, when `machine`: the page's benches were not all measured on one)."""
     heading = f"### {document['run']}"
     if "failed" in document:
         return f"{heading}\n\nDid not complete in this run: `{document['failed']}`\n"
     info = document["machine"]
+    where = f" on {document['measured_on']}" if machine else ""
     lines = [heading, "",
-             f"ended {info['time']}, took {document['seconds']:g} s{' (quick)' if document['quick'] else ''}; "
+             f"ended {info['time']}{where}, took {document['seconds']:g} s{' (quick)' if document['quick'] else ''}; "
              f"1-minute load {document['load_start']:g} at the start, {info['load_1m']:g} at the end.", "",
              "| case | unit | median | min | max | reference | ref median | ratio | target |",
              "|---|---|---|---|---|---|---|---|---|"]
@@ -116,8 +120,12 @@ def main() -> None:
         print(f"readme: running {name} ...", file=sys.stderr, flush=True)
         results[name] = run_bench(name, args.quick)
     documents = [results[name] for name in BENCHES if name in results]
-    (BENCH / "results.json").write_text(json.dumps({"machine": machine_line(), "benches": documents}, indent=2) + "\n")
-    figures = f"Measured on {machine_line()}.\n\n" + "\n".join(table(document) for document in documents)
+    machines = {document.get("measured_on", machine_line()) for document in documents}
+    one = machines.pop() if len(machines) == 1 else None
+    (BENCH / "results.json").write_text(json.dumps({"machine": one or "several: see each bench",
+                                                    "benches": documents}, indent=2) + "\n")
+    figures = (f"Measured on {one}.\n\n" if one else "Measured on the machines each bench names.\n\n") + \
+        "\n".join(table(document, machine=one is None) for document in documents)
     template = (BENCH / "README.in.md").read_text()
     (BENCH / "README.md").write_text(template.replace("{{figures}}", figures))
     print(f"readme: wrote {BENCH / 'README.md'} and {BENCH / 'results.json'}", file=sys.stderr)
