@@ -52,7 +52,8 @@ from conctui.engine.events import (
 RATE_HZ = 100  # py-spy's samples a second
 WINDOW_S = 1  # one py-spy record per window: the figures move once a second
 STATE_HZ = 100  # /proc reads a second per worker thread
-MAX_STATE_READS = 4000  # a second over all workers: with more workers, fewer reads each
+MAX_STATE_READS = 1000  # a second over all workers: with more workers, fewer reads each (at 4000, the
+# reads took ~5% of a core beside 64 workers and more, half of the app's CPU: bench/ui_cost.py)
 FUTEX_SYSCALL = b"202"  # x86-64
 NO_GIL = "no GIL: free-threaded build with the GIL off"
 TOO_SHORT = "not sampled: the run ended before the sampler's first window"
@@ -448,10 +449,10 @@ class RunSampling:
             count_holders(workers)  # first: the holder word and the states of the same moment
             with self.lock:
                 self.word_ticks += 1
-        for worker in workers:
-            state = read_state(worker)
-            if state is not None:
-                with self.lock:
+        states = [(worker, read_state(worker)) for worker in workers]
+        with self.lock:  # once a tick, not once a worker
+            for worker, state in states:
+                if state is not None:
                     classify(worker, state)
 
     def _count(self, counts: dict[tuple[int, int], int], begin: float, end: float) -> None:
