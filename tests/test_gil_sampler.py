@@ -36,14 +36,13 @@ def _shares(run: dict, name: str) -> list[float]:
 
 
 def _assert_two_threads_share_one_gil(run: dict) -> None:
-    """Two pure-Python threads (about 2 s, so whole windows of samples): one GIL, at most one
-    holder, each holding a real part of the time; about half each when no other program
-    takes the cores (under load the kernel keeps one off its core and the other holds on)."""
+    """Two pure-Python threads started together (about 2 s, so whole windows of samples): one
+    GIL, at most one holder; about half each when no other program takes the cores (under load
+    the kernel keeps one off its core and the other holds on)."""
     held = _shares(run, "gil_held")
     # the run's figure is their held time summed over the run's time (the edge windows' shares are estimates)
     assert run["gil_held"] <= 1.0 and sum(held) <= 1.05, (run["gil_held"], held)
-    assert run["gil_held"] == pytest.approx(sum(held), abs=0.1), (run["gil_held"], held)
-    assert all(h >= 0.15 for h in held), held
+    assert run["gil_held"] == pytest.approx(sum(held), abs=0.1), (run["gil_held"], held)  # both live all the run
     if (run["other_load"] or 0.0) > 0.25 or run["parallelism"] < 0.85:
         pytest.skip(f"machine busy (other programs {run['other_load']} cores, the threads {run['parallelism']:.2f}): "
                     f"the GIL's split {held} is not a fair test of about half each")
@@ -122,6 +121,43 @@ def test_one_gils_holders_never_add_up_to_more_than_all_its_time() -> None:
     sampling._count({(10, 100): 40, (10, 101): 30, (10, 1): 5}, 0.0, 1.0)  # thread 1: the runner's own
     rows, held = sampling._rows()
     assert [row[1] for row in rows] == pytest.approx([40 / 70, 30 / 70], abs=1e-4) and held == 1.0
+
+
+def test_each_process_has_its_own_gil_and_its_own_count_of_samples() -> None:
+    """Processes mode, two workers live for the last half of a 1 s window: one process seen
+    holding in 70 samples (of the 50 its time suggests) does not lower the other's 50 of 50
+    (one floor for both made it 50 of 70)."""
+    from conctui.engine.events import PythonInfo, RunStarted
+    from conctui.engine.gil_sampler import RunSampling, Worker
+
+    sampling = RunSampling(RunStarted(0.0, 1, "processes", "cpu", {}, 2, PythonInfo(), "spawn", 10), print, 0.0)
+    sampling.workers = {0: Worker(0, 20, 20, [], started=0.5), 1: Worker(1, 21, 21, [], started=0.5)}
+    sampling._count({(20, 20): 70, (21, 21): 50}, 0.0, 1.0)
+    rows, held = sampling._rows()
+    assert [row[1] for row in rows] == pytest.approx([1.0, 1.0], abs=1e-4)
+    assert held == pytest.approx(120 / 70, abs=1e-4)  # two GILs: held summed over them, over the longest count
+
+
+def test_the_gil_words_figures_move_once_a_window_with_many_workers() -> None:
+    """Free-threaded builds, GIL on: past 10 workers a tick of reads is longer than 10 ms, and
+    the figures must still move once a second (a tick-count test sent them never, or by luck)."""
+    import threading
+
+    from conctui.engine.events import PythonInfo, RunStarted
+    from conctui.engine.gil_sampler import RunSampling, Worker
+
+    sampling = RunSampling(RunStarted(0.0, 1, "threads", "cpu", {}, 40, PythonInfo(), "spawn", 10), print, 0.0)
+    sampling.workers = {i: Worker(i, 10, 100 + i, [], started=0.0) for i in range(40)}  # ticks of 40 ms
+    sent = threading.Semaphore(0)
+    sampling._read_states = lambda at, words=False: None  # type: ignore[method-assign]
+    sampling._send = lambda final: sent.release()  # type: ignore[method-assign]
+    thread = threading.Thread(target=sampling._read_words, daemon=True)
+    thread.start()
+    try:
+        assert sent.acquire(timeout=5) and sent.acquire(timeout=5), "no figures for 5 s"
+    finally:
+        sampling.stopping.set()
+        thread.join(5)
 
 
 def test_a_version_1_gil_event_reads_its_cpu_share_under_todays_name() -> None:

@@ -17,7 +17,7 @@ import pytest
 from conctui.engine.events import RunFinished, RunStarted, WorkerFinished
 from conctui.engine.session import Session
 from conctui.engine.spec import RunSpec, parse_workload
-from fixtures.command import TASKS, LiveRun, left_after, task
+from fixtures.command import READY_ENV, TASKS, LiveRun, left_after, task
 
 REAP_S = 2.0
 LAUNCHES = {
@@ -114,6 +114,41 @@ def test_a_cancel_while_the_runner_starts_reaches_it() -> None:
         session.close()
     assert [e.status for e in events if isinstance(e, RunFinished)] == ["cancelled"]  # not "timeout"
     assert sorted(e.status for e in events if isinstance(e, WorkerFinished)) == ["cancelled", "cancelled"]
+
+
+def test_a_cancel_before_the_runner_is_spoken_to_is_sent_once_it_is() -> None:
+    events: list = []
+    session = Session([events.extend])
+    try:
+        session.stop()  # as if Ctrl+C came while start() was on its way
+        runner = session.start(_nap())
+        assert runner.wait(10)
+    finally:
+        session.close()
+    assert [e.status for e in events if isinstance(e, RunFinished)] == ["cancelled"]
+
+
+def test_a_cancel_while_the_workload_imports_ends_cancelled_not_crashed(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A runner still importing reads no command: the cancel's reaper kills it, and the run
+    says it was cancelled and why, not that the runner crashed."""
+    monkeypatch.setenv(READY_ENV, str(tmp_path))
+    events: list = []
+    session = Session([events.extend])
+    spec = RunSpec(parse_workload(f"{TASKS.with_name('slow_import.py')}:work"), "threads", 2, {}, sys.executable)
+    try:
+        runner = session.start(spec)
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "importing").exists():
+            assert time.monotonic() < deadline and not runner.done.is_set(), "the import never began"
+            time.sleep(0.02)
+        session.cancel()
+        assert runner.wait(10)
+    finally:
+        session.close()
+    (finished,) = [e for e in events if isinstance(e, RunFinished)]
+    assert finished.status == "cancelled" and "did not stop" in (finished.error or ""), finished
+    assert {e.status for e in events if isinstance(e, WorkerFinished)} == {"cancelled"}
 
 
 def test_a_stopped_session_starts_no_other_run() -> None:

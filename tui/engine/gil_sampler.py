@@ -134,6 +134,13 @@ def parse_raw(text: bytes, pid: int) -> dict[tuple[int, int], int]:
     return counts
 
 
+def _live_span(workers: list[Worker], begin: float, end: float) -> float:
+    """The part of a window from the first of these workers' start to the last one's end."""
+    first = min(w.started for w in workers)
+    last = max(end if w.ended is None else w.ended for w in workers)
+    return max(1e-6, min(end, last) - max(begin, first))
+
+
 def _per_process(counts: dict[tuple[int, int], int]) -> dict[int, int]:
     """Held samples per process: each process has its own GIL."""
     totals: dict[int, int] = {}
@@ -393,13 +400,15 @@ class RunSampling:
         own word is read here, once per state read, on the same clock."""
         self.source = f"the GIL's last_holder word, read at {STATE_HZ} Hz (py-spy cannot read free-threaded builds)"
         next_read = time.monotonic()
+        next_send = next_read + WINDOW_S
         while not self.stopping.is_set():
             self._read_states(next_read, words=True)
             next_read += self._period()
+            if time.monotonic() >= next_send:  # the figures move once a window, however long a tick is
+                self._send(final=False)
+                next_send += WINDOW_S
             if self.stopping.wait(max(0.0, next_read - time.monotonic())):
                 break
-            if int(next_read * STATE_HZ) % (WINDOW_S * STATE_HZ) == 0:
-                self._send(final=False)
 
     def _period(self) -> float:
         with self.lock:
@@ -416,7 +425,7 @@ class RunSampling:
         recorder: Recorder | None = None
         subprocesses = self.started.mode == "processes"
         next_read = time.monotonic()
-        while True:
+        while True:  # wakes at each tick of reads, and at least every 1 / STATE_HZ s for the window's end
             if recorder is None:
                 if self.stopping.is_set():
                     return
@@ -425,7 +434,9 @@ class RunSampling:
                 recorder = Recorder(self.started.pid, subprocesses, self.started.python, folder, workers)
                 self.source = (f"_remote_debugging at {RATE_HZ} Hz" if recorder.remote
                                else f"py-spy at {RATE_HZ} Hz, {WINDOW_S} s windows")
-            self._read_states(next_read)
+            if time.monotonic() >= next_read:
+                self._read_states(next_read)
+                next_read += self._period()
             if self.stopping.is_set():
                 recorder.interrupt()
             if recorder.done():
@@ -439,8 +450,7 @@ class RunSampling:
                 if self.stopping.is_set():
                     return
                 self._send(final=False)
-            next_read += self._period()
-            time.sleep(max(0.0, next_read - time.monotonic()))
+            time.sleep(max(0.0, min(next_read, time.monotonic() + 1 / STATE_HZ) - time.monotonic()))
 
     def _read_states(self, at: float, words: bool = False) -> None:
         with self.lock:
@@ -459,10 +469,11 @@ class RunSampling:
         """Add a window: a thread's held samples go to its workers live then, by their time in it
         (sequential workers take turns on one thread; asyncio's tasks share one).
 
-        A window has (end - begin) * RATE_HZ samples and the workers' live part of it its share
+        A window has (end - begin) * RATE_HZ samples and a process's live part of it its share
         (py-spy samples at random moments, so a share is an estimate), but never fewer than the
-        samples one process's workers were seen holding its GIL in: a sampler late on a busy
-        machine catches up, and one GIL's holders never add up to more than all of its time."""
+        samples that process's workers were seen holding its GIL in, nor a worker fewer than its
+        own: a sampler late on a busy machine catches up, and one GIL's holders never add up to
+        more than all of its time."""
         span = max(end - begin, 1e-6)
         samples = max([span * RATE_HZ, *_per_process(counts).values()])
         with self.lock:
@@ -478,17 +489,19 @@ class RunSampling:
                         held[worker] = counts.get(key, 0) * part / total
             if not held:
                 return
-            first = min(w.started for w in held)  # the span from the first live worker's start to the last one's end
-            last = max(end if w.ended is None else w.ended for w in held)
-            live_s = max(1e-6, min(end, last) - max(begin, first))
-            by_process: dict[int, float] = {}
-            for worker, count in held.items():
-                by_process[worker.pid] = by_process.get(worker.pid, 0.0) + count
-            live = max(samples * live_s / span, *by_process.values())
-            self.sampled_s += live / RATE_HZ
-            for worker, count in held.items():
-                worker.sampled_s += live * worker.overlap(begin, end) / live_s / RATE_HZ
-                worker.held_s += count / RATE_HZ
+            by_process: dict[int, list[Worker]] = {}
+            for worker in held:
+                by_process.setdefault(worker.pid, []).append(worker)
+            floors = []
+            for workers in by_process.values():  # each process has its own GIL, so its own floor
+                live_s = _live_span(workers, begin, end)
+                live = max(samples * live_s / span, sum(held[w] for w in workers))
+                floors.append(live)
+                for worker in workers:
+                    part = live * worker.overlap(begin, end) / live_s
+                    worker.sampled_s += max(part, held[worker]) / RATE_HZ
+                    worker.held_s += held[worker] / RATE_HZ
+            self.sampled_s += max(samples * _live_span(list(held), begin, end) / span, *floors) / RATE_HZ
 
     def stop(self) -> None:
         """The run ended: its thread sends the final figures (never here: a sink must not emit)."""

@@ -183,6 +183,7 @@ class RunnerProcess:
         self.on_worker = on_worker
         self.done = threading.Event()
         self.pid: int | None = None
+        self.process: subprocess.Popen | None = None
         self._run_t: float | None = None  # when the runner said run_started
         self._started: set[int] = set()
         self._finished: set[int] = set()
@@ -204,13 +205,20 @@ class RunnerProcess:
             self._log.close()
             _reap(self.process, 0)
             raise UsageError(f"cannot talk to the runner under {self.spec.python}: {exc}") from None
-        with self._lock:
-            self._conn = conn  # from here on a cancel goes to the runner at once
-            pending = self._cancel
-        if pending:
-            self.cancel(pending)  # asked for while the runner was starting: its workers may already run
-        before_reading(self.pid)
-        threading.Thread(target=self._read, name="conctui-reader", daemon=True).start()
+        try:
+            with self._lock:
+                self._conn = conn  # from here on a cancel goes to the runner at once
+                pending = self._cancel
+            if pending:
+                self.cancel(pending)  # asked for while the runner was starting: its workers may already run
+            before_reading(self.pid)
+            threading.Thread(target=self._read, name="conctui-reader", daemon=True).start()
+        except BaseException:  # no reader will reap it: do it here, and end as a run that never was
+            conn.close()
+            self._log.close()
+            _reap(self.process, 0)
+            self.done.set()
+            raise
 
     def cancel(self, reason: str = "cancelled") -> None:
         """Ask the runner to stop; it is killed (with its children) if it has not within 1.5 s.
@@ -228,7 +236,8 @@ class RunnerProcess:
         threading.Thread(target=_reap, args=(self.process,), daemon=True).start()
 
     def kill(self) -> None:
-        _reap(self.process, 0)
+        if self.process is not None:  # None: not started yet, nothing to kill
+            _reap(self.process, 0)
 
     def wait(self, timeout: float | None = None) -> bool:
         return self.done.wait(timeout)
@@ -265,7 +274,11 @@ class RunnerProcess:
                     self.kill()
                     return
             _reap(self.process, 5)
-            if not self._seen_end:
+            if not self._seen_end and self._cancel_sent and self.process.returncode == -signal.SIGKILL:
+                # killed by the cancel's reaper: it had not stopped (a runner still loading reads no command)
+                self._crash(f"did not stop within {KILL_AFTER_S:g} s of the cancel: the runner was killed",
+                            self._cancel or "cancelled")
+            elif not self._seen_end:
                 detail = _tail(self._log)
                 why = f"the runner process {exit_reason(self.process.returncode)}"
                 self._crash(f"{why} (os._exit or a crash in any worker ends the whole process)"
@@ -275,16 +288,18 @@ class RunnerProcess:
             self._log.close()
             self.done.set()
 
-    def _crash(self, reason: str) -> None:
-        """The runner died mid-run (os._exit in a thread, a segfault, a kill): say so for every worker."""
+    def _crash(self, reason: str, status: str = "crashed") -> None:
+        """The runner died mid-run (os._exit in a thread, a segfault, a kill), or was killed after a
+        cancel (`status` is then the cancel's: cancelled or timeout): say so for every worker."""
         now = self._now()
         events: list[Event] = []
         if self._run_t is None:
             spec = self.spec
             events.append(RunStarted(now, self.run_id, spec.mode, spec.workload.name, spec.params, spec.workers,
                                      PythonInfo(executable=spec.python), spec.start_method, self.pid or 0))
-        events += [WorkerFinished(now, index, "crashed", reason) for index in range(self.spec.workers)
+        worker_status = "crashed" if status == "crashed" else "cancelled"
+        events += [WorkerFinished(now, index, worker_status, reason) for index in range(self.spec.workers)
                    if index not in self._finished]
-        events.append(RunFinished(now, "crashed", now - self._run_t if self._run_t is not None else 0.0, reason))
+        events.append(RunFinished(now, status, now - self._run_t if self._run_t is not None else 0.0, reason))
         self._seen_end = True
         self.sink(events)

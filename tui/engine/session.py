@@ -65,7 +65,7 @@ class Session:
         try:
             runner.start(before_reading=self.sampler.watch_run)  # raises UsageError if it cannot start
         except BaseException:
-            self.runner = None
+            self.runner = None  # it reaped its process: nothing is live
             raise
         return runner
 
