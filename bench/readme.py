@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from _common import BENCH, num
@@ -67,7 +68,7 @@ def run_bench(name: str, quick: bool) -> dict:
     except json.JSONDecodeError:
         lines = (done.stderr or done.stdout).strip().splitlines()
         return {"run": name, "bench": script, "failed": lines[-1] if lines else f"exit {done.returncode}",
-                "seconds": seconds, "load_start": load}
+                "seconds": seconds, "load_start": load, "measured_on": machine_line()}
     return dict(document, run=name, seconds=seconds, load_start=load, measured_on=machine_line())
 
 
@@ -83,7 +84,7 @@ def kept_results() -> dict[str, dict]:
 
 def table(document: dict, machine: bool) -> str:
     """A bench's rows as a Markdown table, headed by when, how long and at what load it ran
-    (and on what, when `machine`: the page's benches were not all measured on one)."""
+    (and on what, when `machine`: not the machine most of the page was measured on)."""
     heading = f"### {document['run']}"
     if "failed" in document:
         return f"{heading}\n\nDid not complete in this run: `{document['failed']}`\n"
@@ -120,12 +121,11 @@ def main() -> None:
         print(f"readme: running {name} ...", file=sys.stderr, flush=True)
         results[name] = run_bench(name, args.quick)
     documents = [results[name] for name in BENCHES if name in results]
-    machines = {document.get("measured_on", machine_line()) for document in documents}
-    one = machines.pop() if len(machines) == 1 else None
-    (BENCH / "results.json").write_text(json.dumps({"machine": one or "several: see each bench",
-                                                    "benches": documents}, indent=2) + "\n")
-    figures = (f"Measured on {one}.\n\n" if one else "Measured on the machines each bench names.\n\n") + \
-        "\n".join(table(document, machine=one is None) for document in documents)
+    machines = Counter(document["measured_on"] for document in documents if "failed" not in document)
+    most = machines.most_common(1)[0][0] if machines else machine_line()
+    (BENCH / "results.json").write_text(json.dumps({"machine": most, "benches": documents}, indent=2) + "\n")
+    figures = f"Measured on {most}, unless a bench names another.\n\n" + \
+        "\n".join(table(document, machine=document["measured_on"] != most) for document in documents)
     template = (BENCH / "README.in.md").read_text()
     (BENCH / "README.md").write_text(template.replace("{{figures}}", figures))
     print(f"readme: wrote {BENCH / 'README.md'} and {BENCH / 'results.json'}", file=sys.stderr)
