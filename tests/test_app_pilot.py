@@ -84,7 +84,7 @@ async def test_mode_keys_choose_the_next_run_even_during_a_run() -> None:
 
 
 async def test_frames_slow_down_when_idle_and_a_key_or_a_run_speeds_them_up() -> None:
-    app = make_app()
+    app = make_app(params=["seconds=30", "steps=60"])  # a run that outlasts the idle second; x ends it
     async with app.run_test(size=(80, 24)) as pilot:
         assert app.panes.frame_hz == FRAME_HZ  # the opening second
         await until(pilot, lambda: app.panes.frame_hz == IDLE_HZ)
@@ -94,7 +94,10 @@ async def test_frames_slow_down_when_idle_and_a_key_or_a_run_speeds_them_up() ->
         await until(pilot, lambda: app.panes.frame_hz == IDLE_HZ)
         await pilot.press("t", "enter")
         await until(pilot, lambda: app.state.live is not None)
-        assert app.panes.frame_hz == FRAME_HZ
+        keys_done = time.monotonic()
+        await until(pilot, lambda: time.monotonic() - keys_done > 1.5)  # past the idle second, no key
+        assert app.panes.frame_hz == FRAME_HZ  # the live run keeps the full rate
+        await pilot.press("x")
         await until(pilot, finished(app, 1))
         await until(pilot, lambda: app.panes.frame_hz == IDLE_HZ)  # the run over, idle again
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import psutil
@@ -34,8 +35,13 @@ def test_the_pty_yields_exactly_the_remote_bytes_and_the_socket_more():
 def test_a_program_that_never_quits_is_stopped_with_the_server():
     with sshd() as link:
         client = link.client(["sh", "-c", "echo ready; exec sleep 300"])
-        client.wait_for("ready")
-        sleeper = next(p for p in psutil.Process(link.server.pid).children(recursive=True) if p.name() == "sleep")
+        client.wait_for("ready")  # printed by sh just before it execs sleep: wait for the exec too
+        deadline, sleepers = time.monotonic() + 10, []
+        while not sleepers and time.monotonic() < deadline:
+            sleepers = [p for p in psutil.Process(link.server.pid).children(recursive=True) if p.name() == "sleep"]
+            time.sleep(0.02)
+        assert sleepers, "sleep never ran under the server"
+        (sleeper,) = sleepers
     client.close()
     assert link.server.returncode is not None
     assert not sleeper.is_running() or sleeper.status() == psutil.STATUS_ZOMBIE

@@ -129,7 +129,7 @@ def test_a_million_report_calls_do_not_flood_the_pipe() -> None:
 
 def test_compare_json_has_medians_speedup_and_efficiency() -> None:
     result = conctui("compare", "download", "--workers", "2", "--modes", "sequential,threads,asyncio",
-                     "--repeat", "2", "--param", "seconds=0.1", "--param", "steps=2", "--json")
+                     "--repeat", "2", "--param", "seconds=0.5", "--param", "steps=2", "--json")
     assert result.code == 0, result.err
     document = result.json()
     _assert_fields(document["header"], HEADER)
@@ -179,4 +179,4 @@ def test_an_unfinished_line_written_in_pieces_costs_no_more_than_printing(functi
     assert result.code == 0, result.err
     (worker,) = result.run()["per_worker"]
     assert worker["output"] == lines
-    assert worker["wall_s"] < FLOOD_MARGIN * reference + 0.5  # keeping the whole growing line took minutes
+    assert worker["wall_s"] < FLOOD_MARGIN * reference + 3.0  # keeping the whole growing line took minutes

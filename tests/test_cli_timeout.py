@@ -27,9 +27,9 @@ def test_timeout_cuts_a_worker_that_never_ends(mode: str, function: str) -> None
     finally:
         run.kill()
     assert result.code == 124, result.err
-    assert result.seconds < TIMEOUT_S + 4
+    assert result.seconds < TIMEOUT_S + 8  # the describe and run runners' starts, the 1 s grace, a loaded machine
     assert tree, "the runner was never seen"
-    assert not left_after(tree, within=2)
+    assert not left_after(tree, within=3)
     (figures,) = result.json()["runs"]
     assert figures["status"] == "timeout"
     assert {w["status"] for w in figures["per_worker"]} == {"cancelled"}

@@ -118,7 +118,8 @@ def test_local_cluster_runs_download_and_reports_its_costs():
     assert cluster["workers"] == 2 and cluster["threads"] == 2
     assert cluster["startup_s"] > 0 and cluster["shutdown_s"] is not None
     assert cluster["latency_median_s"] is not None and len(cluster["tasks"]) == 2
-    assert run["wall_s"] < 0.5 * 2, "the two sleeps overlapped"
+    # the two sleeps overlapped: the run took less than its workers one after the other
+    assert run["wall_s"] < sum(w["wall_s"] for w in run["per_worker"]), run
 
 
 def test_local_cluster_runs_cpu_on_separate_processes():

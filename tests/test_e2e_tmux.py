@@ -87,7 +87,7 @@ def _family(process: psutil.Process) -> list[psutil.Process]:
     return [process, *process.children(recursive=True)]
 
 
-def _still_running(family: list[psutil.Process], timeout: float = 3.0) -> list[int]:
+def _still_running(family: list[psutil.Process], timeout: float = 8.0) -> list[int]:
     """The pids of `family` still running after `timeout`. A zombie has exited: reaping it is its
     parent's job (after tmux kills the pane's shell, this container's init's, which may lag)."""
     _, alive = psutil.wait_procs(family, timeout=timeout)
@@ -172,7 +172,7 @@ def test_no_color_draws_in_greys_only(terminal) -> None:
 
 
 def test_a_16_colour_terminal_gets_16_colours(terminal) -> None:
-    term = terminal("TERM=xterm-16color conctui")
+    term = terminal("env -u COLORTERM TERM=xterm-16color conctui")  # COLORTERM=truecolor would win over TERM
     term.wait_for(r"quit")
     codes = _colours(term)
     assert codes and not [c for c in codes if c[:3] in ("fg:", "bg:", "rgb")], codes

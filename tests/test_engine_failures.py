@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 
 import pytest
-from conctui.engine.events import Progress, WorkerFinished
+from conctui.engine.events import Progress, WorkerFinished, WorkerStarted
 from conctui.engine.session import Session
 from conctui.engine.spec import RunSpec, parse_workload
 from fixtures.command import conctui, task
@@ -104,9 +105,19 @@ def test_a_cancelled_thread_that_never_reports_stops_in_its_own_thread(mode: str
     thread itself (an asynchronous exception), so even `while True: pass` stops where it is,
     rather than being reported "did not stop" and ended with the runner."""
     events: list = []
-    session = Session([events.extend])
+    started = threading.Event()  # the last worker to start runs: threads, both; sequential, the first
+
+    def sink(batch: list) -> None:
+        events.extend(batch)
+        if any(isinstance(e, WorkerStarted) and e.index == (1 if mode == "threads" else 0) for e in batch):
+            started.set()
+
+    session = Session([sink])
     try:
-        session.run(RunSpec(parse_workload(task("spin")), mode, 2, {}, sys.executable), timeout=0.5)
+        runner = session.start(RunSpec(parse_workload(task("spin")), mode, 2, {}, sys.executable))
+        assert started.wait(30), "the workers never started"
+        session.cancel()
+        assert runner.wait(10)
     finally:
         session.close()
     finished = sorted((e.index, e.status, e.error) for e in events if isinstance(e, WorkerFinished))

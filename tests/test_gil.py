@@ -18,7 +18,7 @@ BOOT = Path(runner.__file__).with_name("boot.py")
 SHORT = {
     "download": ["--param", "seconds=1.0"],
     "hashlib": ["--param", "mb=8", "--param", "rounds=40"],
-    "cpu": ["--param", "n=4000000"],
+    "cpu": ["--param", "n=12000000"],  # ~1.2 s: the meter's shares settle (at 0.4 s they scattered 0.36-0.57)
 }
 
 
@@ -45,9 +45,11 @@ def test_process_cpu_tells_a_waiting_process_from_a_computing_one() -> None:
 
 
 def test_a_shorter_switch_interval_shortens_each_wait_for_the_gil() -> None:
-    slow = _gil_run("cpu", "--switch-interval", "10")["gil_latency_ms"]
-    fast = _gil_run("cpu", "--switch-interval", "1")["gil_latency_ms"]
-    assert slow > 2 * fast, (slow, fast)  # ideally 10x; a loaded machine inflates the short one
+    slow, fast = (_gil_run("cpu", "--switch-interval", ms) for ms in ("10", "1"))
+    others = max(run["other_load"] or 0.0 for run in (slow, fast))
+    if others > 0.5:
+        pytest.skip(f"other programs took {others:.1f} cores: a loaded machine inflates the short waits")
+    assert slow["gil_latency_ms"] > 2 * fast["gil_latency_ms"], (slow["gil_latency_ms"], fast["gil_latency_ms"])
 
 
 def test_processes_have_their_own_gil_and_the_figures_say_so_instead_of_zero() -> None:

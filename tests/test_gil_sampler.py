@@ -40,12 +40,13 @@ def _assert_two_threads_share_one_gil(run: dict) -> None:
     GIL, at most one holder; about half each when no other program takes the cores (under load
     the kernel keeps one off its core and the other holds on)."""
     held = _shares(run, "gil_held")
-    # the run's figure is their held time summed over the run's time (the edge windows' shares are estimates)
-    assert run["gil_held"] <= 1.0 and sum(held) <= 1.05, (run["gil_held"], held)
-    assert run["gil_held"] == pytest.approx(sum(held), abs=0.1), (run["gil_held"], held)  # both live all the run
+    assert run["gil_held"] <= 1.0, (run["gil_held"], held)  # the run's figure: held time over the run's
     if (run["other_load"] or 0.0) > 0.25 or run["parallelism"] < 0.85:
         pytest.skip(f"machine busy (other programs {run['other_load']} cores, the threads {run['parallelism']:.2f}): "
                     f"the GIL's split {held} is not a fair test of about half each")
+    # each share is of its own worker's life: they add up to the run's while both live all the
+    # run, as they do when no other program slows one (the edge windows' shares are estimates)
+    assert sum(held) <= 1.05 and run["gil_held"] == pytest.approx(sum(held), abs=0.1), (run["gil_held"], held)
     assert all(0.3 <= h / sum(held) <= 0.7 for h in held), held
 
 
@@ -72,7 +73,9 @@ def test_sleeping_threads_are_mostly_off_cpu() -> None:
 
 
 def test_each_worker_process_is_sampled_for_its_own_gil() -> None:
-    run = _run("cpu", "--param", "n=4000000", mode="processes")
+    run = _run("cpu", "--param", "n=16000000", mode="processes")  # ~1 s each: past py-spy's start
+    if (run["gil_sampler_note"] or "").startswith("not sampled"):
+        pytest.skip(f"the sampler started too late on this machine: {run['gil_sampler_note']}")
     assert all(h > 0.5 for h in _shares(run, "gil_held")), run["per_worker"]  # nobody to share it with
 
 

@@ -128,18 +128,22 @@ def child_footprint(spec: RunSpec) -> int | None:
 def _ask_runner(python: str, request: dict, python_gil: str | None = None) -> dict:
     """Start a runner under `python` (with PYTHON_GIL if given), send it one request and return its one reply."""
     process, conn, log = _start(python, python_gil)
+    replied = False
     with log:
         try:
             conn.send_bytes(json.dumps(request).encode())
             if not conn.poll(60):
                 raise UsageError(f"{python}: the runner did not answer within 60 s")
             reply = json.loads(conn.recv_bytes())
+            replied = True
         except (EOFError, OSError):
             process.wait()
             raise UsageError(f"{python}: the runner {exit_reason(process.returncode)}: {_tail(log)}") from None
         finally:
             conn.close()
-            _reap(process)
+            # answered, it ends on its own; not (a signal came while it loaded the workload,
+            # which reads no command meanwhile), it is killed now rather than in 1.5 s
+            _reap(process, KILL_AFTER_S if replied else 0)
     return reply
 
 
