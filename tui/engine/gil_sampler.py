@@ -450,7 +450,7 @@ class RunSampling:
                 if self.stopping.is_set():
                     return
                 self._send(final=False)
-            time.sleep(max(0.0, min(next_read, time.monotonic() + 1 / STATE_HZ) - time.monotonic()))
+            time.sleep(min(max(0.0, next_read - time.monotonic()), 1 / STATE_HZ))
 
     def _read_states(self, at: float, words: bool = False) -> None:
         with self.lock:

@@ -203,13 +203,10 @@ class RunnerProcess:
         self.process, conn, self._log = _start(self.spec.python, self.spec.python_gil)
         self.pid = self.process.pid
         try:
-            conn.send_bytes(json.dumps(self.spec.request(self.run_id, self.session_t0)).encode())
-        except OSError as exc:
-            conn.close()
-            self._log.close()
-            _reap(self.process, 0)
-            raise UsageError(f"cannot talk to the runner under {self.spec.python}: {exc}") from None
-        try:
+            try:
+                conn.send_bytes(json.dumps(self.spec.request(self.run_id, self.session_t0)).encode())
+            except OSError as exc:
+                raise UsageError(f"cannot talk to the runner under {self.spec.python}: {exc}") from None
             with self._lock:
                 self._conn = conn  # from here on a cancel goes to the runner at once
                 pending = self._cancel
@@ -217,7 +214,7 @@ class RunnerProcess:
                 self.cancel(pending)  # asked for while the runner was starting: its workers may already run
             before_reading(self.pid)
             threading.Thread(target=self._read, name="conctui-reader", daemon=True).start()
-        except BaseException:  # no reader will reap it: do it here, and end as a run that never was
+        except BaseException:  # no reader will reap it: do it here, and end as a run that never started
             conn.close()
             self._log.close()
             _reap(self.process, 0)
@@ -281,7 +278,7 @@ class RunnerProcess:
             if not self._seen_end and self._cancel_sent and self.process.returncode == -signal.SIGKILL:
                 # killed by the cancel's reaper: it had not stopped (a runner still loading reads no command)
                 self._crash(f"did not stop within {KILL_AFTER_S:g} s of the cancel: the runner was killed",
-                            self._cancel or "cancelled")
+                            self._cancel)
             elif not self._seen_end:
                 detail = _tail(self._log)
                 why = f"the runner process {exit_reason(self.process.returncode)}"
