@@ -11,8 +11,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conctui.engine.events import GilSample, decode
-from conctui.engine.gil_sampler import find_py_spy, parse_raw
+from conctui.engine.events import GilSample, PythonInfo, RunStarted, decode
+from conctui.engine.gil_sampler import RunSampling, Worker, find_py_spy, parse_raw
 from fixtures.command import COMMAND, conctui
 from fixtures.pythons import freethreaded_python, python_at_least
 
@@ -112,14 +112,16 @@ def test_raw_output_is_counted_per_process_and_native_thread() -> None:
     assert parse_raw(text, 10) == {(11, 11): 40, (10, 7): 7, (10, 12): 3}
 
 
+def _sampling(mode: str, workers: int) -> RunSampling:
+    """A run's sampling with no sampler thread started: its tallies, driven by hand."""
+    return RunSampling(RunStarted(0.0, 1, mode, "cpu", {}, workers, PythonInfo(), "spawn", 10), print, 0.0)
+
+
 def test_one_gils_holders_never_add_up_to_more_than_all_its_time() -> None:
     """Two threads live for the last half of a 1 s window were seen holding in 70 samples, more
     than the 50 its time alone suggests (py-spy samples at random moments): the shares are of
     at least 70, not of 50 (which made 1.4, a GIL held 140% of the time)."""
-    from conctui.engine.events import PythonInfo, RunStarted
-    from conctui.engine.gil_sampler import RunSampling, Worker
-
-    sampling = RunSampling(RunStarted(0.0, 1, "threads", "cpu", {}, 2, PythonInfo(), "spawn", 10), print, 0.0)
+    sampling = _sampling("threads", 2)
     sampling.workers = {i: Worker(i, 10, 100 + i, [], started=0.5) for i in range(2)}
     sampling._count({(10, 100): 40, (10, 101): 30, (10, 1): 5}, 0.0, 1.0)  # thread 1: the runner's own
     rows, held = sampling._rows()
@@ -130,10 +132,7 @@ def test_each_process_has_its_own_gil_and_its_own_count_of_samples() -> None:
     """Processes mode, two workers live for the last half of a 1 s window: one process seen
     holding in 70 samples (of the 50 its time suggests) does not lower the other's 50 of 50
     (one floor for both made it 50 of 70)."""
-    from conctui.engine.events import PythonInfo, RunStarted
-    from conctui.engine.gil_sampler import RunSampling, Worker
-
-    sampling = RunSampling(RunStarted(0.0, 1, "processes", "cpu", {}, 2, PythonInfo(), "spawn", 10), print, 0.0)
+    sampling = _sampling("processes", 2)
     sampling.workers = {0: Worker(0, 20, 20, [], started=0.5), 1: Worker(1, 21, 21, [], started=0.5)}
     sampling._count({(20, 20): 70, (21, 21): 50}, 0.0, 1.0)
     rows, held = sampling._rows()
@@ -146,10 +145,7 @@ def test_the_gil_words_figures_move_once_a_window_with_many_workers() -> None:
     the figures must still move once a second (a tick-count test sent them never, or by luck)."""
     import threading
 
-    from conctui.engine.events import PythonInfo, RunStarted
-    from conctui.engine.gil_sampler import RunSampling, Worker
-
-    sampling = RunSampling(RunStarted(0.0, 1, "threads", "cpu", {}, 40, PythonInfo(), "spawn", 10), print, 0.0)
+    sampling = _sampling("threads", 40)
     sampling.workers = {i: Worker(i, 10, 100 + i, [], started=0.0) for i in range(40)}  # ticks of 40 ms
     sent = threading.Semaphore(0)
     sampling._read_states = lambda at, words=False: None  # type: ignore[method-assign]
