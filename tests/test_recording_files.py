@@ -9,7 +9,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conctui.cli import _replay_figures, main
+from conctui.cli import main
+from conctui.cli.documents import replay_figures
 from conctui.engine.events import (
     Cluster,
     GilSample,
@@ -186,7 +187,7 @@ def _never_a_traceback(data: bytes) -> None:
         handle.write(data)
         handle.flush()
         try:
-            document, _ = _replay_figures(handle.name)
+            document, _ = replay_figures(handle.name)
         except RecordingError as exc:
             assert "\n" not in str(exc)
         else:

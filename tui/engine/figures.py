@@ -236,3 +236,22 @@ def speedups(runs: list[dict[str, Any]]) -> list[float | None]:
     """Each run's speedup against the median sequential wall of the same interpreter, workload, workers."""
     bases = sequential_walls(runs)
     return [_speedup(bases.get(_key(figures)), figures["wall_s"]) for figures in runs]
+
+
+def freethreading_cost(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Free-threading's single-thread cost: sequential with the GIL off against the same
+    binary with it on (PYTHON_GIL=0 and 1, `--gil both`), per workload and worker count."""
+    costs = []
+    for off in rows:
+        if off["mode"] != "sequential" or off["python_gil"] != "0" or not off["wall_s"]:
+            continue
+        on = next((r for r in rows if r["mode"] == "sequential" and r["python_gil"] == "1" and r["wall_s"]
+                   and (r["executable"], r["workload"], r["workers"]) == (off["executable"], off["workload"],
+                                                                         off["workers"])),
+                  None)
+        if on:
+            costs.append({"executable": off["executable"], "workload": off["workload"], "workers": off["workers"],
+                          "gil_off_s": off["wall_s"], "gil_on_s": on["wall_s"],
+                          "cost": round(off["wall_s"] / on["wall_s"] - 1, 4)})
+    return costs
+

@@ -1,0 +1,145 @@
+"""One function per subcommand: check the input (cli/checks.py), run (cli/sessions.py), then
+print one JSON document (cli/documents.py) or the text report (cli/report.py)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+
+from conctui.cli import checks
+from conctui.cli.documents import compare_document, header, replay_figures, run_document, unavailable_modes
+from conctui.cli.report import SweepProgress, print_compare, print_run, print_sweep
+from conctui.cli.sessions import exit_code, recorder_for, run_all
+from conctui.engine import capacity
+from conctui.engine.events import SweepStarted
+from conctui.engine.figures import summarize
+from conctui.engine.recording import read_recording
+from conctui.engine.runner_process import child_footprint
+from conctui.engine.spec import UsageError, builtin_module, kind_label
+from conctui.engine.sweep import of_session, plan
+from conctui.engine.untrusted import visible
+from conctui.workloads import BUILTINS
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    spec, info = checks.plans(args, args.mode)[0]
+    reason = checks.unavailable(args.mode, info)
+    if reason:
+        raise UsageError(f"{args.mode} cannot run {spec.workload.name}: {reason}")
+    runs, caught = run_all([spec], args.timeout, recorder_for(args))
+    if args.json:
+        print(json.dumps(run_document(header(info["python"], spec.start_method), runs), indent=2))
+    else:
+        print_run(runs[0], summarize(runs))
+    return exit_code(runs, caught)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    modes = checks.modes_and_repeat(args)
+    plans = checks.plans(args, modes[0])
+    spec, info = plans[0]
+    several = len(plans) > 1
+    skipped = [(s, i["python"], m, r) for s, i in plans for m in modes if (r := checks.unavailable(m, i))]
+    specs = [s.with_mode(m) for s, i in plans for m in modes if not checks.unavailable(m, i)
+             for _ in range(args.repeat)]
+    if not specs:
+        raise UsageError("; ".join(f"{m} cannot run {s.workload.name}: {r}" for s, _, m, r in skipped))
+    runs, caught = run_all(specs, args.timeout, recorder_for(args))
+    rows = summarize(runs)
+    if args.json:
+        unavailable = unavailable_modes([(s.python, m, r) for s, _, m, r in skipped], several)
+        print(json.dumps(compare_document(header(info["python"], spec.start_method), rows, runs,
+                                          [i["python"] for _, i in plans], unavailable), indent=2))
+    else:
+        title = f"{visible(spec.workload.name)} x{spec.workers} · {args.repeat} run(s) per mode · medians"
+        print_compare(title, rows, runs, [(p.as_dict(), m, r) for _, p, m, r in skipped], several)
+    return exit_code(runs, caught)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    modes = checks.modes_and_repeat(args)
+    workers_text, args.workers = args.workers, 1
+    spec, info = checks.spec_and_info(args, modes[0])
+    usable = info["python"].usable_cores
+    counts = checks.sweep_counts(workers_text, usable)
+    refused = [f"{m} cannot run {spec.workload.name}: {r}" for m in modes if (r := checks.unavailable(m, info))]
+    if refused:
+        raise UsageError("; ".join(refused))
+    planned = plan(modes, counts, args.repeat)
+    specs = [replace(spec.with_mode(mode), workers=n) for mode, n in planned]
+    for each in specs:
+        capacity.check(each, child_footprint)
+    opened = SweepStarted(0.0, spec.workload.name, spec.params, modes, counts, args.repeat, usable)
+    runs, caught = run_all(specs, args.timeout, recorder_for(args), SweepProgress(planned),
+                           lambda t: [replace(opened, t=t)])
+    sweep = of_session(opened, 0, runs, running=False)
+    if args.json:
+        print(json.dumps({"header": header(info["python"], spec.start_method), "sweep": sweep, "runs": runs},
+                         indent=2))
+    else:
+        print_sweep(sweep)
+    return exit_code(runs, caught)
+
+
+def cmd_workloads(args: argparse.Namespace) -> int:
+    listing = []
+    for name in BUILTINS:
+        module = builtin_module(name)
+        listing.append({"name": name, "kind": module.KIND, "description": module.DESCRIPTION,
+                        "params": module.PARAMS, "async": hasattr(module, "arun")})
+    if args.json:
+        print(json.dumps(listing, indent=2))
+        return 0
+    for item in listing:
+        params = " ".join(f"{k}={v}" for k, v in item["params"].items())
+        print(f"{item['name']:<9} {kind_label(item['kind']):<27} {item['description']}")
+        print(f"{'':<9} params: {params}{'   (has an async version)' if item['async'] else ''}")
+    return 0
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    from conctui.app import launch  # Textual is imported only for the TUI
+
+    spec, info = checks.plans(args, args.mode)[0]
+    refresh_hz = checks.refresh_hz(args)
+    return launch(spec, info, start=args.start, record=args.record, refresh_hz=refresh_hz)
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    speed = checks.replay_speed(args)
+    if not args.json:
+        from conctui.replay_app import replay  # Textual is imported only for the TUI
+
+        return replay(read_recording(args.file), speed=speed, refresh_hz=checks.refresh_hz(args))
+    document, note = replay_figures(args.file)
+    print(json.dumps(document, indent=2))
+    if note:
+        print(f"conctui: {visible(note)}", file=sys.stderr)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    size = checks.size(args.size)
+    keys = checks.svg_keys(args)
+    recording = read_recording(args.file)
+    duration = max([recording.t0, *(e.t for e in recording.events[-1:])]) - recording.t0
+    if args.at is not None and not 0 <= args.at <= duration:
+        raise UsageError(f"--at must be between 0 and {duration:.1f} (the recording's length), got {args.at}")
+    out = args.asciicast or args.html or args.svg or args.svg_animated
+    checks.check_writable(out)
+    from conctui import export, export_html, export_svg_animated  # Textual is imported only to render
+
+    if args.asciicast:
+        export.export_asciicast(recording, out, size=size)
+    elif args.html:
+        export_html.export_html(recording, out, size=size)
+    elif args.svg_animated:
+        export_svg_animated.export_svg_animated(recording, out, size=size)
+    else:
+        export.export_svg(recording, out, size=size, at=args.at, keys=keys)
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep, "workloads": cmd_workloads, "tui": cmd_tui,
+            "replay": cmd_replay, "export": cmd_export}
