@@ -90,11 +90,11 @@ def test_a_gil_event_folds_into_the_run_figures() -> None:
 RELOCATED = f"""
 import multiprocessing, runpy, sys
 runpy.run_path({str(BOOT)!r}, run_name="_conctui_boot")
-from _conctui_runner import gil
+from _conctui_runner import gil, gil_constants
 
 def child(found, answers):
     relocated = gil.relocate(found) and list(gil._FOUND["futex"])
-    answers.put((relocated, gil._futex_words(40)))
+    answers.put((relocated, gil._futex_words(gil_constants.arch(), 40)))
 
 if __name__ == "__main__":
     if not gil.futex_range():

@@ -69,6 +69,7 @@ def gil_figures(run: RunState) -> dict[str, Any]:
         "gil_held": sampled.run_held if sampled else None,
         "gil_sampler": sampled.source if sampled else None,
         "gil_sampler_note": sampled.note if sampled else "not sampled",
+        "gil_wait_note": sampled.wait_note if sampled else None,  # why per-worker wait is None where held is not
         "gil_reenabled": ({"module": run.gil_reenabled.module, "when": run.gil_reenabled.when,
                            "t": _round(run.gil_reenabled.t - run.started.t)} if run.gil_reenabled else None),
     }

@@ -2,12 +2,14 @@
 
 Three shares per worker, each of the time it was sampled:
 - held: samples of its thread holding its process's GIL, from `py-spy record --gil --idle
-  --threads` (threads named by native id), one record per WINDOW_S run back to back, so the
+  --threads` (threads named by native id), one record per SAMPLER_WINDOW_S run back to back, so the
   figures move live (about 4% of a core at 100 Hz: bench/gil_meter.py);
 - wait: reads of /proc/PID/task/TID/syscall finding the thread asleep in a futex on its
   GIL's own words, which the runner found at start (runner/gil.py `futex_range`). py-spy's
   idle/active flag cannot say this: a thread waiting for the GIL sleeps in the kernel, so
-  py-spy calls it idle, like a sleeping one;
+  py-spy calls it idle, like a sleeping one. The futex syscall's number is the CPU's
+  (runner/gil_constants.py): on a CPU without a table, wait and off CPU are None, and
+  `wait_note` says so;
 - off CPU: asleep anywhere else (time.sleep, I/O, a lock).
 The rest is on CPU without the GIL: C code that released it (hashlib), or a wait for a core.
 
@@ -48,14 +50,12 @@ from conctui.engine.events import (
     WorkerFinished,
     WorkerStarted,
 )
+from conctui.runner.gil_constants import NO_GIL, SAMPLER_WINDOW_S, Arch, arch, not_measured
 
 RATE_HZ = 100  # py-spy's samples a second
-WINDOW_S = 1  # one py-spy record per window: the figures move once a second
 STATE_HZ = 100  # /proc reads a second per worker thread
 MAX_STATE_READS = 1000  # a second over all workers: with more workers, fewer reads each (at 4000, the
 # reads took ~5% of a core beside 64 workers and more, half of the app's CPU: bench/ui_cost.py)
-FUTEX_SYSCALL = b"202"  # x86-64
-NO_GIL = "no GIL: free-threaded build with the GIL off"
 TOO_SHORT = "not sampled: the run ended before the sampler's first window"
 NOT_SAMPLED = {
     "interpreters": "own GIL in each sub-interpreter: the sampler reads only the main interpreter's threads",
@@ -208,12 +208,14 @@ def read_state(worker: Worker) -> bytes | None:
         return None
 
 
-def classify(worker: Worker, state: bytes) -> None:
+def classify(worker: Worker, state: bytes, futex: bytes) -> None:
+    """Count one read: waiting for its GIL (asleep in `futex`, this CPU's futex syscall number,
+    on its GIL's words), off CPU (asleep elsewhere) or neither."""
     worker.reads += 1
     if state in (b"R", b"running"):
         return
     fields = state.split()
-    if len(fields) > 1 and fields[0] == FUTEX_SYSCALL and worker.futex:
+    if len(fields) > 1 and fields[0] == futex and worker.futex:
         address = int(fields[1], 16)
         if worker.futex[0] <= address < worker.futex[1]:
             worker.waiting += 1
@@ -234,28 +236,30 @@ def _vm_readv() -> tuple[Any, type, Any]:
     return ctypes, Iovec, ctypes.CDLL(None, use_errno=True)
 
 
-def read_holder(pid: int, address: int) -> tuple[int, bool] | None:
-    """(the PyThreadState in a GIL's last_holder word, whether the GIL is locked), read from
-    process `pid` with process_vm_readv; None once the process has gone."""
+def read_holder(pid: int, address: int, cpu: Arch) -> tuple[int, bool] | None:
+    """(the PyThreadState in a GIL's last_holder word, whether the GIL is locked: the int after
+    it), read from process `pid` with process_vm_readv; None once the process has gone."""
     ctypes, iovec, libc = _vm_readv()
-    buffer = ctypes.create_string_buffer(12)
-    local, remote = iovec(ctypes.addressof(buffer), 12), iovec(address, 12)
-    if libc.process_vm_readv(pid, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0) != 12:
+    size = cpu.pointer_bytes + 4
+    buffer = ctypes.create_string_buffer(size)
+    local, remote = iovec(ctypes.addressof(buffer), size), iovec(address, size)
+    if libc.process_vm_readv(pid, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0) != size:
         error = ctypes.get_errno()
         if error == errno.EPERM:
             raise refused(f"process_vm_readv of pid {pid}: {os.strerror(error)}")
         return None
-    return int.from_bytes(buffer.raw[:8], sys.byteorder), int.from_bytes(buffer.raw[8:12], sys.byteorder) == 1
+    pointer, locked = buffer.raw[:cpu.pointer_bytes], buffer.raw[cpu.pointer_bytes:]
+    return int.from_bytes(pointer, sys.byteorder), int.from_bytes(locked, sys.byteorder) == 1
 
 
-def count_holders(workers: list[Worker]) -> None:
+def count_holders(workers: list[Worker], cpu: Arch) -> None:
     """One read of each process's GIL word: a live worker whose thread state it names holds it."""
     by_word: dict[tuple[int, int], list[Worker]] = {}
     for worker in workers:
         if worker.holder:
             by_word.setdefault((worker.pid, worker.holder), []).append(worker)
     for (pid, address), sharing in by_word.items():
-        found = read_holder(pid, address)
+        found = read_holder(pid, address, cpu)
         if found is None:
             continue
         holder, locked = found
@@ -265,7 +269,7 @@ def count_holders(workers: list[Worker]) -> None:
 
 
 class Recorder:
-    """One window of held-GIL counts: a sampler subprocess run for WINDOW_S, then parsed."""
+    """One window of held-GIL counts: a sampler subprocess run for SAMPLER_WINDOW_S, then parsed."""
 
     def __init__(self, pid: int, subprocesses: bool, python: PythonInfo, folder: str, workers: list[Worker]) -> None:
         self.pid = pid
@@ -276,10 +280,10 @@ class Recorder:
         if self.remote:
             pids = sorted({w.pid for w in workers} | {pid})
             command = [python.executable or sys.executable, str(REMOTE_HELPER), ",".join(map(str, pids)),
-                       str(RATE_HZ), str(WINDOW_S), self.out]
+                       str(RATE_HZ), str(SAMPLER_WINDOW_S), self.out]
         else:
             command = [find_py_spy() or "py-spy", "record", "--pid", str(pid), "--gil", "--idle", "--threads",
-                       "--nonblocking", "--rate", str(RATE_HZ), "--duration", str(WINDOW_S), "--format", "raw",
+                       "--nonblocking", "--rate", str(RATE_HZ), "--duration", str(SAMPLER_WINDOW_S), "--format", "raw",
                        "--output", self.out, *(["--subprocesses"] if subprocesses else [])]
         self.began = time.monotonic()
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
@@ -319,7 +323,7 @@ class Recorder:
             counts = {tuple(int(p) for p in key.split(":")): n for key, n in data.get("counts", {}).items()}
             return counts, ended - data.get("samples", 0) / RATE_HZ, ended
         full = not self.interrupted and "Stopped sampling" not in said
-        began = ended - (WINDOW_S * RATE_HZ - 1) / RATE_HZ if full else (self.sampling_since or self.began)
+        began = ended - (SAMPLER_WINDOW_S * RATE_HZ - 1) / RATE_HZ if full else (self.sampling_since or self.began)
         return parse_raw(text, self.pid), max(self.began, began), ended
 
 
@@ -336,6 +340,11 @@ class RunSampling:
         self.note: str | None = NOT_SAMPLED.get(started.mode)
         if self.note is None and find_py_spy() is None:
             self.note = 'py-spy is not installed: pip install "conctui[gil]"'
+        self.cpu = arch()  # the runner is on this machine: the same CPU's syscall numbers
+        self.futex = str(self.cpu.futex).encode() if self.cpu else b""
+        self.wait_note = None if self.cpu else not_measured()  # wait and off CPU need the futex's number
+        if self.note is None and self.cpu is None and started.python.free_threaded:
+            self.note = self.wait_note  # there, held comes from the GIL's word, found through its futex too
         self.source = ""
         self.lock = threading.Lock()
         self.stopping = threading.Event()
@@ -373,7 +382,8 @@ class RunSampling:
         rows, held = self._rows()
         if self.note:
             rows, held = [[row[0], None, None, None] for row in rows], None
-        self.emit([GilWorkers(time.monotonic() - self.session_t0, rows, held, self.note, self.source, final)])
+        self.emit([GilWorkers(time.monotonic() - self.session_t0, rows, held, self.note, self.source, final,
+                              None if self.note else self.wait_note)])
 
     def _loop(self) -> None:
         with tempfile.TemporaryDirectory(prefix="conctui-gil-") as folder:
@@ -400,13 +410,13 @@ class RunSampling:
         own word is read here, once per state read, on the same clock."""
         self.source = f"the GIL's last_holder word, read at {STATE_HZ} Hz (py-spy cannot read free-threaded builds)"
         next_read = time.monotonic()
-        next_send = next_read + WINDOW_S
+        next_send = next_read + SAMPLER_WINDOW_S
         while not self.stopping.is_set():
             self._read_states(next_read, words=True)
             next_read += self._period()
             if time.monotonic() >= next_send:  # the figures move once a window, however long a tick is
                 self._send(final=False)
-                next_send += WINDOW_S
+                next_send += SAMPLER_WINDOW_S
             if self.stopping.wait(max(0.0, next_read - time.monotonic())):
                 break
 
@@ -433,7 +443,7 @@ class RunSampling:
                     workers = list(self.workers.values())
                 recorder = Recorder(self.started.pid, subprocesses, self.started.python, folder, workers)
                 self.source = (f"_remote_debugging at {RATE_HZ} Hz" if recorder.remote
-                               else f"py-spy at {RATE_HZ} Hz, {WINDOW_S} s windows")
+                               else f"py-spy at {RATE_HZ} Hz, {SAMPLER_WINDOW_S} s windows")
             if time.monotonic() >= next_read:
                 self._read_states(next_read)
                 next_read += self._period()
@@ -456,14 +466,14 @@ class RunSampling:
         with self.lock:
             workers = [w for w in self.workers.values() if w.live(at)]
         if words and workers:
-            count_holders(workers)  # first: the holder word and the states of the same moment
+            count_holders(workers, self.cpu)  # first: the holder word and the states of the same moment
             with self.lock:
                 self.word_ticks += 1
         states = [(worker, read_state(worker)) for worker in workers]
         with self.lock:  # once a tick, not once a worker
             for worker, state in states:
                 if state is not None:
-                    classify(worker, state)
+                    classify(worker, state, self.futex)
 
     def _count(self, counts: dict[tuple[int, int], int], begin: float, end: float) -> None:
         """Add a window: a thread's held samples go to its workers live then, by their time in it

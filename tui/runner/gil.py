@@ -31,13 +31,12 @@ from collections.abc import Callable
 from typing import Any
 
 from .channel import Outbox
+from .gil_constants import NO_GIL, PROBE_WINDOW_S, Arch, arch
 from .schema import GilReenabled, GilSample
 
 PERIOD_S = 0.005
-WINDOW_S = 0.25
 CALIBRATION_SLEEPS = 16
 CALIBRATION_PERIOD_S = 0.001
-NO_GIL = "no GIL: free-threaded build with the GIL off"
 OWN_GIL = {
     "processes": "own GIL in each worker process",
     "interpreters": "own GIL in each sub-interpreter",
@@ -106,8 +105,6 @@ def gil_enabled() -> bool:
     return is_enabled is None or bool(is_enabled())
 
 
-FUTEX_SYSCALL = "202"  # x86-64 (aarch64's is 98)
-FUTEX_BEFORE, FUTEX_AFTER = 64, 160  # bytes around the condition's words: the GIL's mutex and switch condition
 HOLDER_SEARCH = 96  # bytes before the condition's first word where the GIL's last_holder lies
 _FOUND: dict[str, Any] = {}  # what futex_range found, once per process
 
@@ -125,12 +122,13 @@ def _syscall_holding_gil(libc: Any, path: bytes) -> str:
     return buffer.raw[:max(0, size)].decode(errors="replace")
 
 
-def _futex_words(tries: int) -> list[int]:
+def _futex_words(cpu: Arch, tries: int) -> list[int]:
     """The futex words a thread asking for this GIL sleeps on, seen while this thread holds it.
 
     A spinner thread asks for the GIL while this one computes and then reads the spinner's
     /proc syscall line through ctypes.PyDLL, whose calls keep the GIL: the spinner is then
-    blocked in the GIL's condition variable (glibc alternates between two words of it)."""
+    blocked in the GIL's condition variable (glibc alternates between two words of it), in the
+    futex syscall, whose number `cpu` gives."""
     import ctypes
 
     libc = ctypes.PyDLL(None)
@@ -145,6 +143,7 @@ def _futex_words(tries: int) -> list[int]:
     spinner = threading.Thread(target=spin, name="conctui-gil-calibration", daemon=True)
     spinner.start()
     path = ("/proc/self/task/%d/syscall" % spinner.native_id).encode()
+    futex = str(cpu.futex)
     words: set[int] = set()
     try:
         for attempt in range(tries):
@@ -152,7 +151,7 @@ def _futex_words(tries: int) -> list[int]:
             while time.perf_counter() < deadline:  # hold the GIL: the spinner now waits for it
                 pass
             fields = _syscall_holding_gil(libc, path).split()
-            if len(fields) > 1 and fields[0] == FUTEX_SYSCALL:
+            if len(fields) > 1 and fields[0] == futex:
                 words.add(int(fields[1], 16))
             if len(words) >= 2 or (words and attempt >= 8):  # glibc waits on one of two words
                 break
@@ -163,7 +162,7 @@ def _futex_words(tries: int) -> list[int]:
     return sorted(words)
 
 
-def _holder_word(first_word: int) -> int:
+def _holder_word(cpu: Arch, first_word: int) -> int:
     """Address of this GIL's `last_holder` pointer, whose `locked` int follows it: found as
     this thread's own PyThreadState (it holds the GIL now) just before the GIL's condition
     variable, followed by 1. 0 if not found. A free-threaded build's GIL is read here,
@@ -173,31 +172,35 @@ def _holder_word(first_word: int) -> int:
     state = ctypes.pythonapi.PyThreadState_Get  # through PyDLL: the GIL stays held
     state.restype = ctypes.c_void_p
     me = state()
-    start = (first_word - HOLDER_SEARCH) & ~7  # a pointer is 8-aligned; the word may not be
+    size = cpu.pointer_bytes
+    start = (first_word - HOLDER_SEARCH) & ~(size - 1)  # a pointer is aligned; the word may not be
     data = ctypes.string_at(start, HOLDER_SEARCH)
-    for offset in range(HOLDER_SEARCH - 16, -1, -8):  # the nearest to the condition first
-        pointer = int.from_bytes(data[offset:offset + 8], sys.byteorder)
-        locked = int.from_bytes(data[offset + 8:offset + 12], sys.byteorder)
+    for offset in range(HOLDER_SEARCH - 2 * size, -1, -size):  # the nearest to the condition first
+        pointer = int.from_bytes(data[offset:offset + size], sys.byteorder)
+        locked = int.from_bytes(data[offset + size:offset + size + 4], sys.byteorder)
         if pointer == me and locked == 1:
             return start + offset
     return 0
 
 
 def futex_range(tries: int = 40) -> list[int]:
-    """[first, last) addresses of this process's GIL futex words, or [] (no GIL, not Linux x86-64,
-    no ctypes): the sampler counts a thread asleep in a futex there as waiting for the GIL.
-    Measured once per process, before any worker runs (about 10 ms; a busy machine, where the
-    spinner waits for a core instead, takes more tries)."""
+    """[first, last) addresses of this process's GIL futex words, or [] (no GIL, not Linux, a CPU
+    without a table in gil_constants, no ctypes): the sampler counts a thread asleep in a futex
+    there as waiting for the GIL. Measured once per process, before any worker runs (about 10 ms;
+    a busy machine, where the spinner waits for a core instead, takes more tries)."""
     if not _FOUND:
         words: list[int] = []
         holder = 0
-        if gil_enabled() and os.path.exists("/proc/self/task") and os.uname().machine == "x86_64":
+        cpu = arch()
+        if cpu is not None and gil_enabled() and os.path.exists("/proc/self/task"):
             try:
-                words = _futex_words(tries)
-                holder = _holder_word(words[0]) if words and sysconfig.get_config_var("Py_GIL_DISABLED") else 0
+                words = _futex_words(cpu, tries)
+                free_threaded = sysconfig.get_config_var("Py_GIL_DISABLED")
+                holder = _holder_word(cpu, words[0]) if words and free_threaded else 0
             except (ImportError, OSError, AttributeError, ValueError):
                 words = []
-        _FOUND.update(futex=[words[0] - FUTEX_BEFORE, words[-1] + FUTEX_AFTER] if words else [], holder=holder)
+        _FOUND.update(futex=[words[0] - cpu.futex_before, words[-1] + cpu.futex_after] if words else [],
+                      holder=holder)
     return _FOUND["futex"]
 
 
@@ -325,7 +328,7 @@ class Tally:
 
 
 class GilMeter:
-    """Sends a `gil` event every WINDOW_S (last window and run so far), and a final one on stop."""
+    """Sends a `gil` event every PROBE_WINDOW_S (last window and run so far), and a final one on stop."""
 
     def __init__(self, outbox: Outbox, period_s: float = PERIOD_S) -> None:
         self.outbox = outbox
@@ -365,7 +368,7 @@ class GilMeter:
             window.waited += max(0.0, time.perf_counter() - start - period - baseline)
             window.wakes += 1
             stopping = self._stop.is_set()
-            if stopping or start - window.wall0 >= WINDOW_S:
+            if stopping or start - window.wall0 >= PROBE_WINDOW_S:
                 queued = self._close(window, queue, queued)
                 if stopping:
                     break

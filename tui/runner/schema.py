@@ -518,13 +518,16 @@ class GilWorkers(Event):
     rows: [index, held, wait, off_cpu], each a share 0..1 of the worker's sampled time or None;
     run_held: the workers' held time over the run's sampled time (up to one per GIL: the
     processes mode has one per worker); note: why there are no figures (ptrace refused, no
-    GIL, py-spy missing), else None; source: what sampled them; final: the run's last word."""
+    GIL, py-spy missing), else None; source: what sampled them; final: the run's last word;
+    wait_note: why wait and off_cpu are None where held is not ("not measured on riscv64: ..."),
+    else None."""
 
     rows: list
     run_held: float | None = None
     note: str | None = None
     source: str = ""
     final: bool = False
+    wait_note: str | None = None
 
     def check(self) -> None:
         if not all(_gil_row(row) for row in self.rows) or (
