@@ -7,7 +7,7 @@ import threading
 from multiprocessing.connection import Connection
 
 import pytest
-from conctui.runner.crossing import FdConnection
+from conctui.runner.wire import FdConnection
 
 # empty, small, at the one-write boundary, and split into header and body
 SIZES = [0, 1, 65535, 65536, 3 * 1024 * 1024]

@@ -71,7 +71,7 @@ REMOTE_HELPER = Path(runner.__file__).with_name("remote_gil.py")
 REMOTE_FROM = (3, 14)
 
 
-class Refused(Exception):
+class PtraceRefused(Exception):
     """The sampler may not read the process: its message is the reason shown instead of figures."""
 
 
@@ -108,8 +108,8 @@ def ptrace_context() -> str:
     return ", ".join(parts)
 
 
-def refused(said: str) -> Refused:
-    return Refused(f"ptrace refused ({said.strip()[:160]}; sampler as {ptrace_context()}): to grant it, {GRANT}")
+def ptrace_refused(said: str) -> PtraceRefused:
+    return PtraceRefused(f"ptrace refused ({said.strip()[:160]}; sampler as {ptrace_context()}): to grant it, {GRANT}")
 
 
 def parse_raw(text: bytes, pid: int) -> dict[tuple[int, int], int]:
@@ -202,7 +202,7 @@ def read_state(worker: Worker) -> bytes | None:
             return state
         return os.pread(worker.files[1], 256, 0)
     except PermissionError as exc:
-        raise refused(f"reading /proc/{worker.pid}/task/{worker.tid}/syscall: {exc.strerror}") from None
+        raise ptrace_refused(f"reading /proc/{worker.pid}/task/{worker.tid}/syscall: {exc.strerror}") from None
     except (OSError, IndexError):
         worker.close()
         return None
@@ -246,7 +246,7 @@ def read_holder(pid: int, address: int, cpu: Arch) -> tuple[int, bool] | None:
     if libc.process_vm_readv(pid, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0) != size:
         error = ctypes.get_errno()
         if error == errno.EPERM:
-            raise refused(f"process_vm_readv of pid {pid}: {os.strerror(error)}")
+            raise ptrace_refused(f"process_vm_readv of pid {pid}: {os.strerror(error)}")
         return None
     pointer, locked = buffer.raw[:cpu.pointer_bytes], buffer.raw[cpu.pointer_bytes:]
     return int.from_bytes(pointer, sys.byteorder), int.from_bytes(locked, sys.byteorder) == 1
@@ -268,7 +268,7 @@ def count_holders(workers: list[Worker], cpu: Arch) -> None:
             worker.held_reads += locked and holder == worker.tstate
 
 
-class Recorder:
+class PySpyRecorder:
     """One window of held-GIL counts: a sampler subprocess run for SAMPLER_WINDOW_S, then parsed."""
 
     def __init__(self, pid: int, subprocesses: bool, python: PythonInfo, folder: str, workers: list[Worker]) -> None:
@@ -303,7 +303,7 @@ class Recorder:
             self.process.send_signal(signal.SIGINT)
 
     def finish(self) -> tuple[dict[tuple[int, int], int], float, float]:
-        """The window's counts and its span (monotonic), or Refused / RuntimeError with the sampler's words."""
+        """The window's counts and its span (monotonic), or PtraceRefused / RuntimeError with the sampler's words."""
         ended = time.monotonic()
         self.process.wait()
         self.log.seek(0)
@@ -316,7 +316,7 @@ class Recorder:
         if self.process.returncode != 0 and not text:
             last = (said.strip().splitlines() or ["exited with code %d" % self.process.returncode])[-1]
             if "ermission" in said or "not permitted" in said:
-                raise refused(f"{'_remote_debugging' if self.remote else 'py-spy'}: {last}")
+                raise ptrace_refused(f"{'_remote_debugging' if self.remote else 'py-spy'}: {last}")
             raise RuntimeError(f"{'_remote_debugging' if self.remote else 'py-spy'} failed: {last}")
         if self.remote:
             data = json.loads(text or b"{}")
@@ -392,7 +392,7 @@ class RunSampling:
                     self._sample(folder)
                 else:
                     self._send(final=False)  # the screen says why at once
-            except Refused as exc:
+            except PtraceRefused as exc:
                 self.note = str(exc)
                 self._send(final=False)  # the screen says why at once
             except (RuntimeError, OSError, ValueError) as exc:
@@ -432,7 +432,7 @@ class RunSampling:
                 raise RuntimeError("the runner found no GIL word to read on this free-threaded build")
             self._read_words()
             return
-        recorder: Recorder | None = None
+        recorder: PySpyRecorder | None = None
         subprocesses = self.started.mode == "processes"
         next_read = time.monotonic()
         while True:  # wakes at each tick of reads, and at least every 1 / STATE_HZ s for the window's end
@@ -441,7 +441,7 @@ class RunSampling:
                     return
                 with self.lock:
                     workers = list(self.workers.values())
-                recorder = Recorder(self.started.pid, subprocesses, self.started.python, folder, workers)
+                recorder = PySpyRecorder(self.started.pid, subprocesses, self.started.python, folder, workers)
                 self.source = (f"_remote_debugging at {RATE_HZ} Hz" if recorder.remote
                                else f"py-spy at {RATE_HZ} Hz, {SAMPLER_WINDOW_S} s windows")
             if time.monotonic() >= next_read:

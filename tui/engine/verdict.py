@@ -208,8 +208,8 @@ def _winner(rows: list[dict], several: bool) -> Entry | None:
 
 
 def verdict(rows: list[dict]) -> list[Entry]:
-    """The verdict on summary rows: per (interpreter, workload, workers), the winner first,
-    then each mode's reason in the rows' order."""
+    """The verdict on summary rows: per (workload, workers), every interpreter's modes together,
+    the winner first, then each mode's reason in the rows' order."""
     several = len({r["executable"] for r in rows}) > 1
     groups: dict[tuple, list[dict]] = {}
     for row in rows:

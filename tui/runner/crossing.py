@@ -25,11 +25,13 @@ import threading
 import time
 from typing import Any
 
+from .wire import FdConnection
+
 DEFAULT_LIMIT = 256 * 1024 * 1024  # bytes a pickled value may have (--ipc-limit)
 HEADER = struct.Struct("!I")  # length of the JSON header that starts every message
 
 
-class Refused(Exception):
+class CannotCross(Exception):
     """A value that cannot cross: unpicklable, or over the limit. Its message is the reason."""
 
 
@@ -51,7 +53,7 @@ class _Capped:
         size = memoryview(data).nbytes
         self.size += size
         if self.size > self.limit:
-            raise Refused("its pickle passes the %s limit for values crossing between processes (--ipc-limit)"
+            raise CannotCross("its pickle passes the %s limit for values crossing between processes (--ipc-limit)"
                           % mib(self.limit))
         self.parts.append(bytes(data))  # a bytes payload is kept as is, not copied
         return size
@@ -62,14 +64,14 @@ def mib(size: int) -> str:
 
 
 def dumps(value: Any, limit: int) -> bytes:
-    """Pickle as Pool does, or raise Refused with the reason (the pickler's own words)."""
+    """Pickle as Pool does, or raise CannotCross with the reason (the pickler's own words)."""
     out = _Capped(limit)
     try:
         pickle.Pickler(out, pickle.DEFAULT_PROTOCOL).dump(value)
-    except Refused:
+    except CannotCross:
         raise
     except Exception as exc:  # PicklingError, TypeError: cannot pickle '_thread.lock' object, ...
-        raise Refused("%s: %s" % (type(exc).__name__, exc)) from None
+        raise CannotCross("%s: %s" % (type(exc).__name__, exc)) from None
     return b"".join(out.parts)
 
 
@@ -130,7 +132,7 @@ class PickledEnd:
         if header.get("back_s") is not None:  # the runner's measure of our previous return value
             self.figures["out_s"] += header["back_s"]
         if header["kind"] == "refused":
-            raise Refused("its arguments cannot be sent: %s" % header["error"])
+            raise CannotCross("its arguments cannot be sent: %s" % header["error"])
         if header["kind"] == "end":
             return None
         began = time.monotonic()
@@ -145,8 +147,8 @@ class PickledEnd:
         began = time.monotonic()
         try:
             body = dumps(value, self.limit)
-        except Refused as exc:
-            raise Refused("cannot send its return value to the parent: %s" % exc) from None
+        except CannotCross as exc:
+            raise CannotCross("cannot send its return value to the parent: %s" % exc) from None
         header = {"kind": "result", "dumps_s": time.monotonic() - began, "sent_at": time.monotonic()}
         self.figures["out_bytes"] += len(body)
         self.conn.send_bytes(_message(header, body))
@@ -170,7 +172,7 @@ def serve(conn: Any, arguments: dict[str, Any], calls: int, limit: int, kept: di
             began = time.monotonic()
             try:
                 body = dumps(arguments, limit)
-            except Refused as exc:
+            except CannotCross as exc:
                 conn.send_bytes(_message({"kind": "refused", "error": str(exc), "back_s": back}))
                 return
             header = {"kind": "call", "dumps_s": time.monotonic() - began, "sent_at": time.monotonic(),
@@ -190,60 +192,6 @@ def serve(conn: Any, arguments: dict[str, Any], calls: int, limit: int, kept: di
         conn.send_bytes(_message({"kind": "end", "back_s": back}))
     except (EOFError, OSError):
         return
-
-
-class FdConnection:
-    """send_bytes / recv_bytes over two OS pipe ends, in multiprocessing.Connection's own
-    framing (so every mode's pipe carries one frame format): what a sub-interpreter can use
-    without importing multiprocessing."""
-
-    SHORT = struct.Struct("!i")  # a frame's length, as multiprocessing writes it
-    LONG = struct.Struct("!Q")  # after a SHORT of -1: the length of a frame over 2 GiB
-
-    def __init__(self, read_fd: int, write_fd: int) -> None:
-        self.read_fd, self.write_fd = read_fd, write_fd
-
-    def fileno(self) -> int:
-        """The reading end, for multiprocessing.connection.wait (the runner's Relay)."""
-        return self.read_fd
-
-    def close(self) -> None:
-        """Close the ends this connection was given (-1 stands for an end it does not have)."""
-        for fd in (self.read_fd, self.write_fd):
-            if fd >= 0:
-                os.close(fd)
-        self.read_fd = self.write_fd = -1
-
-    def send_bytes(self, data: bytes) -> None:
-        size = len(data)
-        header = self.SHORT.pack(size) if size <= 0x7FFFFFFF else self.SHORT.pack(-1) + self.LONG.pack(size)
-        if size < 65536:  # one write: a small frame is never split between writers
-            self._write(memoryview(header + data))
-        else:
-            self._write(memoryview(header))
-            self._write(memoryview(data))
-
-    def _write(self, view: memoryview) -> None:
-        while view:
-            view = view[os.write(self.write_fd, view):]
-
-    def recv_bytes(self, maxlength: int | None = None) -> bytes:
-        (size,) = self.SHORT.unpack(self._read(self.SHORT.size))
-        if size == -1:
-            (size,) = self.LONG.unpack(self._read(self.LONG.size))
-        if maxlength is not None and size > maxlength:
-            raise OSError("message of %d bytes is over the %d limit" % (size, maxlength))
-        return self._read(size)
-
-    def _read(self, size: int) -> bytes:
-        data = bytearray(size)
-        view, got = memoryview(data), 0
-        while got < size:
-            count = os.readv(self.read_fd, [view[got:]])
-            if count == 0:
-                raise EOFError("the other end closed its pipe")
-            got += count
-        return bytes(data)
 
 
 def carrier_mb_s(kind: str, size: int = 32 * 1024 * 1024) -> float:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import os
 
-from .crossing import FdConnection, PickledEnd
+from .crossing import PickledEnd
+from .wire import FdConnection
 from .work import worker_main
 
 

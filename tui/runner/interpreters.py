@@ -16,9 +16,10 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from .crossing import DEFAULT_LIMIT, FdConnection, serve
+from .crossing import DEFAULT_LIMIT, serve
 from .modes import Mode
 from .relay import Relay
+from .wire import FdConnection
 from .work import exception_text
 
 BOOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "boot.py")

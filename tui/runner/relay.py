@@ -15,7 +15,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 
 from .channel import Outbox
-from .crossing import FdConnection
+from .wire import FdConnection
 
 Why = Callable[[int], "tuple[str, str, int | None]"]  # index -> (status, error, exit code)
 

@@ -329,7 +329,8 @@ class Progress(Event):
 
 @event("output")
 class Output(Event):
-    """One line a worker printed, as a terminal would show it (see channel.LineDiscipline)."""
+    """One line a worker printed, as a terminal would show it (channel.CapturedOutput: a line
+    redrawn with carriage returns is what the terminal would show after the last one)."""
 
     index: int
     line: str

@@ -14,7 +14,7 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 from .channel import Cancelled, CapturedOutput, Outbox, capture_prints, current_worker
-from .crossing import Refused
+from .crossing import CannotCross
 from .gil import RunQueue, measured_holder, measured_range, watch_reenabling
 from .loader import LoadError, Workload, load
 from .memory import changes, snapshot
@@ -96,7 +96,7 @@ def run_worker(outbox: Outbox, workload: Workload, index: int, captured: Capture
             outbox.leave(index)
     except Cancelled:
         status = "cancelled"
-    except Refused as exc:  # its arguments or return value could not cross: the reason says why
+    except CannotCross as exc:  # its arguments or return value could not cross: the reason says why
         status, error = "failed", str(exc)
     except BaseException as exc:  # the worker's failure is data, not our crash
         status, error = "failed", exception_text(exc)
