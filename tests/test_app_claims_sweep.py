@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conctui.engine.recording import Recorder, read_recording
 from conctui.export import render_screen
 from conctui.replay_app import ReplayApp
@@ -16,6 +17,7 @@ def _text(widget) -> str:
     return str(widget.render())
 
 
+@pytest.mark.process
 async def test_the_verdict_follows_each_run() -> None:
     app = make_app(workers=3)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -26,6 +28,7 @@ async def test_the_verdict_follows_each_run() -> None:
         assert "waiting" in _text(app.query_one("#verdict"))
 
 
+@pytest.mark.process
 async def test_claims_key_lists_every_claim_and_a_number_measures_exactly_its_case() -> None:
     app = make_app(workers=3)
     async with app.run_test(size=(100, 40)) as pilot:
@@ -45,6 +48,7 @@ async def test_claims_key_lists_every_claim_and_a_number_measures_exactly_its_ca
         assert "measured: 3 sleeping threads took" in text and text.count("not measured yet") == 6, text
 
 
+@pytest.mark.process
 async def test_sweep_key_runs_the_sweep_and_x_stops_it_keeping_the_points() -> None:
     app = make_app(workers=2)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -59,6 +63,7 @@ async def test_sweep_key_runs_the_sweep_and_x_stops_it_keeping_the_points() -> N
         assert "stopped" in progress
 
 
+@pytest.mark.process
 async def test_a_whole_sweep_fits_each_mode() -> None:
     app = make_app(workers=2)
     async with app.run_test(size=(80, 24)) as pilot:

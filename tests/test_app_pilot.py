@@ -20,6 +20,8 @@ from conctui.widgets.clock import ElapsedClock
 from conctui.widgets.help import HelpScreen
 from conctui.widgets.picker import Picker
 
+pytestmark = pytest.mark.process
+
 QUICK = {"download": ["seconds=0.3", "steps=3"], "cpu": ["n=300000", "steps=5"]}
 
 
@@ -83,6 +85,7 @@ async def test_mode_keys_choose_the_next_run_even_during_a_run() -> None:
         assert len(app.state.runs) == 1
 
 
+@pytest.mark.timing
 async def test_frames_slow_down_when_idle_and_a_key_or_a_run_speeds_them_up() -> None:
     app = make_app(params=["seconds=30", "steps=60"])  # a run that outlasts the idle second; x ends it
     async with app.run_test(size=(80, 24)) as pilot:

@@ -20,6 +20,8 @@ import pyte
 import pytest
 from conctui.cli import main
 
+pytestmark = pytest.mark.process
+
 RECORDING = Path(__file__).resolve().parent.parent / "screenshots" / "compare-download.jsonl"
 SIZE = (100, 30)
 # where .ci/run puts the npm package asciinema-player (or say where it is)

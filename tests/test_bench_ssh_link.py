@@ -14,8 +14,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from _ssh_link import SSHD, sshd  # noqa: E402  (bench/ is scripts, not a package)
 
-pytestmark = pytest.mark.skipif(not (Path(SSHD).exists() and shutil.which("ssh") and shutil.which("ssh-keygen")),
-                                reason="needs Debian's openssh-server and openssh-client")
+pytestmark = [pytest.mark.process,
+              pytest.mark.skipif(not (Path(SSHD).exists() and shutil.which("ssh") and shutil.which("ssh-keygen")),
+                                 reason="needs Debian's openssh-server and openssh-client")]
 
 
 def test_the_pty_yields_exactly_the_remote_bytes_and_the_socket_more():

@@ -5,6 +5,10 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.process
+
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "build-freethreaded.sh"
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 from fixtures.command import TESTS, conctui, task
 
+pytestmark = pytest.mark.process
+
 NUMBER = (int, float)
 MAYBE_NUMBER = (int, float, type(None))
 MAYBE_TEXT = (str, type(None))
@@ -173,6 +175,7 @@ def test_workloads_json_lists_every_builtin() -> None:
     ("progress_bar", [" 99% |################### |", "done"]),  # what a terminal would show
     ("endless_line", ["x" * 1000]),  # cut, like every line
 ])
+@pytest.mark.timing
 def test_an_unfinished_line_written_in_pieces_costs_no_more_than_printing(function: str, lines: list[str]) -> None:
     reference = _slowest_wall("writing", "threads", 1)
     result = conctui("run", task(function), "--mode", "threads", "--workers", "1", "--json", timeout=120)

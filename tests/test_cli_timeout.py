@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 from fixtures.command import LiveRun, left_after, task
 
+pytestmark = pytest.mark.process
+
 TIMEOUT_S = 0.5
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from fixtures.command import conctui, task
 
+pytestmark = pytest.mark.process
+
 BAD_INPUTS = {
     "missing file": (["run", "no/such/tasks.py:work"], "no such file"),
     "no such function": (["run", task("nowhere")], "has no function 'nowhere'"),

@@ -31,6 +31,8 @@ from conctui.engine.session import Fold, Session
 from conctui.engine.spec import RunSpec, UsageError, parse_workload
 from conctui.runner.channel import MAX_LINE_CHARS
 
+pytestmark = pytest.mark.process
+
 TASKS = Path(__file__).parent / "fixtures" / "contract_tasks.py"
 WORKERS = 2
 TIMEOUT_S = 120  # generous for a loaded machine; a mode without the line cap takes minutes

@@ -21,6 +21,8 @@ from conctui.engine.events import Output, WorkerStarted  # noqa: E402
 from conctui.engine.session import Fold, Session  # noqa: E402
 from conctui.engine.spec import RunSpec, parse_params, parse_workload  # noqa: E402
 
+pytestmark = pytest.mark.process
+
 FAST = ["--param", "seconds=0.5", "--param", "steps=5"]
 
 

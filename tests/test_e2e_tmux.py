@@ -13,8 +13,8 @@ from collections.abc import Iterator
 import psutil
 import pytest
 
-pytestmark = pytest.mark.skipif(not (shutil.which("tmux") and shutil.which("conctui")),
-                                reason="needs tmux and the installed conctui command")
+pytestmark = [pytest.mark.process, pytest.mark.skipif(not (shutil.which("tmux") and shutil.which("conctui")),
+                                                       reason="needs tmux and the installed conctui command")]
 
 
 class Terminal:

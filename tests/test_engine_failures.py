@@ -17,6 +17,8 @@ from conctui.engine.session import Session
 from conctui.engine.spec import RunSpec, parse_workload
 from fixtures.command import conctui, task
 
+pytestmark = pytest.mark.process
+
 
 def _run(function: str, mode: str, workers: int) -> dict:
     result = conctui("run", task(function), "--mode", mode, "--workers", str(workers), "--json")

@@ -4,6 +4,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.process
+
 
 def _passes(probe: str) -> None:
     """Run `probe` in a fresh interpreter (nothing imported yet) and fail with its traceback."""

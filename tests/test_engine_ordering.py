@@ -13,6 +13,8 @@ import pytest
 from conctui.runner.info import usable_cores
 from fixtures.command import conctui
 
+pytestmark = [pytest.mark.process, pytest.mark.timing]
+
 WORKERS = 2
 OTHERS_MAX = 0.5  # cores other processes may use while we measure (conctui's own overhead is ~0.1)
 

@@ -91,6 +91,7 @@ def test_recorded_text_is_escaped_and_cannot_run(tmp_path: Path) -> None:
     assert "\x1b" not in html and "\x07" not in html and "\u241b]52;c;aGk=" in html  # ␛: shown, not obeyed
 
 
+@pytest.mark.process
 async def test_two_moments_show_that_moments_figures(browser: chromium.Chromium, page: Path, html: str,
                                                      tmp_path: Path) -> None:
     recording = read_recording(RECORDING)
@@ -127,6 +128,7 @@ def _rate(browser: chromium.Chromium) -> float:
 }})""")
 
 
+@pytest.mark.process
 async def test_controls_play_pause_seek_and_speed(browser: chromium.Chromium, page: Path, html: str) -> None:
     browser.open(page.as_uri())
     assert browser.js(WAIT.format(condition=f"{CLOCK} > 0.3"))  # it opens playing
@@ -165,6 +167,7 @@ def animated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.process
 async def test_the_animated_svg_shows_each_moment_and_has_no_script(browser: chromium.Chromium,
                                                                      animated: Path) -> None:
     out, svg = animated, animated.read_text()

@@ -14,6 +14,8 @@ from conctui.engine.runner_process import describe
 from conctui.engine.session import Session
 from conctui.engine.spec import RunSpec, parse_params, parse_workload
 
+pytestmark = [pytest.mark.process, pytest.mark.timing]
+
 QUICK = ["seconds=1.5", "steps=3"]
 
 

@@ -6,12 +6,16 @@ import json
 import os
 import subprocess
 
+import pytest
 from fixtures.command import COMMAND, conctui
 from fixtures.pythons import best_walls, freethreaded_python, needs_cores
+
+pytestmark = pytest.mark.process
 
 CPU = ["--param", "n=8000000"]  # ~0.5 s a worker: beside it the children's start is small
 
 
+@pytest.mark.timing
 def test_two_threads_of_pure_python_beat_sequential_and_the_gil_is_off() -> None:
     needs_cores(2)
     walls, document = best_walls(freethreaded_python(), "threads", *CPU)

@@ -50,6 +50,8 @@ def _assert_two_threads_share_one_gil(run: dict) -> None:
     assert all(0.3 <= h / sum(held) <= 0.7 for h in held), held
 
 
+@pytest.mark.process
+@pytest.mark.timing
 def test_two_pure_python_threads_each_hold_the_gil_about_half_the_time() -> None:
     run = _run("cpu", "--param", "n=20000000")
     assert run["gil_sampler"].startswith("py-spy") and run["gil_sampler_note"] is None
@@ -57,6 +59,8 @@ def test_two_pure_python_threads_each_hold_the_gil_about_half_the_time() -> None
     assert all(w > 0 for w in _shares(run, "gil_wait")), run["per_worker"]  # each sleeps on the GIL at times
 
 
+@pytest.mark.process
+@pytest.mark.timing
 def test_hashlib_threads_compute_without_holding_the_gil() -> None:
     run = _run("hashlib", "--param", "mb=8", "--param", "rounds=60")
     busy = [w["cpu_s"] / w["wall_s"] for w in run["per_worker"]]
@@ -66,12 +70,16 @@ def test_hashlib_threads_compute_without_holding_the_gil() -> None:
     assert all(o < 0.2 for o in _shares(run, "gil_off_cpu")), run["per_worker"]
 
 
+@pytest.mark.process
+@pytest.mark.timing
 def test_sleeping_threads_are_mostly_off_cpu() -> None:
     run = _run("download", "--param", "seconds=2.0", workers=3)
     assert all(o > 0.8 for o in _shares(run, "gil_off_cpu")), run["per_worker"]
     assert all(h < 0.1 for h in _shares(run, "gil_held")), run["per_worker"]
 
 
+@pytest.mark.process
+@pytest.mark.timing
 def test_each_worker_process_is_sampled_for_its_own_gil() -> None:
     run = _run("cpu", "--param", "n=16000000", mode="processes")  # ~1 s each: past py-spy's start
     if (run["gil_sampler_note"] or "").startswith("not sampled"):
@@ -79,6 +87,7 @@ def test_each_worker_process_is_sampled_for_its_own_gil() -> None:
     assert all(h > 0.5 for h in _shares(run, "gil_held")), run["per_worker"]  # nobody to share it with
 
 
+@pytest.mark.process
 def test_a_refused_ptrace_gives_null_figures_with_the_reason(tmp_path: Path) -> None:
     """py-spy run as nobody may not read a root-owned runner: the kernel refuses, the JSON says so."""
     binary, setpriv = find_py_spy(), shutil.which("setpriv")
@@ -166,6 +175,7 @@ def test_a_version_1_gil_event_reads_its_cpu_share_under_todays_name() -> None:
     assert isinstance(event, GilSample) and (event.cpu, event.run_cpu) == (0.9, 0.8)
 
 
+@pytest.mark.process
 def test_python_3_14_is_sampled_with_its_own_remote_debugging() -> None:
     python = python_at_least((3, 14), "the _remote_debugging GIL sampler (runner/remote_gil.py)")
     run = _run("cpu", "--param", "n=20000000", "--python", python)
@@ -202,6 +212,7 @@ def _extension(folder: Path, python: str) -> None:
                     str(folder / f"gilpin{paths[1]}")], check=True, capture_output=True)
 
 
+@pytest.mark.process
 def test_the_free_threaded_build_with_the_gil_off_has_no_figures_and_says_no_gil() -> None:
     run = _run("cpu", "--param", "n=2000000", "--python", freethreaded_python(), "--gil", "off")
     assert run["python"]["gil_enabled"] is False
@@ -209,6 +220,7 @@ def test_the_free_threaded_build_with_the_gil_off_has_no_figures_and_says_no_gil
     assert all(w["gil_held"] is None and w["gil_wait"] is None for w in run["per_worker"])
 
 
+@pytest.mark.process
 def test_python_gil_1_on_the_same_binary_brings_the_figures_back() -> None:
     run = _run("cpu", "--param", "n=20000000", "--python", freethreaded_python(), "--gil", "on")
     assert run["python"]["free_threaded"] is True and run["python"]["python_gil"] == "1"
@@ -216,6 +228,7 @@ def test_python_gil_1_on_the_same_binary_brings_the_figures_back() -> None:
     _assert_two_threads_share_one_gil(run)
 
 
+@pytest.mark.process
 @pytest.mark.parametrize(("early", "late", "when"), [("import gilpin", "pass", "before"),
                                                      ("", "import gilpin", "during")])
 def test_an_extension_that_declares_nothing_re_enables_the_gil_and_is_named(
@@ -252,6 +265,7 @@ def test_the_picker_offers_a_free_threaded_build_twice_gil_off_and_on(tmp_path: 
     assert [parse_choice(p.choice) for p in found] == [(str(binary), "0"), (str(binary), "1")]
 
 
+@pytest.mark.process
 def test_a_run_over_before_the_first_window_says_so_instead_of_blank_figures() -> None:
     run = _run("cpu", "--param", "n=10", "--param", "steps=1")  # done in milliseconds
     if run["gil_held"] is not None:

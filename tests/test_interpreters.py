@@ -8,8 +8,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from fixtures.command import LiveRun, conctui, left_after, task
 from fixtures.pythons import best_walls, needs_cores, pyenv_python, python_at_least
+
+pytestmark = pytest.mark.process
 
 TASKS = Path(__file__).parent / "fixtures" / "interp_tasks.py"
 CPU = ["--param", "n=8000000"]  # ~0.5 s a worker: each sub-interpreter's ~0.1 s start stays small beside it
@@ -20,6 +23,7 @@ def _interp(function: str, *args: str, python: str | None = None):
                    python or pyenv_python("3.13"), "--json", *args)
 
 
+@pytest.mark.timing
 def test_two_subinterpreters_on_pure_python_cpu_beat_sequential() -> None:
     needs_cores(2)
     walls, document = best_walls(pyenv_python("3.13"), "interpreters", *CPU)

@@ -15,6 +15,8 @@ from conctui.engine.pythons import find_pythons
 from fixtures.command import conctui
 from fixtures.pythons import freethreaded_python
 
+pytestmark = pytest.mark.process
+
 TASKS = Path(__file__).parent / "fixtures" / "memory_tasks.py"
 ROUNDS, WORKERS = 3000, 2
 SHARED = ["shared", "--workers", str(WORKERS), "--param", f"rounds={ROUNDS}", "--param", "work=5", "--json"]

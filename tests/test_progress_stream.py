@@ -8,6 +8,8 @@ from conctui.engine.events import Progress
 from conctui.engine.session import Session
 from conctui.engine.spec import RunSpec, parse_params, parse_workload
 
+pytestmark = pytest.mark.process
+
 
 @pytest.mark.parametrize("mode", ["threads", "processes", "sequential"])
 def test_every_worker_reports_progress_many_times(mode) -> None:

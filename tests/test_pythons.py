@@ -21,6 +21,7 @@ FAST = ["--param", "seconds=0.1", "--param", "steps=2"]
     lambda tmp: pyenv_python("2.7"),
     lambda tmp: _dies_at_start(tmp),
 ], ids=["not-a-python", "missing", "python2.7", "dies-at-start"])
+@pytest.mark.process
 def test_an_unusable_python_is_one_line_and_exit_2(make_path, tmp_path) -> None:
     python = make_path(tmp_path)
     result = conctui("run", "download", "--python", python, *FAST)
@@ -36,6 +37,7 @@ def _dies_at_start(tmp) -> str:
     return str(script)
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("version", ["3.9", "3.12", "3.13"])
 def test_the_workers_run_under_the_python_given(version: str) -> None:
     python = pyenv_python(version)
@@ -49,6 +51,7 @@ def test_the_workers_run_under_the_python_given(version: str) -> None:
     assert {w["status"] for w in result.run()["per_worker"]} == {"done"}
 
 
+@pytest.mark.process
 def test_compare_prints_a_row_per_interpreter_and_mode() -> None:
     old, new = pyenv_python("3.12"), pyenv_python("3.13")
     result = conctui("compare", "download", "--workers", "2", "--modes", "sequential,threads,interpreters",
@@ -68,11 +71,13 @@ def test_compare_prints_a_row_per_interpreter_and_mode() -> None:
     assert table.code == 0 and len(rows) == 2, table.out
 
 
+@pytest.mark.process
 def test_run_takes_one_python() -> None:
     result = conctui("run", "download", "--python", sys.executable, "--python", sys.executable)
     assert result.code == 2 and "compare takes several" in result.err
 
 
+@pytest.mark.process
 def test_finding_the_pythons_starts_no_process() -> None:
     code = ("import sys\n"
             "started = []\n"
@@ -100,6 +105,7 @@ def test_found_pythons_include_pyenvs_and_say_what_their_names_tell() -> None:
     assert len(found) == len({os.path.realpath(p.path) for p in find_pythons()})
 
 
+@pytest.mark.process
 def test_probe_says_what_a_python_can_do() -> None:
     info = probe(pyenv_python("3.13"))
     assert info.version.startswith("3.13.") and info.interpreters.api == "_interpreters"

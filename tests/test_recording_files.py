@@ -145,6 +145,7 @@ def test_the_same_cut_in_the_middle_is_an_error(tmp_path: Path, capsys: pytest.C
     assert code == 2 and "line 12 is not JSON" in err
 
 
+@pytest.mark.process
 def test_the_command_says_it_in_one_line_without_traceback(tmp_path: Path) -> None:
     path = _write(tmp_path, _with(0, version=99))
     done = subprocess.run([sys.executable, "-m", "conctui", "replay", path, "--json"],
@@ -168,6 +169,7 @@ def _peak(path: str) -> tuple[int, float, int]:
     return int(code), float(seconds), int(peak_mib)
 
 
+@pytest.mark.process
 def test_gigabytes_of_garbage_end_fast_in_bounded_memory(tmp_path: Path) -> None:
     small = _write(tmp_path, b"garbage")
     garbage = tmp_path / "garbage.bin"

@@ -25,6 +25,7 @@ def _same_figures(live: dict, replayed: dict) -> None:
         assert replayed["summary"] == live["summary"]
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("mode", ["sequential", "threads", "processes", "asyncio"])
 def test_replay_of_a_recorded_run_prints_the_live_figures(tmp_path: Path, mode: str) -> None:
     record = tmp_path / "run.jsonl"
@@ -36,6 +37,7 @@ def test_replay_of_a_recorded_run_prints_the_live_figures(tmp_path: Path, mode: 
     assert [w["status"] for w in replayed.run()["per_worker"]] == ["done", "done"]
 
 
+@pytest.mark.process
 def test_replay_of_a_recorded_compare_prints_its_summary(tmp_path: Path) -> None:
     record = tmp_path / "compare.jsonl"
     live = conctui("compare", "download", "--modes", "sequential,threads", *SMALL, "--record", str(record), "--json")
@@ -57,6 +59,7 @@ def _wait_for_mid_run(path: Path, deadline_s: float = 30) -> None:
     raise AssertionError(f"{path} never got to mid-run")
 
 
+@pytest.mark.process
 def test_a_sigkilled_recording_replays_up_to_the_kill(tmp_path: Path) -> None:
     record = tmp_path / "killed.jsonl"
     args = ["run", "download", "-n", "2", "--param", "seconds=60", "--param", "steps=600", "--record", str(record)]
@@ -75,6 +78,7 @@ def test_a_sigkilled_recording_replays_up_to_the_kill(tmp_path: Path) -> None:
     assert all(w["status"] == "running" for w in run["per_worker"])
 
 
+@pytest.mark.process
 def test_an_unwritable_record_path_fails_before_any_worker_runs(tmp_path: Path) -> None:
     marker = tmp_path / "ran"
     tasks = tmp_path / "tasks.py"

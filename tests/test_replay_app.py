@@ -67,6 +67,7 @@ def _conctui(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "conctui", *args], capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.process
 def test_asciicast_is_well_formed_and_plays_to_the_figures(recording_file: Path, tmp_path: Path) -> None:
     cast = tmp_path / "demo.cast"
     done = _conctui("export", str(recording_file), "--asciicast", str(cast), "--size", "100x30")
@@ -85,6 +86,7 @@ def test_asciicast_is_well_formed_and_plays_to_the_figures(recording_file: Path,
         assert figure in shown, shown
 
 
+@pytest.mark.process
 def test_svg_frame_at_a_moment(recording_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "frame.svg"
     done = _conctui("export", str(recording_file), "--svg", str(out), "--at", "5", "--size", "80x24")

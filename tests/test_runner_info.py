@@ -8,6 +8,8 @@ import sys
 import pytest
 from conctui.runner.info import platform_name
 
+pytestmark = pytest.mark.process
+
 NO_CHILD = """import subprocess
 def refuse(*args, **kwargs):
     raise AssertionError("started a process: %r" % (args,))

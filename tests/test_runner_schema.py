@@ -38,6 +38,7 @@ def test_the_engine_uses_the_runner_declaration_itself() -> None:
     assert set(schema.TYPES.values()) >= {events.RunStarted, events.Sample, events.GilSample, events.Cluster}
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("python", one_per_version(), ids=lambda found: found.label)
 def test_the_declaration_builds_and_refuses_under_every_python(python) -> None:
     stdlib = subprocess.run([python.path, "-c", "import dataclasses, json, math"], capture_output=True, text=True)

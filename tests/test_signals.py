@@ -20,6 +20,8 @@ from conctui.engine.session import Session
 from conctui.engine.spec import RunSpec, parse_workload
 from fixtures.command import READY_ENV, TASKS, LiveRun, left_after, task
 
+pytestmark = pytest.mark.process
+
 REAP_S = 3.0  # a sleeping thread cannot be interrupted: the runner's 1 s grace, its kill at 1.5 s,
 # and slack for a loaded machine
 LAUNCHES = {

@@ -82,12 +82,14 @@ def test_the_chart_has_a_line_per_mode_and_the_ideal() -> None:
     assert "threads" in chart and "processes" in chart and "ideal" in chart and "workers" in chart
 
 
+@pytest.mark.process
 def test_bad_worker_counts_are_one_line_and_exit_2() -> None:
     for counts in ("1,x", "0,2", "2000"):
         result = conctui("sweep", "download", "--workers", counts)
         assert result.code == 2 and len(result.err.strip().splitlines()) == 1, result.err
 
 
+@pytest.mark.process
 def test_ctrl_c_stops_the_sweep_and_keeps_the_points_so_far(tmp_path: Path) -> None:
     run = LiveRun("sweep", task("nap_after_the_first"), "--modes", "threads", "--workers", "1,2", "--json",
                   ready_dir=tmp_path)
@@ -104,6 +106,8 @@ def test_ctrl_c_stops_the_sweep_and_keeps_the_points_so_far(tmp_path: Path) -> N
     assert "sweep: 1/2 runs" in result.err
 
 
+@pytest.mark.process
+@pytest.mark.timing
 def test_processes_serial_fraction_is_below_threads_for_pure_python() -> None:
     if usable_cores() < 2:
         pytest.skip(f"needs 2 usable cores, this process may use {usable_cores()}")
@@ -119,6 +123,7 @@ def test_processes_serial_fraction_is_below_threads_for_pure_python() -> None:
     assert processes < threads - 0.4, fits
 
 
+@pytest.mark.process
 def test_a_recorded_sweep_replays_to_the_same_document(tmp_path: Path) -> None:
     recording = tmp_path / "sweep.jsonl"
     result = conctui("sweep", "download", "--modes", "threads", "--workers", "1,2", "--param", "seconds=0.2",

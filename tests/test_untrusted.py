@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 import wcwidth
 from conctui.engine.untrusted import from_bytes, visible
 from conctui.widgets.output_log import log_text
@@ -82,6 +83,7 @@ def test_tabs_stop_every_eight_cells_counting_wide_characters() -> None:
         assert cell_len(visible(before + "\t")) == 8, before
 
 
+@pytest.mark.process
 def test_marks_terminals_disagree_on_are_escaped_and_plain_text_is_kept() -> None:
     assert visible("\u202eevil") == "\\u202eevil"
     assert visible("👨\u200d👩") == "👨\\u200d👩"
@@ -111,6 +113,7 @@ def test_a_log_line_is_harmless_and_exactly_as_wide_as_the_pane_allots(text: str
     assert not any(_OBEYED.search(segment.text) for segment in strip)
 
 
+@pytest.mark.process
 def test_run_prints_the_hostile_lines_shown_and_json_keeps_them_exact() -> None:
     """The headless table follows the TUI's rules (colour dropped); JSON keeps the exact text."""
     args = [sys.executable, "-m", "conctui", "run", f"{hostile.__file__}:escapes", "--mode", "threads", "-n", "1"]

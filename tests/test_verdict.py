@@ -101,17 +101,21 @@ def _verdict(*args: str, needs_free_cores: bool = False) -> dict[str, list[str]]
     return reasons
 
 
+@pytest.mark.process
+@pytest.mark.timing
 def test_pure_python_threads_wait_on_the_gil() -> None:
     reasons = _verdict("run", "cpu", "--mode", "threads", "--workers", "2", "--param", "n=4000000",
                        needs_free_cores=True)
     assert reasons["threads"][0] == "gil", reasons
 
 
+@pytest.mark.process
 def test_sleeping_threads_are_waiting() -> None:
     reasons = _verdict("run", "download", "--mode", "threads", "--workers", "3", "--param", "seconds=0.5")
     assert reasons["threads"][0] == "waiting", reasons
 
 
+@pytest.mark.process
 def test_the_tutorials_sleeping_calculation_in_processes_uses_no_cpu() -> None:
     """A user's function, judged by the same rules: its processes only sleep."""
     reasons = _verdict("compare", task("cpu_bound_task"), "--modes", "sequential,processes", "--workers", "2",
@@ -121,11 +125,14 @@ def test_the_tutorials_sleeping_calculation_in_processes_uses_no_cpu() -> None:
     assert len(reasons["won"]) == 1
 
 
+@pytest.mark.process
 def test_a_users_function_gets_a_verdict_too() -> None:
     reasons = _verdict("run", task("calculate"), "--mode", "sequential", "--workers", "2")
     assert reasons["sequential"][0] == "one_core", reasons
 
 
+@pytest.mark.process
+@pytest.mark.timing
 def test_hashlib_threads_released_the_gil() -> None:
     reasons = _verdict("run", "hashlib", "--mode", "threads", "--workers", "2", "--param", "rounds=100",
                        needs_free_cores=True)

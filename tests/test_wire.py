@@ -27,6 +27,7 @@ def _through(write, read, data: bytes) -> bytes:
         writer.join()
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("size", SIZES)
 def test_multiprocessing_reads_what_an_fd_connection_writes(size: int) -> None:
     read_fd, write_fd = os.pipe()
@@ -38,6 +39,7 @@ def test_multiprocessing_reads_what_an_fd_connection_writes(size: int) -> None:
         writer.close()
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("size", SIZES)
 def test_an_fd_connection_reads_what_multiprocessing_writes(size: int) -> None:
     read_fd, write_fd = os.pipe()

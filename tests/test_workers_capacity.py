@@ -29,6 +29,7 @@ def _spec(mode: str, workers: int) -> RunSpec:
     return RunSpec(ref, mode, workers, parse_params(ref, ["seconds=0.1", "steps=1"]))
 
 
+@pytest.mark.process
 def test_processes_beyond_memory_are_refused_in_one_line_that_says_what_fits() -> None:
     done = _conctui("run", "download", "--mode", "processes", "--workers", "100", "--param", "seconds=0.1",
                     memory="1G")
@@ -44,6 +45,7 @@ def test_processes_beyond_memory_are_refused_in_one_line_that_says_what_fits() -
     assert abs(fit - 0.8 * 1024 / each_mb) < 2  # what fits in the budget at that size (shown rounded)
 
 
+@pytest.mark.process
 def test_256_threads_fit_where_100_processes_do_not() -> None:
     done = _conctui("run", "download", "--mode", "threads", "--workers", "256", "--param", "seconds=0.1",
                     "--param", "steps=1", "--json", memory="1G")

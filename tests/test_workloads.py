@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from fixtures.command import LiveRun, left_after
 
+pytestmark = pytest.mark.process
+
 SMALL = {  # download runs in every mode in test_cli_output's compare test
     "http": (["requests=2", "latency=0.01", "kb=1"], "sequential,threads,processes,asyncio"),
     "disk": (["mb=1", "rounds=2"], "sequential,threads,processes"),
