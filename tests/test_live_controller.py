@@ -118,6 +118,13 @@ def test_compare_walks_every_available_mode_one_run_at_a_time() -> None:
     assert h.control.queue == []
 
 
+def test_compare_says_which_modes_it_left_out() -> None:
+    h = Harness()  # the demo Python has neither dask nor sub-interpreters
+    h.control.compare()
+    assert h.said[-1][0] == ("comparing sequential, threads, processes, asyncio; "
+                             "left out: interpreters, dask (? says why)")
+
+
 def test_cancel_empties_the_queue() -> None:
     h = Harness()
     h.control.compare()

@@ -51,6 +51,13 @@ def test_no_fit_without_a_one_worker_point() -> None:
     assert fit(_points("m", {2: 1.0, 4: 2.0}), cores=2)["serial_fraction"] is None
 
 
+def test_one_count_beyond_one_worker_gives_a_serial_fraction_but_no_fit_quality() -> None:
+    found = fit(_points("m", {1: 1.0, 2: 1.5}, cores=2), cores=2)
+    assert found["serial_fraction"] == pytest.approx(0.5)
+    assert (found["quality"], found["rms_error"], found["points"]) == (None, None, 1)
+    assert "not a fit" in found["note"]
+
+
 def _run(mode: str, workers: int, wall: float) -> dict:
     return {"mode": mode, "workers": workers, "wall_s": wall, "status": "done", "workload": "cpu",
             "python": PythonInfo(executable="/py", usable_cores=2).as_dict(), "cpu_s": wall, "parallelism": 1.0,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from conctui.engine import capacity
 from conctui.engine.events import Event, SweepStarted
-from conctui.engine.modes import MODES
+from conctui.engine.modes import MODES, runnable, unavailable
 from conctui.engine.pythons import FoundPython, find_pythons, parse_choice
 from conctui.engine.recording import Recorder
 from conctui.engine.runner_process import child_footprint, describe
@@ -28,6 +28,7 @@ from conctui.engine.session import Session, Sink
 from conctui.engine.spec import MAX_WORKERS, RunSpec, UsageError, parse_params, parse_workload
 from conctui.engine.state import SessionState
 from conctui.engine.sweep import DEFAULT_MODES, default_counts, plan
+from conctui.engine.text import figure
 from conctui.source import HeaderLine
 
 if TYPE_CHECKING:
@@ -125,7 +126,7 @@ class LiveController:
         self.session.sample_every(self.sample_idle_s)
         if not self.queue and figures:
             latest = figures[-1]
-            self.say(f"{latest['mode']}: {latest['status']}, wall {latest['wall_s']:.2f} s", "information", 4)
+            self.say(f"{latest['mode']}: {latest['status']}, wall {figure(latest['wall_s'], ' s')}", "information", 4)
 
     def help_notes(self) -> list[str]:
         return [f"{name} is unavailable here: {reason}" for name in MODES if (reason := self.unavailable(name))]
@@ -142,7 +143,7 @@ class LiveController:
         return self.busy or bool(self.queue)
 
     def unavailable(self, mode: str) -> str | None:
-        return MODES[mode].unavailable(self.info["python"], self.info["workload"])
+        return unavailable(mode, self.info)
 
     def refusal(self, action: str, parameters: tuple[object, ...] = ()) -> Refusal | None:
         """None if `action` (a binding's action name and its parameters) applies now."""
@@ -180,7 +181,7 @@ class LiveController:
 
     def start_spec(self, spec: RunSpec, info: dict) -> None:
         """Start one run, described by `info` (its Python and workload as a runner saw them)."""
-        reason = MODES[spec.mode].unavailable(info["python"], info["workload"])
+        reason = unavailable(spec.mode, info)
         if reason:
             self.say(f"{spec.mode}: {reason}", "warning", 6)
             return
@@ -198,9 +199,10 @@ class LiveController:
         self.start_run(self.spec.mode)
 
     def compare(self) -> None:
-        modes = [mode for mode in MODES if not self.unavailable(mode)]
+        modes, left_out = runnable(self.info)
         self.queue = [(self.spec.with_mode(mode), self.info) for mode in modes]
-        self.say(f"comparing {', '.join(modes)}", "information", 3)
+        left = f"; left out: {', '.join(left_out)} (? says why)" if left_out else ""
+        self.say(f"comparing {', '.join(modes)}{left}", "information", 3)
 
     def sweep(self) -> SweepStarted | None:
         """The current workload at 1 to 2 x cores workers, in threads and processes (those that
@@ -258,7 +260,7 @@ class LiveController:
             except UsageError as exc:
                 why = str(exc)
                 continue
-            reasons = [r for mode in case.modes if (r := MODES[mode].unavailable(info["python"], info["workload"]))]
+            reasons = [r for mode in case.modes if (r := unavailable(mode, info))]
             if case.python == FREE_THREADED and not info["python"].free_threaded:
                 reasons.append(f"{python} is not a free-threaded build")
             if not reasons:

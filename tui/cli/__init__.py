@@ -13,7 +13,7 @@ import os
 import sys
 from contextlib import nullcontext
 
-from conctui.cli.args import EXIT_USAGE, build_parser
+from conctui.cli.args import EXIT_USAGE, build_parser, with_command
 from conctui.cli.commands import COMMANDS
 from conctui.cli.sessions import EXIT_FAILED, Interrupted, interrupt, on_signals
 from conctui.engine.recording import RecordingError
@@ -22,15 +22,11 @@ from conctui.engine.untrusted import visible
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["tui", *(argv if argv is not None else sys.argv[1:])])
-    # headless, a signal outside a run unwinds the command, so what it started is reaped
-    # (the TUI handles its own signals)
-    guard = nullcontext() if args.command == "tui" else on_signals(interrupt)
     try:
-        with guard:
+        args = build_parser().parse_args(with_command(sys.argv[1:] if argv is None else argv, COMMANDS))
+        # headless, a signal outside a run unwinds the command, so what it started is reaped
+        # (the TUI handles its own signals)
+        with nullcontext() if args.command == "tui" else on_signals(interrupt):
             return COMMANDS[args.command](args)
     except (UsageError, RecordingError) as exc:  # they quote paths, params and files: from outside
         print(f"conctui: {visible(str(exc))}", file=sys.stderr)

@@ -6,15 +6,18 @@ the machine (a workload, a Python, the memory) is checked in cli/checks.py.
 from __future__ import annotations
 
 import argparse
+import difflib
 import math
 import os
-from typing import NoReturn
+from collections.abc import Collection
+from typing import Any, NoReturn
 
 from conctui.engine.modes import MODES
 from conctui.engine.replay import SPEEDS
-from conctui.engine.spec import START_METHODS
+from conctui.engine.spec import START_METHODS, UsageError
 from conctui.engine.sweep import DEFAULT_MODES
 from conctui.engine.untrusted import visible
+from conctui.workloads import BUILTINS
 
 EXIT_USAGE = 2
 
@@ -23,6 +26,32 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """One line, not a usage block: scripts and people both read the last line."""
         self.exit(EXIT_USAGE, f"{self.prog}: {visible(message)} (see {self.prog} --help)\n")
+
+
+class _Version(argparse.Action):
+    """`conctui --version`: read from the installed package's metadata when asked, not at every start."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print conctui's version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        from importlib.metadata import version
+
+        print(f"{parser.prog} {version('conctui')}")  # on stdout, as argparse's own version action
+        parser.exit()
+
+
+def with_command(argv: list[str], commands: Collection[str]) -> list[str]:
+    """argv with its command: `tui` where none is named (`conctui`, `conctui cpu`, `conctui
+    --workers 4` open the TUI), or one line naming the command a typo meant (`conctui sweeep`)."""
+    first = argv[0] if argv else ""
+    if first in commands or first in ("-h", "--help", "--version"):
+        return argv
+    if first and not first.startswith("-") and first not in BUILTINS and ":" not in first:
+        meant = difflib.get_close_matches(first, list(commands), n=1)
+        if meant:
+            raise UsageError(f"unknown command {first!r}: did you mean `conctui {meant[0]}`? (see conctui --help)")
+    return ["tui", *argv]
 
 
 def _seconds(text: str) -> float:
@@ -81,7 +110,9 @@ def build_parser() -> Parser:
     parser = Parser(prog="conctui", description=(
         "See Python concurrency: run one workload sequentially, in threads, in processes or in "
         "asyncio, and watch each worker and every core. With no command, opens the TUI on the "
-        "tutorial's download demo (3 workers, threads); nothing runs until you press a key."))
+        "tutorial's download demo (3 workers, threads), and `conctui WORKLOAD [options]` on that "
+        "workload (the tui command's options); nothing runs until you press a key."))
+    parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     tui = commands.add_parser("tui", help="open the TUI on any workload")
@@ -98,8 +129,8 @@ def build_parser() -> Parser:
 
     compare = commands.add_parser("compare", help="run one workload in several modes; medians and speedups")
     _common(compare)
-    compare.add_argument("--modes", default="sequential,threads,processes",
-                         help="comma-separated (default sequential,threads,processes)")
+    compare.add_argument("--modes", help="comma-separated (default: every mode that can run the workload here, "
+                                          "as the TUI's c; the report says which were left out and why)")
     compare.add_argument("--repeat", "-k", type=int, default=1, help="runs per mode; figures are medians")
     compare.add_argument("--timeout", type=_seconds, metavar="S", help="cancel any one run after S seconds")
     compare.add_argument("--json", action="store_true", help="print one JSON document instead of a table")

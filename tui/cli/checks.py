@@ -7,7 +7,7 @@ import os
 import sys
 
 from conctui.engine import capacity
-from conctui.engine.modes import MODES
+from conctui.engine.modes import MODES, unavailable
 from conctui.engine.pythons import checked_python
 from conctui.engine.replay import SPEEDS
 from conctui.engine.runner_process import child_footprint, describe
@@ -59,7 +59,7 @@ def spec_and_info(args: argparse.Namespace, mode: str, python: str | None = None
     python = python or pythons(args)[0]
     if args.switch_interval is not None and not 0 < args.switch_interval <= 1000:
         raise UsageError(f"--switch-interval must be between 0 and 1000 ms, got {args.switch_interval}")
-    asked = [m.strip() for m in args.modes.split(",")] if hasattr(args, "modes") else [args.mode]
+    asked = modes_and_repeat(args) if hasattr(args, "modes") else [args.mode]
     scheduler = None
     if "dask" in asked:  # checked now, and asked whether it answers: exit 2 if not
         scheduler = parse_scheduler(args.scheduler, args.connect_timeout)
@@ -80,10 +80,6 @@ def spec_and_info(args: argparse.Namespace, mode: str, python: str | None = None
     return spec, info
 
 
-def unavailable(mode: str, info: dict) -> str | None:
-    return MODES[mode].unavailable(info["python"], info["workload"])
-
-
 def refresh_hz(args: argparse.Namespace) -> float:
     if not 0.2 <= args.refresh <= 30:
         raise UsageError(f"--refresh must be between 0.2 and 30 Hz, got {args.refresh}")
@@ -92,12 +88,14 @@ def refresh_hz(args: argparse.Namespace) -> float:
 
 def modes_and_repeat(args: argparse.Namespace) -> list[str]:
     """--modes as a list of known modes, and --repeat in range (compare and sweep): or one line."""
+    if not 1 <= args.repeat <= 100:
+        raise UsageError(f"--repeat must be between 1 and 100, got {args.repeat}")
+    if args.modes is None:  # compare's default: every mode; those that cannot run here are left out
+        return list(MODES)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     unknown = [m for m in modes if m not in MODES]
     if unknown or not modes:
         raise UsageError(f"unknown mode {', '.join(unknown) or '(none)'}: choose from {', '.join(MODES)}")
-    if not 1 <= args.repeat <= 100:
-        raise UsageError(f"--repeat must be between 1 and 100, got {args.repeat}")
     return modes
 
 

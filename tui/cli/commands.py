@@ -4,30 +4,34 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import replace
 
 from conctui.cli import checks
 from conctui.cli.documents import compare_document, header, replay_figures, run_document, unavailable_modes
-from conctui.cli.report import SweepProgress, print_compare, print_run, print_sweep
+from conctui.cli.progress import SweepProgress
+from conctui.cli.report import print_compare, print_run, print_sweep, print_workloads
 from conctui.cli.sessions import exit_code, recorder_for, run_all
 from conctui.engine import capacity
 from conctui.engine.events import SweepStarted
 from conctui.engine.figures import summarize
+from conctui.engine.modes import runnable, unavailable
 from conctui.engine.recording import read_recording
 from conctui.engine.runner_process import child_footprint
-from conctui.engine.spec import UsageError, builtin_module, kind_label
+from conctui.engine.spec import UsageError, builtin_module
 from conctui.engine.sweep import of_session, plan
+from conctui.engine.text import byte_size
 from conctui.engine.untrusted import visible
 from conctui.workloads import BUILTINS
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     spec, info = checks.plans(args, args.mode)[0]
-    reason = checks.unavailable(args.mode, info)
+    reason = unavailable(args.mode, info)
     if reason:
         raise UsageError(f"{args.mode} cannot run {spec.workload.name}: {reason}")
-    runs, caught = run_all([spec], args.timeout, recorder_for(args))
+    runs, caught = run_all([spec], args.timeout, recorder_for(args), progress=None if args.json else "run")
     if args.json:
         print(json.dumps(run_document(header(info["python"], spec.start_method), runs), indent=2))
     else:
@@ -40,17 +44,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
     plans = checks.plans(args, modes[0])
     spec, info = plans[0]
     several = len(plans) > 1
-    skipped = [(s, i["python"], m, r) for s, i in plans for m in modes if (r := checks.unavailable(m, i))]
-    specs = [s.with_mode(m) for s, i in plans for m in modes if not checks.unavailable(m, i)
-             for _ in range(args.repeat)]
+    here = [(s, i, *runnable(i, modes)) for s, i in plans]  # what each Python runs, and what it leaves out
+    skipped = [(s, i["python"], m, r) for s, i, _, left_out in here for m, r in left_out.items()]
+    specs = [s.with_mode(m) for s, _, ran, _ in here for m in ran for _ in range(args.repeat)]
     if not specs:
         raise UsageError("; ".join(f"{m} cannot run {s.workload.name}: {r}" for s, _, m, r in skipped))
-    runs, caught = run_all(specs, args.timeout, recorder_for(args))
+    runs, caught = run_all(specs, args.timeout, recorder_for(args), progress=None if args.json else "compare")
     rows = summarize(runs)
     if args.json:
-        unavailable = unavailable_modes([(s.python, m, r) for s, _, m, r in skipped], several)
+        left_out = unavailable_modes([(s.python, m, r) for s, _, m, r in skipped], several)
         print(json.dumps(compare_document(header(info["python"], spec.start_method), rows, runs,
-                                          [i["python"] for _, i in plans], unavailable), indent=2))
+                                          [i["python"] for _, i in plans], left_out), indent=2))
     else:
         title = f"{visible(spec.workload.name)} x{spec.workers} · {args.repeat} run(s) per mode · medians"
         print_compare(title, rows, runs, [(p.as_dict(), m, r) for _, p, m, r in skipped], several)
@@ -63,7 +67,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     spec, info = checks.spec_and_info(args, modes[0])
     usable = info["python"].usable_cores
     counts = checks.sweep_counts(workers_text, usable)
-    refused = [f"{m} cannot run {spec.workload.name}: {r}" for m in modes if (r := checks.unavailable(m, info))]
+    refused = [f"{m} cannot run {spec.workload.name}: {r}" for m in modes if (r := unavailable(m, info))]
     if refused:
         raise UsageError("; ".join(refused))
     planned = plan(modes, counts, args.repeat)
@@ -91,10 +95,7 @@ def cmd_workloads(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(listing, indent=2))
         return 0
-    for item in listing:
-        params = " ".join(f"{k}={v}" for k, v in item["params"].items())
-        print(f"{item['name']:<9} {kind_label(item['kind']):<27} {item['description']}")
-        print(f"{'':<9} params: {params}{'   (has an async version)' if item['async'] else ''}")
+    print_workloads(listing)
     return 0
 
 
@@ -130,14 +131,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     checks.check_writable(out)
     from conctui import export, export_html, export_svg_animated  # Textual is imported only to render
 
+    whole = f"the whole replay ({duration:.1f} s)"
     if args.asciicast:
         export.export_asciicast(recording, out, size=size)
+        what = f"{whole} as an asciicast v2"
     elif args.html:
         export_html.export_html(recording, out, size=size)
+        what = f"{whole} as a web page"
     elif args.svg_animated:
         export_svg_animated.export_svg_animated(recording, out, size=size)
+        what = f"{whole} as an animated SVG"
     else:
         export.export_svg(recording, out, size=size, at=args.at, keys=keys)
+        what = f"the frame at {duration if args.at is None else args.at:.1f} s of {duration:.1f} s"
+    print(f"wrote {visible(out)}: {byte_size(os.path.getsize(out))}, {what}, {size[0]}x{size[1]}")
     return 0
 
 

@@ -1,46 +1,94 @@
 """The headless commands' text: the run, compare and sweep tables, the workers, the memory
-lines, a Dask cluster's costs and the verdict. Every text from outside passes the boundary
-(engine/untrusted.py), colour dropped."""
+lines, a Dask cluster's costs and the verdict.
+
+Tables are as wide as their widest cells, so they fit 80 columns; prose (verdicts, reasons)
+wraps at the terminal's width (80 when stdout is not a terminal). Every text from outside
+passes the boundary (engine/untrusted.py), colour dropped; figures are written by engine/text.py.
+"""
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import sys
-import time
+import textwrap
+from collections.abc import Sequence
 
-from conctui.engine.figures import figure_text, freethreading_cost
-from conctui.engine.sweep import draw, points, time_left
+from conctui.engine.figures import freethreading_cost
+from conctui.engine.spec import kind_label
+from conctui.engine.sweep import draw
+from conctui.engine.text import (
+    figure,
+    ipc_cell,
+    memory_lines,
+    milliseconds,
+    percent,
+    python_label,
+    short_note,
+    worker_ipc,
+)
 from conctui.engine.untrusted import uncoloured, visible
 from conctui.engine.verdict import verdict
 
+Column = tuple[str, str]  # (header, "<" left or ">" right)
+GLUE = "\x00"  # stands for a space textwrap must not break at: as wide, and not whitespace to it
+UNIT_SPACE = re.compile(r"(\d) (s|ms|B|kB|MB|GB|cores|workers)\b")
 
-def _worker_ipc(ipc: dict | None) -> str:
-    """`0.42 s 16.8 MB`: seconds and bytes a worker's arguments and return values took to cross."""
-    if ipc is None:
-        return "-"
-    moved = ipc["in_bytes"] + ipc["out_bytes"]
-    return f"{ipc['in_s'] + ipc['out_s']:.2f} s {moved / 1e6:.1f} MB" if moved else "by ref"
+
+def width() -> int:
+    """The terminal's columns where stdout is one, else 80 (a file, a pipe, a test)."""
+    return shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
+
+
+def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], indent: str = "") -> list[str]:
+    """Each column as wide as its widest cell, one space apart, the header first."""
+    cells = [[name for name, _ in columns], *rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
+    return [indent + " ".join(f"{cell:{align}{w}}" for cell, (_, align), w in zip(row, columns, widths)).rstrip()
+            for row in cells]
+
+
+def prose(line: str, lead: str = "") -> None:
+    """One paragraph wrapped at the width, its later lines indented under the text after `lead`;
+    a figure stays on one line with its unit (`0.30 s`, `296 ms`)."""
+    kept = UNIT_SPACE.sub(f"\\1{GLUE}\\2", line)
+    print(textwrap.fill(kept, width(), initial_indent=lead, subsequent_indent=" " * len(lead),
+                        break_on_hyphens=False, break_long_words=False).replace(GLUE, " "))
+
+
+def _gil(row: dict) -> str:
+    """GIL wait as a share, or why it does not apply: "own GIL", "no GIL"."""
+    return percent(row["gil_wait"]) if row.get("gil_wait") is not None else short_note(row.get("gil_note"))
+
+
+def _python(python: dict) -> str:
+    return python_label(python["version"], python["free_threaded"], python["python_gil"])
 
 
 def print_workers(figures: dict) -> None:
-    """The human table: what workers printed and raised passes the boundary, colour dropped."""
-    print(f"{'#':>3}  {'pid':>7}  {'tid':>7}  {'status':<9} {'wall':>8} {'cpu':>8} {'held':>5} {'wait':>5} "
-          f"{'off':>5} {'ipc':>15}  error")
-    for w in figures["per_worker"]:
-        print(f"{w['index']:>3}  {w['pid'] or '-':>7}  {w['tid'] or '-':>7}  {w['status']:<9} "
-              f"{figure_text(w['wall_s'], ' s'):>8} {figure_text(w['cpu_s'], ' s'):>8} {_share(w['gil_held']):>5} "
-              f"{_share(w['gil_wait']):>5} {_share(w['gil_off_cpu']):>5} {_worker_ipc(w.get('ipc')):>15}  "
-              f"{uncoloured(w['error'] or '')}")
+    """The workers' table, then their errors and output: what they printed and raised passes the
+    boundary, colour dropped."""
+    columns = (("#", ">"), ("pid", ">"), ("tid", ">"), ("status", "<"), ("wall", ">"), ("cpu", ">"),
+               ("held", ">"), ("wait", ">"), ("off", ">"), ("ipc", ">"))
+    workers = figures["per_worker"]
+    for line in table(columns, [
+            (str(w["index"]), str(w["pid"] or "-"), str(w["tid"] or "-"), visible(w["status"]),
+             figure(w["wall_s"], " s"), figure(w["cpu_s"], " s"), percent(w["gil_held"]), percent(w["gil_wait"]),
+             percent(w["gil_off_cpu"]), worker_ipc(w.get("ipc"))) for w in workers]):
+        print(line)
+    if figures["mode"] == "processes":  # why a worker may read `wall 0.00 s` beside `cpu 0.06 s`
+        prose("each worker process's CPU since it started, Python's start-up and imports included; wall: "
+              "its function's calls only", "cpu: ")
     if figures.get("gil_sampler_note"):
-        print(f"GIL held/wait/off CPU per worker: {visible(figures['gil_sampler_note'])}")
-    for w in figures["per_worker"]:
+        prose(visible(figures["gil_sampler_note"]), "GIL held/wait/off CPU per worker: ")
+    for w in workers:
+        if w["error"]:
+            print(f"[{w['index']}] error: {uncoloured(w['error'])}")
+    for w in workers:
         for line in w["output"]:
             print(f"[{w['index']}] {uncoloured(line)}")
         if w["dropped_lines"]:
             print(f"[{w['index']}] ... {w['dropped_lines']} more lines not kept")
-
-
-def _ms(value: float | None) -> str:
-    return "-" if value is None else f"{value * 1000:.0f} ms"
 
 
 def print_cluster(mode: str, cluster: dict | None) -> None:
@@ -48,139 +96,114 @@ def print_cluster(mode: str, cluster: dict | None) -> None:
     if not cluster:
         return
     dashboard = f", dashboard {visible(cluster['dashboard'])}" if cluster.get("dashboard") else ""
-    print(f"{mode} cluster: {visible(cluster['kind'])} {visible(cluster['scheduler'])}, {cluster['workers']} "
-          f"workers, {cluster['threads']} threads{dashboard}")
-    print(f"{'':<{len(mode)}} costs: start-up {figure_text(cluster['startup_s'], ' s')}, "
-          f"shutdown {figure_text(cluster['shutdown_s'], ' s')}, submit-to-start {_ms(cluster['latency_median_s'])} "
-          f"median ({_ms(cluster['latency_max_s'])} max), result back {_ms(cluster['result_median_s'])} median")
+    prose(f"{visible(cluster['kind'])} {visible(cluster['scheduler'])}, {cluster['workers']} workers, "
+          f"{cluster['threads']} threads{dashboard}", f"{mode} cluster: ")
+    print(f"  start-up {figure(cluster['startup_s'], ' s')}, shutdown {figure(cluster['shutdown_s'], ' s')}")
+    print(f"  submit-to-start {milliseconds(cluster['latency_median_s'])} median "
+          f"({milliseconds(cluster['latency_max_s'])} max), result back {milliseconds(cluster['result_median_s'])} "
+          "median")
 
 
 def print_verdict(rows: list[dict]) -> None:
     for entry in verdict(rows):
-        print(f"verdict: {visible(entry['text'])}")
+        prose(visible(entry["text"]), "verdict: ")
 
 
 def print_run(figures: dict, rows: list[dict]) -> None:
     """One run: its figures, cluster, memory lines, workers and verdict."""
     print(f"{visible(figures['workload'])} x{figures['workers']} · {figures['mode']} · {figures['status']}"
           f"{': ' + uncoloured(figures['error']) if figures['error'] else ''}")
-    print(f"wall {figure_text(figures['wall_s'], ' s')}  cpu {figure_text(figures['cpu_s'], ' s')}  "
-          f"parallelism {figure_text(figures['parallelism'])}  GIL wait {_gil(figures)}  "
-          f"GIL held {_share(figures['gil_held'])}")
+    print(f"wall {figure(figures['wall_s'], ' s')}  cpu {figure(figures['cpu_s'], ' s')}  "
+          f"parallelism {figure(figures['parallelism'])}  GIL wait {_gil(figures)}  "
+          f"GIL held {percent(figures['gil_held'])}")
     print_cluster(figures["mode"], figures["cluster"])
     print_memory([figures], several=False)
     print_workers(figures)
     print_verdict(rows)
 
 
+COMPARE_COLUMNS = (("mode", "<"), ("wall", ">"), ("cpu", ">"), ("parallel", ">"), ("speedup", ">"),
+                   ("effic.", ">"), ("GIL wait", ">"), ("held", ">"), ("IPC", ">"), ("ok", ">"))
+
+
+def _compare_cells(row: dict) -> tuple[str, ...]:
+    return (row["mode"], figure(row["wall_s"], " s"), figure(row["cpu_s"], " s"), figure(row["parallelism"]),
+            figure(row["speedup"], "x"), figure(row["efficiency"]), _gil(row), percent(row["gil_held"]),
+            ipc_cell(row.get("ipc_share"), bool(row.get("ipc_by_reference"))), f"{row['ok_runs']}/{row['runs']}")
+
+
 def print_compare(title: str, rows: list[dict], runs: list[dict], skipped: list[tuple[dict, str, str]],
                   several: bool) -> None:
-    """The compare table (a column for the Python where several ran), then what could not run
-    and why, clusters, memory lines and the verdict. `skipped`: (python, mode, reason)."""
+    """The compare table (under several Pythons, each Python's rows under its name), then the modes
+    left out and why, clusters, memory lines and the verdict. `skipped`: (python, mode, reason)."""
     print(title)
-    print(f"{'python':<16}" * several + f"{'mode':<12} {'wall':>8} {'cpu':>8} {'parallel':>8} {'speedup':>8} "
-          f"{'effic.':>7} {'GIL wait':>8} {'held':>5} {'IPC':>6}  ok")
-    for row in rows:
-        who = f"{python_label(row['python_version'], row['free_threaded'], row['python_gil']):<16}" * several
-        print(f"{who}{row['mode']:<12} {figure_text(row['wall_s'], ' s'):>8} "
-              f"{figure_text(row['cpu_s'], ' s'):>8} {figure_text(row['parallelism']):>8} "
-              f"{figure_text(row['speedup'], 'x'):>8} {figure_text(row['efficiency']):>7} {_gil(row):>8} "
-              f"{_share(row['gil_held']):>5} {_ipc_share(row):>6}  {row['ok_runs']}/{row['runs']}")
+    lines = table(COMPARE_COLUMNS, [_compare_cells(row) for row in rows], "  " if several else "")
+    if several:  # the Python's label heads its rows: a column of it would pass 80 columns
+        print(lines[0])
+        label = None
+        for row, line in zip(rows, lines[1:]):
+            now = python_label(row["python_version"], row["free_threaded"], row["python_gil"])
+            if now != label:
+                print(now)
+                label = now
+            print(line)
+    else:
+        print("\n".join(lines))
     for cost in freethreading_cost(rows):
         print(f"free-threading's single-thread cost (sequential, same binary): GIL off {cost['gil_off_s']:.3f} s"
               f" vs on {cost['gil_on_s']:.3f} s ({cost['cost']:+.1%})")
     for python, mode, reason in skipped:
-        who = f"{python_label(python['version'], python['free_threaded'], python['python_gil']):<16}" * several
-        print(f"{who}{mode:<12} unavailable: {visible(reason)}")
+        prose(visible(reason), f"{_python(python) + ' ' if several else ''}{mode} left out: ")
     for row in rows:
         print_cluster(row["mode"], row["cluster"])
     print_memory(runs, several)
     print_verdict(rows)
 
 
-def memory_lines(figures: dict) -> list[str]:
-    """What each side saw of the changed globals, then what crossing cost (engine/memory.py)."""
-    lines = list(figures["memory"]["lines"]) if figures.get("memory") else []
-    if figures.get("ipc"):
-        lines.append(figures["ipc"]["line"])
-    return lines
-
-
 def print_memory(runs: list[dict], several: bool) -> None:
-    """The last run of each (interpreter, mode): its memory lines and IPC line, made visible."""
+    """The last run of each (interpreter, mode): its memory lines and IPC line."""
     last = {(f["python"]["executable"], f["python"]["python_gil"], f["mode"]): f for f in runs}
     for figures in last.values():
-        python = figures["python"]
-        label = python_label(python["version"], python["free_threaded"], python["python_gil"])
-        who = f"{label:<16}" * several
+        head = f"{_python(figures['python']) + ' ' if several else ''}{figures['mode']}"
         for number, line in enumerate(memory_lines(figures)):
-            print(f"{who if number == 0 else ' ' * len(who)}{figures['mode'] if number == 0 else '':<12} "
-                  f"{visible(line)}")
+            print(f"{head if number == 0 else '':<{max(12, len(head))}} {line}")
 
 
-def python_label(version: str | None, free_threaded: bool | None, python_gil: str | None = None) -> str:
-    """`3.13.0`, or `3.13.5t` for a free-threaded build, `3.13.5t GIL on` with PYTHON_GIL=1."""
-    switch = {"1": " GIL on", "0": " GIL off"}.get(python_gil or "", "") if free_threaded else ""
-    return visible(f"{version}{'t' if free_threaded else ''}{switch}")
-
-
-def _share(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
-
-
-def _gil(row: dict) -> str:
-    """GIL wait as a share, or why it does not apply: "own GIL", "no GIL"."""
-    if row.get("gil_wait") is not None:
-        return f"{row['gil_wait']:.0%}"
-    return visible(" ".join((row.get("gil_note") or "-").split(":")[0].split()[:2]))
-
-
-def _ipc_share(row: dict) -> str:
-    """The median share of wall a worker spent moving its arguments and return values; `by ref`
-    where nothing is copied."""
-    if row.get("ipc_share") is None:
-        return "-"
-    return "by ref" if row.get("ipc_by_reference") else f"{row['ipc_share']:.0%}"
-
-
-class SweepProgress:
-    """One line on stderr per run: runs done of planned, the run's wall, the time left."""
-
-    def __init__(self, planned: list[tuple[str, int]]) -> None:
-        self.planned = planned
-        self.began = time.monotonic()
-
-    def __call__(self, runs: list[dict]) -> None:
-        last, done = runs[-1], len(runs)
-        walls = sum(r["wall_s"] or 0.0 for r in runs)
-        left = time_left(points(runs), self.planned[done:], time.monotonic() - self.began, walls)
-        eta = "done" if done == len(self.planned) else (f"about {left:.0f} s left" if left is not None
-                                                         else "time left: after the first run")
-        print(f"sweep: {done}/{len(self.planned)} runs · {last['mode']} x{last['workers']} "
-              f"{figure_text(last['wall_s'], ' s')} {last['status']} · {eta}", file=sys.stderr, flush=True)
+def _fit_line(mode: str, found: dict) -> str:
+    """`threads: serial fraction 0.87, fit good (RMS error 3% over 4 counts)`, or why there is none."""
+    if found["serial_fraction"] is None:
+        return f"{mode}: no fit: {found['note']}"
+    if found["quality"] is None:  # one count beyond 1 worker: the model passes through it exactly
+        return f"{mode}: serial fraction {found['serial_fraction']:.2f}: {found['note']}"
+    note = f": {found['note']}" if found["note"] else ""
+    return (f"{mode}: serial fraction {found['serial_fraction']:.2f}, fit {found['quality']} "
+            f"(RMS error {percent(found['rms_error'])} over {found['points']} worker counts){note}")
 
 
 def print_sweep(sweep: dict) -> None:
     import plotext
 
-    print(f"{visible(sweep['workload'])} · sweep of {', '.join(sweep['modes'])} at {sweep['workers']} workers "
+    prose(f"{visible(sweep['workload'])} · sweep of {', '.join(sweep['modes'])} at {sweep['workers']} workers "
           f"· {sweep['usable_cores']} usable cores · {sweep['runs_done']}/{sweep['runs_planned']} runs "
           f"({sweep['status']})")
-    print(f"{'mode':<12} {'workers':>7} {'wall':>8} {'speedup':>8} {'effic.':>7} {'parallel':>8}  ok")
-    for p in sweep["points"]:
-        print(f"{p['mode']:<12} {p['workers']:>7} {figure_text(p['wall_s'], ' s'):>8} "
-              f"{figure_text(p['speedup'], 'x'):>8} {figure_text(p['efficiency']):>7} "
-              f"{figure_text(p['parallelism']):>8}  {p['ok_runs']}/{p['runs']}")
-    print(f"model: {sweep['model']}")
+    columns = (("mode", "<"), ("workers", ">"), ("wall", ">"), ("speedup", ">"), ("effic.", ">"),
+               ("parallel", ">"), ("ok", ">"))
+    for line in table(columns, [(p["mode"], str(p["workers"]), figure(p["wall_s"], " s"), figure(p["speedup"], "x"),
+                                 figure(p["efficiency"]), figure(p["parallelism"]), f"{p['ok_runs']}/{p['runs']}")
+                                for p in sweep["points"]]):
+        print(line)
+    prose(sweep["model"], "model: ")
     for mode, found in sweep["fits"].items():
-        if found["serial_fraction"] is None:
-            print(f"{mode}: no fit: {found['note']}")
-            continue
-        print(f"{mode}: serial fraction {found['serial_fraction']:.2f}, fit {found['quality']} "
-              f"(RMS error {found['rms_error']:.0%} over {found['points']} points)"
-              f"{': ' + found['note'] if found['note'] else ''}")
-    width = min(os.get_terminal_size(sys.stdout.fileno()).columns if sys.stdout.isatty() else 80, 100)
+        prose(visible(_fit_line(mode, found)))
     draw(plotext, sweep)
-    plotext.plotsize(width, 18)
+    plotext.plotsize(min(width(), 100), 18)
     chart = plotext.build()
     print(chart if sys.stdout.isatty() and not os.environ.get("NO_COLOR") else plotext.uncolorize(chart))
+
+
+def print_workloads(listing: list[dict]) -> None:
+    """Each built-in: its name and kind, then what it does and its parameters, beneath."""
+    for item in listing:
+        print(f"{item['name']:<9} {kind_label(item['kind'])}{'   (has an async version)' if item['async'] else ''}")
+        prose(item["description"], " " * 10)
+        print(f"{'':<9} params: {' '.join(f'{k}={v}' for k, v in item['params'].items())}")

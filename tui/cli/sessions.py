@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from conctui.cli.progress import LiveProgress
 from conctui.engine.events import Event
 from conctui.engine.figures import run_figures
 from conctui.engine.recording import Recorder
@@ -61,12 +62,16 @@ def _signals_cancel(session: Session) -> Iterator[list[int]]:
 
 def run_all(specs: list[RunSpec], timeout: float | None, recorder: Recorder | None = None,
             after_each: Callable[[list[dict]], None] | None = None,
-            opening: Callable[[float], list[Event]] | None = None) -> tuple[list[dict], int | None]:
+            opening: Callable[[float], list[Event]] | None = None,
+            progress: str | None = None) -> tuple[list[dict], int | None]:
     """Run specs one after another; stop early on a signal. Returns figures and the signal;
     `after_each` is given the figures so far after every run; `opening` makes the events that
-    open the stream (a sweep's plan), given the session's clock."""
+    open the stream (a sweep's plan), given the session's clock; `progress`, the command whose
+    live line stderr shows where it is a terminal."""
     fold = Fold()
-    session = Session([fold] + ([recorder] if recorder else [])).start_sampling()
+    live = LiveProgress.wanted(progress, fold.state, len(specs)) if progress else None
+    sinks = [fold, *([live] if live else []), *([recorder] if recorder else [])]
+    session = Session(sinks).start_sampling()
     if opening:
         session.emit(opening(time.monotonic() - session.t0))
     with _signals_cancel(session) as caught:
@@ -79,6 +84,8 @@ def run_all(specs: list[RunSpec], timeout: float | None, recorder: Recorder | No
                     after_each([run_figures(run) for run in fold.state.runs])
         finally:
             session.close()
+            if live:
+                live.close()
             if recorder:
                 recorder.stop()
     if recorder and recorder.error:

@@ -25,11 +25,6 @@ def _round(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def figure_text(value: float | None, unit: str = "", digits: int = 2) -> str:
-    """A figure as a table cell: `-` where there is none, never a made-up 0."""
-    return "-" if value is None else f"{value:.{digits}f}{unit}"
-
-
 def _spread(values: list[float]) -> tuple[float | None, float | None]:
     return (_round(median(values)), _round(max(values))) if values else (None, None)
 

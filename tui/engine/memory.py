@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from conctui.engine.state import RunState
+from conctui.engine.text import byte_size, percent
 
 ARROW = "→"
 MAX_LISTED = 3  # workers listed one by one when they disagree, then "..."
@@ -88,13 +89,6 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def _size(count: float) -> str:
-    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if count >= scale:
-            return f"{count / scale:.3g} {unit}"
-    return f"{count:.0f} B"
-
-
 def ipc_figures(run: RunState) -> dict[str, Any] | None:
     """A worker's mean seconds spent pickling and moving its arguments and return values
     (apart from the work), their share of the run's wall, the bytes, MB/s, and the raw speed
@@ -128,8 +122,8 @@ def ipc_line(figures: dict[str, Any]) -> str:
         return "IPC 0 s: arguments and results passed by reference, no copy"
     line = f"IPC {figures['ipc_s']:.2f} s"
     if figures["wall_s"]:
-        line += f" of {figures['wall_s']:.2f} s ({figures['share']:.0%})"
-    line += f" · {_size(figures['in_bytes'] + figures['out_bytes'])}"
+        line += f" of {figures['wall_s']:.2f} s ({percent(figures['share'])})"
+    line += f" · {byte_size(figures['in_bytes'] + figures['out_bytes'])}"
     if figures["mb_s"] is not None:
         line += f" · {figures['mb_s']:.0f} MB/s"
     if figures["carrier_mb_s"] is not None:

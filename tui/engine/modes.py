@@ -5,7 +5,7 @@ itself a lesson (a plain function under asyncio would only be threads in disguis
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from conctui.engine.events import PythonInfo
@@ -72,3 +72,16 @@ MODES = {
     "interpreters": ModeInfo("interpreters", "i", "interp", _interpreters, _interpreters_experimental),
     "dask": ModeInfo("dask", "d", "dask", _dask),
 }
+
+
+def unavailable(mode: str, info: dict) -> str | None:
+    """Why `mode` cannot run here: the workload and the Python of a runner's description
+    (engine/runner_process.describe); None when it can."""
+    return MODES[mode].unavailable(info["python"], info["workload"])
+
+
+def runnable(info: dict, modes: Iterable[str] = tuple(MODES)) -> tuple[list[str], dict[str, str]]:
+    """Those of `modes` that can run here, and why each other cannot. A compare runs every mode
+    that can (the TUI's c and `conctui compare` alike) and says which it left out."""
+    reasons = {mode: reason for mode in modes if (reason := unavailable(mode, info))}
+    return [mode for mode in modes if mode not in reasons], reasons

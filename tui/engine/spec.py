@@ -71,6 +71,10 @@ def parse_workload(text: str) -> WorkloadRef:
     return WorkloadRef(text, func, module=where, cwd=os.getcwd())
 
 
+# a built-in parameter's type, as a user reads it in `--param seconds=soon`'s error
+VALUE_KINDS = {int: "an integer", float: "a number", str: "text", bool: "true or false"}
+
+
 def _convert(workload: str, name: str, value: str, default: Any) -> Any:
     try:
         if isinstance(default, bool):
@@ -79,7 +83,8 @@ def _convert(workload: str, name: str, value: str, default: Any) -> Any:
             return value.lower() in ("true", "1", "yes")
         converted = type(default)(value)
     except ValueError:
-        raise UsageError(f"{workload}: {name} wants a {type(default).__name__}, got {value!r}") from None
+        wanted = VALUE_KINDS.get(type(default), "a value")
+        raise UsageError(f"{workload}: {name} wants {wanted}, got {value!r}") from None
     if isinstance(converted, (int, float)) and not converted > 0:
         raise UsageError(f"{workload}: {name} must be more than 0, got {value!r}")
     return converted

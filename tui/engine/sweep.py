@@ -32,6 +32,7 @@ MODEL = ("fixed work per worker: wall(N)/wall(1) = s*N + (1-s)*max(1, N/cores); 
          "speedup = N*wall(1)/wall(N)")
 QUALITY = ((0.10, "good"), (0.25, "fair"))  # RMS relative error of the predicted walls, at most: word
 DEFAULT_MODES = ("threads", "processes")
+ONE_POINT = "from one worker count beyond 1, so not a fit: more counts would test the model"
 BUSY_SHARE = THRESHOLDS["busy_share"]
 
 
@@ -99,6 +100,9 @@ def fit(mode_points: list[dict[str, Any]], cores: int) -> dict[str, Any]:
     if others >= BUSY_SHARE * cores:  # the verdict's "busy" threshold: the fit measured the neighbours too
         note = (f"other programs took up to {others:.1f} of the {cores} cores during these runs, so this fit "
                 "measures them too") + (f"; {note}" if note else "")
+    if len(used) == 1:  # one equation, one unknown: s passes through the point, nothing tests the model
+        return {"serial_fraction": round(serial, 3), "rms_error": None, "quality": None, "points": 1,
+                "note": ONE_POINT + (f"; {note}" if note else "")}
     return {"serial_fraction": round(serial, 3), "rms_error": round(error, 3), "quality": _quality(error),
             "points": len(used), "note": note}
 

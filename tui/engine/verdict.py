@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from conctui.engine.text import percent
+
 THRESHOLDS = {
     "waiting_share": 0.7,       # workers' time neither computing nor queued for a core: waiting
     "gil_wait": 0.3,            # GIL wait at least this ...
@@ -39,10 +41,6 @@ REASONS = {
 }
 
 Entry = dict[str, Any]
-
-
-def _pct(value: float) -> str:
-    return f"{value:.0%}"
 
 
 def cores(row: dict) -> int:
@@ -79,7 +77,7 @@ def _waiting(row: dict) -> tuple[dict, str] | None:
     if share is None or share < THRESHOLDS["waiting_share"]:
         return None
     return ({"waiting_share": share, "cpu_s": row["cpu_s"], "wall_s": row["wall_s"]},
-            f"its workers spent {_pct(share)} of their time neither computing nor queued for a core "
+            f"its workers spent {percent(share)} of their time neither computing nor queued for a core "
             f"({row['cpu_s']:.2f} s of CPU in all, {row['wall_s']:.2f} s wall); work that computes "
             "would keep that near 0%")
 
@@ -90,7 +88,7 @@ def _gil(row: dict) -> tuple[dict, str] | None:
             or par > THRESHOLDS["gil_parallelism"]):
         return None
     return ({"gil_wait": wait, "parallelism": par, "cores": cores(row)},
-            f"GIL wait {_pct(wait)}, parallelism {par:.2f} where it could use {cores(row)} cores: "
+            f"GIL wait {percent(wait)}, parallelism {par:.2f} where it could use {cores(row)} cores: "
             "one thread ran Python at a time")
 
 
@@ -102,8 +100,8 @@ def _startup(row: dict) -> tuple[dict, str] | None:
     if "startup_s" in figures:
         parts.append(f"workers began {figures['startup_s']:.2f} s after launch")
     if "ipc_share" in figures:
-        parts.append(f"IPC took {_pct(figures['ipc_share'])} of wall")
-    return figures, f"{', '.join(parts)}: {_pct(share)} of the {row['wall_s']:.2f} s wall"
+        parts.append(f"IPC took {percent(figures['ipc_share'])} of wall")
+    return figures, f"{', '.join(parts)}: {percent(share)} of the {row['wall_s']:.2f} s wall"
 
 
 def _released(row: dict) -> tuple[dict, str] | None:
@@ -111,7 +109,7 @@ def _released(row: dict) -> tuple[dict, str] | None:
     if wait is None or cores(row) < 2 or par <= THRESHOLDS["released_parallelism"]:
         return None
     return ({"parallelism": par, "cores": cores(row), "gil_wait": wait},
-            f"parallelism {par:.2f} of {cores(row)} cores with one GIL for all threads (GIL wait {_pct(wait)})")
+            f"parallelism {par:.2f} of {cores(row)} cores with one GIL for all threads (GIL wait {percent(wait)})")
 
 
 def _all_cores(row: dict) -> tuple[dict, str] | None:
@@ -132,14 +130,14 @@ def _one_core(row: dict) -> tuple[dict, str] | None:
 def _partial(row: dict) -> tuple[dict, str]:
     figures: dict[str, Any] = {"parallelism": row["parallelism"], "cores": cores(row),
                                "cpu_share": round(cpu_share(row), 3)}
-    text = f"parallelism {row['parallelism']:.2f} of {cores(row)} cores (CPU share {_pct(cpu_share(row))})"
+    text = f"parallelism {row['parallelism']:.2f} of {cores(row)} cores (CPU share {percent(cpu_share(row))})"
     if row.get("gil_wait") is not None:
         figures["gil_wait"] = row["gil_wait"]
-        text += f", GIL wait {_pct(row['gil_wait'])}"
+        text += f", GIL wait {percent(row['gil_wait'])}"
     share, startup_figures = _startup_share(row)
     if len(startup_figures) > 2:  # start-up or IPC measured
         figures["startup_ipc_share"] = startup_figures["startup_ipc_share"]
-        text += f", start-up and IPC {_pct(share)} of wall"
+        text += f", start-up and IPC {percent(share)} of wall"
     return figures, text
 
 
@@ -226,13 +224,13 @@ def verdict(rows: list[dict]) -> list[Entry]:
 
 # how brief() words each figure, in the order it lists them
 _BRIEF: list[tuple[str, Callable[[dict], str]]] = [
-    ("waiting_share", lambda f: f"waiting {_pct(f['waiting_share'])}"),
-    ("gil_wait", lambda f: f"GIL wait {_pct(f['gil_wait'])}"),
+    ("waiting_share", lambda f: f"waiting {percent(f['waiting_share'])}"),
+    ("gil_wait", lambda f: f"GIL wait {percent(f['gil_wait'])}"),
     ("parallelism", lambda f: f"parallelism {f['parallelism']:.2f}" + (f" of {f['cores']}" if "cores" in f else "")),
-    ("cpu_share", lambda f: f"CPU share {_pct(f['cpu_share'])}"),
+    ("cpu_share", lambda f: f"CPU share {percent(f['cpu_share'])}"),
     ("startup_s", lambda f: f"start-up {f['startup_s']:.2f} s"),
-    ("ipc_share", lambda f: f"IPC {_pct(f['ipc_share'])}"),
-    ("startup_ipc_share", lambda f: f"{_pct(f['startup_ipc_share'])} of wall"),
+    ("ipc_share", lambda f: f"IPC {percent(f['ipc_share'])}"),
+    ("startup_ipc_share", lambda f: f"{percent(f['startup_ipc_share'])} of wall"),
     ("other_load", lambda f: f"others took {f['other_load']:.1f} of {f['usable_cores']} cores"),
 ]
 

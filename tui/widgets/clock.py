@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from conctui.engine.figures import run_figures
 from conctui.engine.state import RunState
+from conctui.engine.text import figure
 from conctui.engine.untrusted import visible
 from rich.text import Text
 from textual.widgets import Static
@@ -31,8 +32,8 @@ def clock_text(run: RunState | None, now: float, roomy: bool = True, figures: di
     figures = figures or run_figures(run)
     parallel = figures["parallelism"]
     mode = visible(run.started.mode)
-    return (f"{cluster_text(run, roomy)}{mode} {figures['status']} · wall {figures['wall_s']:.2f} s\n"
-            f"cpu {figures['cpu_s']:.2f} s · parallelism {'-' if parallel is None else f'{parallel:.2f}'}")
+    return (f"{cluster_text(run, roomy)}{mode} {figures['status']} · wall {figure(figures['wall_s'], ' s')}\n"
+            f"cpu {figure(figures['cpu_s'], ' s')} · parallelism {figure(parallel)}")
 
 
 class ElapsedClock(Static):

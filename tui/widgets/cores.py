@@ -6,6 +6,7 @@ sent over SSH. Cores are grouped by host, so a cluster's machines read apart.
 from __future__ import annotations
 
 from conctui.engine.state import CoreHost, SessionState
+from conctui.engine.text import percent
 from conctui.engine.untrusted import visible
 from conctui.widgets.spans import changed_span
 from rich.cells import cell_len, set_cell_size
@@ -64,10 +65,6 @@ def core_lines(state: SessionState, width: int, height: int) -> list[Text]:
     return [line for host in hosts for line in _heat_strips(host, width, set_cell_size(host_label(host), label))]
 
 
-def _share(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
-
-
 def held_note(note: str) -> str:
     """A sampler's reason cut to what the side pane holds: `ptrace refused`, `no GIL`."""
     return visible(note.split(":")[0].split(" (")[0])[:16]
@@ -84,12 +81,12 @@ def gil_line(state: SessionState) -> Text:
     if sampled is not None and sampled.note:
         held = Text(f" held: {held_note(sampled.note)}", "dim")
     else:
-        held = Text(f" held {_share(sampled.run_held if sampled else None)}")
+        held = Text(f" held {percent(sampled.run_held if sampled else None)}")
     if gil is None or (gil.wait is None and gil.run_wait is None):
         return Text.assemble(("GIL", "bold"), held if sampled and not sampled.note else
                              Text(f": {visible((gil.note if gil else None) or 'n/a')}", "dim"))
     wait = gil.wait if run.finished is None else gil.run_wait
-    return Text.assemble(("GIL wait ", "bold"), (_share(wait), load_style(100 * (wait or 0))), held)
+    return Text.assemble(("GIL wait ", "bold"), (percent(wait), load_style(100 * (wait or 0))), held)
 
 
 class CoresPane(Widget):

@@ -10,8 +10,8 @@ at 8 rows drew bars of uneven thickness with floating labels and no values, and 
 """
 from __future__ import annotations
 
-from conctui.engine.figures import figure_text, speedups, summarize
-from conctui.engine.modes import MODES
+from conctui.engine.figures import speedups, summarize
+from conctui.engine.text import figure, memory_lines, mode_label, run_ipc_cell
 from conctui.engine.untrusted import visible
 from conctui.engine.verdict import brief, verdict
 from conctui.widgets.table import ReadOnlyTable
@@ -29,26 +29,11 @@ MODE_STYLES = {"sequential": "white", "threads": "cyan", "processes": "green", "
 BAR = "█"
 
 
-def _label(mode: str) -> str:
-    """The mode's short label; a recording's unknown mode as it is (callers make it visible)."""
-    return MODES[mode].label if mode in MODES else mode
-
-
-def ipc_share(ipc: dict | None) -> str:
-    """The share of wall a worker spent moving values; `ref` where they are passed by reference."""
-    if ipc is None or ipc["share"] is None:
-        return "-"
-    return "ref" if not ipc["in_bytes"] and not ipc["out_bytes"] else f"{ipc['share']:.0%}"
-
-
 def memory_text(figures: dict) -> str:
     """`threads  counter: parent 0 → 200000` and the IPC line, each shown safely on one line."""
-    lines = list(figures["memory"]["lines"]) if figures.get("memory") else []
-    if figures.get("ipc"):
-        lines.append(figures["ipc"]["line"])
-    label = visible(_label(figures["mode"]))
-    return "\n".join(f"{label if number == 0 else '':<8}{visible(line)}"
-                     for number, line in enumerate(lines[:MEMORY_LINES]))
+    label = mode_label(figures["mode"])
+    return "\n".join(f"{label if number == 0 else '':<8}{line}"
+                     for number, line in enumerate(memory_lines(figures)[:MEMORY_LINES]))
 
 
 def current_group(runs: list[dict]) -> list[dict]:
@@ -65,7 +50,7 @@ def current_group(runs: list[dict]) -> list[dict]:
 
 def wall_bars(rows: list[dict], width: int) -> Text:
     """`seq ██████████ 8.00s`: one row per mode, the longest bar and its value filling `width`."""
-    walls = [(r["mode"], f" {r['wall_s']:.2f}s", r["wall_s"]) for r in rows if r["wall_s"] is not None]
+    walls = [(r["mode"], f" {figure(r['wall_s'], 's')}", r["wall_s"]) for r in rows if r["wall_s"] is not None]
     text = Text(no_wrap=True, overflow="crop")
     if not walls:
         return text
@@ -74,7 +59,7 @@ def wall_bars(rows: list[dict], width: int) -> Text:
     for number, (mode, value, wall) in enumerate(walls):
         if number:
             text.append("\n")
-        text.append(f"{visible(_label(mode))[:7]:<8}")
+        text.append(f"{mode_label(mode)[:7]:<8}")
         text.append(BAR * max(1, round(room * wall / longest)), MODE_STYLES.get(mode, "white"))
         text.append(value)
     return text
@@ -148,10 +133,10 @@ class ResultsPane(Vertical):
         for figures, speedup in zip(runs, speedups(runs)):
             status = figures["status"]
             # Text cells, never str: a DataTable reads a str cell as markup
-            table.add_row(plain(figures["workload"][:12]), plain(_label(figures["mode"])), str(figures["workers"]),
-                          figure_text(figures["wall_s"], "s"), figure_text(figures["parallelism"]),
-                          figure_text(speedup, "x"),
-                          ipc_share(figures.get("ipc")), plain(status[:7], "" if status == "done" else "bold red"))
+            table.add_row(plain(figures["workload"][:12]), plain(mode_label(figures["mode"])), str(figures["workers"]),
+                          figure(figures["wall_s"], "s"), figure(figures["parallelism"]),
+                          figure(speedup, "x"),
+                          run_ipc_cell(figures.get("ipc")), plain(status[:7], "" if status == "done" else "bold red"))
         self._count = len(runs)
         if runs:
             table.move_cursor(row=len(runs) - 1)

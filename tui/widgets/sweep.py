@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conctui.engine.modes import MODES
 from conctui.engine.sweep import draw
-from conctui.engine.untrusted import visible
+from conctui.engine.text import figure, mode_label, percent
 from conctui.widgets.footer import CompactFooter
 from rich.table import Table
 from rich.text import Text
@@ -24,18 +23,13 @@ from textual.widgets import Static
 SweepView = Callable[[], tuple[dict | None, str]]  # (the sweep's document or None, its progress line)
 
 
-def _num(value: float | None, unit: str = "", digits: int = 2) -> str:
-    return "-" if value is None else f"{value:.{digits}f}{unit}"
-
-
 def points_table(sweep: dict) -> Table:
     table = Table(box=None, padding=(0, 0, 0, 1), header_style="bold")
     for name in ("mode", "N", "wall", "speedup", "effic."):
         table.add_column(name, justify="left" if name == "mode" else "right")
     for p in sweep["points"]:
-        label = MODES[p["mode"]].label if p["mode"] in MODES else visible(p["mode"])
-        table.add_row(label, str(p["workers"]), _num(p["wall_s"], "s"), _num(p["speedup"], "x"),
-                      _num(p["efficiency"]))
+        table.add_row(mode_label(p["mode"]), str(p["workers"]), figure(p["wall_s"], "s"), figure(p["speedup"], "x"),
+                      figure(p["efficiency"]))
     return table
 
 
@@ -49,8 +43,9 @@ def fits_text(sweep: dict) -> Text:
             text.append(f"{mode}: no fit yet ({found['note']})", "dim")
             continue
         text.append(f"{mode}: ", "bold")
-        text.append(f"serial fraction {found['serial_fraction']:.2f}, fit {found['quality']} "
-                    f"(RMS error {found['rms_error']:.0%})")
+        text.append(f"serial fraction {found['serial_fraction']:.2f}")
+        if found["quality"] is not None:
+            text.append(f", fit {found['quality']} (RMS error {percent(found['rms_error'])})")
         if found["note"]:
             text.append(f": {found['note']}", "dim")
     text.append("\nfixed work per worker: speedup = N·wall(1)/wall(N); ideal min(N, cores)", "dim")

@@ -7,6 +7,7 @@ changed costs one short line over SSH: a table's per-cell styles cost twice the 
 from __future__ import annotations
 
 from conctui.engine.state import RunState, WorkerState
+from conctui.engine.text import percent
 from conctui.engine.untrusted import visible
 from conctui.widgets.spans import changed_span
 from conctui.widgets.strips import styled_strip, text_strip
@@ -46,7 +47,7 @@ def _seconds(value: float | None) -> str:
 
 def held_share(value: float | None) -> str:
     """Three cells: `48%`, `100`, or `-` where it was not (or could not be) sampled."""
-    return "-" if value is None else "100" if value >= 0.995 else f"{value:.0%}"
+    return "100" if value is not None and value >= 0.995 else percent(value)
 
 
 def worker_cells(worker: WorkerState, now: float) -> tuple[str, ...]:

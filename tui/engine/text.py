@@ -1,0 +1,87 @@
+"""Figures as text: one way to write a number, a share, a size or a Python, wherever a figure
+is shown (the CLI's tables, the panes, the claims, the verdict, the exports).
+
+A figure that is None is `-`, never a made-up 0. Text from outside (a version string, a
+memory line naming a user's global) passes engine/untrusted.py here, so no caller forgets.
+No Textual or Rich: plain strings that a pane styles and a table pads.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from conctui.engine.modes import MODES
+from conctui.engine.untrusted import visible
+
+NONE = "-"
+BY_REFERENCE = "ref"  # an IPC cell where nothing was copied: help defines it
+
+
+def figure(value: float | None, unit: str = "", digits: int = 2) -> str:
+    """`2.01 s`, `1.28x`, `0.70`: a figure with its unit, or `-` where there is none."""
+    return NONE if value is None else f"{value:.{digits}f}{unit}"
+
+
+def percent(value: float | None) -> str:
+    """`48%`: a share of time (0..1) as a whole percentage, or `-`."""
+    return NONE if value is None else f"{value:.0%}"
+
+
+def milliseconds(seconds: float | None) -> str:
+    """`42 ms` from seconds, or `-`."""
+    return NONE if seconds is None else f"{seconds * 1000:.0f} ms"
+
+
+def byte_size(count: float) -> str:
+    """`671 MB`, `4.2 kB`, `104 B`: decimal units, three significant digits."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if count >= scale:
+            return f"{count / scale:.3g} {unit}"
+    return f"{count:.0f} B"
+
+
+def ipc_cell(ipc_share: float | None, by_reference: bool) -> str:
+    """The share of wall a worker spent moving its arguments and results; `ref` where they were
+    passed by reference (nothing copied), `-` where nothing crossed."""
+    if ipc_share is None:
+        return NONE
+    return BY_REFERENCE if by_reference else percent(ipc_share)
+
+
+def run_ipc_cell(ipc: dict[str, Any] | None) -> str:
+    """`ipc_cell` of one run's IPC figures (engine/memory.py's `ipc_figures`)."""
+    if ipc is None:
+        return NONE
+    return ipc_cell(ipc["share"], not ipc["in_bytes"] and not ipc["out_bytes"])
+
+
+def worker_ipc(ipc: dict[str, Any] | None) -> str:
+    """`0.42 s 16.8 MB`: seconds and bytes one worker's arguments and results took to cross."""
+    if ipc is None:
+        return NONE
+    moved = ipc["in_bytes"] + ipc["out_bytes"]
+    return f"{figure(ipc['in_s'] + ipc['out_s'], ' s')} {byte_size(moved)}" if moved else BY_REFERENCE
+
+
+def memory_lines(figures: dict[str, Any]) -> list[str]:
+    """What each side saw of the changed globals, then what crossing cost (engine/memory.py), each
+    made visible: they quote a user's globals."""
+    lines = list(figures["memory"]["lines"]) if figures.get("memory") else []
+    if figures.get("ipc"):
+        lines.append(figures["ipc"]["line"])
+    return [visible(line) for line in lines]
+
+
+def python_label(version: str | None, free_threaded: bool | None, python_gil: str | None = None) -> str:
+    """`3.13.0`, or `3.13.5t` for a free-threaded build, `3.13.5t GIL on` with PYTHON_GIL=1."""
+    switch = {"1": " GIL on", "0": " GIL off"}.get(python_gil or "", "") if free_threaded else ""
+    return visible(f"{version}{'t' if free_threaded else ''}{switch}")
+
+
+def short_note(note: str | None) -> str:
+    """Why a figure is missing, in the two words a table cell holds: `own GIL`, `no GIL`."""
+    return visible(" ".join((note or NONE).split(":")[0].split()[:2]))
+
+
+def mode_label(mode: str) -> str:
+    """A mode's short label (`procs`); a recording's unknown mode as it is, made visible."""
+    return MODES[mode].label if mode in MODES else visible(mode)
