@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import reprlib
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields
 from typing import Any, ClassVar
 
 MAX_T = 1e7  # seconds: about four months of recording
@@ -102,12 +102,44 @@ def _check_fields(holder: Any, prefix: str) -> None:
 
 
 class _Compared:
-    """Equality, hash and repr over a declared class's fields, written once for every event and
-    record: what `dataclass(frozen=True)` would generate per class, where each generated method
-    is compiled from source when the class is made (on 3.11, 6 per class: ~9 ms of start-up for
-    the 16 classes here; with these three, 3 per class)."""
+    """Construction, immutability, equality, hash and repr over a declared class's fields, written
+    once for every event and record: what `dataclass(frozen=True)` would generate per class, where
+    each generated method is compiled from source when the class is made (on 3.11, 6 per class:
+    ~11 ms in every worker process, which imports this module, for the ~20 classes here; with
+    these, none is generated)."""
 
     SPEC: ClassVar[tuple[Spec, ...]] = ()
+    INIT: ClassVar[tuple[tuple[str, Any, Any], ...]] = ()  # (name, default, default factory), in order
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if len(args) > len(self.INIT):
+            raise TypeError("%s takes %d arguments, not %d" % (self.__class__.__name__, len(self.INIT), len(args)))
+        for position, (name, default, factory) in enumerate(self.INIT):
+            if position < len(args):
+                if name in kwargs:
+                    raise TypeError("%s got two values for %r" % (self.__class__.__name__, name))
+                value = args[position]
+            elif name in kwargs:
+                value = kwargs.pop(name)
+            elif factory is not MISSING:
+                value = factory()
+            elif default is not MISSING:
+                value = default
+            else:
+                raise TypeError("%s is missing the field %r" % (self.__class__.__name__, name))
+            object.__setattr__(self, name, value)
+        if kwargs:
+            raise TypeError("%s has no field %r" % (self.__class__.__name__, next(iter(kwargs))))
+        self.__post_init__()
+
+    def __post_init__(self) -> None:
+        """Check the fields: Record and Event say how."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError("cannot assign to field %r" % name)
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError("cannot delete field %r" % name)
 
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name, _, _ in self.SPEC)
@@ -127,8 +159,10 @@ class _Compared:
 
 
 def _declare(cls: type) -> type:
-    cls = dataclass(frozen=True, eq=False, repr=False)(cls)  # _Compared's methods, not generated ones
+    """A dataclass (its fields, `dataclasses.replace`) whose methods are all _Compared's."""
+    cls = dataclass(init=False, eq=False, repr=False)(cls)
     cls.SPEC = tuple((f.name,) + _kind(f.type) for f in fields(cls))
+    cls.INIT = tuple((f.name, f.default, f.default_factory) for f in fields(cls))
     cls.RECORDS = tuple(f.name for f in fields(cls) if f.type.split("|")[0].strip() in RECORDS)
     return cls
 
@@ -226,7 +260,7 @@ TYPES: dict[str, type] = {}  # wire name -> class
 RENAMED = {"gil": {"held": "cpu", "run_held": "run_cpu"}}  # version-1 field names, read as today's
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class Event(_Compared):
     """What every event has: `t`, seconds since the session started."""
 
