@@ -44,9 +44,12 @@ class Cancelled(BaseException):
     A BaseException, so a workload's `except Exception` does not swallow it."""
 
 
+@functools.cache
 def _async_raiser() -> Callable[[int, Any], int] | None:
     """CPython's PyThreadState_SetAsyncExc: raise an exception in another thread at its next
-    bytecode (None clears a pending one). None where there is no such call (no ctypes, PyPy)."""
+    bytecode (None clears a pending one). None where there is no such call (no ctypes, PyPy).
+    Looked up once, by the first Outbox that may cancel this way: a worker process, which never
+    does, is spared importing ctypes (~2 ms)."""
     try:
         import ctypes
 
@@ -61,7 +64,6 @@ def _async_raiser() -> Callable[[int, Any], int] | None:
     return raise_in
 
 
-RAISE_IN = _async_raiser()
 # a GIL makes array.append and `del cells[:n]` atomic against each other; without one, each
 # worker stores into a single fixed cell (no resize) instead
 GROWING_CELLS = not sysconfig.get_config_var("Py_GIL_DISABLED")
@@ -100,14 +102,18 @@ class Outbox:
     """
 
     def __init__(self, send_bytes: Callable[[bytes], None], t0: float, daemon: bool = True,
-                 cancelled: Callable[[], bool] | None = None) -> None:
+                 cancelled: Callable[[], bool] | None = None, killed: bool = False) -> None:
         """`t0`: the session's start on the monotonic clock, so every process stamps the same time;
         `daemon=False` where daemon threads are refused (sub-interpreters); `cancelled`, asked at
-        each flush, sets the stop flag once it says True (a sub-interpreter's cancel pipe)."""
+        each flush, sets the stop flag once it says True (a sub-interpreter's cancel pipe);
+        `killed`: its runner ends this process instead of cancelling it (a worker process), so
+        nothing here raises in a thread or polls the stop flag."""
         self._send_bytes = send_bytes
         self._cancelled = cancelled
         self.t0 = t0
         self.stop = StopFlag()
+        self._raise_in = None if killed else _async_raiser()
+        self._polls = not killed and self._raise_in is None  # report() checks the stop flag
         self._lock = threading.Lock()
         self._sending = threading.Lock()  # one batch on the wire at a time, so batches keep their order
         self._events: list[Event] = []
@@ -187,7 +193,7 @@ class Outbox:
         (where it would stop the stream for everyone)."""
         cells = self._cells.setdefault(index, array("d") if GROWING_CELLS else array("d", [math.nan]))
         store = cells.append if GROWING_CELLS else functools.partial(cells.__setitem__, 0)
-        if RAISE_IN is not None:
+        if not self._polls:
             return store
         stop = self.stop
 
@@ -211,8 +217,8 @@ class Outbox:
         dropped here, so it cannot land in the code that reports how the worker ended; one
         raised before this line reaches the caller as the worker's cancellation."""
         with self._lock:
-            if self._inside.pop(index, None) is None and RAISE_IN is not None:
-                RAISE_IN(threading.get_ident(), None)
+            if self._inside.pop(index, None) is None and self._raise_in is not None:
+                self._raise_in(threading.get_ident(), None)
 
     def cancel(self) -> None:
         """Stop every worker: the flag for modes that poll it, and Cancelled raised in every
@@ -220,9 +226,9 @@ class Outbox:
         blocked in a C call, such as sleep, raises when that call returns)."""
         with self._lock:
             self.stop.set()
-            if RAISE_IN is not None:
+            if self._raise_in is not None:
                 for ident in self._inside.values():
-                    RAISE_IN(ident, Cancelled)
+                    self._raise_in(ident, Cancelled)
                 self._inside.clear()
 
     def output(self, index: int, line: str) -> None:

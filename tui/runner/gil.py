@@ -333,7 +333,7 @@ class GilMeter:
     def __init__(self, outbox: Outbox, period_s: float = PERIOD_S) -> None:
         self.outbox = outbox
         self.period_s = period_s
-        self.baseline = idle_lateness()  # before any worker exists
+        self.baseline = 0.0  # the probe's idle lateness, measured in start() where it probes
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._run: Tally | None = None
@@ -345,6 +345,7 @@ class GilMeter:
         if self.note is not None:
             self._emit(None)  # the screen says "own GIL" / "no GIL" from the start
         else:
+            self.baseline = idle_lateness()  # before any worker exists; ~20 ms a run pays only where it probes
             self._run = Tally()
             self._thread = threading.Thread(target=self._probe, name="conctui-gil-probe", daemon=True)
             self._thread.start()

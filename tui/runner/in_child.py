@@ -1,5 +1,9 @@
 """Runs in a worker process (processes mode): one worker, its workload loaded here (nothing is
-pickled but plain data), its events sent to the runner through its own pipe."""
+pickled but plain data), its events sent to the runner through its own pipe.
+
+What a worker process imports is its start-up cost, which the lesson "processes pay for
+start-up" must not inflate: this module imports only what a worker uses, and a forkserver
+imports it once, before it forks any worker (`context`)."""
 from __future__ import annotations
 
 import multiprocessing
@@ -12,6 +16,15 @@ from .crossing import PickledEnd
 from .exits import ORPHAN_EXIT
 from .gil import prepare_sampling
 from .work import worker_main
+
+
+def context(method: str) -> Any:
+    """The multiprocessing context of a start method; under forkserver every worker is forked
+    with this module (and the runner's modules it imports) already imported, as a preload."""
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload(["__main__", __name__])  # __main__: boot.py, which names the package
+    return context
 
 
 def _exit_with_parent() -> None:
@@ -31,6 +44,7 @@ def main(payload: dict[str, Any], index: int, conn: Any, values: Any) -> None:
     _exit_with_parent()
     tracer = payload.get("tracer")  # this worker's own GIL is sampled too
     worker_main(conn.send_bytes, payload["t0"], index, payload["ref"], PickledEnd(values, payload["limit"]),
-                whole_process=True, before=(lambda: prepare_sampling(tracer, payload.get("gil"))) if tracer else None)
+                whole_process=True, before=(lambda: prepare_sampling(tracer, payload.get("gil"))) if tracer else None,
+                killed=True)  # the runner ends this process: no asynchronous exceptions, no ctypes
     conn.close()
     values.close()

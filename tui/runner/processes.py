@@ -6,7 +6,6 @@ the Relay, which passes its batches on and notices a child that dies without fin
 """
 from __future__ import annotations
 
-import multiprocessing
 import threading
 import time
 from typing import Any
@@ -37,7 +36,7 @@ class Processes(Mode):
         self.couriers: list[threading.Thread] = []
 
     def run(self) -> None:
-        context = multiprocessing.get_context(self.options["start_method"])
+        context = in_child.context(self.options["start_method"])
         limit = self.options.get("ipc_limit") or DEFAULT_LIMIT
         payload = {"ref": self.options["ref"], "t0": self.outbox.t0, "tracer": self.options.get("tracer"),
                    "limit": limit, "gil": relocatable()}  # the runner's GIL words, found once for every child

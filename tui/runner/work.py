@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-import traceback
 import types
 from collections.abc import Callable, Generator
 from typing import Any
@@ -27,6 +26,8 @@ def exception_text(exc: BaseException) -> str:
     """`ValueError: boom (tasks.py:12)`: the error and the last line of the user's code."""
     if isinstance(exc, SystemExit):
         return "called sys.exit(%r)" % (exc.code,)
+    import traceback  # on a failure only: ~1 ms of imports every worker process would pay
+
     text = "%s: %s" % (type(exc).__name__, exc) if str(exc) else type(exc).__name__
     # the runner's own frames (report() refusing a bad value) are never where the mistake is
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if os.path.dirname(f.filename) != HERE]
