@@ -25,6 +25,7 @@ from conctui.engine.session import Session
 from conctui.engine.spec import RunSpec, UsageError
 from conctui.engine.state import SessionState
 from conctui.engine.sweep import of_session, plan, time_left
+from conctui.engine.text import seconds_left
 from conctui.engine.untrusted import visible
 from conctui.live import LiveController, OpenSession
 from conctui.panes import FRAME_HZ, REFRESH_HZ, PanesScreen
@@ -133,7 +134,7 @@ class PanesApp(App[int]):
             runs = self.figures[first:]
             left = time_left(sweep["points"], plan(opened.modes, opened.workers, opened.repeat)[done:],
                              self.state.t - opened.t, sum(r["wall_s"] or 0.0 for r in runs))
-            line += f", about {left:.0f} s left" if left is not None else ", time left after the first run"
+            line += f", {seconds_left(left)}"
         return sweep, line
 
     def open_sweep(self) -> None:

@@ -13,7 +13,7 @@ from typing import TextIO
 from conctui.engine.events import Event
 from conctui.engine.state import SessionState
 from conctui.engine.sweep import points, time_left
-from conctui.engine.text import figure
+from conctui.engine.text import figure, seconds_left
 
 REDRAW_S = 0.1  # at most ten redraws a second: events can come thousands a second
 CLEAR = "\r\x1b[K"  # back to the line's start, and erase it
@@ -30,8 +30,7 @@ class SweepProgress:
         last, done = runs[-1], len(runs)
         walls = sum(r["wall_s"] or 0.0 for r in runs)
         left = time_left(points(runs), self.planned[done:], time.monotonic() - self.began, walls)
-        eta = "done" if done == len(self.planned) else (f"about {left:.0f} s left" if left is not None
-                                                         else "time left: after the first run")
+        eta = "done" if done == len(self.planned) else seconds_left(left)
         print(f"sweep: {done}/{len(self.planned)} runs · {last['mode']} x{last['workers']} "
               f"{figure(last['wall_s'], ' s')} {last['status']} · {eta}", file=sys.stderr, flush=True)
 
@@ -43,7 +42,7 @@ def progress_line(command: str, state: SessionState, planned: int, first: int = 
         return None
     done = sum(w.status not in ("waiting", "running") for w in run.workers)
     return (f"{command}: {len(state.runs) - first}/{planned} runs · {run.started.mode} x{run.started.workers} · "
-            f"{done}/{len(run.workers)} workers done · {run.elapsed(state.t):.1f} s")
+            f"{done}/{len(run.workers)} workers done · {figure(run.elapsed(state.t), ' s', 1)}")
 
 
 class LiveProgress:

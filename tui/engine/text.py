@@ -31,6 +31,11 @@ def milliseconds(seconds: float | None) -> str:
     return NONE if seconds is None else f"{seconds * 1000:.0f} ms"
 
 
+def seconds_left(left: float | None) -> str:
+    """`about 12 s left` (engine/sweep.time_left's figure), or when it will be known."""
+    return "time left after the first run" if left is None else f"about {left:.0f} s left"
+
+
 def byte_size(count: float) -> str:
     """`671 MB`, `4.2 kB`, `104 B`: decimal units, three significant digits."""
     for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):

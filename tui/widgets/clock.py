@@ -28,7 +28,7 @@ def clock_text(run: RunState | None, now: float, roomy: bool = True, figures: di
     if run is None:
         return "no run yet: enter runs, c compares"
     if run.finished is None:
-        return f"{cluster_text(run, roomy)}{visible(run.started.mode)}: elapsed {run.elapsed(now):.1f} s"
+        return f"{cluster_text(run, roomy)}{visible(run.started.mode)}: elapsed {figure(run.elapsed(now), ' s', 1)}"
     figures = figures or run_figures(run)
     parallel = figures["parallelism"]
     mode = visible(run.started.mode)
