@@ -165,7 +165,7 @@ def against_gilknocker() -> None:
             _in_threads(work, count)
             meter.stop()
             wait_ms = keep.last["run_latency_ms"]
-            print(f"{interval:>4} ms {name:<16} {knocker.contention_metric:>10.1%} {keep.last['run_wait']:>8.1%} "
+            print(f"{interval:>4} ms {name:<16} {knocker.contention_metric:>10.1%} {keep.last['run_probe_wait']:>8.1%} "
                   f"{wait_ms:>7.2f} ms {wait_ms / (1 + wait_ms):>8.1%}")
     sys.setswitchinterval(0.005)
 

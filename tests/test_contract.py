@@ -107,7 +107,7 @@ def test_every_mode_keeps_the_same_contract(mode: str) -> None:
             "lines": [line.format(i=index) for line in LINES], "last_progress": 1.0, "progress_before_end": True,
         }, mode
     gil = [e for e in events if isinstance(e, GilSample)]
-    assert gil and (gil[-1].run_wait is not None or gil[-1].note), "the GIL meter says a figure or why not"
+    assert gil and (gil[-1].run_latency_ms is not None or gil[-1].note), "the GIL meter says a figure or why not"
     assert any(isinstance(e, Cluster) for e in events) == (mode == "dask")
     # the figures a run is quoted by, present in every mode
     assert figures["status"] == "done" and figures["wall_s"] > 0 and figures["cpu_s"] > 0

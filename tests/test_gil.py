@@ -1,5 +1,6 @@
-"""The GIL meter on real threads: its order across workloads, its response to the switch
-interval, "does not apply" said as such, and the event's checks."""
+"""The GIL figures on real threads: the workers' sampled wait in order across workloads, the
+probe's latency following the switch interval, "does not apply" said as such, the scope of a
+run's figures (one GIL, or one per worker: never a sum), and the events' checks."""
 from __future__ import annotations
 
 import subprocess
@@ -30,11 +31,14 @@ def _gil_run(workload: str, *args: str) -> dict:
 
 @pytest.mark.process
 @pytest.mark.timing
-def test_meter_orders_sleeping_then_hashlib_then_pure_python_threads() -> None:
-    sleeping, hashing, pure = (_gil_run(w)["gil_wait"] for w in ("download", "hashlib", "cpu"))
+def test_wait_orders_sleeping_then_hashlib_then_pure_python_threads() -> None:
+    runs = [_gil_run(w) for w in ("download", "hashlib", "cpu")]
+    if any(run["gil_note"] for run in runs):
+        pytest.skip(f"the workers were not sampled: {runs[0]['gil_note']}")
+    sleeping, hashing, pure = (run["gil_wait"] for run in runs)
     assert sleeping < 0.1, sleeping
-    assert hashing < 0.3, hashing  # sha256 releases the GIL: the probe rarely waits
-    assert pure > 0.35 and pure > hashing + 0.25, (hashing, pure)
+    assert hashing < 0.3, hashing  # sha256 releases the GIL: the threads rarely wait
+    assert pure > 0.25 and pure > hashing + 0.15, (hashing, pure)  # two threads, one GIL: each waits
 
 
 @pytest.mark.process
@@ -45,7 +49,7 @@ def test_process_cpu_tells_a_waiting_process_from_a_computing_one() -> None:
     assert sleeping["process_cpu"] < 0.1, sleeping["process_cpu"]
     assert 0.15 < pure["process_cpu"] <= 1.0, pure["process_cpu"]
     assert sleeping["gil_probe_ms"] == pure["gil_probe_ms"] == 5.0
-    assert sleeping["gil_note"] is None
+    assert sleeping["gil_latency_note"] is None
 
 
 @pytest.mark.process
@@ -63,33 +67,35 @@ def test_processes_have_their_own_gil_and_the_figures_say_so_instead_of_zero() -
     result = conctui("run", "cpu", "--mode", "processes", "--workers", "1", "--param", "n=100000", "--json")
     assert result.code == 0, result.err
     run = result.run()
-    assert run["gil_wait"] is None and run["process_cpu"] is None
-    assert run["gil_note"] == "own GIL in each worker process"
+    assert run["gil_scope"] == "per process"
+    assert run["gil_latency_ms"] is None and run["process_cpu"] is None
+    assert run["gil_latency_note"] == "own GIL in each worker process"
 
 
 def _gil(**fields: object) -> dict:
-    values = {"type": "gil", "t": 1.0, "wait": 0.5, "cpu": 0.9, "latency_ms": 4.0, "run_wait": 0.5,
+    values = {"type": "gil", "t": 1.0, "probe_wait": 0.5, "cpu": 0.9, "latency_ms": 4.0, "run_probe_wait": 0.5,
               "run_cpu": 0.9, "run_latency_ms": 4.0, "period_ms": 5.0, "baseline_ms": 0.08}
     return {**values, **fields}
 
 
-@pytest.mark.parametrize("bad", [{"wait": 1.5}, {"cpu": -0.1}, {"held": 1.5}, {"run_wait": "high"}, {"period_ms": 0},
-                                 {"latency_ms": -1.0}, {"spin": 1}])
+@pytest.mark.parametrize("bad", [{"probe_wait": 1.5}, {"cpu": -0.1}, {"held": 1.5}, {"run_probe_wait": "high"},
+                                 {"period_ms": 0}, {"latency_ms": -1.0}, {"spin": 1}])
 def test_a_gil_event_out_of_bounds_is_refused(bad: dict) -> None:
     with pytest.raises(EventError):
         decode(_gil(**bad))
 
 
 def test_a_gil_event_folds_into_the_run_figures() -> None:
-    event = decode(_gil(wait=None, cpu=None, run_wait=None, run_cpu=None, latency_ms=None, run_latency_ms=None,
-                        note="own GIL in each sub-interpreter"))
+    event = decode(_gil(probe_wait=None, cpu=None, run_probe_wait=None, run_cpu=None, latency_ms=None,
+                        run_latency_ms=None, note="own GIL in each sub-interpreter"))
     assert isinstance(event, GilSample) and decode(encode(event)) == event
     state = SessionState()
     apply(state, decode({"type": "run_started", "t": 0.0, "run": 1, "mode": "interpreters", "workload": "cpu",
                          "params": {}, "workers": 1, "python": {}, "start_method": "spawn", "pid": 1}))
     apply(state, event)
     figures = run_figures(state.current)
-    assert figures["gil_wait"] is None and figures["gil_note"] == "own GIL in each sub-interpreter"
+    assert figures["gil_latency_ms"] is None and figures["gil_latency_note"] == "own GIL in each sub-interpreter"
+    assert figures["gil_scope"] == "per interpreter" and figures["gil_wait"] is None
 
 
 # The runner finds its GIL's futex words once; a spawned child of the same Python takes them

@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conctui.engine.events import GilSample, PythonInfo, RunStarted, decode
+from conctui.engine.events import PythonInfo, RunStarted
 from conctui.engine.gil_sampler import RunSampling, Worker, find_py_spy, parse_raw
 from fixtures.command import COMMAND, conctui
 from fixtures.pythons import freethreaded_python, python_at_least
@@ -23,7 +23,7 @@ def _run(workload: str, *args: str, mode: str = "threads", workers: int = 2) -> 
     result = conctui("run", workload, "--mode", mode, "--workers", str(workers), *args, "--json")
     assert result.code == 0, result.err
     run = result.run()
-    note = run["gil_sampler_note"] or ""
+    note = run["gil_note"] or ""
     if note.startswith("ptrace refused"):
         pytest.skip(note)
     return run
@@ -54,7 +54,7 @@ def _assert_two_threads_share_one_gil(run: dict) -> None:
 @pytest.mark.timing
 def test_two_pure_python_threads_each_hold_the_gil_about_half_the_time() -> None:
     run = _run("cpu", "--param", "n=20000000")
-    assert run["gil_sampler"].startswith("py-spy") and run["gil_sampler_note"] is None
+    assert run["gil_sampler"].startswith("py-spy") and run["gil_note"] is None
     _assert_two_threads_share_one_gil(run)
     assert all(w > 0 for w in _shares(run, "gil_wait")), run["per_worker"]  # each sleeps on the GIL at times
 
@@ -82,9 +82,12 @@ def test_sleeping_threads_are_mostly_off_cpu() -> None:
 @pytest.mark.timing
 def test_each_worker_process_is_sampled_for_its_own_gil() -> None:
     run = _run("cpu", "--param", "n=16000000", mode="processes")  # ~1 s each: past py-spy's start
-    if (run["gil_sampler_note"] or "").startswith("not sampled"):
-        pytest.skip(f"the sampler started too late on this machine: {run['gil_sampler_note']}")
-    assert all(h > 0.5 for h in _shares(run, "gil_held")), run["per_worker"]  # nobody to share it with
+    if (run["gil_note"] or "").startswith("not sampled"):
+        pytest.skip(f"the sampler started too late on this machine: {run['gil_note']}")
+    held = _shares(run, "gil_held")
+    assert all(h > 0.5 for h in held), run["per_worker"]  # nobody to share it with
+    # the run's figure is each process's share of its own GIL, time-weighted, never their sum
+    assert run["gil_scope"] == "per process" and min(held) <= run["gil_held"] <= max(held), (run["gil_held"], held)
 
 
 @pytest.mark.process
@@ -105,8 +108,8 @@ def test_a_refused_ptrace_gives_null_figures_with_the_reason(tmp_path: Path) -> 
                           capture_output=True, text=True, timeout=60, env=env)
     assert done.returncode == 0, done.stderr
     (run,) = json.loads(done.stdout)["runs"]
-    assert run["gil_sampler_note"].startswith("ptrace refused"), run["gil_sampler_note"]
-    assert "setcap cap_sys_ptrace" in run["gil_sampler_note"]
+    assert run["gil_note"].startswith("ptrace refused"), run["gil_note"]
+    assert "setcap cap_sys_ptrace" in run["gil_note"]
     assert run["gil_held"] is None
     assert all(w["gil_held"] is None and w["gil_wait"] is None and w["gil_off_cpu"] is None
                for w in run["per_worker"])
@@ -168,13 +171,6 @@ def test_the_gil_words_figures_move_once_a_window_with_many_workers() -> None:
         thread.join(5)
 
 
-def test_a_version_1_gil_event_reads_its_cpu_share_under_todays_name() -> None:
-    old = {"type": "gil", "t": 1.0, "wait": 0.5, "held": 0.9, "latency_ms": 4.0, "run_wait": 0.5,
-           "run_held": 0.8, "run_latency_ms": 4.0, "period_ms": 5.0, "baseline_ms": 0.08}
-    event = decode(old)
-    assert isinstance(event, GilSample) and (event.cpu, event.run_cpu) == (0.9, 0.8)
-
-
 @pytest.mark.process
 def test_python_3_14_is_sampled_with_its_own_remote_debugging() -> None:
     python = python_at_least((3, 14), "the _remote_debugging GIL sampler (runner/remote_gil.py)")
@@ -216,7 +212,7 @@ def _extension(folder: Path, python: str) -> None:
 def test_the_free_threaded_build_with_the_gil_off_has_no_figures_and_says_no_gil() -> None:
     run = _run("cpu", "--param", "n=2000000", "--python", freethreaded_python(), "--gil", "off")
     assert run["python"]["gil_enabled"] is False
-    assert run["gil_sampler_note"] == "no GIL: free-threaded build with the GIL off" and run["gil_held"] is None
+    assert run["gil_note"] == "no GIL: free-threaded build with the GIL off" and run["gil_held"] is None
     assert all(w["gil_held"] is None and w["gil_wait"] is None for w in run["per_worker"])
 
 
@@ -270,5 +266,5 @@ def test_a_run_over_before_the_first_window_says_so_instead_of_blank_figures() -
     run = _run("cpu", "--param", "n=10", "--param", "steps=1")  # done in milliseconds
     if run["gil_held"] is not None:
         pytest.skip("the sampler caught this run in a window after all")
-    assert run["gil_sampler_note"] == "not sampled: the run ended before the sampler's first window"
+    assert run["gil_note"] == "not sampled: the run ended before the sampler's first window"
     assert all(w["gil_held"] is None and w["gil_wait"] is None for w in run["per_worker"])

@@ -15,7 +15,7 @@ from fixtures.command import conctui, task
 def _row(mode: str = "threads", workload: str = "w", **figures) -> dict:
     row = {"executable": "/py", "python_version": "3.11.7", "free_threaded": False, "workload": workload,
            "workers": 2, "mode": mode, "runs": 1, "ok_runs": 1, "wall_s": 2.0, "cpu_s": 2.0,
-           "parallelism": 1.0, "usable_cores": 2, "gil_wait": None, "gil_note": "own GIL",
+           "parallelism": 1.0, "usable_cores": 2, "gil_wait": None, "gil_scope": "one", "gil_note": "not sampled",
            "speedup": None, "startup_s": 0.0, "other_load": 0.0, "waiting_share": 0.0, "cluster": None}
     row.update(figures)
     return row
@@ -47,7 +47,7 @@ def test_each_reason_is_given_for_its_figures(reason: str) -> None:
 
 def test_sentences_cite_their_figures() -> None:
     (gil,) = judge(CASES["gil"])
-    assert "GIL wait 90%" in gil["text"] and "parallelism 1.00" in gil["text"]
+    assert "spent 90% of their time waiting for the GIL" in gil["text"] and "1.00 of the 2 cores" in gil["text"]
     (waiting,) = judge(CASES["waiting"])
     assert "99%" in waiting["text"] and waiting["figures"]["waiting_share"] == 0.99
 
@@ -64,7 +64,8 @@ def test_the_winner_says_by_how_much_against_sequential_and_the_runner_up() -> N
             _row("processes", wall_s=2.5, parallelism=0.1, waiting_share=0.9)]
     won, *rest = verdict(rows)
     assert (won["reason"], won["mode"]) == ("won", "threads")
-    assert "3.00x as fast as sequential" in won["text"] and "1.25x as fast as processes" in won["text"]
+    assert "3.00 times as fast as sequential (6.00 s)" in won["text"]
+    assert "1.25 times as fast as processes (2.50 s)" in won["text"]
     assert [e["mode"] for e in rest] == ["sequential", "threads", "processes"]
 
 
@@ -72,6 +73,23 @@ def test_a_narrow_win_says_noise_can_reverse_it() -> None:
     edge = THRESHOLDS["narrow_win"] - 0.01
     won, *_ = verdict([_row("threads", wall_s=2.0 * edge), _row("processes", wall_s=2.0)])
     assert won["mode"] == "processes" and "narrowly" in won["text"]
+
+
+@pytest.mark.parametrize("scope", ["per process", "per interpreter", "none"])
+def test_gil_reasons_need_one_gil_shared_by_the_workers(scope: str) -> None:
+    """Each worker's wait on its own GIL says nothing about sharing one: no GIL reason from it."""
+    waited = {**CASES["gil"], "mode": "processes", "gil_scope": scope}
+    assert judge(waited)[0]["reason"] != "gil"
+    parallel = {**CASES["released_gil"], "mode": "processes", "gil_scope": scope}
+    assert judge(parallel)[0]["reason"] == "all_cores"
+
+
+def test_each_sentence_reads_as_words_with_its_figures() -> None:
+    for row in CASES.values():
+        (entry, *_) = judge(row)
+        text = entry["text"]
+        assert text.endswith(".") and text.count(":") == 1, text  # "MODE REASON: a clause."
+        assert not any(terse in text for terse in ("GIL wait ", "parallelism ", "run(s)", "x as fast")), text
 
 
 def test_busy_cores_are_a_caveat_on_top_of_a_clear_reason() -> None:

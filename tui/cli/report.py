@@ -19,6 +19,7 @@ from conctui.engine.spec import kind_label
 from conctui.engine.sweep import draw
 from conctui.engine.text import (
     figure,
+    gil_held_cell,
     ipc_cell,
     memory_lines,
     milliseconds,
@@ -58,7 +59,9 @@ def prose(line: str, lead: str = "") -> None:
 
 def _gil(row: dict) -> str:
     """GIL wait as a share, or why it does not apply: "own GIL", "no GIL"."""
-    return percent(row["gil_wait"]) if row.get("gil_wait") is not None else short_note(row.get("gil_note"))
+    if row.get("gil_wait") is not None:
+        return percent(row["gil_wait"])
+    return short_note(row.get("gil_note") or row.get("gil_wait_note"))
 
 
 def _python(python: dict) -> str:
@@ -79,8 +82,8 @@ def print_workers(figures: dict) -> None:
     if figures["mode"] == "processes":  # why a worker may read `wall 0.00 s` beside `cpu 0.06 s`
         prose("each worker process's CPU since it started, Python's start-up and imports included; wall: "
               "its function's calls only", "cpu: ")
-    if figures.get("gil_sampler_note"):
-        prose(visible(figures["gil_sampler_note"]), "GIL held/wait/off CPU per worker: ")
+    if figures.get("gil_note") or figures.get("gil_wait_note"):
+        prose(visible(figures["gil_note"] or figures["gil_wait_note"]), "GIL held/wait/off CPU per worker: ")
     for w in workers:
         if w["error"]:
             print(f"[{w['index']}] error: {uncoloured(w['error'])}")
@@ -115,7 +118,10 @@ def print_run(figures: dict, rows: list[dict]) -> None:
           f"{': ' + uncoloured(figures['error']) if figures['error'] else ''}")
     print(f"wall {figure(figures['wall_s'], ' s')}  cpu {figure(figures['cpu_s'], ' s')}  "
           f"parallelism {figure(figures['parallelism'])}  GIL wait {_gil(figures)}  "
-          f"GIL held {percent(figures['gil_held'])}")
+          f"GIL held {gil_held_cell(figures['gil_held'], figures['gil_scope'], figures['gil_note'])}")
+    if figures["gil_latency_ms"] is not None:
+        prose(f"{figure(figures['gil_latency_ms'], ' ms', 1)}: how long a thread that wants the GIL back waits for "
+              "it, each time", "GIL latency ")
     print_cluster(figures["mode"], figures["cluster"])
     print_memory([figures], several=False)
     print_workers(figures)
@@ -123,12 +129,13 @@ def print_run(figures: dict, rows: list[dict]) -> None:
 
 
 COMPARE_COLUMNS = (("mode", "<"), ("wall", ">"), ("cpu", ">"), ("parallel", ">"), ("speedup", ">"),
-                   ("effic.", ">"), ("GIL wait", ">"), ("held", ">"), ("IPC", ">"), ("ok", ">"))
+                   ("effic.", ">"), ("GIL wait", ">"), ("GIL held", ">"), ("IPC", ">"), ("ok", ">"))
 
 
 def _compare_cells(row: dict) -> tuple[str, ...]:
     return (row["mode"], figure(row["wall_s"], " s"), figure(row["cpu_s"], " s"), figure(row["parallelism"]),
-            figure(row["speedup"], "x"), figure(row["efficiency"]), _gil(row), percent(row["gil_held"]),
+            figure(row["speedup"], "x"), figure(row["efficiency"]), _gil(row),
+            gil_held_cell(row["gil_held"], row["gil_scope"], row["gil_note"]),
             ipc_cell(row.get("ipc_share"), bool(row.get("ipc_by_reference"))), f"{row['ok_runs']}/{row['runs']}")
 
 

@@ -51,27 +51,56 @@ def _median(values: list[float | None]) -> float | None:
     return _round(median(present)) if present else None
 
 
-def gil_figures(run: RunState) -> dict[str, Any]:
-    """The GIL figures of the whole run; None figures with a note where they do not apply.
+GIL_SCOPES = {"processes": "per process", "dask": "per process", "interpreters": "per interpreter"}
+NO_GIL = "no GIL: free-threaded build with the GIL off"
 
-    gil_wait is the probe's (runner/gil.py); gil_held the workers' held time summed, over the
-    run's sampled time (engine/gil_sampler.py); process_cpu the runner's CPU per wall second, capped at 1 (the
-    figure version 1 called gil_held: not a GIL figure, hashlib threads read 100%)."""
-    gil, sampled = run.gil, run.gil_workers
-    figures: dict[str, Any] = {
-        "gil_wait": None, "gil_latency_ms": None, "gil_probe_ms": None, "gil_note": "not measured",
-        "process_cpu": None,
-        "gil_held": sampled.run_held if sampled else None,
+
+def gil_scope(run: RunState) -> str:
+    """Whose GIL the run's GIL figures are of: "one" GIL shared by every worker; "per process" or
+    "per interpreter", each worker its own (the run's figures are then means, never sums of
+    different GILs' shares); "none": a free-threaded build with the GIL off."""
+    if not run.started.python.gil_enabled:
+        return "none"
+    return GIL_SCOPES.get(run.started.mode, "one")
+
+
+def _time_weighted(run: RunState, name: str, now: float) -> float | None:
+    """The workers' shares of `name`, each weighted by the worker's time so far."""
+    pairs = [(getattr(w, name), w.elapsed(now)) for w in run.workers]
+    pairs = [(share, time) for share, time in pairs if share is not None and time]
+    total = sum(time for _, time in pairs)
+    return round(sum(share * time for share, time in pairs) / total, 4) if total else None
+
+
+def gil_figures(run: RunState, now: float | None = None) -> dict[str, Any]:
+    """The run's GIL figures, all from the per-worker sampler (engine/gil_sampler.py), or None
+    with `gil_note` saying why; `now` places a live run's workers in time (default: its end).
+
+    gil_wait: the workers' share of their time waiting for their GIL, time-weighted (a lone
+    sequential worker reads about 0). gil_held: with one GIL, the share of the run's time a
+    worker held it; with one GIL per worker (gil_scope), the workers' own shares, time-weighted.
+    gil_latency_ms: the probe's (runner/gil.py) mean wait for the GIL each time a thread that
+    slept wants it back, None with `gil_latency_note` where the workers do not share the
+    runner's GIL. process_cpu: the runner's CPU per wall second, capped at 1 (not a GIL figure)."""
+    gil, sampled, scope = run.gil, run.gil_workers, gil_scope(run)
+    if now is None:
+        now = run.finished.t if run.finished else run.started.t
+    note = NO_GIL if scope == "none" else (sampled.note if sampled else "not sampled")
+    held = wait = None
+    if note is None:
+        wait = _time_weighted(run, "gil_wait", now)
+        held = sampled.run_held if scope == "one" else _time_weighted(run, "gil_held", now)
+    return {
+        "gil_scope": scope, "gil_held": held, "gil_wait": wait, "gil_note": note,
         "gil_sampler": sampled.source if sampled else None,
-        "gil_sampler_note": sampled.note if sampled else "not sampled",
-        "gil_wait_note": sampled.wait_note if sampled else None,  # why per-worker wait is None where held is not
+        "gil_wait_note": sampled.wait_note if sampled else None,  # why wait is None where held is not
+        "gil_latency_ms": gil.run_latency_ms if gil else None,
+        "gil_latency_note": gil.note if gil else "not measured",
+        "gil_probe_ms": gil.period_ms if gil else None,
+        "process_cpu": gil.run_cpu if gil else None,
         "gil_reenabled": ({"module": run.gil_reenabled.module, "when": run.gil_reenabled.when,
                            "t": _round(run.gil_reenabled.t - run.started.t)} if run.gil_reenabled else None),
     }
-    if gil is not None:
-        figures.update(gil_wait=gil.run_wait, gil_latency_ms=gil.run_latency_ms, gil_probe_ms=gil.period_ms,
-                       gil_note=gil.note, process_cpu=gil.run_cpu)
-    return figures
 
 
 def startup(run: RunState) -> float | None:
@@ -168,7 +197,7 @@ def _cluster_medians(clusters: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 # optional figures of a run summarised as medians; a figure another module adds to
 # run_figures joins the summary (and the verdict) by being named here
-MEDIANS = ("startup_s", "other_load", "waiting_share", "process_cpu")
+MEDIANS = ("startup_s", "other_load", "waiting_share", "process_cpu", "gil_latency_ms")
 
 
 def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -192,11 +221,11 @@ def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "cpu_s": _median([m["cpu_s"] for m in ok]),
             "parallelism": _round(_median([m["parallelism"] for m in ok]), 3),
             "usable_cores": members[0]["python"]["usable_cores"],
+            "gil_scope": members[0].get("gil_scope", "one"),
             "gil_wait": _median([m.get("gil_wait") for m in ok]),
             "gil_held": _median([m.get("gil_held") for m in ok]),
             "gil_note": members[0].get("gil_note"),
             **{name: _median([m.get(name) for m in ok]) for name in MEDIANS if any(name in m for m in members)},
-            "gil_sampler_note": members[0].get("gil_sampler_note"),
             "cluster": _cluster_medians([m["cluster"] for m in members if m.get("cluster")]),
             "ipc_s": _median([m["ipc"]["ipc_s"] for m in ok if m.get("ipc")]),
             "ipc_share": _median([m["ipc"]["share"] for m in ok if m.get("ipc")]),

@@ -369,9 +369,12 @@ class RunSampling:
                 self.workers[index].ended = self.session_t0 + t
 
     def _rows(self) -> tuple[list[list], float | None]:
-        """Each worker's row, and the run's GIL held: the workers' held time over the run's."""
+        """Each worker's row, and the run's GIL held: the workers' held time over the run's,
+        None where each worker holds its own GIL (shares of different GILs never add up)."""
         with self.lock:
             rows = [w.row() for w in sorted(self.workers.values(), key=lambda w: w.index)]
+            if self.started.mode == "processes":
+                return rows, None
             if self.word_ticks:  # the GIL's word read here: held reads over the reads while any worker lived
                 held = sum(w.held_reads for w in self.workers.values())
                 return rows, round(held / self.word_ticks, 4) if self.word_ticks >= 2 else None

@@ -49,7 +49,7 @@ from conctui.engine.untrusted import from_bytes
 from conctui.runner.info import python_info
 
 FORMAT = "conctui-recording"
-VERSION = 1
+VERSION = 2  # 2: the GIL probe's share is probe_wait (events.RENAMED reads version 1)
 MAX_LINE = 1 << 20  # bytes: the biggest real line (a sample of 4096 cores) is ~40 KB
 MAX_SKEW_S = 5.0  # runner batches and samples come from different threads: t may step back a little
 MAX_WORKER_SLOTS = 250_000  # summed over runs: a 150-byte line must not cost the fold gigabytes

@@ -87,6 +87,14 @@ def short_note(note: str | None) -> str:
     return visible(" ".join((note or NONE).split(":")[0].split()[:2]))
 
 
+def gil_held_cell(held: float | None, scope: str, note: str | None) -> str:
+    """The run's GIL held: `98%` for one GIL, `each 98%` where each worker has its own (their
+    mean, never a sum: engine/figures.gil_figures), else why there is none (`no GIL`)."""
+    if held is None:
+        return short_note(note)
+    return percent(held) if scope == "one" else f"each {percent(held)}"
+
+
 def mode_label(mode: str) -> str:
     """A mode's short label (`procs`); a recording's unknown mode as it is, made visible."""
     return MODES[mode].label if mode in MODES else visible(mode)

@@ -31,13 +31,13 @@ REASONS = {
     "won": "won",
     "not_judged": "has no finished run to judge",
     "gil": "waited on the GIL",
-    "waiting": "was mostly waiting, not computing",
+    "waiting": "mostly waited instead of computing",
     "startup_ipc": "paid for start-up or IPC",
-    "released_gil": "ran in parallel under one GIL: C code released it",
+    "released_gil": "ran in parallel under one GIL, because C code released it",
     "all_cores": "used every core it could",
     "one_core": "ran on one core at a time",
     "busy": "shared the cores with other programs",
-    "partial": "used part of the cores, no single reason dominating",
+    "partial": "used part of the cores, with no single reason dominating",
 }
 
 Entry = dict[str, Any]
@@ -77,19 +77,23 @@ def _waiting(row: dict) -> tuple[dict, str] | None:
     if share is None or share < THRESHOLDS["waiting_share"]:
         return None
     return ({"waiting_share": share, "cpu_s": row["cpu_s"], "wall_s": row["wall_s"]},
-            f"its workers spent {percent(share)} of their time neither computing nor queued for a core "
-            f"({row['cpu_s']:.2f} s of CPU in all, {row['wall_s']:.2f} s wall); work that computes "
-            "would keep that near 0%")
+            f"its workers spent {percent(share)} of their time neither computing nor queued for a core, "
+            f"using {row['cpu_s']:.2f} s of CPU in {row['wall_s']:.2f} s; work that computes keeps that near 0%")
+
+
+def _one_gil_wait(row: dict) -> float | None:
+    """The workers' GIL wait where they share one GIL; None where each has its own or there is none."""
+    return row.get("gil_wait") if row.get("gil_scope") == "one" else None
 
 
 def _gil(row: dict) -> tuple[dict, str] | None:
-    wait, par = row.get("gil_wait"), row["parallelism"]
+    wait, par = _one_gil_wait(row), row["parallelism"]
     if (wait is None or cores(row) < 2 or wait < THRESHOLDS["gil_wait"]
             or par > THRESHOLDS["gil_parallelism"]):
         return None
     return ({"gil_wait": wait, "parallelism": par, "cores": cores(row)},
-            f"GIL wait {percent(wait)}, parallelism {par:.2f} where it could use {cores(row)} cores: "
-            "one thread ran Python at a time")
+            f"its workers spent {percent(wait)} of their time waiting for the GIL, and together they kept "
+            f"{par:.2f} of the {cores(row)} cores busy, so one thread ran Python at a time")
 
 
 def _startup(row: dict) -> tuple[dict, str] | None:
@@ -98,18 +102,19 @@ def _startup(row: dict) -> tuple[dict, str] | None:
         return None
     parts = []
     if "startup_s" in figures:
-        parts.append(f"workers began {figures['startup_s']:.2f} s after launch")
-    if "ipc_share" in figures:
-        parts.append(f"IPC took {percent(figures['ipc_share'])} of wall")
-    return figures, f"{', '.join(parts)}: {percent(share)} of the {row['wall_s']:.2f} s wall"
+        parts.append(f"its workers began {figures['startup_s']:.2f} s after launch")
+    if figures.get("ipc_share", 0) >= 0.005:  # 0% said in words is noise
+        parts.append(f"moving arguments and results took {percent(figures['ipc_share'])} of the time")
+    return figures, f"{' and '.join(parts)}, together {percent(share)} of the {row['wall_s']:.2f} s it took"
 
 
 def _released(row: dict) -> tuple[dict, str] | None:
-    wait, par = row.get("gil_wait"), row["parallelism"]
+    wait, par = _one_gil_wait(row), row["parallelism"]
     if wait is None or cores(row) < 2 or par <= THRESHOLDS["released_parallelism"]:
         return None
     return ({"parallelism": par, "cores": cores(row), "gil_wait": wait},
-            f"parallelism {par:.2f} of {cores(row)} cores with one GIL for all threads (GIL wait {percent(wait)})")
+            f"its threads kept {par:.2f} of the {cores(row)} cores busy while sharing one GIL, "
+            f"its workers waiting for it {percent(wait)} of their time")
 
 
 def _all_cores(row: dict) -> tuple[dict, str] | None:
@@ -117,27 +122,29 @@ def _all_cores(row: dict) -> tuple[dict, str] | None:
     if cores(row) < 2 or par < THRESHOLDS["all_cores_share"] * cores(row):
         return None
     return ({"parallelism": par, "cores": cores(row)},
-            f"parallelism {par:.2f} of {cores(row)} (min of {row['workers']} workers and the usable cores)")
+            f"it kept {par:.2f} of the {cores(row)} cores busy that its {row['workers']} workers could use")
 
 
 def _one_core(row: dict) -> tuple[dict, str] | None:
     if cores(row) != 1:
         return None
     return ({"parallelism": row["parallelism"], "cores": 1},
-            f"parallelism {row['parallelism']:.2f}: one worker's code at a time")
+            f"it kept {row['parallelism']:.2f} of one core busy, running one worker's code at a time")
 
 
 def _partial(row: dict) -> tuple[dict, str]:
     figures: dict[str, Any] = {"parallelism": row["parallelism"], "cores": cores(row),
                                "cpu_share": round(cpu_share(row), 3)}
-    text = f"parallelism {row['parallelism']:.2f} of {cores(row)} cores (CPU share {percent(cpu_share(row))})"
-    if row.get("gil_wait") is not None:
-        figures["gil_wait"] = row["gil_wait"]
-        text += f", GIL wait {percent(row['gil_wait'])}"
+    text = (f"it kept {row['parallelism']:.2f} of the {cores(row)} cores busy, "
+            f"{percent(cpu_share(row))} of what it could use")
+    wait = _one_gil_wait(row)
+    if wait is not None:
+        figures["gil_wait"] = wait
+        text += f"; its workers waited for the GIL {percent(wait)} of their time"
     share, startup_figures = _startup_share(row)
     if len(startup_figures) > 2:  # start-up or IPC measured
         figures["startup_ipc_share"] = startup_figures["startup_ipc_share"]
-        text += f", start-up and IPC {percent(share)} of wall"
+        text += f"; start-up and IPC took {percent(share)} of the time"
     return figures, text
 
 
@@ -146,7 +153,7 @@ def _busy(row: dict) -> tuple[dict, str] | None:
     if load is None or load < THRESHOLDS["busy_share"] * usable:
         return None
     return ({"other_load": load, "usable_cores": usable},
-            f"they took {load:.2f} of the {usable} usable cores while it ran")
+            f"they used {load:.2f} of the {usable} usable cores while it ran")
 
 
 DOMINANT: list[tuple[str, Callable[[dict], tuple[dict, str] | None]]] = [
@@ -171,7 +178,7 @@ def judge(row: dict, several: bool = False) -> list[Entry]:
     """One mode's dominant reason, and the busy caveat where other programs took a share."""
     if not row.get("wall_s") or row.get("parallelism") is None:
         return [_entry(row, "not_judged", {"ok_runs": row.get("ok_runs", 0), "runs": row.get("runs", 0)},
-                       f"{row.get('ok_runs', 0)} of {row.get('runs', 0)} run(s) finished", several)]
+                       f"{row.get('ok_runs', 0)} of its {row.get('runs', 0)} runs finished", several)]
     entries = []
     for reason, test in DOMINANT:
         found = test(row)
@@ -196,12 +203,12 @@ def _winner(rows: list[dict], several: bool) -> Entry | None:
     for other in ([baseline] if baseline else []) + ([second] if second is not baseline else []):
         ratio = other["wall_s"] / best["wall_s"]
         figures[f"{other['mode']}_wall_s"] = other["wall_s"]
-        against.append(f"{ratio:.2f}x as fast as {_label(other, several)} ({best['wall_s']:.2f} s "
-                       f"against {other['wall_s']:.2f} s)")
+        against.append(f"{ratio:.2f} times as fast as {_label(other, several)} ({other['wall_s']:.2f} s)")
     narrow = second["wall_s"] / best["wall_s"] < THRESHOLDS["narrow_win"]
     figures["speedup"] = best.get("speedup")
-    text = ", ".join(against) + (f"; narrowly: within {THRESHOLDS['narrow_win'] - 1:.0%}, "
-                                 "which noise can reverse" if narrow else "")
+    text = (f"it took {best['wall_s']:.2f} s, " + " and ".join(against)
+            + (f"; that is narrowly, within {THRESHOLDS['narrow_win'] - 1:.0%}, which noise can reverse"
+               if narrow else ""))
     return _entry(best, "won", figures, text, several)
 
 

@@ -354,8 +354,8 @@ class GilMeter:
     def _emit(self, window: dict[str, Any] | None) -> None:
         run = self._run.figures() if self._run else {"wait": None, "cpu": None, "latency_ms": None}
         window = window or run
-        self.outbox.emit(GilSample, wait=window["wait"], cpu=window["cpu"], latency_ms=window["latency_ms"],
-                         run_wait=run["wait"], run_cpu=run["cpu"], run_latency_ms=run["latency_ms"],
+        self.outbox.emit(GilSample, probe_wait=window["wait"], cpu=window["cpu"], latency_ms=window["latency_ms"],
+                         run_probe_wait=run["wait"], run_cpu=run["cpu"], run_latency_ms=run["latency_ms"],
                          period_ms=self.period_s * 1000, baseline_ms=round(self.baseline * 1000, 4),
                          note=self.note)
 

@@ -257,7 +257,8 @@ class PythonInfo(Record):
 # ---- the events and their registry ---------------------------------------------------------------
 
 TYPES: dict[str, type] = {}  # wire name -> class
-RENAMED = {"gil": {"held": "cpu", "run_held": "run_cpu"}}  # version-1 field names, read as today's
+# version-1 field names, read as today's (a version-2 writer never writes them)
+RENAMED = {"gil": {"held": "cpu", "run_held": "run_cpu", "wait": "probe_wait", "run_wait": "run_probe_wait"}}
 
 
 @dataclass(init=False, eq=False, repr=False)
@@ -515,18 +516,19 @@ class Cluster(Event):
 
 @event("gil")
 class GilSample(Event):
-    """The GIL meter of the process hosting the workers' threads (runner/gil.py defines it).
+    """The GIL probe of the process hosting the workers' threads (runner/gil.py defines it).
 
-    wait: share of the probe's time spent waiting for the GIL; cpu: that process's CPU per
-    wall second, capped at 1 (not a GIL figure; version-1 recordings call it `held`);
-    latency_ms: mean wait per wake-up. Over the last window, and `run_*` over the run so far.
-    None, with `note` saying why, where they do not apply ("own GIL in each worker process",
-    "no GIL: free-threaded build with the GIL off")."""
+    latency_ms: a waking thread's mean wait for the GIL, each time it wants it back;
+    probe_wait: the share of the probe's time spent so waiting (not the workers' wait: that is
+    sampled, GilWorkers); cpu: that process's CPU per wall second, capped at 1 (not a GIL
+    figure). Over the last window, and `run_*` over the run so far. None, with `note` saying
+    why, where they do not apply ("own GIL in each worker process", "no GIL: free-threaded
+    build with the GIL off"). Version-1 recordings name probe_wait `wait`, cpu `held`."""
 
-    wait: float | None
+    probe_wait: float | None
     cpu: float | None
     latency_ms: float | None
-    run_wait: float | None
+    run_probe_wait: float | None
     run_cpu: float | None
     run_latency_ms: float | None
     period_ms: float
@@ -534,7 +536,7 @@ class GilSample(Event):
     note: str | None = None
 
     def check(self) -> None:
-        _share(self, ("wait", "cpu", "run_wait", "run_cpu"), "gil")
+        _share(self, ("probe_wait", "cpu", "run_probe_wait", "run_cpu"), "gil")
         if self.period_ms <= 0 or any(v is not None and v < 0 for v in (self.latency_ms, self.run_latency_ms)):
             raise EventError("gil period and latencies must be positive")
 
@@ -551,11 +553,11 @@ class GilWorkers(Event):
     """Each worker's GIL shares over the run so far, sampled from outside (engine/gil_sampler.py).
 
     rows: [index, held, wait, off_cpu], each a share 0..1 of the worker's sampled time or None;
-    run_held: the workers' held time over the run's sampled time (up to one per GIL: the
-    processes mode has one per worker); note: why there are no figures (ptrace refused, no
-    GIL, py-spy missing), else None; source: what sampled them; final: the run's last word;
-    wait_note: why wait and off_cpu are None where held is not ("not measured on riscv64: ..."),
-    else None."""
+    run_held: the workers' held time over the run's sampled time where they share one GIL, None
+    where each has its own (version-1 recordings of processes summed them; engine/figures.py
+    reads the rows there); note: why there are no figures (ptrace refused, no GIL, py-spy
+    missing), else None; source: what sampled them; final: the run's last word; wait_note: why
+    wait and off_cpu are None where held is not ("not measured on riscv64: ..."), else None."""
 
     rows: list
     run_held: float | None = None

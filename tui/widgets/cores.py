@@ -5,8 +5,9 @@ sent over SSH. Cores are grouped by host, so a cluster's machines read apart.
 """
 from __future__ import annotations
 
+from conctui.engine.figures import gil_figures, gil_scope
 from conctui.engine.state import CoreHost, SessionState
-from conctui.engine.text import percent
+from conctui.engine.text import gil_held_cell, percent
 from conctui.engine.untrusted import visible
 from conctui.widgets.spans import changed_span
 from rich.cells import cell_len, set_cell_size
@@ -71,22 +72,19 @@ def held_note(note: str) -> str:
 
 
 def gil_line(state: SessionState) -> Text:
-    """The run's GIL figures: the probe's wait (live while a run is, its run figure after) and
-    the workers' held time summed (engine/gil_sampler.py), or why it is not there."""
+    """The run's GIL figures (engine/figures.gil_figures): the workers' wait and held with one
+    GIL; held `each` where every worker has its own (a mean, never a sum); or why there are none."""
     run = state.current
-    gil = run.gil if run is not None else None
-    sampled = run.gil_workers if run is not None else None
-    if gil is None and sampled is None:
+    if run is None or (run.gil_workers is None and gil_scope(run) != "none"):
         return Text("GIL -", "dim")
-    if sampled is not None and sampled.note:
-        held = Text(f" held: {held_note(sampled.note)}", "dim")
-    else:
-        held = Text(f" held {percent(sampled.run_held if sampled else None)}")
-    if gil is None or (gil.wait is None and gil.run_wait is None):
-        return Text.assemble(("GIL", "bold"), held if sampled and not sampled.note else
-                             Text(f": {visible((gil.note if gil else None) or 'n/a')}", "dim"))
-    wait = gil.wait if run.finished is None else gil.run_wait
-    return Text.assemble(("GIL wait ", "bold"), (percent(wait), load_style(100 * (wait or 0))), held)
+    figures = gil_figures(run, state.t)
+    if figures["gil_note"] is not None:
+        return Text.assemble(("GIL", "bold"), (f": {held_note(figures['gil_note'])}", "dim"))
+    held = gil_held_cell(figures["gil_held"], figures["gil_scope"], None)
+    if figures["gil_scope"] != "one":  # each worker alone on its GIL: waiting for it says nothing here
+        return Text.assemble(("GIL held ", "bold"), held)
+    wait = figures["gil_wait"]
+    return Text.assemble(("GIL wait ", "bold"), (percent(wait), load_style(100 * (wait or 0))), f" held {held}")
 
 
 class CoresPane(Widget):

@@ -16,8 +16,12 @@ FIGURES = {
     "parallelism": "CPU seconds / wall seconds: how many cores were busy on average (pure-Python threads stay near 1).",
     "speedup": "the sequential run's wall time / this run's wall time, same workload, workers and Python.",
     "efficiency": "speedup / min(workers, usable cores): 1 means every usable core was put to work.",
-    "GIL wait": "share of time a thread that wakes now and then waits for the GIL (a probe thread's lateness).",
-    "GIL held": "the workers' time holding their GIL, summed, over the run's time (py-spy, sampled from outside).",
+    "GIL wait": "(JSON gil_wait) the workers' share of their time waiting for their GIL, weighted by each "
+                "worker's time (sampled from outside, as the per-worker wait below).",
+    "GIL held": "(JSON gil_held) one GIL: the share of the run's time a worker held it; `each`: every worker has "
+                "its own GIL (processes, sub-interpreters), and this is their mean share, never a sum.",
+    "GIL latency": "(JSON gil_latency_ms, `run` only) how long a thread that wants the GIL back waits for it, "
+                   "each time: a probe thread's lateness, where the workers share the runner's GIL.",
     "gil": "a worker's share of its time holding its process's GIL: py-spy's samples of its native thread id.",
     "wait": "(JSON gil_wait per worker) share of its time asleep on its GIL's futex, waiting to take the GIL.",
     "off CPU": "(JSON gil_off_cpu) share of its time asleep elsewhere: sleep, I/O, a lock. The rest is on CPU "
