@@ -35,6 +35,9 @@ def test_wait_orders_sleeping_then_hashlib_then_pure_python_threads() -> None:
     runs = [_gil_run(w) for w in ("download", "hashlib", "cpu")]
     if any(run["gil_note"] for run in runs):
         pytest.skip(f"the workers were not sampled: {runs[0]['gil_note']}")
+    others = max(run["other_load"] or 0.0 for run in runs)
+    if others > 0.5:
+        pytest.skip(f"other programs took {others:.1f} cores: a thread kept off its core waits there, not on the GIL")
     sleeping, hashing, pure = (run["gil_wait"] for run in runs)
     assert sleeping < 0.1, sleeping
     assert hashing < 0.3, hashing  # sha256 releases the GIL: the threads rarely wait

@@ -80,20 +80,28 @@ def test_the_clock_says_a_run_with_a_failed_worker_failed() -> None:
     assert clock_text(ended.current, now=9.0).startswith("threads failed · wall 1.00 s")
 
 
-def test_the_gil_line_live_then_over_the_run() -> None:
+def _sampled(t: float, *rows: list, run_held: float | None = None, note: str | None = None) -> GilWorkers:
+    return GilWorkers(t, list(rows), run_held, note, "py-spy")
+
+
+def test_the_gil_line_is_the_workers_sampled_figures_live_then_over_the_run() -> None:
     assert gil_line(SessionState()).plain == "GIL -"
-    assert gil_line(_fold(_started())).plain == "GIL -"  # a run, but no meter yet
-    live = _fold(_started(), _gil(wait=0.93, run_wait=0.40))
-    assert gil_line(live).plain.startswith("GIL wait 93%")  # live: the last window
+    assert gil_line(_fold(_started(), _gil(0.93, 0.93))).plain == "GIL -"  # the probe alone says nothing of workers
+    live = _fold(_started(), WorkerStarted(0.6, 0, 100, 101), WorkerStarted(0.6, 1, 100, 102),
+                 _gil(0.93, 0.93), _sampled(1.6, [0, 0.5, 0.3, 0.0], [1, 0.4, 0.5, 0.0], run_held=0.9))
+    assert gil_line(live).plain == "GIL wait 40% held 90%"  # not the probe's 93%
+    apply(live, _sampled(2.9, [0, 0.5, 0.1, 0.0], [1, 0.4, 0.1, 0.0], run_held=0.9))
     apply(live, RunFinished(3.0, "done", 2.5))
-    assert gil_line(live).plain.startswith("GIL wait 40%")  # ended: the whole run
+    assert gil_line(live).plain == "GIL wait 10% held 90%"  # ended: the whole run's
 
 
-def test_the_gil_line_says_why_it_has_no_wait_figure() -> None:
-    own = _fold(_started(mode="processes"), _gil(None, None, "own GIL in each worker process"))
-    assert gil_line(own).plain == "GIL: own GIL in each worker process"
+def test_the_gil_line_says_why_it_has_no_figures() -> None:
+    refused = _fold(_started(), _sampled(1.0, [0, None, None, None], note="ptrace refused (not root)"))
+    assert gil_line(refused).plain == "GIL: ptrace refused"
 
 
-def test_the_gil_line_adds_the_workers_held_time_when_sampled() -> None:
-    sampled = _fold(_started(), _gil(wait=0.5, run_wait=0.5), GilWorkers(1.5, [[0, 0.6, 0.3, 0.1]], 0.6))
-    assert gil_line(sampled).plain == "GIL wait 50% held 60%"
+def test_the_gil_line_of_processes_is_each_ones_share_of_its_own_gil_never_a_sum() -> None:
+    own = _fold(_started(mode="processes"), WorkerStarted(0.6, 0, 100, 100), WorkerStarted(0.6, 1, 101, 101),
+                _gil(None, None, "own GIL in each worker process"),
+                _sampled(1.6, [0, 0.98, 0.0, 0.0], [1, 0.96, 0.0, 0.0], run_held=1.94))  # version 1 summed them
+    assert gil_line(own).plain == "GIL held each 97%"

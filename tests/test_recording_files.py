@@ -90,7 +90,7 @@ BAD_FILES = {
     "header not an object": (["[1, 2]\n"] + _lines()[1:], "not a conctui recording"),
     "missing header": (_lines()[1:], "not a conctui recording"),
     "another format": (_with(0, format="asciicast"), "not a conctui recording"),
-    "future version": (_with(0, version=2), "version 2; this conctui reads version 1: upgrade"),
+    "future version": (_with(0, version=3), "version 3; this conctui reads version 2: upgrade"),
     "version as text": (_with(0, version="1"), "bad recording version '1'"),
     "header without machine": (_with(0, machine=None), "no machine description"),
     "negative t0": (_with(0, t0=-3), "t0 -3 is not a time"),

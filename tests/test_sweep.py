@@ -154,3 +154,79 @@ def test_the_sweep_event_is_checked_like_every_other() -> None:
 def test_a_fit_says_when_other_programs_took_the_cores() -> None:
     points = [{**p, "other_load": 1.5} for p in _points("processes", {1: 2.0, 2: 2.0}, cores=2)]
     assert "other programs took up to 1.5 of the 2 cores" in fit(points, cores=2)["note"]
+
+
+# ---- the advice, from hand-made points ------------------------------------------------------
+
+def _sweep(walls: dict[str, dict[int, float | list[float]]], cores: int = 16, cpu_share: float = 1.0,
+           others: float = 0.0) -> dict:
+    """A finished sweep's document from walls by mode and count (a list: one wall per repeat);
+    fixed work per worker, each worker computing `cpu_share` of its time."""
+    runs = []
+    for mode, by_count in walls.items():
+        for n, each in by_count.items():
+            for wall in each if isinstance(each, list) else [each]:
+                busy = cpu_share * min(n, cores) if mode != "threads" or cpu_share < 0.5 else 1.0
+                runs.append({**_run(mode, n, wall), "python": PythonInfo(executable="/py", usable_cores=cores)
+                             .as_dict(), "parallelism": busy, "other_load": others})
+    counts = sorted({n for by_count in walls.values() for n in by_count})
+    repeat = max(len(w) if isinstance(w, list) else 1 for by_count in walls.values() for w in by_count.values())
+    return document(runs, "count_primes", {}, list(walls), counts, repeat, cores, "done")
+
+
+CPU = {"threads": {1: 2.0, 4: 7.8, 16: 31.0, 32: 62.0},
+       "processes": {1: [2.0, 2.0, 2.0], 4: [2.05, 2.0, 2.1], 16: [2.2, 2.16, 2.3], 32: [4.3, 4.2, 4.4]}}
+
+
+def test_cpu_work_is_advised_processes_at_the_knee_with_its_range() -> None:
+    found = _sweep(CPU)["advice"]
+    assert (found["mode"], found["workers"], found["largest_tried"]) == ("processes", 16, False)
+    assert found["speedup_range"] == [pytest.approx(16 * 2.0 / 2.3, abs=0.01), pytest.approx(16 * 2.0 / 2.16, abs=0.01)]
+    text = found["text"]
+    assert text.startswith("On these 16 cores, for count_primes, use processes at 16 workers: 14.5x")
+    assert "over 3 runs" in text and "--repeat" not in text
+    assert "Threads gained nothing (serial fraction" in text
+    assert "Beyond 16 workers the gain stopped: 32 reached 14.9x." in text
+
+
+def test_the_best_at_the_largest_count_tried_says_so_and_to_sweep_higher() -> None:
+    found = _sweep({"processes": {1: 2.0, 2: 2.0, 4: 2.0}})["advice"]
+    assert found["workers"] == 4 and found["largest_tried"] and found["gain_stopped_at"] is None
+    assert "4 is the largest count tried and still gained: sweep higher" in found["text"]
+    interior = _sweep({"processes": {1: 2.0, 2: 2.0, 4: 4.0}})["advice"]
+    assert not interior["largest_tried"] and "sweep higher" not in interior["text"]
+
+
+def test_one_run_per_point_says_the_range_needs_repeat() -> None:
+    found = _sweep({"processes": {1: 2.0, 2: 2.0}})["advice"]
+    assert found["speedup_range"] is None and "--repeat 3" in found["text"]
+
+
+def test_waiting_work_is_advised_threads_and_where_the_gain_stopped() -> None:
+    walls = {"threads": {1: 2.0, 2: 2.0, 4: 2.0, 8: 2.0, 16: 4.0}, "processes": {1: 2.3, 2: 2.3, 4: 2.35, 8: 2.4,
+                                                                                  16: 2.5}}
+    found = _sweep(walls, cores=2, cpu_share=0.01)["advice"]
+    assert found["waits"] and (found["mode"], found["workers"]) == ("threads", 8)  # not processes' 16, though faster
+    assert found["text"].startswith("The work mostly waits: one worker computed 1% of its time.")
+    assert "Beyond 8 workers the gain stopped" in found["text"]
+    alone = _sweep({"processes": walls["processes"]}, cores=2, cpu_share=0.01)["advice"]
+    assert alone["mode"] == "processes" and "--modes threads,asyncio" in alone["text"]
+
+
+def test_the_advice_never_names_a_count_that_was_not_measured() -> None:
+    for walls in (CPU, {"processes": {1: 2.0, 2: 2.0, 4: 2.0}}, {"threads": {1: 2.0, 3: 6.0}}):
+        sweep = _sweep(walls)
+        measured = {p["workers"] for p in sweep["points"]}
+        found = sweep["advice"]
+        assert found["workers"] in measured
+        named = {int(word) for word in found["text"].replace(",", " ").split() if word.isdigit()}
+        assert named <= measured | {sweep["usable_cores"], 3}, (named, found["text"])  # 3: "--repeat 3"
+
+
+def test_nothing_gained_is_said_plainly() -> None:
+    found = _sweep({"threads": {1: 2.0, 2: 4.0, 4: 8.0}})["advice"]
+    assert "no mode did more than 1.00x" in found["text"] and "threads" not in found["text"].split(":")[0]
+
+
+def test_no_points_no_advice() -> None:
+    assert document([], "cpu", {}, ["threads"], [1, 2], 1, 2, "running")["advice"] is None

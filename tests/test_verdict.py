@@ -22,7 +22,7 @@ def _row(mode: str = "threads", workload: str = "w", **figures) -> dict:
 
 
 CASES = {
-    "gil": _row(gil_wait=0.9, parallelism=1.0, gil_note=None, waiting_share=0.5),
+    "gil": _row(gil_wait=0.9, gil_held=0.97, parallelism=1.0, gil_note=None, waiting_share=0.5),
     "waiting": _row(cpu_s=0.01, parallelism=0.005, waiting_share=0.99, gil_wait=0.0, gil_note=None),
     "released_gil": _row(cpu_s=3.8, parallelism=1.9, gil_wait=0.03, gil_note=None),
     "all_cores": _row("processes", cpu_s=3.9, parallelism=1.95),
@@ -47,7 +47,8 @@ def test_each_reason_is_given_for_its_figures(reason: str) -> None:
 
 def test_sentences_cite_their_figures() -> None:
     (gil,) = judge(CASES["gil"])
-    assert "spent 90% of their time waiting for the GIL" in gil["text"] and "1.00 of the 2 cores" in gil["text"]
+    assert "held 97% of the time" in gil["text"] and "spent 90% of theirs waiting" in gil["text"]
+    assert "1.00 of the 2 cores" in gil["text"]
     (waiting,) = judge(CASES["waiting"])
     assert "99%" in waiting["text"] and waiting["figures"]["waiting_share"] == 0.99
 

@@ -144,12 +144,121 @@ def time_left(found: list[dict[str, Any]], remaining: list[tuple[str, int]], ela
 
 def document(runs: list[dict[str, Any]], workload: str, params: dict, modes: list[str], counts: list[int],
              repeat: int, usable_cores: int, status: str) -> dict[str, Any]:
-    """The sweep as JSON: what was planned, the points measured so far, each mode's fit."""
+    """The sweep as JSON: what was planned, the points measured so far, each mode's fit, the advice."""
     found = points(runs)
-    return {"workload": workload, "params": params, "modes": modes, "workers": counts, "repeat": repeat,
-            "usable_cores": usable_cores, "model": MODEL, "status": status,
-            "runs_planned": len(plan(modes, counts, repeat)), "runs_done": len(runs),
-            "points": found, "fits": fits(found)}
+    sweep = {"workload": workload, "params": params, "modes": modes, "workers": counts, "repeat": repeat,
+             "usable_cores": usable_cores, "model": MODEL, "status": status,
+             "runs_planned": len(plan(modes, counts, repeat)), "runs_done": len(runs),
+             "points": found, "fits": fits(found)}
+    sweep["advice"] = advice(sweep)
+    return sweep
+
+
+# ---- the advice: which mode and how many workers, from the measured points alone -----------------
+
+WAITS = 0.3  # one worker's CPU per wall second below this: the work mostly waits (I/O, sleep)
+NO_GAIN = 1.2  # a mode whose best speedup is below this gained nothing
+STEP = THRESHOLDS["narrow_win"]  # more workers that add less than this (5%) to the work per second add nothing
+WAITING_MODES = ("threads", "asyncio")  # what waiting work wants: no start-up, no copies
+
+
+def _throughput(point: dict[str, Any]) -> float:
+    return point["workers"] / point["wall_s"]  # fixed work per worker: work done per second
+
+
+def _x(value: float) -> str:
+    return f"{value:.1f}x" if value >= 10 else f"{value:.2f}x"
+
+
+def _knee(members: list[dict[str, Any]]) -> dict[str, Any]:
+    """The fewest workers within STEP of the mode's best work per second: more gained nothing."""
+    best = max(map(_throughput, members))
+    return min((p for p in members if _throughput(p) * STEP >= best), key=lambda p: p["workers"])
+
+
+def _spread(point: dict[str, Any], members: list[dict[str, Any]]) -> tuple[float, float] | None:
+    """The point's speedup over its repeats (its walls' min and max against the 1-worker median)."""
+    one = next((p["wall_s"] for p in members if p["workers"] == 1), None)
+    if point["ok_runs"] < 2 or not one or not point["wall_min"] or not point["wall_max"]:
+        return None
+    n = point["workers"]
+    return round(n * one / point["wall_max"], 2), round(n * one / point["wall_min"], 2)
+
+
+def _waits(found: list[dict[str, Any]]) -> float | None:
+    """One worker's CPU per wall second (the median over modes): low, the work waits, not computes."""
+    ones = sorted(p["parallelism"] for p in found if p["workers"] == 1 and p["parallelism"] is not None)
+    return ones[len(ones) // 2] if ones else None
+
+
+def _others(by_mode: dict[str, list[dict[str, Any]]], chosen: str, fitted: dict[str, Any]) -> list[str]:
+    """A sentence on every other mode: what it reached, or that it gained nothing."""
+    said = []
+    for mode, members in by_mode.items():
+        if mode == chosen:
+            continue
+        best = max(members, key=lambda p: p["speedup"])
+        serial = (fitted.get(mode) or {}).get("serial_fraction")
+        if best["speedup"] < NO_GAIN:
+            why = f"serial fraction {serial:.2f}" if serial is not None else f"{_x(best['speedup'])} at best"
+            said.append(f"{mode.capitalize()} gained nothing ({why}).")
+        else:
+            said.append(f"{mode.capitalize()} reached {_x(best['speedup'])} at {best['workers']} workers.")
+    return said
+
+
+def advice(sweep: dict[str, Any]) -> dict[str, Any] | None:
+    """Which mode and how many workers did this function's work fastest on this machine, in
+    sentences that cite the points; None before any point. It never names a count that was
+    not measured: where the best is the largest tried, it says to sweep higher instead."""
+    found = [p for p in sweep["points"] if p["wall_s"] and p["speedup"] is not None]
+    if not found:
+        return None
+    by_mode: dict[str, list[dict[str, Any]]] = {}
+    for point in found:
+        by_mode.setdefault(point["mode"], []).append(point)
+    share = _waits(found)
+    waits = share is not None and share < WAITS
+    pool = [m for m in by_mode if m in WAITING_MODES] if waits else []
+    chosen = max(pool or by_mode, key=lambda m: max(map(_throughput, by_mode[m])))
+    members = by_mode[chosen]
+    knee, largest = _knee(members), max(members, key=lambda p: p["workers"])
+    spread = _spread(knee, members)
+    where = f"On these {sweep['usable_cores']} cores, for {sweep['workload']}"
+    top = max(members, key=_throughput)
+    if top["speedup"] < NO_GAIN:
+        first = (f"{where}, no mode did more than {_x(top['speedup'])} the work per second of one worker: "
+                 "more workers do not pay here.")
+    else:
+        first = (f"{where}, use {chosen} at {knee['workers']} workers: {_x(knee['speedup'])} the work per second "
+                 "of one worker" + (f" ({_x(spread[0])[:-1]}–{_x(spread[1])} over {knee['ok_runs']} runs)." if spread
+                                    else "."))
+    sentences = [first]
+    if waits:
+        sentences.insert(0, f"The work mostly waits: one worker computed {share:.0%} of its time, so threads or "
+                            "asyncio suit it, without start-up or copies.")
+        if not pool:
+            sentences.append("Sweep threads and asyncio too (--modes threads,asyncio) to measure them.")
+    if top["speedup"] < NO_GAIN:
+        pass  # nothing gained: no count to point at
+    elif knee is largest:
+        sentences.append(f"{knee['workers']} is the largest count tried and still gained: sweep higher to see "
+                         "whether more workers help.")
+    else:
+        sentences.append(f"Beyond {knee['workers']} workers the gain stopped: {largest['workers']} reached "
+                         f"{_x(largest['speedup'])}.")
+    sentences += _others(by_mode, chosen, sweep["fits"])
+    if knee["ok_runs"] < 2:
+        sentences.append("Each point ran once, so there is no range: sweep with --repeat 3 to see how much "
+                         "these figures vary.")
+    others = max((p.get("other_load") or 0.0 for p in found), default=0.0)
+    if others >= BUSY_SHARE * sweep["usable_cores"]:
+        sentences.append(f"Other programs took up to {others:.1f} of the {sweep['usable_cores']} cores "
+                         "meanwhile, so these figures measure them too.")
+    return {"text": " ".join(sentences), "sentences": sentences, "mode": chosen, "workers": knee["workers"],
+            "speedup": knee["speedup"], "speedup_range": list(spread) if spread else None,
+            "runs": knee["ok_runs"], "largest_tried": knee is largest, "waits": waits,
+            "gain_stopped_at": None if knee is largest else knee["workers"]}
 
 
 def draw(plt: Any, sweep: dict[str, Any]) -> None:

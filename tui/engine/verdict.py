@@ -16,7 +16,9 @@ from conctui.engine.text import percent
 
 THRESHOLDS = {
     "waiting_share": 0.7,       # workers' time neither computing nor queued for a core: waiting
-    "gil_wait": 0.3,            # GIL wait at least this ...
+    "gil_held": 0.7,            # one GIL held at least this share of the run ...
+    "gil_wait": 0.2,            # ... its workers waiting for it at least this share of their time (two
+                                # pure-Python threads on 2 cores read 22-41%, sampled) ...
     "gil_parallelism": 1.3,     # ... and parallelism at most this: waited on the GIL
     "startup_share": 0.25,      # start-up (and IPC) at least this share of wall: paid for them
     "released_parallelism": 1.3,  # threads under one GIL above this parallelism: C released it
@@ -87,13 +89,14 @@ def _one_gil_wait(row: dict) -> float | None:
 
 
 def _gil(row: dict) -> tuple[dict, str] | None:
-    wait, par = _one_gil_wait(row), row["parallelism"]
-    if (wait is None or cores(row) < 2 or wait < THRESHOLDS["gil_wait"]
-            or par > THRESHOLDS["gil_parallelism"]):
+    wait, held, par = _one_gil_wait(row), row.get("gil_held"), row["parallelism"]
+    if (wait is None or held is None or cores(row) < 2 or wait < THRESHOLDS["gil_wait"]
+            or held < THRESHOLDS["gil_held"] or par > THRESHOLDS["gil_parallelism"]):
         return None
-    return ({"gil_wait": wait, "parallelism": par, "cores": cores(row)},
-            f"its workers spent {percent(wait)} of their time waiting for the GIL, and together they kept "
-            f"{par:.2f} of the {cores(row)} cores busy, so one thread ran Python at a time")
+    return ({"gil_held": held, "gil_wait": wait, "parallelism": par, "cores": cores(row)},
+            f"the GIL was held {percent(held)} of the time, its workers spent {percent(wait)} of theirs waiting "
+            f"for it, and together they kept {par:.2f} of the {cores(row)} cores busy, "
+            "so one thread ran Python at a time")
 
 
 def _startup(row: dict) -> tuple[dict, str] | None:
@@ -232,6 +235,7 @@ def verdict(rows: list[dict]) -> list[Entry]:
 # how brief() words each figure, in the order it lists them
 _BRIEF: list[tuple[str, Callable[[dict], str]]] = [
     ("waiting_share", lambda f: f"waiting {percent(f['waiting_share'])}"),
+    ("gil_held", lambda f: f"GIL held {percent(f['gil_held'])}"),
     ("gil_wait", lambda f: f"GIL wait {percent(f['gil_wait'])}"),
     ("parallelism", lambda f: f"parallelism {f['parallelism']:.2f}" + (f" of {f['cores']}" if "cores" in f else "")),
     ("cpu_share", lambda f: f"CPU share {percent(f['cpu_share'])}"),
