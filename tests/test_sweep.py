@@ -207,7 +207,7 @@ def test_waiting_work_is_advised_threads_and_where_the_gain_stopped() -> None:
                                                                                   16: 2.5}}
     found = _sweep(walls, cores=2, cpu_share=0.01)["advice"]
     assert found["waits"] and (found["mode"], found["workers"]) == ("threads", 8)  # not processes' 16, though faster
-    assert found["text"].startswith("The work mostly waits: one worker computed 1% of its time.")
+    assert found["text"].startswith("The work mostly waits: one worker computed 1% of its time, so threads")
     assert "Beyond 8 workers the gain stopped" in found["text"]
     alone = _sweep({"processes": walls["processes"]}, cores=2, cpu_share=0.01)["advice"]
     assert alone["mode"] == "processes" and "--modes threads,asyncio" in alone["text"]
