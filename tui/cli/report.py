@@ -116,9 +116,11 @@ def print_run(figures: dict, rows: list[dict]) -> None:
     """One run: its figures, cluster, memory lines, workers and verdict."""
     print(f"{visible(figures['workload'])} x{figures['workers']} · {figures['mode']} · {figures['status']}"
           f"{': ' + uncoloured(figures['error']) if figures['error'] else ''}")
+    held = gil_held_cell(figures["gil_held"], figures["gil_scope"], figures["gil_note"])
+    gil = f"GIL {held}" if figures["gil_held"] is None and held == _gil(figures) else \
+        f"GIL wait {_gil(figures)}  GIL held {held}"  # a reason once, not once per figure
     print(f"wall {figure(figures['wall_s'], ' s')}  cpu {figure(figures['cpu_s'], ' s')}  "
-          f"parallelism {figure(figures['parallelism'])}  GIL wait {_gil(figures)}  "
-          f"GIL held {gil_held_cell(figures['gil_held'], figures['gil_scope'], figures['gil_note'])}")
+          f"parallelism {figure(figures['parallelism'])}  {gil}")
     if figures["gil_latency_ms"] is not None:
         prose(f"{figure(figures['gil_latency_ms'], ' ms', 1)}: how long a thread that wants the GIL back waits for "
               "it, each time", "GIL latency ")
