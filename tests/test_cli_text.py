@@ -22,6 +22,7 @@ from conctui.cli.commands import COMMANDS
 from conctui.cli.documents import replay_figures
 from conctui.cli.progress import CLEAR, LiveProgress, progress_line
 from conctui.cli.report import print_compare, print_run, print_sweep, print_workloads, prose
+from conctui.engine.claims import measured
 from conctui.engine.events import WorkerFinished
 from conctui.engine.figures import summarize
 from conctui.engine.modes import MODES, runnable
@@ -195,3 +196,14 @@ def test_export_says_what_it_wrote_and_its_size(tmp_path: Path, capsys: pytest.C
     assert printed == f"wrote {out}: {byte_size(os.path.getsize(out))}, the frame at 1.0 s of " \
                       f"{printed.split(' of ')[1].split(',')[0]}, 80x24\n"
     assert os.path.getsize(out) > 1000
+
+
+def test_a_claim_without_a_start_up_figure_leaves_it_out_rather_than_reading_0() -> None:
+    python = {"free_threaded": False, "gil_enabled": True}
+    runs = [{"workload": "download", "mode": mode, "workers": 3, "status": "done", "wall_s": wall, "python": python,
+             "startup_s": None, "ipc": None} for mode, wall in (("processes", 2.31), ("threads", 2.01))]
+    (_, figure_said), = [(c, f) for c, f in measured(runs, 2) if c.key == "5"]
+    assert figure_said == "processes 2.31 s against threads 2.01 s"
+    runs[0]["startup_s"] = 0.25
+    assert [f for c, f in measured(runs, 2) if c.key == "5"] == [
+        "processes 2.31 s against threads 2.01 s; workers began 0.25 s after launch"]

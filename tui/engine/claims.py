@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
+from conctui.engine.text import figure, percent
 from conctui.engine.verdict import THRESHOLDS
 
 Runs = list[dict[str, Any]]
@@ -70,17 +71,17 @@ def _against_sequential(runs: Runs, workload: str, mode: str, workers: int) -> s
     if not ran or not base:
         return None
     wall, base_wall = _median(ran, "wall_s"), _median(base, "wall_s")
-    return (f"{mode} x{workers} {base_wall / wall:.2f}x sequential ({wall:.2f} s against {base_wall:.2f} s), "
-            f"parallelism {_median(ran, 'parallelism'):.2f}")
+    return (f"{mode} x{workers} {figure(base_wall / wall, 'x')} sequential ({figure(wall, ' s')} against "
+            f"{figure(base_wall, ' s')}), parallelism {figure(_median(ran, 'parallelism'))}")
 
 
 def _sleeping_threads(runs: Runs, cores: int) -> str | None:
     threads = _done(runs, "download", "threads", 3)
     if not threads:
         return None
-    text = f"3 sleeping threads took {_median(threads, 'wall_s'):.2f} s"
+    text = f"3 sleeping threads took {figure(_median(threads, 'wall_s'), ' s')}"
     base = _done(runs, "download", "sequential", 3)
-    return text + (f", one after another {_median(base, 'wall_s'):.2f} s" if base else "")
+    return text + (f", one after another {figure(_median(base, 'wall_s'), ' s')}" if base else "")
 
 
 def _cpu_threads(runs: Runs, cores: int) -> str | None:
@@ -91,7 +92,7 @@ def _every_core(runs: Runs, cores: int) -> str | None:
     ran = _done(runs, "cpu", "processes", max(2, cores))
     if not ran:
         return None
-    return f"{ran[0]['workers']} processes: parallelism {_median(ran, 'parallelism'):.2f} of {cores} cores"
+    return f"{ran[0]['workers']} processes: parallelism {figure(_median(ran, 'parallelism'))} of {cores} cores"
 
 
 def _sleeping_calculation(runs: Runs, cores: int) -> str | None:
@@ -99,19 +100,22 @@ def _sleeping_calculation(runs: Runs, cores: int) -> str | None:
     if not ran:
         return None
     waiting = _median(ran, "waiting_share")
-    return (f"3 processes that sleep: {_median(ran, 'cpu_s'):.2f} s of CPU in {_median(ran, 'wall_s'):.2f} s"
-            + (f", waiting {waiting:.0%} of their time" if waiting is not None else ""))
+    cpu, wall = figure(_median(ran, "cpu_s"), " s"), figure(_median(ran, "wall_s"), " s")
+    text = f"3 processes that sleep: {cpu} of CPU in {wall}"
+    return text + (f", waiting {percent(waiting)} of their time" if waiting is not None else "")
 
 
 def _start_up(runs: Runs, cores: int) -> str | None:
     procs, threads = _done(runs, "download", "processes", 3), _done(runs, "download", "threads", 3)
     if not procs or not threads:
         return None
-    text = (f"processes {_median(procs, 'wall_s'):.2f} s against threads {_median(threads, 'wall_s'):.2f} s; "
-            f"workers began {_median(procs, 'startup_s') or 0:.2f} s after launch")
+    walls = figure(_median(procs, "wall_s"), " s"), figure(_median(threads, "wall_s"), " s")
+    text = f"processes {walls[0]} against threads {walls[1]}"
+    startup = _median(procs, "startup_s")
+    text += f"; workers began {figure(startup, ' s')} after launch" if startup is not None else ""
     shares = [r["ipc"]["share"] for r in procs if r.get("ipc") and r["ipc"].get("share") is not None]
     ipc = median(shares) if shares else None
-    return text + (f", IPC {ipc:.0%} of wall" if ipc is not None else "")
+    return text + (f", IPC {percent(ipc)} of wall" if ipc is not None else "")
 
 
 def _c_releases(runs: Runs, cores: int) -> str | None:
@@ -122,10 +126,10 @@ def _beyond(runs: Runs, cores: int) -> str | None:
     parts = []
     interp = _done(runs, "cpu", "interpreters", max(2, cores))
     if interp:
-        parts.append(f"sub-interpreters: parallelism {_median(interp, 'parallelism'):.2f} of {cores} cores")
+        parts.append(f"sub-interpreters: parallelism {figure(_median(interp, 'parallelism'))} of {cores} cores")
     free = _done(runs, "cpu", "threads", max(2, cores), _free_threaded)
     if free:
-        parts.append(f"free-threaded threads: parallelism {_median(free, 'parallelism'):.2f} of {cores} cores")
+        parts.append(f"free-threaded threads: parallelism {figure(_median(free, 'parallelism'))} of {cores} cores")
     return "; ".join(parts) or None
 
 
@@ -159,7 +163,7 @@ def _busy(claim: Claim, runs: Runs, usable_cores: int) -> str:
              if r.get("other_load") is not None]
     if not loads or max(loads) < THRESHOLDS["busy_share"] * usable_cores:
         return ""
-    return f" (other programs took up to {max(loads):.1f} of the {usable_cores} cores meanwhile)"
+    return f" (other programs took up to {figure(max(loads), digits=1)} of the {usable_cores} cores meanwhile)"
 
 
 def measured(runs: Runs, usable_cores: int) -> list[tuple[Claim, str | None]]:
