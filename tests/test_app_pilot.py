@@ -11,7 +11,7 @@ import psutil
 import pytest
 from conctui.app import ConcApp
 from conctui.engine.modes import MODES
-from conctui.engine.pythons import FoundPython, find_pythons, probe
+from conctui.engine.pythons import FoundPython, by_version, find_pythons, probe
 from conctui.engine.runner_process import describe
 from conctui.engine.spec import RunSpec, UsageError, parse_params, parse_workload
 from conctui.export import render_screen
@@ -241,9 +241,9 @@ async def test_many_workers_scroll_in_the_workers_pane(size) -> None:
 
 
 def other_python() -> FoundPython:
-    """The newest Python the finder lists whose minor version is not this one's and whose runner
+    """The newest Python the picker lists whose minor version is not this one's and whose runner
     answers (a pyenv shim of a version not installed does not), or skip saying so."""
-    others = [found for found in find_pythons() if found.version not in (None, sys.version_info[:2])
+    others = [found for found in by_version(find_pythons()) if found.version not in (None, sys.version_info[:2])
               and not found.free_threaded and not found.unavailable]
     for found in sorted(others, key=lambda found: found.version, reverse=True):
         try:

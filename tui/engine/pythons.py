@@ -32,6 +32,7 @@ class FoundPython:
     free_threaded: bool  # from the name (python3.13t, a 3.13t pyenv version)
     source: str  # "current", "PATH", "pyenv", "conctui build", "command line"
     python_gil: str | None = None  # a free-threaded build is listed twice: PYTHON_GIL "0" (off) and "1" (on)
+    also: tuple[str, ...] = ()  # other paths to the same version (see `by_version`)
 
     @property
     def label(self) -> str:
@@ -116,6 +117,27 @@ def find_pythons(extra: list[str] | tuple[str, ...] = ()) -> list[FoundPython]:
             found += ([replace(candidate, python_gil="0"), replace(candidate, python_gil="1")]
                       if candidate.free_threaded else [candidate])
     return found
+
+
+# which of one version's paths a picker offers: the one running, then one the user named, then
+# pyenv's own binary (a PATH entry is often a pyenv shim or a system copy)
+_PREFERRED = ["current", "command line", "pyenv", "conctui build", "PATH"]
+
+
+def by_version(found: list[FoundPython]) -> list[FoundPython]:
+    """One entry per version (and GIL switch), its preferred path chosen and the rest kept as
+    `also`; sorted by version, those whose name says nothing next, those below the floor last."""
+    groups: dict[object, list[FoundPython]] = {}
+    for candidate in found:
+        key = candidate.path if candidate.version is None else (candidate.version, candidate.free_threaded,
+                                                                candidate.python_gil)
+        groups.setdefault(key, []).append(candidate)
+    entries = []
+    for members in groups.values():
+        members.sort(key=lambda m: _PREFERRED.index(m.source) if m.source in _PREFERRED else len(_PREFERRED))
+        entries.append(replace(members[0], also=tuple(m.path for m in members[1:])))
+    return sorted(entries, key=lambda e: (e.unavailable is not None, e.version is None, e.version or (0, 0),
+                                          e.free_threaded, e.python_gil or ""))
 
 
 def probe(path: str) -> PythonInfo:

@@ -43,11 +43,11 @@ class ClaimsScreen(ModalScreen[str | None]):
         self._can_measure = can_measure
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="claims"):
+        with VerticalScroll(id="claims") as claims:
+            claims.border_title = "claims: " + ("a number measures its claim, " if self._can_measure else "") + \
+                "escape closes"
             yield Static(Text("The tutorial's claims, measured here", "bold underline"))
             yield Static(self._table)
-            hint = "a number measures its claim, escape closes" if self._can_measure else "escape closes"
-            yield Static(Text(hint, "dim"))
 
     def action_measure(self, key: str) -> None:
         if self._can_measure:

@@ -50,8 +50,8 @@ GIL_NOTES = [
     "Reading another process needs ptrace rights: run as root, or `sudo setcap cap_sys_ptrace+ep` on py-spy, "
     "or `sudo sysctl kernel.yama.ptrace_scope=0` (at 1, the runner already declares conctui its tracer). "
     "Refused, the figures are '-' and null in JSON, with the reason in the output pane.",
-    "Python 3.14+: a GIL sampler on the standard library's _remote_debugging (runner/remote_gil.py) and the "
-    "interpreters mode's concurrent.interpreters path are written, not yet run here: no 3.14 on this machine.",
+    "Python 3.14 and later: the GIL per worker is read with the standard library's _remote_debugging instead "
+    "of py-spy, and the interpreters mode uses concurrent.interpreters (both newer and less tried).",
 ]
 
 
@@ -83,7 +83,8 @@ class HelpScreen(ModalScreen[None]):
         self._notes = notes
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help"):
+        with VerticalScroll(id="help") as help:
+            help.border_title = "help: escape closes, ↑↓ and PageDown scroll"
             yield Static(Text("Keys", "bold underline"))
             yield Static(key_table(self._keys))
             for note in self._notes:
@@ -92,4 +93,3 @@ class HelpScreen(ModalScreen[None]):
             yield Static(figure_table())
             for note in GIL_NOTES:
                 yield Static(Text(note, "dim"))
-            yield Static(Text("\nescape closes", "dim"))

@@ -1,7 +1,10 @@
 """A modal list to pick one thing from: a workload (with kind and description) or a Python."""
 from __future__ import annotations
 
-from conctui.engine.pythons import FoundPython
+import os
+
+from conctui.engine.pythons import FoundPython, by_version
+from conctui.engine.runner_process import MIN_PYTHON
 from conctui.engine.spec import builtin_module, kind_label
 from conctui.engine.untrusted import visible
 from conctui.workloads import BUILTINS
@@ -11,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 
 def _workload_row(name: str, kind: str, description: str) -> Table:
@@ -34,11 +37,41 @@ def workload_options(extra: list[str]) -> list[Option]:
     return options
 
 
-def python_options(found: list[FoundPython]) -> list[Option]:
-    """Pythons below the floor are listed greyed out, with the reason, never hidden."""
-    return [Option(Text.assemble((f"{visible(p.label):<13}", "bold"), f"{p.source:<14}", (visible(p.path), "dim"),
-                                 (f"  {visible(p.unavailable)}" if p.unavailable else "", "yellow")),
-                   id=p.choice, disabled=p.unavailable is not None) for p in found]
+def python_options(found: list[FoundPython]) -> list[Option | None]:
+    """One option per version, by version, with its other paths under its own; those below the
+    floor after a line that says why, greyed, one line each: listed, never hidden."""
+    entries = by_version(found)
+    widths = (max(len(e.label) for e in entries), max(len(e.source) for e in entries))
+    usable = [e for e in entries if e.unavailable is None]
+    too_old = [e for e in entries if e.unavailable is not None]
+    options: list[Option | None] = [Option(_python_row(e, widths), id=e.choice) for e in usable]
+    if too_old:
+        options += [None, Option(Text("below conctui's floor of %d.%d, not usable:" % MIN_PYTHON, "dim"),
+                                 disabled=True)]
+        options += [Option(_python_row(e, widths, "dim"), id=e.choice, disabled=True) for e in too_old]
+    return options
+
+
+def _python_row(entry: FoundPython, widths: tuple[int, int], style: str = "") -> Table:
+    """Version, where it was found, and its path; a usable one's other paths under it, one a line."""
+    row = Table.grid(padding=(0, 1), expand=True)
+    row.add_column(width=widths[0], no_wrap=True, style=f"bold {style}")
+    row.add_column(width=widths[1], no_wrap=True, style=style)
+    row.add_column(ratio=1, style="dim", no_wrap=bool(style), overflow="ellipsis" if style else "fold")
+    paths = [_home_as_tilde(entry.path)]
+    if entry.also and style:
+        paths[0] += f" (+{len(entry.also)} more)"
+    elif entry.also:
+        paths += [f"also {_home_as_tilde(path)}" for path in entry.also]
+    row.add_row(visible(entry.label), entry.source, "\n".join(paths))
+    return row
+
+
+def _home_as_tilde(path: str) -> str:
+    """A path as a shell would let you type it: the home folder as ~ (it saves a line at 80 columns)."""
+    home = os.path.expanduser("~")
+    shown = "~" + path[len(home):] if home != "/" and path.startswith(home + os.sep) else path
+    return visible(shown)
 
 
 class Picker(ModalScreen[str | None]):
@@ -46,7 +79,7 @@ class Picker(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "dismiss(None)", "close")]
 
-    def __init__(self, title: str, options: list[Option], current: str) -> None:
+    def __init__(self, title: str, options: list[Option | None], current: str) -> None:
         super().__init__()
         self._title = title
         self._options = options
@@ -59,8 +92,10 @@ class Picker(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         picker = self.query_one(OptionList)
-        ids = [option.id for option in self._options]
-        picker.highlighted = ids.index(self._current) if self._current in ids else 0
+        try:
+            picker.highlighted = picker.get_option_index(self._current)
+        except OptionDoesNotExist:
+            picker.highlighted = 0
         picker.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
