@@ -56,7 +56,7 @@ def parse_workload(text: str) -> WorkloadRef:
     if text in BUILTINS:
         return WorkloadRef(text, "run", path=builtin_module(text).__file__, builtin=True)
     where, _, func = text.rpartition(":")
-    if not where or not func.isidentifier():
+    if not where or not all(part.isidentifier() for part in func.split(".")):  # FUNCTION, Class.method, obj.attr
         raise UsageError(
             f"unknown workload {text!r}: use one of {', '.join(BUILTINS)}, "
             "or FILE.py:FUNCTION, or package.module:FUNCTION"

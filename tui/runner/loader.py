@@ -1,8 +1,13 @@
 """Find and check a workload function, in whichever process will call it.
 
 A workload is named by file path (`my_tasks.py`, imported by path like a script) or by
-module name (`package.module`), plus a function name. Functions are never pickled: every
-process that runs workers loads the workload itself, from this description.
+module name (`package.module`), plus a function's name in it (`work`, `Job.run`, `job.run`).
+Functions are never pickled: every process that runs workers loads the workload itself, from
+this description.
+
+A function is taken as its author wrote it: called with the worker's index where it can take a
+positional argument (`def work(n)`), else with none (`def work()`, `def work(*, size=3)`), and
+the --param values by name either way.
 """
 from __future__ import annotations
 
@@ -14,6 +19,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+
 
 class LoadError(Exception):
     """A user mistake in naming or writing the workload: shown as one line, exit 2."""
@@ -22,10 +29,12 @@ class LoadError(Exception):
 class Workload:
     """The loaded function and what the modes need to know about calling it."""
 
-    def __init__(self, module: Any, func: Callable[..., Any], params: dict[str, Any], builtin: bool) -> None:
+    def __init__(self, module: Any, func: Callable[..., Any], params: dict[str, Any], builtin: bool,
+                 takes_index: bool = True) -> None:
         self.module = module
         self.func = func
         self.params = params
+        self.takes_index = takes_index  # called with the worker's index as its one positional argument
         # a built-in may offer a coroutine twin for asyncio (`arun`) and a `context(params)`
         # manager that prepares what every worker shares (the http workload's server)
         self.async_func = getattr(module, "arun", None) if builtin else None
@@ -51,20 +60,27 @@ class Workload:
             arguments["data"] = self.make_payload(self.params)
         return arguments
 
-    def kwargs(self, report: Callable[..., None], arguments: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _kwargs(self, report: Callable[..., None], arguments: dict[str, Any] | None = None) -> dict[str, Any]:
         kwargs = dict(self.params if arguments is None else arguments)
         if self.accepts_report:
             kwargs["report"] = report
         return kwargs
 
+    def _positional(self, index: int) -> tuple[int, ...]:
+        return (index,) if self.takes_index else ()
+
     def call(self, index: int, report: Callable[..., None], arguments: dict[str, Any] | None = None) -> Any:
         """Call once for one worker; an async def gets a loop of its own in this thread."""
-        result = self.func(index, **self.kwargs(report, arguments))
+        result = self.func(*self._positional(index), **self._kwargs(report, arguments))
         if inspect.iscoroutine(result):
             import asyncio  # on use: 0.1-0.2 s of imports that every sub-interpreter would pay
 
             return asyncio.run(result)
         return result
+
+    def coroutine(self, index: int, report: Callable[..., None], arguments: dict[str, Any] | None = None) -> Any:
+        """One worker's coroutine of the async twin, for the asyncio mode's shared loop."""
+        return self.async_func(*self._positional(index), **self._kwargs(report, arguments))
 
 
 def _import_path(path: str, builtin: bool = False) -> Any:
@@ -105,36 +121,77 @@ def _import_module(name: str, extra_path: str | None) -> Any:
         raise LoadError("importing %s raised %s: %s" % (name, type(exc).__name__, exc)) from None
 
 
+def _resolve(module: Any, name: str, where: str) -> Callable[..., Any]:
+    """The callable `name` (dotted: `Class.method`, `obj.attr`) names in the module."""
+    found: Any = module
+    owner: Any = None
+    reached: list[str] = []
+    for part in name.split("."):
+        try:
+            owner, found = found, getattr(found, part)
+        except AttributeError:
+            inside = " (%s has no attribute %r)" % (".".join(reached), part) if reached else ""
+            raise LoadError("%s has no function %r%s" % (where, name, inside)) from None
+        except Exception as exc:  # a property or __getattr__ of the user's that raised
+            raise LoadError("getting %s from %s raised %s: %s" % (name, where, type(exc).__name__, exc)) from None
+        reached.append(part)
+    if not callable(found):
+        raise LoadError("%s:%s is not callable (it is %s)" % (where, name, type(found).__name__))
+    if isinstance(owner, type) and inspect.isfunction(inspect.getattr_static(owner, part, None)):
+        raise LoadError("%s:%s is a method that needs an instance of %s: make it a @staticmethod, "
+                        "or name an instance's method (module:instance.method)" % (where, name, owner.__name__))
+    return found
+
+
+def _takes_index(signature: inspect.Signature, trial: dict[str, Any], shown: str, params: dict[str, Any]) -> bool:
+    """Whether to call it with the worker's index: where it can take a positional argument.
+    Otherwise with none; either way with the --param values (and report) by name."""
+    try:
+        signature.bind(0, **trial)
+        return True
+    except TypeError as exc:
+        with_index = exc
+    try:
+        signature.bind(**trial)
+        return False
+    except TypeError as exc:
+        without = exc
+    kinds = {p.name: p.kind for p in signature.parameters.values() if p.default is p.empty and p.name not in trial}
+    positional = [name for name, kind in kinds.items() if kind in POSITIONAL]
+    if len(positional) > 1:
+        raise LoadError("%s cannot be called: it needs %d positional arguments (%s), and a workload gets at most "
+                        "one, the worker's index, with --param values by name"
+                        % (shown, len(positional), ", ".join(positional)))
+    named = [name for name, kind in kinds.items() if kind == inspect.Parameter.KEYWORD_ONLY]
+    if named:
+        raise LoadError("%s cannot be called: it needs %s" % (shown, " ".join("--param %s=VALUE" % n for n in named)))
+    given = ", ".join(params)
+    if any(p.kind in (*POSITIONAL, p.VAR_POSITIONAL) for p in signature.parameters.values()):
+        how, error = "with the worker's index" + (" and --param " + given if given else ""), with_index
+    else:
+        how, error = ("with --param %s alone" % given) if given else "without arguments", without
+    raise LoadError("%s cannot be called %s: %s" % (shown, how, error))
+
+
 def load(ref: dict[str, Any]) -> Workload:
     """Load the workload that `ref` describes (keys: path or module, func, params, cwd)."""
     if ref.get("path"):
         module, where = _import_path(ref["path"], bool(ref.get("builtin"))), ref["path"]
     else:
         module, where = _import_module(ref["module"], ref.get("cwd")), ref["module"]
-    func_name = ref["func"]
-    func = getattr(module, func_name, None)
-    if func is None:
-        raise LoadError("%s has no function %r" % (where, func_name))
-    if not callable(func):
-        raise LoadError("%s.%s is not callable (it is %s)" % (where, func_name, type(func).__name__))
+    func = _resolve(module, ref["func"], where)
     params = dict(ref.get("params") or {})
     try:
         signature = inspect.signature(func)
     except (TypeError, ValueError):
-        raise LoadError("cannot read the signature of %s.%s" % (where, func_name)) from None
+        raise LoadError("cannot read the signature of %s:%s" % (where, ref["func"])) from None
     trial = dict(params)
     if ref.get("builtin") and hasattr(module, "payload"):
         trial["data"] = None
     if "report" in signature.parameters:
         trial["report"] = None
-    try:
-        signature.bind(0, **trial)
-    except TypeError as exc:
-        raise LoadError(
-            "%s.%s%s cannot be called with the worker index%s: %s"
-            % (where, func_name, signature, " and " + ", ".join(params) if params else "", exc)
-        ) from None
-    return Workload(module, func, params, bool(ref.get("builtin")))
+    takes_index = _takes_index(signature, trial, "%s:%s%s" % (where, ref["func"], signature), params)
+    return Workload(module, func, params, bool(ref.get("builtin")), takes_index)
 
 
 def workload_facts(ref: dict[str, Any]) -> dict[str, Any]:
@@ -143,7 +200,7 @@ def workload_facts(ref: dict[str, Any]) -> dict[str, Any]:
     module = workload.module
     doc = inspect.getdoc(workload.func) or inspect.getdoc(module) or ""
     return {
-        "name": getattr(module, "NAME", workload.func.__name__),
+        "name": getattr(module, "NAME", ref["func"]),
         "description": getattr(module, "DESCRIPTION", doc.split("\n")[0]),
         "kind": getattr(module, "KIND", "user"),
         "has_async": workload.async_func is not None,

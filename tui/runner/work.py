@@ -162,7 +162,7 @@ async def arun_worker(outbox: Outbox, workload: Workload, index: int, captured: 
     status, error = "done", None
     try:
         report = outbox.reporter(index)
-        transport.send(await _timed(workload.async_func(index, **workload.kwargs(report, transport.receive())), cpu))
+        transport.send(await _timed(workload.coroutine(index, report, transport.receive()), cpu))
     except (Cancelled, asyncio.CancelledError):
         status = "cancelled"
     except BaseException as exc:
