@@ -1,0 +1,178 @@
+"""A watched program's model: the fold of its events into figures, live and on replay alike.
+
+Runs wherever the events are (the UI thread, a headless command, a replay). Samples carry
+tallies since each thread was first seen, so the whole watch's figures come from the last
+sample and a window's from the last sample minus the one WINDOW_S before it. Threads and
+processes that go keep their last rows, marked ended.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from conctui.engine.events import Event
+from conctui.engine.watch.events import WatchEnded, WatchOutput, WatchSample, WatchStarted
+from conctui.engine.watch.waiting import KINDS
+
+WINDOW_S = 1.0
+OUTPUT_LINES = 1000
+
+
+@dataclass
+class ThreadFigures:
+    """One thread over a span: shares are fractions of the span (or of its reads / samples)."""
+
+    pid: int
+    tid: int
+    name: str
+    cpu: float | None  # share of one core
+    core: int | None
+    gil_held: float | None
+    gil_wait: float | None
+    states: dict[str, float] | None
+    top: str | None
+    ended: bool
+
+
+@dataclass
+class ProcessFigures:
+    pid: int
+    ppid: int
+    role: str
+    argv: list
+    python: str | None
+    rss_bytes: int
+    cpu: float | None  # cores busy
+    ended: float | None
+    threads: list[ThreadFigures]
+
+
+def _share(part: float, whole: float) -> float | None:
+    return round(min(1.0, part / whole), 4) if whole > 0 else None
+
+
+@dataclass
+class WatchModel:
+    """Everything the panes, the JSON document and the verdict read."""
+
+    started: WatchStarted | None = None
+    ended: WatchEnded | None = None
+    first_t: float | None = None
+    last: WatchSample | None = None
+    processes: dict[int, dict] = field(default_factory=dict)  # pid -> latest row
+    threads: dict[tuple[int, int], dict] = field(default_factory=dict)  # latest row, kept once gone
+    seen: dict[tuple, float] = field(default_factory=dict)  # ("p", pid) or (pid, tid) -> t first seen
+    live: set[tuple[int, int]] = field(default_factory=set)
+    history: deque = field(default_factory=deque)  # (t, {key: row}, {pid: row}) within the window
+    output: deque = field(default_factory=lambda: deque(maxlen=OUTPUT_LINES))
+    lines: int = 0
+
+    def fold(self, events: list[Event]) -> None:
+        for event in events:
+            if isinstance(event, WatchSample):
+                self._sample(event)
+            elif isinstance(event, WatchOutput):
+                self.output.append(event.line)
+                self.lines += 1
+            elif isinstance(event, WatchStarted):
+                self.started = event
+            elif isinstance(event, WatchEnded):
+                self.ended = event
+
+    def _sample(self, sample: WatchSample) -> None:
+        if self.first_t is None:
+            self.first_t = sample.t
+        self.last = sample
+        rows = {(r["pid"], r["tid"]): r for r in sample.threads}
+        for key in rows:
+            self.seen.setdefault(key, sample.t)
+        self.threads.update(rows)
+        self.live = {key for key, row in rows.items() if not row["ended"]}
+        procs = {r["pid"]: r for r in sample.processes}
+        for pid, row in procs.items():
+            self.seen.setdefault(("p", pid), sample.t)
+            self.processes[pid] = row
+        self.history.append((sample.t, rows, procs))
+        while len(self.history) > 2 and self.history[1][0] <= sample.t - WINDOW_S:
+            self.history.popleft()
+
+    @property
+    def duration_s(self) -> float:
+        if self.last is None or self.first_t is None:
+            return 0.0
+        return self.last.t - self.first_t
+
+    # ---- figures -----------------------------------------------------------------------------
+
+    def _thread(self, key: tuple[int, int], row: dict, base: dict | None, span: float) -> ThreadFigures:
+        def delta(name: str) -> float:
+            return (row[name] or 0) - ((base or {}).get(name) or 0)
+
+        reads = delta("reads")
+        states = None
+        if reads > 0:
+            before = (base or {}).get("states", {})
+            states = {kind: round((row["states"].get(kind, 0) - before.get(kind, 0)) / reads, 4) for kind in KINDS}
+        held = None
+        if row["held"] is not None and row["sampled"] is not None:
+            held = _share(delta("held"), delta("sampled"))
+        return ThreadFigures(row["pid"], row["tid"], row["name"], _share(delta("cpu_s"), span) if span > 0 else None,
+                             row["core"], held, states["gil_wait"] if states else None, states, row["top"],
+                             key not in self.live)
+
+    def figures(self, window: bool) -> list[ProcessFigures]:
+        """Every process seen (the ended ones too), with its threads, over the last window or the watch."""
+        if self.last is None:
+            return []
+        base_t, base_rows, base_procs = self.history[0] if window else (None, {}, {})
+        by_pid: dict[int, list[ThreadFigures]] = {}
+        for key, row in self.threads.items():
+            if window and key not in self.live:
+                continue
+            if window and key in base_rows:
+                base, span = base_rows[key], self.last.t - base_t
+            else:
+                base, span = None, self._span(key)
+            by_pid.setdefault(key[0], []).append(self._thread(key, row, base, span))
+        out = []
+        for pid, row in self.processes.items():
+            if window and row["ended"] is not None:
+                continue
+            base = base_procs.get(pid) if window else None
+            span = self.last.t - base_t if base else self._span(("p", pid), row["ended"])
+            cpu = round((row["cpu_s"] - (base["cpu_s"] if base else 0)) / span, 4) if span > 0 else None
+            out.append(ProcessFigures(pid, row["ppid"], row["role"], row["argv"], row["python"], row["rss_bytes"],
+                                      cpu, row["ended"], sorted(by_pid.get(pid, []), key=lambda t: t.tid)))
+        return out
+
+    def _span(self, key: tuple, ended: float | None = None) -> float:
+        """Seconds from a thread's or process's first sample to its last (or to its end)."""
+        start = self.seen.get(key, self.first_t or 0.0)
+        end = self.last.t if ended is None else min(self.last.t, ended)
+        return max(0.0, end - start)
+
+    def document(self) -> dict[str, Any]:
+        """The `--json` document: the whole watch's figures (see the command's help)."""
+        from conctui.engine.watch.verdict import verdict
+
+        started = self.started
+        processes = self.figures(window=False)
+        ended = None
+        if self.ended is not None and self.ended.how == "exited":
+            ended = {"code": self.ended.code, "signal": self.ended.signal, "t": round(self.duration_s, 3)}
+        return {
+            "target": {"pid": started.pid if started else None, "argv": started.argv if started else [],
+                       "python": started.python if started else None,
+                       "launched": started.launched if started else False, "ended": ended},
+            "duration_s": round(self.duration_s, 3),
+            "cores": started.cores if started else None,
+            "notes": {"gil": self.last.gil_note if self.last else None,
+                      "states": self.last.states_note if self.last else None},
+            "processes": [{"pid": p.pid, "ppid": p.ppid, "role": p.role, "argv": p.argv, "python": p.python,
+                           "rss_bytes": p.rss_bytes, "cpu": p.cpu, "ended": p.ended,
+                           "threads": [{"tid": t.tid, "name": t.name, "cpu": t.cpu, "core": t.core,
+                                        "gil_held": t.gil_held, "gil_wait": t.gil_wait, "states": t.states,
+                                        "top": t.top} for t in p.threads]} for p in processes],
+            "verdict": [line.as_dict() for line in verdict(self, window=False)],
+        }

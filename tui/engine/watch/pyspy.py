@@ -1,0 +1,201 @@
+"""py-spy, run in windows beside the watched program: GIL held per thread, Python thread names,
+and each thread's hottest frame in the program's own code.
+
+Runs as child processes of conctui, started and read by the watch sampler thread. Each window
+is one `py-spy record --pid P --subprocesses --gil --idle --threads --nonblocking --format
+speedscope` of WINDOW_S (never pausing the target), whose samples are those of a thread
+holding its process's GIL: their count over the window's samples is the thread's GIL held,
+their stacks its hottest frames. One `py-spy dump --json` a window gives every thread's
+Python name (under 3.11 /proc's comm says `python`) and its frame at that moment, which a
+window's hottest frame replaces (a thread that never held the GIL in a window, C code that
+released it or a wait, keeps the dump's). A dump runs when new threads appear.
+
+py-spy's output is untrusted text (names, file names): kept exact here, made visible where shown.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from conctui.engine.gil_sampler import find_py_spy, refused
+
+RATE_HZ = 100
+WINDOW_S = 1  # seconds: py-spy takes whole seconds
+PROFILE = re.compile(r'^(?:Process (\d+) )?Thread (\d+)(?: "(.*)")?$', re.S)
+LIBRARY = re.compile(r"(^<|/lib/python3[^/]*/|/lib64/python3|site-packages/|dist-packages/)")
+MAX_OUTPUT = 64 << 20  # bytes of one window's file
+
+
+@dataclass
+class Window:
+    """One window's findings, per (pid, native tid)."""
+
+    began: float
+    ended: float
+    held: dict[tuple[int, int], int] = field(default_factory=dict)
+    top: dict[tuple[int, int], str] = field(default_factory=dict)
+    names: dict[tuple[int, int], str] = field(default_factory=dict)
+
+    def samples(self) -> float:
+        """Samples each process had in the window: its span at RATE_HZ, never fewer than one
+        thread was seen holding the GIL in (a late sampler catches up); 0 for a dump."""
+        if self.ended <= self.began:
+            return 0.0
+        return max([(self.ended - self.began) * RATE_HZ, *self.held.values()])
+
+
+def frame_text(name: str, file: str, line: int | None) -> str:
+    return f"{name} ({os.path.basename(file)}:{line})" if line else f"{name} ({os.path.basename(file)})"
+
+
+def own_frame(frames: list[dict], leaf_first: bool) -> str | None:
+    """The innermost frame in the program's own code (not the stdlib's, not site-packages'),
+    else the innermost frame; None for no frames."""
+    ordered = [f for f in (frames if leaf_first else frames[::-1]) if f.get("file") or f.get("filename")]
+    for frame in ordered:  # (--threads and --subprocesses add frames of no file: the thread, the process)
+        if not LIBRARY.search(frame.get("file") or frame.get("filename") or ""):
+            return frame_text(frame.get("name", "?"), frame.get("file") or frame.get("filename") or "?",
+                              frame.get("line"))
+    if ordered:
+        frame = ordered[0]
+        return frame_text(frame.get("name", "?"), frame.get("file") or frame.get("filename") or "?", frame.get("line"))
+    return None
+
+
+def parse_speedscope(data: dict, pid: int) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], str],
+                                                   dict[tuple[int, int], str]]:
+    """(held samples, hottest own frame, name) per (pid, tid) from a speedscope document."""
+    frames = data.get("shared", {}).get("frames", [])
+    held: dict[tuple[int, int], int] = {}
+    top: dict[tuple[int, int], str] = {}
+    names: dict[tuple[int, int], str] = {}
+    for profile in data.get("profiles", []):
+        found = PROFILE.match(str(profile.get("name", "")))
+        if not found:
+            continue
+        key = (int(found[1] or pid), int(found[2]))
+        samples = profile.get("samples", [])
+        held[key] = held.get(key, 0) + len(samples)
+        if found[3] is not None:
+            names[key] = found[3]
+        counts: Counter[str] = Counter()
+        for stack in samples:
+            shown = own_frame([frames[i] for i in stack if 0 <= i < len(frames)], leaf_first=False)
+            if shown:
+                counts[shown] += 1
+        if counts:
+            top[key] = counts.most_common(1)[0][0]
+    return held, top, names
+
+
+class PySpyWindows:
+    """Back-to-back record windows, and a dump whenever new threads want their names.
+
+    `poll()` returns what finished since the last call: a Window from a record, names and
+    frames from a dump (as a Window of no span), or None."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.binary = find_py_spy()
+        self.note: str | None = None if self.binary else 'py-spy is not installed: pip install "conctui[gil]"'
+        self.folder = tempfile.TemporaryDirectory(prefix="conctui-watch-")
+        self.out = os.path.join(self.folder.name, "window.json")
+        self.record: subprocess.Popen | None = None
+        self.dump: subprocess.Popen | None = None
+        self.dump_wanted = True
+        self.began = 0.0
+        self.failures = 0
+
+    def _spawn(self, *args: str, output: int) -> subprocess.Popen:
+        return subprocess.Popen([self.binary, *args, "--pid", str(self.pid), "--subprocesses", "--nonblocking"],
+                                stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.PIPE)
+
+    def want_names(self) -> None:
+        """New threads appeared: a dump names them (under 3.11 /proc's comm says `python`)."""
+        self.dump_wanted = True
+
+    def poll(self) -> list[Window]:
+        """Start what should run; return what finished. Sets `note` where py-spy is refused or missing."""
+        if self.note is not None:
+            return []
+        done = []
+        if self.dump is not None and self.dump.poll() is not None:
+            done.append(self._read_dump())
+        if self.dump is None and self.dump_wanted:
+            self.dump_wanted = False
+            self.dump = self._spawn("dump", "--json", output=subprocess.PIPE)
+        if self.record is not None and self.record.poll() is not None:
+            done.append(self._read_record())
+        if self.record is None and self.note is None:
+            self.began = time.monotonic()
+            self.record = self._spawn("record", "--gil", "--idle", "--threads", "--rate", str(RATE_HZ), "--duration",
+                                      str(WINDOW_S), "--format", "speedscope", "--output", self.out,
+                                      output=subprocess.DEVNULL)
+        return [window for window in done if window is not None]
+
+    def _read_record(self) -> Window | None:
+        record, self.record = self.record, None
+        ended = time.monotonic()
+        said = record.stderr.read().decode(errors="replace")
+        record.stderr.close()
+        window = Window(ended - WINDOW_S if record.returncode == 0 else self.began, ended)
+        if not os.path.exists(self.out):
+            if record.returncode != 0:
+                self._failed(said, record.returncode)
+            return None
+        try:
+            if os.path.getsize(self.out) <= MAX_OUTPUT:
+                with open(self.out, "rb") as file:
+                    window.held, window.top, window.names = parse_speedscope(json.load(file), self.pid)
+        except (ValueError, OSError):
+            return None
+        finally:
+            os.unlink(self.out)
+        self.failures = 0
+        return window
+
+    def _failed(self, said: str, code: int) -> None:
+        lines = [line for line in said.splitlines() if line.strip()] or [f"exited with code {code}"]
+        last = next((line for line in lines if "rror" in line or "panicked" in line), lines[-1])
+        if "ermission" in said or "not permitted" in said:
+            self.note = str(refused(f"py-spy: {last}"))
+        else:
+            self.failures += 1  # a window taken while the target starts or ends fails: try again
+            if self.failures >= 5:
+                self.note = f"py-spy failed: {last}"[:300]
+
+    def _read_dump(self) -> Window | None:
+        """Names, and frames for threads no window has given one, from the last dump."""
+        dump, self.dump = self.dump, None
+        out, _ = dump.communicate()
+        try:
+            threads = json.loads(out[:MAX_OUTPUT] or b"[]")
+        except ValueError:
+            return None
+        now = time.monotonic()
+        window = Window(now, now)
+        for thread in threads if isinstance(threads, list) else []:
+            try:
+                key = (int(thread.get("pid") or self.pid), int(thread["os_thread_id"]))
+            except (AttributeError, KeyError, TypeError, ValueError):
+                continue
+            if isinstance(thread.get("thread_name"), str):
+                window.names[key] = thread["thread_name"]
+            shown = own_frame(thread.get("frames") or [], leaf_first=True)
+            if shown:
+                window.top[key] = shown
+        return window
+
+    def close(self) -> None:
+        for process in (self.record, self.dump):
+            if process is not None:
+                if process.poll() is None:
+                    process.kill()
+                process.communicate()
+        self.folder.cleanup()

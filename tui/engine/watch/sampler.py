@@ -1,0 +1,230 @@
+"""The watch sampler: one thread in conctui's process that reads the watched tree and emits events.
+
+Three clocks in one loop:
+- state reads: every live thread's /proc stat and syscall, at STATE_HZ each, at most
+  MAX_STATE_READS a second in all (256 threads: ~4 reads each a second), tallied by kind;
+- ticks, at the refresh rate: the process tree again (psutil), each thread's CPU and last
+  core, every core's %, and one `watch_sample` carrying the tallies so far;
+- py-spy windows, back to back (pyspy.py): GIL held, Python names, hottest frames.
+Tallies start when a thread is first seen, so every figure is of the watch, not of the
+thread's life before it.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import psutil
+from conctui.engine.events import Event
+from conctui.engine.gil_sampler import NO_GIL
+from conctui.engine.sampler import TICKS
+from conctui.engine.watch.events import WatchSample
+from conctui.engine.watch.pyspy import PySpyWindows, Window
+from conctui.engine.watch.target import PythonBuild
+from conctui.engine.watch.tree import ProcessTree, WatchedProcess
+from conctui.engine.watch.waiting import Kinds, ThreadFiles
+
+STATE_HZ = 100
+MAX_STATE_READS = 1000
+ENDED_SHOWN_S = 5.0  # an ended process stays in the samples this long, marked ended
+MAX_THREADS = 4096  # per process: threads past it are counted, not read
+
+
+@dataclass(eq=False)
+class ThreadTally:
+    """One thread's tallies since it was first seen."""
+
+    pid: int
+    tid: int
+    name: str
+    files: ThreadFiles
+    runtime: tuple[int, int] | None
+    cpu0: float | None = None
+    cpu_s: float = 0.0
+    core: int | None = None
+    states: Counter = field(default_factory=Counter)
+    reads: int = 0
+    held: int | None = None
+    sampled: float | None = None
+    top: str | None = None
+    ended: bool = False
+
+    def row(self) -> dict:
+        return {"pid": self.pid, "tid": self.tid, "name": self.name, "cpu_s": round(self.cpu_s, 3),
+                "core": self.core, "reads": self.reads, "states": dict(self.states), "held": self.held,
+                "sampled": None if self.sampled is None else round(self.sampled, 2), "top": self.top,
+                "ended": self.ended}
+
+    def read_cpu(self, fields: list[bytes]) -> None:
+        """Its CPU seconds since first seen and last core, from stat's fields."""
+        cpu = (int(fields[11]) + int(fields[12])) / TICKS
+        if self.cpu0 is None:
+            self.cpu0 = cpu
+        self.cpu_s, self.core = cpu - self.cpu0, int(fields[36])
+
+
+def _comm(pid: int, tid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/task/{tid}/comm", "rb") as file:
+            return file.read().rstrip(b"\n").decode("utf-8", "surrogateescape")
+    except OSError:
+        return "?"
+
+
+class WatchSampler:
+    """Samples the tree rooted at `pid` until stopped; `emit` gets each batch of events."""
+
+    def __init__(self, pid: int, build: PythonBuild | None, emit: Callable[[list[Event]], None],
+                 t0: float, refresh_hz: float = 1.0, use_pyspy: bool = True) -> None:
+        self.pid = pid
+        self.emit = emit
+        self.t0 = t0
+        self.period = 1.0 / refresh_hz
+        self.tree = ProcessTree(pid, build)
+        self.kinds = Kinds()
+        self.threads: dict[tuple[int, int], ThreadTally] = {}
+        self.pyspy = PySpyWindows(pid) if use_pyspy else None
+        self.gil_note: str | None = NO_GIL if build is not None and build.free_threaded else None
+        self.states_note: str | None = self.kinds.note
+        self.me = psutil.Process()
+        self.stopping = threading.Event()
+        self.root_ended = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="conctui-watch-sampler", daemon=True)
+
+    def start(self) -> WatchSampler:
+        psutil.cpu_percent(percpu=True)  # the first call only sets the baseline
+        self._app_cpu()
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop sampling: the thread emits one last sample first."""
+        self.stopping.set()
+        if self.thread.ident is not None:
+            self.thread.join(5.0)
+
+    # ---- the loop -----------------------------------------------------------------------------
+
+    def _loop(self) -> None:
+        try:
+            next_tick = time.monotonic()
+            next_read = next_tick
+            while True:
+                now = time.monotonic()
+                if now >= next_tick:
+                    self._tick()
+                    next_tick += self.period * max(1, int((now - next_tick) / self.period) + 1)
+                    if self.stopping.is_set() or self.tree.processes[self.pid].ended is not None:
+                        break
+                if now >= next_read:
+                    self._read_states()
+                    next_read = now + max(1 / STATE_HZ, len(self.threads) / MAX_STATE_READS)
+                if self.pyspy is not None:
+                    for window in self.pyspy.poll():
+                        self._add_window(window)
+                self.stopping.wait(max(0.0, min(next_tick, next_read) - time.monotonic()))
+        finally:
+            if self.pyspy is not None:
+                self.pyspy.close()
+            for tally in self.threads.values():
+                tally.files.close()
+            self.root_ended.set()
+
+    def _app_cpu(self) -> float | None:
+        """conctui's own CPU per wall second since the last call, its reaped py-spy runs included."""
+        times = self.me.cpu_times()
+        now = time.monotonic(), times.user + times.system + times.children_user + times.children_system
+        last, self._last_cpu = getattr(self, "_last_cpu", None), now
+        if last is None or now[0] <= last[0]:
+            return None
+        return round(min(1000.0, (now[1] - last[1]) / (now[0] - last[0])), 4)
+
+    def _tick(self) -> None:
+        self.tree.scan()
+        now = time.monotonic()
+        for process in self.tree.processes.values():
+            if process.ended is None:
+                self._find_threads(process)
+        gone = []
+        for key, tally in list(self.threads.items()):
+            process = self.tree.processes.get(key[0])
+            if process is None or process.ended is not None or not self._read_cpu(tally):
+                tally.files.close()
+                tally.ended = True  # its last row goes out once more, marked ended
+                gone.append(self.threads.pop(key))
+        for process in self.tree.processes.values():
+            if process.ended is not None:  # read at ticks only: at least what its threads were read to use
+                mine = [t.cpu_s for t in gone if t.pid == process.pid]
+                process.cpu_s = max(process.cpu_s, sum(mine))
+        processes = [p.row(self.t0) for p in self.tree.processes.values()
+                     if p.ended is None or now - p.ended <= ENDED_SHOWN_S]
+        cores = [round(value, 1) for value in psutil.cpu_percent(percpu=True)]
+        notes = self.pyspy.note if self.pyspy is not None else "py-spy not used"
+        self.emit([WatchSample(round(now - self.t0, 3), cores, self._app_cpu(), processes,
+                               [tally.row() for tally in [*self.threads.values(), *gone]],
+                               self.gil_note or notes, self.states_note)])
+
+    def _find_threads(self, process: WatchedProcess) -> None:
+        try:
+            tids = sorted(int(name) for name in os.listdir(f"/proc/{process.pid}/task"))[:MAX_THREADS]
+        except OSError:
+            return
+        runtime = process.build.runtime if process.build else None
+        for tid in tids:
+            key = (process.pid, tid)
+            if key in self.threads:
+                continue
+            try:
+                files = ThreadFiles(process.pid, tid)
+            except OSError:
+                continue
+            if files.refused and self.states_note is None:
+                self.states_note = f"kinds of waiting not readable ({files.refused}): only running or not"
+            tally = ThreadTally(process.pid, tid, _comm(process.pid, tid), files, runtime)
+            if not self._read_cpu(tally):
+                files.close()
+                continue
+            self.threads[key] = tally
+            if self.pyspy is not None:
+                self.pyspy.want_names()
+
+    @staticmethod
+    def _read_cpu(tally: ThreadTally) -> bool:
+        """False once it has gone."""
+        try:
+            tally.read_cpu(tally.files.stat_fields())
+        except (OSError, IndexError, ValueError):
+            return False
+        return True
+
+    def _read_states(self) -> None:
+        """Each state read also reads its CPU: a thread that ends between ticks keeps its last second."""
+        for tally in list(self.threads.values()):
+            try:
+                fields, syscall = tally.files.read()
+                tally.read_cpu(fields)
+            except (OSError, IndexError, ValueError):
+                continue  # gone: the next tick drops it
+            state = fields[0]
+            kind = self.kinds.of(state, syscall, tally.runtime)
+            if kind is None:
+                kind = "running" if state == b"R" else "other"
+            if state in (b"t", b"T", b"Z", b"X"):
+                continue  # stopped for a moment by a tracer, or ending: neither running nor waiting
+            tally.reads += 1
+            tally.states[kind] += 1
+
+    def _add_window(self, window: Window) -> None:
+        samples = window.samples()
+        for key, tally in self.threads.items():
+            if key in window.names:
+                tally.name = window.names[key]
+            if samples or tally.top is None:  # a dump's frame is one moment: only until a window has one
+                tally.top = window.top.get(key, tally.top)
+            if self.gil_note is None and samples:
+                tally.held = (tally.held or 0) + window.held.get(key, 0)
+                tally.sampled = (tally.sampled or 0.0) + samples

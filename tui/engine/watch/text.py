@@ -1,0 +1,39 @@
+"""A watch as plain text for a terminal that is not the TUI: the threads table and the verdict."""
+from __future__ import annotations
+
+from conctui.engine.untrusted import visible
+from conctui.engine.watch.model import WatchModel
+from conctui.engine.watch.verdict import verdict
+from conctui.engine.watch.waiting import KINDS
+
+SHORT = {"running": "run", "gil_wait": "gil", "lock_wait": "lock", "io_wait": "io", "sleep": "slp", "other": "oth"}
+
+
+def _pct(value: float | None) -> str:
+    return "  -" if value is None else f"{value * 100:3.0f}"
+
+
+def summary(model: WatchModel, width: int = 80) -> str:
+    """The whole watch: one line per process, one per thread, then the verdict."""
+    started = model.started
+    lines = []
+    if started is not None:
+        lines.append(visible(f"watched pid {started.pid} · {' '.join(started.argv)}")[:width])
+        lines.append(f"{started.python} · {started.cores} cores · {model.duration_s:.1f} s")
+    header = f"{'thread':<18} {'cpu':>4} {'core':>4} {'held':>4} " + " ".join(f"{SHORT[k]:>4}" for k in KINDS)
+    for process in model.figures(window=False):
+        cpu = "-" if process.cpu is None else f"{process.cpu:.2f}"
+        ended = "" if process.ended is None else f" · ended at {process.ended:.1f} s"
+        lines.append(visible(f"pid {process.pid} {process.role} · {cpu} cores · {process.rss_bytes >> 20} MiB"
+                             f"{ended} · {' '.join(process.argv)}")[:width])
+        lines.append(header)
+        for thread in process.threads:
+            states = thread.states or {}
+            lines.append(f"{visible(thread.name)[:18]:<18} {_pct(thread.cpu):>4} "
+                         f"{'-' if thread.core is None else thread.core:>4} {_pct(thread.gil_held):>4} "
+                         + " ".join(f"{_pct(states.get(k)):>4}" for k in KINDS)
+                         + (f"  {visible(thread.top)}" if thread.top else "")[:width])
+    lines.extend(line.text for line in verdict(model, window=False))
+    if model.last is not None:
+        lines.extend(f"note: {note}" for note in (model.last.gil_note, model.last.states_note) if note)
+    return "\n".join(lines)

@@ -1,0 +1,121 @@
+"""The verdict on a watched program: sentences chosen from a fixed set by thresholds on its figures.
+
+Pure functions of the model (watch/model.py), so a replay says what the live watch said. Each
+sentence states measured figures and, where the figures support one, the standard consequence
+(pure-Python threads under one GIL run one at a time); none is chosen where its figures are
+missing (py-spy refused: no GIL sentences). The set, checked in this order per process:
+
+- gil_bound: >= 2 threads each waiting for the GIL >= GIL_WAIT of the time;
+- no_gil: a free-threaded build, >= 2 threads each on >= BUSY of a core;
+- gil_released: >= 2 threads each on >= BUSY of a core, holding the GIL <= RELEASED on average;
+- lock_wait: >= 2 threads each waiting on other futexes (Lock, Condition, Queue) >= LOCK_WAIT
+  that each also ran >= WORKS of a core (they work between waits: not idle workers waiting
+  for a task, which wait on a queue's lock too);
+- io_wait: >= 2 threads each waiting on I/O >= IO_WAIT of the time;
+- one_core: one thread busy (>= BUSY of a core) and no other;
+- idle: the process uses < IDLE of a core.
+Across processes: processes: >= 2 worker processes each on >= BUSY of a core.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from conctui.engine.watch.model import ProcessFigures, ThreadFigures, WatchModel
+
+GIL_WAIT = 0.3
+BUSY = 0.2  # of a core: a thread this busy is working (a shared 2-core machine gives 4 threads ~0.25)
+WORKS = 0.02
+RELEASED = 0.2
+LOCK_WAIT = 0.5
+IO_WAIT = 0.5
+IDLE = 0.05
+REASONS = ("processes", "gil_bound", "no_gil", "gil_released", "lock_wait", "io_wait", "one_core", "idle")
+
+
+@dataclass(frozen=True)
+class Line:
+    reason: str
+    text: str
+    figures: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"reason": self.reason, "text": self.text, "figures": self.figures}
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def _state(thread: ThreadFigures, kind: str) -> float:
+    return (thread.states or {}).get(kind, 0.0)
+
+
+def _threads(n: int) -> str:
+    return f"{n} thread{'s' if n != 1 else ''}"
+
+
+def _process_line(process: ProcessFigures, cores: int, free_threaded: bool) -> Line | None:
+    threads = [t for t in process.threads if not t.ended or process.ended is not None]
+    busy = [t for t in threads if (t.cpu or 0) >= BUSY]
+    cpu = process.cpu or 0.0
+    pid = process.pid
+    waiting_gil = [t for t in threads if t.gil_wait is not None and t.gil_wait >= GIL_WAIT]
+    if len(waiting_gil) >= 2:
+        wait = _mean([t.gil_wait for t in waiting_gil])
+        return Line("gil_bound", f"{_threads(len(waiting_gil))} in pid {pid} ran Python under one GIL: {cpu:.2f} "
+                    f"cores busy of {cores}, each waiting for the GIL {wait:.0%} of the time on average. Pure-Python "
+                    "work in threads runs one at a time; processes or a free-threaded build would use more cores.",
+                    {"pid": pid, "threads": len(waiting_gil), "cpu": cpu, "cores": cores, "gil_wait": round(wait, 4)})
+    if len(busy) >= 2 and free_threaded:
+        return Line("no_gil", f"{_threads(len(busy))} in pid {pid} busy on {cpu:.1f} cores with no GIL "
+                    "(a free-threaded build): they run in parallel.", {"pid": pid, "threads": len(busy), "cpu": cpu})
+    held = [t.gil_held for t in busy if t.gil_held is not None]
+    if len(busy) >= 2 and len(held) == len(busy) and _mean(held) <= RELEASED:
+        return Line("gil_released", f"{_threads(len(busy))} in pid {pid} busy on {cpu:.1f} cores while holding the "
+                    f"GIL {_mean(held):.0%} of the time: C code that releases the GIL. Threads scale.",
+                    {"pid": pid, "threads": len(busy), "cpu": cpu, "gil_held": round(_mean(held), 4)})
+    locked = [t for t in threads if _state(t, "lock_wait") >= LOCK_WAIT and (t.cpu or 0) >= WORKS]
+    if len(locked) >= 2:
+        wait = _mean([_state(t, "lock_wait") for t in locked])
+        return Line("lock_wait", f"{_threads(len(locked))} in pid {pid} wait on locks {wait:.0%} of the time "
+                    f"between their work ({cpu:.2f} cores busy): lock contention, not the GIL.",
+                    {"pid": pid, "threads": len(locked), "lock_wait": round(wait, 4), "cpu": cpu})
+    io = [t for t in threads if _state(t, "io_wait") >= IO_WAIT]
+    if len(io) >= 2:
+        wait = _mean([_state(t, "io_wait") for t in io])
+        return Line("io_wait", f"{_threads(len(io))} in pid {pid}, {cpu:.2f} cores busy: they wait on I/O "
+                    f"{wait:.0%} of the time. Threads are the right tool here.",
+                    {"pid": pid, "threads": len(io), "cpu": cpu, "io_wait": round(wait, 4)})
+    if len(busy) == 1:
+        return Line("one_core", f"1 thread in pid {pid} busy on {busy[0].cpu:.2f} of a core, no other: this "
+                    f"process uses one core of {cores}.", {"pid": pid, "cpu": cpu, "cores": cores})
+    if cpu < IDLE and process.ended is None:
+        return Line("idle", f"pid {pid} used {cpu:.2f} cores: it mostly waits.", {"pid": pid, "cpu": cpu})
+    return None
+
+
+def verdict(model: WatchModel, window: bool) -> list[Line]:
+    """The sentences for the whole watch (window False) or its last window."""
+    if model.started is None:
+        return []
+    cores, free = model.started.cores, model.started.free_threaded
+    processes = model.figures(window)
+    lines: list[Line] = []
+    workers = [p for p in processes if p.role == "worker" and (p.cpu or 0) >= BUSY]
+    if len(workers) >= 2:
+        cpu = sum(p.cpu or 0 for p in workers)
+        main = next((p for p in processes if p.role == "main"), None)
+        waits = main is not None and (main.cpu or 0) < IDLE * 2
+        left = cores - cpu
+        tail = f"parallel, but {left:.0f} cores left unused." if left >= 1 else "parallel, on every core."
+        lines.append(Line("processes", f"{len(workers)} worker processes busy on {cpu:.1f} of {cores} cores"
+                          f"{' while the parent waits' if waits else ''}: {tail}",
+                          {"processes": len(workers), "cpu": round(cpu, 4), "cores": cores}))
+    for process in processes:
+        if process.role == "worker" and lines and lines[0].reason == "processes":
+            continue  # said once for all of them
+        line = _process_line(process, cores, free)
+        if line is not None:
+            lines.append(line)
+    return lines
