@@ -14,7 +14,7 @@ import psutil
 import pytest
 from conctui.engine.recording import read_recording
 from conctui.engine.watch.model import WatchModel
-from fixtures.watching import fixture, mean, program, running_with, threads_named, watch, watch_json
+from fixtures.watching import WATCH, fixture, mean, program, running_with, threads_named, watch, watch_json
 
 pytestmark = pytest.mark.process
 
@@ -162,3 +162,20 @@ def test_the_replay_of_a_recorded_watch_equals_the_live_one(tmp_path) -> None:
     model = WatchModel()
     model.fold(read_recording(path).events)
     assert json.loads(json.dumps(model.document(), ensure_ascii=False)) == live
+
+
+def test_a_launched_program_dies_with_conctui_even_by_sigkill() -> None:
+    watching = subprocess.Popen([*WATCH, "--json", "--duration", "60", "--", sys.executable, fixture("pool"), "60",
+                                 "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while len(running_with(fixture("pool"))) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(running_with(fixture("pool"))) == 3  # the program and its 2 workers
+    finally:
+        watching.kill()
+        watching.wait()
+    deadline = time.monotonic() + 5
+    while running_with(fixture("pool")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not running_with(fixture("pool"))

@@ -1,15 +1,11 @@
 """`conctui watch -- CMD`: start a program to watch, and end it with everything it started.
 
-conctui starts a tiny shim under its own Python (`python -c SHIM`: no fork from conctui's
-threaded process, only subprocess's exec), in a process group of its own, stdin /dev/null,
-stdout and stderr one pipe. The shim, a fresh single-threaded process:
-- asks the kernel for SIGUSR1 when conctui dies (PR_SET_PDEATHSIG, even on SIGKILL), and
-  then kills its whole group; it checks conctui is still its parent after asking;
-- starts the program as its child, which first declares conctui its tracer
-  (PR_SET_PTRACER), so under Yama's ptrace_scope 1 conctui's py-spy may read it without sudo
-  (no Yama on the kernels here: written against the documented API, not verified);
-- reports the program's pid, then its exit, on a status pipe; it ignores the SIGINT and
-  SIGTERM sent to the group (they are for the program) and exits after it.
+conctui starts a tiny shim (shim.py) under its own Python (no fork from conctui's threaded
+process, only subprocess's exec), in a process group of its own, stdin /dev/null, stdout and
+stderr one pipe. The shim kills the group when conctui dies, even by SIGKILL, and starts the
+program, which declares conctui its tracer first, so under Yama's ptrace_scope 1 conctui's
+py-spy may read it without sudo (no Yama on the kernels here: written against the documented
+API, not verified).
 Ending: SIGINT to the group, SIGTERM after END_TERM_S, SIGKILL after END_KILL_S, until the
 group is empty; the shim is reaped. The launching thread must live as long as the program:
 PR_SET_PDEATHSIG fires when the thread that started the shim ends, so launch from the main thread.
@@ -32,29 +28,7 @@ END_TERM_S = 2.0
 END_KILL_S = 5.0
 MAX_LINE = 10_000  # characters: a longer line is cut into several
 
-SHIM = r"""
-import ctypes, os, signal, subprocess, sys
-parent, status = int(sys.argv[1]), int(sys.argv[2])
-libc = ctypes.CDLL(None, use_errno=True)
-def die(*_):
-    os.killpg(0, signal.SIGKILL)
-signal.signal(signal.SIGUSR1, die)
-libc.prctl(1, signal.SIGUSR1)  # PR_SET_PDEATHSIG
-if os.getppid() != parent:
-    die()
-for number in (signal.SIGINT, signal.SIGTERM):
-    signal.signal(number, lambda *_: None)  # reset to default in the program by exec
-def declare():
-    libc.prctl(0x59616D61, parent, 0, 0, 0)  # PR_SET_PTRACER: conctui and its py-spy may read it
-try:
-    child = subprocess.Popen(sys.argv[3:], preexec_fn=declare)
-except OSError as exc:
-    os.write(status, ("error %s\n" % (exc.strerror or exc)).encode())
-    sys.exit(127)
-os.write(status, b"pid %d\n" % child.pid)
-code = child.wait()
-os.write(status, b"exit %d\n" % code)
-"""
+SHIM = os.path.join(os.path.dirname(__file__), "shim.py")
 
 
 class Launched:
@@ -70,7 +44,7 @@ class Launched:
         status_read, status_write = os.pipe()
         try:
             self.shim = subprocess.Popen(
-                [sys.executable, "-I", "-c", SHIM, str(os.getpid()), str(status_write), *argv],
+                [sys.executable, "-I", SHIM, str(os.getpid()), str(status_write), *argv],
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                 pass_fds=(status_write,), process_group=0)
         finally:
