@@ -23,6 +23,7 @@ from conctui.engine.events import (
     decode,
     encode,
 )
+from conctui.engine.watch.events import WatchEnded, WatchOutput, WatchSample, WatchStarted
 
 GIL = GilSample(1.1, 0.9, 1.0, 4.5, 0.8, 1.0, 4.0, 1.0, 0.06)
 CLUSTER = Cluster(0.5, "local", "tcp://127.0.0.1:8786", 2, 2, None, 0.5, None,
@@ -53,6 +54,15 @@ EXAMPLES: list[Event] = [
     RunFinished(1.2, "done", 1.1),
     RunFinished(1.2, "timeout", 1.1, "cut by --timeout"),
     SweepStarted(1.3, "cpu", {"n": 4000000, "steps": 10}, ["threads", "processes"], [1, 2, 4], 1, 2),
+    WatchStarted(0.0, 4242, ["python", "app.py"], "CPython 3.11.7", True, 16),
+    WatchSample(1.0, [50.0, 3.5], 0.02,
+                [{"pid": 4242, "ppid": 1, "role": "main", "argv": ["python", "app.py"], "python": "CPython 3.11.7",
+                  "rss_bytes": 1 << 20, "cpu_s": 0.99, "threads": 2, "ended": None}],
+                [{"pid": 4242, "tid": 4243, "name": "cruncher_0", "cpu_s": 0.5, "core": 1, "reads": 100,
+                  "states": {"running": 30, "gil_wait": 70}, "held": 25, "sampled": 100.0,
+                  "top": "crunch (app.py:10)", "ended": False}]),
+    WatchOutput(1.1, "a line the program printed"),
+    WatchEnded(2.0, "exited", 0, None),
 ]
 
 

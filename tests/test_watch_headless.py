@@ -124,7 +124,7 @@ def test_a_program_that_is_not_python_a_zombie_and_conctui_itself_are_refused() 
         for pid, said in ((sleeper.pid, "(sleep) is not Python"), (zombie.pid, "is a zombie")):
             done = watch(str(pid))
             assert done.returncode == 2 and said in done.stderr, done.stderr
-        itself = subprocess.run(["sh", "-c", 'exec "$0" -m conctui.watch_command $$', sys.executable],
+        itself = subprocess.run(["sh", "-c", 'exec "$0" -m conctui watch $$', sys.executable],
                                 capture_output=True, text=True, timeout=60)
         assert itself.returncode == 2 and "is conctui itself" in itself.stderr
     finally:

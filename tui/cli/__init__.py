@@ -16,6 +16,7 @@ from contextlib import nullcontext
 from conctui.cli.args import EXIT_USAGE, build_parser, with_command
 from conctui.cli.commands import COMMANDS
 from conctui.cli.sessions import EXIT_FAILED, Interrupted, interrupt, on_signals
+from conctui.cli.watch import split_command
 from conctui.engine.recording import RecordingError
 from conctui.engine.spec import UsageError
 from conctui.engine.untrusted import visible
@@ -23,7 +24,9 @@ from conctui.engine.untrusted import visible
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(with_command(sys.argv[1:] if argv is None else argv, COMMANDS))
+        argv, after_dashes = split_command(with_command(sys.argv[1:] if argv is None else argv, COMMANDS))
+        args = build_parser().parse_args(argv)
+        args.command_argv = after_dashes  # `watch -- CMD ARGS`: never parsed as conctui's options
         # headless, a signal outside a run unwinds the command, so what it started is reaped
         # (the TUI handles its own signals)
         with nullcontext() if args.command == "tui" else on_signals(interrupt):

@@ -12,6 +12,7 @@ import os
 from collections.abc import Collection
 from typing import Any, NoReturn
 
+from conctui.cli import watch
 from conctui.engine.modes import MODES
 from conctui.engine.replay import SPEEDS
 from conctui.engine.spec import START_METHODS, UsageError
@@ -174,6 +175,7 @@ def build_parser() -> Parser:
     export.add_argument("--at", type=float, metavar="S",
                         help="with --svg: seconds from the recording's start (default: its end)")
 
+    watch.add_parser(commands)
     workloads = commands.add_parser("workloads", help="list the built-in workloads")
     workloads.add_argument("--json", action="store_true")
     return parser

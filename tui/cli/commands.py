@@ -13,6 +13,7 @@ from conctui.cli.documents import compare_document, header, replay_figures, run_
 from conctui.cli.progress import SweepProgress
 from conctui.cli.report import print_compare, print_run, print_sweep, print_workloads
 from conctui.cli.sessions import exit_code, recorder_for, run_all
+from conctui.cli.watch import cmd_watch, replay_watch
 from conctui.engine import capacity
 from conctui.engine.events import SweepStarted
 from conctui.engine.figures import summarize
@@ -109,11 +110,15 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     speed = checks.replay_speed(args)
-    if not args.json:
+    watched = replay_watch(args.file)
+    if watched is not None and args.json:
+        document, note = watched
+    elif not args.json:
         from conctui.replay_app import replay  # Textual is imported only for the TUI
 
         return replay(read_recording(args.file), speed=speed, refresh_hz=checks.refresh_hz(args))
-    document, note = replay_figures(args.file)
+    else:
+        document, note = replay_figures(args.file)
     print(json.dumps(document, indent=2))
     if note:
         print(f"conctui: {visible(note)}", file=sys.stderr)
@@ -149,4 +154,4 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep, "workloads": cmd_workloads, "tui": cmd_tui,
-            "replay": cmd_replay, "export": cmd_export}
+            "replay": cmd_replay, "export": cmd_export, "watch": cmd_watch}

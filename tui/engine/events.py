@@ -40,3 +40,7 @@ __all__ = [
     "RunFinished", "RunStarted", "Sample", "SubInterpreters", "SweepStarted", "WorkerFinished", "WorkerStarted",
     "decode", "encode",
 ]
+
+# The watch's events (`conctui watch`) are declared beside its sampler; importing them here
+# registers their types, so a recording of a watch decodes wherever events are decoded.
+from conctui.engine.watch import events as _watch_events  # noqa: E402, F401

@@ -21,8 +21,9 @@ SAMPLER_WINDOW_S = 1  # engine/gil_sampler.py: one py-spy record per window, so 
 # What a thread asleep in a syscall is waiting for (a thread's /proc/PID/task/TID/syscall names it).
 WAITS: dict[str, tuple[str, ...]] = {
     "io": ("poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait", "epoll_pwait2", "read",
-           "recvfrom", "recvmsg", "accept", "accept4", "connect"),
-    "sleep": ("nanosleep", "clock_nanosleep"),
+           "recvfrom", "recvmsg", "accept", "accept4", "connect", "write", "readv", "writev", "pread64",
+           "sendto", "sendmsg", "fsync"),
+    "sleep": ("nanosleep", "clock_nanosleep", "pause"),
     "lock": ("futex",),  # a lock, a condition, or the GIL (runner/gil.py tells its GIL's words apart)
 }
 
@@ -56,13 +57,15 @@ class Arch:
 # include/uapi/asm-generic/unistd.h, which arm64 uses (it has no poll, select or epoll_wait).
 ARCHES: dict[str, Arch] = {
     "x86_64": Arch("x86_64", {
-        "read": 0, "poll": 7, "select": 23, "nanosleep": 35, "connect": 42, "accept": 43, "recvfrom": 45,
-        "recvmsg": 47, "futex": 202, "clock_nanosleep": 230, "epoll_wait": 232, "pselect6": 270, "ppoll": 271,
-        "epoll_pwait": 281, "accept4": 288, "epoll_pwait2": 441,
+        "read": 0, "write": 1, "poll": 7, "pread64": 17, "readv": 19, "writev": 20, "select": 23, "pause": 34,
+        "nanosleep": 35, "connect": 42, "accept": 43, "sendto": 44, "recvfrom": 45, "sendmsg": 46,
+        "recvmsg": 47, "fsync": 74, "futex": 202, "clock_nanosleep": 230, "epoll_wait": 232, "pselect6": 270,
+        "ppoll": 271, "epoll_pwait": 281, "accept4": 288, "epoll_pwait2": 441,
     }),
     "aarch64": Arch("aarch64", {
-        "epoll_pwait": 22, "read": 63, "pselect6": 72, "ppoll": 73, "futex": 98, "nanosleep": 101,
-        "clock_nanosleep": 115, "accept": 202, "connect": 203, "recvfrom": 207, "recvmsg": 212, "accept4": 242,
+        "epoll_pwait": 22, "read": 63, "write": 64, "readv": 65, "writev": 66, "pread64": 67, "pselect6": 72,
+        "ppoll": 73, "fsync": 82, "futex": 98, "nanosleep": 101, "clock_nanosleep": 115, "accept": 202,
+        "connect": 203, "sendto": 206, "recvfrom": 207, "sendmsg": 211, "recvmsg": 212, "accept4": 242,
         "epoll_pwait2": 441,
     }),
 }

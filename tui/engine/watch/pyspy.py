@@ -23,7 +23,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from conctui.engine.gil_sampler import find_py_spy, refused
+from conctui.engine.gil_sampler import find_py_spy, ptrace_refused
 
 RATE_HZ = 100
 WINDOW_S = 1  # seconds: py-spy takes whole seconds
@@ -164,7 +164,7 @@ class PySpyWindows:
         lines = [line for line in said.splitlines() if line.strip()] or [f"exited with code {code}"]
         last = next((line for line in lines if "rror" in line or "panicked" in line), lines[-1])
         if "ermission" in said or "not permitted" in said:
-            self.note = str(refused(f"py-spy: {last}"))
+            self.note = str(ptrace_refused(f"py-spy: {last}"))
         else:
             self.failures += 1  # a window taken while the target starts or ends fails: try again
             if self.failures >= 5:

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 
 import psutil
 from conctui.engine.events import Event
-from conctui.engine.gil_sampler import NO_GIL
 from conctui.engine.sampler import TICKS
 from conctui.engine.watch.events import WatchSample
 from conctui.engine.watch.pyspy import PySpyWindows, Window
 from conctui.engine.watch.target import PythonBuild
 from conctui.engine.watch.tree import ProcessTree, WatchedProcess
 from conctui.engine.watch.waiting import Kinds, ThreadFiles
+from conctui.runner.gil_constants import NO_GIL, arch
 
 STATE_HZ = 100
 MAX_STATE_READS = 1000
@@ -85,7 +85,7 @@ class WatchSampler:
         self.t0 = t0
         self.period = 1.0 / refresh_hz
         self.tree = ProcessTree(pid, build)
-        self.kinds = Kinds()
+        self.kinds = Kinds(arch())
         self.threads: dict[tuple[int, int], ThreadTally] = {}
         self.pyspy = PySpyWindows(pid) if use_pyspy else None
         self.gil_note: str | None = NO_GIL if build is not None and build.free_threaded else None
