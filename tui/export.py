@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from conctui.engine.recording import Recording
+from conctui.engine.text import figure
 from conctui.engine.untrusted import visible
 from conctui.replay_app import ReplayApp
 from rich.color import ColorSystem
@@ -145,7 +146,7 @@ def export_svg(recording: Recording, out: str | Path, size: tuple[int, int], at:
     shots: list[str] = []
 
     def keep(app: ReplayApp, elapsed: float) -> None:
-        shots.append(app.export_screenshot(title=f"{title(recording)} at {elapsed:.1f} s"))
+        shots.append(app.export_screenshot(title=f"{title(recording)} at {figure(elapsed, ' s', 1)}"))
 
     asyncio.run(render_frames(recording, size, -1.0 if at is None else at, keep, keys))
     Path(out).write_text(shots[-1], encoding="utf-8")
