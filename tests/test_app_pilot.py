@@ -122,9 +122,9 @@ async def test_workers_keys_change_the_next_run() -> None:
     app = make_app(workers=2)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("plus", "plus")
-        assert app.controller.spec.workers == 4
+        assert app.controller.spec.worker_count == 4
         await pilot.press("minus", "minus", "minus", "minus", "minus")
-        assert app.controller.spec.workers == 1
+        assert app.controller.spec.worker_count == 1
 
 
 async def test_compare_runs_every_available_mode_and_fills_results() -> None:
@@ -160,7 +160,7 @@ async def test_workload_picker_switches_the_workload() -> None:
         picker.highlighted = [o.id for o in picker.options].index("cpu")
         await pilot.press("enter")
         await until(pilot, lambda: app.controller.spec.workload.text == "cpu")
-        assert app.controller.info["workload"]["kind"] == "cpu"
+        assert app.controller.info.workload.kind == "cpu"
         await pilot.press("a")
         assert app.controller.spec.mode == "threads"  # cpu has no async version: greyed
 
@@ -265,7 +265,7 @@ async def test_python_key_runs_the_workers_under_another_interpreter() -> None:
         picker.highlighted = [o.id for o in picker.options].index(other.path)
         await pilot.press("enter")
         await until(pilot, lambda: app.controller.spec.python == other.path)
-        assert app.controller.info["python"].version.startswith(version)
+        assert app.controller.info.python.version.startswith(version)
         await pilot.press("enter")
         await until(pilot, finished(app, 1))
         assert app.figures[-1]["python"]["version"].startswith(version)

@@ -11,6 +11,7 @@ from conctui.engine.session import Sink
 from conctui.engine.spec import RunSpec, UsageError, parse_params, parse_workload
 from conctui.engine.state import SessionState
 from conctui.live import LiveController
+from conctui.runner.request import RunnerInfo, WorkloadFacts
 from fixtures import demo
 
 
@@ -56,7 +57,7 @@ class Harness:
         self.said: list[tuple[str, str]] = []
         self.changes = 0
         ref = parse_workload(workload)
-        info = {"python": demo.PYTHON, "workload": {"name": workload, "has_async": workload == "download"}}
+        info = RunnerInfo(demo.PYTHON, WorkloadFacts(workload, has_async=workload == "download"))
         self.control = LiveController(RunSpec(ref, mode, 2, parse_params(ref, [])), info, self.say, self.changed,
                                       recorder=Recorder(), refresh_s=1.0, open_session=FakeSession)
         self.session: FakeSession = self.control.session  # type: ignore[assignment]
@@ -152,7 +153,7 @@ def test_mode_workers_and_switch_interval_change_only_the_next_run() -> None:
     assert "the live run goes on" in h.said[-1][0]
     for delta, workers in ((1, 3), (-5, 1), (2000, 1024)):
         h.control.change_workers(delta)
-        assert h.control.spec.workers == workers
+        assert h.control.spec.worker_count == workers
     cycle = []
     for _ in range(5):
         h.control.cycle_switch_interval()
@@ -193,7 +194,7 @@ def test_a_sweep_announces_its_plan_then_runs_each_mode_at_each_count() -> None:
     opened = h.control.sweep()
     assert h.session.emitted == [opened] and opened.t == 12.5
     assert opened.workers == [1, 2, 4, 8] and opened.modes == ["threads", "processes"]  # the demo's 4 cores
-    assert [(spec.mode, spec.workers) for spec, _ in h.control.queue] == [
+    assert [(spec.mode, spec.worker_count) for spec, _ in h.control.queue] == [
         (mode, n) for mode in ("threads", "processes") for n in (1, 2, 4, 8)]
     h.end_run()
     h.control.cancel()  # x: the runs so far are kept, the rest never start
@@ -204,7 +205,7 @@ def test_a_claims_case_is_exactly_its_runs_under_the_current_python() -> None:
     h = Harness()
     h.control.spec = replace(h.control.spec, python=sys.executable)
     runs = h.control.claim_plan("1")
-    assert [(spec.workload.text, spec.mode, spec.workers) for spec, _ in runs] == [
+    assert [(spec.workload.text, spec.mode, spec.worker_count) for spec, _ in runs] == [
         ("download", "sequential", 3), ("download", "threads", 3)]
     h.control.enqueue(runs, "claim 1")
     h.end_run()
@@ -224,16 +225,16 @@ def test_a_claim_about_another_build_skips_a_python_that_cannot_run_it(monkeypat
              FoundPython("/ft/python3.13t", (3, 13), True, "pyenv")]
     monkeypatch.setattr(h.control, "found_pythons", lambda: found)
 
-    def describe(python: str, ref, params) -> dict:
+    def describe(python: str, ref, params) -> RunnerInfo:
         if python.startswith("/shim"):
             raise UsageError(f"{python}: the runner exited with code 127")
-        return {"python": replace(demo.PYTHON, free_threaded=True, gil_enabled=False, executable=python),
-                "workload": {"name": "cpu", "has_async": False}}
+        return RunnerInfo(replace(demo.PYTHON, free_threaded=True, gil_enabled=False, executable=python),
+                          WorkloadFacts("cpu"))
 
     monkeypatch.setattr(live, "describe", describe)
     claim = next(c for c in CLAIMS if c.key == "7")
     python, info = h.control._case_python(claim.cases[1])
-    assert python == "/ft/python3.13t" and info["python"].free_threaded
+    assert python == "/ft/python3.13t" and info.python.free_threaded
     monkeypatch.setattr(h.control, "found_pythons", lambda: found[:1])
     with pytest.raises(UsageError, match="exited with code 127"):
         h.control._case_python(claim.cases[1])

@@ -14,6 +14,7 @@ from conctui.engine import capacity
 from conctui.engine.events import PythonInfo
 from conctui.engine.spec import RunSpec, UsageError, parse_params, parse_workload
 from conctui.live import LiveController
+from conctui.runner.request import RunnerInfo, WorkloadFacts
 
 COMMAND = [sys.executable, "-m", "conctui"]
 MB = 1024 * 1024
@@ -95,7 +96,7 @@ def test_the_tui_refuses_a_run_that_one_more_worker_made_too_big(monkeypatch) ->
         def sample_every(self, seconds: float) -> None:
             pass
 
-    info = {"python": PythonInfo(start_methods=["spawn"]), "workload": {"name": "download", "has_async": True}}
+    info = RunnerInfo(PythonInfo(start_methods=["spawn"]), WorkloadFacts("download", has_async=True))
     control = LiveController(_spec("processes", 2), info, lambda text, severity, _: said.append((text, severity)),
                              lambda: None, open_session=Session)
     control.run()

@@ -29,6 +29,7 @@ from conctui.engine.text import seconds_left
 from conctui.engine.untrusted import visible
 from conctui.live import LiveController, OpenSession
 from conctui.panes import FRAME_HZ, REFRESH_HZ, PanesScreen
+from conctui.runner.request import RunnerInfo
 from conctui.source import Source
 from textual import work
 from textual.actions import parse
@@ -175,7 +176,7 @@ class ConcApp(PanesApp, inherit_bindings=False):
         *PanesApp.BINDINGS,
     ]
 
-    def __init__(self, spec: RunSpec, info: dict, *, start: bool = False, ticking: bool = True,
+    def __init__(self, spec: RunSpec, info: RunnerInfo, *, start: bool = False, ticking: bool = True,
                  recorder: Recorder | None = None, refresh_hz: float = REFRESH_HZ,
                  open_session: OpenSession = Session) -> None:
         self.controller = LiveController(spec, info, self.say, self.refresh_bindings, recorder=recorder,
@@ -250,7 +251,7 @@ class ConcApp(PanesApp, inherit_bindings=False):
         self.controller.toggle_recording()
 
     def usable_cores(self) -> int:
-        return self.controller.info["python"].usable_cores
+        return self.controller.info.python.usable_cores
 
     @property
     def can_measure(self) -> bool:
@@ -321,7 +322,7 @@ class ConcApp(PanesApp, inherit_bindings=False):
         self.exit(0)
 
 
-def launch(spec: RunSpec, info: dict, start: bool = False, record: str | None = None,
+def launch(spec: RunSpec, info: RunnerInfo, start: bool = False, record: str | None = None,
            refresh_hz: float = REFRESH_HZ) -> int:
     recorder = Recorder.open(record) if record else None  # an unwritable path fails before the UI opens
     # What is imported by now (modules, classes, functions) lives as long as the app: frozen, it is

@@ -29,6 +29,7 @@ from conctui.engine.spec import MAX_WORKERS, RunSpec, UsageError, parse_params, 
 from conctui.engine.state import SessionState
 from conctui.engine.sweep import DEFAULT_MODES, default_counts, plan
 from conctui.engine.text import figure
+from conctui.runner.request import RunnerInfo
 from conctui.source import HeaderLine
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ NOTHING_LIVE = Refusal("no run is live")
 class LiveController:
     """The live session: one per app, from its start to its quit."""
 
-    def __init__(self, spec: RunSpec, info: dict, say: Say, changed: Callable[[], None], *,
+    def __init__(self, spec: RunSpec, info: RunnerInfo, say: Say, changed: Callable[[], None], *,
                  recorder: Recorder | None = None, refresh_s: float = 1.0,
                  open_session: OpenSession = Session) -> None:
         self.spec = spec
@@ -83,7 +84,7 @@ class LiveController:
         self.say = say
         self.changed = changed  # what the keys can do may have changed: the app redraws its footer
         self.recorder = recorder or Recorder()
-        self.queue: list[tuple[RunSpec, dict]] = []  # runs to go, each with its runner's description
+        self.queue: list[tuple[RunSpec, RunnerInfo]] = []  # runs to go, each with its runner's description
         self.sweeping = False  # the queue is a sweep's: its screen shows it live
         self.inbox: deque[list[Event]] = deque()  # batches from the reader and sampler threads
         # idle, the cores move every 2 s (htop: 1.5 s): an idle screen should cost next to nothing
@@ -109,7 +110,7 @@ class LiveController:
         if state.live is not None:
             return HeaderLine.of_run(state.live.started, recording)
         spec = self.spec
-        return HeaderLine(spec.workload.name, spec.workers, spec.mode, self.info["python"], spec.start_method,
+        return HeaderLine(spec.workload.name, spec.worker_count, spec.mode, self.info.python, spec.start_method,
                           recording, "next: ", spec.switch_interval_ms)
 
     def after_frame(self) -> None:
@@ -167,7 +168,7 @@ class LiveController:
         self.changed()
 
     def change_workers(self, delta: int) -> None:
-        self.spec = replace(self.spec, workers=min(MAX_WORKERS, max(1, self.spec.workers + delta)))
+        self.spec = replace(self.spec, worker_count=min(MAX_WORKERS, max(1, self.spec.worker_count + delta)))
 
     def cycle_switch_interval(self) -> None:
         now = self.spec.switch_interval_ms or SWITCH_INTERVALS_MS[0]
@@ -179,7 +180,7 @@ class LiveController:
     def start_run(self, mode: str) -> None:
         self.start_spec(self.spec.with_mode(mode), self.info)
 
-    def start_spec(self, spec: RunSpec, info: dict) -> None:
+    def start_spec(self, spec: RunSpec, info: RunnerInfo) -> None:
         """Start one run, described by `info` (its Python and workload as a runner saw them)."""
         reason = unavailable(spec.mode, info)
         if reason:
@@ -211,24 +212,25 @@ class LiveController:
         if not modes:
             self.say("a sweep needs threads or processes, and neither can run this", "warning", 6)
             return None
-        usable = self.info["python"].usable_cores
+        usable = self.info.python.usable_cores
         counts = default_counts(usable, MAX_WORKERS)
         opened = SweepStarted(self.session.now(), self.spec.workload.name, self.spec.params, modes, counts, 1, usable)
         self.session.emit([opened])
         self.sweeping = True
-        self.queue = [(replace(self.spec.with_mode(mode), workers=n), self.info) for mode, n in plan(modes, counts, 1)]
+        self.queue = [(replace(self.spec.with_mode(mode), worker_count=n), self.info)
+                      for mode, n in plan(modes, counts, 1)]
         self.say(f"sweep: {len(self.queue)} runs of {', '.join(modes)} at {counts} workers; x stops, "
                  "keeping the points so far", "information", 5)
         return opened
 
-    def claim_plan(self, key: str) -> list[tuple[RunSpec, dict]]:
+    def claim_plan(self, key: str) -> list[tuple[RunSpec, RunnerInfo]]:
         """The runs of the case that measures claim `key`, each described under its Python.
         Blocks (a Python other than conctui's own is asked by starting a runner): call it off the
         UI thread. Raises UsageError when this machine cannot run the case, saying why."""
         from conctui.engine.claims import CLAIMS  # loaded with the claims screen, not before the first frame
 
         claim = next(c for c in CLAIMS if c.key == key)
-        usable = self.info["python"].usable_cores
+        usable = self.info.python.usable_cores
         runs = []
         for case in claim.cases:
             python, info = self._case_python(case)
@@ -261,14 +263,14 @@ class LiveController:
                 why = str(exc)
                 continue
             reasons = [r for mode in case.modes if (r := unavailable(mode, info))]
-            if case.python == FREE_THREADED and not info["python"].free_threaded:
+            if case.python == FREE_THREADED and not info.python.free_threaded:
                 reasons.append(f"{python} is not a free-threaded build")
             if not reasons:
                 return python, info
             why = f"{python}: {reasons[0]}"
-        raise UsageError(f"{case.describe(self.info['python'].usable_cores)}: {why}")
+        raise UsageError(f"{case.describe(self.info.python.usable_cores)}: {why}")
 
-    def enqueue(self, runs: list[tuple[RunSpec, dict]], what: str) -> None:
+    def enqueue(self, runs: list[tuple[RunSpec, RunnerInfo]], what: str) -> None:
         """Queue described runs (a claim's case) to start once nothing runs."""
         if self.running:
             self.say("a run is live: x cancels it", "warning", 3)
@@ -298,7 +300,7 @@ class LiveController:
     def found_pythons(self) -> list[FoundPython]:
         return find_pythons(self.pythons)
 
-    def describe_choice(self, workload: str, python: str) -> tuple[RunSpec, dict]:
+    def describe_choice(self, workload: str, python: str) -> tuple[RunSpec, RunnerInfo]:
         """Ask a runner under `python` (a picker's choice: a path, perhaps with PYTHON_GIL) about
         `workload`: it blocks (and may import user code in the runner), so the app calls it off
         the UI thread. Raises UsageError when either is wrong."""
@@ -313,7 +315,7 @@ class LiveController:
         """The next run's Python as a picker names it (the GIL's switch included)."""
         return FoundPython(self.spec.python, None, False, "", self.spec.python_gil).choice
 
-    def adopt(self, spec: RunSpec, info: dict) -> None:
+    def adopt(self, spec: RunSpec, info: RunnerInfo) -> None:
         """Make a described choice the next run's; a mode it cannot run falls back to threads."""
         self.spec, self.info = spec, info
         reason = self.unavailable(spec.mode)

@@ -22,6 +22,7 @@ from conctui.engine.spec import (
 )
 from conctui.engine.sweep import default_counts
 from conctui.engine.untrusted import visible
+from conctui.runner.request import RunnerInfo
 
 GIL_SWITCHES = {"on": ["1"], "off": ["0"], "both": ["0", "1"]}
 
@@ -33,7 +34,7 @@ def pythons(args: argparse.Namespace) -> list[str]:
     return [checked_python(path) for path in args.python] or [sys.executable]
 
 
-def plans(args: argparse.Namespace, mode: str) -> list[tuple[RunSpec, dict]]:
+def plans(args: argparse.Namespace, mode: str) -> list[tuple[RunSpec, RunnerInfo]]:
     """Each --python once; a free-threaded one once per --gil state (`both`: off, then on)."""
     switches = GIL_SWITCHES.get(args.gil or "", [])
     if len(switches) > 1 and args.command != "compare":
@@ -41,7 +42,7 @@ def plans(args: argparse.Namespace, mode: str) -> list[tuple[RunSpec, dict]]:
     planned = []
     for python in pythons(args):
         spec, info = spec_and_info(args, mode, python)
-        if not switches or not info["python"].free_threaded:
+        if not switches or not info.python.free_threaded:
             if args.gil == "off":
                 raise UsageError(f"{python} is not a free-threaded build: its GIL cannot be turned off")
             planned.append((spec, info))
@@ -51,7 +52,7 @@ def plans(args: argparse.Namespace, mode: str) -> list[tuple[RunSpec, dict]]:
 
 
 def spec_and_info(args: argparse.Namespace, mode: str, python: str | None = None,
-                  python_gil: str | None = None) -> tuple[RunSpec, dict]:
+                  python_gil: str | None = None) -> tuple[RunSpec, RunnerInfo]:
     """Check everything the user typed, and ask the runner whether it can load the workload."""
     ref = parse_workload(args.workload)
     params = parse_params(ref, args.param)

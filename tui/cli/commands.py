@@ -34,7 +34,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.mode} cannot run {spec.workload.name}: {reason}")
     runs, caught = run_all([spec], args.timeout, recorder_for(args), progress=None if args.json else "run")
     if args.json:
-        print(json.dumps(run_document(header(info["python"], spec.start_method), runs), indent=2))
+        print(json.dumps(run_document(header(info.python, spec.start_method), runs), indent=2))
     else:
         print_run(runs[0], summarize(runs))
     return exit_code(runs, caught)
@@ -46,7 +46,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     spec, info = plans[0]
     several = len(plans) > 1
     here = [(s, i, *runnable(i, modes)) for s, i in plans]  # what each Python runs, and what it leaves out
-    skipped = [(s, i["python"], m, r) for s, i, _, left_out in here for m, r in left_out.items()]
+    skipped = [(s, i.python, m, r) for s, i, _, left_out in here for m, r in left_out.items()]
     specs = [s.with_mode(m) for s, _, ran, _ in here for m in ran for _ in range(args.repeat)]
     if not specs:
         raise UsageError("; ".join(f"{m} cannot run {s.workload.name}: {r}" for s, _, m, r in skipped))
@@ -54,10 +54,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     rows = summarize(runs)
     if args.json:
         left_out = unavailable_modes([(s.python, m, r) for s, _, m, r in skipped], several)
-        print(json.dumps(compare_document(header(info["python"], spec.start_method), rows, runs,
-                                          [i["python"] for _, i in plans], left_out), indent=2))
+        print(json.dumps(compare_document(header(info.python, spec.start_method), rows, runs,
+                                          [i.python for _, i in plans], left_out), indent=2))
     else:
-        title = f"{visible(spec.workload.name)} x{spec.workers} · {args.repeat} run(s) per mode · medians"
+        title = f"{visible(spec.workload.name)} x{spec.worker_count} · {args.repeat} run(s) per mode · medians"
         print_compare(title, rows, runs, [(p.as_dict(), m, r) for _, p, m, r in skipped], several)
     return exit_code(runs, caught)
 
@@ -66,13 +66,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     modes = checks.modes_and_repeat(args)
     workers_text, args.workers = args.workers, 1
     spec, info = checks.spec_and_info(args, modes[0])
-    usable = info["python"].usable_cores
+    usable = info.python.usable_cores
     counts = checks.sweep_counts(workers_text, usable)
     refused = [f"{m} cannot run {spec.workload.name}: {r}" for m in modes if (r := unavailable(m, info))]
     if refused:
         raise UsageError("; ".join(refused))
     planned = plan(modes, counts, args.repeat)
-    specs = [replace(spec.with_mode(mode), workers=n) for mode, n in planned]
+    specs = [replace(spec.with_mode(mode), worker_count=n) for mode, n in planned]
     for each in specs:
         capacity.check(each, child_footprint)
     opened = SweepStarted(0.0, spec.workload.name, spec.params, modes, counts, args.repeat, usable)
@@ -80,7 +80,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                            lambda t: [replace(opened, t=t)])
     sweep = of_session(opened, 0, runs, running=False)
     if args.json:
-        print(json.dumps({"header": header(info["python"], spec.start_method), "sweep": sweep, "runs": runs},
+        print(json.dumps({"header": header(info.python, spec.start_method), "sweep": sweep, "runs": runs},
                          indent=2))
     else:
         print_sweep(sweep)

@@ -65,18 +65,19 @@ def refusal(spec: RunSpec, footprint: Footprint) -> str | None:
     budget = int(available * BUDGET_SHARE)
     if spec.mode in THREAD_MODES:
         each, how = THREAD_BYTES, "a thread's stack and state"
-    elif spec.workers * LARGEST_GUESS <= budget:
+    elif spec.worker_count * LARGEST_GUESS <= budget:
         return None  # even children of an unusually large 256 MB each fit: no child need be measured
     else:
         measured = footprint(spec)
         each = measured or LARGEST_GUESS
         how = (f"measured: a runner that loaded {spec.workload.name} under {spec.python}" if measured
                else "assumed: this OS does not report a process's peak size")
-    if spec.workers * each <= budget:
+    if spec.worker_count * each <= budget:
         return None
     fit = budget // each
     advice = f"--workers {fit} or fewer fit" if fit else "not one fits"
-    return (f"{spec.mode}: {spec.workers} workers need about {size(spec.workers * each)} ({size(each)} each, {how}), "
+    count = spec.worker_count
+    return (f"{spec.mode}: {count} workers need about {size(count * each)} ({size(each)} each, {how}), "
             f"more than {BUDGET_SHARE:.0%} of the {size(available)} of {source}: {advice}")
 
 

@@ -9,33 +9,34 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from conctui.engine.events import PythonInfo
+from conctui.runner.request import RunnerInfo, WorkloadFacts
 
 
-def _always(python: PythonInfo, workload: dict) -> str | None:
+def _always(python: PythonInfo, workload: WorkloadFacts) -> str | None:
     return None
 
 
-def _asyncio(python: PythonInfo, workload: dict) -> str | None:
-    if workload.get("has_async"):
+def _asyncio(python: PythonInfo, workload: WorkloadFacts) -> str | None:
+    if workload.has_async:
         return None
-    return (f"{workload.get('name', 'this workload')} is a plain function: asyncio would only run it "
+    return (f"{workload.name or 'this workload'} is a plain function: asyncio would only run it "
             "in threads (asyncio.to_thread), which is the threads mode; give an async def")
 
 
-def _processes(python: PythonInfo, workload: dict) -> str | None:
+def _processes(python: PythonInfo, workload: WorkloadFacts) -> str | None:
     if "spawn" in python.start_methods or "forkserver" in python.start_methods:
         return None
     return "neither spawn nor forkserver is available on this platform"
 
 
-def _dask(python: PythonInfo, workload: dict) -> str | None:
+def _dask(python: PythonInfo, workload: WorkloadFacts) -> str | None:
     if python.dask:
         return None
     return (f"distributed cannot be imported by {python.executable or 'this Python'}: "
             'pip install "conctui[dask]"')
 
 
-def _interpreters(python: PythonInfo, workload: dict) -> str | None:
+def _interpreters(python: PythonInfo, workload: WorkloadFacts) -> str | None:
     if python.interpreters.api:
         return None
     return python.interpreters.reason or f"Python {python.version} did not say whether it has sub-interpreters"
@@ -52,10 +53,10 @@ class ModeInfo:
     name: str
     key: str
     label: str
-    check: Callable[[PythonInfo, dict], str | None]
+    check: Callable[[PythonInfo, WorkloadFacts], str | None]
     warn: Callable[[PythonInfo], str | None] = lambda python: None
 
-    def unavailable(self, python: PythonInfo, workload: dict) -> str | None:
+    def unavailable(self, python: PythonInfo, workload: WorkloadFacts) -> str | None:
         """None when the mode can run this workload under this Python, else the reason."""
         return self.check(python, workload)
 
@@ -74,13 +75,13 @@ MODES = {
 }
 
 
-def unavailable(mode: str, info: dict) -> str | None:
+def unavailable(mode: str, info: RunnerInfo) -> str | None:
     """Why `mode` cannot run here: the workload and the Python of a runner's description
     (engine/runner_process.describe); None when it can."""
-    return MODES[mode].unavailable(info["python"], info["workload"])
+    return MODES[mode].unavailable(info.python, info.workload)
 
 
-def runnable(info: dict, modes: Iterable[str] = tuple(MODES)) -> tuple[list[str], dict[str, str]]:
+def runnable(info: RunnerInfo, modes: Iterable[str] = tuple(MODES)) -> tuple[list[str], dict[str, str]]:
     """Those of `modes` that can run here, and why each other cannot. A compare runs every mode
     that can (the TUI's c and `conctui compare` alike) and says which it left out."""
     reasons = {mode: reason for mode in modes if (reason := unavailable(mode, info))}

@@ -145,7 +145,7 @@ def probe(path: str) -> PythonInfo:
 
     Raises UsageError with one line when `path` is not a Python conctui can use."""
     check_python(path)
-    return describe(path, None)["python"]
+    return describe(path, None).python
 
 
 def checked_python(path: str) -> str:

@@ -36,6 +36,7 @@ from conctui.engine.spec import RunSpec, UsageError, WorkloadRef
 from conctui.engine.untrusted import from_bytes
 from conctui.runner.describe import answer_describe
 from conctui.runner.exits import exit_reason
+from conctui.runner.request import DescribeRequest, RunnerInfo, to_bytes
 
 BOOT = Path(runner.__file__).with_name("boot.py")
 MIN_PYTHON = (3, 9)
@@ -96,15 +97,14 @@ def _tail(log: IO[bytes], lines: int = 3) -> str:
 
 
 def describe(python: str, ref: WorkloadRef | None, params: dict | None = None,
-             scheduler: str | None = None, connect_timeout: float = 10.0, python_gil: str | None = None) -> dict:
+             scheduler: str | None = None, connect_timeout: float = 10.0, python_gil: str | None = None) -> RunnerInfo:
     """Ask a runner under `python` what it is, whether it can load `ref`, and (given a Dask
     scheduler) whether that scheduler answers: all user mistakes, said before any run.
 
     A built-in under this very interpreter is described here, without starting a process
     (bench/startup.py): its modules are the runner's own stdlib code. User code is only
     ever imported in a runner."""
-    request = {"cmd": "describe", "ref": ref.payload(params or {}) if ref else None,
-               "scheduler": scheduler, "connect_timeout": connect_timeout}
+    request = DescribeRequest(ref.payload(params or {}) if ref else None, scheduler, connect_timeout)
     if python == sys.executable and (ref is None or ref.builtin) and not scheduler and python_gil is None:
         return _answer(answer_describe(request))
     return _answer(_ask_runner(python, request, python_gil))
@@ -118,23 +118,21 @@ def child_footprint(spec: RunSpec) -> int | None:
     under its Python (measured once per Python, workload and parameters); None where the OS does not say."""
     key = (spec.python, spec.workload.text, json.dumps(spec.params, sort_keys=True, default=str))
     if key not in _FOOTPRINTS:
-        request = {"cmd": "describe", "ref": spec.workload.payload(spec.params), "scheduler": None,
-                   "connect_timeout": spec.connect_timeout}
-        reply = _answer(_ask_runner(spec.python, request, spec.python_gil))
-        _FOOTPRINTS[key] = reply.get("peak_rss_bytes")
+        request = DescribeRequest(spec.workload.payload(spec.params), None, spec.connect_timeout)
+        _FOOTPRINTS[key] = _answer(_ask_runner(spec.python, request, spec.python_gil)).peak_rss_bytes
     return _FOOTPRINTS[key]
 
 
-def _ask_runner(python: str, request: dict, python_gil: str | None = None) -> dict:
+def _ask_runner(python: str, request: DescribeRequest, python_gil: str | None = None) -> RunnerInfo:
     """Start a runner under `python` (with PYTHON_GIL if given), send it one request and return its one reply."""
     process, conn, log = _start(python, python_gil)
     replied = False
     with log:
         try:
-            conn.send_bytes(json.dumps(request).encode())
+            conn.send_bytes(to_bytes(request))
             if not conn.poll(60):
                 raise UsageError(f"{python}: the runner did not answer within 60 s")
-            reply = json.loads(conn.recv_bytes())
+            reply = conn.recv_bytes()
             replied = True
         except (EOFError, OSError):
             process.wait()
@@ -144,17 +142,17 @@ def _ask_runner(python: str, request: dict, python_gil: str | None = None) -> di
             # answered, it ends on its own; not (a signal came while it loaded the workload,
             # which reads no command meanwhile), it is killed now rather than in 1.5 s
             _reap(process, KILL_AFTER_S if replied else 0)
-    return reply
-
-
-def _answer(reply: dict) -> dict:
-    """The runner's reply, its `python` typed (PythonInfo), or its error as one line."""
-    if "error" in reply:
-        raise UsageError(reply["error"])
     try:
-        return {**reply, "python": PythonInfo.from_json("python", reply["python"])}
-    except (EventError, KeyError) as exc:
+        return RunnerInfo.from_json("runner info", json.loads(reply))
+    except (EventError, ValueError) as exc:
         raise UsageError(f"the runner described itself wrongly: {exc}") from None
+
+
+def _answer(info: RunnerInfo) -> RunnerInfo:
+    """The runner's description, or its error (the user's mistake) as one line."""
+    if info.error is not None:
+        raise UsageError(info.error)
+    return info
 
 
 def _reap(process: subprocess.Popen, timeout: float = KILL_AFTER_S) -> None:
@@ -204,7 +202,7 @@ class RunnerProcess:
         self.pid = self.process.pid
         try:
             try:
-                conn.send_bytes(json.dumps(self.spec.request(self.run_id, self.session_t0)).encode())
+                conn.send_bytes(to_bytes(self.spec.request(self.run_id, self.session_t0)))
             except OSError as exc:
                 raise UsageError(f"cannot talk to the runner under {self.spec.python}: {exc}") from None
             with self._lock:
@@ -296,10 +294,10 @@ class RunnerProcess:
         events: list[Event] = []
         if self._run_t is None:
             spec = self.spec
-            events.append(RunStarted(now, self.run_id, spec.mode, spec.workload.name, spec.params, spec.workers,
+            events.append(RunStarted(now, self.run_id, spec.mode, spec.workload.name, spec.params, spec.worker_count,
                                      PythonInfo(executable=spec.python), spec.start_method, self.pid or 0))
         worker_status = "crashed" if status == "crashed" else "cancelled"
-        events += [WorkerFinished(now, index, worker_status, reason) for index in range(self.spec.workers)
+        events += [WorkerFinished(now, index, worker_status, reason) for index in range(self.spec.worker_count)
                    if index not in self._finished]
         events.append(RunFinished(now, status, now - self._run_t if self._run_t is not None else 0.0, reason))
         self._seen_end = True

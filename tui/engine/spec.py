@@ -15,6 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from conctui.runner.request import RunRequest
 from conctui.workloads import BUILTINS, KINDS
 
 MAX_WORKERS = 1024
@@ -122,7 +123,7 @@ class RunSpec:
 
     workload: WorkloadRef
     mode: str = "threads"
-    workers: int = 3
+    worker_count: int = 3
     params: dict = field(default_factory=dict)
     python: str = sys.executable
     start_method: str = "spawn"
@@ -136,15 +137,12 @@ class RunSpec:
     def with_mode(self, mode: str) -> RunSpec:
         return replace(self, mode=mode)
 
-    def request(self, run: int, session_t0: float) -> dict:
-        """The runner's `run` request: all it needs to say the whole run_started itself, and to
-        stamp every event on the session's clock (`t0`, the same monotonic clock in every process)."""
-        return {"cmd": "run", "run": run, "t0": session_t0, "mode": self.mode, "workers": self.workers,
-                "workload": self.workload.name, "params": self.params,
-                "ref": self.workload.payload(self.params), "start_method": self.start_method,
-                "switch_interval_ms": self.switch_interval_ms, "scheduler": self.scheduler,
-                "connect_timeout": self.connect_timeout, "sample_gil": self.sample_gil,
-                "ipc_limit": int(self.ipc_limit_mb * 1024 * 1024)}
+    def request(self, run: int, session_t0: float) -> RunRequest:
+        """The runner's request for this run, the `run`-th of the session that began at `session_t0`."""
+        return RunRequest(run, session_t0, self.mode, self.workload.name, self.params,
+                          self.workload.payload(self.params), self.worker_count, int(self.ipc_limit_mb * 1024 * 1024),
+                          self.start_method, self.switch_interval_ms, self.scheduler, self.connect_timeout,
+                          self.sample_gil)
 
 
 def parse_scheduler(address: str | None, timeout: float) -> str | None:

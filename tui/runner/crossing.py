@@ -27,7 +27,6 @@ from typing import Any
 
 from .wire import FdConnection
 
-DEFAULT_LIMIT = 256 * 1024 * 1024  # bytes a pickled value may have (--ipc-limit)
 HEADER = struct.Struct("!I")  # length of the JSON header that starts every message
 
 

@@ -131,8 +131,8 @@ class Dask(Mode):
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self.address: str | None = self.options.get("scheduler")
-        self.timeout = float(self.options.get("connect_timeout") or 10.0)
+        self.address: str | None = self.request.scheduler
+        self.timeout = self.request.connect_timeout
         self.run_id = uuid.uuid4().hex[:12]
         self.topic = "conctui-" + self.run_id
         self.client: distributed.Client | None = None
@@ -156,7 +156,7 @@ class Dask(Mode):
             self.client = connect(self.address, self.timeout)
         else:
             self.cluster = distributed.LocalCluster(
-                n_workers=self.workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                n_workers=self.worker_count, threads_per_worker=1, processes=True, host="127.0.0.1",
                 dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)  # loopback only, any free port
             self.client = distributed.Client(self.cluster, set_as_default=False)
         with tempfile.TemporaryDirectory(prefix="conctui-dask-") as folder:
@@ -164,13 +164,13 @@ class Dask(Mode):
             if self.cluster is None:  # a scheduler elsewhere unpickles task graphs too; a local one runs here
                 self.client.register_plugin(SchedulerUploadFile(package), name="conctui-runner")
             self.client.register_plugin(UploadFile(package), name="conctui-runner")
-            ref = self.options["ref"]
+            ref = self.ref
             if ref.get("path"):
                 copy = _workload_copy(ref["path"], folder)
                 self.client.register_plugin(UploadFile(copy, load=False), name="conctui-workload")
-                self.options["ref"] = dict(ref, upload=os.path.basename(copy))
+                self.ref = dict(ref, upload=os.path.basename(copy))
             else:  # a module must be importable where the task runs: this folder is not there
-                self.options["ref"] = dict(ref, cwd=None)
+                self.ref = dict(ref, cwd=None)
         self.client.subscribe_topic(self.topic, self._bridge)
         self.shape = _cluster_shape(self.client)
         if not self.client.run_on_scheduler(in_dask_worker.has_dashboard):
@@ -214,12 +214,12 @@ class Dask(Mode):
     # -- the run
 
     def run(self) -> None:
-        job = {"run": self.run_id, "topic": self.topic, "ref": self.options["ref"], "epoch": self._epoch()}
-        keys = ["conctui-%s-%d" % (self.run_id, index) for index in range(self.workers)]
+        job = {"run": self.run_id, "topic": self.topic, "ref": self.ref, "epoch": self._epoch()}
+        keys = ["conctui-%s-%d" % (self.run_id, index) for index in range(self.worker_count)]
         now = self.outbox.now()
-        self.submitted = dict.fromkeys(range(self.workers), now)
-        self.futures = self.client.map(in_dask_worker.run_task, [job] * self.workers, range(self.workers),
-                                       [self.arguments] * self.workers, key=keys, pure=False)
+        self.submitted = dict.fromkeys(range(self.worker_count), now)
+        self.futures = self.client.map(in_dask_worker.run_task, [job] * self.worker_count, range(self.worker_count),
+                                       [self.arguments] * self.worker_count, key=keys, pure=False)
         pending = dict(enumerate(self.futures))
         renewed = time.monotonic()
         while pending:
@@ -292,7 +292,7 @@ class Dask(Mode):
         self.outbox.silent(index, status, error)
 
     def _end_unfinished(self, status: str, error: str) -> None:
-        for index in range(self.workers):
+        for index in range(self.worker_count):
             self._finish(index, status, error)
 
     # -- events from the workers, bridged into the runner's stream

@@ -7,10 +7,10 @@ mode: the TUI asks it before its first frame, and the modes' code is not needed 
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 from .info import python_info
 from .loader import LoadError, workload_facts
+from .request import DescribeRequest, RunnerInfo, WorkloadFacts
 
 
 def _peak_rss_bytes() -> int | None:
@@ -23,20 +23,21 @@ def _peak_rss_bytes() -> int | None:
     return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, KiB on Linux
 
 
-def answer_describe(request: dict[str, Any]) -> dict[str, Any]:
-    reply: dict[str, Any] = {"python": python_info().as_dict()}
-    if request.get("ref"):
+def answer_describe(request: DescribeRequest) -> RunnerInfo:
+    python = python_info()
+    workload, error, cluster = WorkloadFacts(), None, None
+    if request.ref:
         try:
-            reply["workload"] = workload_facts(request["ref"])
+            workload = WorkloadFacts(**workload_facts(dict(request.ref)))
         except LoadError as exc:
-            reply["error"] = str(exc)
-    reply["peak_rss_bytes"] = _peak_rss_bytes()  # with the workload loaded: capacity.py costs children by it
-    if request.get("scheduler") and reply["python"]["dask"] and "error" not in reply:
+            error = str(exc)
+    peak = _peak_rss_bytes()  # with the workload loaded: capacity.py costs children by it
+    if request.scheduler and python.dask and error is None:
         from .dask_mode import check_scheduler
         from .modes import ModeError
 
         try:
-            reply["cluster"] = check_scheduler(request["scheduler"], request["connect_timeout"])
+            cluster = check_scheduler(request.scheduler, request.connect_timeout)
         except ModeError as exc:
-            reply["error"] = str(exc)
-    return reply
+            error = str(exc)
+    return RunnerInfo(python, workload, peak, cluster, error)

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from .crossing import DEFAULT_LIMIT, serve
+from .crossing import serve
 from .modes import Mode
 from .relay import Relay
 from .wire import FdConnection
@@ -79,11 +79,11 @@ class Interpreters(Mode):
 
     def run(self) -> None:
         run_code = _runner()
-        ref_json = json.dumps(self.options["ref"])
-        limit = self.options.get("ipc_limit") or DEFAULT_LIMIT
+        ref_json = json.dumps(self.ref)
+        limit = self.request.ipc_limit
         relay = Relay(self.outbox)
         threads = []
-        for index in range(self.workers):
+        for index in range(self.worker_count):
             read_fd, write_fd = os.pipe()
             relay.add(FdConnection(read_fd, -1), index)
             args_read, args_write = os.pipe()

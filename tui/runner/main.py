@@ -1,8 +1,9 @@
 """The runner's main loop: take one request from the app, run it, obey cancel, die with the app.
 
-Protocol on the duplex pipe given as a file descriptor: the app sends one JSON request
-(`describe` or `run`), later perhaps `{"cmd": "cancel"}`; the runner sends JSON batches of
-events. End of file from the app means the app is gone: stop everything and exit.
+Protocol on the duplex pipe given as a file descriptor: the app sends one request (request.py:
+a DescribeRequest, answered with a RunnerInfo, or a RunRequest), later perhaps
+`{"cmd": "cancel"}`; the runner sends JSON batches of events. End of file from the app means
+the app is gone: stop everything and exit. The request is read, never changed.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from .loader import LoadError, Workload, load
 from .memory import snapshot, views
 from .modes import Asyncio, Mode, ModeError, Sequential, Threads
 from .processes import Processes
+from .request import DescribeRequest, RunRequest, request_from, to_bytes
 from .schema import Memory, RunFinished, RunStarted
 
 
@@ -66,26 +68,27 @@ def _die_with_parent() -> None:
         pass  # elsewhere the end-of-file watch below still applies
 
 
-def _run(link: Link, spec: dict[str, Any]) -> None:
-    outbox = Outbox(link.send, spec["t0"]).start()
+def _run(link: Link, request: RunRequest) -> None:
+    outbox = Outbox(link.send, request.t0).start()
     captured = capture_prints(outbox)
-    if spec.get("switch_interval_ms"):
-        sys.setswitchinterval(spec["switch_interval_ms"] / 1000.0)
-    outbox.emit(RunStarted, run=spec["run"], mode=spec["mode"], workload=spec["workload"], params=spec["params"],
-                workers=spec["workers"], python=python_info(), start_method=spec["start_method"], pid=os.getpid(),
-                options={"switch_interval_ms": spec["switch_interval_ms"], "scheduler": spec["scheduler"]})
+    if request.switch_interval_ms:
+        sys.setswitchinterval(request.switch_interval_ms / 1000.0)
+    outbox.emit(RunStarted, run=request.run, mode=request.mode, workload=request.workload, params=request.params,
+                workers=request.worker_count, python=python_info(), start_method=request.start_method,
+                pid=os.getpid(),
+                options={"switch_interval_ms": request.switch_interval_ms, "scheduler": request.scheduler})
     result: dict[str, Any] = {"status": "done"}
     watch_reenabling(outbox, lambda: "start" in result)  # from the workload's own imports on
     try:
-        workload = load(spec["ref"])
+        workload = load(dict(request.ref))  # the loader's own copy: the request stays as the app sent it
     except LoadError as exc:
         outbox.emit(RunFinished, status="error", error=str(exc), wall_s=0.0)
         outbox.close()
         return
-    if spec.get("sample_gil"):  # conctui samples this process's threads from outside
-        spec["tracer"] = os.getppid()
-        prepare_sampling(spec["tracer"])
-    mode = MODE_CLASSES[spec["mode"]](outbox, workload, spec["workers"], captured, spec)
+    tracer = os.getppid() if request.sample_gil else None  # conctui samples this process's threads from outside
+    if tracer is not None:
+        prepare_sampling(tracer)
+    mode = MODE_CLASSES[request.mode](outbox, workload, request, captured, tracer)
     before = snapshot(workload.module)  # the parent's view, before any worker runs
 
     def body() -> None:
@@ -93,7 +96,7 @@ def _run(link: Link, spec: dict[str, Any]) -> None:
         try:
             with context as shared:
                 workload.params.update(shared)
-                spec["ref"]["params"] = workload.params  # child processes get the same
+                mode.ref = dict(request.ref, params=workload.params)  # child processes get the same
                 mode.arguments = workload.arguments()  # built here, in the parent, as an executor's caller would
                 try:
                     mode.setup()
@@ -109,23 +112,23 @@ def _run(link: Link, spec: dict[str, Any]) -> None:
 
             result["error"] = exception_text(exc)
 
-    meter = GilMeter(outbox).start(spec["mode"])  # its idle baseline is measured first, while nothing runs
+    meter = GilMeter(outbox).start(request.mode)  # its idle baseline is measured first, while nothing runs
     thread = threading.Thread(target=body, name="conctui-mode", daemon=True)
     thread.start()
     while thread.is_alive():
         if link.conn.poll(0.05):
             try:
-                request = json.loads(link.conn.recv_bytes())
+                command = json.loads(link.conn.recv_bytes())
             except (EOFError, OSError):
                 mode.cancel()  # the app is gone: nobody to report to
                 os._exit(1)
-            if request.get("cmd") == "cancel":
-                result["status"] = request.get("reason", "cancelled")
+            if command.get("cmd") == "cancel":
+                result["status"] = command.get("reason", "cancelled")
                 mode.cancel()
                 thread.join(CANCEL_GRACE_S)
                 break
     meter.stop()
-    _end_silent(outbox, spec["workers"])
+    _end_silent(outbox, request.worker_count)
     _memory(outbox, mode, workload, before)
     mode.kept.clear()  # the return values reached the parent; only their sizes and times go on
     status = "error" if "error" in result else result["status"]
@@ -135,9 +138,9 @@ def _run(link: Link, spec: dict[str, Any]) -> None:
     outbox.close()
 
 
-def _end_silent(outbox: Outbox, workers: int) -> None:
+def _end_silent(outbox: Outbox, worker_count: int) -> None:
     """The run is over: a worker that never said how it ended is ended now, with why."""
-    for index in range(workers):
+    for index in range(worker_count):
         if index not in outbox.started:
             why = "cancelled before it started" if outbox.stop.is_set() else "never started: the run ended first"
             outbox.silent(index, "cancelled", why, wall_s=0.0, cpu_s=0.0)
@@ -160,9 +163,9 @@ def main(argv: Any) -> int:
     conn = Connection(int(argv[0]))
     link = Link(conn)
     _die_with_parent()  # describing imports user code too, which may take its time
-    request = json.loads(conn.recv_bytes())
-    if request.get("cmd") == "describe":
-        link.send(json.dumps(answer_describe(request)).encode())
+    request = request_from(conn.recv_bytes())
+    if isinstance(request, DescribeRequest):
+        link.send(to_bytes(answer_describe(request)))
     else:
         _run(link, request)
     conn.close()

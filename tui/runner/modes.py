@@ -13,6 +13,7 @@ from typing import Any
 from .channel import CapturedOutput, Outbox
 from .crossing import ByReference
 from .loader import Workload
+from .request import RunRequest
 from .work import arun_worker, run_worker
 
 
@@ -23,16 +24,19 @@ class ModeError(Exception):
 class Mode:
     """Base: what every mode is handed and how it is stopped.
 
+    `request`: the app's, read only; `tracer`: conctui's pid where it samples the workers' GIL.
     setup() and teardown() run outside the timed run() (a cluster's start-up and shutdown
     are its own costs, reported apart from the run's wall time); teardown() always runs."""
 
-    def __init__(self, outbox: Outbox, workload: Workload, workers: int, captured: CapturedOutput,
-                 options: dict[str, Any]) -> None:
+    def __init__(self, outbox: Outbox, workload: Workload, request: RunRequest, captured: CapturedOutput,
+                 tracer: int | None = None) -> None:
         self.outbox = outbox
         self.workload = workload
-        self.workers = workers
+        self.request = request
+        self.worker_count = request.worker_count
         self.captured = captured
-        self.options = options
+        self.tracer = tracer
+        self.ref = dict(request.ref)  # where workers load the workload: the runner sets its params before setup()
         self.arguments: dict[str, Any] = {}  # each call's arguments, built by the runner (the parent)
         self.kept: dict[int, Any] = {}  # each worker's latest return value, back in the parent
 
@@ -60,7 +64,7 @@ class Sequential(Mode):
     """One worker after the other on one thread: the baseline every speedup is against."""
 
     def run(self) -> None:
-        for index in range(self.workers):
+        for index in range(self.worker_count):
             if self.outbox.stop.is_set():
                 break  # the rest never start: the runner's last sweep says so
             run_worker(self.outbox, self.workload, index, self.captured, self.by_reference(index))
@@ -73,7 +77,7 @@ class Threads(Mode):
         threads: list[threading.Thread] = [
             threading.Thread(target=run_worker, name="worker-%d" % index, daemon=True,
                              args=(self.outbox, self.workload, index, self.captured, self.by_reference(index)))
-            for index in range(self.workers)
+            for index in range(self.worker_count)
         ]
         for thread in threads:
             thread.start()
@@ -90,7 +94,7 @@ class Asyncio(Mode):
         async def main() -> None:
             tasks = [asyncio.ensure_future(arun_worker(self.outbox, self.workload, index, self.captured,
                                                        self.by_reference(index)))
-                     for index in range(self.workers)]
+                     for index in range(self.worker_count)]
             while not self.outbox.stop.is_set() and not all(task.done() for task in tasks):
                 await asyncio.wait(tasks, timeout=0.05)
             for task in tasks:

@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from . import in_child
-from .crossing import DEFAULT_LIMIT, serve
+from .crossing import serve
 from .exits import exit_reason
 from .gil import relocatable
 from .modes import Mode
@@ -36,12 +36,12 @@ class Processes(Mode):
         self.couriers: list[threading.Thread] = []
 
     def run(self) -> None:
-        context = in_child.context(self.options["start_method"])
-        limit = self.options.get("ipc_limit") or DEFAULT_LIMIT
-        payload = {"ref": self.options["ref"], "t0": self.outbox.t0, "tracer": self.options.get("tracer"),
+        context = in_child.context(self.request.start_method)
+        limit = self.request.ipc_limit
+        payload = {"ref": self.ref, "t0": self.outbox.t0, "tracer": self.tracer,
                    "limit": limit, "gil": relocatable()}  # the runner's GIL words, found once for every child
         relay = Relay(self.outbox)
-        for index in range(self.workers):
+        for index in range(self.worker_count):
             if self.outbox.stop.is_set():
                 break
             reader, writer = context.Pipe(duplex=False)
