@@ -41,6 +41,7 @@ from conctui.engine.text import (
     short_note,
     worker_ipc,
 )
+from conctui.runner.request import RunnerInfo, WorkloadFacts
 from fixtures import demo
 
 RECORDINGS = Path(__file__).resolve().parent.parent / "screenshots"
@@ -131,7 +132,7 @@ def test_memory_lines_pass_the_boundary() -> None:
 
 def test_compare_runs_by_default_every_mode_that_can_run_and_names_the_rest() -> None:
     assert modes_and_repeat(argparse.Namespace(modes=None, repeat=1)) == list(MODES)
-    info = {"python": demo.PYTHON, "workload": {"name": "crunch", "has_async": False}}
+    info = RunnerInfo(demo.PYTHON, WorkloadFacts("crunch"))
     modes, left_out = runnable(info)
     assert modes == ["sequential", "threads", "processes"]  # the demo Python has neither dask nor sub-interpreters
     assert set(left_out) == {"asyncio", "interpreters", "dask"}
