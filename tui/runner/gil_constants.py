@@ -12,7 +12,6 @@ this table does not know: the figure then says `not_measured()`, never 0.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 NO_GIL = "no GIL: free-threaded build with the GIL off"
 PROBE_WINDOW_S = 0.25  # runner/gil.py: the probe thread's GIL wait is sent once per window
@@ -28,7 +27,6 @@ WAITS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
 class Arch:
     """One CPU's facts: syscall numbers (name -> number) and the sizes of the C structures read.
 
@@ -36,13 +34,20 @@ class Arch:
     the GIL (CPython's _gil_runtime_state: last_holder and locked before its condition; after it,
     its mutex, switch_cond and switch_mutex). glibc's pthread_cond_t is 48 bytes on both CPUs here,
     pthread_mutex_t 40 on x86-64 and 48 on arm64: at most 8 + 48 + 48 + 48 = 152 after the words.
-    pointer_bytes: a PyThreadState pointer, read from the GIL's last_holder word."""
+    pointer_bytes: a PyThreadState pointer, read from the GIL's last_holder word.
 
-    name: str
-    syscalls: dict[str, int]
-    pointer_bytes: int = 8
-    futex_before: int = 64
-    futex_after: int = 160
+    A plain class: every worker child imports this module, and a dataclass compiles its
+    methods at import (~1 ms here)."""
+
+    __slots__ = ("name", "syscalls", "pointer_bytes", "futex_before", "futex_after")
+
+    def __init__(self, name: str, syscalls: dict[str, int], pointer_bytes: int = 8, futex_before: int = 64,
+                 futex_after: int = 160) -> None:
+        self.name = name
+        self.syscalls = syscalls
+        self.pointer_bytes = pointer_bytes
+        self.futex_before = futex_before
+        self.futex_after = futex_after
 
     @property
     def futex(self) -> int:
