@@ -5,12 +5,15 @@ it (a Session with its sampler thread, a runner process, the workers reporting),
 run's `wall_s`. Reference: bench/_plain.py doing the same work with plain threading /
 multiprocessing (spawn) / asyncio and a no-op report, timed over the same span (first
 worker launched to last joined). Targets: ratio <= 1.05 (sequential, threads, asyncio),
-<= 1.10 (processes).
+<= 1.10 (processes). With --before PYTHON, the older tree's conctui too, each run of either tree
+a process of its own, interleaved with the plain runs.
 
     python bench/accuracy.py [--quick] [--json] [--repeats K] [--workers N] [--workloads W,..] [--modes M,..]
+                             [--before PYTHON]
 """
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -42,6 +45,13 @@ def conctui_wall(name: str, mode: str, workers: int) -> float:
     return figures["wall_s"]
 
 
+def conctui_wall_under(python: str, name: str, mode: str, workers: int) -> float:
+    """conctui_wall in the conctui `python` imports (--before's tree, or this one), in a process of its own."""
+    done = subprocess.run([python, __file__, "--one", name, mode, str(workers)], capture_output=True, text=True,
+                          check=True, timeout=300)
+    return json.loads(done.stdout)
+
+
 def plain_wall(name: str, mode: str, workers: int) -> float:
     done = subprocess.run([sys.executable, str(BENCH / "_plain.py"), name, mode, str(workers),
                            json.dumps(PARAMS[name])], capture_output=True, text=True, check=True, timeout=120)
@@ -54,7 +64,11 @@ def main() -> None:
     parse.add_argument("--workers", type=int, default=2, help="workers per run (default 2)")
     parse.add_argument("--workloads", help=f"comma-separated, of {','.join(PARAMS)} (default all; quick download,cpu)")
     parse.add_argument("--modes", default=",".join(MODES), help=f"comma-separated (default {','.join(MODES)})")
+    parse.add_argument("--one", nargs=3, metavar=("W", "MODE", "N"), help=argparse.SUPPRESS)  # a run, for --before
     args = parse.parse_args()
+    if args.one:  # one subject run of the comparison below, in the tree this interpreter imports
+        print(json.dumps(conctui_wall(args.one[0], args.one[1], int(args.one[2]))))
+        return
     ready(args)
     repeats = args.repeats or (1 if args.quick else 7)
     names = args.workloads.split(",") if args.workloads else ["download", "cpu"] if args.quick else list(PARAMS)
@@ -63,15 +77,19 @@ def main() -> None:
         for mode in args.modes.split(","):
             if mode == "asyncio" and name not in ASYNC:
                 continue
-            values = interleave({
-                "conctui": partial(conctui_wall, name, mode, args.workers),
-                "plain": partial(plain_wall, name, mode, args.workers),
-            }, repeats)
+            trees = {"conctui": partial(conctui_wall, name, mode, args.workers)}
+            if args.before:  # both trees alike: a process each run
+                trees = {tree: partial(conctui_wall_under, python, name, mode, args.workers)
+                         for tree, python in (("conctui", sys.executable), ("before", args.before))}
+            values = interleave({**trees, "plain": partial(plain_wall, name, mode, args.workers)}, repeats)
             target = TARGET.get(mode, 1.05)
             row = Row(f"{name} {mode} x{args.workers}", "s", values["conctui"], "", values["plain"],
                       f"ratio <= {target:.2f}")
             row.met = row.ratio is not None and row.ratio <= target
             rows.append(row)
+            if args.before:
+                rows.append(Row(f"{name} {mode} x{args.workers} before", "s", values["before"],
+                                f"plain; before: {args.before}", values["plain"], f"ratio <= {target:.2f}"))
     report("accuracy", args, rows, [f"reference: bench/_plain.py (plain threading / multiprocessing spawn / "
                                     f"asyncio, no-op report); params {json.dumps({n: PARAMS[n] for n in names})}"])
 
