@@ -273,7 +273,7 @@ class LiveController:
     def enqueue(self, runs: list[tuple[RunSpec, RunnerInfo]], what: str) -> None:
         """Queue described runs (a claim's case) to start once nothing runs."""
         if self.running:
-            self.say("a run is live: x cancels it", "warning", 3)
+            self.say(RUN_LIVE.reason, RUN_LIVE.severity, RUN_LIVE.timeout)
             return
         self.queue = list(runs)
         self.say(f"measuring: {what}", "information", 5)
