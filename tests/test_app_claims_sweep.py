@@ -97,6 +97,12 @@ async def test_a_replay_shows_the_verdict_claims_and_sweep_it_recorded(tmp_path:
         await until(pilot, lambda: isinstance(app.screen, ClaimsScreen))
         await pilot.pause()
         text = render_screen(app, None)
-        assert "measured: 4 processes: parallelism" in text and "not measured in this recording" in text
+        assert "measured: 4 processes kept 3.87 of the 4 cores busy." in text, text
+        assert "not measured in this recording" in text
         await pilot.press("1")  # a replay runs nothing
         assert isinstance(app.screen, ClaimsScreen)
+        await pilot.press("escape", "S")
+        await until(pilot, lambda: isinstance(app.screen, SweepScreen))
+        await pilot.pause()
+        text = render_screen(app, None)
+        assert "advice: On these 4 cores, for cpu, use processes at 4 workers: 4.00x" in text, text

@@ -208,6 +208,9 @@ def print_sweep(sweep: dict) -> None:
     plotext.plotsize(min(width(), 100), 18)
     chart = plotext.build()
     print(chart if sys.stdout.isatty() and not os.environ.get("NO_COLOR") else plotext.uncolorize(chart))
+    if sweep["advice"] is not None:  # last: what a reader takes away
+        for sentence in sweep["advice"]["sentences"]:
+            prose(visible(sentence), "advice: " if sentence is sweep["advice"]["sentences"][0] else "        ")
 
 
 def print_workloads(listing: list[dict]) -> None:

@@ -65,23 +65,24 @@ def _not_free_threaded(run: dict) -> bool:
 
 
 def _against_sequential(runs: Runs, workload: str, mode: str, workers: int) -> str | None:
-    """`1.98x sequential (1.02 s against 2.02 s), parallelism 1.95`, or None before both ran."""
+    """`2 threads took 1.02 s against 2.02 s one after another: 1.98 times as fast, keeping 1.95
+    cores busy.`, or None before both ran."""
     ran = _done(runs, workload, mode, workers, _not_free_threaded)
     base = _done(runs, workload, "sequential", workers, _not_free_threaded)
     if not ran or not base:
         return None
     wall, base_wall = _median(ran, "wall_s"), _median(base, "wall_s")
-    return (f"{mode} x{workers} {figure(base_wall / wall, 'x')} sequential ({figure(wall, ' s')} against "
-            f"{figure(base_wall, ' s')}), parallelism {figure(_median(ran, 'parallelism'))}")
+    return (f"{workers} {mode} took {figure(wall, ' s')} against {figure(base_wall, ' s')} one after another: "
+            f"{figure(base_wall / wall)} times as fast, keeping {figure(_median(ran, 'parallelism'))} cores busy.")
 
 
 def _sleeping_threads(runs: Runs, cores: int) -> str | None:
     threads = _done(runs, "download", "threads", 3)
     if not threads:
         return None
-    text = f"3 sleeping threads took {figure(_median(threads, 'wall_s'), ' s')}"
     base = _done(runs, "download", "sequential", 3)
-    return text + (f", one after another {figure(_median(base, 'wall_s'), ' s')}" if base else "")
+    return (f"3 sleeping threads took {figure(_median(threads, 'wall_s'), ' s')} together"
+            + (f", and {figure(_median(base, 'wall_s'), ' s')} one after another." if base else "."))
 
 
 def _cpu_threads(runs: Runs, cores: int) -> str | None:
@@ -92,7 +93,7 @@ def _every_core(runs: Runs, cores: int) -> str | None:
     ran = _done(runs, "cpu", "processes", max(2, cores))
     if not ran:
         return None
-    return f"{ran[0]['workers']} processes: parallelism {figure(_median(ran, 'parallelism'))} of {cores} cores"
+    return f"{ran[0]['workers']} processes kept {figure(_median(ran, 'parallelism'))} of the {cores} cores busy."
 
 
 def _sleeping_calculation(runs: Runs, cores: int) -> str | None:
@@ -101,8 +102,8 @@ def _sleeping_calculation(runs: Runs, cores: int) -> str | None:
         return None
     waiting = _median(ran, "waiting_share")
     cpu, wall = figure(_median(ran, "cpu_s"), " s"), figure(_median(ran, "wall_s"), " s")
-    text = f"3 processes that sleep: {cpu} of CPU in {wall}"
-    return text + (f", waiting {percent(waiting)} of their time" if waiting is not None else "")
+    return (f"3 processes that sleep used {cpu} of CPU in {wall}"
+            + (f", waiting {percent(waiting)} of their time." if waiting is not None else "."))
 
 
 def _start_up(runs: Runs, cores: int) -> str | None:
@@ -110,12 +111,14 @@ def _start_up(runs: Runs, cores: int) -> str | None:
     if not procs or not threads:
         return None
     walls = figure(_median(procs, "wall_s"), " s"), figure(_median(threads, "wall_s"), " s")
-    text = f"processes {walls[0]} against threads {walls[1]}"
+    parts = [f"processes took {walls[0]} against threads' {walls[1]}"]
     startup = _median(procs, "startup_s")
-    text += f"; workers began {figure(startup, ' s')} after launch" if startup is not None else ""
+    if startup is not None:  # not measured: left out, never read as 0 s
+        parts.append(f"their workers began {figure(startup, ' s')} after launch")
     shares = [r["ipc"]["share"] for r in procs if r.get("ipc") and r["ipc"].get("share") is not None]
-    ipc = median(shares) if shares else None
-    return text + (f", IPC {percent(ipc)} of wall" if ipc is not None else "")
+    if shares:
+        parts.append(f"moving arguments and results took {percent(median(shares))} of the time")
+    return "; ".join(parts) + "."
 
 
 def _c_releases(runs: Runs, cores: int) -> str | None:
@@ -126,11 +129,11 @@ def _beyond(runs: Runs, cores: int) -> str | None:
     parts = []
     interp = _done(runs, "cpu", "interpreters", max(2, cores))
     if interp:
-        parts.append(f"sub-interpreters: parallelism {figure(_median(interp, 'parallelism'))} of {cores} cores")
+        parts.append(f"sub-interpreters kept {figure(_median(interp, 'parallelism'))} of the {cores} cores busy")
     free = _done(runs, "cpu", "threads", max(2, cores), _free_threaded)
     if free:
-        parts.append(f"free-threaded threads: parallelism {figure(_median(free, 'parallelism'))} of {cores} cores")
-    return "; ".join(parts) or None
+        parts.append(f"free-threaded threads kept {figure(_median(free, 'parallelism'))} of the {cores} cores busy")
+    return "; ".join(parts) + "." if parts else None
 
 
 @dataclass(frozen=True)
@@ -158,12 +161,12 @@ CLAIMS = (
 
 
 def _busy(claim: Claim, runs: Runs, usable_cores: int) -> str:
-    """` (other programs took up to 1.8 of the 2 cores meanwhile)` where they took a share."""
+    """` Other programs took up to 1.8 of the 2 cores meanwhile.` where they took a share."""
     loads = [r["other_load"] for case in claim.cases for r in case.ran(runs, usable_cores)
              if r.get("other_load") is not None]
     if not loads or max(loads) < THRESHOLDS["busy_share"] * usable_cores:
         return ""
-    return f" (other programs took up to {figure(max(loads), digits=1)} of the {usable_cores} cores meanwhile)"
+    return f" Other programs took up to {figure(max(loads), digits=1)} of the {usable_cores} cores meanwhile."
 
 
 def measured(runs: Runs, usable_cores: int) -> list[tuple[Claim, str | None]]:

@@ -1,5 +1,6 @@
 """The sweep screen: speedup against workers (a plotext line per mode, and the ideal), the
-points, each mode's serial fraction, and the progress: runs done of planned, the time left.
+points, each mode's serial fraction, the progress (runs done of planned, the time left) and,
+once it is over, the advice for this machine and this function.
 
 It reads a view of the session (the app's: the latest sweep's document and its progress line)
 twice a second while ticking, and redraws only when that changed; frames stepped by a test
@@ -11,6 +12,7 @@ from collections.abc import Callable
 
 from conctui.engine.sweep import draw
 from conctui.engine.text import figure, mode_label, percent
+from conctui.engine.untrusted import visible
 from conctui.widgets.footer import CompactFooter
 from rich.table import Table
 from rich.text import Text
@@ -50,6 +52,13 @@ def fits_text(sweep: dict) -> Text:
             text.append(f": {found['note']}", "dim")
     text.append("\nfixed work per worker: speedup = N·wall(1)/wall(N); ideal min(N, cores)", "dim")
     return text
+
+
+def advice_text(sweep: dict) -> Text:
+    """What to run on this machine, once the sweep is over (engine/sweep.py's advice), else nothing."""
+    if sweep["status"] == "running" or sweep["advice"] is None:
+        return Text()
+    return Text.assemble("\n", ("advice: ", "bold green"), visible(sweep["advice"]["text"]))
 
 
 class SweepScreen(Screen[None]):
@@ -103,4 +112,4 @@ class SweepScreen(Screen[None]):
         draw(plot.plt, sweep)
         plot.refresh()
         self.query_one("#sweep-points", Static).update(points_table(sweep))
-        self.query_one("#sweep-fits", Static).update(fits_text(sweep))
+        self.query_one("#sweep-fits", Static).update(Text.assemble(fits_text(sweep), advice_text(sweep)))
