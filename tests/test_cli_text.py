@@ -204,7 +204,7 @@ def test_a_claim_without_a_start_up_figure_leaves_it_out_rather_than_reading_0()
     runs = [{"workload": "download", "mode": mode, "workers": 3, "status": "done", "wall_s": wall, "python": python,
              "startup_s": None, "ipc": None} for mode, wall in (("processes", 2.31), ("threads", 2.01))]
     (_, figure_said), = [(c, f) for c, f in measured(runs, 2) if c.key == "5"]
-    assert figure_said == "processes 2.31 s against threads 2.01 s"
+    assert figure_said == "processes took 2.31 s against threads' 2.01 s."
     runs[0]["startup_s"] = 0.25
     assert [f for c, f in measured(runs, 2) if c.key == "5"] == [
-        "processes 2.31 s against threads 2.01 s; workers began 0.25 s after launch"]
+        "processes took 2.31 s against threads' 2.01 s; their workers began 0.25 s after launch."]
