@@ -8,8 +8,10 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import sys
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from conctui.cli.sessions import SIGNALS
 from conctui.engine.recording import Recorder
@@ -18,6 +20,9 @@ from conctui.engine.untrusted import visible
 from conctui.engine.watch.model import WatchModel
 from conctui.engine.watch.target import BadTarget
 from conctui.engine.watch.text import summary
+
+if TYPE_CHECKING:
+    from conctui.engine.watch.session import WatchSession
 
 DURATION_S = 10.0  # headless, when no --duration is given
 
@@ -59,8 +64,6 @@ def parse_target(args: argparse.Namespace) -> tuple[int | None, list[str] | None
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from conctui.engine.watch.session import WatchSession
-
     if not 0 < args.refresh <= 60:
         raise UsageError(f"--refresh must be above 0 and at most 60 Hz, got {args.refresh}")
     if args.duration is not None and not 0 < args.duration <= 1e6:
@@ -70,19 +73,47 @@ def cmd_watch(args: argparse.Namespace) -> int:
     except BadTarget as exc:
         raise UsageError(f"watch: {exc}") from None
     if pid is None and argv is None:
-        return list_pythons(args.json)
-    if not args.json:
-        pass  # the TUI takes over here once it exists; until then the text summary below
-    model = WatchModel()
+        if args.json:
+            return list_pythons()
+        pid = choose_python()
+        if not pid:
+            return 0
     recorder = Recorder.open(args.record) if args.record else None  # refused before anything starts
+    try:
+        return _watch(args, pid, argv, recorder)
+    finally:
+        if recorder is not None:
+            recorder.stop()
+
+
+def _start(sinks: list, pid: int | None, argv: list[str] | None, refresh_hz: float) -> WatchSession:
+    from conctui.engine.watch.session import WatchSession
+
+    try:
+        return WatchSession(sinks, pid=pid, argv=argv, refresh_hz=refresh_hz)
+    except BadTarget as exc:
+        raise UsageError(f"watch: {exc}") from None
+
+
+def _watch(args: argparse.Namespace, pid: int | None, argv: list[str] | None, recorder: Recorder | None) -> int:
+    """Headless (--json, or no terminal to draw on) until the duration ends or the target does;
+    else the TUI until q. In the main thread: a launched program dies with the thread that started it."""
+    sinks = [recorder] if recorder is not None else []
+    if not args.json and sys.stdout.isatty():
+        from conctui.watch_app import WatchApp, WatchSource  # Textual is imported only for the TUI
+
+        source = WatchSource()
+        session = _start([source, *sinks], pid, argv, args.refresh)
+        try:
+            code = WatchApp(source.pull, source.now, stop=session.stop, launched=argv is not None).run()
+        finally:
+            session.stop()
+        return code if isinstance(code, int) else 0
+    model = WatchModel()
     stop = threading.Event()
     previous = {number: signal.signal(number, lambda *_: stop.set()) for number in SIGNALS}
     try:
-        try:
-            session = WatchSession([model.fold, *([recorder] if recorder else [])], pid=pid, argv=argv,
-                                   refresh_hz=args.refresh)
-        except BadTarget as exc:
-            raise UsageError(f"watch: {exc}") from None
+        session = _start([model.fold, *sinks], pid, argv, args.refresh)
         try:
             deadline = session.t0 + (DURATION_S if args.duration is None else args.duration)
             while not stop.is_set() and not session.ended() and time.monotonic() < deadline:
@@ -90,23 +121,28 @@ def cmd_watch(args: argparse.Namespace) -> int:
         finally:
             session.stop()
     finally:
-        if recorder is not None:
-            recorder.stop()
         for number, handler in previous.items():
             signal.signal(number, handler)
     print(json.dumps(model.document(), indent=1, ensure_ascii=False) if args.json else summary(model))
     return 0
 
 
-def list_pythons(as_json: bool) -> int:
+def choose_python() -> int:
+    """The TUI's list of this user's Python processes; the pid picked, or 0."""
     from conctui.engine.watch.listing import python_processes
+    from conctui.watch_app import ChooseApp
 
     rows = python_processes()
-    if as_json:
-        print(json.dumps([row._asdict() for row in rows], indent=1))
-    else:
-        for row in rows:
-            print(f"{row.pid:>7}  {row.cpu:6.1%}  {row.threads:>4}  {visible(' '.join(row.argv))[:120]}")
+    if not rows:
+        raise UsageError("watch: no Python process of this user to watch (start one, or conctui watch -- CMD)")
+    chosen = ChooseApp(rows).run()
+    return chosen if isinstance(chosen, int) else 0
+
+
+def list_pythons() -> int:
+    from conctui.engine.watch.listing import python_processes
+
+    print(json.dumps([row._asdict() for row in python_processes()], indent=1, ensure_ascii=False))
     return 0
 
 

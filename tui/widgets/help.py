@@ -67,9 +67,9 @@ def key_table(bindings: list[Binding]) -> Table:
     return table
 
 
-def figure_table() -> Table:
+def figure_table(figures: dict[str, str]) -> Table:
     table = Table.grid(padding=(0, 2))
-    for name, meaning in FIGURES.items():
+    for name, meaning in figures.items():
         table.add_row(Text(name, "bold"), meaning)
     return table
 
@@ -77,10 +77,12 @@ def figure_table() -> Table:
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "close")]
 
-    def __init__(self, bindings: list[Binding], notes: list[str]) -> None:
+    def __init__(self, bindings: list[Binding], notes: list[str], figures: dict[str, str] | None = None) -> None:
+        """`figures`: another screen's figures (conctui watch), else the runs' own with their GIL notes."""
         super().__init__()
         self._keys = bindings
         self._notes = notes
+        self._figures = figures
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help") as help:
@@ -90,6 +92,6 @@ class HelpScreen(ModalScreen[None]):
             for note in self._notes:
                 yield Static(Text(visible(note), "yellow"))  # notes quote paths and runners' reasons
             yield Static(Text("\nFigures", "bold underline"))
-            yield Static(figure_table())
-            for note in GIL_NOTES:
+            yield Static(figure_table(self._figures or FIGURES))
+            for note in GIL_NOTES if self._figures is None else []:
                 yield Static(Text(note, "dim"))

@@ -1,8 +1,9 @@
 """A watched program's model: the fold of its events into figures, live and on replay alike.
 
 Runs wherever the events are (the UI thread, a headless command, a replay). Samples carry
-tallies since each thread was first seen, so the whole watch's figures come from the last
-sample and a window's from the last sample minus the one WINDOW_S before it. Threads and
+tallies since each thread was first seen, so the whole watch's figures are the last sample
+minus the first that showed each thread (a recording begun mid-watch starts from its first),
+and a window's the last sample minus the one WINDOW_S before it. Threads and
 processes that go keep their last rows, marked ended.
 """
 from __future__ import annotations
@@ -63,6 +64,7 @@ class WatchModel:
     processes: dict[int, dict] = field(default_factory=dict)  # pid -> latest row
     threads: dict[tuple[int, int], dict] = field(default_factory=dict)  # latest row, kept once gone
     seen: dict[tuple, float] = field(default_factory=dict)  # ("p", pid) or (pid, tid) -> t first seen
+    first: dict[tuple, dict] = field(default_factory=dict)  # its row then: the whole watch's baseline
     live: set[tuple[int, int]] = field(default_factory=set)
     history: deque = field(default_factory=deque)  # (t, {key: row}, {pid: row}) within the window
     output: deque = field(default_factory=lambda: deque(maxlen=OUTPUT_LINES))
@@ -85,13 +87,15 @@ class WatchModel:
             self.first_t = sample.t
         self.last = sample
         rows = {(r["pid"], r["tid"]): r for r in sample.threads}
-        for key in rows:
-            self.seen.setdefault(key, sample.t)
+        for key, row in rows.items():
+            if key not in self.seen:
+                self.seen[key], self.first[key] = sample.t, row
         self.threads.update(rows)
         self.live = {key for key, row in rows.items() if not row["ended"]}
         procs = {r["pid"]: r for r in sample.processes}
         for pid, row in procs.items():
-            self.seen.setdefault(("p", pid), sample.t)
+            if ("p", pid) not in self.seen:
+                self.seen[("p", pid)], self.first[("p", pid)] = sample.t, row
             self.processes[pid] = row
         self.history.append((sample.t, rows, procs))
         while len(self.history) > 2 and self.history[1][0] <= sample.t - WINDOW_S:
@@ -133,15 +137,17 @@ class WatchModel:
             if window and key in base_rows:
                 base, span = base_rows[key], self.last.t - base_t
             else:
-                base, span = None, self._span(key)
+                base, span = self.first[key], self._span(key)
             by_pid.setdefault(key[0], []).append(self._thread(key, row, base, span))
         out = []
         for pid, row in self.processes.items():
             if window and row["ended"] is not None:
                 continue
-            base = base_procs.get(pid) if window else None
-            span = self.last.t - base_t if base else self._span(("p", pid), row["ended"])
-            cpu = round((row["cpu_s"] - (base["cpu_s"] if base else 0)) / span, 4) if span > 0 else None
+            if window and pid in base_procs:
+                base, span = base_procs[pid], self.last.t - base_t
+            else:
+                base, span = self.first[("p", pid)], self._span(("p", pid), row["ended"])
+            cpu = round((row["cpu_s"] - base["cpu_s"]) / span, 4) if span > 0 else None
             out.append(ProcessFigures(pid, row["ppid"], row["role"], row["argv"], row["python"], row["rss_bytes"],
                                       cpu, row["ended"], sorted(by_pid.get(pid, []), key=lambda t: t.tid)))
         return out

@@ -14,7 +14,9 @@ missing (py-spy refused: no GIL sentences). The set, checked in this order per p
 - io_wait: >= 2 threads each waiting on I/O >= IO_WAIT of the time;
 - one_core: one thread busy (>= BUSY of a core) and no other;
 - idle: the process uses < IDLE of a core.
-Across processes: processes: >= 2 worker processes each on >= BUSY of a core.
+Across processes: processes: >= 2 worker processes each on >= BUSY of a core; the sentence then
+speaks for the workers and for a parent that waits on them (its pool's helper threads wait on
+pipes: not the program's I/O).
 """
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ class Line:
     reason: str
     text: str
     figures: dict[str, Any]
-
+    short: str = ""  # the same in a few words, for a line of the screen
     def as_dict(self) -> dict[str, Any]:
         return {"reason": self.reason, "text": self.text, "figures": self.figures}
 
@@ -66,32 +68,39 @@ def _process_line(process: ProcessFigures, cores: int, free_threaded: bool) -> L
         return Line("gil_bound", f"{_threads(len(waiting_gil))} in pid {pid} ran Python under one GIL: {cpu:.2f} "
                     f"cores busy of {cores}, each waiting for the GIL {wait:.0%} of the time on average. Pure-Python "
                     "work in threads runs one at a time; processes or a free-threaded build would use more cores.",
-                    {"pid": pid, "threads": len(waiting_gil), "cpu": cpu, "cores": cores, "gil_wait": round(wait, 4)})
+                    {"pid": pid, "threads": len(waiting_gil), "cpu": cpu, "cores": cores, "gil_wait": round(wait, 4)},
+                    f"{_threads(len(waiting_gil))} under one GIL, {cpu:.2f} cores, GIL wait {wait:.0%}")
     if len(busy) >= 2 and free_threaded:
         return Line("no_gil", f"{_threads(len(busy))} in pid {pid} busy on {cpu:.1f} cores with no GIL "
-                    "(a free-threaded build): they run in parallel.", {"pid": pid, "threads": len(busy), "cpu": cpu})
+                    "(a free-threaded build): they run in parallel.", {"pid": pid, "threads": len(busy), "cpu": cpu},
+                    f"{_threads(len(busy))} in parallel, no GIL, {cpu:.1f} cores")
     held = [t.gil_held for t in busy if t.gil_held is not None]
     if len(busy) >= 2 and len(held) == len(busy) and _mean(held) <= RELEASED:
         return Line("gil_released", f"{_threads(len(busy))} in pid {pid} busy on {cpu:.1f} cores while holding the "
                     f"GIL {_mean(held):.0%} of the time: C code that releases the GIL. Threads scale.",
-                    {"pid": pid, "threads": len(busy), "cpu": cpu, "gil_held": round(_mean(held), 4)})
+                    {"pid": pid, "threads": len(busy), "cpu": cpu, "gil_held": round(_mean(held), 4)},
+                    f"{_threads(len(busy))} in C without the GIL, {cpu:.1f} cores")
     locked = [t for t in threads if _state(t, "lock_wait") >= LOCK_WAIT and (t.cpu or 0) >= WORKS]
     if len(locked) >= 2:
         wait = _mean([_state(t, "lock_wait") for t in locked])
         return Line("lock_wait", f"{_threads(len(locked))} in pid {pid} wait on locks {wait:.0%} of the time "
                     f"between their work ({cpu:.2f} cores busy): lock contention, not the GIL.",
-                    {"pid": pid, "threads": len(locked), "lock_wait": round(wait, 4), "cpu": cpu})
+                    {"pid": pid, "threads": len(locked), "lock_wait": round(wait, 4), "cpu": cpu},
+                    f"{_threads(len(locked))} wait on locks {wait:.0%}")
     io = [t for t in threads if _state(t, "io_wait") >= IO_WAIT]
     if len(io) >= 2:
         wait = _mean([_state(t, "io_wait") for t in io])
         return Line("io_wait", f"{_threads(len(io))} in pid {pid}, {cpu:.2f} cores busy: they wait on I/O "
                     f"{wait:.0%} of the time. Threads are the right tool here.",
-                    {"pid": pid, "threads": len(io), "cpu": cpu, "io_wait": round(wait, 4)})
+                    {"pid": pid, "threads": len(io), "cpu": cpu, "io_wait": round(wait, 4)},
+                    f"{_threads(len(io))} wait on I/O {wait:.0%}")
     if len(busy) == 1:
         return Line("one_core", f"1 thread in pid {pid} busy on {busy[0].cpu:.2f} of a core, no other: this "
-                    f"process uses one core of {cores}.", {"pid": pid, "cpu": cpu, "cores": cores})
+                    f"process uses one core of {cores}.", {"pid": pid, "cpu": cpu, "cores": cores},
+                    f"1 busy thread, {busy[0].cpu:.2f} of a core")
     if cpu < IDLE and process.ended is None:
-        return Line("idle", f"pid {pid} used {cpu:.2f} cores: it mostly waits.", {"pid": pid, "cpu": cpu})
+        return Line("idle", f"pid {pid} used {cpu:.2f} cores: it mostly waits.", {"pid": pid, "cpu": cpu},
+                    f"pid {pid} idle, {cpu:.2f} cores")
     return None
 
 
@@ -107,14 +116,17 @@ def verdict(model: WatchModel, window: bool) -> list[Line]:
         cpu = sum(p.cpu or 0 for p in workers)
         main = next((p for p in processes if p.role == "main"), None)
         waits = main is not None and (main.cpu or 0) < IDLE * 2
-        left = cores - cpu
-        tail = f"parallel, but {left:.0f} cores left unused." if left >= 1 else "parallel, on every core."
+        left = round(cores - cpu)
+        tail = f"parallel, but {left} core{'s' if left != 1 else ''} left unused." if left >= 1 else \
+            "parallel, on every core."
         lines.append(Line("processes", f"{len(workers)} worker processes busy on {cpu:.1f} of {cores} cores"
                           f"{' while the parent waits' if waits else ''}: {tail}",
-                          {"processes": len(workers), "cpu": round(cpu, 4), "cores": cores}))
+                          {"processes": len(workers), "cpu": round(cpu, 4), "cores": cores},
+                          f"{len(workers)} worker processes on {cpu:.1f} of {cores} cores"))
     for process in processes:
-        if process.role == "worker" and lines and lines[0].reason == "processes":
-            continue  # said once for all of them
+        if lines and lines[0].reason == "processes" and (
+                process.role == "worker" or (process.role == "main" and (process.cpu or 0) < IDLE * 2)):
+            continue  # said once for all of them; a parent that waits on them is part of that sentence
         line = _process_line(process, cores, free)
         if line is not None:
             lines.append(line)
