@@ -29,6 +29,7 @@ from conctui.engine.modes import MODES, runnable
 from conctui.engine.recording import read_recording
 from conctui.engine.spec import UsageError
 from conctui.engine.state import SessionState, apply
+from conctui.engine.sweep import fits
 from conctui.engine.text import (
     BY_REFERENCE,
     byte_size,
@@ -208,3 +209,13 @@ def test_a_claim_without_a_start_up_figure_leaves_it_out_rather_than_reading_0()
     runs[0]["startup_s"] = 0.25
     assert [f for c, f in measured(runs, 2) if c.key == "5"] == [
         "processes took 2.31 s against threads' 2.01 s; their workers began 0.25 s after launch."]
+
+
+def test_a_sweep_of_one_count_beyond_one_is_not_called_a_fit(documents: dict, capsys: pytest.CaptureFixture) -> None:
+    sweep = deepcopy(documents["sweep"]["sweep"])
+    sweep["points"] = [p for p in sweep["points"] if p["workers"] <= 2]
+    sweep["fits"] = fits(sweep["points"])
+    text = "\n".join(_printed(capsys, print_sweep, sweep))
+    assert "fit good" not in text and "over 1 " not in text
+    assert re.search(r"^threads: serial fraction \d\.\d\d: from one worker count beyond 1, so not a fit", text,
+                     re.MULTILINE), text

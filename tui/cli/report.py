@@ -178,14 +178,14 @@ def print_memory(runs: list[dict], several: bool) -> None:
             print(f"{head if number == 0 else '':<{max(12, len(head))}} {line}")
 
 
-def _fit_line(mode: str, found: dict) -> str:
-    """`threads: serial fraction 0.87, fit good (RMS error 3% over 4 counts)`, or why there is none."""
+def _fit_text(found: dict) -> str:
+    """`serial fraction 0.87, fit good (RMS error 3% over 4 worker counts)`, or why there is none."""
     if found["serial_fraction"] is None:
-        return f"{mode}: no fit: {found['note']}"
+        return f"no fit: {found['note']}"
     if found["quality"] is None:  # one count beyond 1 worker: the model passes through it exactly
-        return f"{mode}: serial fraction {found['serial_fraction']:.2f}: {found['note']}"
+        return f"serial fraction {found['serial_fraction']:.2f}: {found['note']}"
     note = f": {found['note']}" if found["note"] else ""
-    return (f"{mode}: serial fraction {found['serial_fraction']:.2f}, fit {found['quality']} "
+    return (f"serial fraction {found['serial_fraction']:.2f}, fit {found['quality']} "
             f"(RMS error {percent(found['rms_error'])} over {found['points']} worker counts){note}")
 
 
@@ -203,7 +203,7 @@ def print_sweep(sweep: dict) -> None:
         print(line)
     prose(sweep["model"], "model: ")
     for mode, found in sweep["fits"].items():
-        prose(visible(_fit_line(mode, found)))
+        prose(visible(_fit_text(found)), f"{mode}: ")
     draw(plotext, sweep)
     plotext.plotsize(min(width(), 100), 18)
     chart = plotext.build()
