@@ -31,6 +31,7 @@ from conctui.runner.schema import (
     WorkerFinished,
     WorkerStarted,
     decode,
+    dispatch,
     encode,
 )
 
@@ -38,7 +39,7 @@ __all__ = [
     "CLUSTER_KINDS", "MAX_INDEX", "MAX_T", "MAX_TEXT", "RENAMED", "RUN_STATUSES", "STATUSES", "TYPES", "Cluster",
     "Event", "EventError", "GilReenabled", "GilSample", "GilWorkers", "Memory", "Output", "Progress", "PythonInfo",
     "RunFinished", "RunStarted", "Sample", "SubInterpreters", "SweepStarted", "WorkerFinished", "WorkerStarted",
-    "decode", "encode",
+    "decode", "dispatch", "encode",
 ]
 
 # The watch's events (`conctui watch`) are declared beside its sampler; importing them here

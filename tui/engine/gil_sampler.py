@@ -49,6 +49,7 @@ from conctui.engine.events import (
     RunStarted,
     WorkerFinished,
     WorkerStarted,
+    dispatch,
 )
 from conctui.runner.gil_constants import NO_GIL, SAMPLER_WINDOW_S, Arch, arch, not_measured
 
@@ -537,16 +538,22 @@ class GilSampler:
 
     def __call__(self, events: list[Event]) -> None:
         for event in events:
-            if isinstance(event, RunStarted):
-                self.run = RunSampling(event, self.emit, self.session_t0)
-            elif self.run is None:
-                continue
-            elif isinstance(event, WorkerStarted):
-                self.run.worker(event)
-            elif isinstance(event, WorkerFinished):
-                self.run.ended(event.index, event.t)
-            elif isinstance(event, RunFinished):
-                self.run.stop()
+            dispatch(self, event)
+
+    def handle_run_started(self, event: RunStarted) -> None:
+        self.run = RunSampling(event, self.emit, self.session_t0)
+
+    def handle_worker_started(self, event: WorkerStarted) -> None:
+        if self.run is not None:
+            self.run.worker(event)
+
+    def handle_worker_finished(self, event: WorkerFinished) -> None:
+        if self.run is not None:
+            self.run.ended(event.index, event.t)
+
+    def handle_run_finished(self, event: RunFinished) -> None:
+        if self.run is not None:
+            self.run.stop()
 
     def wait(self, timeout: float = 3.0) -> None:
         """Block until the run's final figures were emitted (the CLI prints them after)."""

@@ -41,6 +41,7 @@ from conctui.engine.events import (
     WorkerFinished,
     WorkerStarted,
     decode,
+    dispatch,
     encode,
 )
 from conctui.engine.spec import UsageError
@@ -98,20 +99,25 @@ class Prelude:
     def see(self, event: Event) -> None:
         self._seq += 1
         self.t = max(self.t, event.t)
-        item = (self._seq, event)
-        if isinstance(event, (RunStarted, RunFinished)):
-            self._forget_run()  # a finished run is not carried; a new one starts afresh
-            if isinstance(event, RunStarted):
-                self._latest[("run",)] = item
-        elif isinstance(event, Sample):
-            self._samples[event.host] = item
-        elif isinstance(event, Output):
-            kept = self._first_lines.setdefault(event.index, [])
-            if len(kept) < JSON_LINES:
-                kept.append(item)
-            self._last_lines.append(item)
-        else:
-            self._latest[(type(event).__name__, getattr(event, "index", None))] = item
+        self._item = (self._seq, event)
+        if not dispatch(self, event):  # any other: the latest of its kind (per worker) is kept
+            self._latest[(type(event).__name__, getattr(event, "index", None))] = self._item
+
+    def handle_run_started(self, event: RunStarted) -> None:
+        self._forget_run()  # a new run starts afresh
+        self._latest[("run",)] = self._item
+
+    def handle_run_finished(self, event: RunFinished) -> None:
+        self._forget_run()  # a finished run is not carried
+
+    def handle_sample(self, event: Sample) -> None:
+        self._samples[event.host] = self._item
+
+    def handle_output(self, event: Output) -> None:
+        kept = self._first_lines.setdefault(event.index, [])
+        if len(kept) < JSON_LINES:
+            kept.append(self._item)
+        self._last_lines.append(self._item)
 
     def prelude(self) -> list[Event]:
         items = dict(self._latest.values())
@@ -226,29 +232,36 @@ class Structure:
 
     def __init__(self) -> None:
         self.latest = 0.0
-        self.workers: int | None = None  # the live run's worker count, None between runs
+        self.worker_count: int | None = None  # the live run's, None between runs
         self.run_line = 0
         self.slots = 0
+        self.where, self.line_no = "", 0  # the line being checked
 
     def check(self, event: Event, path: str, line_no: int) -> None:
-        where = f"{path} line {line_no}"
+        self.where, self.line_no = f"{path} line {line_no}", line_no
         if event.t < self.latest - MAX_SKEW_S:
-            raise RecordingError(f"{where}: time {event.t:.3f} s goes back from {self.latest:.3f} s")
+            raise RecordingError(f"{self.where}: time {event.t:.3f} s goes back from {self.latest:.3f} s")
         self.latest = max(self.latest, event.t)
-        if isinstance(event, RunStarted):
-            self.slots += event.workers
-            if self.slots > MAX_WORKER_SLOTS:
-                raise RecordingError(f"{where}: more than {MAX_WORKER_SLOTS} workers in all")
-            self.workers, self.run_line = event.workers, line_no
-        elif isinstance(event, RunFinished):
-            if self.workers is None:
-                raise RecordingError(f"{where}: a run ends that never started")
-            self.workers = None
-        elif isinstance(event, (WorkerStarted, Progress, Output, WorkerFinished)):
-            if self.workers is None:
-                raise RecordingError(f"{where}: a worker event outside any run")
-            if event.index >= self.workers:
-                raise RecordingError(f"{where}: worker {event.index} of a run of {self.workers}")
+        dispatch(self, event)
+
+    def handle_run_started(self, event: RunStarted) -> None:
+        self.slots += event.workers
+        if self.slots > MAX_WORKER_SLOTS:
+            raise RecordingError(f"{self.where}: more than {MAX_WORKER_SLOTS} workers in all")
+        self.worker_count, self.run_line = event.workers, self.line_no
+
+    def handle_run_finished(self, event: RunFinished) -> None:
+        if self.worker_count is None:
+            raise RecordingError(f"{self.where}: a run ends that never started")
+        self.worker_count = None
+
+    def _worker_event(self, event: WorkerStarted | Progress | Output | WorkerFinished) -> None:
+        if self.worker_count is None:
+            raise RecordingError(f"{self.where}: a worker event outside any run")
+        if event.index >= self.worker_count:
+            raise RecordingError(f"{self.where}: worker {event.index} of a run of {self.worker_count}")
+
+    handle_worker_started = handle_progress = handle_output = handle_worker_finished = _worker_event
 
 
 class Reader:
@@ -309,7 +322,7 @@ class Reader:
                     raise RecordingError(f"{self.path} line {self.lines}: {exc}") from None
                 structure.check(event, self.path, self.lines)
                 yield event
-        if structure.workers is not None and self.note is None:
+        if structure.worker_count is not None and self.note is None:
             self.note = (f"{self.path}: the recording ends at line {self.lines - 1} inside the run "
                          f"started at line {structure.run_line}")
 

@@ -31,6 +31,7 @@ from conctui.engine.events import (
     WorkerFinished,
     WorkerStarted,
     decode,
+    dispatch,
 )
 from conctui.engine.spec import RunSpec, UsageError, WorkloadRef
 from conctui.engine.untrusted import from_bytes
@@ -247,17 +248,22 @@ class RunnerProcess:
     def _convert(self, raw: dict) -> Event:
         """Decode one event (already on the session's clock: the request gave the runner its t0)."""
         event = decode(raw)
-        if isinstance(event, RunStarted):
-            self._run_t = event.t
-        elif isinstance(event, WorkerStarted):
-            self._started.add(event.index)
-            if self.on_worker:
-                self.on_worker(event)
-        elif isinstance(event, WorkerFinished):
-            self._finished.add(event.index)
-        elif isinstance(event, RunFinished):
-            self._seen_end = True
+        dispatch(self, event)
         return event
+
+    def handle_run_started(self, event: RunStarted) -> None:
+        self._run_t = event.t
+
+    def handle_worker_started(self, event: WorkerStarted) -> None:
+        self._started.add(event.index)
+        if self.on_worker:
+            self.on_worker(event)
+
+    def handle_worker_finished(self, event: WorkerFinished) -> None:
+        self._finished.add(event.index)
+
+    def handle_run_finished(self, event: RunFinished) -> None:
+        self._seen_end = True
 
     def _read(self) -> None:
         try:

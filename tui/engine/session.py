@@ -9,7 +9,7 @@ import threading
 import time
 from dataclasses import replace
 
-from conctui.engine.events import Event, RunStarted
+from conctui.engine.events import Event, RunStarted, dispatch
 from conctui.engine.gil_sampler import GilSampler
 from conctui.engine.runner_process import RunnerProcess, Sink
 from conctui.engine.sampler import Sampler
@@ -30,11 +30,13 @@ class Session:
 
     def emit(self, events: list[Event]) -> None:
         for event in events:
-            if isinstance(event, RunStarted):  # the sampler's heartbeat keeps to the run's clock
-                self.sampler.align(self.t0 + event.t)
+            dispatch(self, event)
         with self._lock:  # the reader and the sampler both emit: one order for every sink
             for sink in self.sinks:
                 sink(events)
+
+    def handle_run_started(self, event: RunStarted) -> None:
+        self.sampler.align(self.t0 + event.t)  # the sampler's heartbeat keeps to the run's clock
 
     @property
     def busy(self) -> bool:

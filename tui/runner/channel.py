@@ -22,7 +22,7 @@ from array import array
 from collections.abc import Callable
 from typing import Any
 
-from .schema import Event, Output, Progress, WorkerFinished, WorkerStarted, encode
+from .schema import Event, Output, Progress, WorkerFinished, WorkerStarted, dispatch, encode
 
 FLUSH_S = 0.02
 MAX_LINES_PER_WORKER = 10_000
@@ -146,14 +146,17 @@ class Outbox:
     def queue(self, event: Event) -> None:
         """Queue an event already built (and stamped), by this process or relayed from another."""
         with self._lock:
-            if isinstance(event, WorkerStarted):
-                self.started.add(event.index)
-            elif isinstance(event, WorkerFinished):
-                self.finished.add(event.index)
-                self.changed_names.update(event.memory or ())
-                # progress reported before the finish must reach the app before it
-                self._events.extend(self._changed_progress([event.index]))
+            dispatch(self, event)
             self._events.append(event)
+
+    def handle_worker_started(self, event: WorkerStarted) -> None:
+        self.started.add(event.index)
+
+    def handle_worker_finished(self, event: WorkerFinished) -> None:
+        self.finished.add(event.index)
+        self.changed_names.update(event.memory or ())
+        # progress reported before the finish must reach the app before it
+        self._events.extend(self._changed_progress([event.index]))
 
     def silent(self, index: int, status: str, error: str, exitcode: int | None = None,
                wall_s: float | None = None, cpu_s: float | None = None) -> None:

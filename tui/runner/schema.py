@@ -11,9 +11,27 @@ never evaluated: `float | None` cannot be evaluated on 3.9 and 3.10. A field's a
 is one of float, int, str, bool, list, dict, or a record (a typed value inside an event, a
 JSON object on the wire: PythonInfo), optionally `| None`.
 
-To add an event: a class under `@event("wire_name")` deriving from Event (`t` comes first),
-with a `check()` for the bounds its types cannot say. To add a field to an existing event:
-give it a default, so older recordings, which lack it, still decode.
+Reacting to an event's type goes through `dispatch(consumer, event)`, which calls the
+consumer's `handle_<wire name>(event)`: `grep -rn "def handle_"` lists every reaction.
+
+To add an event, every place to touch:
+1. here: a class under `@event("wire_name")` deriving from Event (`t` comes first), with a
+   `check()` for the bounds its types cannot say; its name in engine/events.py's re-exports;
+2. where it is made: `outbox.emit(Kind, ...)` in the runner (channel.Outbox, in any process
+   or sub-interpreter), or conctui's own process (gil_sampler's GilWorkers, the app's
+   SweepStarted); a worker's start or end is also found in relayed bytes (channel.STARTED_MARK);
+3. where it is read: the fold (engine/state.py `apply`, still an isinstance chain), which
+   panes it redraws (panes.py), and each `handle_<wire name>` it needs: the runner's Outbox
+   (channel.py), RunnerProcess (its end and workers, runner_process.py), the Session (its
+   sampler's clock, session.py), the GIL sampler (gil_sampler.py), and a recording's
+   prelude and checks (recording.py: by default the latest of its kind per worker is kept
+   for a recording started mid-run; a worker event needs Structure's handle_ to check its
+   index); the figures and JSON (engine/figures.py, the README's JSON section);
+4. its tests: an example in tests/test_events.py (every type must round-trip), its bounds in
+   tests/test_runner_schema.py.
+To add a field to an existing event: give it a default, so older recordings, which lack it,
+still decode; a renamed field is mapped from its old name in RENAMED. Records (PythonInfo) and
+what crosses to and from a runner before any event (runner/request.py) use the same checks.
 """
 from __future__ import annotations
 
@@ -77,7 +95,7 @@ def _plain(kind: type) -> Callable[[str, Any], Any]:
 CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "float": _float, "int": _int, "str": _str, "bool": _plain(bool), "list": _plain(list), "dict": _plain(dict),
 }
-Spec = tuple[str, Callable[[str, Any], Any], bool]  # (field name, check, None allowed)
+FieldCheck = tuple[str, Callable[[str, Any], Any], bool]  # (field name, check, None allowed)
 
 
 def _kind(annotation: str) -> tuple[Callable[[str, Any], Any], bool]:
@@ -108,7 +126,7 @@ class _Compared:
     ~11 ms in every worker process, which imports this module, for the ~20 classes here; with
     these, none is generated)."""
 
-    SPEC: ClassVar[tuple[Spec, ...]] = ()
+    SPEC: ClassVar[tuple[FieldCheck, ...]] = ()
     INIT: ClassVar[tuple[tuple[str, Any, Any], ...]] = ()  # (name, default, default factory), in order
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -179,7 +197,7 @@ class Record(_Compared):
     show) and missing ones take their defaults (an older runner's or recording's)."""
 
     WHERE: ClassVar[str] = ""
-    SPEC: ClassVar[tuple[Spec, ...]] = ()
+    SPEC: ClassVar[tuple[FieldCheck, ...]] = ()
     RECORDS: ClassVar[tuple[str, ...]] = ()
 
     def __post_init__(self) -> None:
@@ -266,7 +284,8 @@ class Event(_Compared):
     """What every event has: `t`, seconds since the session started."""
 
     NAME: ClassVar[str] = ""
-    SPEC: ClassVar[tuple[Spec, ...]] = ()
+    HANDLER: ClassVar[str] = ""  # `handle_` + NAME: the method `dispatch` calls
+    SPEC: ClassVar[tuple[FieldCheck, ...]] = ()
     RECORDS: ClassVar[tuple[str, ...]] = ()
     t: float
 
@@ -284,12 +303,24 @@ def event(name: str) -> Callable[[type], type]:
     """Declare an event class under its wire name: a frozen dataclass whose fields are checked."""
 
     def declare(cls: type) -> type:
-        cls.NAME = name
+        cls.NAME, cls.HANDLER = name, "handle_" + name
         cls = _declare(cls)
         TYPES[name] = cls
         return cls
 
     return declare
+
+
+def dispatch(consumer: Any, event: Event) -> bool:
+    """Hand `event` to `consumer.handle_<wire name>(event)`, if it has one; False if not.
+
+    The one way any part of conctui reacts to an event's type, in the runner and in the app
+    alike: `grep -rn "def handle_run_started"` finds every place a run's start is acted on."""
+    handler = getattr(consumer, event.HANDLER, None)
+    if handler is None:
+        return False
+    handler(event)
+    return True
 
 
 def _index(event: Any) -> None:
