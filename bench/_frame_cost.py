@@ -1,20 +1,25 @@
 """One frame's cost with rendering, in the conctui this Python imports (scale.py runs it, and
-under --before an older tree's Python): prints a JSON list of seconds, one per measured frame.
+under --before an older tree's Python): prints JSON, per measured frame its seconds (`cpu`,
+`wall`) and the CPU its garbage collections took inside it (`gc`).
 
 A panes app (headless, 80x24, stepped frames) is fed a threads run of `download` with N
 workers, all running. Each measured frame gets one batch, then the clock runs from the start
 of frame() to the end of the terminal write that follows it: the app's driver here renders the
 screen's update to the escape sequences a terminal would get (Textual's headless driver skips
-that step) and the sequences go to a counter, not a tty.
+that step) and the sequences go to a counter, not a tty. What is imported is frozen out of the
+garbage collector first, as `conctui.app.launch` does (a full collection of an unfrozen heap
+took 20-45 ms: one such frame was the whole "p95" of 20 frames).
 
-    python bench/_frame_cost.py WORKERS {one,tick} FRAMES
+    python bench/_frame_cost.py WORKERS {one,tick} [FRAMES]
 
 `one`: one visible worker's progress changes (the clock does not move). `tick`: a sample
-moves every running worker's time and CPU (what each tick costs).
+moves every running worker's time and CPU (what each tick costs). FRAMES is at least
+MIN_FRAMES: a p95 of fewer frames is the cost of one or two of them.
 """
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import sys
 import time
@@ -31,6 +36,7 @@ from textual.drivers.headless_driver import HeadlessDriver
 PYTHON = PythonInfo(executable=sys.executable, version="3", logical_cores=2, usable_cores=2)
 PID = 4100
 WARM = 3
+MIN_FRAMES = 200  # a p95 with 10 frames above it, not the slowest one or two
 
 
 class SteppedSource:
@@ -106,13 +112,29 @@ def batch(case: str, workers: int, k: int, shown: int) -> list[Event]:
     return [Sample(1.0 + k, [1.0, 1.0], [[i, 0.01 * (k + 1), i % 2] for i in range(workers)], 1.0)]
 
 
+class Collections:
+    """The UI thread's CPU seconds in garbage collection, from gc's own callbacks."""
+
+    def __init__(self) -> None:
+        self.spent = 0.0
+        self._began = 0.0
+        gc.callbacks.append(self._note)
+
+    def _note(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._began = time.thread_time()
+        else:
+            self.spent += time.thread_time() - self._began
+
+
 async def costs(workers: int, case: str, frames: int) -> dict[str, list[float]]:
     """Per measured frame: `cpu`, the UI thread's CPU seconds from frame() to the write's end
     (the work); `wall`, the seconds between them, which also hold Textual's wait for its next
-    screen update (it paints at most 60 times a second)."""
+    screen update (it paints at most 60 times a second); `gc`, the CPU of collections in it."""
     source = SteppedSource()
     app = FrameApp(source, ticking=False)
-    out: dict[str, list[float]] = {"cpu": [], "wall": []}
+    out: dict[str, list[float]] = {"cpu": [], "wall": [], "gc": []}
+    collections = Collections()
     async with app.run_test(size=(80, 24)) as pilot:
         written = asyncio.Event()
         render_to_counter(app, written.set)
@@ -120,16 +142,19 @@ async def costs(workers: int, case: str, frames: int) -> dict[str, list[float]]:
             shown = max(1, min(workers, app.panes.workers_pane.size.height - 1))  # under its header
             source.queued = opening(workers) if k == 0 else batch(case, workers, k, shown)
             written.clear()
-            cpu, wall = time.thread_time(), time.perf_counter()
+            cpu, wall, collected = time.thread_time(), time.perf_counter(), collections.spent
             app.frame()
             await asyncio.wait_for(written.wait(), 5)
             if k >= WARM:
                 out["cpu"].append(time.thread_time() - cpu)
                 out["wall"].append(time.perf_counter() - wall)
+                out["gc"].append(collections.spent - collected)
         await pilot.pause()
     return out
 
 
 if __name__ == "__main__":
-    count, kind, many = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    count, kind = int(sys.argv[1]), sys.argv[2]
+    many = max(MIN_FRAMES, int(sys.argv[3])) if len(sys.argv) > 3 else MIN_FRAMES
+    gc.freeze()  # as conctui.app.launch does before the app exists
     print(json.dumps(asyncio.run(costs(count, kind, many))))
