@@ -179,6 +179,8 @@ def test_a_bare_workload_or_option_opens_the_tui(argv: list[str], parsed: list[s
 def test_a_mistyped_command_is_named(capsys: pytest.CaptureFixture) -> None:
     with pytest.raises(UsageError, match="did you mean `conctui sweep`"):
         with_command(["sweeep", "cpu"], COMMANDS)
+    with pytest.raises(UsageError, match="did you mean `conctui replay talk.jsonl`"):
+        with_command(["talk.jsonl"], COMMANDS)
     assert main(["comprae", "cpu"]) == 2
     assert capsys.readouterr().err == ("conctui: unknown command 'comprae': did you mean `conctui compare`? "
                                        "(see conctui --help)\n")

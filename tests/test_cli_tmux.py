@@ -89,6 +89,16 @@ def test_run_piped_or_as_json_shows_no_live_line(pane, command: str) -> None:
     assert "workers done" not in written and "\x1b[K" not in written  # ... and no live line, ever
 
 
+def test_a_sweeps_lines_stay_whole_under_its_live_line(pane) -> None:
+    term = pane("conctui sweep download --workers 1,2 --modes threads --param seconds=1 --param steps=4 > /dev/null")
+    screen = term.wait_for(r"CONCTUI-EXIT=0")
+    assert re.search(r"sweep: \d/2 runs · threads x\d · [0-2]/\d workers done · \d+\.\d s", term.written())
+    lines = [line for line in screen.splitlines() if line.startswith("sweep:")]
+    assert len(lines) == 2 and all(re.match(rf"sweep: {n}/2 runs · threads x{n} \d+\.\d\d s done · ", line)
+                                   for n, line in zip((1, 2), lines)), screen
+    assert "workers done" not in screen
+
+
 def test_a_bare_workload_opens_the_tui_on_it(pane) -> None:
     term = pane("conctui cpu --workers 4")
     term.wait_for(r"cpu x4", timeout=30)

@@ -48,6 +48,8 @@ def with_command(argv: list[str], commands: Collection[str]) -> list[str]:
     first = argv[0] if argv else ""
     if first in commands or first in ("-h", "--help", "--version"):
         return argv
+    if first.endswith(".jsonl"):
+        raise UsageError(f"{first!r} looks like a recording: did you mean `conctui replay {first}`?")
     if first and not first.startswith("-") and first not in BUILTINS and ":" not in first:
         meant = difflib.get_close_matches(first, list(commands), n=1)
         if meant:

@@ -1,8 +1,8 @@
 """Progress on stderr while headless commands run, so a long wait is never a blank screen.
 
-`sweep` prints one line per run (to a terminal or a log alike). `run` and `compare` redraw one
-line in place while a run is live (runs, workers done, elapsed), only where stderr is a
-terminal and the output is not --json: a pipe or a file gets nothing extra.
+`sweep` prints one line per run (to a terminal or a log alike). While a run is live, `run`,
+`compare` and `sweep` redraw one line in place (runs, workers done, elapsed), only where stderr
+is a terminal and the output is not --json: a pipe or a file gets nothing extra.
 """
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ class SweepProgress:
         walls = sum(r["wall_s"] or 0.0 for r in runs)
         left = time_left(points(runs), self.planned[done:], time.monotonic() - self.began, walls)
         eta = "done" if done == len(self.planned) else seconds_left(left)
-        print(f"sweep: {done}/{len(self.planned)} runs · {last['mode']} x{last['workers']} "
+        clear = CLEAR if sys.stderr.isatty() else ""  # over the live line, where one is drawn
+        print(f"{clear}sweep: {done}/{len(self.planned)} runs · {last['mode']} x{last['workers']} "
               f"{figure(last['wall_s'], ' s')} {last['status']} · {eta}", file=sys.stderr, flush=True)
 
 
