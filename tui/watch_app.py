@@ -284,3 +284,20 @@ class ChooseApp(App[int]):
                                         visible(" ".join(row.argv))[:200]), id=str(row.pid)) for row in self.rows]
         self.push_screen(Picker("Python processes (pid, CPU, threads, argv)", options, ""),
                          lambda chosen: self.exit(int(chosen) if chosen else 0))
+
+
+def replay(events: list[Event], t0: float, speed: float, path: str) -> int:
+    """A recorded watch, played on its own clock (space pauses: not here; q leaves)."""
+    from conctui.engine.replay import Player
+
+    player = Player(events, t0, speed)
+    last = [time.monotonic()]
+
+    def pull() -> list[Event]:
+        now = time.monotonic()
+        due = player.advance(now - last[0])
+        last[0] = now
+        return due
+
+    code = WatchApp(pull, lambda: player.clock, note=f"▶ {visible(path)} · ").run()
+    return code if isinstance(code, int) else 0

@@ -113,6 +113,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
     watched = replay_watch(args.file)
     if watched is not None and args.json:
         document, note = watched
+    elif watched is not None:
+        from conctui.watch_app import replay as replay_watched  # Textual is imported only for the TUI
+
+        recording = read_recording(args.file)
+        return replay_watched(recording.events, recording.t0, speed, args.file)
     elif not args.json:
         from conctui.replay_app import replay  # Textual is imported only for the TUI
 
