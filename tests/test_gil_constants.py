@@ -112,3 +112,18 @@ def test_a_free_threaded_build_on_an_unknown_cpu_says_why_it_has_no_figures(risc
 def test_a_version_before_wait_note_still_decodes() -> None:
     event = decode({"type": "gil_workers", "t": 1.0, "rows": [[0, 0.5, 0.1, 0.2]]})
     assert isinstance(event, GilWorkers) and event.wait_note is None
+
+
+def test_the_cores_panes_gil_line_says_why_wait_is_missing_on_an_unknown_cpu(riscv64: str) -> None:
+    from conctui.widgets.cores import gil_line
+
+    sent: list = []
+    sampling = _sampling(PythonInfo(), sent)
+    sampling.workers = {0: Worker(0, 10, 100, [], started=0.0, held_s=0.5, sampled_s=1.0, reads=50, off=50)}
+    sampling.sampled_s = 1.0
+    sampling._send(final=True)
+    state = SessionState()
+    for folded in (RunStarted(0.0, 1, "threads", "cpu", {}, 1, PythonInfo(), "spawn", 10), *sent):
+        apply(state, folded)
+    line = gil_line(state).plain
+    assert line == "GIL held 50%, wait not measured on riscv64", line  # never a wait of 0%

@@ -84,6 +84,9 @@ def gil_line(state: SessionState) -> Text:
     if figures["gil_scope"] != "one":  # each worker alone on its GIL: waiting for it says nothing here
         return Text.assemble(("GIL held ", "bold"), held)
     wait = figures["gil_wait"]
+    if wait is None and figures["gil_wait_note"]:  # held is read, wait cannot be on this CPU: say why
+        reason = visible(figures["gil_wait_note"].split(":")[0])  # `not measured on riscv64`
+        return Text.assemble(("GIL held ", "bold"), held, (f", wait {reason}", "dim"))
     return Text.assemble(("GIL wait ", "bold"), (percent(wait), load_style(100 * (wait or 0))), f" held {held}")
 
 
