@@ -93,8 +93,9 @@ async def test_a_notification_quoting_outside_text_is_literal() -> None:
         _only_colour(render_screen(app))
 
 
-async def test_a_replay_help_quoting_a_hostile_file_name_is_literal(tmp_path: Path) -> None:
-    path = tmp_path / f"talk{ESC}]0;file-owned\x07.jsonl"
+async def test_a_replay_help_quoting_a_hostile_file_name_is_literal(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # a relative name: the note fits one line whatever this machine's temp folder
+    path = Path(f"talk{ESC}]0;file-owned\x07.jsonl")
     recorder = Recorder.open(path)
     recorder(hostile_stream())
     recorder.stop()
