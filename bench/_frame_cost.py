@@ -26,10 +26,10 @@ import time
 from collections.abc import Callable
 
 from _common import app_css
-from conctui.app import PanesApp
+from conctui.app import ConcApp
 from conctui.engine.events import Event, Progress, PythonInfo, RunStarted, Sample, WorkerStarted
 from conctui.engine.state import SessionState
-from conctui.source import HeaderLine
+from conctui.source import HeaderLine, Source
 from textual.app import App
 from textual.drivers.headless_driver import HeadlessDriver
 
@@ -39,7 +39,7 @@ WARM = 3
 MIN_FRAMES = 200  # a p95 with 10 frames above it, not the slowest one or two
 
 
-class SteppedSource:
+class SteppedSource(Source):
     """Hands the screen exactly the batch the bench queued for the next frame."""
 
     def __init__(self) -> None:
@@ -55,15 +55,6 @@ class SteppedSource:
 
     def header(self, state: SessionState) -> HeaderLine | None:
         return None if state.current is None else HeaderLine.of_run(state.current.started, False)
-
-    def run_ended(self, figures: list[dict]) -> None:
-        pass
-
-    def after_frame(self) -> None:
-        pass
-
-    def help_notes(self) -> list[str]:
-        return []
 
 
 class WritingDriver(HeadlessDriver):
@@ -92,7 +83,7 @@ def render_to_counter(app: App, flushed: Callable[[], None]) -> WritingDriver:
     return driver
 
 
-class FrameApp(PanesApp):
+class FrameApp(ConcApp):
     CSS_PATH = app_css()
 
 

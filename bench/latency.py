@@ -38,6 +38,7 @@ from conctui.app import FRAME_HZ, ConcApp
 from conctui.engine.events import Event, Progress
 from conctui.engine.runner_process import describe
 from conctui.engine.spec import RunSpec, parse_params, parse_workload
+from conctui.live import LiveController
 from conctui.widgets.workers import BAR
 
 WORKERS = 4  # every line fits the workers pane at 80x24
@@ -56,8 +57,8 @@ class StampedApp(ConcApp):
         super().__init__(*args, **kwargs)
         self.arrived: list[tuple[int, float, float]] = []
         self.shown: list[tuple[int, float, float]] = []
-        self.controller.session.sinks.insert(0, self.note_arrived)  # called by the reader thread
-        pull = self.controller.pull
+        self.source.session.sinks.insert(0, self.note_arrived)  # called by the reader thread
+        pull = self.source.pull
 
         def pull_noted() -> list[Event]:
             """The batch the frame applies: noted when the screen is next rendered after it."""
@@ -67,7 +68,7 @@ class StampedApp(ConcApp):
                 self.call_after_refresh(self.note_shown, progress)
             return batch
 
-        self.controller.pull = pull_noted
+        self.source.pull = pull_noted
 
     def note_arrived(self, events: list[Event]) -> None:
         now = time.time()
@@ -151,7 +152,8 @@ async def headless_app(mode: str, reports: int, folder: Path) -> tuple[list[floa
     workload, params = spec_of(mode, reports, out)
     ref = parse_workload(workload)
     values = parse_params(ref, params)
-    app = StampedApp(RunSpec(ref, mode, WORKERS, values), describe(sys.executable, ref, values), start=True)
+    spec = RunSpec(ref, mode, WORKERS, values)
+    app = StampedApp(LiveController(spec, describe(sys.executable, ref, values), start=True))
     async with app.run_test(size=(80, 24)):
         deadline = time.monotonic() + 60
         while not (app.state.current and app.state.current.finished) and time.monotonic() < deadline:

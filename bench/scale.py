@@ -43,6 +43,7 @@ from _frame_cost import MIN_FRAMES, render_to_counter
 from conctui.app import ConcApp
 from conctui.engine.runner_process import describe
 from conctui.engine.spec import RunSpec, parse_params, parse_workload
+from conctui.live import LiveController
 from conctui.panes import PanesScreen
 
 STEPPED = (2, 256, 1024)
@@ -68,7 +69,7 @@ class TimedApp(ConcApp):
             self.close_frame(None)  # the last frame wrote nothing: it cost its frame() alone
             began = time.thread_time()
             frame(now)
-            if screen.state.live is not None:
+            if screen.model.state.live is not None:
                 self._open = (began, time.thread_time())
 
         screen.frame = timed  # before the screen mounts: its frame timer calls this one
@@ -92,7 +93,7 @@ def percentile(values: list[float], share: float) -> float:
 async def live_run(spec: RunSpec) -> tuple[float, float]:
     """(seconds until every worker ran, frame p95 in seconds) of one run in the app."""
     info = describe(sys.executable, spec.workload, spec.params)
-    app = TimedApp(spec, info, start=True)
+    app = TimedApp(LiveController(spec, info, start=True))
     async with app.run_test(size=(80, 24)):
         render_to_counter(app, lambda: app.close_frame(time.thread_time()))
         deadline = time.monotonic() + 120

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from conctui.engine.recording import Recorder, read_recording
 from conctui.export import render_screen
-from conctui.replay_app import ReplayApp
+from conctui.replay_app import replay_app
 from conctui.widgets.claims import ClaimsScreen
 from conctui.widgets.sweep import SweepScreen
 from fixtures import demo
@@ -38,7 +38,7 @@ async def test_claims_key_lists_every_claim_and_a_number_measures_exactly_its_ca
         text = render_screen(app, None)
         assert text.count("not measured yet: press") == 7, text
         await pilot.press("1")  # the sleeping threads: download x3, sequential then threads
-        await until(pilot, lambda: len(app.figures) == 2 and not app.controller.running, timeout=60)
+        await until(pilot, lambda: len(app.figures) == 2 and not app.source.running, timeout=60)
         assert [(f["workload"], f["mode"], f["workers"]) for f in app.figures] == [
             ("download", "sequential", 3), ("download", "threads", 3)]
         await pilot.press("T")
@@ -56,7 +56,7 @@ async def test_sweep_key_runs_the_sweep_and_x_stops_it_keeping_the_points() -> N
         await until(pilot, lambda: isinstance(app.screen, SweepScreen))
         await until(pilot, lambda: len(app.figures) >= 1)
         await pilot.press("x")
-        await until(pilot, lambda: not app.controller.running)
+        await until(pilot, lambda: not app.source.running)
         sweep, progress = app.sweep_view()
         assert sweep["status"] == "stopped" and sweep["runs_done"] < sweep["runs_planned"], progress
         assert [p["workers"] for p in sweep["points"]][:1] == [1]
@@ -68,7 +68,7 @@ async def test_a_whole_sweep_fits_each_mode() -> None:
     app = make_app(workers=2)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("S")
-        await until(pilot, lambda: not app.controller.running and len(app.figures) >= 2, timeout=120)
+        await until(pilot, lambda: not app.source.running and len(app.figures) >= 2, timeout=120)
         sweep, progress = app.sweep_view()
         assert sweep["status"] == "done" and "done" in progress
         assert set(sweep["fits"]) == set(sweep["modes"])
@@ -84,9 +84,9 @@ def _recorded(path: Path, events: list) -> Path:
 
 async def test_a_replay_shows_the_verdict_claims_and_sweep_it_recorded(tmp_path: Path) -> None:
     path = _recorded(tmp_path / "demo.jsonl", demo.cpu_compare() + demo.shifted(demo.cpu_sweep(), 30.0, 3))
-    app = ReplayApp(read_recording(path), ticking=False)
+    app = replay_app(read_recording(path), ticking=False)
     async with app.run_test(size=(100, 40)) as pilot:
-        step = app.player.seek(app.player.end)
+        step = app.source.player.seek(app.source.player.end)
         app.feed(step.events)
         app.frame()
         await pilot.pause()

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import psutil
 import pytest
-from conctui.app import ConcApp
+from conctui.app import ConcApp, live_app
 from conctui.engine.modes import MODES
 from conctui.engine.pythons import FoundPython, by_version, find_pythons, probe
 from conctui.engine.runner_process import describe
@@ -29,7 +29,7 @@ def make_app(workload: str = "download", mode: str = "threads", workers: int = 2
              **kwargs: object) -> ConcApp:
     ref = parse_workload(workload)
     values = parse_params(ref, QUICK.get(workload, []) if params is None else params)
-    return ConcApp(RunSpec(ref, mode, workers, values), describe(sys.executable, ref, values), **kwargs)
+    return live_app(RunSpec(ref, mode, workers, values), describe(sys.executable, ref, values), **kwargs)
 
 
 async def until(pilot, predicate: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -47,7 +47,7 @@ async def until(pilot, predicate: Callable[[], bool], timeout: float = 30.0) -> 
 
 
 def finished(app: ConcApp, count: int) -> Callable[[], bool]:
-    return lambda: len(app.figures) >= count and not app.controller.busy
+    return lambda: len(app.figures) >= count and not app.source.busy
 
 
 async def test_enter_runs_and_the_panes_show_the_run() -> None:
@@ -72,11 +72,11 @@ async def test_mode_keys_choose_the_next_run_even_during_a_run() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         for key, mode in (("s", "sequential"), ("p", "processes"), ("a", "asyncio"), ("t", "threads")):
             await pilot.press(key)
-            assert app.controller.spec.mode == mode
+            assert app.source.spec.mode == mode
         await pilot.press("enter")
         await until(pilot, lambda: app.state.live is not None)
         await pilot.press("p")  # mid-run: changes the choice, not the live run
-        assert app.controller.spec.mode == "processes"
+        assert app.source.spec.mode == "processes"
         assert app.state.live.started.mode == "threads"
         await pilot.press("enter")  # no second run on top of the first
         await pilot.press("x")
@@ -110,11 +110,11 @@ async def test_an_unavailable_mode_is_greyed_and_says_why() -> None:
     said: list[str] = []
     app.notify = lambda message, **kwargs: said.append(message)
     async with app.run_test(size=(80, 24)) as pilot:
-        assert app.check_action("mode", ("asyncio",)) is None
-        assert app.check_action("mode", ("processes",)) is True
+        assert app.check_action("act", ("mode", "asyncio")) is None
+        assert app.check_action("act", ("mode", "processes")) is True
         await pilot.press("a")
         await pilot.pause()
-        assert app.controller.spec.mode == "threads"
+        assert app.source.spec.mode == "threads"
         assert any("plain function" in message for message in said)
 
 
@@ -122,17 +122,17 @@ async def test_workers_keys_change_the_next_run() -> None:
     app = make_app(workers=2)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("plus", "plus")
-        assert app.controller.spec.worker_count == 4
+        assert app.source.spec.worker_count == 4
         await pilot.press("minus", "minus", "minus", "minus", "minus")
-        assert app.controller.spec.worker_count == 1
+        assert app.source.spec.worker_count == 1
 
 
 async def test_compare_runs_every_available_mode_and_fills_results() -> None:
     app = make_app(workers=2)
-    expected = [mode for mode in MODES if not app.controller.unavailable(mode)]
+    expected = [mode for mode in MODES if not app.source.unavailable(mode)]
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("c")
-        await until(pilot, lambda: len(app.figures) >= len(expected) and not app.controller.busy, timeout=90)
+        await until(pilot, lambda: len(app.figures) >= len(expected) and not app.source.busy, timeout=90)
         assert [f["mode"] for f in app.figures] == expected
         assert all(f["status"] == "done" for f in app.figures)
         assert app.query_one("#results-table").row_count == len(expected)
@@ -146,9 +146,9 @@ async def test_cancel_stops_a_compare_and_the_live_run() -> None:
         await pilot.press("c")
         await until(pilot, lambda: app.state.live is not None)
         await pilot.press("x")
-        await until(pilot, lambda: not app.controller.busy and len(app.figures) == 1)
+        await until(pilot, lambda: not app.source.busy and len(app.figures) == 1)
         assert app.figures[0]["status"] == "cancelled"
-        assert not app.controller.queue
+        assert not app.source.queue
 
 
 async def test_workload_picker_switches_the_workload() -> None:
@@ -159,10 +159,10 @@ async def test_workload_picker_switches_the_workload() -> None:
         picker = app.screen.query_one("OptionList")
         picker.highlighted = [o.id for o in picker.options].index("cpu")
         await pilot.press("enter")
-        await until(pilot, lambda: app.controller.spec.workload.text == "cpu")
-        assert app.controller.info.workload.kind == "cpu"
+        await until(pilot, lambda: app.source.spec.workload.text == "cpu")
+        assert app.source.info.workload.kind == "cpu"
         await pilot.press("a")
-        assert app.controller.spec.mode == "threads"  # cpu has no async version: greyed
+        assert app.source.spec.mode == "threads"  # cpu has no async version: greyed
 
 
 async def test_help_lists_every_key_and_defines_the_figures() -> None:
@@ -190,11 +190,11 @@ async def test_record_key_writes_a_recording(tmp_path, monkeypatch) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("R")
-        assert app.controller.recorder.recording
+        assert app.source.recorder.recording
         await pilot.press("enter")
         await until(pilot, finished(app, 1))
         await pilot.press("R")
-        assert not app.controller.recorder.recording
+        assert not app.source.recorder.recording
     files = list(tmp_path.glob("conctui-*.jsonl"))
     assert len(files) == 1
     assert b'"run_finished"' in files[0].read_bytes()
@@ -209,7 +209,7 @@ async def start_processes_run(pilot) -> list[psutil.Process]:
     await pilot.press("enter")
     await until(pilot, lambda: app.state.live is not None
                 and all(w.status == "running" for w in app.state.live.workers))
-    runner = psutil.Process(app.controller.session.runner.pid)
+    runner = psutil.Process(app.source.session.runner.pid)
     family = [runner, *runner.children(recursive=True)]
     assert len(family) >= 3  # the runner and its two workers
     return family
@@ -264,8 +264,8 @@ async def test_python_key_runs_the_workers_under_another_interpreter() -> None:
         picker = app.screen.query_one("OptionList")
         picker.highlighted = [o.id for o in picker.options].index(other.path)
         await pilot.press("enter")
-        await until(pilot, lambda: app.controller.spec.python == other.path)
-        assert app.controller.info.python.version.startswith(version)
+        await until(pilot, lambda: app.source.spec.python == other.path)
+        assert app.source.info.python.version.startswith(version)
         await pilot.press("enter")
         await until(pilot, finished(app, 1))
         assert app.figures[-1]["python"]["version"].startswith(version)
@@ -275,12 +275,12 @@ async def test_switch_interval_key_cycles_for_the_next_run() -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("g")
-        assert app.controller.spec.switch_interval_ms == 1.0
+        assert app.source.spec.switch_interval_ms == 1.0
         await pilot.press("enter")
         await until(pilot, finished(app, 1))
         assert app.state.runs[-1].started.options["switch_interval_ms"] == 1.0
         await pilot.press("g", "g", "g")
-        assert app.controller.spec.switch_interval_ms == 5.0
+        assert app.source.spec.switch_interval_ms == 5.0
 
 
 async def test_a_crash_in_the_ui_still_reaps_the_run() -> None:

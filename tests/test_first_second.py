@@ -8,7 +8,7 @@ import sys
 import threading
 
 import pytest
-from conctui.app import ConcApp
+from conctui.app import ConcApp, live_app
 from conctui.engine.events import Event, RunStarted, Sample
 from conctui.engine.runner_process import describe
 from conctui.engine.session import Session
@@ -65,7 +65,7 @@ def _elapsed(app: ConcApp) -> float | None:
 @pytest.mark.parametrize("refresh_hz", [0.2, 1.0])
 async def test_the_clock_moves_in_the_first_second_of_a_run(refresh_hz: float) -> None:
     spec, info = _spec()
-    app = ConcApp(spec, info, refresh_hz=refresh_hz)
+    app = live_app(spec, info, refresh_hz=refresh_hz)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")
         shown: list[float] = []

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -13,6 +14,13 @@ from conctui.engine.state import SessionState
 from conctui.live import LiveController
 from conctui.runner.request import RunnerInfo, WorkloadFacts
 from fixtures import demo
+
+
+class FakeRun:
+    """What FakeSession.start returns: its end is said by the test (Harness.end_run)."""
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return True
 
 
 class FakeSession:
@@ -39,11 +47,12 @@ class FakeSession:
     def sample_every(self, seconds: float) -> None:
         self.period = seconds
 
-    def start(self, spec: RunSpec) -> None:
+    def start(self, spec: RunSpec) -> FakeRun:
         if self.refuse:
             raise UsageError(self.refuse)
         self.started.append(spec)
         self.busy = True
+        return FakeRun()
 
     def cancel(self) -> None:
         self.busy = False
@@ -52,25 +61,60 @@ class FakeSession:
         self.busy, self.closed = False, True
 
 
-class Harness:
-    def __init__(self, workload: str = "download", mode: str = "threads") -> None:
+class FakeHost:
+    """The app's side (source.Host): says into a list; work meant for a worker thread runs at
+    once, except waiting for a run's end, which waits for the test's `end_run`."""
+
+    def __init__(self) -> None:
         self.said: list[tuple[str, str]] = []
         self.changes = 0
-        ref = parse_workload(workload)
-        info = RunnerInfo(demo.PYTHON, WorkloadFacts(workload, has_async=workload == "download"))
-        self.control = LiveController(RunSpec(ref, mode, 2, parse_params(ref, [])), info, self.say, self.changed,
-                                      recorder=Recorder(), refresh_s=1.0, open_session=FakeSession)
-        self.session: FakeSession = self.control.session  # type: ignore[assignment]
+        self.reaped: list[Callable[[object], None]] = []  # a started run's end, once its runner is reaped
+        self.checks: list[Callable[[], None]] = []  # held checks (Harness.hold_checks), released by the test
+        self.hold = False
+        self.figures: list[dict] = []
 
-    def say(self, message: str, severity: str, timeout: float) -> None:
+    def say(self, message: str, severity: str = "information", timeout: float = 3.0) -> None:
         self.said.append((message, severity))
 
-    def changed(self) -> None:
+    def keys_changed(self) -> None:
         self.changes += 1
 
+    def off_thread(self, job: Callable[[], object], done: Callable[[object], None]) -> None:
+        if isinstance(getattr(job, "__self__", None), FakeRun):
+            self.reaped.append(done)
+            return
+
+        def finish() -> None:
+            try:
+                result: object = job()
+            except UsageError as exc:
+                result = exc
+            done(result)
+
+        if self.hold:
+            self.checks.append(finish)
+        else:
+            finish()
+
+    def ended_figures(self) -> list[dict]:
+        return self.figures
+
+
+class Harness:
+    def __init__(self, workload: str = "download", mode: str = "threads") -> None:
+        ref = parse_workload(workload)
+        info = RunnerInfo(demo.PYTHON, WorkloadFacts(workload, has_async=workload == "download"))
+        self.control = LiveController(RunSpec(ref, mode, 2, parse_params(ref, [])), info,
+                                      recorder=Recorder(), refresh_s=1.0, open_session=FakeSession)
+        self.host = FakeHost()
+        self.control.attach(self.host)
+        self.session: FakeSession = self.control.session  # type: ignore[assignment]
+        self.said = self.host.said
+
     def end_run(self) -> None:
+        """The live run's runner is reaped: the app posts it to the UI thread."""
         self.session.busy = False
-        self.control.after_frame()
+        self.host.reaped.pop(0)(True)
 
 
 def test_run_starts_the_choice_and_speeds_up_the_sampler() -> None:
@@ -79,7 +123,8 @@ def test_run_starts_the_choice_and_speeds_up_the_sampler() -> None:
     h.control.run()
     assert [spec.mode for spec in h.session.started] == ["threads"]
     assert h.session.period == 1.0
-    h.control.run_ended([{"mode": "threads", "status": "done", "wall_s": 0.5}])
+    h.host.figures = [{"mode": "threads", "status": "done", "wall_s": 0.5}]
+    h.end_run()
     assert h.session.period == 2.0
     assert h.said[-1] == ("threads: done, wall 0.50 s", "information")
 
@@ -90,7 +135,7 @@ def test_run_keys_are_refused_mid_run_and_cancel_between_runs() -> None:
         assert h.control.refusal(action) is None
     assert h.control.refusal("cancel").reason == "no run is live"
     h.control.run()
-    for action in ("run", "compare", "sweep", "claim", "pick_workload", "pick_python"):
+    for action in ("run", "compare", "sweep", "pick_workload", "pick_python"):
         refusal = h.control.refusal(action)
         assert refusal is not None and not refusal.greyed and "x cancels" in refusal.reason
     assert h.control.refusal("cancel") is None
@@ -110,26 +155,16 @@ def test_compare_walks_every_available_mode_one_run_at_a_time() -> None:
     h = Harness()
     expected = [mode for mode in MODES if not h.control.unavailable(mode)]
     h.control.compare()
-    assert [spec.mode for spec, _ in h.control.queue] == expected
     for count in range(1, len(expected) + 1):
-        h.end_run()  # the frame after a run is reaped starts the next
-        assert [spec.mode for spec in h.session.started] == expected[:count]
-        h.control.after_frame()  # the run is live: no second one on top
-        assert len(h.session.started) == count
-    assert h.control.queue == []
-
-
-def test_compare_says_which_modes_it_left_out() -> None:
-    h = Harness()  # the demo Python has neither dask nor sub-interpreters
-    h.control.compare()
-    assert h.said[-1][0] == ("comparing sequential, threads, processes, asyncio; "
-                             "left out: interpreters, dask (? says why)")
+        assert [spec.mode for spec in h.session.started] == expected[:count]  # the next starts when one is reaped
+        assert [spec.mode for spec, _ in h.control.queue] == expected[count:]
+        h.end_run()
+    assert h.control.queue == [] and not h.control.running
 
 
 def test_cancel_empties_the_queue() -> None:
     h = Harness()
     h.control.compare()
-    h.end_run()
     h.control.cancel()
     assert not h.session.busy and h.control.queue == []
     h.end_run()
@@ -142,7 +177,31 @@ def test_a_run_that_cannot_start_says_why_and_ends_the_compare() -> None:
     h.session.refuse = "/gone/python: no such file"
     h.end_run()
     assert h.said[-1] == ("/gone/python: no such file", "error")
-    assert h.control.queue == [] and h.session.started == []
+    assert h.control.queue == [] and len(h.session.started) == 1
+
+
+def test_a_check_under_way_says_so_and_a_cancel_drops_it() -> None:
+    """The capacity check runs off the UI thread: meanwhile the header says so, run keys wait,
+    x drops it (what it finds is moot), and the run starts only once it passed."""
+    h = Harness()
+    h.host.hold = True
+    h.control.run()
+    assert h.session.started == [] and h.control.running
+    assert h.control.header(SessionState()).note.startswith("checking threads x2")
+    assert "check" in h.control.refusal("run").reason
+    h.control.cancel()
+    h.host.checks.pop()()
+    assert h.session.started == [] and not h.control.running
+    h.control.run()
+    h.host.checks.pop()()
+    assert [spec.mode for spec in h.session.started] == ["threads"]
+
+
+def test_compare_says_which_modes_it_left_out() -> None:
+    h = Harness()  # the demo Python has neither dask nor sub-interpreters
+    h.control.compare()
+    assert h.said[-1][0] == ("comparing sequential, threads, processes, asyncio; "
+                             "left out: interpreters, dask (? says why)")
 
 
 def test_mode_workers_and_switch_interval_change_only_the_next_run() -> None:
@@ -178,13 +237,13 @@ def test_adopting_a_choice_its_mode_cannot_run_falls_back_to_threads() -> None:
         h.control.describe_choice("no_such_workload", sys.executable)
 
 
-def test_recording_toggles_and_shutdown_reaps_and_stops_it(tmp_path, monkeypatch) -> None:
+def test_recording_toggles_and_close_reaps_and_stops_it(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     h = Harness()
     h.control.toggle_recording()
     assert h.control.recorder.recording and h.said[-1][0].startswith("recording to conctui-")
     h.control.run()
-    h.control.shutdown()
+    h.control.close()
     assert h.session.closed and not h.control.recorder.recording
     assert len(list(tmp_path.glob("conctui-*.jsonl"))) == 1
 
@@ -194,10 +253,11 @@ def test_a_sweep_announces_its_plan_then_runs_each_mode_at_each_count() -> None:
     opened = h.control.sweep()
     assert h.session.emitted == [opened] and opened.t == 12.5
     assert opened.workers == [1, 2, 4, 8] and opened.modes == ["threads", "processes"]  # the demo's 4 cores
-    assert [(spec.mode, spec.worker_count) for spec, _ in h.control.queue] == [
-        (mode, n) for mode in ("threads", "processes") for n in (1, 2, 4, 8)]
-    h.end_run()
+    planned = [(mode, n) for mode in ("threads", "processes") for n in (1, 2, 4, 8)]
+    assert [(spec.mode, spec.worker_count) for spec in h.session.started] == planned[:1]
+    assert [(spec.mode, spec.worker_count) for spec, _ in h.control.queue] == planned[1:]
     h.control.cancel()  # x: the runs so far are kept, the rest never start
+    h.end_run()
     assert h.control.queue == [] and len(h.session.started) == 1
 
 
@@ -208,7 +268,6 @@ def test_a_claims_case_is_exactly_its_runs_under_the_current_python() -> None:
     assert [(spec.workload.text, spec.mode, spec.worker_count) for spec, _ in runs] == [
         ("download", "sequential", 3), ("download", "threads", 3)]
     h.control.enqueue(runs, "claim 1")
-    h.end_run()
     assert [spec.mode for spec in h.session.started] == ["sequential"]
     h.control.enqueue(runs, "claim 1")  # mid-run: refused, said
     assert "x cancels" in h.said[-1][0]

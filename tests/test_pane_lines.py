@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 from conctui.engine.events import GilSample, GilWorkers, RunFinished, RunStarted, WorkerFinished, WorkerStarted
+from conctui.engine.figures import run_figures
 from conctui.engine.state import SessionState, WorkerState, apply
 from conctui.widgets.clock import clock_text
 from conctui.widgets.cores import gil_line
@@ -70,14 +71,16 @@ def test_the_clock_before_during_and_after_a_run() -> None:
     assert clock_text(live.current, now=2.04) == "threads: elapsed 1.5 s"
     ended = _fold(_started(t=0.5, workers=1), WorkerStarted(0.6, 0, 100, 101),
                   WorkerFinished(2.4, 0, "done", None, 1.8, 1.0), RunFinished(2.5, "done", 2.0))
-    assert clock_text(ended.current, now=50.0) == "threads done · wall 2.00 s\ncpu 1.00 s · parallelism 0.50"
+    text = clock_text(ended.current, now=50.0, figures=run_figures(ended.current))
+    assert text == "threads done · wall 2.00 s\ncpu 1.00 s · parallelism 0.50"
 
 
 def test_the_clock_says_a_run_with_a_failed_worker_failed() -> None:
     ended = _fold(_started(workers=2), WorkerStarted(0.6, 0, 100, 101), WorkerStarted(0.6, 1, 100, 102),
                   WorkerFinished(1.0, 0, "failed", "ValueError: no", 0.4, 0.1),
                   WorkerFinished(1.5, 1, "done", None, 0.9, 0.2), RunFinished(1.6, "done", 1.0))
-    assert clock_text(ended.current, now=9.0).startswith("threads failed · wall 1.00 s")
+    text = clock_text(ended.current, now=9.0, figures=run_figures(ended.current))
+    assert text.startswith("threads failed · wall 1.00 s")
 
 
 def _sampled(t: float, *rows: list, run_held: float | None = None, note: str | None = None) -> GilWorkers:

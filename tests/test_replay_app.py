@@ -10,7 +10,7 @@ import pyte
 import pytest
 from conctui.engine.recording import Recorder, read_recording
 from conctui.engine.state import SessionState, apply
-from conctui.replay_app import ReplayApp
+from conctui.replay_app import replay_app
 from fixtures import demo
 
 
@@ -25,12 +25,12 @@ def recording_file(tmp_path: Path) -> Path:
 
 
 async def test_replay_keys_pause_seek_and_speed(recording_file: Path) -> None:
-    app = ReplayApp(read_recording(recording_file))
+    app = replay_app(read_recording(recording_file))
     async with app.run_test(size=(80, 24)) as pilot:
-        player = app.player
+        player = app.source.player
         await pilot.press("space")
         assert player.paused
-        app.action_seek(-player.elapsed)  # back to the start, however much played before the pause
+        app.action_act("seek", -player.elapsed)  # back to the start, however much played before the pause
         start = player.elapsed
         await pilot.press("right", "right")
         assert player.elapsed == pytest.approx(start + 10.0)
@@ -52,9 +52,9 @@ async def test_replay_ends_in_the_state_a_live_fold_ends_in(recording_file: Path
     live = SessionState()
     for event in demo.cpu_compare():
         apply(live, event)
-    app = ReplayApp(read_recording(recording_file), ticking=False)
+    app = replay_app(read_recording(recording_file), ticking=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        step = app.player.seek(app.player.end)
+        step = app.source.player.seek(app.source.player.end)
         app.feed(step.events)
         app.frame()
         await pilot.pause()
@@ -96,13 +96,13 @@ def test_svg_frame_at_a_moment(recording_file: Path, tmp_path: Path) -> None:
 
 
 async def test_seeking_back_shows_only_the_runs_ended_by_then(recording_file: Path) -> None:
-    app = ReplayApp(read_recording(recording_file))
+    app = replay_app(read_recording(recording_file))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("space")
         for _ in range(6):
             await pilot.press("right")
         await pilot.pause()
         assert len(app.figures) == 3
-        app.action_seek(-app.player.duration)  # back to the start
+        app.action_act("seek", -app.source.player.duration)  # back to the start
         await pilot.pause()
         assert app.figures == [] and app.panes.results_pane.query_one("#results-table").row_count == 0

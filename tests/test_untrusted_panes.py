@@ -9,7 +9,7 @@ import wcwidth
 from conctui.engine.events import Output
 from conctui.engine.recording import Recorder, read_recording
 from conctui.export import render_screen
-from conctui.replay_app import ReplayApp
+from conctui.replay_app import replay_app
 from conctui.widgets.help import HelpScreen
 from fixtures import demo
 from fixtures.hostile import ESC, coloured_logging_lines, hostile_stream
@@ -99,9 +99,9 @@ async def test_a_replay_help_quoting_a_hostile_file_name_is_literal(tmp_path: Pa
     recorder = Recorder.open(path)
     recorder(hostile_stream())
     recorder.stop()
-    app = ReplayApp(read_recording(path), ticking=False)
+    app = replay_app(read_recording(path), ticking=False)
     async with app.run_test(size=SIZE) as pilot:
-        app.feed(app.player.seek(app.player.start + app.player.duration).events)
+        app.feed(app.source.player.seek(app.source.player.start + app.source.player.duration).events)
         app.frame()
         await pilot.press("question_mark")
         await pilot.pause()
@@ -131,9 +131,9 @@ async def test_bytes_that_are_not_utf8_and_nul_in_a_recording_are_shown_not_drop
     raw = path.read_bytes()
     assert b"MARK" in raw
     path.write_bytes(raw.replace(b"MARK", b"bad \xff\xfe utf-8"))  # raw bytes inside a JSON string
-    app = ReplayApp(read_recording(path), ticking=False)
+    app = replay_app(read_recording(path), ticking=False)
     async with app.run_test(size=SIZE) as pilot:
-        app.feed(app.player.seek(app.player.start + app.player.duration).events)
+        app.feed(app.source.player.seek(app.source.player.start + app.source.player.duration).events)
         app.frame()
         await pilot.pause()
         assert "[0] bad \\xff\\xfe utf-8 nul␀ end" in [line.plain for line in app.panes.log_pane.lines]

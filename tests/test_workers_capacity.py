@@ -90,15 +90,34 @@ def test_the_tui_refuses_a_run_that_one_more_worker_made_too_big(monkeypatch) ->
         def __init__(self, sinks: list, period: float) -> None:
             self.busy = False
 
-        def start(self, spec: RunSpec) -> None:
+        def start(self, spec: RunSpec) -> Session:
             started.append(spec)
+            return self
+
+        def wait(self, timeout: float | None = None) -> bool:
+            return False  # the run never ends here
 
         def sample_every(self, seconds: float) -> None:
             pass
 
+    class Host:  # the app's side, its worker threads run at once; the run never ends
+        def say(self, message: str, severity: str = "information", timeout: float = 3.0) -> None:
+            said.append((message, severity))
+
+        def keys_changed(self) -> None:
+            pass
+
+        def off_thread(self, job, done) -> None:
+            if getattr(job, "__name__", "") == "wait":
+                return  # the run's end: never, here
+            try:
+                done(job())
+            except UsageError as exc:
+                done(exc)
+
     info = RunnerInfo(PythonInfo(start_methods=["spawn"]), WorkloadFacts("download", has_async=True))
-    control = LiveController(_spec("processes", 2), info, lambda text, severity, _: said.append((text, severity)),
-                             lambda: None, open_session=Session)
+    control = LiveController(_spec("processes", 2), info, open_session=Session)
+    control.attach(Host())
     control.run()
     assert len(started) == 1
     control.change_workers(1)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from conctui.engine.events import Progress, RunStarted, Sample, WorkerFinished, WorkerStarted
-from conctui.engine.state import SessionState, apply
+from conctui.engine.model import SessionModel, fold
 from conctui.export import render_screen
 from conctui.widgets import workers
 from fixtures import demo
@@ -42,13 +42,12 @@ def built(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[int]]:
 
 
 def test_the_fold_names_the_workers_an_event_changed() -> None:
-    state = SessionState()
-    for event in opening():
-        apply(state, event)
-    state.current.changed.clear()
-    apply(state, Progress(0.3, 7, 0.5))
-    apply(state, Sample(0.5, [1.0] * 4, [[i, 0.0, 0] for i in range(WORKERS)], 1.5))  # no worker's figure moved
-    assert state.current.changed == {7}
+    model = SessionModel()
+    fold(model, opening(), 0.25)
+    changes = fold(model, [Progress(0.3, 7, 0.5),
+                           Sample(0.5, [1.0] * 4, [[i, 0.0, 0] for i in range(WORKERS)], 1.5)], 0.5)
+    assert changes.workers == {7}  # the sample moved no worker's figure
+    assert changes.hosts == {""} and not changes.started and not changes.ended
 
 
 async def test_one_progress_event_rebuilds_one_line_of_1024(built: dict[str, list[int]]) -> None:
@@ -91,12 +90,13 @@ async def test_a_tick_rebuilds_the_shown_running_lines_and_the_rest_when_scrolle
         assert pane.lines[1023].plain.split()[4] == "1.1s"
 
 
-async def test_the_clock_computes_an_ended_runs_figures_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    from conctui.widgets import clock
+async def test_an_ended_runs_figures_are_computed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once, when the run ends, on the model: the clock, the results and later frames read them."""
+    from conctui.engine import model
 
     computed: list[int] = []
-    figures = clock.run_figures
-    monkeypatch.setattr(clock, "run_figures", lambda run: computed.append(run.started.run) or figures(run))
+    figures = model.run_figures
+    monkeypatch.setattr(model, "run_figures", lambda run: computed.append(run.started.run) or figures(run))
     app = demo.demo_app()
     async with app.run_test(size=(80, 24)) as pilot:
         stream = demo.download_threads()

@@ -1,14 +1,19 @@
-"""The live TUI: keys in, the live session's controller acts, the panes screen shows the stream.
+"""The TUI: one app over one source (source.py), keys in, the panes screen showing the stream.
 
-Three parts, each in its own module: the panes screen (panes.py: layout and frame loop), the
-controller (live.py: the choice, runs, compare, sampler, recording; no Textual), and this app
-(bindings, key availability, pickers, notifications, the exit paths). Every way out (q, Ctrl+C,
-SIGTERM, SIGHUP, a crash) goes through `shutdown()`, which cancels the run and reaps its processes.
+Three parts, each in its own module: the source (live.py's controller, replay_app.py's
+player, or a test's fixed stream: what the events are and what the keys do; no Textual), the
+panes screen (panes.py: the layout and the frame: pull, fold, update), and this app, in the
+conctui process on the UI thread: it owns the session model (engine/model.py), binds the
+source's keys beside its own, greys or hides what does not apply, opens the modal screens, runs
+what blocks in worker threads, and shows notifications. Every way out (q, Ctrl+C, SIGTERM,
+SIGHUP, a crash) goes through `shutdown()`, which closes the source (the live session cancels
+its run and reaps its processes).
 
-To add a key: a `Binding` in `ConcApp.BINDINGS` (with an id), an `action_<name>` that calls the
-controller, and, if it does not always apply, a case in `LiveController.refusal`: the footer then
-greys or hides the key, and pressing it says the refusal's reason. To add a screen: a Screen or
-ModalScreen in tui/widgets/, pushed from its action (as the pickers are).
+To add a key that acts on the source: a `Key` in the source's `keys` and a case in its `act`
+(and `refusal`, if it does not always apply: the footer then greys or hides it, and pressing it
+says why). A key that opens a screen: a `Binding` here, with its `action_<name>`; a source
+offers it by naming the action in a Key (as the pickers are). To add a screen: a Screen or
+ModalScreen in tui/widgets/, pushed from its action.
 """
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ import sys
 from collections.abc import Callable
 
 from conctui.engine.events import Event
-from conctui.engine.modes import MODES
+from conctui.engine.model import SessionModel
 from conctui.engine.recording import Recorder
 from conctui.engine.session import Session
 from conctui.engine.spec import RunSpec, UsageError
@@ -30,28 +35,31 @@ from conctui.engine.untrusted import visible
 from conctui.live import LiveController, OpenSession
 from conctui.panes import FRAME_HZ, REFRESH_HZ, PanesScreen
 from conctui.runner.request import RunnerInfo
-from conctui.source import Source
-from textual import work
+from conctui.source import Key, Refusal, Source
 from textual.actions import parse
 from textual.app import App, SeverityLevel
-from textual.binding import Binding
-from textual.events import Key
+from textual.binding import Binding, BindingsMap
+from textual.events import Key as KeyEvent
 from textual.widgets.option_list import Option
 
-__all__ = ["FRAME_HZ", "REFRESH_HZ", "ConcApp", "PanesApp", "launch"]
+__all__ = ["FRAME_HZ", "REFRESH_HZ", "ConcApp", "launch", "live_app"]
 
-MODE_GROUP = Binding.Group("mode", compact=True)
-WORKERS_GROUP = Binding.Group("workers", compact=True)
-
-
-def _mode_bindings() -> list[Binding]:
-    """One key per mode, shown together in the footer as `stpa mode`, each greyed on its own."""
-    return [Binding(info.key, f"mode('{name}')", name, id=f"mode-{name}", group=MODE_GROUP,
-                    tooltip=f"choose the {name} mode") for name, info in MODES.items()]
+# the app's actions a source may bind its keys to: they open a screen, so they live here
+SCREEN_ACTIONS = ("pick_workload", "pick_python")
 
 
-class PanesApp(App[int]):
-    """An app whose main screen is the panes, fed by one source: the live app and the replay."""
+def source_binding(key: Key) -> Binding:
+    """A source's key as Textual binds it: `act('seek', -5.0)` (or one of SCREEN_ACTIONS)."""
+    action = key.action if key.action in SCREEN_ACTIONS else f"act({', '.join(map(repr, (key.action, *key.args)))})"
+    ident = "-".join(map(str, (key.action, *key.args)))
+    group = Binding.Group(key.group, compact=True) if key.group else None
+    return Binding(key.key, action, key.label, key_display=key.key_display, id=ident, show=key.show,
+                   tooltip=key.tooltip, group=group)
+
+
+class ConcApp(App[int]):
+    """The one app: its main screen is the panes, fed by `source`; its keys are the source's
+    own, then sweep, claims, help and quit."""
 
     CSS_PATH = "app.tcss"
     TITLE = "conctui"
@@ -69,21 +77,41 @@ class PanesApp(App[int]):
 
     def __init__(self, source: Source, ticking: bool = True, refresh_hz: float = REFRESH_HZ) -> None:
         super().__init__()
-        self._panes_args = (source, ticking, refresh_hz)
+        self.source = source
+        self.ticking = ticking  # False: frames are stepped by the caller (exports, snapshot tests)
+        self.model = SessionModel(tick=1 / refresh_hz)
+        self.refresh_hz = refresh_hz
+        # the source's keys first (the footer's order), then the app's: bound per app, as each
+        # source has its own (Textual merges class BINDINGS only; this map is the one it reads)
+        self.key_bindings = [source_binding(key) for key in source.keys] + [
+            b for b in self.BINDINGS if isinstance(b, Binding)]
+        self._bindings = BindingsMap(self.key_bindings)
         self.panes: PanesScreen | None = None  # made when the app starts, as its first screen
+        self._closed = False
+        source.attach(self)
 
     def get_default_screen(self) -> PanesScreen:
-        self.panes = PanesScreen(*self._panes_args)
+        self.panes = PanesScreen(self.source, self.model, self.ticking)
         return self.panes
+
+    def on_mount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            loop.add_signal_handler(sig, self.quit_on_signal, sig)
+        self.call_after_refresh(self.begin)
+
+    def begin(self) -> None:
+        """After the first frame: the source starts (the live session samples, runs `--start`)."""
+        self.source.start()
 
     # what callers holding the app read and step (tests, benches, exports)
     @property
     def state(self) -> SessionState:
-        return self.panes.state
+        return self.model.state
 
     @property
     def figures(self) -> list[dict]:
-        return self.panes.figures
+        return self.model.figures
 
     def feed(self, events: list[Event]) -> None:
         self.panes.feed(events)
@@ -91,37 +119,93 @@ class PanesApp(App[int]):
     def frame(self, now: float | None = None) -> None:
         self.panes.frame(now)
 
+    # ---- what a source asks of the app (live.Host) --------------------------------------------
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
         """Every notification passes the untrusted-text boundary and is never markup: most quote a
         path, a runner's reason or an exception's message, which are text from outside."""
         super().notify(visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False)
 
-    def on_key(self) -> None:
-        """Any key, on any screen (a picker's too), may change what the panes show next."""
+    def say(self, message: str, severity: str = "information", timeout: float = 3.0) -> None:
+        self.notify(message, severity=severity, timeout=timeout)  # type: ignore[arg-type]
+
+    def keys_changed(self) -> None:
+        self.refresh_bindings()
         if self.panes is not None:
             self.panes.wake()
+
+    def off_thread(self, job: Callable[[], object], done: Callable[[object], None]) -> None:
+        """Run `job` in a worker thread (a capacity check, a description, waiting for a runner to
+        be reaped); then, on the UI thread, a frame folds what arrived and `done(result)` runs."""
+
+        def work() -> None:
+            try:
+                result: object = job()
+            except UsageError as exc:
+                result = exc
+            try:
+                self.call_from_thread(self._finish, done, result)
+            except RuntimeError:
+                pass  # the app has closed meanwhile: nobody to tell
+
+        self.run_worker(work, thread=True, group="source")
+
+    def _finish(self, done: Callable[[object], None], result: object) -> None:
+        if self._closed:
+            return
+        if self.panes is not None:
+            self.panes.frame()  # e.g. a run's end: folded before the source starts the next run
+        done(result)
+
+    def ended_figures(self) -> list[dict]:
+        return self.model.figures
+
+    # ---- which keys apply now: the source's refusals, for the footer and for a key press ----
+    def refusal(self, action: str, parameters: tuple[object, ...]) -> Refusal | None:
+        if action == "act":
+            return self.source.refusal(str(parameters[0]), parameters[1:])
+        if action in (*SCREEN_ACTIONS, "sweep"):
+            return self.source.refusal(action, ())
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """None greys a key out (a mode that cannot run here); False hides a key that applies
+        only to the other state (x between runs; run, compare and pickers mid-run)."""
+        refusal = self.refusal(action, parameters)
+        if refusal is None:
+            return True
+        return None if refusal.greyed else False
+
+    def on_key(self, event: KeyEvent) -> None:
+        """Any key may change what the panes show next; one that does nothing now says why."""
+        if self.panes is not None:
+            self.panes.wake()
+        for binding in self.key_bindings:
+            if event.key in binding.key.split(","):
+                _, action, parameters = parse(binding.action)
+                if refusal := self.refusal(action, parameters):
+                    self.notify(refusal.reason, severity=refusal.severity, timeout=refusal.timeout)  # type: ignore[arg-type]
+
+    # ---- actions -----------------------------------------------------------------------------
+    def action_act(self, action: str, *args: object) -> None:
+        """One of the source's keys: its effect is shown at once."""
+        self.source.act(action, *args)
+        self.frame()
+
+    def action_cancel(self) -> None:
+        """The sweep screen's x: what the source's x does."""
+        if self.source.allows.cancel:
+            self.source.act("cancel")
 
     def action_help(self) -> None:
         # each modal screen's module is imported when it is first opened: the first frame needs none
         from conctui.widgets.help import HelpScreen
 
-        bindings = [b for b in self.BINDINGS if isinstance(b, Binding) and b.description]
-        self.push_screen(HelpScreen(bindings, self.panes.source.help_notes()))
-
-    # ---- the claims and the sweep, read from the session's state (live or replayed) ----------
-    def usable_cores(self) -> int:
-        run = self.state.current
-        return run.started.python.usable_cores if run else 1
-
-    @property
-    def can_measure(self) -> bool:
-        """Whether the claims screen's keys run their cases (not while replaying)."""
-        return False
+        self.push_screen(HelpScreen([b for b in self.key_bindings if b.description], self.source.help_notes()))
 
     @property
     def sweep_running(self) -> bool:
-        return False
+        return self.source.sweeping
 
     def sweep_view(self) -> tuple[dict | None, str]:
         """The latest sweep's document, and its progress: runs done of planned, the time left."""
@@ -141,10 +225,16 @@ class PanesApp(App[int]):
     def open_sweep(self) -> None:
         from conctui.widgets.sweep import SweepScreen
 
-        self.push_screen(SweepScreen(self.sweep_view, ticking=self.panes.ticking, can_stop=self.sweep_running))
+        self.push_screen(SweepScreen(self.sweep_view, ticking=self.ticking, can_stop=self.sweep_running))
 
     def action_sweep(self) -> None:
-        if not self.state.sweeps:
+        """Mid-sweep: show it. A source that allows sweeps starts one of its current choice;
+        otherwise S shows the session's last sweep (a replay's)."""
+        if self.source.allows.sweep:
+            if not self.sweep_running and self.source.sweep() is None:
+                return
+            self.frame()  # fold the sweep's plan now, so its screen opens on it
+        elif not self.state.sweeps:
             self.notify("no sweep in this recording", severity="warning", timeout=3)
             return
         self.open_sweep()
@@ -152,174 +242,65 @@ class PanesApp(App[int]):
     def action_claims(self) -> None:
         from conctui.widgets.claims import ClaimsScreen
 
-        self.push_screen(ClaimsScreen(self.figures, self.usable_cores(), self.can_measure), self.measure_claim)
+        self.push_screen(ClaimsScreen(self.figures, self.source.usable_cores(self.state), self.source.allows.measure),
+                         self.measure_claim)
 
     def measure_claim(self, key: str | None) -> None:
-        """What the claims screen's number keys do: nothing while replaying."""
+        """What the claims screen's number keys do, where the source measures."""
+        if key and self.source.allows.measure:
+            self.source.measure(key)
 
+    # the pickers: a source offers them by naming these actions in its keys (the live controller)
+    def action_pick_workload(self) -> None:
+        from conctui.widgets.picker import workload_options
 
-class ConcApp(PanesApp, inherit_bindings=False):
-    """The live app: choose a workload, a mode and workers, run, compare, record."""
+        control: LiveController = self.source  # type: ignore[assignment]
+        self.pick("workload", workload_options(control.user_workloads), control.spec.workload.text,
+                  lambda text: control.choose(text, control.python_choice))
 
-    BINDINGS = [
-        *_mode_bindings(),
-        Binding("enter", "run", "run", id="run", tooltip="run the current choice"),
-        Binding("c", "compare", "compare", id="compare", tooltip="run every available mode in turn"),
-        Binding("x", "cancel", "stop", id="cancel", tooltip="cancel the live run (and a compare)"),
-        Binding("plus", "workers(1)", "one worker more", key_display="+", id="more", group=WORKERS_GROUP),
-        Binding("minus", "workers(-1)", "one worker fewer", key_display="-", id="fewer", group=WORKERS_GROUP),
-        Binding("w", "pick_workload", "load", id="workload", tooltip="pick a workload"),
-        Binding("P", "pick_python", "py", id="python", tooltip="pick the Python the workers run under"),
-        Binding("g", "switch_interval", "gil", id="switch",
-                tooltip="cycle sys.setswitchinterval for the next run: 5, 1, 0.2, 20 ms"),
-        Binding("R", "record", "rec", id="record", tooltip="start / stop recording the session to a file"),
-        *PanesApp.BINDINGS,
-    ]
+    def action_pick_python(self) -> None:
+        from conctui.widgets.picker import python_options
 
-    def __init__(self, spec: RunSpec, info: RunnerInfo, *, start: bool = False, ticking: bool = True,
-                 recorder: Recorder | None = None, refresh_hz: float = REFRESH_HZ,
-                 open_session: OpenSession = Session) -> None:
-        self.controller = LiveController(spec, info, self.say, self.refresh_bindings, recorder=recorder,
-                                         refresh_s=1 / refresh_hz, open_session=open_session)
-        super().__init__(self.controller, ticking, refresh_hz)
-        self._start = start
+        control: LiveController = self.source  # type: ignore[assignment]
+        self.pick("python", python_options(control.found_pythons()), control.python_choice,
+                  lambda choice: control.choose(control.spec.workload.text, choice))
 
-    def on_mount(self) -> None:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            loop.add_signal_handler(sig, self.quit_on_signal, sig)
-        self.call_after_refresh(self.begin)
+    def pick(self, title: str, options: list[Option], current: str, chosen: Callable[[str], None]) -> None:
+        """A picker over `options`; a new pick goes to `chosen(its id)`."""
+        from conctui.widgets.picker import Picker
 
-    def begin(self) -> None:
-        """After the first frame, which shows no sample: sampling (and psutil's import), then
-        the run `--run` asked for."""
-        self.controller.start()
-        if self._start:
-            self.action_run()
+        def picked(option: str | None) -> None:
+            if option and option != current:
+                chosen(option)
 
+        self.push_screen(Picker(title, options, current), picked)
+
+    # ---- the way out -------------------------------------------------------------------------
     def on_unmount(self) -> None:
         self.shutdown()
 
     def shutdown(self) -> None:
-        """Cancel the live run, reap every process, close the recording: safe to call twice."""
-        self.controller.shutdown()
+        """Close the source (the live session cancels its run, reaps every process, closes its
+        recording): safe to call twice."""
+        self._closed = True
+        self.source.close()
 
     def quit_on_signal(self, signum: int) -> None:
         self.shutdown()
         self.exit(128 + signum)
 
-    def say(self, message: str, severity: str, timeout: float) -> None:
-        self.notify(message, severity=severity, timeout=timeout)  # type: ignore[arg-type]
-
-    # ---- which keys apply now: the controller's refusals, for the footer and for a key press ----
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """None greys a key out (a mode that cannot run here); False hides a key that applies
-        only to the other state (x between runs; run, compare and pickers mid-run)."""
-        refusal = self.controller.refusal(action, parameters)
-        if refusal is None:
-            return True
-        return None if refusal.greyed else False
-
-    def on_key(self, event: Key) -> None:
-        """A key that does nothing now still says why: the refusal of the action it is bound to."""
-        for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and event.key in binding.key.split(","):
-                _, action, parameters = parse(binding.action)
-                if refusal := self.controller.refusal(action, parameters):
-                    self.notify(refusal.reason, severity=refusal.severity, timeout=refusal.timeout)  # type: ignore[arg-type]
-
-    # ---- actions: one per binding ----------------------------------------------------------
-    def action_mode(self, mode: str) -> None:
-        self.controller.choose_mode(mode)
-
-    def action_workers(self, delta: int) -> None:
-        self.controller.change_workers(delta)
-
-    def action_run(self) -> None:
-        self.controller.run()
-
-    def action_compare(self) -> None:
-        self.controller.compare()
-
-    def action_cancel(self) -> None:
-        self.controller.cancel()
-
-    def action_switch_interval(self) -> None:
-        self.controller.cycle_switch_interval()
-
-    def action_record(self) -> None:
-        self.controller.toggle_recording()
-
-    def usable_cores(self) -> int:
-        return self.controller.info.python.usable_cores
-
-    @property
-    def can_measure(self) -> bool:
-        return True
-
-    @property
-    def sweep_running(self) -> bool:
-        return self.controller.sweeping
-
-    def action_sweep(self) -> None:
-        """Mid-sweep: show it. Otherwise start a sweep of the current choice and show it."""
-        if not self.controller.sweeping and self.controller.sweep() is None:
-            return
-        self.frame()  # fold the sweep's plan now, so its screen opens on it
-        self.open_sweep()
-
-    def measure_claim(self, key: str | None) -> None:
-        if key:
-            self.plan_claim(key)
-
-    @work(thread=True, exclusive=True)
-    def plan_claim(self, key: str) -> None:
-        """Describe a claim's case off the UI thread (another Python is asked by starting a runner)."""
-        try:
-            runs = self.controller.claim_plan(key)
-        except UsageError as exc:
-            self.call_from_thread(self.notify, str(exc), severity="warning", timeout=8)
-            return
-        self.call_from_thread(self.controller.enqueue, runs, f"claim {key}")
-
-    def action_pick_workload(self) -> None:
-        from conctui.widgets.picker import workload_options
-
-        control = self.controller
-        self.pick("workload", workload_options(control.user_workloads), control.spec.workload.text,
-                  lambda text: (text, control.python_choice))
-
-    def action_pick_python(self) -> None:
-        from conctui.widgets.picker import python_options
-
-        control = self.controller
-        self.pick("python", python_options(control.found_pythons()), control.python_choice,
-                  lambda choice: (control.spec.workload.text, choice))
-
-    def pick(self, title: str, options: list[Option], current: str,
-             choice: Callable[[str], tuple[str, str]]) -> None:
-        """A picker over `options`; a new pick is described, as (workload, python) = choice(id)."""
-        from conctui.widgets.picker import Picker
-
-        def picked(option: str | None) -> None:
-            if option and option != current:
-                self.load_choice(*choice(option))
-
-        self.push_screen(Picker(title, options, current), picked)
-
-    @work(thread=True, exclusive=True)
-    def load_choice(self, workload: str, python: str) -> None:
-        """Describe the picked choice off the UI thread (it may import user code in a runner)."""
-        try:
-            choice = self.controller.describe_choice(workload, python)
-        except UsageError as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        self.call_from_thread(self.controller.adopt, *choice)
-
     async def action_quit(self) -> None:
         self.shutdown()
         self.exit(0)
+
+
+def live_app(spec: RunSpec, info: RunnerInfo, *, start: bool = False, ticking: bool = True,
+             recorder: Recorder | None = None, refresh_hz: float = REFRESH_HZ,
+             open_session: OpenSession = Session) -> ConcApp:
+    """The app over a live session of `spec` (described by `info`); `start`: run it at once."""
+    controller = LiveController(spec, info, start=start, recorder=recorder, refresh_s=1 / refresh_hz,
+                                open_session=open_session)
+    return ConcApp(controller, ticking, refresh_hz)
 
 
 def launch(spec: RunSpec, info: RunnerInfo, start: bool = False, record: str | None = None,
@@ -329,11 +310,12 @@ def launch(spec: RunSpec, info: RunnerInfo, start: bool = False, record: str | N
     # left out of every collection, so none scans it again (~40 000 objects; a full collection
     # during the first frame took ~16 ms: bench/startup.py)
     gc.freeze()
-    app = ConcApp(spec, info, start=start, recorder=recorder, refresh_hz=refresh_hz)
+    app = live_app(spec, info, start=start, recorder=recorder, refresh_hz=refresh_hz)
     try:
         code = app.run()
     finally:
         app.shutdown()  # also after a crash inside the UI
-    if app.controller.recorder.error:
-        print(f"conctui: {visible(app.controller.recorder.error)}", file=sys.stderr)
+    error = app.source.recorder.error  # type: ignore[attr-defined]
+    if error:
+        print(f"conctui: {visible(error)}", file=sys.stderr)
     return code if isinstance(code, int) else 0

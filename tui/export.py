@@ -13,10 +13,11 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from conctui.app import ConcApp
 from conctui.engine.recording import Recording
 from conctui.engine.text import figure
 from conctui.engine.untrusted import visible
-from conctui.replay_app import ReplayApp
+from conctui.replay_app import ReplaySource
 from rich.color import ColorSystem
 from rich.console import Console
 from rich.segment import Segment
@@ -75,13 +76,14 @@ async def _settled(app: App, pilot: Pilot) -> None:
 
 
 async def render_frames(recording: Recording, size: tuple[int, int], at: float | None,
-                        on_frame: Callable[[ReplayApp, float], None], keys: Sequence[str] = ()) -> None:
+                        on_frame: Callable[[ConcApp, float], None], keys: Sequence[str] = ()) -> None:
     """Step the replay to each frame time (every 1/FPS s, or only `at`) and hand over the screen,
     after pressing `keys` (a one-frame export opens a screen such as the sweep's this way)."""
-    app = ReplayApp(recording, ticking=False)
-    app.player.paused = True  # the clock moves only when we step it
+    source = ReplaySource(recording, 1.0)
+    player = source.player
+    player.paused = True  # the clock moves only when we step it
+    app = ConcApp(source, ticking=False)
     async with app.run_test(size=size) as pilot:
-        player = app.player
         if at is None:
             stops = [i / FPS for i in range(int(player.duration * FPS) + 2)]
         else:
@@ -113,7 +115,7 @@ def replay_frames(recording: Recording, size: tuple[int, int],
     frames: list[tuple[float, list[tuple[int, str]]]] = []
     changed_rows = ChangedRows()
 
-    def keep(app: ReplayApp, elapsed: float) -> None:
+    def keep(app: ConcApp, elapsed: float) -> None:
         changed = changed_rows([row(line) for line in screen_lines(app)])
         if changed:
             frames.append((round(elapsed, 3), changed))
@@ -145,7 +147,7 @@ def export_svg(recording: Recording, out: str | Path, size: tuple[int, int], at:
     """One frame, at `at` seconds into the recording (its end by default), after pressing `keys`."""
     shots: list[str] = []
 
-    def keep(app: ReplayApp, elapsed: float) -> None:
+    def keep(app: ConcApp, elapsed: float) -> None:
         shots.append(app.export_screenshot(title=f"{title(recording)} at {figure(elapsed, ' s', 1)}"))
 
     asyncio.run(render_frames(recording, size, -1.0 if at is None else at, keep, keys))

@@ -1,13 +1,13 @@
-"""The live session's controller: what the keys of the live TUI do, with no Textual in it.
+"""The live session's controller: the source of the live TUI, and what its keys do. No Textual.
 
 It holds the choice for the next run (workload, mode, workers, Python, switch interval), starts
 runs in a session, walks a queue of runs (a compare's modes, a sweep's worker counts, the case
 that measures one of the tutorial's claims), sets the sampler's period, records, and answers
-for every action whether it applies now and, if not, why. It runs in the conctui process:
-its methods on the UI thread, `describe_choice` and `claim_plan` on a worker thread (they may
-start a runner under another Python, or import user code in one). The app (app.py) turns keys
-into these calls and messages into notifications;
-tests drive it without a terminal (tests/test_live_controller.py).
+for every action whether it applies now and, if not, why. It runs in the conctui process, its
+methods on the UI thread; what blocks (a capacity check that may start a runner, describing a
+workload or another Python) runs in the app's worker threads through `Host.off_thread`, and a
+run's end comes back when its runner is reaped (`Host.off_thread` waits for it). The next run
+of a queue starts then. Tests drive it without a terminal (tests/test_live_controller.py).
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
 from conctui.engine import capacity
@@ -30,14 +30,12 @@ from conctui.engine.state import SessionState
 from conctui.engine.sweep import DEFAULT_MODES, default_counts, plan
 from conctui.engine.text import figure
 from conctui.runner.request import RunnerInfo
-from conctui.source import HeaderLine
+from conctui.source import Allows, HeaderLine, Key, Refusal, Source
 
 if TYPE_CHECKING:
     from conctui.engine.claims import Case
 
 SWITCH_INTERVALS_MS = (5.0, 1.0, 0.2, 20.0)
-
-Say = Callable[[str, str, float], None]  # (message, severity: information | warning | error, seconds shown)
 
 
 class SessionLike(Protocol):
@@ -48,51 +46,70 @@ class SessionLike(Protocol):
     def now(self) -> float: ...
     def start_sampling(self) -> object: ...
     def sample_every(self, seconds: float) -> None: ...
-    def start(self, spec: RunSpec) -> object: ...
+    def start(self, spec: RunSpec) -> Reaped: ...
     def emit(self, events: list[Event]) -> None: ...
     def cancel(self) -> None: ...
     def close(self) -> None: ...
 
 
+class Reaped(Protocol):
+    """A started run (engine.runner_process.RunnerProcess): `wait()` returns once its runner is reaped."""
+
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
 OpenSession = Callable[[list[Sink], float], SessionLike]
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Why an action does nothing now, said when its key is pressed. `greyed`: the footer keeps
-    the key, dimmed (a mode this Python or workload cannot run: the reason is itself a lesson);
-    otherwise the key leaves the footer until it applies (run keys mid-run, x between runs)."""
-
-    reason: str
-    greyed: bool = False
-    severity: str = "warning"
-    timeout: float = 3.0
-
 
 RUN_LIVE = Refusal("a run is live: x cancels it")
 NOTHING_LIVE = Refusal("no run is live")
+CHECKING = Refusal("a check is under way: x cancels it")
+
+WORKERS = "workers"  # the compact footer's group label: `+ -  workers`
+LIVE_KEYS = (
+    *(Key(info.key, "mode", name, (name,), group="mode", tooltip=f"choose the {name} mode")
+      for name, info in MODES.items()),
+    Key("enter", "run", "run", tooltip="run the current choice"),
+    Key("c", "compare", "compare", tooltip="run every available mode in turn"),
+    Key("x", "cancel", "stop", tooltip="cancel the live run (and a compare)"),
+    Key("plus", "workers", "one worker more", (1,), key_display="+", group=WORKERS),
+    Key("minus", "workers", "one worker fewer", (-1,), key_display="-", group=WORKERS),
+    Key("w", "pick_workload", "load", tooltip="pick a workload"),
+    Key("P", "pick_python", "py", tooltip="pick the Python the workers run under"),
+    Key("g", "switch_interval", "gil", tooltip="cycle sys.setswitchinterval for the next run: 5, 1, 0.2, 20 ms"),
+    Key("R", "record", "rec", tooltip="start / stop recording the session to a file"),
+)
 
 
-class LiveController:
+class LiveController(Source):
     """The live session: one per app, from its start to its quit."""
 
-    def __init__(self, spec: RunSpec, info: RunnerInfo, say: Say, changed: Callable[[], None], *,
-                 recorder: Recorder | None = None, refresh_s: float = 1.0,
-                 open_session: OpenSession = Session) -> None:
+    allows = Allows(sweep=True, measure=True, cancel=True)
+    keys = LIVE_KEYS
+
+    def __init__(self, spec: RunSpec, info: RunnerInfo, *, start: bool = False, recorder: Recorder | None = None,
+                 refresh_s: float = 1.0, open_session: OpenSession = Session) -> None:
         self.spec = spec
         self.info = info
-        self.say = say
-        self.changed = changed  # what the keys can do may have changed: the app redraws its footer
+        self.start_at_once = start  # --start: run the choice as soon as sampling is on
         self.recorder = recorder or Recorder()
         self.queue: list[tuple[RunSpec, RunnerInfo]] = []  # runs to go, each with its runner's description
         self.sweeping = False  # the queue is a sweep's: its screen shows it live
+        self.checking: str | None = None  # what is being checked off the UI thread: the header says so
+        self._checks = 0  # each check's number: a cancel makes the one under way moot
         self.inbox: deque[list[Event]] = deque()  # batches from the reader and sampler threads
         # idle, the cores move every 2 s (htop: 1.5 s): an idle screen should cost next to nothing
         self.sample_live_s, self.sample_idle_s = max(0.1, refresh_s), max(2.0, refresh_s)
         self.session = open_session([self.inbox.append, self.recorder], self.sample_idle_s)
         self.user_workloads = [] if spec.workload.builtin else [spec.workload.text]
         self.pythons = [] if spec.python == sys.executable else [spec.python]
-        self._was_busy = False
+
+    def say(self, message: str, severity: str = "information", timeout: float = 3.0) -> None:
+        if self.host is not None:
+            self.host.say(message, severity, timeout)
+
+    def keys_changed(self) -> None:
+        if self.host is not None:
+            self.host.keys_changed()
 
     # ---- the screen's source ------------------------------------------------------------
     def pull(self) -> list[Event]:
@@ -110,27 +127,19 @@ class LiveController:
         if state.live is not None:
             return HeaderLine.of_run(state.live.started, recording)
         spec = self.spec
+        note = f"{self.checking}… next: " if self.checking else "next: "
         return HeaderLine(spec.workload.name, spec.worker_count, spec.mode, self.info.python, spec.start_method,
-                          recording, "next: ", spec.switch_interval_ms)
-
-    def after_frame(self) -> None:
-        """Start the queue's next run once the last is reaped; say when the keys change."""
-        if self.queue and not self.busy:
-            self.start_spec(*self.queue.pop(0))
-        self.sweeping = self.sweeping and self.running
-        if self.busy != self._was_busy:  # the footer's keys follow the run's start and end
-            self._was_busy = self.busy
-            self.changed()
-
-    def run_ended(self, figures: list[dict]) -> None:
-        """A run ended (`figures`: of every finished run): the cores slow down, the user is told."""
-        self.session.sample_every(self.sample_idle_s)
-        if not self.queue and figures:
-            latest = figures[-1]
-            self.say(f"{latest['mode']}: {latest['status']}, wall {figure(latest['wall_s'], ' s')}", "information", 4)
+                          recording, note, spec.switch_interval_ms)
 
     def help_notes(self) -> list[str]:
         return [f"{name} is unavailable here: {reason}" for name in MODES if (reason := self.unavailable(name))]
+
+    def act(self, action: str, *args: object) -> None:
+        """A key of LIVE_KEYS (the pickers' are the app's: they open a screen)."""
+        acts: dict[str, Callable[..., object]] = {
+            "mode": self.choose_mode, "workers": self.change_workers, "run": self.run, "compare": self.compare,
+            "cancel": self.cancel, "switch_interval": self.cycle_switch_interval, "record": self.toggle_recording}
+        acts[action](*args)
 
     # ---- what applies now -----------------------------------------------------------------
     @property
@@ -140,22 +149,23 @@ class LiveController:
 
     @property
     def running(self) -> bool:
-        """A run is live or the queue has runs to go."""
-        return self.busy or bool(self.queue)
+        """A run is live, being checked, or the queue has runs to go."""
+        return self.busy or self.checking is not None or bool(self.queue)
 
     def unavailable(self, mode: str) -> str | None:
         return unavailable(mode, self.info)
 
-    def refusal(self, action: str, parameters: tuple[object, ...] = ()) -> Refusal | None:
-        """None if `action` (a binding's action name and its parameters) applies now."""
+    def refusal(self, action: str, args: tuple[object, ...] = ()) -> Refusal | None:
+        """None if `action` (a key's action name and its arguments) applies now."""
+        live = CHECKING if self.checking and not self.busy else RUN_LIVE
         if action == "mode":
-            mode = str(parameters[0])
+            mode = str(args[0])
             reason = self.unavailable(mode)
             return Refusal(f"{mode}: {reason}", greyed=True, timeout=6) if reason else None
         if action == "sweep":  # mid-sweep it shows the sweep; mid-run of anything else, it waits
-            return RUN_LIVE if self.running and not self.sweeping else None
-        if action in ("run", "compare", "claim", "pick_workload", "pick_python"):
-            return RUN_LIVE if self.running else None
+            return live if self.running and not self.sweeping else None
+        if action in ("run", "compare", "pick_workload", "pick_python"):
+            return live if self.running else None
         if action == "cancel":
             return None if self.running else NOTHING_LIVE
         return None
@@ -165,7 +175,7 @@ class LiveController:
         self.spec = self.spec.with_mode(mode)
         if self.busy:
             self.say(f"next run: {mode} (the live run goes on; x cancels it)", "information", 3)
-        self.changed()
+        self.keys_changed()
 
     def change_workers(self, delta: int) -> None:
         self.spec = replace(self.spec, worker_count=min(MAX_WORKERS, max(1, self.spec.worker_count + delta)))
@@ -181,29 +191,90 @@ class LiveController:
         self.start_spec(self.spec.with_mode(mode), self.info)
 
     def start_spec(self, spec: RunSpec, info: RunnerInfo) -> None:
-        """Start one run, described by `info` (its Python and workload as a runner saw them)."""
+        """Start one run, described by `info` (its Python and workload as a runner saw them),
+        once a worker thread found that it fits in memory (which may start a runner to measure
+        a child, up to 60 s): meanwhile the screen goes on and says it is checking."""
         reason = unavailable(spec.mode, info)
         if reason:
             self.say(f"{spec.mode}: {reason}", "warning", 6)
+            if self.queue:
+                self.start_spec(*self.queue.pop(0))
             return
+        self.off_thread(f"checking {spec.mode} x{spec.worker_count}",
+                        lambda: capacity.check(spec, child_footprint),  # more workers than memory holds: refused
+                        lambda refused: self._launch(spec, refused))
+
+    def _launch(self, spec: RunSpec, refused: object) -> None:
         try:
-            capacity.check(spec, child_footprint)  # more workers than memory holds: refused, with what fits
-            self.session.start(spec)
+            if isinstance(refused, UsageError):
+                raise refused
+            ended = self.session.start(spec)
         except UsageError as exc:  # too many workers, the chosen Python vanished, no file descriptors left, ...
             self.queue.clear()
+            self.sweeping = False
             self.say(str(exc), "error", 8)
+            self.keys_changed()
             return
         self.session.sample_every(self.sample_live_s)
-        self.changed()
+        self.keys_changed()
+        if self.host is not None:
+            self.host.off_thread(ended.wait, lambda _: self.run_reaped())
+
+    def run_reaped(self) -> None:
+        """The run's runner was reaped (and the app has folded its end): the cores slow down,
+        and the queue's next run starts, or the person is told how the last run ended."""
+        self.session.sample_every(self.sample_idle_s)
+        if self.queue and not self.running_now:
+            self.start_spec(*self.queue.pop(0))
+        elif not self.queue and self.host is not None and (ended := self.host.ended_figures()):
+            latest = ended[-1]
+            self.say(f"{latest['mode']}: {latest['status']}, wall {figure(latest['wall_s'], ' s')}", "information", 4)
+        self.sweeping = self.sweeping and self.running
+        self.keys_changed()
+
+    def off_thread(self, what: str, job: Callable[[], object], done: Callable[[object], None]) -> None:
+        """Run `job` off the UI thread (the header says `what` meanwhile), then `done(result)`,
+        unless a cancel came first."""
+        self._checks += 1
+        number = self._checks
+        self.checking = what
+        self.keys_changed()
+
+        def finished(result: object) -> None:
+            if number != self._checks:
+                return  # cancelled meanwhile: what it found is moot
+            self.checking = None
+            done(result)
+            self.keys_changed()
+
+        if self.host is None:  # no app: checked here
+            try:
+                result: object = job()
+            except UsageError as exc:
+                result = exc
+            finished(result)
+            return
+        self.host.off_thread(job, finished)
 
     def run(self) -> None:
         self.start_run(self.spec.mode)
 
     def compare(self) -> None:
         modes, left_out = runnable(self.info)
-        self.queue = [(self.spec.with_mode(mode), self.info) for mode in modes]
         left = f"; left out: {', '.join(left_out)} (? says why)" if left_out else ""
         self.say(f"comparing {', '.join(modes)}{left}", "information", 3)
+        self.start_queue([(self.spec.with_mode(mode), self.info) for mode in modes])
+
+    def start_queue(self, runs: list[tuple[RunSpec, RunnerInfo]]) -> None:
+        """Run `runs` one after another: each starts once the one before is reaped."""
+        self.queue = list(runs)
+        if self.queue and not self.running_now:
+            self.start_spec(*self.queue.pop(0))
+
+    @property
+    def running_now(self) -> bool:
+        """A run is live or being checked (the queue aside)."""
+        return self.busy or self.checking is not None
 
     def sweep(self) -> SweepStarted | None:
         """The current workload at 1 to 2 x cores workers, in threads and processes (those that
@@ -217,11 +288,25 @@ class LiveController:
         opened = SweepStarted(self.session.now(), self.spec.workload.name, self.spec.params, modes, counts, 1, usable)
         self.session.emit([opened])
         self.sweeping = True
-        self.queue = [(replace(self.spec.with_mode(mode), worker_count=n), self.info)
-                      for mode, n in plan(modes, counts, 1)]
-        self.say(f"sweep: {len(self.queue)} runs of {', '.join(modes)} at {counts} workers; x stops, "
+        runs = [(replace(self.spec.with_mode(mode), worker_count=n), self.info) for mode, n in plan(modes, counts, 1)]
+        self.say(f"sweep: {len(runs)} runs of {', '.join(modes)} at {counts} workers; x stops, "
                  "keeping the points so far", "information", 5)
+        self.start_queue(runs)
         return opened
+
+    def usable_cores(self, state: SessionState) -> int:
+        return self.info.python.usable_cores
+
+    def measure(self, key: str) -> None:
+        """Run the case that measures claim `key`, described off the UI thread first."""
+
+        def planned(runs: object) -> None:
+            if isinstance(runs, UsageError):
+                self.say(str(runs), "warning", 8)
+            else:
+                self.enqueue(runs, f"claim {key}")  # type: ignore[arg-type]
+
+        self.off_thread(f"describing claim {key}", lambda: self.claim_plan(key), planned)
 
     def claim_plan(self, key: str) -> list[tuple[RunSpec, RunnerInfo]]:
         """The runs of the case that measures claim `key`, each described under its Python.
@@ -239,7 +324,7 @@ class LiveController:
                               self.spec.start_method), info) for mode in case.modes]
         return runs
 
-    def _case_python(self, case: Case) -> tuple[str, dict]:
+    def _case_python(self, case: Case) -> tuple[str, RunnerInfo]:
         """The first Python that can run a case, with its runner's description: the current
         choice's, or for a case about another build, each found in turn (a PATH entry may be a
         pyenv shim that runs nothing, so each is asked)."""
@@ -271,18 +356,22 @@ class LiveController:
         raise UsageError(f"{case.describe(self.info.python.usable_cores)}: {why}")
 
     def enqueue(self, runs: list[tuple[RunSpec, RunnerInfo]], what: str) -> None:
-        """Queue described runs (a claim's case) to start once nothing runs."""
+        """Run described runs (a claim's case) one after another, if nothing runs."""
         if self.running:
             self.say(RUN_LIVE.reason, RUN_LIVE.severity, RUN_LIVE.timeout)
             return
-        self.queue = list(runs)
         self.say(f"measuring: {what}", "information", 5)
+        self.start_queue(runs)
 
     def cancel(self) -> None:
+        """x: the live run is cancelled (its figures so far kept), a check under way is dropped,
+        the queue emptied."""
         self.queue.clear()
         self.sweeping = False
+        self._checks += 1
+        self.checking = None
         self.session.cancel()
-        self.changed()
+        self.keys_changed()
 
     def toggle_recording(self) -> None:
         if self.recorder.recording:
@@ -300,10 +389,21 @@ class LiveController:
     def found_pythons(self) -> list[FoundPython]:
         return find_pythons(self.pythons)
 
+    def choose(self, workload: str, python: str) -> None:
+        """A picker's choice: described off the UI thread, then made the next run's."""
+
+        def described(choice: object) -> None:
+            if isinstance(choice, UsageError):
+                self.say(str(choice), "error", 8)
+            else:
+                self.adopt(*choice)  # type: ignore[misc]
+
+        self.off_thread("describing the choice", lambda: self.describe_choice(workload, python), described)
+
     def describe_choice(self, workload: str, python: str) -> tuple[RunSpec, RunnerInfo]:
         """Ask a runner under `python` (a picker's choice: a path, perhaps with PYTHON_GIL) about
-        `workload`: it blocks (and may import user code in the runner), so the app calls it off
-        the UI thread. Raises UsageError when either is wrong."""
+        `workload`: it blocks (and may import user code in the runner), so it runs off the UI
+        thread. Raises UsageError when either is wrong."""
         ref = parse_workload(workload)
         params = parse_params(ref, []) if ref != self.spec.workload else self.spec.params
         path, python_gil = parse_choice(python)
@@ -322,13 +422,17 @@ class LiveController:
         if reason:
             self.spec = spec.with_mode("threads")
             self.say(f"{spec.mode}: {reason}; switched to threads", "warning", 6)
-        self.changed()
+        self.keys_changed()
 
-    # ---- the way out ------------------------------------------------------------------------
+    # ---- the way in and the way out ---------------------------------------------------------
     def start(self) -> None:
+        """After the app's first frame, which shows no sample: sampling (and psutil's import),
+        then the run `--start` asked for."""
         self.session.start_sampling()
+        if self.start_at_once:
+            self.run()
 
-    def shutdown(self) -> None:
+    def close(self) -> None:
         """Cancel the live run, reap every process, close the recording: safe to call twice."""
         self.queue.clear()
         self.session.close()

@@ -1,10 +1,28 @@
-"""What feeds the panes screen: the Source protocol and the header's line. No Textual here.
+"""What feeds the panes screen: the Source contract, and the header's line. No Textual here.
 
-Two sources exist: the live session's controller (live.py) and a recording's player
-(replay_app.py). The panes screen (panes.py) calls these methods on the UI thread, once a frame.
+A source is a stream of events plus what it lets the person do. The contract, all that the
+one app (app.py) and its panes screen (panes.py) ask of a source, on the UI thread:
+
+- `pull()`: the events that fell due since the last frame, in stream order (a `Restart`: the
+  session from its start, folded into an emptied model: a replay's backward seek);
+- `now(state)`: the time the clocks show, on the events' clock;
+- `header(state)`: what the header says now (None: nothing yet);
+- `allows`: which of the app's own keys apply (`Allows`), and `keys`: the source's own keys
+  (`Key`), which the app binds, lists in its footer and help, and hands to `act`;
+- `refusal(action, args)`: why a key does nothing now (None: it applies);
+- `help_notes()`: lines the help screen adds under the keys;
+- `attach(host)`, `start()`, `close()`: the app (`Host`) before the first frame, after it,
+  and on every way out; `sweep()`, `measure(claim)`, `sweeping`: where `allows` says so.
+
+`Source` gives every part but the first three a default: a fixed stream (tests/fixtures/
+stub_source.py) is its three methods. Three sources exist: the live session's controller
+(live.py), a recording's player (replay_app.py) and the stub. Everything here runs in the
+conctui process.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 from conctui.engine.events import Event, PythonInfo, RunStarted
@@ -12,7 +30,7 @@ from conctui.engine.state import SessionState
 
 
 class HeaderLine(NamedTuple):
-    """The header's facts, in RunHeader.show's order."""
+    """The header's facts."""
 
     workload: str
     workers: int
@@ -20,7 +38,7 @@ class HeaderLine(NamedTuple):
     python: PythonInfo
     start_method: str
     recording: bool
-    note: str = ""
+    note: str = ""  # before the facts: `next: ` between live runs, a replay's position
     switch_ms: float | None = None
 
     @classmethod
@@ -29,23 +47,107 @@ class HeaderLine(NamedTuple):
                    recording, note, started.options.get("switch_interval_ms"))
 
 
-class Source(Protocol):
-    """What feeds the panes: the live session's controller, or a recording's player."""
+class Restart(list):
+    """What `pull` returns to start the session over: exactly these events, from an empty model."""
+
+
+@dataclass(frozen=True)
+class Allows:
+    """Which of the app's own keys do something over this source (the others leave the footer)."""
+
+    choose: bool = False  # w and P pick the workload and the Python of the next run
+    sweep: bool = False  # S starts a sweep of the current choice (else it shows the session's last one)
+    measure: bool = False  # the claims screen's number keys run a claim's case
+    cancel: bool = False  # x (and the sweep screen's x) cancels what runs
+
+
+@dataclass(frozen=True)
+class Key:
+    """A key the source answers: pressed, the app calls `source.act(action, *args)`."""
+
+    key: str
+    action: str
+    label: str
+    args: tuple[object, ...] = ()  # literals only (str, int, float): they travel in Textual's action text
+    key_display: str | None = None
+    tooltip: str = ""
+    group: str = ""  # keys shown together in the compact footer, before this label (`s t p a i d  mode`)
+    show: bool = True  # in the footer (help lists every key)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an action does nothing now, said when its key is pressed. `greyed`: the footer keeps
+    the key, dimmed (a mode this Python or workload cannot run: the reason is itself a lesson);
+    otherwise the key leaves the footer until it applies (run keys mid-run, x between runs)."""
+
+    reason: str
+    greyed: bool = False
+    severity: str = "warning"
+    timeout: float = 3.0
+
+
+class Host(Protocol):
+    """What a source may ask of the app it feeds (app.py), on the UI thread."""
+
+    def say(self, message: str, severity: str = "information", timeout: float = 3.0) -> None: ...
+
+    def keys_changed(self) -> None:
+        """What the keys can do may have changed: the footer is redrawn."""
+
+    def off_thread(self, job: Callable[[], object], done: Callable[[object], None]) -> None:
+        """Run `job` in a worker thread, then `done(its result, or the UsageError it raised)` on
+        the UI thread, after a frame has folded what arrived meanwhile."""
+
+    def ended_figures(self) -> list[dict]:
+        """Every ended run's figures, oldest first (the app's model)."""
+
+
+class Source:
+    """The contract's defaults: no keys of its own, none of the app's live keys, nothing to
+    start or close."""
+
+    allows = Allows()
+    keys: tuple[Key, ...] = ()
+    host: Host | None = None
+    sweeping = False  # a sweep's runs are under way (its screen offers x)
 
     def pull(self) -> list[Event]:
-        """The events that fell due since the last frame."""
+        raise NotImplementedError
 
     def now(self, state: SessionState) -> float:
-        """The time the clocks show, on the events' clock."""
+        raise NotImplementedError
 
     def header(self, state: SessionState) -> HeaderLine | None:
-        """What the header says now (None: nothing yet)."""
+        raise NotImplementedError
 
-    def run_ended(self, figures: list[dict]) -> None:
-        """A run ended; `figures` are those of every finished run, oldest first."""
+    def act(self, action: str, *args: object) -> None:
+        """One of `keys` was pressed (only when `refusal` let it)."""
 
-    def after_frame(self) -> None:
-        """Called once a frame is shown (a compare starts its next run here)."""
+    def refusal(self, action: str, args: tuple[object, ...] = ()) -> Refusal | None:
+        return None
 
     def help_notes(self) -> list[str]:
-        """Lines the help screen adds under the keys."""
+        return []
+
+    def attach(self, host: Host) -> None:
+        """The app that shows this source, before its first frame."""
+        self.host = host
+
+    def start(self) -> None:
+        """After the first frame (the live session starts sampling here)."""
+
+    def close(self) -> None:
+        """Every way out of the app comes here, maybe twice."""
+
+    def usable_cores(self, state: SessionState) -> int:
+        """The cores the claims are judged against: the latest run's."""
+        run = state.current
+        return run.started.python.usable_cores if run else 1
+
+    def sweep(self) -> object | None:
+        """S, where `allows.sweep`: start a sweep (None: it could not, and said why)."""
+        return None
+
+    def measure(self, claim: str) -> None:
+        """A claim's key on the claims screen, where `allows.measure`: run its case."""

@@ -1,9 +1,10 @@
 """The session's state, folded from events by one function: `apply(state, event)`.
 
-No Textual here and no I/O: the CLI, the TUI, tests and replays all fold the same events
-the same way, so a replay ends in exactly the state the live run ended in. `apply`
-updates the state in place (copying 256 workers per progress event would cost more than
-the drawing) and returns it; nothing else writes to it.
+No Textual here and no I/O: the CLI, the TUI (through engine/model.py's `fold`), tests and
+replays all fold the same events the same way, so a replay ends in exactly the state the live
+run ended in. `apply` updates the state in place (copying 256 workers per progress event would
+cost more than the drawing) and returns the indices of the current run's workers it changed;
+nothing else writes to the state.
 """
 from __future__ import annotations
 
@@ -81,9 +82,6 @@ class RunState:
     load_busy: float = 0.0
     load_app: float = 0.0
     memory: Memory | None = None  # after the run: the parent's view of the globals, how values crossed
-    # indices of the workers whose state changed since the panes screen last showed them: it
-    # redraws those lines and empties the set, so a frame costs what changed, not the run's size
-    changed: set[int] = field(default_factory=set)
 
     @property
     def status(self) -> str:
@@ -153,12 +151,14 @@ def _worker(state: SessionState, index: int) -> WorkerState | None:
     return run.workers[index]
 
 
-def apply(state: SessionState, event: Event) -> SessionState:
+def apply(state: SessionState, event: Event) -> list[int]:
+    """Fold one event; the indices of the current run's workers whose state it changed (the
+    workers pane redraws those lines only, so a frame costs what changed, not the run's size)."""
     state.t = max(state.t, event.t)
     if isinstance(event, RunStarted):
         state.runs.append(RunState(event, [WorkerState(i) for i in range(event.workers)]))
     elif isinstance(event, Sample):
-        _sample(state, event)
+        return _sample(state, event)
     elif isinstance(event, Cluster):
         if state.current is not None:
             state.current.cluster = event
@@ -167,7 +167,7 @@ def apply(state: SessionState, event: Event) -> SessionState:
             state.current.gil = event
     elif isinstance(event, GilWorkers):
         if state.current is not None:
-            _gil_workers(state.current, event)
+            return _gil_workers(state.current, event)
     elif isinstance(event, Memory):
         if state.current is not None:
             state.current.memory = event
@@ -186,8 +186,8 @@ def apply(state: SessionState, event: Event) -> SessionState:
         worker = _worker(state, event.index)
         if worker is not None:
             _worker_event(worker, event)
-            state.current.changed.add(event.index)
-    return state
+            return [event.index]
+    return []
 
 
 def _worker_event(worker: WorkerState, event: Event) -> None:
@@ -212,16 +212,18 @@ def _worker_event(worker: WorkerState, event: Event) -> None:
             worker.fraction = 1.0
 
 
-def _gil_workers(run: RunState, event: GilWorkers) -> None:
+def _gil_workers(run: RunState, event: GilWorkers) -> list[int]:
     run.gil_workers = event
+    touched = []
     for index, held, wait, off in event.rows:
         if 0 <= index < len(run.workers):
             worker = run.workers[index]
             worker.gil_held, worker.gil_wait, worker.gil_off_cpu = held, wait, off
-            run.changed.add(index)
+            touched.append(index)
+    return touched
 
 
-def _sample(state: SessionState, event: Sample) -> None:
+def _sample(state: SessionState, event: Sample) -> list[int]:
     if event.app_cpu is not None:  # a remote host's sample says nothing about conctui's own CPU
         state.app_cpu = event.app_cpu
     host = state.hosts.setdefault(event.host, CoreHost(event.host))
@@ -232,14 +234,16 @@ def _sample(state: SessionState, event: Sample) -> None:
     host.now = list(event.cores)
     run = state.live
     if run is None:
-        return
+        return []
     if event.app_cpu is not None:  # conctui's own host: the one whose cores the run's figures are on
         run.load_samples += 1
         run.load_busy += sum(event.cores) / 100
         run.load_app += event.app_cpu / 100
+    touched = []
     for index, cpu_s, core in event.workers:
         if 0 <= index < len(run.workers) and run.workers[index].status == "running":
             worker = run.workers[index]
             if (worker.cpu_s, worker.core) != (cpu_s, core):
                 worker.cpu_s, worker.core = cpu_s, core
-                run.changed.add(index)
+                touched.append(index)
+    return touched

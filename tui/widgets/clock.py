@@ -1,12 +1,16 @@
 """The run's clock while it runs, and its three figures once it has ended."""
 from __future__ import annotations
 
-from conctui.engine.figures import run_figures
+from typing import TYPE_CHECKING
+
 from conctui.engine.state import RunState
 from conctui.engine.text import figure
 from conctui.engine.untrusted import visible
 from rich.text import Text
 from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from conctui.engine.model import Changes, SessionModel
 
 
 def cluster_text(run: RunState, roomy: bool) -> str:
@@ -24,12 +28,11 @@ def cluster_text(run: RunState, roomy: bool) -> str:
 
 
 def clock_text(run: RunState | None, now: float, roomy: bool = True, figures: dict | None = None) -> str:
-    """`figures`: the ended run's run_figures, if the caller keeps them (else they are computed)."""
+    """`figures`: the ended run's (engine/model.py computed them when it ended)."""
     if run is None:
         return "no run yet: enter runs, c compares"
-    if run.finished is None:
+    if run.finished is None or figures is None:
         return f"{cluster_text(run, roomy)}{visible(run.started.mode)}: elapsed {figure(run.elapsed(now), ' s', 1)}"
-    figures = figures or run_figures(run)
     parallel = figures["parallelism"]
     mode = visible(run.started.mode)
     return (f"{cluster_text(run, roomy)}{mode} {figures['status']} · wall {figure(figures['wall_s'], ' s')}\n"
@@ -40,15 +43,13 @@ class ElapsedClock(Static):
     """Moves once a tick (the sampler's heartbeat, 1 s by default) while a run is live; silent otherwise."""
 
     _shown = ""
-    _ended: tuple[RunState, dict] | None = None  # the ended run shown and its figures, computed once
 
-    def show(self, run: RunState | None, now: float) -> None:
-        figures = None
-        if run is not None and run.finished is not None:
-            if self._ended is None or self._ended[0] is not run:
-                self._ended = (run, run_figures(run))
-            figures = self._ended[1]
-        text = clock_text(run, now, roomy=self.app.size.height >= 30, figures=figures)  # 80x24 keeps lines for cores
+    def show(self, model: SessionModel, changes: Changes) -> None:
+        if not changes.events and model.state.live is None:
+            return
+        run = model.state.current
+        figures = model.figures_of(run) if run is not None else None
+        text = clock_text(run, changes.now, roomy=self.app.size.height >= 30, figures=figures)  # 80x24: lines for cores
         if text != self._shown:
             # a layout pass repaints every pane: ask for one only when the number of lines changes,
             # not on each tick (bench/ui_cost.py: live app CPU 12.5% -> 8.4% of a core)

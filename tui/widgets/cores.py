@@ -6,6 +6,8 @@ sent over SSH. Cores are grouped by host, so a cluster's machines read apart.
 from __future__ import annotations
 
 from conctui.engine.figures import gil_figures, gil_scope
+from typing import TYPE_CHECKING
+
 from conctui.engine.state import CoreHost, SessionState
 from conctui.engine.text import gil_held_cell, percent
 from conctui.engine.untrusted import visible
@@ -14,6 +16,9 @@ from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.geometry import Region
 from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from conctui.engine.model import Changes, SessionModel
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 
@@ -102,9 +107,14 @@ class CoresPane(Widget):
     def on_resize(self) -> None:
         """A new size may change what fits: sparklines or heat strips."""
         if self._state is not None:
-            self.show(self._state)
+            self.draw(self._state)
 
-    def show(self, state: SessionState) -> None:
+    def show(self, model: SessionModel, changes: Changes) -> None:
+        """Redraw when a host's cores were sampled or the GIL figures moved."""
+        if changes.hosts or changes.gil or changes.restart:
+            self.draw(model.state)
+
+    def draw(self, state: SessionState) -> None:
         self._state = state
         lines = core_lines(state, self.content_size.width or 30, max(1, self.content_size.height - 1))
         lines.append(Text.assemble((f"app {state.app_cpu or 0:.0f}%", "dim"), " ", gil_line(state)))

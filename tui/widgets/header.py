@@ -1,11 +1,17 @@
 """The one-line header: what runs, under which Python, with or without a GIL, on how many cores."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from conctui.engine.events import PythonInfo
 from conctui.engine.modes import MODES
 from conctui.engine.untrusted import visible
 from rich.text import Text
 from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from conctui.engine.model import Changes, SessionModel
+    from conctui.source import HeaderLine
 
 
 def python_text(python: PythonInfo) -> str:
@@ -24,24 +30,24 @@ def python_text(python: PythonInfo) -> str:
 class RunHeader(Static):
     """Redrawn only when its text changes: it is a line of facts, not a clock."""
 
-    _shown: tuple | None = None
+    _shown: HeaderLine | None = None
 
-    def show(self, workload: str, workers: int, mode: str, python: PythonInfo, start_method: str,
-             recording: bool, note: str = "", switch_ms: float | None = None) -> None:
-        key = (workload, workers, mode, python, start_method, recording, note, switch_ms)
-        if key == self._shown:
+    def show(self, model: SessionModel, changes: Changes) -> None:
+        """Show the source's line (`model.header`), if it changed."""
+        line = model.header
+        if line is None or line == self._shown:
             return
-        self._shown = key
-        cores = python.usable_cores
-        caveat = MODES[mode].caveat(python) if mode in MODES else None
+        self._shown = line
+        python = line.python
+        caveat = MODES[line.mode].caveat(python) if line.mode in MODES else None
         # a recording or another Python says what runs: every word of theirs passes the boundary
         text = Text.assemble(
-            (visible(note), "dim"), f"{visible(workload)} x{workers} · ", (visible(mode), "bold"),
+            (visible(line.note), "dim"), f"{visible(line.workload)} x{line.workers} · ", (visible(line.mode), "bold"),
             (f" ({caveat})" if caveat else "", "yellow"),
-            visible(f" · {python_text(python)} · {start_method} · {cores} cores"),
+            visible(f" · {python_text(python)} · {line.start_method} · {python.usable_cores} cores"),
         )
-        if switch_ms is not None:
-            text.append(f" · switch {switch_ms:g}ms")
-        if recording:
+        if line.switch_ms is not None:
+            text.append(f" · switch {line.switch_ms:g}ms")
+        if line.recording:
             text.append("  ●REC", "bold red")
         self.update(text)

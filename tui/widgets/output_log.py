@@ -5,6 +5,8 @@ every other sequence and control is shown (`untrusted_text.coloured`), markup st
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from conctui.engine.state import LOG_LINES
 from conctui.widgets.strips import text_strip
 from conctui.widgets.untrusted_text import coloured
@@ -12,6 +14,9 @@ from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+if TYPE_CHECKING:
+    from conctui.engine.model import Changes, SessionModel
 
 
 def log_text(index: int, line: str) -> Text:
@@ -38,7 +43,13 @@ class OutputLog(ScrollView, can_focus=True):
         self.lines: list[Text] = []
         self._width = 0
 
-    def add(self, lines: list[tuple[int, str]]) -> None:
+    def show(self, model: SessionModel, changes: Changes) -> None:
+        """Append the frame's output lines (after forgetting all, on a restart)."""
+        if changes.restart:
+            self.clear()
+        self.add(changes.lines)
+
+    def add(self, lines: list[tuple[int | str, str]]) -> None:
         if not lines:
             return
         following = self.is_vertical_scroll_end

@@ -10,6 +10,8 @@ at 8 rows drew bars of uneven thickness with floating labels and no values, and 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from conctui.engine.figures import speedups, summarize
 from conctui.engine.text import figure, memory_lines, mode_label, run_ipc_cell
 from conctui.engine.untrusted import visible
@@ -21,6 +23,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
+
+if TYPE_CHECKING:
+    from conctui.engine.model import Changes, SessionModel
 
 MEMORY_LINES = 3  # at 80x24: the lesson's two names and the IPC line
 # one of the 16 ANSI colours per mode, so bars read the same on a 16-colour terminal
@@ -123,7 +128,14 @@ class ResultsPane(Vertical):
         memory.update(text)
         self.set_class(bool(text), "with-memory")
 
-    def show(self, runs: list[dict]) -> None:
+    def show(self, model: SessionModel, changes: Changes) -> None:
+        """Redraw when a run ended (or all, after a restart)."""
+        if changes.restart:
+            self.reset()
+        if changes.ended or changes.restart:
+            self.show_runs(model.figures)
+
+    def show_runs(self, runs: list[dict]) -> None:
         """`runs`: figures of every finished run so far, oldest first."""
         if len(runs) == self._count:
             return

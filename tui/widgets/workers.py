@@ -6,6 +6,8 @@ changed costs one short line over SSH: a table's per-cell styles cost twice the 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from conctui.engine.state import RunState, WorkerState
 from conctui.engine.text import percent
 from conctui.engine.untrusted import visible
@@ -16,6 +18,9 @@ from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+if TYPE_CHECKING:
+    from conctui.engine.model import Changes, SessionModel
 
 BAR = 6
 # 45 cells: what the pane holds at 80x24 beside its 1-cell scrollbar; ids up to t9999999
@@ -69,7 +74,7 @@ def cells_line(cells: tuple[str, ...], status: str) -> Text:
 class WorkerTable(ScrollView):
     """Line 0 is the header; worker i is virtual line i + 1, scrolled beneath it.
 
-    A frame rebuilds the shown lines of the workers the fold marked changed (`RunState.changed`),
+    A frame rebuilds the shown lines of the workers the fold marked changed (`Changes.workers`),
     and on a tick those of the running workers, whose time moves; a line out of view is only
     marked stale, and rebuilt when it is drawn (scrolled into view) or read: one progress
     event costs one line, and a tick the lines on screen, at any number of workers. Each line's
@@ -100,8 +105,14 @@ class WorkerTable(ScrollView):
         super().notify_style_update()
         self._strips.clear()  # the strips are drawn over the pane's own style
 
-    def show(self, run: RunState | None, now: float) -> None:
-        """Redraw the lines `run.changed` names, and the running workers' when `now` moved."""
+    def show(self, model: SessionModel, changes: Changes) -> None:
+        """Redraw the lines `changes.workers` names, and the running workers' when the time moved."""
+        if changes.restart:
+            self.reset()
+        if changes.events or model.state.live is not None:
+            self.draw(model.state.current, changes.workers, changes.now)
+
+    def draw(self, run: RunState | None, dirty: set[int], now: float) -> None:
         if run is None:
             return
         if run.started.run != self._run:
@@ -113,7 +124,6 @@ class WorkerTable(ScrollView):
             self.virtual_size = Size(max(len(HEADER), *(line.cell_len for line in self._lines)), len(self._lines) + 1)
             self.refresh()
             return
-        dirty = run.changed
         if now != self._now:
             self._now = now
             dirty = dirty | {worker.index for worker in run.workers if worker.status == "running"}

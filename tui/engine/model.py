@@ -1,0 +1,107 @@
+"""The session as the app holds it, and the one fold a frame's events go through.
+
+`SessionModel` is the folded state (state.py), each ended run's figures (computed once, when
+the run ends: engine/figures.py) and the time the clocks show. `fold(model, batch, now)` folds
+a frame's batch into it and returns `Changes`: which workers, hosts, runs and output lines
+moved, so each pane redraws only those. A Changes is new each frame: nothing has to be
+cleared after it is shown. No Textual here: the panes screen (panes.py) calls `fold` on the
+UI thread of the conctui process, and tests call it directly.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from conctui.engine.events import Event, GilSample, GilWorkers, RunStarted, Sample, SweepStarted
+from conctui.engine.figures import run_figures
+from conctui.engine.state import RunState, SessionState, apply, log_line
+
+if TYPE_CHECKING:
+    from conctui.source import HeaderLine
+
+
+@dataclass
+class Changes:
+    """What one frame's batch changed; panes redraw these and nothing else."""
+
+    now: float = 0.0  # the time time-driven cells show: the sampler's latest heartbeat, else the tick
+    ticked: bool = False  # `now` moved since the last frame: running workers' times and the clock move
+    events: int = 0
+    moved: bool = False  # an event other than a core sample arrived (idle samples keep the screen idle)
+    workers: set[int] = field(default_factory=set)  # indices, in the current run, whose worker moved
+    hosts: set[str] = field(default_factory=set)  # hosts whose cores were sampled
+    gil: bool = False  # the GIL meter or the per-worker sampler spoke
+    started: list[RunState] = field(default_factory=list)
+    ended: list[RunState] = field(default_factory=list)  # runs whose figures were (re)computed
+    lines: list[tuple[int | str, str]] = field(default_factory=list)  # output lines, oldest first
+    sweeps: bool = False
+    restart: bool = False  # the model was emptied first (a replay's backward seek): panes forget all
+
+
+@dataclass
+class SessionModel:
+    """Owned by the app, one per session (a replay's backward seek restarts it)."""
+
+    tick: float = 1.0  # seconds between moves of what moves with time alone (clocks, elapsed cells)
+    state: SessionState = field(default_factory=SessionState)
+    header: HeaderLine | None = None  # what the source says of itself this frame
+    heartbeat: float | None = None  # the latest core sample's time
+    shown: float | None = None  # the `now` the last frame showed
+    _figures: dict[int, dict] = field(default_factory=dict)  # by the run's index in state.runs
+    _restart: bool = False
+
+    @property
+    def figures(self) -> list[dict]:
+        """Every ended run's figures, oldest first."""
+        return [self._figures[index] for index in sorted(self._figures)]
+
+    def figures_of(self, run: RunState) -> dict | None:
+        """An ended run's figures, as computed when it ended; None while it runs."""
+        index = len(self.state.runs) - 1 if run is self.state.current else self.state.runs.index(run)
+        return self._figures.get(index)
+
+    def restart(self) -> None:
+        """Empty the model: the next fold starts a session over (its Changes say `restart`)."""
+        self.state, self.heartbeat, self.shown, self._figures = SessionState(), None, None, {}
+        self._restart = True
+
+
+def fold(model: SessionModel, batch: list[Event], now: float) -> Changes:
+    """Fold `batch` (in stream order) into `model`; `now` is the source's clock this frame."""
+    state = model.state
+    changes = Changes(events=len(batch), restart=model._restart)
+    model._restart = False
+    ended: set[int] = set()
+    for event in batch:
+        touched = apply(state, event)
+        if isinstance(event, RunStarted):
+            changes.workers.clear()  # indices of the run before: the new run is drawn whole
+            changes.started.append(state.current)
+        changes.workers.update(touched)
+        if line := log_line(event):
+            changes.lines.append(line)
+        if isinstance(event, Sample):
+            changes.hosts.add(event.host)
+            continue
+        changes.moved = True
+        if isinstance(event, (GilSample, GilWorkers)):
+            changes.gil = True
+        elif isinstance(event, SweepStarted):
+            changes.sweeps = True
+            continue
+        run = state.current
+        if run is not None and run.finished is not None:
+            ended.add(len(state.runs) - 1)  # its end, or a word after it (the GIL sampler's final figures)
+    for index in sorted(ended):
+        model._figures[index] = run_figures(state.runs[index])
+        changes.ended.append(state.runs[index])
+    samples = [event.t for event in batch if isinstance(event, Sample)]
+    if samples:
+        model.heartbeat = max(samples)
+    # time-driven text moves with the sampler's heartbeat, so a worker's time and CPU cells
+    # change in the same frame (one line sent, not two); without samples, once a tick
+    changes.now = model.heartbeat if model.heartbeat is not None else math.floor(now / model.tick) * model.tick
+    changes.ticked = changes.now != model.shown
+    model.shown = changes.now
+    return changes
