@@ -40,6 +40,7 @@ from textual.actions import parse
 from textual.app import App, SeverityLevel
 from textual.binding import Binding, BindingsMap
 from textual.events import Key as KeyEvent
+from textual.message import Message
 from textual.widgets.option_list import Option
 
 __all__ = ["FRAME_HZ", "REFRESH_HZ", "ConcApp", "launch", "live_app"]
@@ -55,6 +56,14 @@ def source_binding(key: Key) -> Binding:
     group = Binding.Group(key.group, compact=True) if key.group else None
     return Binding(key.key, action, key.label, key_display=key.key_display, id=ident, show=key.show,
                    tooltip=key.tooltip, group=group)
+
+
+class WorkDone(Message):
+    """A worker thread's job ended: `done(result)` runs on the UI thread."""
+
+    def __init__(self, done: Callable[[object], None], result: object) -> None:
+        super().__init__()
+        self.done, self.result = done, result
 
 
 class ConcApp(App[int]):
@@ -87,7 +96,7 @@ class ConcApp(App[int]):
             b for b in self.BINDINGS if isinstance(b, Binding)]
         self._bindings = BindingsMap(self.key_bindings)
         self.panes: PanesScreen | None = None  # made when the app starts, as its first screen
-        self._closed = False
+        self._shut_down = False
         source.attach(self)
 
     def get_default_screen(self) -> PanesScreen:
@@ -143,19 +152,18 @@ class ConcApp(App[int]):
                 result: object = job()
             except UsageError as exc:
                 result = exc
-            try:
-                self.call_from_thread(self._finish, done, result)
-            except RuntimeError:
-                pass  # the app has closed meanwhile: nobody to tell
+            # posted, not call_from_thread: that waits for the UI thread, which at exit waits for
+            # this thread (asyncio joins its worker threads)
+            self.post_message(WorkDone(done, result))
 
         self.run_worker(work, thread=True, group="source")
 
-    def _finish(self, done: Callable[[object], None], result: object) -> None:
-        if self._closed:
+    def on_work_done(self, message: WorkDone) -> None:
+        if self._shut_down:
             return
         if self.panes is not None:
             self.panes.frame()  # e.g. a run's end: folded before the source starts the next run
-        done(result)
+        message.done(message.result)
 
     def ended_figures(self) -> list[dict]:
         return self.model.figures
@@ -282,7 +290,7 @@ class ConcApp(App[int]):
     def shutdown(self) -> None:
         """Close the source (the live session cancels its run, reaps every process, closes its
         recording): safe to call twice."""
-        self._closed = True
+        self._shut_down = True
         self.source.close()
 
     def quit_on_signal(self, signum: int) -> None:
