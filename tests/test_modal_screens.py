@@ -39,7 +39,7 @@ async def _opened(key: str, found: list[FoundPython] | None = None, size: tuple[
     """The screen's text right after `key`, on the demo app after a finished download run."""
     app = demo.demo_app("cpu", "processes", 4)
     if found is not None:
-        app.controller.found_pythons = lambda: found
+        app.source.found_pythons = lambda: found
     async with app.run_test(size=size) as pilot:
         await demo.show(pilot, demo.download_threads())
         await pilot.press(key)
@@ -81,7 +81,7 @@ async def test_the_python_picker_lists_versions_in_order_and_the_too_old_last_on
 
 def test_python_picker_snapshot(snap_compare) -> None:
     async def run_before(pilot) -> None:
-        pilot.app.controller.found_pythons = lambda: FOUND
+        pilot.app.source.found_pythons = lambda: FOUND
         await demo.show(pilot, demo.download_threads())
         await pilot.press("P")
         await pilot.pause()

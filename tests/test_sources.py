@@ -8,6 +8,7 @@ from pathlib import Path
 
 from conctui.app import ConcApp, live_app
 from conctui.engine.spec import RunSpec, parse_params, parse_workload
+from conctui.runner.request import RunnerInfo, WorkloadFacts
 from fixtures import demo
 from fixtures.stub_source import StubSource
 from textual.widgets import Footer
@@ -58,7 +59,7 @@ async def test_a_key_pressed_during_a_capacity_check_is_answered_within_a_frame(
 
     monkeypatch.setattr("conctui.live.capacity.check", slow_check)
     ref = parse_workload("download")
-    info = {"python": demo.PYTHON, "workload": {"name": "download", "has_async": True}}
+    info = RunnerInfo(demo.PYTHON, WorkloadFacts("download", has_async=True))
     app = live_app(RunSpec(ref, "threads", 3, parse_params(ref, [])), info, open_session=demo.DemoSession)
     said: list[str] = []
     app.notify = lambda message, **kwargs: said.append(message)

@@ -184,7 +184,7 @@ class WatchApp(App[int]):
             self.header_pane.update(header_text(self.model, self.recorder is not None, self.note, self.size.width))
             if samples or any(isinstance(e, (WatchEnded, WatchStarted)) for e in batch):
                 self.threads_pane.show(self.model.figures(window=self.model.ended is None))
-                self.cores_pane.show(self.cores)
+                self.cores_pane.draw(self.cores)
                 self.results_pane.update(verdict_text(self.model))
             lines = [e.line for e in batch if isinstance(e, WatchOutput)]
             if lines and self.model.started is not None:

@@ -5,9 +5,9 @@ sent over SSH. Cores are grouped by host, so a cluster's machines read apart.
 """
 from __future__ import annotations
 
-from conctui.engine.figures import gil_figures, gil_scope
 from typing import TYPE_CHECKING
 
+from conctui.engine.figures import gil_figures, gil_scope
 from conctui.engine.state import CoreHost, SessionState
 from conctui.engine.text import gil_held_cell, percent
 from conctui.engine.untrusted import visible
