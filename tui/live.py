@@ -76,7 +76,8 @@ LIVE_KEYS = (
     Key("w", "pick_workload", "load", tooltip="pick a workload"),
     Key("P", "pick_python", "py", tooltip="pick the Python the workers run under"),
     Key("g", "switch_interval", "gil", tooltip="cycle sys.setswitchinterval for the next run: 5, 1, 0.2, 20 ms"),
-    Key("R", "record", "rec", tooltip="start / stop recording the session to a file"),
+    # off the footer, which 80 columns fill (help lists it; the header says ●REC while it records)
+    Key("R", "record", "rec", tooltip="start / stop recording the session to a file", show=False),
 )
 
 
