@@ -19,6 +19,7 @@ from typing import Any
 from conctui.engine.events import Cluster
 from conctui.engine.memory import ipc_figures, memory_figures
 from conctui.engine.state import RunState
+from conctui.runner.gil_constants import NO_GIL
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:
@@ -52,7 +53,6 @@ def _median(values: list[float | None]) -> float | None:
 
 
 GIL_SCOPES = {"processes": "per process", "dask": "per process", "interpreters": "per interpreter"}
-NO_GIL = "no GIL: free-threaded build with the GIL off"
 
 
 def gil_scope(run: RunState) -> str:
