@@ -7,7 +7,7 @@ skipped, with the figure that says so, when the run's own sampler saw other prog
 from __future__ import annotations
 
 import pytest
-from conctui.engine.verdict import REASONS, THRESHOLDS, judge, verdict
+from conctui.engine.verdict import REASONS, THRESHOLDS, brief, judge, verdict
 from conctui.runner.info import usable_cores
 from fixtures.command import conctui, task
 
@@ -156,3 +156,15 @@ def test_hashlib_threads_released_the_gil() -> None:
     reasons = _verdict("run", "hashlib", "--mode", "threads", "--workers", "2", "--param", "rounds=100",
                        needs_free_cores=True)
     assert reasons["threads"][0] == "released_gil", reasons
+
+
+def test_brief_lines_read_as_words_and_fit_the_results_pane_at_80_columns() -> None:
+    """The TUI shows brief(): 78 cells wide at 80x24 (a longer one ends in an ellipsis, losing its
+    last figure: released_gil's GIL wait may)."""
+    rows = [_row("sequential", wall_s=6.0), _row("threads", wall_s=2.0), _row("processes", wall_s=2.5)]
+    lines = [brief(entry) for entry in verdict(rows)]
+    lines += [brief(entry) for reason, row in CASES.items() if reason != "released_gil"
+              for entry in judge(row)]
+    assert all(len(line) <= 78 for line in lines), [line for line in lines if len(line) > 78]
+    assert lines[0] == "threads won in 2.00 s, 3.00x as fast as sequential and 1.25x processes"
+    assert "1.00 of one core busy" in brief(judge(CASES["one_core"])[0])

@@ -35,11 +35,11 @@ REASONS = {
     "gil": "waited on the GIL",
     "waiting": "mostly waited instead of computing",
     "startup_ipc": "paid for start-up or IPC",
-    "released_gil": "ran in parallel under one GIL, because C code released it",
+    "released_gil": "ran in parallel, as C code released the GIL",
     "all_cores": "used every core it could",
     "one_core": "ran on one core at a time",
     "busy": "shared the cores with other programs",
-    "partial": "used part of the cores, with no single reason dominating",
+    "partial": "used part of the cores, for no single reason",
 }
 
 Entry = dict[str, Any]
@@ -108,7 +108,8 @@ def _startup(row: dict) -> tuple[dict, str] | None:
         parts.append(f"its workers began {figures['startup_s']:.2f} s after launch")
     if figures.get("ipc_share", 0) >= 0.005:  # 0% said in words is noise
         parts.append(f"moving arguments and results took {percent(figures['ipc_share'])} of the time")
-    return figures, f"{' and '.join(parts)}, together {percent(share)} of the {row['wall_s']:.2f} s it took"
+    together = ", together" if len(parts) > 1 else ","
+    return figures, f"{' and '.join(parts)}{together} {percent(share)} of the {row['wall_s']:.2f} s it took"
 
 
 def _released(row: dict) -> tuple[dict, str] | None:
@@ -145,7 +146,7 @@ def _partial(row: dict) -> tuple[dict, str]:
         figures["gil_wait"] = wait
         text += f"; its workers waited for the GIL {percent(wait)} of their time"
     share, startup_figures = _startup_share(row)
-    if len(startup_figures) > 2:  # start-up or IPC measured
+    if len(startup_figures) > 2 and share >= 0.01:  # measured, and more than noise
         figures["startup_ipc_share"] = startup_figures["startup_ipc_share"]
         text += f"; start-up and IPC took {percent(share)} of the time"
     return figures, text
@@ -232,26 +233,28 @@ def verdict(rows: list[dict]) -> list[Entry]:
     return entries
 
 
-# how brief() words each figure, in the order it lists them
+# how brief() words each figure, in the order it lists them: short, and still said aloud
 _BRIEF: list[tuple[str, Callable[[dict], str]]] = [
-    ("waiting_share", lambda f: f"waiting {percent(f['waiting_share'])}"),
+    ("waiting_share", lambda f: f"waiting {percent(f['waiting_share'])} of the time"),
+    ("parallelism", lambda f: f"{f['parallelism']:.2f}" + ("" if "cores" not in f else " of one core" if
+                                                           f["cores"] == 1 else f" of {f['cores']} cores") + " busy"),
     ("gil_held", lambda f: f"GIL held {percent(f['gil_held'])}"),
     ("gil_wait", lambda f: f"GIL wait {percent(f['gil_wait'])}"),
-    ("parallelism", lambda f: f"parallelism {f['parallelism']:.2f}" + (f" of {f['cores']}" if "cores" in f else "")),
-    ("cpu_share", lambda f: f"CPU share {percent(f['cpu_share'])}"),
     ("startup_s", lambda f: f"start-up {f['startup_s']:.2f} s"),
     ("ipc_share", lambda f: f"IPC {percent(f['ipc_share'])}"),
-    ("startup_ipc_share", lambda f: f"{percent(f['startup_ipc_share'])} of wall"),
-    ("other_load", lambda f: f"others took {f['other_load']:.1f} of {f['usable_cores']} cores"),
-]
+    ("startup_ipc_share", lambda f: f"start-up and IPC {percent(f['startup_ipc_share'])}"),
+    ("other_load", lambda f: f"others used {f['other_load']:.1f} of {f['usable_cores']} cores"),
+]  # cpu_share is left out: "1.20 of 2 cores busy" says it
 
 
 def brief(entry: Entry) -> str:
-    """One short line for a narrow screen: the mode, its reason and the figures, tersely."""
+    """One short line for a narrow screen: the mode, its reason and the figures, as few words
+    as still read aloud (`threads waited on the GIL: GIL held 97%, GIL wait 74%, 1.00 of 4 cores busy`)."""
     figures = entry["figures"]
     if entry["reason"] == "won":
         against = [f"{figures[name] / figures['wall_s']:.2f}x {name[:-len('_wall_s')]}"
                    for name in figures if name.endswith("_wall_s")]
-        return f"{entry['mode']} won: {figures['wall_s']:.2f} s, " + ", ".join(against)
+        return f"{entry['mode']} won in {figures['wall_s']:.2f} s, " + " and ".join(
+            [against[0].replace("x ", "x as fast as ", 1), *against[1:]])
     words = [word(figures) for name, word in _BRIEF if name in figures]
     return f"{entry['mode']} {REASONS[entry['reason']]}" + (f": {', '.join(words)}" if words else "")
