@@ -67,9 +67,8 @@ def test_compare_prints_a_row_per_interpreter_and_mode() -> None:
                     "--python", new, *FAST)
     # each Python's label heads its rows (a column of it would pass 80 columns)
     lines = table.out.splitlines()
-    heads = [number for number, line in enumerate(lines) if line.split() and line.split()[0][:4] in ("3.12", "3.13")
-             and len(line.split()) == 1]
-    assert table.code == 0 and [lines[number + 1].split()[0] for number in heads] == ["sequential"] * 2, table.out
+    rows = [number for number, line in enumerate(lines) if line.startswith("  sequential ") and line.endswith("1/1")]
+    assert table.code == 0 and [lines[number - 1][:4] for number in rows] == ["3.12", "3.13"], table.out
     assert max(len(line) for line in lines) <= 80, table.out
 
 

@@ -170,12 +170,16 @@ def print_compare(title: str, rows: list[dict], runs: list[dict], skipped: list[
 
 
 def print_memory(runs: list[dict], several: bool) -> None:
-    """The last run of each (interpreter, mode): its memory lines and IPC line."""
+    """The last run of each (interpreter, mode): its memory lines and IPC line; under several
+    Pythons, each Python's under its name, as in the table."""
     last = {(f["python"]["executable"], f["python"]["python_gil"], f["mode"]): f for f in runs}
+    label = None
     for figures in last.values():
-        head = f"{_python(figures['python']) + ' ' if several else ''}{figures['mode']}"
+        if several and (now := _python(figures["python"])) != label:
+            print(now)
+            label = now
         for number, line in enumerate(memory_lines(figures)):
-            print(f"{head if number == 0 else '':<{max(12, len(head))}} {line}")
+            prose(line, f"{'  ' if several else ''}{figures['mode'] if number == 0 else '':<12} ")
 
 
 def _fit_text(found: dict) -> str:
