@@ -68,3 +68,17 @@ def test_a_declaration_refuses_a_field_type_it_cannot_check() -> None:
         class Odd(schema.Event):
             when: "set[int]"  # noqa: F821, UP037 - the annotation under test
     assert "never_registered" not in schema.TYPES
+
+
+def test_dispatch_calls_the_handler_named_for_the_wire_name_and_says_when_there_is_none() -> None:
+    class Consumer:
+        def __init__(self) -> None:
+            self.seen: list = []
+
+        def handle_worker_started(self, event: schema.WorkerStarted) -> None:
+            self.seen.append(event)
+
+    consumer, started = Consumer(), schema.WorkerStarted(0.5, 1, 10, 11)
+    assert schema.dispatch(consumer, started) is True and consumer.seen == [started]
+    assert schema.dispatch(consumer, schema.Progress(0.6, 1, 0.5)) is False and consumer.seen == [started]
+    assert all(cls.HANDLER == "handle_" + name for name, cls in schema.TYPES.items())
