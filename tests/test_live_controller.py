@@ -12,6 +12,7 @@ from conctui.engine.session import Sink
 from conctui.engine.spec import RunSpec, UsageError, parse_params, parse_workload
 from conctui.engine.state import SessionState
 from conctui.live import LiveController
+from conctui.live_plans import case_python, claim_runs, describe_choice
 from conctui.runner.request import RunnerInfo, WorkloadFacts
 from fixtures import demo
 
@@ -229,12 +230,12 @@ def test_the_header_shows_the_choice_between_runs() -> None:
 
 def test_adopting_a_choice_its_mode_cannot_run_falls_back_to_threads() -> None:
     h = Harness(mode="asyncio")
-    spec, info = h.control.describe_choice("cpu", sys.executable)
+    spec, info = describe_choice(h.control.spec, "cpu", sys.executable)
     h.control.adopt(spec, info)
     assert h.control.spec.workload.text == "cpu" and h.control.spec.mode == "threads"
     assert "switched to threads" in h.said[-1][0]
     with pytest.raises(UsageError):
-        h.control.describe_choice("no_such_workload", sys.executable)
+        describe_choice(h.control.spec, "no_such_workload", sys.executable)
 
 
 def test_recording_toggles_and_close_reaps_and_stops_it(tmp_path, monkeypatch) -> None:
@@ -264,7 +265,7 @@ def test_a_sweep_announces_its_plan_then_runs_each_mode_at_each_count() -> None:
 def test_a_claims_case_is_exactly_its_runs_under_the_current_python() -> None:
     h = Harness()
     h.control.spec = replace(h.control.spec, python=sys.executable)
-    runs = h.control.claim_plan("1")
+    runs = claim_runs(h.control.spec, h.control.info, "1", h.control.found_pythons)
     assert [(spec.workload.text, spec.mode, spec.worker_count) for spec, _ in runs] == [
         ("download", "sequential", 3), ("download", "threads", 3)]
     h.control.enqueue(runs, "claim 1")
@@ -275,14 +276,13 @@ def test_a_claims_case_is_exactly_its_runs_under_the_current_python() -> None:
 
 def test_a_claim_about_another_build_skips_a_python_that_cannot_run_it(monkeypatch) -> None:
     """A PATH entry may be a pyenv shim that runs nothing: the next free-threaded Python found is asked."""
-    from conctui import live
+    from conctui import live_plans
     from conctui.engine.claims import CLAIMS
     from conctui.engine.pythons import FoundPython
 
     h = Harness("cpu")
     found = [FoundPython("/shim/python3.13t", (3, 13), True, "PATH"),
              FoundPython("/ft/python3.13t", (3, 13), True, "pyenv")]
-    monkeypatch.setattr(h.control, "found_pythons", lambda: found)
 
     def describe(python: str, ref, params) -> RunnerInfo:
         if python.startswith("/shim"):
@@ -290,10 +290,9 @@ def test_a_claim_about_another_build_skips_a_python_that_cannot_run_it(monkeypat
         return RunnerInfo(replace(demo.PYTHON, free_threaded=True, gil_enabled=False, executable=python),
                           WorkloadFacts("cpu"))
 
-    monkeypatch.setattr(live, "describe", describe)
+    monkeypatch.setattr(live_plans, "describe", describe)
     claim = next(c for c in CLAIMS if c.key == "7")
-    python, info = h.control._case_python(claim.cases[1])
+    python, info = case_python(h.control.spec, h.control.info, claim.cases[1], lambda: found)
     assert python == "/ft/python3.13t" and info.python.free_threaded
-    monkeypatch.setattr(h.control, "found_pythons", lambda: found[:1])
     with pytest.raises(UsageError, match="exited with code 127"):
-        h.control._case_python(claim.cases[1])
+        case_python(h.control.spec, h.control.info, claim.cases[1], lambda: found[:1])

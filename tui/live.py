@@ -5,7 +5,8 @@ runs in a session, walks a queue of runs (a compare's modes, a sweep's worker co
 that measures one of the tutorial's claims), sets the sampler's period, records, and answers
 for every action whether it applies now and, if not, why. It runs in the conctui process, its
 methods on the UI thread; what blocks (a capacity check that may start a runner, describing a
-workload or another Python) runs in the app's worker threads through `Host.off_thread`, and a
+workload or another Python: live_plans.py) runs in the app's worker threads through
+`Host.off_thread`, and a
 run's end comes back when its runner is reaped (`Host.off_thread` waits for it). The next run
 of a queue starts then. Tests drive it without a terminal (tests/test_live_controller.py).
 """
@@ -21,19 +22,20 @@ from typing import TYPE_CHECKING, Protocol
 from conctui.engine import capacity
 from conctui.engine.events import Event, SweepStarted
 from conctui.engine.modes import MODES, runnable, unavailable
-from conctui.engine.pythons import FoundPython, find_pythons, parse_choice
+from conctui.engine.pythons import FoundPython, find_pythons
 from conctui.engine.recording import Recorder
-from conctui.engine.runner_process import child_footprint, describe
+from conctui.engine.runner_process import child_footprint
 from conctui.engine.session import Session, Sink
-from conctui.engine.spec import MAX_WORKERS, RunSpec, UsageError, parse_params, parse_workload
+from conctui.engine.spec import MAX_WORKERS, RunSpec, UsageError
 from conctui.engine.state import SessionState
 from conctui.engine.sweep import DEFAULT_MODES, default_counts, plan
 from conctui.engine.text import figure
+from conctui.live_plans import claim_runs, describe_choice
 from conctui.runner.request import RunnerInfo
 from conctui.source import Allows, HeaderLine, Key, Refusal, Source
 
 if TYPE_CHECKING:
-    from conctui.engine.claims import Case
+    pass
 
 SWITCH_INTERVALS_MS = (5.0, 1.0, 0.2, 20.0)
 
@@ -248,14 +250,8 @@ class LiveController(Source):
             done(result)
             self.keys_changed()
 
-        if self.host is None:  # no app: checked here
-            try:
-                result: object = job()
-            except UsageError as exc:
-                result = exc
-            finished(result)
-            return
-        self.host.off_thread(job, finished)
+        if self.host is not None:
+            self.host.off_thread(job, finished)
 
     def run(self) -> None:
         self.start_run(self.spec.mode)
@@ -307,54 +303,8 @@ class LiveController(Source):
             else:
                 self.enqueue(runs, f"claim {key}")  # type: ignore[arg-type]
 
-        self.off_thread(f"describing claim {key}", lambda: self.claim_plan(key), planned)
-
-    def claim_plan(self, key: str) -> list[tuple[RunSpec, RunnerInfo]]:
-        """The runs of the case that measures claim `key`, each described under its Python.
-        Blocks (a Python other than conctui's own is asked by starting a runner): call it off the
-        UI thread. Raises UsageError when this machine cannot run the case, saying why."""
-        from conctui.engine.claims import CLAIMS  # loaded with the claims screen, not before the first frame
-
-        claim = next(c for c in CLAIMS if c.key == key)
-        usable = self.info.python.usable_cores
-        runs = []
-        for case in claim.cases:
-            python, info = self._case_python(case)
-            ref = parse_workload(case.workload)
-            runs += [(RunSpec(ref, mode, case.worker_count(usable), parse_params(ref, []), python,
-                              self.spec.start_method), info) for mode in case.modes]
-        return runs
-
-    def _case_python(self, case: Case) -> tuple[str, RunnerInfo]:
-        """The first Python that can run a case, with its runner's description: the current
-        choice's, or for a case about another build, each found in turn (a PATH entry may be a
-        pyenv shim that runs nothing, so each is asked)."""
-        from conctui.engine.claims import CURRENT, FREE_THREADED
-
-        if case.python == CURRENT:
-            candidates = [self.spec.python]
-        elif case.python == FREE_THREADED:
-            candidates = [p.path for p in self.found_pythons() if p.free_threaded and p.unavailable is None]
-        else:  # sub-interpreters: the current Python, then any 3.13 or later found
-            candidates = [self.spec.python] + [p.path for p in self.found_pythons() if p.version
-                                               and p.version >= (3, 13) and not p.free_threaded and not p.unavailable]
-        ref = parse_workload(case.workload)
-        why = f"no {case.python} Python found" + (
-            ": scripts/build-freethreaded.sh builds one, or give one with --python" if case.python == FREE_THREADED
-            else "")
-        for python in dict.fromkeys(candidates):
-            try:
-                info = describe(python, ref, parse_params(ref, []))
-            except UsageError as exc:
-                why = str(exc)
-                continue
-            reasons = [r for mode in case.modes if (r := unavailable(mode, info))]
-            if case.python == FREE_THREADED and not info.python.free_threaded:
-                reasons.append(f"{python} is not a free-threaded build")
-            if not reasons:
-                return python, info
-            why = f"{python}: {reasons[0]}"
-        raise UsageError(f"{case.describe(self.info.python.usable_cores)}: {why}")
+        self.off_thread(f"describing claim {key}", lambda: claim_runs(self.spec, self.info, key, self.found_pythons),
+                        planned)
 
     def enqueue(self, runs: list[tuple[RunSpec, RunnerInfo]], what: str) -> None:
         """Run described runs (a claim's case) one after another, if nothing runs."""
@@ -399,17 +349,7 @@ class LiveController(Source):
             else:
                 self.adopt(*choice)  # type: ignore[misc]
 
-        self.off_thread("describing the choice", lambda: self.describe_choice(workload, python), described)
-
-    def describe_choice(self, workload: str, python: str) -> tuple[RunSpec, RunnerInfo]:
-        """Ask a runner under `python` (a picker's choice: a path, perhaps with PYTHON_GIL) about
-        `workload`: it blocks (and may import user code in the runner), so it runs off the UI
-        thread. Raises UsageError when either is wrong."""
-        ref = parse_workload(workload)
-        params = parse_params(ref, []) if ref != self.spec.workload else self.spec.params
-        path, python_gil = parse_choice(python)
-        return (replace(self.spec, workload=ref, params=params, python=path, python_gil=python_gil),
-                describe(path, ref, params, python_gil=python_gil))
+        self.off_thread("describing the choice", lambda: describe_choice(self.spec, workload, python), described)
 
     @property
     def python_choice(self) -> str:

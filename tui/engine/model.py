@@ -32,10 +32,8 @@ class Changes:
     workers: set[int] = field(default_factory=set)  # indices, in the current run, whose worker moved
     hosts: set[str] = field(default_factory=set)  # hosts whose cores were sampled
     gil: bool = False  # the GIL meter or the per-worker sampler spoke
-    started: list[RunState] = field(default_factory=list)
     ended: list[RunState] = field(default_factory=list)  # runs whose figures were (re)computed
     lines: list[tuple[int | str, str]] = field(default_factory=list)  # output lines, oldest first
-    sweeps: bool = False
     restart: bool = False  # the model was emptied first (a replay's backward seek): panes forget all
 
 
@@ -77,7 +75,6 @@ def fold(model: SessionModel, batch: list[Event], now: float) -> Changes:
         touched = apply(state, event)
         if isinstance(event, RunStarted):
             changes.workers.clear()  # indices of the run before: the new run is drawn whole
-            changes.started.append(state.current)
         changes.workers.update(touched)
         if line := log_line(event):
             changes.lines.append(line)
@@ -88,7 +85,6 @@ def fold(model: SessionModel, batch: list[Event], now: float) -> Changes:
         if isinstance(event, (GilSample, GilWorkers)):
             changes.gil = True
         elif isinstance(event, SweepStarted):
-            changes.sweeps = True
             continue
         run = state.current
         if run is not None and run.finished is not None:
