@@ -230,3 +230,12 @@ def test_nothing_gained_is_said_plainly() -> None:
 
 def test_no_points_no_advice() -> None:
     assert document([], "cpu", {}, ["threads"], [1, 2], 1, 2, "running")["advice"] is None
+
+
+def test_the_advised_mode_is_the_one_that_scaled_best_so_no_other_sentence_beats_it() -> None:
+    """On a busy machine the modes' 1-worker walls differed (7.04 s, 10.20 s for the same work):
+    the advice follows the speedup it cites, never 'use threads at 1.80x' beside 'processes 2.01x'."""
+    found = _sweep({"threads": {1: 7.04, 2: 7.82, 4: 18.15}, "processes": {1: 10.2, 2: 10.13, 4: 35.77}},
+                   cores=2)["advice"]
+    assert (found["mode"], found["workers"], found["speedup"]) == ("processes", 2, pytest.approx(2.01, abs=0.01))
+    assert "Threads reached 1.80x at 2 workers." in found["text"]

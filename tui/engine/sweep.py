@@ -2,7 +2,8 @@
 
 Pure functions over run figures, shared by `conctui sweep` and the TUI's sweep screen: which
 worker counts to try, the plan, the points (median wall, speedup, efficiency per mode and
-count), a fit of Amdahl's serial fraction per mode, the time left, and a plotext chart.
+count), a fit of Amdahl's serial fraction per mode, the time left, a plotext chart, and the
+advice (`advice`): which mode at how many workers, from the measured points alone.
 
 The model is FIXED WORK PER WORKER, because that is what the built-ins (and a user's function
 called once per worker) do today: N workers do N times the work of one. The speedup is then
@@ -208,9 +209,10 @@ def _others(by_mode: dict[str, list[dict[str, Any]]], chosen: str, fitted: dict[
 
 
 def advice(sweep: dict[str, Any]) -> dict[str, Any] | None:
-    """Which mode and how many workers did this function's work fastest on this machine, in
-    sentences that cite the points; None before any point. It never names a count that was
-    not measured: where the best is the largest tried, it says to sweep higher instead."""
+    """Which mode scaled best for this function on this machine (threads or asyncio where the
+    work mostly waits) and the fewest workers within 5% of its best, in sentences that cite the
+    points; None before any point. It never names a count that was not measured: where the best
+    is the largest tried, it says to sweep higher instead."""
     found = [p for p in sweep["points"] if p["wall_s"] and p["speedup"] is not None]
     if not found:
         return None
@@ -220,7 +222,8 @@ def advice(sweep: dict[str, Any]) -> dict[str, Any] | None:
     share = _waits(found)
     waits = share is not None and share < WAITS
     pool = [m for m in by_mode if m in WAITING_MODES] if waits else []
-    chosen = max(pool or by_mode, key=lambda m: max(map(_throughput, by_mode[m])))
+    # the mode that scaled best against its own one worker: the figure every sentence cites
+    chosen = max(pool or by_mode, key=lambda m: max(p["speedup"] for p in by_mode[m]))
     members = by_mode[chosen]
     knee, largest = _knee(members), max(members, key=lambda p: p["workers"])
     spread = _spread(knee, members)
