@@ -206,6 +206,14 @@ def run_once(spec: object) -> dict:
     return run_figures(fold.state.runs[-1])
 
 
+def valgrind_instructions(command: list[str]) -> int:
+    """Instructions valgrind counts for one process running `command`: a figure no other load
+    on the machine changes (callers check `shutil.which("valgrind")` first)."""
+    out = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+                          *command], capture_output=True, text=True, check=True)
+    return int(re.search(r"I\s+refs:\s+([\d,]+)", out.stderr).group(1).replace(",", ""))
+
+
 COMPILE = """import compileall, conctui, conctui.workloads
 for folder in {*conctui.__path__, *conctui.workloads.__path__}:
     compileall.compile_dir(folder, quiet=1)

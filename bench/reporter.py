@@ -20,7 +20,7 @@ import sys
 import tempfile
 from functools import partial
 
-from _common import BENCH, Row, interleave, parser, ready, report, run_once
+from _common import BENCH, Row, interleave, parser, ready, report, run_once, valgrind_instructions
 from conctui.engine.spec import RunSpec, parse_params, parse_workload
 
 
@@ -44,10 +44,7 @@ def loop_times_under(python: str, func: str, mode: str, n: int) -> tuple[float, 
 
 def instructions(python: str, func: str, n: int) -> int:
     """Instructions valgrind counted for a whole process running `func` for n iterations."""
-    out = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-                          python, str(BENCH / "_instructions.py"), func, str(n)],
-                         capture_output=True, text=True, check=True)
-    return int(re.search(r"I\s+refs:\s+([\d,]+)", out.stderr).group(1).replace(",", ""))
+    return valgrind_instructions([python, str(BENCH / "_instructions.py"), func, str(n)])
 
 
 # where report()'s instructions go: the C functions of one array('d').append, outermost first

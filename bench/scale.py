@@ -20,8 +20,10 @@ last worker running (its worker_started event), the p95 of its frames' cost whil
 live, and for processes the start cost per worker, beside a plain multiprocessing script
 starting as many trivial children with the same method (bench/_plain.py --starts).
 Targets: frame p95 <= 10 ms at 256 workers, <= 30 ms at 1024 (<= 100 ms for the rest);
-start cost per worker <= 1.3x plain multiprocessing, for each start method. --starts: the
-start-cost rows alone.
+start cost per worker <= 1.3x plain multiprocessing, for each start method. Where valgrind is
+installed, also the instructions a worker process spends importing what it runs (boot.py, then
+runner/in_child.py), beside a plain spawn child's re-run of its script (bench/_plain.py): a
+figure the machine's load does not move. --starts: the start-cost rows alone.
 
     python bench/scale.py [--quick] [--json] [--repeats K] [--before PYTHON] [--starts]
 """
@@ -32,13 +34,14 @@ import asyncio
 import json
 import math
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import time
 from functools import partial
 
-from _common import BENCH, Row, app_css, interleave, parser, ready, report
+from _common import BENCH, Row, app_css, interleave, parser, ready, report, valgrind_instructions
 from _frame_cost import MIN_FRAMES, render_to_counter
 from conctui.app import ConcApp
 from conctui.engine.runner_process import describe
@@ -164,6 +167,35 @@ def plain_start(method: str, workers: int) -> float:
     return json.loads(done.stdout)["per_worker_s"]
 
 
+MULTIPROCESSING = "import multiprocessing.spawn, multiprocessing.connection"  # what any spawned child imports
+WORKER_IMPORTS = MULTIPROCESSING + """
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("__mp_main__", sys.argv[1])
+spec.loader.exec_module(importlib.util.module_from_spec(spec))
+import _conctui_runner.in_child"""
+PLAIN_IMPORTS = MULTIPROCESSING + "\nimport runpy, sys; runpy.run_path(sys.argv[1], run_name='__mp_main__')"
+
+
+def imports_instructions(python: str, code: str, path: str) -> float:
+    """Millions of instructions `code` (given `path`) adds to a child of `python` that imports multiprocessing."""
+    alone = valgrind_instructions([python, "-c", MULTIPROCESSING])
+    return (valgrind_instructions([python, "-c", code, path]) - alone) / 1e6
+
+
+def import_rows(before: str | None) -> list[Row]:
+    """A worker's imports beside a plain spawn child's (and --before's tree's), by valgrind."""
+    locate = "import conctui.runner, os; print(os.path.join(conctui.runner.__path__[0], 'boot.py'))"
+    boots = {tree: subprocess.run([python, "-c", locate], capture_output=True, text=True, check=True).stdout.strip()
+             for tree, python in (("now", sys.executable), ("before", before)) if python}
+    plain = [imports_instructions(sys.executable, PLAIN_IMPORTS, str(BENCH / "_plain.py"))]
+    now = [imports_instructions(sys.executable, WORKER_IMPORTS, boots["now"])]
+    rows = [Row("a worker's imports (valgrind)", "M instr", now, "a plain spawn child re-running _plain.py", plain)]
+    if before:
+        rows.append(Row("a worker's imports (valgrind) vs before", "M instr", now, f"before ({before})",
+                        [imports_instructions(before, WORKER_IMPORTS, boots["before"])]))
+    return rows
+
+
 def start_rows(repeats: int, before: str | None) -> list[Row]:
     """4 x cores processes of `cpu` under each start method: all started, frame p95, start cost per
     worker beside plain multiprocessing's (and --before's tree), all interleaved in one run."""
@@ -190,7 +222,7 @@ def start_rows(repeats: int, before: str | None) -> list[Row]:
             rows.append(Row(f"{method}: start cost per worker before", "ms",
                             [1000 * s / procs for s, _ in measured["before"]],
                             f"plain multiprocessing {method}, trivial children", row.ref_values))
-    return rows
+    return rows + (import_rows(before) if shutil.which("valgrind") else [])
 
 
 def main() -> None:

@@ -20,7 +20,10 @@ from .work import worker_main
 
 def context(method: str) -> Any:
     """The multiprocessing context of a start method; under forkserver every worker is forked
-    with this module (and the runner's modules it imports) already imported, as a preload."""
+    with this module (and the runner's modules it imports) already imported, as a preload.
+    That needs the forkserver to run boot.py first (`__main__`), which CPython does only since
+    gh-126631's fix (September 2025, the 3.13 branch and newer); before it the forkserver skips
+    both, silently, and each worker imports the runner itself, as under spawn."""
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         context.set_forkserver_preload(["__main__", __name__])  # __main__: boot.py, which names the package
