@@ -21,7 +21,7 @@ from conctui.cli.checks import modes_and_repeat
 from conctui.cli.commands import COMMANDS
 from conctui.cli.documents import replay_figures
 from conctui.cli.progress import CLEAR, LiveProgress, progress_line
-from conctui.cli.report import print_compare, print_run, print_sweep, print_workloads, prose
+from conctui.cli.report import print_compare, print_run, print_sweep, print_workloads, prose, table
 from conctui.engine.claims import measured
 from conctui.engine.events import WorkerFinished
 from conctui.engine.figures import summarize
@@ -221,3 +221,16 @@ def test_a_sweep_of_one_count_beyond_one_is_not_called_a_fit(documents: dict, ca
     assert "fit good" not in text and "over 1 " not in text
     assert re.search(r"^threads: serial fraction \d\.\d\d: from one worker count beyond 1, so not a fit", text,
                      re.MULTILINE), text
+
+
+def test_a_table_too_wide_leaves_out_its_optional_columns_and_says_so(documents: dict,
+                                                                     capsys: pytest.CaptureFixture) -> None:
+    rows = deepcopy(documents["cpu-compare"]["summary"])
+    for row in rows:  # reasons in both GIL cells and a two-digit wall: 81 columns with every column
+        row.update(wall_s=11.36, gil_wait=None, gil_note="not sampled: too short", gil_held=None)
+    lines = _printed(capsys, print_compare, "cpu", rows, [], [], False)
+    _assert_fits(lines)
+    assert lines[1].split()[:3] == ["mode", "wall", "parallel"]  # cpu went first
+    assert "(cpu left out to fit 80 columns; --json has every figure)" in lines
+    columns, left_out = table((("a", "<"), ("b", "<")), [("x" * 50, "y" * 50)], optional=("b",))
+    assert left_out == ["b"] and columns == ["a", "x" * 50]

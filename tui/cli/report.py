@@ -41,12 +41,33 @@ def width() -> int:
     return shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
 
 
-def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], indent: str = "") -> list[str]:
-    """Each column as wide as its widest cell, one space apart, the header first."""
+def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], indent: str = "",
+          optional: Sequence[str] = ()) -> tuple[list[str], list[str]]:
+    """Each column as wide as its widest cell, one space apart, the header first; where that
+    passes the width, the `optional` columns (by header) go, in order, until it fits. Returns
+    the lines and the headers left out."""
     cells = [[name for name, _ in columns], *rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
-    return [indent + " ".join(f"{cell:{align}{w}}" for cell, (_, align), w in zip(row, columns, widths)).rstrip()
-            for row in cells]
+    keep = list(range(len(columns)))
+    left_out: list[str] = []
+    while True:
+        widths = {i: max(len(row[i]) for row in cells) for i in keep}
+        if len(indent) + sum(widths.values()) + len(keep) - 1 <= width() or len(left_out) == len(optional):
+            break
+        left_out.append(optional[len(left_out)])
+        keep.remove(cells[0].index(left_out[-1]))
+    lines = [indent + " ".join(f"{row[i]:{columns[i][1]}{widths[i]}}" for i in keep).rstrip() for row in cells]
+    return lines, left_out
+
+
+def print_table(lines: list[str], left_out: list[str]) -> None:
+    """`table`'s lines, then which columns it left out, if any."""
+    print("\n".join(lines))
+    _say_left_out(left_out)
+
+
+def _say_left_out(left_out: list[str]) -> None:
+    if left_out:
+        print(f"({', '.join(left_out)} left out to fit {width()} columns; --json has every figure)")
 
 
 def prose(line: str, lead: str = "") -> None:
@@ -74,11 +95,10 @@ def print_workers(figures: dict) -> None:
     columns = (("#", ">"), ("pid", ">"), ("tid", ">"), ("status", "<"), ("wall", ">"), ("cpu", ">"),
                ("held", ">"), ("wait", ">"), ("off", ">"), ("ipc", ">"))
     workers = figures["per_worker"]
-    for line in table(columns, [
-            (str(w["index"]), str(w["pid"] or "-"), str(w["tid"] or "-"), visible(w["status"]),
-             figure(w["wall_s"], " s"), figure(w["cpu_s"], " s"), percent(w["gil_held"]), percent(w["gil_wait"]),
-             percent(w["gil_off_cpu"]), worker_ipc(w.get("ipc"))) for w in workers]):
-        print(line)
+    print_table(*table(columns, [
+        (str(w["index"]), str(w["pid"] or "-"), str(w["tid"] or "-"), visible(w["status"]),
+         figure(w["wall_s"], " s"), figure(w["cpu_s"], " s"), percent(w["gil_held"]), percent(w["gil_wait"]),
+         percent(w["gil_off_cpu"]), worker_ipc(w.get("ipc"))) for w in workers], optional=("tid", "off")))
     if figures["mode"] == "processes":  # why a worker may read `wall 0.00 s` beside `cpu 0.06 s`
         prose("each worker process's CPU since it started, Python's start-up and imports included; wall: "
               "its function's calls only", "cpu: ")
@@ -146,7 +166,8 @@ def print_compare(title: str, rows: list[dict], runs: list[dict], skipped: list[
     """The compare table (under several Pythons, each Python's rows under its name), then the modes
     left out and why, clusters, memory lines and the verdict. `skipped`: (python, mode, reason)."""
     print(title)
-    lines = table(COMPARE_COLUMNS, [_compare_cells(row) for row in rows], "  " if several else "")
+    lines, left_out = table(COMPARE_COLUMNS, [_compare_cells(row) for row in rows], "  " if several else "",
+                            optional=("cpu", "effic."))  # parallel is cpu / wall; efficiency, speedup / cores
     if several:  # the Python's label heads its rows: a column of it would pass 80 columns
         print(lines[0])
         label = None
@@ -156,8 +177,9 @@ def print_compare(title: str, rows: list[dict], runs: list[dict], skipped: list[
                 print(now)
                 label = now
             print(line)
+        _say_left_out(left_out)
     else:
-        print("\n".join(lines))
+        print_table(lines, left_out)
     for cost in freethreading_cost(rows):
         print(f"free-threading's single-thread cost (sequential, same binary): GIL off {cost['gil_off_s']:.3f} s"
               f" vs on {cost['gil_on_s']:.3f} s ({cost['cost']:+.1%})")
@@ -201,10 +223,9 @@ def print_sweep(sweep: dict) -> None:
           f"({sweep['status']})")
     columns = (("mode", "<"), ("workers", ">"), ("wall", ">"), ("speedup", ">"), ("effic.", ">"),
                ("parallel", ">"), ("ok", ">"))
-    for line in table(columns, [(p["mode"], str(p["workers"]), figure(p["wall_s"], " s"), figure(p["speedup"], "x"),
-                                 figure(p["efficiency"]), figure(p["parallelism"]), f"{p['ok_runs']}/{p['runs']}")
-                                for p in sweep["points"]]):
-        print(line)
+    print_table(*table(columns, [(p["mode"], str(p["workers"]), figure(p["wall_s"], " s"), figure(p["speedup"], "x"),
+                                  figure(p["efficiency"]), figure(p["parallelism"]), f"{p['ok_runs']}/{p['runs']}")
+                                 for p in sweep["points"]], optional=("parallel",)))
     prose(sweep["model"], "model: ")
     for mode, found in sweep["fits"].items():
         prose(visible(_fit_text(found)), f"{mode}: ")
