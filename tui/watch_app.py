@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from conctui.engine.events import Event, Sample
 from conctui.engine.recording import Recorder
+from conctui.engine.spec import UsageError
 from conctui.engine.state import SessionState, apply
 from conctui.engine.untrusted import visible
 from conctui.engine.watch.events import WatchEnded, WatchOutput, WatchSample, WatchStarted
@@ -34,6 +35,7 @@ from textual.events import Key
 from textual.widgets import Static
 
 FRAME_HZ = 10
+WHOLE_EVERY_S = 5.0  # the whole watch's figures move slowly; 256 threads' cost half a frame
 NOT_HERE = "watching a program: it runs as it was written; this key chooses how conctui runs a workload"
 FIGURES = {
     "cpu": "the thread's CPU time over the last second, as a share of one core (a process: cores busy).",
@@ -94,7 +96,7 @@ def header_text(model: WatchModel, recording: bool, note: str = "", width: int =
     return text
 
 
-def verdict_text(model: WatchModel) -> Text:
+def verdict_text(model: WatchModel, whole: list) -> Text:
     """The last second's sentences, then the whole watch's in a few words (in full once it ended)."""
     lines = []
     if model.ended is None:
@@ -102,7 +104,6 @@ def verdict_text(model: WatchModel) -> Text:
         lines += [Text.assemble(("last second: ", "bold"), line.text) for line in said]
         if not said:
             lines.append(Text.assemble(("last second: ", "bold"), ("nothing to say yet", "dim")))
-    whole = verdict(model, window=False)
     title = f"whole watch, {model.duration_s:.0f} s: "
     if model.ended is None:
         lines.append(Text.assemble((title, "bold"), "; ".join(line.short for line in whole) or "-"))
@@ -140,9 +141,10 @@ class WatchApp(App[int]):
         self.note = note
         self.model = WatchModel()
         self.cores = SessionState()
-        self.recorder: Recorder | None = None
-        self.events: list[Event] = []  # what was shown, so R can record from the start
+        self.recorder = Recorder()  # sees every batch, so R records a file that stands alone
         self.stopping = False
+        self.whole: list = []  # the whole watch's verdict, again every WHOLE_EVERY_S
+        self.whole_at = -WHOLE_EVERY_S
 
     def compose(self) -> ComposeResult:
         self.header_pane = Static(id="header")
@@ -172,23 +174,31 @@ class WatchApp(App[int]):
         batch = self.pull()
         if not batch and self.model.started is not None:
             return
-        self.events.extend(batch)
-        if self.recorder is not None:
-            self.recorder(batch)
+        self.recorder(batch)
         self.model.fold(batch)
         samples = [e for e in batch if isinstance(e, WatchSample)]
         for sample in samples:
             apply(self.cores, Sample(sample.t, sample.cores, [], None if sample.app_cpu is None
                                      else round(min(100.0, 100 * sample.app_cpu), 1)))
         with self.batch_update():
-            self.header_pane.update(header_text(self.model, self.recorder is not None, self.note, self.size.width))
+            self._update(self.header_pane, header_text(self.model, self.recorder.recording, self.note,
+                                                       self.size.width))
             if samples or any(isinstance(e, (WatchEnded, WatchStarted)) for e in batch):
                 self.threads_pane.show(self.model.figures(window=self.model.ended is None))
                 self.cores_pane.draw(self.cores)
-                self.results_pane.update(verdict_text(self.model))
+                if self.model.ended is not None or time.monotonic() - self.whole_at >= WHOLE_EVERY_S:
+                    self.whole, self.whole_at = verdict(self.model, window=False), time.monotonic()
+                self._update(self.results_pane, verdict_text(self.model, self.whole))
             lines = [e.line for e in batch if isinstance(e, WatchOutput)]
             if lines and self.model.started is not None:
                 self.log_pane.add([(self.model.started.pid, line) for line in lines])
+
+    @staticmethod
+    def _update(pane: Static, text: Text) -> None:
+        """Only a text that changed is redrawn: every redrawn cell crosses an SSH link."""
+        if getattr(pane, "shown", None) != text:
+            pane.shown = text
+            pane.update(text)
 
     # ---- keys --------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -232,19 +242,16 @@ class WatchApp(App[int]):
         self.run_worker(stop, thread=True, exit_on_error=False)
 
     def action_record(self) -> None:
-        if self.recorder is not None:
+        if self.recorder.recording:
             self.recorder.stop()
             self.notify(f"recorded to {self.recorder.path}", timeout=3)
-            self.recorder = None
             return
         path = time.strftime("conctui-watch-%Y%m%d-%H%M%S.jsonl")
         try:
-            recorder = Recorder.open(path)
-        except Exception as exc:  # noqa: BLE001 - UsageError: a path that cannot be written
+            self.recorder.start(path)  # the watch's start and its latest sample first: the file stands alone
+        except UsageError as exc:
             self.notify(str(exc), severity="error", timeout=5)
             return
-        recorder(self.events)  # the watch so far, so the file stands alone
-        self.recorder = recorder
         self.notify(f"recording to {path}", timeout=3)
 
     def action_help(self) -> None:
@@ -257,9 +264,8 @@ class WatchApp(App[int]):
         self._stop_in_thread(then=self._leave)
 
     def _leave(self) -> None:
-        if self.recorder is not None:
-            self.recorder(self.pull())
-            self.recorder.stop()
+        self.recorder(self.pull())  # the watch's end
+        self.recorder.stop()
         self.exit(0)
 
     def quit_on_signal(self, signum: int) -> None:

@@ -47,36 +47,53 @@ def thread_line(thread: ThreadFigures, width: int) -> Text:
     return line
 
 
-def table_lines(processes: list[ProcessFigures], width: int) -> list[Text]:
-    lines = [Text(HEAD, "bold underline")]
-    for process in processes:
-        lines.append(process_line(process))
-        lines.extend(thread_line(thread, width) for thread in process.threads)
-    return lines
+Row = ProcessFigures | ThreadFigures
+
+
+def row_line(row: Row, width: int) -> Text:
+    return process_line(row) if isinstance(row, ProcessFigures) else thread_line(row, width)
 
 
 class ThreadsPane(ScrollView):
-    """Scrolls when the tree has more threads than lines; repaints the lines that changed."""
+    """Scrolls when the tree has more threads than lines. Only the lines in view are made into
+    text (256 threads' lines a second cost more than the rest of a frame), and of those only the
+    ones that changed are repainted."""
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
-        self.lines: list[Text] = []
+        self.rows: list[Row] = []
+        self.shown: dict[int, Text] = {}  # line index -> its text as last drawn
+
+    @property
+    def lines(self) -> list[Text]:
+        """Every line as text (tests read the whole table)."""
+        return [Text(HEAD), *(row_line(row, self.size.width) for row in self.rows)]
 
     def show(self, processes: list[ProcessFigures]) -> None:
-        lines = table_lines(processes, self.size.width)
-        if len(lines) != len(self.lines):
-            self.lines = lines
-            self.virtual_size = Size(self.size.width, len(lines))  # cut at the pane's width: no sideways scroll
+        rows: list[Row] = []
+        for process in processes:
+            rows.append(process)
+            rows.extend(process.threads)
+        if len(rows) != len(self.rows):
+            self.rows, self.shown = rows, {}
+            self.virtual_size = Size(self.size.width, len(rows) + 1)  # cut at the pane's width: no sideways scroll
             self.refresh()
             return
+        self.rows = rows
         top = self.scroll_offset.y
-        for y, (before, line) in enumerate(zip(self.lines, lines)):
-            if before != line and top <= y < top + self.size.height:
+        for y in range(max(1, top), min(len(rows) + 1, top + self.size.height)):
+            line = row_line(rows[y - 1], self.size.width)
+            if self.shown.get(y) != line:
+                self.shown[y] = line
                 self.refresh_line(y)
-        self.lines = lines
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
-        if not 0 <= index < len(self.lines):
+        if index == 0:
+            line = Text(HEAD, "bold underline")
+        elif index <= len(self.rows):
+            line = self.shown.get(index) or row_line(self.rows[index - 1], self.size.width)
+            self.shown[index] = line
+        else:
             return Strip.blank(self.size.width, self.rich_style)
-        return text_strip(self.lines[index], self.app.console, self.rich_style, self.scroll_offset.x, self.size.width)
+        return text_strip(line, self.app.console, self.rich_style, self.scroll_offset.x, self.size.width)

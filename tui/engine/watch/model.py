@@ -69,6 +69,7 @@ class WatchModel:
     history: deque = field(default_factory=deque)  # (t, {key: row}, {pid: row}) within the window
     output: deque = field(default_factory=lambda: deque(maxlen=OUTPUT_LINES))
     lines: int = 0
+    _cached: tuple | None = field(default=None, repr=False)
 
     def fold(self, events: list[Event]) -> None:
         for event in events:
@@ -116,8 +117,10 @@ class WatchModel:
         reads = delta("reads")
         states = None
         if reads > 0:
-            before = (base or {}).get("states", {})
-            states = {kind: round((row["states"].get(kind, 0) - before.get(kind, 0)) / reads, 4) for kind in KINDS}
+            now, before = row["states"], (base or {}).get("states", {})
+            states = dict.fromkeys(KINDS, 0.0)
+            for kind, count in now.items():  # the kinds seen, usually one or two of six
+                states[kind] = round((count - before.get(kind, 0)) / reads, 4)
         held = None
         if row["held"] is not None and row["sampled"] is not None:
             held = _share(delta("held"), delta("sampled"))
@@ -126,9 +129,16 @@ class WatchModel:
                              key not in self.live)
 
     def figures(self, window: bool) -> list[ProcessFigures]:
-        """Every process seen (the ended ones too), with its threads, over the last window or the watch."""
+        """Every process seen (the ended ones too), with its threads, over the last window or the
+        watch; computed once per sample (the panes, the verdict and the document all ask)."""
         if self.last is None:
             return []
+        key = (self.last.t, len(self.history), window)
+        if self._cached is None or self._cached[0] != key:
+            self._cached = (key, self._figures(window))
+        return self._cached[1]
+
+    def _figures(self, window: bool) -> list[ProcessFigures]:
         base_t, base_rows, base_procs = self.history[0] if window else (None, {}, {})
         by_pid: dict[int, list[ThreadFigures]] = {}
         for key, row in self.threads.items():

@@ -8,7 +8,8 @@ holding its process's GIL: their count over the window's samples is the thread's
 their stacks its hottest frames. One `py-spy dump --json` a window gives every thread's
 Python name (under 3.11 /proc's comm says `python`) and its frame at that moment, which a
 window's hottest frame replaces (a thread that never held the GIL in a window, C code that
-released it or a wait, keeps the dump's). A dump runs when new threads appear.
+released it or a wait, keeps the dump's). A dump runs when new threads appear, at most one
+every DUMP_EVERY_S (a dump of 16 processes costs about a window's sampling).
 
 py-spy's output is untrusted text (names, file names): kept exact here, made visible where shown.
 """
@@ -30,6 +31,7 @@ WINDOW_S = 1  # seconds: py-spy takes whole seconds
 PROFILE = re.compile(r'^(?:Process (\d+) )?Thread (\d+)(?: "(.*)")?$', re.S)
 LIBRARY = re.compile(r"(^<|/lib/python3[^/]*/|/lib64/python3|site-packages/|dist-packages/)")
 MAX_OUTPUT = 64 << 20  # bytes of one window's file
+DUMP_EVERY_S = 5.0  # at most one dump this often: threads that come and go would ask for one a tick
 
 
 @dataclass
@@ -109,6 +111,7 @@ class PySpyWindows:
         self.record: subprocess.Popen | None = None
         self.dump: subprocess.Popen | None = None
         self.dump_wanted = True
+        self.dumped = -DUMP_EVERY_S  # monotonic time of the last dump
         self.began = 0.0
         self.failures = 0
 
@@ -127,8 +130,8 @@ class PySpyWindows:
         done = []
         if self.dump is not None and self.dump.poll() is not None:
             done.append(self._read_dump())
-        if self.dump is None and self.dump_wanted:
-            self.dump_wanted = False
+        if self.dump is None and self.dump_wanted and time.monotonic() - self.dumped >= DUMP_EVERY_S:
+            self.dump_wanted, self.dumped = False, time.monotonic()
             self.dump = self._spawn("dump", "--json", output=subprocess.PIPE)
         if self.record is not None and self.record.poll() is not None:
             done.append(self._read_record())

@@ -90,6 +90,7 @@ class WatchSampler:
         self.pyspy = PySpyWindows(pid) if use_pyspy else None
         self.gil_note: str | None = NO_GIL if build is not None and build.free_threaded else None
         self.states_note: str | None = self.kinds.note
+        self.windows = 0  # py-spy windows added so far
         self.me = psutil.Process()
         self.stopping = threading.Event()
         self.root_ended = threading.Event()
@@ -125,6 +126,9 @@ class WatchSampler:
                     next_read = now + max(1 / STATE_HZ, len(self.threads) / MAX_STATE_READS)
                 if self.pyspy is not None:
                     for window in self.pyspy.poll():
+                        if window.samples() and not self.windows:
+                            next_tick = time.monotonic()  # the first GIL figures show at once, not a tick later
+                        self.windows += bool(window.samples())
                         self._add_window(window)
                 self.stopping.wait(max(0.0, min(next_tick, next_read) - time.monotonic()))
         finally:
