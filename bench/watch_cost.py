@@ -5,7 +5,7 @@ Rows, each measured in this run (medians of interleaved repeats):
   the program waits 2 s, then times its own work; `conctui watch PID --json` attaches meanwhile;
 - conctui's CPU, % of one core, its py-spy runs included, while watching 4 busy threads, 256
   threads, 16 processes of 4 threads (<= 10%): headless (`--json`) and the TUI in an 80x24 pty;
-  reference: `py-spy top --nonblocking` on the same program, same window;
+  reference: `py-spy top --nonblocking --subprocesses` on the same program, same window;
 - frame ms p95 at 256 threads + 16 processes of 4 threads (<= 10 ms): the time of WatchApp.frame
   (fold, figures, panes told what changed) in a pilot at 80x24; Textual's own drawing is after it;
 - first figures: seconds from WatchSession() to the first sample with kinds of waiting, and to the
@@ -104,7 +104,7 @@ def cost_rows(seconds: float, repeats: int) -> list[Row]:
         try:
             _settled(target, threads)
             watch = [*conctui_command(), "watch", str(target.pid)]
-            top = [find_py_spy() or "py-spy", "top", "--pid", str(target.pid), "--nonblocking"]
+            top = [find_py_spy() or "py-spy", "top", "--pid", str(target.pid), "--nonblocking", "--subprocesses"]
             headless = [*watch, "--json", "--duration", "3600"]
             values = interleave({"headless": partial(cpu_share, headless, seconds, False),
                                  "tui": partial(cpu_share, watch, seconds, True),

@@ -3,13 +3,15 @@ and each thread's hottest frame in the program's own code.
 
 Runs as child processes of conctui, started and read by the watch sampler thread. Each window
 is one `py-spy record --pid P --subprocesses --gil --idle --threads --nonblocking --format
-speedscope` of WINDOW_S (never pausing the target), whose samples are those of a thread
+speedscope` of WINDOW_S (never pausing the target; past 4 processes at fewer samples a second
+each, down to MIN_RATE_HZ, and in longer windows, a second more for every 4: py-spy's cost
+grows with both, and each start attaches to every process again), whose samples are those of a thread
 holding its process's GIL: their count over the window's samples is the thread's GIL held,
 their stacks its hottest frames. One `py-spy dump --json` a window gives every thread's
 Python name (under 3.11 /proc's comm says `python`) and its frame at that moment, which a
 window's hottest frame replaces (a thread that never held the GIL in a window, C code that
 released it or a wait, keeps the dump's). A dump runs when new threads appear, at most one
-every DUMP_EVERY_S (a dump of 16 processes costs about a window's sampling).
+a second for every 4 processes (a dump attaches to each process, as a record does).
 
 py-spy's output is untrusted text (names, file names): kept exact here, made visible where shown.
 """
@@ -26,12 +28,17 @@ from dataclasses import dataclass, field
 
 from conctui.engine.gil_sampler import find_py_spy, ptrace_refused
 
-RATE_HZ = 100
+RATE_HZ = 100  # py-spy's samples a second, per process, while the tree has few
+SAMPLES_PER_S = 400  # over every Python process: 16 processes at 100 Hz cost py-spy ~30% of a core
+MIN_RATE_HZ = 20
 WINDOW_S = 1  # seconds: py-spy takes whole seconds
+PROCESSES_PER_S = 4  # past this many processes, a window a second longer for each more: a py-spy start
+# attaches to each process again (~20 ms of CPU each: 17 processes cost py-spy 38% of a core in 1 s windows, 9% in 5 s)
 PROFILE = re.compile(r'^(?:Process (\d+) )?Thread (\d+)(?: "(.*)")?$', re.S)
 LIBRARY = re.compile(r"(^<|/lib/python3[^/]*/|/lib64/python3|site-packages/|dist-packages/)")
 MAX_OUTPUT = 64 << 20  # bytes of one window's file
-DUMP_EVERY_S = 5.0  # at most one dump this often: threads that come and go would ask for one a tick
+DUMP_EVERY_S = 1.0  # at most one dump this often per PROCESSES_PER_S processes: threads that come and go
+# would ask for one a tick, and a dump attaches to every process as a record does
 
 
 @dataclass
@@ -40,6 +47,7 @@ class Window:
 
     began: float
     ended: float
+    rate: float = RATE_HZ
     held: dict[tuple[int, int], int] = field(default_factory=dict)
     top: dict[tuple[int, int], str] = field(default_factory=dict)
     names: dict[tuple[int, int], str] = field(default_factory=dict)
@@ -49,7 +57,7 @@ class Window:
         thread was seen holding the GIL in (a late sampler catches up); 0 for a dump."""
         if self.ended <= self.began:
             return 0.0
-        return max([(self.ended - self.began) * RATE_HZ, *self.held.values()])
+        return max([(self.ended - self.began) * self.rate, *self.held.values()])
 
 
 def frame_text(name: str, file: str, line: int | None) -> str:
@@ -84,7 +92,7 @@ def parse_speedscope(data: dict, pid: int) -> tuple[dict[tuple[int, int], int], 
         key = (int(found[1] or pid), int(found[2]))
         samples = profile.get("samples", [])
         held[key] = held.get(key, 0) + len(samples)
-        if found[3] is not None:
+        if found[3]:
             names[key] = found[3]
         counts: Counter[str] = Counter()
         for stack in samples:
@@ -114,6 +122,10 @@ class PySpyWindows:
         self.dumped = -DUMP_EVERY_S  # monotonic time of the last dump
         self.began = 0.0
         self.failures = 0
+        self.processes = 1  # Python processes in the tree: the sampler says at each tick
+        self.rate = RATE_HZ
+        self.seconds = WINDOW_S
+        self.first = True  # the first window is always WINDOW_S: first figures within 1.5 s
 
     def _spawn(self, *args: str, output: int) -> subprocess.Popen:
         return subprocess.Popen([self.binary, *args, "--pid", str(self.pid), "--subprocesses", "--nonblocking"],
@@ -130,15 +142,19 @@ class PySpyWindows:
         done = []
         if self.dump is not None and self.dump.poll() is not None:
             done.append(self._read_dump())
-        if self.dump is None and self.dump_wanted and time.monotonic() - self.dumped >= DUMP_EVERY_S:
+        every = DUMP_EVERY_S * -(-self.processes // PROCESSES_PER_S)
+        if self.dump is None and self.dump_wanted and time.monotonic() - self.dumped >= every:
             self.dump_wanted, self.dumped = False, time.monotonic()
             self.dump = self._spawn("dump", "--json", output=subprocess.PIPE)
         if self.record is not None and self.record.poll() is not None:
             done.append(self._read_record())
         if self.record is None and self.note is None:
             self.began = time.monotonic()
-            self.record = self._spawn("record", "--gil", "--idle", "--threads", "--rate", str(RATE_HZ), "--duration",
-                                      str(WINDOW_S), "--format", "speedscope", "--output", self.out,
+            self.rate = max(MIN_RATE_HZ, min(RATE_HZ, SAMPLES_PER_S // max(1, self.processes)))
+            self.seconds = WINDOW_S if self.first else max(WINDOW_S, -(-self.processes // PROCESSES_PER_S))
+            self.first = False
+            self.record = self._spawn("record", "--gil", "--idle", "--threads", "--rate", str(self.rate), "--duration",
+                                      str(self.seconds), "--format", "speedscope", "--output", self.out,
                                       output=subprocess.DEVNULL)
         return [window for window in done if window is not None]
 
@@ -147,7 +163,7 @@ class PySpyWindows:
         ended = time.monotonic()
         said = record.stderr.read().decode(errors="replace")
         record.stderr.close()
-        window = Window(ended - WINDOW_S if record.returncode == 0 else self.began, ended)
+        window = Window(ended - self.seconds if record.returncode == 0 else self.began, ended, self.rate)
         if not os.path.exists(self.out):
             if record.returncode != 0:
                 self._failed(said, record.returncode)
@@ -180,15 +196,18 @@ class PySpyWindows:
         try:
             threads = json.loads(out[:MAX_OUTPUT] or b"[]")
         except ValueError:
+            threads = None
+        if not threads or not isinstance(threads, list):
+            self.dump_wanted = True  # refused while the target starts or ends: again, after the wait
             return None
         now = time.monotonic()
         window = Window(now, now)
-        for thread in threads if isinstance(threads, list) else []:
+        for thread in threads:
             try:
                 key = (int(thread.get("pid") or self.pid), int(thread["os_thread_id"]))
             except (AttributeError, KeyError, TypeError, ValueError):
                 continue
-            if isinstance(thread.get("thread_name"), str):
+            if isinstance(thread.get("thread_name"), str) and thread["thread_name"]:
                 window.names[key] = thread["thread_name"]
             shown = own_frame(thread.get("frames") or [], leaf_first=True)
             if shown:

@@ -150,6 +150,8 @@ class WatchSampler:
     def _tick(self) -> None:
         self.tree.scan()
         now = time.monotonic()
+        if self.pyspy is not None:
+            self.pyspy.processes = sum(p.ended is None and p.build is not None for p in self.tree.processes.values())
         for process in self.tree.processes.values():
             if process.ended is None:
                 self._find_threads(process)
