@@ -53,9 +53,8 @@ class Restart(list):
 
 @dataclass(frozen=True)
 class Allows:
-    """Which of the app's own keys do something over this source (the others leave the footer)."""
+    """What the app's own keys may do over this source (its pickers it offers by naming them in `keys`)."""
 
-    choose: bool = False  # w and P pick the workload and the Python of the next run
     sweep: bool = False  # S starts a sweep of the current choice (else it shows the session's last one)
     measure: bool = False  # the claims screen's number keys run a claim's case
     cancel: bool = False  # x (and the sweep screen's x) cancels what runs
