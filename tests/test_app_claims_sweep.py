@@ -9,6 +9,7 @@ from conctui.export import render_screen
 from conctui.replay_app import replay_app
 from conctui.widgets.claims import ClaimsScreen
 from conctui.widgets.sweep import SweepScreen
+from conctui.widgets.sweep_plan import SweepPlan
 from fixtures import demo
 from test_app_pilot import finished, make_app, until
 
@@ -38,11 +39,11 @@ async def test_claims_key_lists_every_claim_and_a_number_measures_exactly_its_ca
         text = render_screen(app, None)
         assert text.count("not measured yet: press") == 7, text
         await pilot.press("1")  # the sleeping threads: download x3, sequential then threads
-        await until(pilot, lambda: len(app.figures) == 2 and not app.source.running, timeout=60)
+        await until(pilot, lambda: not isinstance(app.screen, ClaimsScreen))
+        # the runs over, the claims come back by themselves, with the new figure
+        await until(pilot, lambda: isinstance(app.screen, ClaimsScreen), timeout=60)
         assert [(f["workload"], f["mode"], f["workers"]) for f in app.figures] == [
             ("download", "sequential", 3), ("download", "threads", 3)]
-        await pilot.press("T")
-        await until(pilot, lambda: isinstance(app.screen, ClaimsScreen))
         await pilot.pause()
         text = render_screen(app, None)
         assert "measured: 3 sleeping threads took" in text and text.count("not measured yet") == 6, text
@@ -53,6 +54,8 @@ async def test_sweep_key_runs_the_sweep_and_x_stops_it_keeping_the_points() -> N
     app = make_app(workers=2)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("S")
+        await until(pilot, lambda: isinstance(app.screen, SweepPlan))
+        await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, SweepScreen))
         await until(pilot, lambda: len(app.figures) >= 1)
         await pilot.press("x")
@@ -67,7 +70,7 @@ async def test_sweep_key_runs_the_sweep_and_x_stops_it_keeping_the_points() -> N
 async def test_a_whole_sweep_fits_each_mode() -> None:
     app = make_app(workers=2)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("S")
+        await pilot.press("S", "enter")  # the plan, then its start
         await until(pilot, lambda: not app.source.running and len(app.figures) >= 2, timeout=120)
         sweep, progress = app.sweep_view()
         assert sweep["status"] == "done" and "done" in progress

@@ -251,8 +251,11 @@ def test_recording_toggles_and_close_reaps_and_stops_it(tmp_path, monkeypatch) -
 
 def test_a_sweep_announces_its_plan_then_runs_each_mode_at_each_count() -> None:
     h = Harness("cpu")
-    opened = h.control.sweep()
-    assert h.session.emitted == [opened] and opened.t == 12.5
+    planned = h.control.plan_sweep()
+    assert h.session.emitted == [] and h.session.started == []  # a plan: nothing runs before enter
+    h.control.sweep(planned)
+    (opened,) = h.session.emitted
+    assert opened.t == 12.5
     assert opened.workers == [1, 2, 4, 8] and opened.modes == ["threads", "processes"]  # the demo's 4 cores
     planned = [(mode, n) for mode in ("threads", "processes") for n in (1, 2, 4, 8)]
     assert [(spec.mode, spec.worker_count) for spec in h.session.started] == planned[:1]

@@ -7,6 +7,8 @@ import re
 import pytest
 from conctui.engine.pythons import FoundPython, by_version
 from conctui.export import render_screen
+from conctui.widgets.sweep import SweepScreen
+from conctui.widgets.sweep_plan import SweepPlan
 from fixtures import demo
 
 SIZE = (80, 24)
@@ -48,7 +50,7 @@ async def _opened(key: str, found: list[FoundPython] | None = None, size: tuple[
 
 
 @pytest.mark.parametrize(("key", "hint"), [("question_mark", "help: escape closes"),
-                                           ("T", "escape closes"),
+                                           ("T", "claims: a number measures its claim, escape closes"),
                                            ("w", "workload: enter picks, escape closes"),
                                            ("P", "python: enter picks, escape closes")])
 async def test_every_modal_says_how_to_close_it_on_its_first_screen(key: str, hint: str) -> None:
@@ -84,6 +86,68 @@ def test_python_picker_snapshot(snap_compare) -> None:
         pilot.app.source.found_pythons = lambda: FOUND
         await demo.show(pilot, demo.download_threads())
         await pilot.press("P")
+        await pilot.pause()
+
+    assert snap_compare(demo.demo_app("cpu", "processes", 4), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_s_shows_the_sweeps_plan_first_and_escape_runs_nothing() -> None:
+    app = demo.demo_app("cpu", "processes", 4)
+    async with app.run_test(size=SIZE) as pilot:
+        await demo.show(pilot, demo.download_threads())
+        await pilot.press("S")
+        await pilot.pause()
+        assert isinstance(app.screen, SweepPlan)
+        words = " ".join(render_screen(app, None).split())
+        assert "sweep: enter starts, escape closes" in words, words
+        # the demo's 4 cores: 1 to 8 workers, in the two modes a sweep compares
+        assert "threads at 1, 2, 4, 8 workers" in words and "processes at 1, 2, 4, 8 workers" in words, words
+        assert "8 runs, one after another" in words and "x stops it" in words, words
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.panes and not app.state.sweeps  # closed: nothing was started
+
+
+async def test_the_sweeps_plan_says_about_how_long_from_this_sessions_runs() -> None:
+    app = demo.demo_app("cpu", "processes", 4)
+    async with app.run_test(size=SIZE) as pilot:
+        await demo.show(pilot, demo.cpu_sweep()[:40])  # the first run of the demo's own cpu sweep: 1 thread, 2 s
+        await pilot.press("S")
+        await pilot.pause()
+        words = " ".join(render_screen(app, None).split())
+    # 1, 2, 4, 8 workers on 4 cores from one worker's 2 s, with half of each worker's work
+    # serial (as before a fit): 2, 3, 5 and 10 s, in each of the two modes
+    assert "8 runs, one after another: about 40 s" in words, words
+
+
+async def test_enter_on_the_plan_starts_the_sweep_and_its_screen_says_how_to_leave() -> None:
+    app = demo.demo_app("cpu", "processes", 4)
+    async with app.run_test(size=SIZE) as pilot:
+        await demo.show(pilot, demo.download_threads())
+        await pilot.press("S", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SweepScreen) and len(app.state.sweeps) == 1
+        assert "esc back to the panes" in render_screen(app, None).split("\n")[-1]
+
+
+async def test_minus_at_one_worker_says_one_is_the_fewest() -> None:
+    app = demo.demo_app("download", "threads", 1)
+    said: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await demo.show(pilot, demo.download_threads())
+        app.notify = lambda message, **kwargs: said.append(message)
+        await pilot.press("minus")
+        await pilot.pause()
+        assert app.source.spec.worker_count == 1
+        assert said == ["1 worker is the fewest a run takes"], said
+        await pilot.press("plus", "minus")
+        assert app.source.spec.worker_count == 1 and len(said) == 1  # from 2, - is a step, said by the header
+
+
+def test_sweep_plan_snapshot(snap_compare) -> None:
+    async def run_before(pilot) -> None:
+        await demo.show(pilot, demo.cpu_sweep()[:40])
+        await pilot.press("S")
         await pilot.pause()
 
     assert snap_compare(demo.demo_app("cpu", "processes", 4), terminal_size=SIZE, run_before=run_before)

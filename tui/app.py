@@ -23,19 +23,20 @@ import signal
 import sys
 from collections.abc import Callable
 
-from conctui.engine.events import Event
+from conctui.engine.events import Event, SweepStarted
 from conctui.engine.model import SessionModel
 from conctui.engine.recording import Recorder
 from conctui.engine.session import Session
 from conctui.engine.spec import RunSpec, UsageError
 from conctui.engine.state import SessionState
-from conctui.engine.sweep import of_session, plan, time_left
+from conctui.engine.sweep import of_session, one_worker_wall, plan, planned_s, time_left
 from conctui.engine.text import seconds_left
 from conctui.engine.untrusted import visible
 from conctui.live import LiveController, OpenSession
 from conctui.panes import FRAME_HZ, REFRESH_HZ, PanesScreen
 from conctui.runner.request import RunnerInfo
 from conctui.source import Key, Refusal, Source
+from conctui.widgets import too_small
 from textual.actions import parse
 from textual.app import App, SeverityLevel
 from textual.binding import Binding, BindingsMap
@@ -97,6 +98,7 @@ class ConcApp(App[int]):
         self._bindings = BindingsMap(self.key_bindings)
         self.panes: PanesScreen | None = None  # made when the app starts, as its first screen
         self._shut_down = False
+        self._claims_after_runs = False  # a claim is being measured: its screen comes back after
         source.attach(self)
 
     def get_default_screen(self) -> PanesScreen:
@@ -142,6 +144,10 @@ class ConcApp(App[int]):
         self.refresh_bindings()
         if self.panes is not None:
             self.panes.wake()
+        if self._claims_after_runs and not self.source.running:
+            self._claims_after_runs = False
+            if self.screen is self.panes:  # not over a screen the person opened meanwhile
+                self.action_claims()
 
     def off_thread(self, job: Callable[[], object], done: Callable[[object], None]) -> None:
         """Run `job` in a worker thread (a capacity check, a description, waiting for a runner to
@@ -157,6 +163,10 @@ class ConcApp(App[int]):
             self.post_message(WorkDone(done, result))
 
         self.run_worker(work, thread=True, group="source")
+
+    def on_resize(self) -> None:
+        """Below the size the panes need, one message saying so instead (widgets/too_small.py)."""
+        self.call_later(too_small.follow, self)
 
     def on_work_done(self, message: WorkDone) -> None:
         if self._shut_down:
@@ -236,16 +246,31 @@ class ConcApp(App[int]):
         self.push_screen(SweepScreen(self.sweep_view, ticking=self.ticking, can_stop=self.sweep_running))
 
     def action_sweep(self) -> None:
-        """Mid-sweep: show it. A source that allows sweeps starts one of its current choice;
-        otherwise S shows the session's last sweep (a replay's)."""
-        if self.source.allows.sweep:
-            if not self.sweep_running and self.source.sweep() is None:
-                return
-            self.frame()  # fold the sweep's plan now, so its screen opens on it
-        elif not self.state.sweeps:
+        """Mid-sweep: show it. A source that allows sweeps shows the plan of one of its current
+        choice, which enter starts; otherwise S shows the session's last sweep (a replay's)."""
+        if self.source.allows.sweep and not self.sweep_running:
+            if (planned := self.source.plan_sweep()) is not None:
+                self.show_sweep_plan(planned)
+            return
+        if not self.source.allows.sweep and not self.state.sweeps:
             self.notify("no sweep in this recording", severity="warning", timeout=3)
             return
         self.open_sweep()
+
+    def show_sweep_plan(self, planned: SweepStarted) -> None:
+        from conctui.widgets.sweep_plan import SweepPlan
+
+        one = one_worker_wall(self.figures, planned.workload, planned.params)
+        runs = plan(planned.modes, planned.workers, planned.repeat)
+
+        def chosen(start: bool | None) -> None:
+            if start:
+                self.source.sweep(planned)
+                self.frame()  # fold the sweep's plan now, so its screen opens on it
+                self.open_sweep()
+
+        self.push_screen(SweepPlan(planned, None if one is None else planned_s(runs, one, planned.usable_cores)),
+                         chosen)
 
     def action_claims(self) -> None:
         from conctui.widgets.claims import ClaimsScreen
@@ -254,9 +279,11 @@ class ConcApp(App[int]):
                          self.measure_claim)
 
     def measure_claim(self, key: str | None) -> None:
-        """What the claims screen's number keys do, where the source measures."""
+        """What the claims screen's number keys do, where the source measures: the claims come
+        back, with the new figure, once its runs are over (`keys_changed`)."""
         if key and self.source.allows.measure:
             self.source.measure(key)
+            self._claims_after_runs = True
 
     # the pickers: a source offers them by naming these actions in its keys (the live controller)
     def action_pick_workload(self) -> None:

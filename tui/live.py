@@ -165,6 +165,10 @@ class LiveController(Source):
             mode = str(args[0])
             reason = self.unavailable(mode)
             return Refusal(f"{mode}: {reason}", greyed=True, timeout=6) if reason else None
+        if action == "workers" and not 1 <= self.spec.worker_count + int(args[0]) <= MAX_WORKERS:
+            count = self.spec.worker_count
+            said = "1 worker is the fewest" if count == 1 else f"{count} workers are the most"
+            return Refusal(f"{said} a run takes", greyed=True, severity="information")
         if action == "sweep":  # mid-sweep it shows the sweep; mid-run of anything else, it waits
             return live if self.running and not self.sweeping else None
         if action in ("run", "compare", "pick_workload", "pick_python"):
@@ -273,23 +277,26 @@ class LiveController(Source):
         """A run is live or being checked (the queue aside)."""
         return self.busy or self.checking is not None
 
-    def sweep(self) -> SweepStarted | None:
+    def plan_sweep(self) -> SweepStarted | None:
         """The current workload at 1 to 2 x cores workers, in threads and processes (those that
-        can run it): the plan goes into the stream first, so recordings replay the sweep."""
+        can run it), not started yet: the app shows this plan first."""
         modes = [mode for mode in DEFAULT_MODES if not self.unavailable(mode)]
         if not modes:
             self.say("a sweep needs threads or processes, and neither can run this", "warning", 6)
             return None
         usable = self.info.python.usable_cores
         counts = default_counts(usable, MAX_WORKERS)
-        opened = SweepStarted(self.session.now(), self.spec.workload.name, self.spec.params, modes, counts, 1, usable)
+        return SweepStarted(self.session.now(), self.spec.workload.name, self.spec.params, modes, counts, 1, usable)
+
+    def sweep(self, planned: SweepStarted) -> None:
+        """Start a planned sweep: the plan goes into the stream first, so recordings replay the sweep."""
+        opened = replace(planned, t=self.session.now())
         self.session.emit([opened])
         self.sweeping = True
-        runs = [(replace(self.spec.with_mode(mode), worker_count=n), self.info) for mode, n in plan(modes, counts, 1)]
-        self.say(f"sweep: {len(runs)} runs of {', '.join(modes)} at {counts} workers; x stops, "
-                 "keeping the points so far", "information", 5)
+        runs = [(replace(self.spec.with_mode(mode), worker_count=n), self.info)
+                for mode, n in plan(opened.modes, opened.workers, opened.repeat)]
+        self.say(f"sweep: {len(runs)} runs; x stops, keeping the points so far", "information", 5)
         self.start_queue(runs)
-        return opened
 
     def usable_cores(self, state: SessionState) -> int:
         return self.info.python.usable_cores

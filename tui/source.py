@@ -12,7 +12,8 @@ one app (app.py) and its panes screen (panes.py) ask of a source, on the UI thre
 - `refusal(action, args)`: why a key does nothing now (None: it applies);
 - `help_notes()`: lines the help screen adds under the keys;
 - `attach(host)`, `start()`, `close()`: the app (`Host`) before the first frame, after it,
-  and on every way out; `sweep()`, `measure(claim)`, `sweeping`: where `allows` says so.
+  and on every way out; `plan_sweep()`, `sweep(planned)`, `measure(claim)`, `sweeping`,
+  `running`: where `allows` says so.
 
 `Source` gives every part but the first three a default: a fixed stream (tests/fixtures/
 stub_source.py) is its three methods. Three sources exist: the live session's controller
@@ -25,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
-from conctui.engine.events import Event, PythonInfo, RunStarted
+from conctui.engine.events import Event, PythonInfo, RunStarted, SweepStarted
 from conctui.engine.state import SessionState
 
 
@@ -110,6 +111,7 @@ class Source:
     keys: tuple[Key, ...] = ()
     host: Host | None = None
     sweeping = False  # a sweep's runs are under way (its screen offers x)
+    running = False  # a run is live, being checked or queued (a claim measured ends when it is not)
 
     def pull(self) -> list[Event]:
         raise NotImplementedError
@@ -144,9 +146,13 @@ class Source:
         run = state.current
         return run.started.python.usable_cores if run else 1
 
-    def sweep(self) -> object | None:
-        """S, where `allows.sweep`: start a sweep (None: it could not, and said why)."""
+    def plan_sweep(self) -> SweepStarted | None:
+        """S, where `allows.sweep`: a sweep of the current choice, shown before it starts (None:
+        there is none, and it said why)."""
         return None
+
+    def sweep(self, planned: SweepStarted) -> None:
+        """Enter on the sweep's plan: start it."""
 
     def measure(self, claim: str) -> None:
         """A claim's key on the claims screen, where `allows.measure`: run its case."""

@@ -131,6 +131,22 @@ def predicted_wall(found: list[dict[str, Any]], mode: str, workers: int) -> floa
     return one * (serial * (workers - bound) + bound)
 
 
+def one_worker_wall(figures: list[dict[str, Any]], workload: str, params: dict) -> float | None:
+    """One worker's wall for this workload and params, from the session's earlier runs: the
+    shortest worker's (a sequential run's each, a GIL-bound thread's is longer), None if none ran."""
+    walls = [w["wall_s"] for run in figures if run["workload"] == workload and run["params"] == params
+             for w in run["per_worker"] if w["wall_s"]]
+    return min(walls, default=None)
+
+
+def planned_s(runs: list[tuple[str, int]], one_wall_s: float, cores: int) -> float:
+    """What a plan's runs should take before any has run: each run's predicted wall from one
+    worker's, as the time left is predicted before a mode has its fit."""
+    found = [{"mode": mode, "workers": 1, "wall_s": one_wall_s, "usable_cores": cores}
+             for mode in dict.fromkeys(mode for mode, _ in runs)]
+    return sum(predicted_wall(found, mode, n) or 0.0 for mode, n in runs)
+
+
 def time_left(found: list[dict[str, Any]], remaining: list[tuple[str, int]], elapsed_s: float,
               measured_wall_s: float) -> float | None:
     """Seconds the remaining runs should take: predicted walls, scaled by what each run cost
