@@ -12,7 +12,7 @@ from conctui.engine.untrusted import from_bytes, visible
 from conctui.widgets.output_log import log_text
 from conctui.widgets.strips import text_strip
 from fixtures import hostile
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
@@ -37,6 +37,8 @@ def _assert_harmless(shown: str) -> None:
 
 @settings(max_examples=3000)
 @given(st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF)))
+@example("\u1bab0")  # a virama: wcwidth joins it and the digit into one 2-cell cluster, Rich counts 1
+@example("a\U0001171e")  # a mark Unicode 15 made spacing: 1 cell to wcwidth, 0 to Python 3.11's tables
 def test_every_code_point_comes_out_harmless_and_as_wide_as_rich_counts(text: str) -> None:
     shown = visible(text)
     _assert_harmless(shown)

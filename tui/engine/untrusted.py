@@ -18,7 +18,8 @@ table and title passes it through `visible` first; JSON output keeps the exact t
 - C1 controls (U+0080-U+009F), format characters (bidi overrides, zero-width joiners, the
   byte-order mark), line and paragraph separators, unassigned code points, lone surrogates,
   and the characters terminals and Rich count differently (spacing vowel signs, variation
-  selectors, emoji skin-tone modifiers, regional indicators) become Python escapes such as
+  selectors, emoji skin-tone modifiers, regional indicators, the viramas that join the
+  consonants beside them into one cluster) become Python escapes such as
   `\\x9b` or `\\u202e`. A byte that was not UTF-8, decoded with `errors="surrogateescape"`
   (`from_bytes`), reads `\\xff`. Terminals disagree on the width of these, so showing them
   as ASCII keeps the columns aligned.
@@ -35,6 +36,7 @@ import unicodedata
 from functools import lru_cache
 
 TAB_SIZE = 8
+VIRAMA = 9  # the canonical combining class of the signs that join consonants into clusters
 
 # anything but printable ASCII needs a closer look; printable ASCII is shown as it is
 _NOT_PLAIN = re.compile(r"[^\x20-\x7e]")
@@ -45,8 +47,10 @@ _ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Cn", "Zl", "Zp", "Mc"})
 
 
 # code points terminals and Rich count differently: variation selectors, emoji skin-tone modifiers,
-# regional indicators (flag halves); shown as escapes so the columns cannot drift
-_DISPUTED = ((0xFE00, 0xFE0F), (0xE0100, 0xE01EF), (0x1F3FB, 0x1F3FF), (0x1F1E6, 0x1F1FF))
+# regional indicators (flag halves); shown as escapes so the columns cannot drift. Viramas
+# (canonical combining class 9) are too: wcwidth joins `\u1bab0` into a 2-cell cluster, Rich counts 1
+# and U+1171E, a non-spacing mark in Python 3.11's Unicode 14 that Unicode 15 made a spacing one
+_DISPUTED = ((0xFE00, 0xFE0F), (0xE0100, 0xE01EF), (0x1F3FB, 0x1F3FF), (0x1F1E6, 0x1F1FF), (0x1171E, 0x1171E))
 # Hangul vowels and finals that join the syllable before them, and the Hangul fillers: no cell of their own
 _JOINING = ((0x1160, 0x11FF), (0xD7B0, 0xD7FF), (0x3164, 0x3164), (0xFFA0, 0xFFA0))
 
@@ -66,7 +70,7 @@ def _shown(char: str) -> tuple[str, int]:
     if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
         return f"\\x{code - 0xDC00:02x}", 4
     category = unicodedata.category(char)
-    if category in _ESCAPED_CATEGORIES or _within(code, _DISPUTED):
+    if category in _ESCAPED_CATEGORIES or _within(code, _DISPUTED) or unicodedata.combining(char) == VIRAMA:
         escape = f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
         return escape, len(escape)
     if category in ("Mn", "Me") or _within(code, _JOINING):
