@@ -90,7 +90,6 @@ class ConcApp(App[int]):
         self.source = source
         self.ticking = ticking  # False: frames are stepped by the caller (exports, snapshot tests)
         self.model = SessionModel(tick=1 / refresh_hz)
-        self.refresh_hz = refresh_hz
         # the source's keys first (the footer's order), then the app's: bound per app, as each
         # source has its own (Textual merges class BINDINGS only; this map is the one it reads)
         self.key_bindings = [source_binding(key) for key in source.keys] + [
