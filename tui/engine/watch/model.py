@@ -151,8 +151,8 @@ class WatchModel:
             by_pid.setdefault(key[0], []).append(self._thread(key, row, base, span))
         out = []
         for pid, row in self.processes.items():
-            if window and row["ended"] is not None:
-                continue
+            if window and pid not in self.history[-1][2]:
+                continue  # gone for longer than the sampler shows an ended process (ENDED_SHOWN_S)
             if window and pid in base_procs:
                 base, span = base_procs[pid], self.last.t - base_t
             else:

@@ -153,8 +153,8 @@ class WatchSampler:
         if self.pyspy is not None:
             self.pyspy.processes = sum(p.ended is None and p.build is not None for p in self.tree.processes.values())
         for process in self.tree.processes.values():
-            if process.ended is None:
-                self._find_threads(process)
+            if process.ended is None and (process.build is not None or process.maps_refused):
+                self._find_threads(process)  # a program that is not Python gets CPU only
         gone = []
         for key, tally in list(self.threads.items()):
             process = self.tree.processes.get(key[0])
