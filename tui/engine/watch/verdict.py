@@ -11,7 +11,8 @@ missing (py-spy refused: no GIL sentences). The set, checked in this order per p
 - lock_wait: >= 2 threads each waiting on other futexes (Lock, Condition, Queue) >= LOCK_WAIT
   that each also ran >= WORKS of a core (they work between waits: not idle workers waiting
   for a task, which wait on a queue's lock too);
-- io_wait: >= 2 threads each waiting on I/O >= IO_WAIT of the time;
+- io_wait: >= 2 threads each waiting on I/O >= IO_WAIT of the time, in a process that is not
+  the parent of multiprocessing workers (whose pool's helper threads wait on the workers' pipes);
 - one_core: one thread busy (>= BUSY of a core) and no other;
 - idle: the process uses < IDLE of a core.
 Across processes: processes: >= 2 worker processes each on >= BUSY of a core; the sentence then
@@ -57,7 +58,7 @@ def _threads(n: int) -> str:
     return f"{n} thread{'s' if n != 1 else ''}"
 
 
-def _process_line(process: ProcessFigures, cores: int, free_threaded: bool) -> Line | None:
+def _process_line(process: ProcessFigures, cores: int, free_threaded: bool, parent_of_workers: bool) -> Line | None:
     threads = [t for t in process.threads if not t.ended or process.ended is not None]
     busy = [t for t in threads if (t.cpu or 0) >= BUSY]
     cpu = process.cpu or 0.0
@@ -88,7 +89,7 @@ def _process_line(process: ProcessFigures, cores: int, free_threaded: bool) -> L
                     {"pid": pid, "threads": len(locked), "lock_wait": round(wait, 4), "cpu": cpu},
                     f"{_threads(len(locked))} wait on locks {wait:.0%}")
     io = [t for t in threads if _state(t, "io_wait") >= IO_WAIT]
-    if len(io) >= 2:
+    if len(io) >= 2 and not parent_of_workers:  # a pool's helper threads read its workers' pipes
         wait = _mean([_state(t, "io_wait") for t in io])
         return Line("io_wait", f"{_threads(len(io))} in pid {pid}, {cpu:.2f} cores busy: they wait on I/O "
                     f"{wait:.0%} of the time. Threads are the right tool here.",
@@ -127,7 +128,8 @@ def verdict(model: WatchModel, window: bool) -> list[Line]:
         if lines and lines[0].reason == "processes" and (
                 process.role == "worker" or (process.role == "main" and (process.cpu or 0) < IDLE * 2)):
             continue  # said once for all of them; a parent that waits on them is part of that sentence
-        line = _process_line(process, cores, free)
+        parent = any(p.role == "worker" and p.ppid == process.pid for p in processes)
+        line = _process_line(process, cores, free, parent)
         if line is not None:
             lines.append(line)
     return lines
