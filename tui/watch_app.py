@@ -96,7 +96,7 @@ def header_text(model: WatchModel, recording: bool, note: str = "", width: int =
     return text
 
 
-def verdict_text(model: WatchModel, whole: list) -> Text:
+def verdict_text(model: WatchModel, whole: list, whole_s: float) -> Text:
     """The last second's sentences, then the whole watch's in a few words (in full once it ended)."""
     lines = []
     if model.ended is None:
@@ -104,7 +104,7 @@ def verdict_text(model: WatchModel, whole: list) -> Text:
         lines += [Text.assemble(("last second: ", "bold"), line.text) for line in said]
         if not said:
             lines.append(Text.assemble(("last second: ", "bold"), ("nothing to say yet", "dim")))
-    title = f"whole watch, {model.duration_s:.0f} s: "
+    title = f"whole watch, {whole_s:.0f} s: "
     if model.ended is None:
         lines.append(Text.assemble((title, "bold"), "; ".join(line.short for line in whole) or "-"))
     else:
@@ -145,6 +145,7 @@ class WatchApp(App[int]):
         self.stopping = False
         self.whole: list = []  # the whole watch's verdict, again every WHOLE_EVERY_S
         self.whole_at = -WHOLE_EVERY_S
+        self.whole_s = 0.0
 
     def compose(self) -> ComposeResult:
         self.header_pane = Static(id="header")
@@ -188,7 +189,8 @@ class WatchApp(App[int]):
                 self.cores_pane.draw(self.cores)
                 if self.model.ended is not None or time.monotonic() - self.whole_at >= WHOLE_EVERY_S:
                     self.whole, self.whole_at = verdict(self.model, window=False), time.monotonic()
-                self._update(self.results_pane, verdict_text(self.model, self.whole))
+                    self.whole_s = self.model.duration_s  # its title moves with it, not every second
+                self._update(self.results_pane, verdict_text(self.model, self.whole, self.whole_s))
             lines = [e.line for e in batch if isinstance(e, WatchOutput)]
             if lines and self.model.started is not None:
                 self.log_pane.add([(self.model.started.pid, line) for line in lines])
