@@ -62,10 +62,10 @@ def _elapsed(app: ConcApp) -> float | None:
     return float(found.group(1)) if found else None
 
 
-@pytest.mark.parametrize("refresh_hz", [0.2, 1.0])
-async def test_the_clock_moves_in_the_first_second_of_a_run(refresh_hz: float) -> None:
+@pytest.mark.parametrize("tick_hz", [0.2, 1.0])
+async def test_the_clock_moves_in_the_first_second_of_a_run(tick_hz: float) -> None:
     spec, info = _spec()
-    app = live_app(spec, info, refresh_hz=refresh_hz)
+    app = live_app(spec, info, tick_hz=tick_hz)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")
         shown: list[float] = []

@@ -77,7 +77,7 @@ class FakeHost:
     def say(self, message: str, severity: str = "information", timeout: float = 3.0) -> None:
         self.said.append((message, severity))
 
-    def keys_changed(self) -> None:
+    def recheck_keys(self) -> None:
         self.changes += 1
 
     def off_thread(self, job: Callable[[], object], done: Callable[[object], None]) -> None:
@@ -106,7 +106,7 @@ class Harness:
         ref = parse_workload(workload)
         info = RunnerInfo(demo.PYTHON, WorkloadFacts(workload, has_async=workload == "download"))
         self.control = LiveController(RunSpec(ref, mode, 2, parse_params(ref, [])), info,
-                                      recorder=Recorder(), refresh_s=1.0, open_session=FakeSession)
+                                      recorder=Recorder(), tick_s=1.0, open_session=FakeSession)
         self.host = FakeHost()
         self.control.attach(self.host)
         self.session: FakeSession = self.control.session  # type: ignore[assignment]

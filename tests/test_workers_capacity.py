@@ -104,7 +104,7 @@ def test_the_tui_refuses_a_run_that_one_more_worker_made_too_big(monkeypatch) ->
         def say(self, message: str, severity: str = "information", timeout: float = 3.0) -> None:
             said.append((message, severity))
 
-        def keys_changed(self) -> None:
+        def recheck_keys(self) -> None:
             pass
 
         def off_thread(self, job, done) -> None:

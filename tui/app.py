@@ -33,7 +33,7 @@ from conctui.engine.sweep import of_session, one_worker_wall, plan, planned_s, t
 from conctui.engine.text import seconds_left
 from conctui.engine.untrusted import visible
 from conctui.live import LiveController, OpenSession
-from conctui.panes import FRAME_HZ, REFRESH_HZ, PanesScreen
+from conctui.panes import FRAME_HZ, TICK_HZ, PanesScreen
 from conctui.runner.request import RunnerInfo
 from conctui.source import Key, Refusal, Source
 from conctui.widgets import too_small
@@ -44,7 +44,7 @@ from textual.events import Key as KeyEvent
 from textual.message import Message
 from textual.widgets.option_list import Option
 
-__all__ = ["FRAME_HZ", "REFRESH_HZ", "ConcApp", "launch", "live_app"]
+__all__ = ["FRAME_HZ", "TICK_HZ", "ConcApp", "launch", "live_app"]
 
 # the app's actions a source may bind its keys to: they open a screen, so they live here
 SCREEN_ACTIONS = ("pick_workload", "pick_python")
@@ -85,11 +85,11 @@ class ConcApp(App[int]):
         Binding("ctrl+c", "quit", "quit", show=False, priority=True),
     ]
 
-    def __init__(self, source: Source, ticking: bool = True, refresh_hz: float = REFRESH_HZ) -> None:
+    def __init__(self, source: Source, ticking: bool = True, tick_hz: float = TICK_HZ) -> None:
         super().__init__()
         self.source = source
         self.ticking = ticking  # False: frames are stepped by the caller (exports, snapshot tests)
-        self.model = SessionModel(tick=1 / refresh_hz)
+        self.model = SessionModel(tick=1 / tick_hz)
         # the source's keys first (the footer's order), then the app's: bound per app, as each
         # source has its own (Textual merges class BINDINGS only; this map is the one it reads)
         self.key_bindings = [source_binding(key) for key in source.keys] + [
@@ -139,7 +139,7 @@ class ConcApp(App[int]):
     def say(self, message: str, severity: str = "information", timeout: float = 3.0) -> None:
         self.notify(message, severity=severity, timeout=timeout)  # type: ignore[arg-type]
 
-    def keys_changed(self) -> None:
+    def recheck_keys(self) -> None:
         self.refresh_bindings()
         if self.panes is not None:
             self.panes.wake()
@@ -279,7 +279,7 @@ class ConcApp(App[int]):
 
     def measure_claim(self, key: str | None) -> None:
         """What the claims screen's number keys do, where the source measures: the claims come
-        back, with the new figure, once its runs are over (`keys_changed`)."""
+        back, with the new figure, once its runs are over (`recheck_keys`)."""
         if key and self.source.allows.measure:
             self.source.measure(key)
             self._claims_after_runs = True
@@ -329,22 +329,22 @@ class ConcApp(App[int]):
 
 
 def live_app(spec: RunSpec, info: RunnerInfo, *, start: bool = False, ticking: bool = True,
-             recorder: Recorder | None = None, refresh_hz: float = REFRESH_HZ,
+             recorder: Recorder | None = None, tick_hz: float = TICK_HZ,
              open_session: OpenSession = Session) -> ConcApp:
     """The app over a live session of `spec` (described by `info`); `start`: run it at once."""
-    controller = LiveController(spec, info, start=start, recorder=recorder, refresh_s=1 / refresh_hz,
+    controller = LiveController(spec, info, start=start, recorder=recorder, tick_s=1 / tick_hz,
                                 open_session=open_session)
-    return ConcApp(controller, ticking, refresh_hz)
+    return ConcApp(controller, ticking, tick_hz)
 
 
 def launch(spec: RunSpec, info: RunnerInfo, start: bool = False, record: str | None = None,
-           refresh_hz: float = REFRESH_HZ) -> int:
+           tick_hz: float = TICK_HZ) -> int:
     recorder = Recorder.open(record) if record else None  # an unwritable path fails before the UI opens
     # What is imported by now (modules, classes, functions) lives as long as the app: frozen, it is
     # left out of every collection, so none scans it again (~40 000 objects; a full collection
     # during the first frame took ~16 ms: bench/startup.py)
     gc.freeze()
-    app = live_app(spec, info, start=start, recorder=recorder, refresh_hz=refresh_hz)
+    app = live_app(spec, info, start=start, recorder=recorder, tick_hz=tick_hz)
     try:
         code = app.run()
     finally:

@@ -90,7 +90,7 @@ class LiveController(Source):
     keys = LIVE_KEYS
 
     def __init__(self, spec: RunSpec, info: RunnerInfo, *, start: bool = False, recorder: Recorder | None = None,
-                 refresh_s: float = 1.0, open_session: OpenSession = Session) -> None:
+                 tick_s: float = 1.0, open_session: OpenSession = Session) -> None:
         self.spec = spec
         self.info = info
         self.start_at_once = start  # --start: run the choice as soon as sampling is on
@@ -101,7 +101,7 @@ class LiveController(Source):
         self._checks = 0  # each check's number: a cancel makes the one under way moot
         self.inbox: deque[list[Event]] = deque()  # batches from the reader and sampler threads
         # idle, the cores move every 2 s (htop: 1.5 s): an idle screen should cost next to nothing
-        self.sample_live_s, self.sample_idle_s = max(0.1, refresh_s), max(2.0, refresh_s)
+        self.sample_live_s, self.sample_idle_s = max(0.1, tick_s), max(2.0, tick_s)
         self.session = open_session([self.inbox.append, self.recorder], self.sample_idle_s)
         self.user_workloads = [] if spec.workload.builtin else [spec.workload.text]
         self.pythons = [] if spec.python == sys.executable else [spec.python]
@@ -110,9 +110,9 @@ class LiveController(Source):
         if self.host is not None:
             self.host.say(message, severity, timeout)
 
-    def keys_changed(self) -> None:
+    def recheck_keys(self) -> None:
         if self.host is not None:
-            self.host.keys_changed()
+            self.host.recheck_keys()
 
     # ---- the screen's source ------------------------------------------------------------
     def pull(self) -> list[Event]:
@@ -145,15 +145,25 @@ class LiveController(Source):
         acts[action](*args)
 
     # ---- what applies now -----------------------------------------------------------------
+    # Three words for "something runs", one each (the folded stream's fourth is state.live: the
+    # current run without its RunFinished, which is what the panes and header read):
+    # busy: a runner is alive, until it is reaped (the session's word);
+    # in_flight: busy, or a run's check is under way (the queue aside);
+    # running: in flight, or the queue has runs to go (what the run keys wait for).
     @property
     def busy(self) -> bool:
-        """A run is live, or its runner is still being reaped."""
+        """A runner is alive, until it is reaped (Session.busy)."""
         return self.session.busy
 
     @property
+    def in_flight(self) -> bool:
+        """Busy, or a run's capacity check or description is under way (the queue aside)."""
+        return self.busy or self.checking is not None
+
+    @property
     def running(self) -> bool:
-        """A run is live, being checked, or the queue has runs to go."""
-        return self.busy or self.checking is not None or bool(self.queue)
+        """In flight, or the queue has runs to go."""
+        return self.in_flight or bool(self.queue)
 
     def unavailable(self, mode: str) -> str | None:
         return unavailable(mode, self.info)
@@ -182,7 +192,7 @@ class LiveController(Source):
         self.spec = self.spec.with_mode(mode)
         if self.busy:
             self.say(f"next run: {mode} (the live run goes on; x cancels it)", "information", 3)
-        self.keys_changed()
+        self.recheck_keys()
 
     def change_workers(self, delta: int) -> None:
         self.spec = replace(self.spec, worker_count=min(MAX_WORKERS, max(1, self.spec.worker_count + delta)))
@@ -220,10 +230,10 @@ class LiveController(Source):
             self.queue.clear()
             self.sweeping = False
             self.say(str(exc), "error", 8)
-            self.keys_changed()
+            self.recheck_keys()
             return
         self.session.sample_every(self.sample_live_s)
-        self.keys_changed()
+        self.recheck_keys()
         if self.host is not None:
             self.host.off_thread(ended.wait, lambda _: self.run_reaped())
 
@@ -231,13 +241,13 @@ class LiveController(Source):
         """The run's runner was reaped (and the app has folded its end): the cores slow down,
         and the queue's next run starts, or the person is told how the last run ended."""
         self.session.sample_every(self.sample_idle_s)
-        if self.queue and not self.running_now:
+        if self.queue and not self.in_flight:
             self.start_spec(*self.queue.pop(0))
         elif not self.queue and self.host is not None and (ended := self.host.ended_figures()):
             latest = ended[-1]
             self.say(f"{latest['mode']}: {latest['status']}, wall {figure(latest['wall_s'], ' s')}", "information", 4)
         self.sweeping = self.sweeping and self.running
-        self.keys_changed()
+        self.recheck_keys()
 
     def off_thread(self, what: str, job: Callable[[], object], done: Callable[[object], None]) -> None:
         """Run `job` off the UI thread (the header says `what` meanwhile), then `done(result)`,
@@ -245,14 +255,14 @@ class LiveController(Source):
         self._checks += 1
         number = self._checks
         self.checking = what
-        self.keys_changed()
+        self.recheck_keys()
 
         def finished(result: object) -> None:
             if number != self._checks:
                 return  # cancelled meanwhile: what it found is moot
             self.checking = None
             done(result)
-            self.keys_changed()
+            self.recheck_keys()
 
         if self.host is not None:
             self.host.off_thread(job, finished)
@@ -269,13 +279,8 @@ class LiveController(Source):
     def start_queue(self, runs: list[tuple[RunSpec, RunnerInfo]]) -> None:
         """Run `runs` one after another: each starts once the one before is reaped."""
         self.queue = list(runs)
-        if self.queue and not self.running_now:
+        if self.queue and not self.in_flight:
             self.start_spec(*self.queue.pop(0))
-
-    @property
-    def running_now(self) -> bool:
-        """A run is live or being checked (the queue aside)."""
-        return self.busy or self.checking is not None
 
     def plan_sweep(self) -> SweepStarted | None:
         """The current workload at 1 to 2 x cores workers, in threads and processes (those that
@@ -329,7 +334,7 @@ class LiveController(Source):
         self._checks += 1
         self.checking = None
         self.session.cancel()
-        self.keys_changed()
+        self.recheck_keys()
 
     def toggle_recording(self) -> None:
         if self.recorder.recording:
@@ -370,7 +375,7 @@ class LiveController(Source):
         if reason:
             self.spec = spec.with_mode("threads")
             self.say(f"{spec.mode}: {reason}; switched to threads", "warning", 6)
-        self.keys_changed()
+        self.recheck_keys()
 
     # ---- the way in and the way out ---------------------------------------------------------
     def start(self) -> None:

@@ -32,7 +32,9 @@ from textual.timer import Timer
 FRAME_HZ = 15
 IDLE_HZ = 4  # frames a second once nothing has run, arrived or been pressed for IDLE_AFTER_S
 IDLE_AFTER_S = 1.0
-REFRESH_HZ = 1.0  # clocks, per-worker times and core samples: what crosses an SSH link each second
+# ticks a second (the CLI's --refresh): how often clocks and per-worker times move, and the live
+# run's core samples come; what crosses an SSH link each second. Frames come at FRAME_HZ.
+TICK_HZ = 1.0
 
 
 class Pane(Protocol):
@@ -58,7 +60,9 @@ class PanesScreen(Screen[None]):
         # an idle timer at 15 Hz alone cost ~1.2% of a core (bench/ui_cost.py's idle row).
         self.frames: Timer | None = None
         self.frame_hz = 0.0
-        self.busy_at = 0.0  # monotonic time a run was live, events arrived or a key was pressed
+        # the last activity, for frame pacing only: the monotonic time a run was live, events other
+        # than idle samples arrived, or a key was pressed
+        self.active_at = 0.0
 
     def compose(self) -> ComposeResult:
         # kept, not queried per frame: a modal screen on top would hide them from query_one
@@ -82,19 +86,19 @@ class PanesScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.mounted = True  # every pane below is mounted by now
-        self.busy_at = time.monotonic()
+        self.active_at = time.monotonic()
         self.frame()
 
     def wake(self) -> None:
         """Something happened that the next frame shows (a key): frames at FRAME_HZ again."""
-        self.busy_at = time.monotonic()
+        self.active_at = time.monotonic()
         self._pace()
 
     def _pace(self) -> None:
-        """Run the frame timer at FRAME_HZ within IDLE_AFTER_S of the last busy moment, else IDLE_HZ."""
+        """Run the frame timer at FRAME_HZ within IDLE_AFTER_S of the last activity, else IDLE_HZ."""
         if not self.ticking:
             return
-        hz = FRAME_HZ if time.monotonic() - self.busy_at < IDLE_AFTER_S else IDLE_HZ
+        hz = FRAME_HZ if time.monotonic() - self.active_at < IDLE_AFTER_S else IDLE_HZ
         if hz != self.frame_hz:
             if self.frames is not None:
                 self.frames.stop()
@@ -124,6 +128,6 @@ class PanesScreen(Screen[None]):
             for pane in self.panes:
                 pane.show(model, changes)
         if model.state.live is not None or changes.moved:
-            self.busy_at = time.monotonic()  # idle core samples (every 2 s) do not count
+            self.active_at = time.monotonic()  # idle core samples (every 2 s) do not count
         self._pace()
         self.frame_shown.set()

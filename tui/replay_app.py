@@ -13,7 +13,7 @@ from conctui.engine.events import Event
 from conctui.engine.recording import Recording
 from conctui.engine.replay import Player
 from conctui.engine.state import SessionState
-from conctui.panes import REFRESH_HZ
+from conctui.panes import TICK_HZ
 from conctui.source import HeaderLine, Key, Restart, Source
 
 SEEK_S = 5.0
@@ -75,10 +75,10 @@ class ReplaySource(Source):
 
 
 def replay_app(recording: Recording, speed: float = 1.0, ticking: bool = True,
-               refresh_hz: float = REFRESH_HZ) -> ConcApp:
-    return ConcApp(ReplaySource(recording, speed), ticking, refresh_hz)
+               tick_hz: float = TICK_HZ) -> ConcApp:
+    return ConcApp(ReplaySource(recording, speed), ticking, tick_hz)
 
 
-def replay(recording: Recording, speed: float = 1.0, refresh_hz: float = REFRESH_HZ) -> int:
-    code = replay_app(recording, speed, refresh_hz=refresh_hz).run()
+def replay(recording: Recording, speed: float = 1.0, tick_hz: float = TICK_HZ) -> int:
+    code = replay_app(recording, speed, tick_hz=tick_hz).run()
     return code if isinstance(code, int) else 0

@@ -92,8 +92,9 @@ class Host(Protocol):
 
     def say(self, message: str, severity: str = "information", timeout: float = 3.0) -> None: ...
 
-    def keys_changed(self) -> None:
-        """What the keys can do may have changed: the footer is redrawn."""
+    def recheck_keys(self) -> None:
+        """The source's choice or what it runs moved: the app asks again which keys apply (the
+        footer) and wakes the frames."""
 
     def off_thread(self, job: Callable[[], object], done: Callable[[object], None]) -> None:
         """Run `job` in a worker thread, then `done(its result, or the UsageError it raised)` on
@@ -111,7 +112,7 @@ class Source:
     keys: tuple[Key, ...] = ()
     host: Host | None = None
     sweeping = False  # a sweep's runs are under way (its screen offers x)
-    running = False  # a run is live, being checked or queued (a claim measured ends when it is not)
+    running = False  # a run is live, being checked or queued (live.py says which word is which)
 
     def pull(self) -> list[Event]:
         raise NotImplementedError

@@ -81,7 +81,8 @@ def spec_and_info(args: argparse.Namespace, mode: str, python: str | None = None
     return spec, info
 
 
-def refresh_hz(args: argparse.Namespace) -> float:
+def tick_hz(args: argparse.Namespace) -> float:
+    """`--refresh HZ` (the user's word) is the tick rate: how often clocks and times move."""
     if not 0.2 <= args.refresh <= 30:
         raise UsageError(f"--refresh must be between 0.2 and 30 Hz, got {args.refresh}")
     return args.refresh

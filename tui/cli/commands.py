@@ -104,8 +104,8 @@ def cmd_tui(args: argparse.Namespace) -> int:
     from conctui.app import launch  # Textual is imported only for the TUI
 
     spec, info = checks.plans(args, args.mode)[0]
-    refresh_hz = checks.refresh_hz(args)
-    return launch(spec, info, start=args.start, record=args.record, refresh_hz=refresh_hz)
+    tick_hz = checks.tick_hz(args)
+    return launch(spec, info, start=args.start, record=args.record, tick_hz=tick_hz)
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -121,7 +121,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     elif not args.json:
         from conctui.replay_app import replay  # Textual is imported only for the TUI
 
-        return replay(read_recording(args.file), speed=speed, refresh_hz=checks.refresh_hz(args))
+        return replay(read_recording(args.file), speed=speed, tick_hz=checks.tick_hz(args))
     else:
         document, note = replay_figures(args.file)
     print(json.dumps(document, indent=2))

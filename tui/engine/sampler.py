@@ -65,7 +65,7 @@ class Sampler:
         self.session_t0 = session_t0
         self._period = period
         self._run_start: float | None = None  # monotonic start of the latest run: samples keep to its clock
-        self._changed = threading.Condition()
+        self._wakeup = threading.Condition()  # the thread waits on it; a new period or stop wakes it
         self.host = platform.node()
         self.runner_pid: int | None = None
         self._workers: dict[int, WorkerStarted] = {}
@@ -92,15 +92,15 @@ class Sampler:
     @period.setter
     def period(self, seconds: float) -> None:
         """A new period applies now: a wait begun at the idle period is cut short."""
-        with self._changed:
+        with self._wakeup:
             self._period = seconds
-            self._changed.notify()
+            self._wakeup.notify()
 
     def align(self, run_start: float) -> None:
         """A run started at monotonic `run_start`: sample on its clock from now on."""
-        with self._changed:
+        with self._wakeup:
             self._run_start = run_start
-            self._changed.notify()
+            self._wakeup.notify()
 
     def _due(self, last: float) -> float:
         """When the sample after the one taken at `last` is due (monotonic seconds)."""
@@ -140,17 +140,17 @@ class Sampler:
     def _loop(self) -> None:
         last = time.monotonic()
         while True:
-            with self._changed:
+            with self._wakeup:
                 while not self._stop.is_set() and (wait := self._due(last) - time.monotonic()) > 0:
-                    self._changed.wait(wait)
+                    self._wakeup.wait(wait)
             if self._stop.is_set():
                 return
             last = time.monotonic()
             self.sink([self.sample()])
 
     def stop(self) -> None:
-        with self._changed:
+        with self._wakeup:
             self._stop.set()
-            self._changed.notify()
+            self._wakeup.notify()
         if self._thread.is_alive():
             self._thread.join()

@@ -40,7 +40,8 @@ class Session:
 
     @property
     def busy(self) -> bool:
-        """A run is live, or its runner is still being reaped."""
+        """A runner is alive: from its start until it is reaped, which may be after its
+        RunFinished (state.live) has been folded."""
         return self.runner is not None and not self.runner.done.is_set()
 
     def now(self) -> float:

@@ -124,6 +124,8 @@ class SessionState:
 
     @property
     def live(self) -> RunState | None:
+        """The current run while the stream has not said it finished (no RunFinished folded yet);
+        its runner may outlive this (the controller's `busy`)."""
         run = self.current
         return run if run is not None and run.finished is None else None
 
