@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from conctui.engine.pythons import FoundPython, by_version
 from conctui.export import render_screen
 from conctui.widgets.sweep import SweepScreen
@@ -49,18 +48,26 @@ async def _opened(key: str, found: list[FoundPython] | None = None, size: tuple[
         return render_screen(app, None)
 
 
-@pytest.mark.parametrize(("key", "hint"), [("question_mark", "help: escape closes"),
-                                           ("T", "claims: a number measures its claim, escape closes"),
-                                           ("w", "workload: enter picks, escape closes"),
-                                           ("P", "python: enter picks, escape closes")])
-async def test_every_modal_says_how_to_close_it_on_its_first_screen(key: str, hint: str) -> None:
-    screen = await _opened(key, FOUND)
-    assert hint in screen, screen
+async def test_every_modal_says_how_to_close_it_on_its_first_screen() -> None:
+    hints = {"question_mark": "help: escape closes", "T": "claims: a number measures its claim, escape closes",
+             "w": "workload: enter picks, escape closes", "P": "python: enter picks, escape closes"}
+    app = demo.demo_app("cpu", "processes", 4)
+    app.source.found_pythons = lambda: FOUND
+    async with app.run_test(size=SIZE) as pilot:
+        await demo.show(pilot, demo.download_threads())
+        for key, hint in hints.items():
+            await pilot.press(key)
+            await pilot.pause()
+            screen = render_screen(app, None)
+            assert app.screen is not app.panes and hint in screen, screen
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen is app.panes, key
 
 
 async def test_help_speaks_to_users_not_to_the_projects_developers() -> None:
     app = demo.demo_app()
-    async with app.run_test(size=(80, 200)) as pilot:  # tall: the whole help on one screen
+    async with app.run_test(size=(80, 120)) as pilot:  # tall: the whole help on one screen
         await demo.show(pilot, demo.download_threads())
         await pilot.press("question_mark")
         await pilot.pause()
