@@ -32,7 +32,8 @@ def test_two_subinterpreters_on_pure_python_cpu_beat_sequential() -> None:
     assert {w["status"] for w in run["per_worker"]} == {"done"}
     assert all(w["cpu_s"] > 0.05 for w in run["per_worker"]), run["per_worker"]  # the thread's own clock
     assert run["python"]["interpreters"] == {"api": "_interpreters", "experimental": True, "reason": None}
-    assert run["gil_wait"] is None and run["gil_note"] == "own GIL in each sub-interpreter"
+    assert run["gil_scope"] == "per interpreter" and run["gil_wait"] is None
+    assert run["gil_latency_note"] == "own GIL in each sub-interpreter"
 
 
 def test_a_worker_importing_curses_fails_with_the_reason_while_the_other_finishes() -> None:
