@@ -106,3 +106,26 @@ async def test_seeking_back_shows_only_the_runs_ended_by_then(recording_file: Pa
         app.action_act("seek", -app.source.player.duration)  # back to the start
         await pilot.pause()
         assert app.figures == [] and app.panes.results_pane.query_one("#results-table").row_count == 0
+
+
+async def test_the_header_shows_the_recording_at_once_and_the_speed_even_while_paused(recording_file: Path) -> None:
+    """No blank header before the first run's start falls due; `<` and `>` answer in it while paused."""
+    app = replay_app(read_recording(recording_file), ticking=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.panes.frame_shown.wait()
+        assert app.state.current is None  # nothing is due yet at 0 s
+        header = str(app.panes.header_pane.render())
+        assert header.startswith("▶ 0/") and "1x · cpu x4 · sequential" in header
+        await pilot.press("space", "greater_than_sign")
+        header = str(app.panes.header_pane.render())
+        assert "2x paused · " in header and header.startswith("⏸")
+        await pilot.press("less_than_sign", "less_than_sign")
+        assert "0.5x paused · " in str(app.panes.header_pane.render())
+
+
+async def test_the_footer_names_seeking_with_the_arrows(recording_file: Path) -> None:
+    app = replay_app(read_recording(recording_file), ticking=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        footer = " ".join(str(widget.render()) for widget in app.screen.query("FooterKey, FooterLabel"))
+        assert "←" in footer and "→" in footer and "seek 5s" in footer and "speed" in footer

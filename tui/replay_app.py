@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 from conctui.app import ConcApp
-from conctui.engine.events import Event
+from conctui.engine.events import Event, RunStarted
 from conctui.engine.recording import Recording
 from conctui.engine.replay import Player
 from conctui.engine.state import SessionState
@@ -19,10 +19,13 @@ from conctui.source import HeaderLine, Key, Restart, Source
 SEEK_S = 5.0
 REPLAY_KEYS = (
     Key("space", "pause", "pause", tooltip="pause / play"),
-    Key("left", "seek", f"-{SEEK_S:g}s", (-SEEK_S,), tooltip=f"seek back {SEEK_S:g} s"),
-    Key("right", "seek", f"+{SEEK_S:g}s", (SEEK_S,), tooltip=f"seek forward {SEEK_S:g} s"),
-    Key("less_than_sign", "slower", "slower", key_display="<", tooltip="half speed"),
-    Key("greater_than_sign", "faster", "faster", key_display=">", tooltip="double speed"),
+    # grouped, the footer reads `← → seek 5s < > speed`
+    Key("left", "seek", f"-{SEEK_S:g}s", (-SEEK_S,), key_display="←", tooltip=f"seek back {SEEK_S:g} s",
+        group=f"seek {SEEK_S:g}s", priority=True),
+    Key("right", "seek", f"+{SEEK_S:g}s", (SEEK_S,), key_display="→", tooltip=f"seek forward {SEEK_S:g} s",
+        group=f"seek {SEEK_S:g}s", priority=True),
+    Key("less_than_sign", "slower", "slower", key_display="<", tooltip="half speed", group="speed"),
+    Key("greater_than_sign", "faster", "faster", key_display=">", tooltip="double speed", group="speed"),
 )
 
 
@@ -36,6 +39,7 @@ class ReplaySource(Source):
         self.player = Player(recording.events, recording.t0, speed)
         self._last = time.monotonic()
         self._sought: list[Event] = []  # a seek's events, handed over by the next pull
+        self.first = next((event for event in recording.events if isinstance(event, RunStarted)), None)
 
     def pull(self) -> list[Event]:
         tick = time.monotonic()
@@ -48,12 +52,16 @@ class ReplaySource(Source):
         return self.player.clock
 
     def header(self, state: SessionState) -> HeaderLine | None:
-        if state.current is None:
+        """The run on show, or, before the first has started, the recording's first: its facts
+        from the first frame. The speed always, so `<` and `>` answer even while paused."""
+        started = state.current.started if state.current is not None else self.first
+        if started is None:
             return None
         player = self.player
-        where = "paused" if player.paused else ("end" if player.finished else f"{player.speed:g}x")
-        note = f"▶ {player.elapsed:.0f}/{player.duration:.0f}s {where} · "
-        return HeaderLine.of_run(state.current.started, False, note)
+        where = " paused" if player.paused else (" end" if player.finished else "")
+        sign = "⏸" if player.paused else "▶"
+        note = f"{sign} {player.elapsed:.0f}/{player.duration:.0f}s {player.speed:g}x{where} · "
+        return HeaderLine.of_run(started, False, note)
 
     def act(self, action: str, *args: object) -> None:
         if action == "pause":
@@ -62,10 +70,10 @@ class ReplaySource(Source):
             step = self.player.seek_by(float(args[0]))  # type: ignore[arg-type]
             # backwards: the session is shown again from its start, up to the new time
             self._sought = Restart(step.events) if step.reset else type(self._sought)(self._sought + step.events)
+        elif action == "slower":  # the header shows the new speed
+            self.player.slower()
         else:
-            speed = self.player.slower() if action == "slower" else self.player.faster()
-            if self.host is not None:
-                self.host.say(f"{speed:g}x", "information", 1)
+            self.player.faster()
 
     def help_notes(self) -> list[str]:
         notes = [f"replaying {self.recording.path}"]

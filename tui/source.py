@@ -73,6 +73,7 @@ class Key:
     tooltip: str = ""
     group: str = ""  # keys shown together in the compact footer, before this label (`s t p a i d  mode`)
     show: bool = True  # in the footer (help lists every key)
+    priority: bool = False  # before the focused pane's own use of the key (a replay's ←/→ over the log's)
 
 
 @dataclass(frozen=True)
