@@ -5,6 +5,7 @@ import pytest
 from conctui.engine.events import GilSample, GilWorkers, RunFinished, RunStarted, WorkerFinished, WorkerStarted
 from conctui.engine.figures import run_figures
 from conctui.engine.state import SessionState, WorkerState, apply
+from conctui.runner.gil_constants import NO_GIL
 from conctui.widgets.clock import clock_text
 from conctui.widgets.cores import gil_line
 from conctui.widgets.workers import HEADER, STATE_STYLE, cells_line, worker_cells
@@ -66,7 +67,7 @@ def test_every_state_with_the_widest_figures_fills_the_header_exactly(status: st
 
 
 def test_the_clock_before_during_and_after_a_run() -> None:
-    assert clock_text(None, 0.0) == "no run yet: enter runs, c compares"
+    assert clock_text(None, 0.0) == "no run yet: ⏎ run, c compare"
     live = _fold(_started(t=0.5))
     assert clock_text(live.current, now=2.04) == "threads: elapsed 1.5 s"
     ended = _fold(_started(t=0.5, workers=1), WorkerStarted(0.6, 0, 100, 101),
@@ -81,6 +82,18 @@ def test_the_clock_says_a_run_with_a_failed_worker_failed() -> None:
                   WorkerFinished(1.5, 1, "done", None, 0.9, 0.2), RunFinished(1.6, "done", 1.0))
     text = clock_text(ended.current, now=9.0, figures=run_figures(ended.current))
     assert text.startswith("threads failed · wall 1.00 s")
+
+
+def test_every_line_of_the_clock_fits_the_side_pane() -> None:
+    """30 cells at 80x24: `interpreters done · wall 3.61 s` is 31, so the mode gives way to its label."""
+    assert len(clock_text(None, 0.0)) <= 30
+    ended = _fold(_started(t=0.5, mode="interpreters", workers=1), WorkerStarted(0.6, 0, 100, 101),
+                  WorkerFinished(4.1, 0, "done", None, 3.5, 3.4), RunFinished(4.2, "done", 3.61))
+    text = clock_text(ended.current, now=50.0, figures=run_figures(ended.current))
+    assert text.split("\n")[0] == "interp done · wall 3.61 s"
+    assert all(len(line) <= 30 for line in text.split("\n"))
+    roomy = clock_text(ended.current, now=50.0, figures=run_figures(ended.current), width=40)
+    assert roomy.startswith("interpreters done · wall 3.61 s")
 
 
 def _sampled(t: float, *rows: list, run_held: float | None = None, note: str | None = None) -> GilWorkers:
@@ -101,6 +114,8 @@ def test_the_gil_line_is_the_workers_sampled_figures_live_then_over_the_run() ->
 def test_the_gil_line_says_why_it_has_no_figures() -> None:
     refused = _fold(_started(), _sampled(1.0, [0, None, None, None], note="ptrace refused (not root)"))
     assert gil_line(refused).plain == "GIL: ptrace refused"
+    free = _fold(_started(), _sampled(1.0, [0, None, None, None], note=NO_GIL))
+    assert gil_line(free).plain == "no GIL (free-threaded)"  # not `GIL: no GIL:`
 
 
 def test_the_gil_line_of_processes_is_each_ones_share_of_its_own_gil_never_a_sum() -> None:

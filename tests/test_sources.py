@@ -43,7 +43,7 @@ async def test_the_stub_drives_the_panes_through_its_own_key() -> None:
         assert app.panes.results_pane.query_one("#results-table").row_count == 1
         assert app.check_action("act", ("step",)) is False  # the stream is over: the key leaves the footer
         await pilot.press("question_mark")  # help lists the source's keys with the app's, and its notes
-        assert [b.key for b in app.screen._keys] == ["n", "S", "T", "question_mark", "q", "ctrl+c"]
+        assert [b.key for b in app.screen._keys] == ["n", "S", "T", "tab", "question_mark", "q", "ctrl+c"]
         assert app.screen._notes == ["a fixed stream: 0 steps to go"]
 
 

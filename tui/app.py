@@ -42,6 +42,7 @@ from textual.app import App, SeverityLevel
 from textual.binding import Binding, BindingsMap
 from textual.events import Key as KeyEvent
 from textual.message import Message
+from textual.notifications import Notification, Notify
 from textual.widgets.option_list import Option
 
 __all__ = ["FRAME_HZ", "TICK_HZ", "ConcApp", "launch", "live_app"]
@@ -56,7 +57,7 @@ def source_binding(key: Key) -> Binding:
     ident = "-".join(map(str, (key.action, *key.args)))
     group = Binding.Group(key.group, compact=True) if key.group else None
     return Binding(key.key, action, key.label, key_display=key.key_display, id=ident, show=key.show,
-                   tooltip=key.tooltip, group=group)
+                   tooltip=key.tooltip, group=group, priority=key.priority)
 
 
 class WorkDone(Message):
@@ -80,6 +81,9 @@ class ConcApp(App[int]):
                 tooltip="sweep 1 to 2 x cores workers: speedup, serial fraction"),
         Binding("T", "claims", "claims", id="claims", show=False,
                 tooltip="the tutorial's claims, measured here"),
+        Binding("tab", "focus_next", "next pane", id="focus", show=False,
+                tooltip="the arrow keys move in the next pane: results (↑↓ older runs and their memory lines), "
+                        "output (↑↓ scroll what workers printed), workers"),
         Binding("question_mark", "help", "help", key_display="?", id="help", tooltip="this help"),
         Binding("q", "quit", "quit", id="quit", tooltip="cancel any run, reap every child, quit"),
         Binding("ctrl+c", "quit", "quit", show=False, priority=True),
@@ -98,6 +102,7 @@ class ConcApp(App[int]):
         self.panes: PanesScreen | None = None  # made when the app starts, as its first screen
         self._shut_down = False
         self._claims_after_runs = False  # a claim is being measured: its screen comes back after
+        self._notices: dict[str, Notification] = {}  # the latest notice of each kind (notify)
         source.attach(self)
 
     def get_default_screen(self) -> PanesScreen:
@@ -133,8 +138,16 @@ class ConcApp(App[int]):
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
         """Every notification passes the untrusted-text boundary and is never markup: most quote a
-        path, a runner's reason or an exception's message, which are text from outside."""
-        super().notify(visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False)
+        path, a runner's reason or an exception's message, which are text from outside. A notice
+        replaces the one of its kind still shown (its words before the first `:`: `next run`, a
+        mode's name), so pressing g four times leaves one, not four stacked over the panes."""
+        notice = Notification(visible(message), visible(title), severity,
+                              self.NOTIFICATION_TIMEOUT if timeout is None else timeout, markup=False)
+        kind = notice.message.split(":")[0]
+        if (previous := self._notices.get(kind)) is not None and previous in self._notifications:
+            self._unnotify(previous)  # Textual's own way out for a notice (its Toast calls it on timeout)
+        self._notices[kind] = notice
+        self.post_message(Notify(notice))  # as App.notify does, keeping the notice to replace it later
 
     def say(self, message: str, severity: str = "information", timeout: float = 3.0) -> None:
         self.notify(message, severity=severity, timeout=timeout)  # type: ignore[arg-type]

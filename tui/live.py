@@ -135,7 +135,9 @@ class LiveController(Source):
                           recording, note, spec.switch_interval_ms)
 
     def help_notes(self) -> list[str]:
-        return [f"{name} is unavailable here: {reason}" for name in MODES if (reason := self.unavailable(name))]
+        notes = [f"{name} is unavailable here: {reason}" for name in MODES if (reason := self.unavailable(name))]
+        python = self.info.python
+        return notes + [f"{name}: {caveat}" for name, mode in MODES.items() if (caveat := mode.caveat(python))]
 
     def act(self, action: str, *args: object) -> None:
         """A key of LIVE_KEYS (the pickers' are the app's: they open a screen)."""
@@ -190,7 +192,9 @@ class LiveController(Source):
     # ---- actions ----------------------------------------------------------------------------
     def choose_mode(self, mode: str) -> None:
         self.spec = self.spec.with_mode(mode)
-        if self.busy:
+        if caveat := MODES[mode].caveat(self.info.python):  # the header has room for one word of it
+            self.say(f"{mode}: {caveat}", "information", 5)
+        elif self.busy:
             self.say(f"next run: {mode} (the live run goes on; x cancels it)", "information", 3)
         self.recheck_keys()
 

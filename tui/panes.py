@@ -46,7 +46,7 @@ class Pane(Protocol):
 class PanesScreen(Screen[None]):
     """Header, workers, cores and clock, results, output, footer; one frame loop."""
 
-    AUTO_FOCUS = "#log"  # the arrow keys scroll what the workers printed
+    AUTO_FOCUS = "#results-table"  # the arrow keys reach older runs; tab moves them to the output
 
     def __init__(self, source: Source, model: SessionModel, ticking: bool = True) -> None:
         super().__init__()

@@ -115,6 +115,7 @@ class SessionState:
     # each sweep's plan and how many runs the session had when it began: its points follow
     sweeps: list[tuple[SweepStarted, int]] = field(default_factory=list)
     hosts: dict[str, CoreHost] = field(default_factory=dict)
+    local_host: str | None = None  # the host conctui runs on: its samples carry the app's own CPU
     app_cpu: float = 0.0
     t: float = 0.0
 
@@ -227,7 +228,7 @@ def _gil_workers(run: RunState, event: GilWorkers) -> list[int]:
 
 def _sample(state: SessionState, event: Sample) -> list[int]:
     if event.app_cpu is not None:  # a remote host's sample says nothing about conctui's own CPU
-        state.app_cpu = event.app_cpu
+        state.app_cpu, state.local_host = event.app_cpu, event.host
     host = state.hosts.setdefault(event.host, CoreHost(event.host))
     if len(host.history) != len(event.cores):
         host.history = [deque(maxlen=HISTORY) for _ in event.cores]

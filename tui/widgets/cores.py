@@ -5,11 +5,12 @@ sent over SSH. Cores are grouped by host, so a cluster's machines read apart.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from conctui.engine.figures import gil_figures, gil_scope
 from conctui.engine.state import CoreHost, SessionState
-from conctui.engine.text import gil_held_cell, percent
+from conctui.engine.text import gil_held_cell, percent, short_note
 from conctui.engine.untrusted import visible
 from conctui.widgets.spans import changed_span
 from rich.cells import cell_len, set_cell_size
@@ -71,11 +72,6 @@ def core_lines(state: SessionState, width: int, height: int) -> list[Text]:
     return [line for host in hosts for line in _heat_strips(host, width, set_cell_size(host_label(host), label))]
 
 
-def held_note(note: str) -> str:
-    """A sampler's reason cut to what the side pane holds: `ptrace refused`, `no GIL`."""
-    return visible(note.split(":")[0].split(" (")[0])[:16]
-
-
 def gil_line(state: SessionState) -> Text:
     """The run's GIL figures (engine/figures.gil_figures): the workers' wait and held with one
     GIL; held `each` where every worker has its own (a mean, never a sum); or why there are none."""
@@ -83,8 +79,11 @@ def gil_line(state: SessionState) -> Text:
     if run is None or (run.gil_workers is None and gil_scope(run) != "none"):
         return Text("GIL -", "dim")
     figures = gil_figures(run, state.t)
-    if figures["gil_note"] is not None:
-        return Text.assemble(("GIL", "bold"), (f": {held_note(figures['gil_note'])}", "dim"))
+    if figures["gil_note"] is not None:  # two words fit the side pane: `ptrace refused`, `own GIL`
+        note = short_note(figures["gil_note"])
+        if note == "no GIL":
+            return Text.assemble(("no GIL", "bold"), (" (free-threaded)", "dim"))
+        return Text.assemble(("GIL", "bold"), (f": {note}", "dim"))
     held = gil_held_cell(figures["gil_held"], figures["gil_scope"], None)
     if figures["gil_scope"] != "one":  # each worker alone on its GIL: waiting for it says nothing here
         return Text.assemble(("GIL held ", "bold"), held)
@@ -95,6 +94,19 @@ def gil_line(state: SessionState) -> Text:
     return Text.assemble(("GIL wait ", "bold"), (percent(wait), load_style(100 * (wait or 0))), f" held {held}")
 
 
+def in_use(model: SessionModel) -> SessionState:
+    """The state with the hosts the current run uses, or, between runs, the next one will: a
+    Dask cluster's hosts only for a Dask run (once it has ended, only while Dask is next)."""
+    state = model.state
+    if state.live is not None:
+        cluster = state.live.started.mode == "dask" or state.live.cluster is not None
+    else:
+        cluster = (model.header.mode if model.header is not None else "") == "dask"
+    if cluster or state.local_host not in state.hosts:
+        return state
+    return replace(state, hosts={state.local_host: state.hosts[state.local_host]})
+
+
 class CoresPane(Widget):
     """Re-rendered only when the text it would show differs from what it shows."""
 
@@ -103,6 +115,7 @@ class CoresPane(Widget):
         self._plain = ""
         self._lines: list[Text] = []
         self._state: SessionState | None = None
+        self._hosts: tuple[str, ...] = ()  # the hosts drawn (in_use)
 
     def on_resize(self) -> None:
         """A new size may change what fits: sparklines or heat strips."""
@@ -111,8 +124,10 @@ class CoresPane(Widget):
 
     def show(self, model: SessionModel, changes: Changes) -> None:
         """Redraw when a host's cores were sampled or the GIL figures moved."""
-        if changes.hosts or changes.gil or changes.restart:
-            self.draw(model.state)
+        state = in_use(model)
+        if changes.hosts or changes.gil or changes.restart or tuple(state.hosts) != self._hosts:
+            self._hosts = tuple(state.hosts)
+            self.draw(state)
 
     def draw(self, state: SessionState) -> None:
         self._state = state

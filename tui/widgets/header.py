@@ -1,4 +1,11 @@
-"""The one-line header: what runs, under which Python, with or without a GIL, on how many cores."""
+"""The one-line header: what runs, under which Python, with or without a GIL, on how many cores.
+
+It fits its width by shortening, never by cutting: the facts stand in order of importance (what
+runs, its mode, the Python, the GIL, the cores, then the start method and switch interval), and
+when the line is too long the least important are abbreviated first, then left out. `●REC`
+is always shown. A mode's long caveat (the experimental interpreters API) is one word here;
+help says the rest.
+"""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -6,6 +13,7 @@ from typing import TYPE_CHECKING
 from conctui.engine.events import PythonInfo
 from conctui.engine.modes import MODES
 from conctui.engine.untrusted import visible
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
@@ -13,24 +21,82 @@ if TYPE_CHECKING:
     from conctui.engine.model import Changes, SessionModel
     from conctui.source import HeaderLine
 
+REC = "●REC"
+SEP = " · "
+START_METHODS = {"spawn": "spn", "forkserver": "fsrv", "fork": "fork"}  # the start method's short form
+
+
+def gil_text(python: PythonInfo) -> str:
+    """`GIL on`, `GIL off`, or why a free-threaded build holds one."""
+    if not python.gil_enabled:
+        return "GIL off"
+    if python.free_threaded:
+        if python.gil_reenabled:
+            return f"GIL re-enabled by {visible(python.gil_reenabled)}"
+        return "GIL on (PYTHON_GIL=1)" if python.python_gil == "1" else "GIL re-enabled"
+    return "GIL on"
+
 
 def python_text(python: PythonInfo) -> str:
-    """`CPython 3.13.0 · GIL off (free-threaded)`: the facts that decide what threads can do."""
-    gil = "GIL on" if python.gil_enabled else "GIL off"
-    if python.free_threaded and python.gil_enabled:
-        if python.gil_reenabled:
-            gil = f"GIL re-enabled by {visible(python.gil_reenabled)}"
-        elif python.python_gil == "1":
-            gil = "GIL on (PYTHON_GIL=1)"
-        else:
-            gil = "GIL re-enabled"
-    return f"{python.implementation} {python.version} · {gil}"
+    """`CPython 3.13.0 · GIL off`: the facts that decide what threads can do."""
+    return f"{python.implementation} {python.version} · {gil_text(python)}"
+
+
+def _cut(text: str, most: int) -> str:
+    return text if len(text) <= most else text[:most - 1] + "…"
+
+
+def facts(line: HeaderLine) -> list[tuple[str, str, str]]:
+    """(full, short, style) per fact, most important first."""
+    python = line.python
+    caveat = bool(line.mode in MODES and MODES[line.mode].caveat(python))
+    mode = visible(line.mode)
+    impl = "" if python.implementation == "CPython" else f"{python.implementation} "
+    rows = [
+        (f"{visible(line.workload)} x{line.workers}", f"{_cut(visible(line.workload), 14)} x{line.workers}", ""),
+        (f"{mode} (experimental)" if caveat else mode, f"{mode} (exp.)" if caveat else mode, "bold"),
+        (f"{python.implementation} {python.version}", f"{impl}{python.version}", ""),
+        (gil_text(python), "GIL on" if python.gil_enabled else "GIL off", ""),
+        (f"{python.usable_cores} cores", f"{python.usable_cores}c", ""),
+        (line.start_method, START_METHODS.get(line.start_method, line.start_method[:4]), "dim"),
+    ]
+    if line.switch_ms is not None:
+        rows.append((f"switch {line.switch_ms:g}ms", f"sw {line.switch_ms:g}ms", "dim"))
+    return [(visible(full), visible(short), style) for full, short, style in rows]
+
+
+def header_text(line: HeaderLine, width: int) -> Text:
+    """The longest form of the line that fits `width` cells: every fact in full; then the least
+    important shortened first (`spn`, `sw 5ms`, `2c`, ...); then the least important left out;
+    then the workload's name cut; `●REC` last, always."""
+    note = visible(line.note)
+    rec = f"  {REC}" if line.recording else ""
+    rows = facts(line)
+    # what runs keeps its whole name longest: the others are shortened, then left out, before it is cut
+    tries = [[short if number >= keep else full for number, (full, short, _) in enumerate(rows)]
+             for keep in range(len(rows), 0, -1)]
+    tries += [tries[-1][:keep] for keep in range(len(rows) - 1, 1, -1)]
+    tries.append([rows[0][1], rows[1][1]])
+    room = width - cell_len(note) - cell_len(rec)
+    chosen = next((t for t in tries if cell_len(SEP.join(t)) <= room), tries[-1])
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(note, "dim")
+    for number, fact in enumerate(chosen):
+        if number:
+            text.append(SEP)
+        text.append(fact, ("yellow " if fact.endswith(("(experimental)", "(exp.)")) else "") + rows[number][2])
+    if text.cell_len + cell_len(rec) > width:  # even the shortest is too long: cut the facts, keep ●REC
+        text = text[:max(0, width - cell_len(rec) - 1)] + Text("…")
+    if rec:
+        text.append(rec, "bold red")
+    return text
 
 
 class RunHeader(Static):
-    """Redrawn only when its text changes: it is a line of facts, not a clock."""
+    """Redrawn only when its text or its width changes: it is a line of facts, not a clock."""
 
     _shown: HeaderLine | None = None
+    _width = 0
 
     def show(self, model: SessionModel, changes: Changes) -> None:
         """Show the source's line (`model.header`), if it changed."""
@@ -38,16 +104,12 @@ class RunHeader(Static):
         if line is None or line == self._shown:
             return
         self._shown = line
-        python = line.python
-        caveat = MODES[line.mode].caveat(python) if line.mode in MODES else None
-        # a recording or another Python says what runs: every word of theirs passes the boundary
-        text = Text.assemble(
-            (visible(line.note), "dim"), f"{visible(line.workload)} x{line.workers} · ", (visible(line.mode), "bold"),
-            (f" ({caveat})" if caveat else "", "yellow"),
-            visible(f" · {python_text(python)} · {line.start_method} · {python.usable_cores} cores"),
-        )
-        if line.switch_ms is not None:
-            text.append(f" · switch {line.switch_ms:g}ms")
-        if line.recording:
-            text.append("  ●REC", "bold red")
-        self.update(text)
+        self.draw()
+
+    def on_resize(self) -> None:
+        if self._shown is not None and self.content_size.width != self._width:
+            self.draw()
+
+    def draw(self) -> None:
+        self._width = self.content_size.width or max(1, self.app.size.width - 2)
+        self.update(header_text(self._shown, self._width))

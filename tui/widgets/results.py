@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from conctui.engine.figures import speedups, summarize
-from conctui.engine.text import figure, memory_lines, mode_label, run_ipc_cell
+from conctui.engine.text import NONE, figure, memory_lines, mode_label, run_ipc_cell
 from conctui.engine.untrusted import visible
 from conctui.engine.verdict import brief, verdict
 from conctui.widgets.table import ReadOnlyTable
@@ -27,7 +27,8 @@ from textual.widgets import DataTable, Static
 if TYPE_CHECKING:
     from conctui.engine.model import Changes, SessionModel
 
-MEMORY_LINES = 3  # at 80x24: the lesson's two names and the IPC line
+MEMORY_LINES = 3  # at 80x24: the lesson's two names and the IPC line, where the rows leave room
+VERDICT_LINES = 4  # the verdict's most (app.tcss)
 # one of the 16 ANSI colours per mode, so bars read the same on a 16-colour terminal
 MODE_STYLES = {"sequential": "white", "threads": "cyan", "processes": "green", "asyncio": "magenta",
                "interpreters": "yellow", "dask": "blue"}
@@ -96,10 +97,28 @@ def verdict_text(entries: list[dict]) -> Text:
     return text
 
 
+def python_cells(runs: list[dict]) -> list[str]:
+    """Each run's Python where runs of several Pythons meet (`3.11 GIL on`, `3.13t GIL off`), else
+    none: the header names the one Python. The short version, unless two Pythons share it."""
+    pythons = {run["python"]["executable"]: run["python"] for run in runs}
+    if len(pythons) < 2:
+        return []
+
+    def version(python: dict, full: bool) -> str:
+        number = python["version"] if full else ".".join(python["version"].split(".")[:2])
+        return f"{number}{'t' if python['free_threaded'] else ''}"
+
+    full = len({version(p, False) for p in pythons.values()}) < len(pythons)
+    return [visible(f"{version(run['python'], full)} GIL {'on' if run['python']['gil_enabled'] else 'off'}")
+            for run in runs]
+
+
 class ResultsPane(Vertical):
     """The table is rebuilt whenever the number of finished runs changes (a session has a few
     rows, and a new run changes every speedup); bars and verdict follow the latest run's
-    workload; the memory lines, the highlighted run."""
+    workload; the memory lines, the highlighted run, in the rows left once the latest compare's
+    rows and its verdict are in view. A column shows only where its cells differ: the workload
+    where the session mixes them, the Python where several ran (set_columns)."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="results-top"):
@@ -110,23 +129,72 @@ class ResultsPane(Vertical):
 
     def on_mount(self) -> None:
         self.border_title = "results · T claims · S sweep"  # the footer has no room left for them
-        table = self.query_one(ReadOnlyTable)
-        for name in ("workload", "mode", "n", "wall", "par", "speedup", "ipc", "status"):
-            table.add_column(Text(name))  # not markup: Text.from_markup would import rich's emoji codes (~3 ms)
         self._count = 0
         self._runs: list[dict] = []
+        self._group = 0  # rows of the latest compare (its workload, workers and Python)
         self.entries: list[dict] = []  # the verdict on show, for tests and the claims screen
+        self.set_columns([])
 
     def reset(self) -> None:
         self._count = -1
 
+    def set_columns(self, runs: list[dict]) -> None:
+        """The table's columns for `runs`: workload and python only where they differ, ipc where a
+    run crossed anything, status where a run did not end `done`."""
+        table = self.query_one(ReadOnlyTable)
+        names = ["mode", "n", "wall", "par", "speedup"]
+        if any(run_ipc_cell(run.get("ipc")) != NONE for run in runs):
+            names.append("ipc")
+        if any(run["status"] != "done" for run in runs):
+            names.append("status")
+        if python_cells(runs):
+            names.insert(0, "python")
+        if len({run["workload"] for run in runs}) != 1:
+            names.insert(0, "workload")
+        if [str(column.key.value) for column in table.columns.values()] == names:
+            return
+        table.clear(columns=True)
+        for name in names:
+            table.add_column(Text(name), key=name)  # not markup: Text.from_markup would import rich's emoji codes
+
+    def memory_room(self) -> int:
+        """Lines left for the memory lines under the latest compare's rows and its verdict."""
+        height = self.content_size.height or 9
+        return max(0, min(MEMORY_LINES, height - 1 - self._group - self.verdict_lines))
+
+    @property
+    def verdict_lines(self) -> int:
+        return max(1, min(VERDICT_LINES, len(self.entries)))
+
+    def on_resize(self) -> None:
+        self.show_memory()
+
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_memory()
+
+    def show_memory(self) -> None:
         """The highlighted run's memory lines: the latest after a run, any one by moving the cursor."""
-        figures = self._runs[event.cursor_row] if 0 <= event.cursor_row < len(self._runs) else {}
-        text = memory_text(figures) if figures else ""
-        memory = self.query_one("#results-memory", Static)
-        memory.update(text)
+        row = self.query_one(ReadOnlyTable).cursor_row
+        figures = self._runs[row] if 0 <= row < len(self._runs) else {}
+        text = "\n".join(memory_text(figures).split("\n")[:self.memory_room()]) if figures else ""
+        self.query_one("#results-memory", Static).update(text)
         self.set_class(bool(text), "with-memory")
+        self.show_subtitle(len(text.split("\n")) if text else 0)
+
+    def show_subtitle(self, memory: int) -> None:
+        """What the bars and verdict are about; and how many older rows are out of sight, and how to see them."""
+        if not self._runs:
+            self.border_subtitle = ""
+            return
+        latest = self._runs[-1]
+        height = self.content_size.height or 9
+        shown = max(0, height - 1 - memory - self.verdict_lines)
+        hidden = max(0, len(self._runs) - shown)
+        hint = f"↑ {hidden} older: ↑↓ · " if hidden else ""
+        pythons = python_cells(self._runs)
+        python = f"{pythons[-1]} " if pythons else ""
+        # Text, never str: Textual reads a str border title as markup ("[red]" in a name would crash it)
+        self.border_subtitle = Text(f"{hint}{python}{visible(latest['workload'])} x{latest['workers']}: median wall")
 
     def show(self, model: SessionModel, changes: Changes) -> None:
         """Redraw when a run ended (or all, after a restart)."""
@@ -139,25 +207,28 @@ class ResultsPane(Vertical):
         """`runs`: figures of every finished run so far, oldest first."""
         if len(runs) == self._count:
             return
+        self.set_columns(runs)
         table = self.query_one(ReadOnlyTable)
         table.clear()
         self._runs = runs
-        for figures, speedup in zip(runs, speedups(runs)):
-            status = figures["status"]
-            # Text cells, never str: a DataTable reads a str cell as markup
-            table.add_row(plain(figures["workload"][:12]), plain(mode_label(figures["mode"])), str(figures["workers"]),
-                          figure(figures["wall_s"], "s"), figure(figures["parallelism"]),
-                          figure(speedup, "x"),
-                          run_ipc_cell(figures.get("ipc")), plain(status[:7], "" if status == "done" else "bold red"))
-        self._count = len(runs)
-        if runs:
-            table.move_cursor(row=len(runs) - 1)
         group = current_group(runs)
+        self._group = len(group)
         rows = summarize(group)
         self.entries = verdict(rows)
-        # the bars and the verdict are about this workload only: the subtitle says which
-        # Text, never str: Textual reads a str border title as markup ("[red]" in a name would crash it)
-        self.border_subtitle = Text(f"{visible(group[-1]['workload'])} x{group[-1]['workers']}: median wall"
-                                    if group else "")
-        self.query_one(WallBars).show(rows)
+        keys = [str(column.key.value) for column in table.columns.values()]
+        pythons = python_cells(runs)
+        for number, (figures, speedup) in enumerate(zip(runs, speedups(runs))):
+            status = figures["status"]
+            # Text cells, never str: a DataTable reads a str cell as markup
+            cells = {"workload": plain(figures["workload"][:12]), "python": plain(pythons[number] if pythons else ""),
+                     "mode": plain(mode_label(figures["mode"])), "n": str(figures["workers"]),
+                     "wall": figure(figures["wall_s"], "s"), "par": figure(figures["parallelism"]),
+                     "speedup": figure(speedup, "x"), "ipc": run_ipc_cell(figures.get("ipc")),
+                     "status": plain(status[:7], "" if status == "done" else "bold red")}
+            table.add_row(*(cells[key] for key in keys))
+        self._count = len(runs)
         self.query_one("#verdict", Static).update(verdict_text(self.entries))
+        self.query_one(WallBars).show(rows)
+        if runs:
+            table.move_cursor(row=len(runs) - 1)
+        self.show_memory()
