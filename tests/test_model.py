@@ -57,3 +57,13 @@ def test_the_clocks_move_with_the_heartbeat_else_once_a_tick() -> None:
     assert not fold(session, [], 2.9).ticked  # the same tick: time-driven cells stay
     beat = fold(session, [Progress(3.0, 0, 0.5), Sample(3.25, [1.0], [], 1.0)], 3.3)
     assert (beat.now, beat.ticked) == (3.25, True)  # the sampler's heartbeat, not the tick
+
+
+def test_every_fold_handler_is_named_for_an_event_so_none_is_silently_skipped() -> None:
+    """A misspelt handle_<wire name> would be left out of the fold's tables without a word."""
+    from conctui.engine import state
+
+    for module, table in ((state, state.FOLD), (model, model.MARKS)):
+        defined = {name for name in vars(module) if name.startswith("handle_")}
+        assert defined == {handle.__name__ for handle in table.values()}, module.__name__
+    assert len(state.FOLD) == 13  # every event type changes the state

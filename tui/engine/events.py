@@ -33,13 +33,14 @@ from conctui.runner.schema import (
     decode,
     dispatch,
     encode,
+    handler_table,
 )
 
 __all__ = [
     "CLUSTER_KINDS", "MAX_INDEX", "MAX_T", "MAX_TEXT", "RENAMED", "RUN_STATUSES", "STATUSES", "TYPES", "Cluster",
     "Event", "EventError", "GilReenabled", "GilSample", "GilWorkers", "Memory", "Output", "Progress", "PythonInfo",
     "RunFinished", "RunStarted", "Sample", "SubInterpreters", "SweepStarted", "WorkerFinished", "WorkerStarted",
-    "decode", "dispatch", "encode",
+    "decode", "dispatch", "encode", "handler_table",
 ]
 
 # The watch's events (`conctui watch`) are declared beside its sampler; importing them here

@@ -3,9 +3,11 @@
 `SessionModel` is the folded state (state.py), each ended run's figures (computed once, when
 the run ends: engine/figures.py) and the time the clocks show. `fold(model, batch, now)` folds
 a frame's batch into it and returns `Changes`: which workers, hosts, runs and output lines
-moved, so each pane redraws only those. A Changes is new each frame: nothing has to be
-cleared after it is shown. No Textual here: the panes screen (panes.py) calls `fold` on the
-UI thread of the conctui process, and tests call it directly.
+moved, so each pane redraws only those. Both steps of an event go through a table of
+`handle_<wire name>` functions (schema.handler_table): state.py's FOLD changes the state, and
+MARKS here says what the panes redraw and which log line the event adds. A Changes is new
+each frame: nothing has to be cleared after it is shown. No Textual here: the panes screen
+(panes.py) calls `fold` on the UI thread of the conctui process, and tests call it directly.
 """
 from __future__ import annotations
 
@@ -13,9 +15,21 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from conctui.engine.events import Event, GilSample, GilWorkers, RunStarted, Sample, SweepStarted
+from conctui.engine.events import (
+    Event,
+    GilReenabled,
+    GilSample,
+    GilWorkers,
+    Output,
+    RunStarted,
+    Sample,
+    SweepStarted,
+    WorkerFinished,
+    handler_table,
+)
 from conctui.engine.figures import run_figures
-from conctui.engine.state import RunState, SessionState, apply, log_line
+from conctui.engine.state import RunState, SessionState, apply
+from conctui.engine.untrusted import visible
 
 if TYPE_CHECKING:
     from conctui.source import HeaderLine
@@ -35,6 +49,7 @@ class Changes:
     ended: list[RunState] = field(default_factory=list)  # runs whose figures were (re)computed
     lines: list[tuple[int | str, str]] = field(default_factory=list)  # output lines, oldest first
     restart: bool = False  # the model was emptied first (a replay's backward seek): panes forget all
+    heartbeat: float | None = None  # the latest core sample's time in this batch
 
 
 @dataclass
@@ -72,32 +87,74 @@ def fold(model: SessionModel, batch: list[Event], now: float) -> Changes:
     model._restart = False
     ended: set[int] = set()
     for event in batch:
-        touched = apply(state, event)
-        if isinstance(event, RunStarted):
-            changes.workers.clear()  # indices of the run before: the new run is drawn whole
-        changes.workers.update(touched)
-        if line := log_line(event):
-            changes.lines.append(line)
-        if isinstance(event, Sample):
-            changes.hosts.add(event.host)
-            continue
-        changes.moved = True
-        if isinstance(event, (GilSample, GilWorkers)):
-            changes.gil = True
-        elif isinstance(event, SweepStarted):
-            continue
-        run = state.current
-        if run is not None and run.finished is not None:
-            ended.add(len(state.runs) - 1)  # its end, or a word after it (the GIL sampler's final figures)
+        changes.workers.update(apply(state, event))
+        mark = MARKS.get(type(event))
+        if mark is None or mark(changes, event):
+            changes.moved = True
+            run = state.current
+            if run is not None and run.finished is not None:
+                ended.add(len(state.runs) - 1)  # its end, or a word after it (the GIL sampler's final figures)
     for index in sorted(ended):
         model._figures[index] = run_figures(state.runs[index])
         changes.ended.append(state.runs[index])
-    samples = [event.t for event in batch if isinstance(event, Sample)]
-    if samples:
-        model.heartbeat = max(samples)
+    if changes.heartbeat is not None:
+        model.heartbeat = changes.heartbeat
     # time-driven text moves with the sampler's heartbeat, so a worker's time and CPU cells
     # change in the same frame (one line sent, not two); without samples, once a tick
     changes.now = model.heartbeat if model.heartbeat is not None else math.floor(now / model.tick) * model.tick
     changes.ticked = changes.now != model.shown
     model.shown = changes.now
     return changes
+
+
+# ---- what each event marks for the panes: handle_<wire name>(changes, event) -> whether it moves
+# the screen out of idle and may end a run's figures (False: a core sample, a sweep's plan). A
+# type without one moves the screen and marks nothing else.
+
+def handle_run_started(changes: Changes, event: RunStarted) -> bool:
+    changes.workers.clear()  # indices of the run before: the new run is drawn whole
+    return True
+
+
+def handle_sample(changes: Changes, event: Sample) -> bool:
+    changes.hosts.add(event.host)
+    changes.heartbeat = event.t if changes.heartbeat is None else max(changes.heartbeat, event.t)
+    return False  # idle samples keep the screen idle
+
+
+def handle_sweep_started(changes: Changes, event: SweepStarted) -> bool:
+    changes.moved = True
+    return False  # a plan ends no run
+
+
+def handle_gil(changes: Changes, event: GilSample) -> bool:
+    changes.gil = True
+    return True
+
+
+def handle_gil_workers(changes: Changes, event: GilWorkers) -> bool:
+    """Why the per-worker GIL figures are missing, said once a run (the sampler's first note)."""
+    changes.gil = True
+    if event.note and not event.final:
+        changes.lines.append(("gil", f"held/wait/off CPU per worker: {visible(event.note)}"))  # py-spy's words
+    return True
+
+
+def handle_gil_reenabled(changes: Changes, event: GilReenabled) -> bool:
+    changes.lines.append(("gil", f"the GIL was re-enabled {event.when} the run by importing "
+                                 f"{visible(event.module)}, which does not declare free-threading support"))
+    return True
+
+
+def handle_output(changes: Changes, event: Output) -> bool:
+    changes.lines.append((event.index, event.line))
+    return True
+
+
+def handle_worker_finished(changes: Changes, event: WorkerFinished) -> bool:
+    if event.error:  # how a worker ended badly
+        changes.lines.append((event.index, f"{event.status}: {event.error}"))
+    return True
+
+
+MARKS = handler_table(globals())  # event type -> its handle_<wire name> above

@@ -1,5 +1,8 @@
 """The session's state, folded from events by one function: `apply(state, event)`.
 
+What an event of each type changes is its `handle_<wire name>(state, event)` here, which
+`apply` finds in FOLD (schema.handler_table: the runner side's `dispatch`, as a table).
+
 No Textual here and no I/O: the CLI, the TUI (through engine/model.py's `fold`), tests and
 replays all fold the same events the same way, so a replay ends in exactly the state the live
 run ended in. `apply` updates the state in place (copying 256 workers per progress event would
@@ -26,8 +29,8 @@ from conctui.engine.events import (
     SweepStarted,
     WorkerFinished,
     WorkerStarted,
+    handler_table,
 )
-from conctui.engine.untrusted import visible
 
 HISTORY = 120  # samples of each core kept for sparklines
 LOG_LINES = 500  # output lines the log pane keeps (and a recording started mid-run begins with)
@@ -131,22 +134,6 @@ class SessionState:
         return run if run is not None and run.finished is None else None
 
 
-def log_line(event: Event) -> tuple[int | str, str] | None:
-    """What the log pane shows for an event: a printed line, how a worker ended badly, or why
-    the per-worker GIL figures are missing (said once a run: the sampler's first note)."""
-    if isinstance(event, GilReenabled):
-        return ("gil", f"the GIL was re-enabled {event.when} the run by importing {visible(event.module)}, "
-                       "which does not declare free-threading support")
-    if isinstance(event, GilWorkers):
-        shown = visible(event.note or "")  # it may quote py-spy's own words
-        return ("gil", f"held/wait/off CPU per worker: {shown}") if event.note and not event.final else None
-    if isinstance(event, Output):
-        return event.index, event.line
-    if isinstance(event, WorkerFinished) and event.error:
-        return event.index, f"{event.status}: {event.error}"
-    return None
-
-
 def _worker(state: SessionState, index: int) -> WorkerState | None:
     run = state.current
     if run is None or not 0 <= index < len(run.workers):
@@ -156,66 +143,101 @@ def _worker(state: SessionState, index: int) -> WorkerState | None:
 
 def apply(state: SessionState, event: Event) -> list[int]:
     """Fold one event; the indices of the current run's workers whose state it changed (the
-    workers pane redraws those lines only, so a frame costs what changed, not the run's size)."""
+    workers pane redraws those lines only, so a frame costs what changed, not the run's size).
+    What each type does is its `handle_<wire name>` below, found through FOLD (one dict lookup)."""
     state.t = max(state.t, event.t)
-    if isinstance(event, RunStarted):
-        state.runs.append(RunState(event, [WorkerState(i) for i in range(event.workers)]))
-    elif isinstance(event, Sample):
-        return _sample(state, event)
-    elif isinstance(event, Cluster):
-        if state.current is not None:
-            state.current.cluster = event
-    elif isinstance(event, GilSample):
-        if state.current is not None:
-            state.current.gil = event
-    elif isinstance(event, GilWorkers):
-        if state.current is not None:
-            return _gil_workers(state.current, event)
-    elif isinstance(event, Memory):
-        if state.current is not None:
-            state.current.memory = event
-    elif isinstance(event, GilReenabled):
-        run = state.current
-        if run is not None and run.gil_reenabled is None:
-            run.gil_reenabled = event  # the header and the run's python say so from now on
-            python = replace(run.started.python, gil_enabled=True, gil_reenabled=event.module)
-            run.started = replace(run.started, python=python)
-    elif isinstance(event, RunFinished):
-        if state.current is not None:
-            state.current.finished = event
-    elif isinstance(event, SweepStarted):
-        state.sweeps.append((event, len(state.runs)))
-    else:
-        worker = _worker(state, event.index)
-        if worker is not None:
-            _worker_event(worker, event)
-            return [event.index]
+    handle = FOLD.get(type(event))
+    return [] if handle is None else handle(state, event)
+
+
+# ---- what each event changes: handle_<wire name>(state, event) -> the workers it touched -----
+
+def handle_run_started(state: SessionState, event: RunStarted) -> list[int]:
+    state.runs.append(RunState(event, [WorkerState(i) for i in range(event.workers)]))
     return []
 
 
-def _worker_event(worker: WorkerState, event: Event) -> None:
-    if isinstance(event, WorkerStarted):
-        worker.status, worker.pid, worker.tid, worker.host = "running", event.pid, event.tid, event.host
-        worker.started_t = event.t
-    elif isinstance(event, Progress):
-        worker.fraction = event.fraction
-    elif isinstance(event, Output):
-        if len(worker.lines) < JSON_LINES:
-            worker.lines.append(event.line)
-        else:
-            worker.dropped += 1
-    elif isinstance(event, WorkerFinished):
-        worker.status, worker.error, worker.ended_t = event.status, event.error, event.t
-        worker.wall_s, worker.exitcode, worker.runq_s = event.wall_s, event.exitcode, event.runq_s
-        worker.ipc, worker.memory = event.ipc, event.memory
-        worker.dropped += event.dropped
-        if event.cpu_s is not None:
-            worker.cpu_s = event.cpu_s  # the OS's own figure replaces the sampled one
-        if event.status == "done":
-            worker.fraction = 1.0
+def handle_sweep_started(state: SessionState, event: SweepStarted) -> list[int]:
+    state.sweeps.append((event, len(state.runs)))
+    return []
 
 
-def _gil_workers(run: RunState, event: GilWorkers) -> list[int]:
+def handle_run_finished(state: SessionState, event: RunFinished) -> list[int]:
+    if state.current is not None:
+        state.current.finished = event
+    return []
+
+
+def handle_cluster(state: SessionState, event: Cluster) -> list[int]:
+    if state.current is not None:
+        state.current.cluster = event
+    return []
+
+
+def handle_gil(state: SessionState, event: GilSample) -> list[int]:
+    if state.current is not None:
+        state.current.gil = event
+    return []
+
+
+def handle_memory(state: SessionState, event: Memory) -> list[int]:
+    if state.current is not None:
+        state.current.memory = event
+    return []
+
+
+def handle_gil_reenabled(state: SessionState, event: GilReenabled) -> list[int]:
+    run = state.current
+    if run is not None and run.gil_reenabled is None:
+        run.gil_reenabled = event  # the header and the run's python say so from now on
+        python = replace(run.started.python, gil_enabled=True, gil_reenabled=event.module)
+        run.started = replace(run.started, python=python)
+    return []
+
+
+def handle_worker_started(state: SessionState, event: WorkerStarted) -> list[int]:
+    if (worker := _worker(state, event.index)) is None:
+        return []
+    worker.status, worker.pid, worker.tid, worker.host = "running", event.pid, event.tid, event.host
+    worker.started_t = event.t
+    return [event.index]
+
+
+def handle_progress(state: SessionState, event: Progress) -> list[int]:
+    if (worker := _worker(state, event.index)) is None:
+        return []
+    worker.fraction = event.fraction
+    return [event.index]
+
+
+def handle_output(state: SessionState, event: Output) -> list[int]:
+    if (worker := _worker(state, event.index)) is None:
+        return []
+    if len(worker.lines) < JSON_LINES:
+        worker.lines.append(event.line)
+    else:
+        worker.dropped += 1
+    return [event.index]
+
+
+def handle_worker_finished(state: SessionState, event: WorkerFinished) -> list[int]:
+    if (worker := _worker(state, event.index)) is None:
+        return []
+    worker.status, worker.error, worker.ended_t = event.status, event.error, event.t
+    worker.wall_s, worker.exitcode, worker.runq_s = event.wall_s, event.exitcode, event.runq_s
+    worker.ipc, worker.memory = event.ipc, event.memory
+    worker.dropped += event.dropped
+    if event.cpu_s is not None:
+        worker.cpu_s = event.cpu_s  # the OS's own figure replaces the sampled one
+    if event.status == "done":
+        worker.fraction = 1.0
+    return [event.index]
+
+
+def handle_gil_workers(state: SessionState, event: GilWorkers) -> list[int]:
+    run = state.current
+    if run is None:
+        return []
     run.gil_workers = event
     touched = []
     for index, held, wait, off in event.rows:
@@ -226,7 +248,7 @@ def _gil_workers(run: RunState, event: GilWorkers) -> list[int]:
     return touched
 
 
-def _sample(state: SessionState, event: Sample) -> list[int]:
+def handle_sample(state: SessionState, event: Sample) -> list[int]:
     if event.app_cpu is not None:  # a remote host's sample says nothing about conctui's own CPU
         state.app_cpu, state.local_host = event.app_cpu, event.host
     host = state.hosts.setdefault(event.host, CoreHost(event.host))
@@ -250,3 +272,6 @@ def _sample(state: SessionState, event: Sample) -> list[int]:
                 worker.cpu_s, worker.core = cpu_s, core
                 touched.append(index)
     return touched
+
+
+FOLD = handler_table(globals())  # event type -> its handle_<wire name> above

@@ -20,8 +20,9 @@ To add an event, every place to touch:
 2. where it is made: `outbox.emit(Kind, ...)` in the runner (channel.Outbox, in any process
    or sub-interpreter), or conctui's own process (gil_sampler's GilWorkers, the app's
    SweepStarted); a worker's start or end is also found in relayed bytes (channel.STARTED_MARK);
-3. where it is read: the fold (engine/state.py `apply`, still an isinstance chain), which
-   panes it redraws (panes.py), and each `handle_<wire name>` it needs: the runner's Outbox
+3. where it is read: the fold, through `handler_table`: engine/state.py's `handle_<wire name>`
+   (what it changes in the session's state) and engine/model.py's (which panes redraw, its
+   log line), and each `handle_<wire name>` method it needs: the runner's Outbox
    (channel.py), RunnerProcess (its end and workers, runner_process.py), the Session (its
    sampler's clock, session.py), the GIL sampler (gil_sampler.py), and a recording's
    prelude and checks (recording.py: by default the latest of its kind per worker is kept
@@ -321,6 +322,14 @@ def dispatch(consumer: Any, event: Event) -> bool:
         return False
     handler(event)
     return True
+
+
+def handler_table(namespace: dict[str, Any]) -> dict[type, Callable[..., Any]]:
+    """`dispatch` as a table, for code that reacts to every event of a stream and must be fast
+    (the app's fold, per event per frame): each event type whose `handle_<wire name>` function
+    `namespace` (a module's globals) defines, mapped to that function; `table.get(type(event))`
+    is one dict lookup where `dispatch` is a getattr and a bound method."""
+    return {kind: namespace[kind.HANDLER] for kind in TYPES.values() if kind.HANDLER in namespace}
 
 
 def _index(event: Any) -> None:
