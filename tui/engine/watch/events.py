@@ -7,8 +7,6 @@ them; `model.fold` folds them, live and on replay alike.
 """
 from __future__ import annotations
 
-from dataclasses import field
-
 from conctui.engine.watch.waiting import KINDS
 from conctui.runner.schema import MAX_INDEX, Event, EventError, event
 
@@ -100,7 +98,6 @@ class WatchEnded(Event):
     how: str
     code: int | None = None
     signal: int | None = None
-    notes: list = field(default_factory=list)
 
     def check(self) -> None:
         if self.how not in ENDINGS:

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conctui.engine.events import Event
-from conctui.engine.watch.events import WatchEnded, WatchOutput, WatchSample, WatchStarted
+from conctui.engine.watch.events import WatchEnded, WatchSample, WatchStarted
 from conctui.engine.watch.waiting import KINDS
 
 WINDOW_S = 1.0
-OUTPUT_LINES = 1000
 
 
 @dataclass
@@ -55,7 +54,8 @@ def _share(part: float, whole: float) -> float | None:
 
 @dataclass
 class WatchModel:
-    """Everything the panes, the JSON document and the verdict read."""
+    """Everything the panes, the JSON document and the verdict read (a launched program's output
+    goes straight to the output pane and the recording: the figures need none of it)."""
 
     started: WatchStarted | None = None
     ended: WatchEnded | None = None
@@ -67,17 +67,12 @@ class WatchModel:
     first: dict[tuple, dict] = field(default_factory=dict)  # its row then: the whole watch's baseline
     live: set[tuple[int, int]] = field(default_factory=set)
     history: deque = field(default_factory=deque)  # (t, {key: row}, {pid: row}) within the window
-    output: deque = field(default_factory=lambda: deque(maxlen=OUTPUT_LINES))
-    lines: int = 0
     _cached: tuple | None = field(default=None, repr=False)
 
     def fold(self, events: list[Event]) -> None:
         for event in events:
             if isinstance(event, WatchSample):
                 self._sample(event)
-            elif isinstance(event, WatchOutput):
-                self.output.append(event.line)
-                self.lines += 1
             elif isinstance(event, WatchStarted):
                 self.started = event
             elif isinstance(event, WatchEnded):

@@ -9,13 +9,12 @@ not). A process that ends keeps its last figures, marked ended at the time it wa
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import psutil
 from conctui.engine.watch.target import PythonBuild, python_of
 
-ROLES = ("main", "worker", "helper", "python", "program")
 ROLE_TEXT = {"main": "main", "worker": "multiprocessing worker", "helper": "multiprocessing helper",
              "python": "another Python program", "program": "another program"}
 HELPERS = ("multiprocessing.resource_tracker", "multiprocessing.forkserver import main", "semaphore_tracker")
@@ -50,7 +49,6 @@ class WatchedProcess:
     rss_bytes: int = 0
     thread_count: int = 0
     ended: float | None = None  # monotonic time it was missed
-    tids: list[int] = field(default_factory=list)
 
     @property
     def python(self) -> str | None:
