@@ -189,3 +189,17 @@ def test_speedscope_gives_held_samples_names_and_own_frames() -> None:
     assert top[(7, 9)] == "crunch (app.py:10)" and top[(7, 11)] == "_worker (thread.py:83)"
     assert names == {(7, 9): "cruncher_0", (7, 11): 'a "quoted" name'}
     assert own_frame([], leaf_first=True) is None
+
+
+def test_py_spy_refused_says_why_once_with_what_grants_it(monkeypatch) -> None:
+    from conctui.engine.watch import pyspy
+
+    monkeypatch.setattr(pyspy, "_memory_refused", lambda pid: f"reading /proc/{pid}/mem: Permission denied")
+    windows = pyspy.PySpyWindows(42)
+    try:
+        windows._failed("Error: No python processes found in process 42 or any of its subprocesses", 1)
+        assert windows.note.startswith("ptrace refused (py-spy: reading /proc/42/mem: Permission denied")
+        assert "sudo setcap cap_sys_ptrace+ep" in windows.note
+        assert windows.poll() == []  # refused: no more py-spy runs
+    finally:
+        windows.close()

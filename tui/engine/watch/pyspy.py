@@ -104,6 +104,17 @@ def parse_speedscope(data: dict, pid: int) -> tuple[dict[tuple[int, int], int], 
     return held, top, names
 
 
+def _memory_refused(pid: int) -> str | None:
+    """Why this process may not read `pid`'s memory (what py-spy needs), or None where it may."""
+    try:
+        with open(f"/proc/{pid}/mem", "rb"):
+            return None
+    except PermissionError as exc:
+        return f"reading /proc/{pid}/mem: {exc.strerror}"
+    except OSError:
+        return None  # gone: not a refusal
+
+
 class PySpyWindows:
     """Back-to-back record windows, and a dump whenever new threads want their names.
 
@@ -182,8 +193,10 @@ class PySpyWindows:
     def _failed(self, said: str, code: int) -> None:
         lines = [line for line in said.splitlines() if line.strip()] or [f"exited with code {code}"]
         last = next((line for line in lines if "rror" in line or "panicked" in line), lines[-1])
-        if "ermission" in said or "not permitted" in said:
-            self.note = str(ptrace_refused(f"py-spy: {last}"))
+        refusal = _memory_refused(self.pid)
+        if "ermission" in said or "not permitted" in said or refusal:
+            # with --subprocesses, py-spy says "No python processes found" where it may not read the target
+            self.note = str(ptrace_refused(f"py-spy: {refusal or last}"))
         else:
             self.failures += 1  # a window taken while the target starts or ends fails: try again
             if self.failures >= 5:
