@@ -27,6 +27,7 @@ from conctui.widgets.cores import CoresPane
 from conctui.widgets.footer import CompactFooter
 from conctui.widgets.output_log import OutputLog
 from conctui.widgets.threads import ThreadsPane
+from conctui.widgets.verdict_lines import VerdictLines
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -151,7 +152,7 @@ class WatchApp(App[int]):
         self.header_pane = Static(id="header")
         self.threads_pane = ThreadsPane(id="workers")
         self.cores_pane = CoresPane(id="cores")
-        self.results_pane = Static(id="watch-verdict")
+        self.results_pane = VerdictLines(id="watch-verdict")
         self.log_pane = OutputLog(id="log")
         side = Vertical(self.cores_pane, id="side")
         for pane, title in ((self.threads_pane, "threads and processes"), (side, "cores"),
@@ -190,7 +191,7 @@ class WatchApp(App[int]):
                 if self.model.ended is not None or time.monotonic() - self.whole_at >= WHOLE_EVERY_S:
                     self.whole, self.whole_at = verdict(self.model, window=False), time.monotonic()
                     self.whole_s = self.model.duration_s  # its title moves with it, not every second
-                self._update(self.results_pane, verdict_text(self.model, self.whole, self.whole_s))
+                self.results_pane.show(verdict_text(self.model, self.whole, self.whole_s))
             lines = [e.line for e in batch if isinstance(e, WatchOutput)]
             if lines and self.model.started is not None:
                 self.log_pane.add([(self.model.started.pid, line) for line in lines])

@@ -3,8 +3,9 @@ and each thread's hottest frame in the program's own code.
 
 Runs as child processes of conctui, started and read by the watch sampler thread. Each window
 is one `py-spy record --pid P --subprocesses --gil --idle --threads --nonblocking --format
-speedscope` of WINDOW_S (never pausing the target; past 4 processes at fewer samples a second
-each, down to MIN_RATE_HZ, and in longer windows, a second more for every 4: py-spy's cost
+speedscope` of WINDOW_S (never pausing the target; past 4 processes or 128 threads at fewer
+samples a second, down to MIN_RATE_HZ, and past 4 processes in longer windows, a second more
+for every 4: py-spy's cost
 grows with both, and each start attaches to every process again), whose samples are those of a thread
 holding its process's GIL: their count over the window's samples is the thread's GIL held,
 their stacks its hottest frames. One `py-spy dump --json` a window gives every thread's
@@ -30,6 +31,7 @@ from conctui.engine.gil_sampler import find_py_spy, ptrace_refused
 
 RATE_HZ = 100  # py-spy's samples a second, per process, while the tree has few
 SAMPLES_PER_S = 400  # over every Python process: 16 processes at 100 Hz cost py-spy ~30% of a core
+STACKS_PER_S = 12_800  # over every thread: py-spy reads each thread's stack at every sample
 MIN_RATE_HZ = 20
 WINDOW_S = 1  # seconds: py-spy takes whole seconds
 PROCESSES_PER_S = 4  # past this many processes, a window a second longer for each more: a py-spy start
@@ -134,6 +136,7 @@ class PySpyWindows:
         self.began = 0.0
         self.failures = 0
         self.processes = 1  # Python processes in the tree: the sampler says at each tick
+        self.threads = 1  # and their threads
         self.rate = RATE_HZ
         self.seconds = WINDOW_S
         self.first = True  # the first window is always WINDOW_S: first figures within 1.5 s
@@ -161,7 +164,8 @@ class PySpyWindows:
             done.append(self._read_record())
         if self.record is None and self.note is None:
             self.began = time.monotonic()
-            self.rate = max(MIN_RATE_HZ, min(RATE_HZ, SAMPLES_PER_S // max(1, self.processes)))
+            self.rate = max(MIN_RATE_HZ, min(RATE_HZ, SAMPLES_PER_S // max(1, self.processes),
+                                             STACKS_PER_S // max(1, self.threads)))
             self.seconds = WINDOW_S if self.first else max(WINDOW_S, -(-self.processes // PROCESSES_PER_S))
             self.first = False
             self.record = self._spawn("record", "--gil", "--idle", "--threads", "--rate", str(self.rate), "--duration",

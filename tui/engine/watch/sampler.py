@@ -152,6 +152,7 @@ class WatchSampler:
         now = time.monotonic()
         if self.pyspy is not None:
             self.pyspy.processes = sum(p.ended is None and p.build is not None for p in self.tree.processes.values())
+            self.pyspy.threads = len(self.threads)
         for process in self.tree.processes.values():
             if process.ended is None and (process.build is not None or process.maps_refused):
                 self._find_threads(process)  # a program that is not Python gets CPU only
