@@ -137,8 +137,10 @@ def print_run(figures: dict, rows: list[dict]) -> None:
     print(f"{visible(figures['workload'])} x{figures['workers']} · {figures['mode']} · {figures['status']}"
           f"{': ' + uncoloured(figures['error']) if figures['error'] else ''}")
     held = gil_held_cell(figures["gil_held"], figures["gil_scope"], figures["gil_note"])
-    gil = f"GIL {held}" if figures["gil_held"] is None and held == _gil(figures) else \
-        f"GIL wait {_gil(figures)}  GIL held {held}"  # a reason once, not once per figure
+    if figures["gil_held"] is None and held == _gil(figures):  # a reason once, not once per figure
+        gil = f"GIL: {visible((figures['gil_note'] or '-').split(':')[0])}"
+    else:
+        gil = f"GIL wait {_gil(figures)}  GIL held {held}"
     print(f"wall {figure(figures['wall_s'], ' s')}  cpu {figure(figures['cpu_s'], ' s')}  "
           f"parallelism {figure(figures['parallelism'])}  {gil}")
     if figures["gil_latency_ms"] is not None:
