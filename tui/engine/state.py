@@ -110,6 +110,7 @@ class CoreHost:
     name: str
     now: list[float] = field(default_factory=list)
     history: list[deque] = field(default_factory=list)
+    times: deque = field(default_factory=lambda: deque(maxlen=HISTORY))  # each history sample's time
 
 
 @dataclass
@@ -254,6 +255,8 @@ def handle_sample(state: SessionState, event: Sample) -> list[int]:
     host = state.hosts.setdefault(event.host, CoreHost(event.host))
     if len(host.history) != len(event.cores):
         host.history = [deque(maxlen=HISTORY) for _ in event.cores]
+        host.times.clear()
+    host.times.append(event.t)
     for history, value in zip(host.history, event.cores):
         history.append(value)
     host.now = list(event.cores)

@@ -1,7 +1,9 @@
-"""The cores pane: a sparkline per core while they fit, a heat strip (one cell a core) past that.
+"""The cores pane: every core's recent history (widgets/core_grid.py lays it out for the room the
+pane has), then conctui's own CPU and the run's GIL figures.
 
-Drawn as plain text with one style per row: a colour per cell would multiply the bytes
-sent over SSH. Cores are grouped by host, so a cluster's machines read apart.
+Each line the pane draws is one row (a long one is wrapped here, not by Textual), so it knows
+which cells each change moves: it marks only those dirty, and the blanks a shorter line or a
+pane with fewer rows leaves behind (widgets/spans.py).
 """
 from __future__ import annotations
 
@@ -9,67 +11,17 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from conctui.engine.figures import gil_figures, gil_scope
-from conctui.engine.state import CoreHost, SessionState
+from conctui.engine.state import SessionState
 from conctui.engine.text import gil_held_cell, percent, short_note
 from conctui.engine.untrusted import visible
-from conctui.widgets.spans import changed_span
-from rich.cells import cell_len, set_cell_size
+from conctui.widgets.core_grid import core_lines, crop, load_style
+from conctui.widgets.spans import changed_rows
 from rich.text import Text
 from textual.geometry import Region
 from textual.widget import Widget
 
 if TYPE_CHECKING:
     from conctui.engine.model import Changes, SessionModel
-
-BLOCKS = " ▁▂▃▄▅▆▇█"
-
-
-def level(percent: float) -> str:
-    return BLOCKS[min(8, max(0, round(percent / 100 * 8)))]
-
-
-def load_style(percent: float) -> str:
-    return "red" if percent >= 85 else "yellow" if percent >= 50 else "green"
-
-
-def _sparklines(host: CoreHost, width: int) -> list[Text]:
-    lines = []
-    span = max(1, width - 9)
-    for index, (history, now) in enumerate(zip(host.history, host.now)):
-        spark = "".join(level(v) for v in list(history)[-span:]).rjust(span, " ")
-        lines.append(Text.assemble(f"{index:>3} ", (spark, load_style(now)), f" {now:>3.0f}%"))
-    return lines
-
-
-def _heat_strips(host: CoreHost, width: int, label: str) -> list[Text]:
-    """Many cores: one cell per core, as many rows as needed, after the host's label and mean."""
-    mean = sum(host.now) / len(host.now)
-    head = f"{label} {mean:>3.0f}% "
-    per_row = max(1, width - cell_len(head))
-    cells = "".join(level(v) for v in host.now)
-    rows = [cells[i:i + per_row] for i in range(0, len(cells), per_row)]
-    return [Text.assemble(head if i == 0 else " " * cell_len(head), (row, load_style(mean)))
-            for i, row in enumerate(rows)]
-
-
-def host_label(host: CoreHost) -> str:
-    """A host's name as it may be shown (a cluster or a recording names it), or `local`."""
-    return visible(host.name) or "local"
-
-
-def core_lines(state: SessionState, width: int, height: int) -> list[Text]:
-    """Sparklines per core while every core of every host fits; else a heat strip per host."""
-    hosts = [h for h in state.hosts.values() if h.now]
-    named = len(hosts) > 1
-    if sum(len(h.now) for h in hosts) + (len(hosts) if named else 0) <= height:
-        lines: list[Text] = []
-        for host in hosts:
-            if named:
-                lines.append(Text(f"{host_label(host)}: {len(host.now)} cores", "bold"))
-            lines += _sparklines(host, width)
-        return lines
-    label = min(12, max((cell_len(host_label(h)) for h in hosts), default=5))
-    return [line for host in hosts for line in _heat_strips(host, width, set_cell_size(host_label(host), label))]
 
 
 def gil_line(state: SessionState) -> Text:
@@ -107,18 +59,25 @@ def in_use(model: SessionModel) -> SessionState:
     return replace(state, hosts={state.local_host: state.hosts[state.local_host]})
 
 
+def room_classes(cores: int, width: int, height: int) -> dict[str, bool]:
+    """The screen classes (app.tcss) that give the pane room its cores need, from the machine
+    and the screen alone (never the pane's own size, which they change): on a short screen,
+    rows for more than 4 cores' sparklines (16 in 4 rows of 4 columns); on a wide one, columns
+    for more than 16 (64 in 13 rows of 5)."""
+    return {"cores-tall": cores > 4 and height < 30, "cores-wide": cores > 16 and width >= 110}
+
+
 class CoresPane(Widget):
     """Re-rendered only when the text it would show differs from what it shows."""
 
     def on_mount(self) -> None:
         self._text = Text()
-        self._plain = ""
-        self._lines: list[Text] = []
+        self._rows: list[Text] = []
         self._state: SessionState | None = None
         self._hosts: tuple[str, ...] = ()  # the hosts drawn (in_use)
 
     def on_resize(self) -> None:
-        """A new size may change what fits: sparklines or heat strips."""
+        """A new size may change what fits: sparklines or a heat map."""
         if self._state is not None:
             self.draw(self._state)
 
@@ -131,21 +90,23 @@ class CoresPane(Widget):
 
     def draw(self, state: SessionState) -> None:
         self._state = state
-        lines = core_lines(state, self.content_size.width or 30, max(1, self.content_size.height - 1))
-        lines.append(Text.assemble((f"app {state.app_cpu or 0:.0f}%", "dim"), " ", gil_line(state)))
-        text = Text("\n").join(lines)
-        if text.plain == self._plain:
-            return
-        old, self._lines = self._lines, lines
-        self._text, self._plain = text, text.plain
-        width = self.content_size.width
-        if len(old) != len(lines) or any(line.cell_len > width for line in lines):
-            self.refresh()  # lines came or went, or one wraps: every line may have moved
-            return
-        for y, (before, line) in enumerate(zip(old, lines)):
-            # only the changed cells: a core's percentage is 4 cells, its sparkline's tail as far as it moved
-            if (span := changed_span(before, line)) is not None:
-                self.refresh(Region(span[0], y, span[1] - span[0], 1))
+        cores = sum(len(host.now) for host in state.hosts.values())
+        for name, wanted in room_classes(cores, *self.app.size).items():
+            self.screen.set_class(wanted, name)
+        self._draw(self.pane_rows(state, self.content_size.width or 30, self.content_size.height or 1))
+
+    def pane_rows(self, state: SessionState, width: int, height: int) -> list[Text]:
+        """The pane's rows: the cores above, the app's CPU and the GIL line (wrapped) below."""
+        footer = Text.assemble((f"app {state.app_cpu or 0:.0f}%", "dim"), " ", gil_line(state))
+        below = [crop(row, width) for row in footer.wrap(self.app.console, width)][:height]
+        return core_lines(list(state.hosts.values()), width, height - len(below)) + below
+
+    def _draw(self, rows: list[Text]) -> None:
+        """Show `rows`, marking dirty only the cells that differ from the rows shown."""
+        old, self._rows = self._rows, rows
+        self._text = Text("\n").join(rows)
+        for y, start, end in changed_rows(old, rows):
+            self.refresh(Region(start, y, end - start, 1))
 
     def render(self) -> Text:
         return self._text

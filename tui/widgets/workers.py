@@ -135,10 +135,9 @@ class WorkerTable(ScrollView):
                 self._stale.add(index)
                 continue
             old = self._lines[index]
-            if self._rebuild(index):
+            if self._rebuild(index) and (span := changed_span(old, self._lines[index])) is not None:
                 # only the changed cells: a ticking time column is 4 cells, not the whole line
-                start, end = changed_span(old, self._lines[index])
-                self.refresh(Region(start - scroll_x, y, end - start, 1))
+                self.refresh(Region(span[0] - scroll_x, y, span[1] - span[0], 1))
 
     def _rebuild(self, index: int) -> bool:
         """Bring worker `index`'s line up to date; whether its text changed."""
