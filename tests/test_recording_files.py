@@ -282,6 +282,7 @@ EXPORT_MISTAKES = {
     "keys not keys": (["--svg", "{out}", "--press", "a b"], "--press wants key names separated by commas"),
     "unwritable page": (["--html", "/no/such/dir/talk.html"], "cannot write /no/such/dir/talk.html"),
     "size too small": (["--svg", "{out}", "--size", "10x3"], "--size wants COLSxROWS"),
+    "size below the panes' least": (["--svg", "{out}", "--size", "50x15"], "between 60x20 and"),
     "size not a size": (["--svg", "{out}", "--size", "big"], "--size wants COLSxROWS"),
     "unwritable output": (["--svg", "/no/such/dir/frame.svg"], "cannot write /no/such/dir/frame.svg"),
 }

@@ -120,9 +120,15 @@ def replay_speed(args: argparse.Namespace) -> float:
 
 
 def size(text: str) -> tuple[int, int]:
+    """export's --size: no smaller than the panes need, or the export would draw only the
+    too-small message (widgets/too_small.py)."""
+    from conctui.widgets.too_small import MIN_SIZE  # Textual: loaded by export alone
+
     cols, sep, rows = text.lower().partition("x")
-    if not (sep and cols.isdigit() and rows.isdigit() and 40 <= int(cols) <= 500 and 10 <= int(rows) <= 200):
-        raise UsageError(f"--size wants COLSxROWS between 40x10 and 500x200, got {text!r}")
+    least = f"{MIN_SIZE.width}x{MIN_SIZE.height}"
+    if not (sep and cols.isdigit() and rows.isdigit() and MIN_SIZE.width <= int(cols) <= 500
+            and MIN_SIZE.height <= int(rows) <= 200):
+        raise UsageError(f"--size wants COLSxROWS between {least} and 500x200, got {text!r}")
     return int(cols), int(rows)
 
 
