@@ -116,6 +116,8 @@ def test_the_gil_line_says_why_it_has_no_figures() -> None:
     assert gil_line(refused).plain == "GIL: ptrace refused"
     free = _fold(_started(), _sampled(1.0, [0, None, None, None], note=NO_GIL))
     assert gil_line(free).plain == "no GIL (free-threaded)"  # not `GIL: no GIL:`
+    missing = _fold(_started(), _sampled(1.0, [0, None, None, None], note="py-spy is not installed: pip install x"))
+    assert gil_line(missing).plain == "GIL - (why: output)"  # not `GIL: py-spy is not in`
 
 
 def test_the_gil_line_of_processes_is_each_ones_share_of_its_own_gil_never_a_sum() -> None:

@@ -75,7 +75,9 @@ async def test_the_header_at_80_columns_shows_rec_and_the_python_beside_a_long_m
 def test_header_snapshot(snap_compare) -> None:
     async def run_before(pilot) -> None:
         await _step(pilot.app, pilot)
+        await pilot.pause()  # a notice is a message: handled, then cleared (its lifetime is wall time)
         pilot.app.clear_notifications()
+        await pilot.pause()
 
     assert snap_compare(interpreters_app(), terminal_size=SIZE, run_before=run_before)
 
@@ -175,3 +177,46 @@ async def test_help_lists_tab_and_the_arrows() -> None:
         await pilot.press("question_mark")
         listed = {binding.key: binding.tooltip for binding in app.screen._keys}
         assert "↑↓" in listed["tab"] and "older runs" in listed["tab"]
+
+
+def five_modes() -> list:
+    """The default compare's five modes of sleeping downloads, on a machine that other programs
+    keep busy while the sequential run is live: a verdict of four lines, with a busy caveat."""
+    params = {"seconds": 2.0, "steps": 20}
+    runs = [("sequential", 6.0, [95.0, 90.0]), ("threads", 2.0, [2.0, 1.0]), ("processes", 2.4, [20.0, 15.0]),
+            ("asyncio", 2.02, [2.0, 1.0]), ("dask", 2.3, [10.0, 8.0])]
+    events: list = []
+    t0 = 0.2
+    for number, (mode, wall, load) in enumerate(runs, 1):
+        events += demo._run(t0, number, mode, "download", params, 3, wall, 0.0, load, False)
+        t0 += wall + 0.5
+    return events
+
+
+async def test_a_compare_of_five_modes_keeps_every_row_and_the_winner_beside_a_long_verdict() -> None:
+    """Five rows and four verdict lines need 10 rows where 9 are: the busy caveat gives way, never a row."""
+    app = demo.demo_app("download", "threads", 3)
+    async with app.run_test(size=SIZE) as pilot:
+        await demo.show(pilot, five_modes())
+        pane = app.panes.results_pane
+        assert len(pane.entries) >= 4 and any(entry["reason"] == "busy" for entry in pane.entries)
+        lines = screen(app)
+        top = next(y for y, line in enumerate(lines) if "results · " in line)
+        inside = lines[top + 1:top + 10]
+        assert [line.split()[1] for line in inside[1:6]] == ["seq", "threads", "procs", "async", "dask"]
+        verdict = inside[6:]
+        assert "won in" in verdict[0] and not any("other programs" in line for line in verdict)
+        assert "older" not in lines[top + 10]
+
+
+def test_the_verdict_in_fewer_lines_leaves_out_the_busy_caveats_first_then_says_how_many_more(monkeypatch) -> None:
+    import conctui.widgets.results as results
+
+    entries = [{"mode": "threads", "reason": "won"}, {"mode": "sequential", "reason": "busy"},
+               {"mode": "processes", "reason": "startup"}, {"mode": "dask", "reason": "busy"}]
+    monkeypatch.setattr(results, "brief", lambda entry: f"{entry['mode']} {entry['reason']}")
+    assert results.verdict_text(entries, 4).plain.split("\n") == [
+        "threads won", "sequential busy", "processes startup", "dask busy"]
+    assert results.verdict_text(entries, 2).plain.split("\n") == ["threads won", "processes startup (+2 more)"]
+    assert results.verdict_text(entries, 1, 21).plain == "threads won (+3 more)"
+    assert results.verdict_text(entries, 1, 18).plain == "threads… (+3 more)"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from conctui.engine.figures import gil_figures, gil_scope
 from conctui.engine.state import SessionState
-from conctui.engine.text import gil_held_cell, percent, short_note
+from conctui.engine.text import gil_held_cell, percent
 from conctui.engine.untrusted import visible
 from conctui.widgets.core_grid import core_lines, crop, load_style
 from conctui.widgets.spans import changed_rows
@@ -23,6 +23,8 @@ from textual.widget import Widget
 if TYPE_CHECKING:
     from conctui.engine.model import Changes, SessionModel
 
+NOTE_CELLS = 16  # a GIL reason's room at 80x24: 30 cells less `app 100% GIL: `
+
 
 def gil_line(state: SessionState) -> Text:
     """The run's GIL figures (engine/figures.gil_figures): the workers' wait and held with one
@@ -31,11 +33,12 @@ def gil_line(state: SessionState) -> Text:
     if run is None or (run.gil_workers is None and gil_scope(run) != "none"):
         return Text("GIL -", "dim")
     figures = gil_figures(run, state.t)
-    if figures["gil_note"] is not None:  # two words fit the side pane: `ptrace refused`, `own GIL`
-        note = short_note(figures["gil_note"])
+    if figures["gil_note"] is not None:
+        note = visible(figures["gil_note"].split(":")[0].split(" (")[0])  # `ptrace refused`, `no GIL`
         if note == "no GIL":
             return Text.assemble(("no GIL", "bold"), (" (free-threaded)", "dim"))
-        return Text.assemble(("GIL", "bold"), (f": {note}", "dim"))
+        # a reason the side pane cannot hold whole is not cut: the output pane has it in full
+        return Text.assemble(("GIL", "bold"), (f": {note}" if len(note) <= NOTE_CELLS else " - (why: output)", "dim"))
     held = gil_held_cell(figures["gil_held"], figures["gil_scope"], None)
     if figures["gil_scope"] != "one":  # each worker alone on its GIL: waiting for it says nothing here
         return Text.assemble(("GIL held ", "bold"), held)

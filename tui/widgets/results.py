@@ -86,14 +86,27 @@ class WallBars(Widget):
         return wall_bars(self.rows, self.content_size.width)
 
 
-def verdict_text(entries: list[dict]) -> Text:
-    """One line per verdict entry: the winner in bold, the busy caveat dimmed."""
+def verdict_text(entries: list[dict], lines: int = VERDICT_LINES, width: int = 78) -> Text:
+    """One line per verdict entry, at most `lines`: the winner in bold, the busy caveat dimmed.
+    Short of room, the busy caveats go first, then the last entries; the last line says how many
+    were left out (`conctui compare` and the claims screen have them all)."""
+    shown = list(entries)
+    while len(shown) > lines and any(entry["reason"] == "busy" for entry in shown[1:]):
+        shown.remove(next(entry for entry in reversed(shown) if entry["reason"] == "busy"))
+    left_out = len(entries) - len(shown[:lines])
     text = Text(no_wrap=True, overflow="ellipsis")
-    for number, entry in enumerate(entries):
+    for number, entry in enumerate(shown[:lines]):
         if number:
             text.append("\n")
         style = "bold" if entry["reason"] == "won" else ("dim" if entry["reason"] == "busy" else "")
-        text.append(visible(brief(entry)), style)
+        line = visible(brief(entry))
+        if left_out and number == min(lines, len(shown)) - 1:
+            more = f" (+{left_out} more)"
+            room = width - len(more)
+            text.append(line if len(line) <= room else line[:max(0, room - 1)] + "…", style)
+            text.append(more, "dim")
+        else:
+            text.append(line, style)
     return text
 
 
@@ -159,15 +172,24 @@ class ResultsPane(Vertical):
 
     def memory_room(self) -> int:
         """Lines left for the memory lines under the latest compare's rows and its verdict."""
-        height = self.content_size.height or 9
-        return max(0, min(MEMORY_LINES, height - 1 - self._group - self.verdict_lines))
+        return max(0, min(MEMORY_LINES, self.height_inside - 1 - self._group - self.verdict_lines))
+
+    @property
+    def height_inside(self) -> int:
+        return self.content_size.height or 9  # 80x24's, before the first layout
 
     @property
     def verdict_lines(self) -> int:
-        return max(1, min(VERDICT_LINES, len(self.entries)))
+        """The verdict's lines: as many as its entries, within what the latest compare's rows leave."""
+        return max(1, min(VERDICT_LINES, len(self.entries), self.height_inside - 1 - self._group))
 
     def on_resize(self) -> None:
+        self.show_verdict()
         self.show_memory()
+
+    def show_verdict(self) -> None:
+        self.query_one("#verdict", Static).update(verdict_text(self.entries, self.verdict_lines,
+                                                               self.content_size.width or 78))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.show_memory()
@@ -187,8 +209,7 @@ class ResultsPane(Vertical):
             self.border_subtitle = ""
             return
         latest = self._runs[-1]
-        height = self.content_size.height or 9
-        shown = max(0, height - 1 - memory - self.verdict_lines)
+        shown = max(0, self.height_inside - 1 - memory - self.verdict_lines)
         hidden = max(0, len(self._runs) - shown)
         hint = f"↑ {hidden} older: ↑↓ · " if hidden else ""
         pythons = python_cells(self._runs)
@@ -227,7 +248,7 @@ class ResultsPane(Vertical):
                      "status": plain(status[:7], "" if status == "done" else "bold red")}
             table.add_row(*(cells[key] for key in keys))
         self._count = len(runs)
-        self.query_one("#verdict", Static).update(verdict_text(self.entries))
+        self.show_verdict()
         self.query_one(WallBars).show(rows)
         if runs:
             table.move_cursor(row=len(runs) - 1)
