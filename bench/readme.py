@@ -25,8 +25,8 @@ from _common import BENCH, num
 
 # every bench that prints through _common.report, in the order the README shows them (a
 # script's name, then the flags of that run)
-BENCHES = ["accuracy", "reporter", "ui_cost", "ssh_bytes", "ssh_bytes --ssh", "latency", "scale", "startup", "ipc",
-           "watch_cost"]
+BENCHES = ["accuracy", "reporter", "ui_cost", "ssh_bytes", "ssh_bytes --cores", "ssh_bytes --ssh", "latency", "scale",
+           "startup", "ipc", "watch_cost"]
 
 
 def _version(command: list[str]) -> str:
