@@ -47,7 +47,7 @@ async def until(pilot, predicate: Callable[[], bool], timeout: float = 30.0) -> 
 
 
 def finished(app: ConcApp, count: int) -> Callable[[], bool]:
-    return lambda: len(app.figures) >= count and not app.source.busy
+    return lambda: len(app.figures) >= count and not app.source.runs.busy
 
 
 async def test_enter_runs_and_the_panes_show_the_run() -> None:
@@ -132,7 +132,7 @@ async def test_compare_runs_every_available_mode_and_fills_results() -> None:
     expected = [mode for mode in MODES if not app.source.unavailable(mode)]
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("c")
-        await until(pilot, lambda: len(app.figures) >= len(expected) and not app.source.busy, timeout=90)
+        await until(pilot, lambda: len(app.figures) >= len(expected) and not app.source.runs.busy, timeout=90)
         assert [f["mode"] for f in app.figures] == expected
         assert all(f["status"] == "done" for f in app.figures)
         assert app.query_one("#results-table").row_count == len(expected)
@@ -146,9 +146,9 @@ async def test_cancel_stops_a_compare_and_the_live_run() -> None:
         await pilot.press("c")
         await until(pilot, lambda: app.state.live is not None)
         await pilot.press("x")
-        await until(pilot, lambda: not app.source.busy and len(app.figures) == 1)
+        await until(pilot, lambda: not app.source.runs.busy and len(app.figures) == 1)
         assert app.figures[0]["status"] == "cancelled"
-        assert not app.source.queue
+        assert not app.source.runs.queue
 
 
 async def test_workload_picker_switches_the_workload() -> None:

@@ -148,7 +148,7 @@ def test_an_unavailable_mode_is_greyed_with_its_reason_and_never_started() -> No
     refusal = h.control.refusal("mode", ("asyncio",))
     assert refusal is not None and refusal.greyed and refusal.reason.startswith("asyncio: cpu is a plain function")
     assert h.control.refusal("mode", ("processes",)) is None
-    h.control.start_run("asyncio")
+    h.control.runs.start_run(h.control.spec.with_mode("asyncio"), h.control.info)
     assert h.session.started == [] and h.said[-1][1] == "warning"
 
 
@@ -158,16 +158,16 @@ def test_compare_walks_every_available_mode_one_run_at_a_time() -> None:
     h.control.compare()
     for count in range(1, len(expected) + 1):
         assert [spec.mode for spec in h.session.started] == expected[:count]  # the next starts when one is reaped
-        assert [spec.mode for spec, _ in h.control.queue] == expected[count:]
+        assert [spec.mode for spec, _ in h.control.runs.queue] == expected[count:]
         h.end_run()
-    assert h.control.queue == [] and not h.control.running
+    assert h.control.runs.queue == [] and not h.control.running
 
 
 def test_cancel_empties_the_queue() -> None:
     h = Harness()
     h.control.compare()
     h.control.cancel()
-    assert not h.session.busy and h.control.queue == []
+    assert not h.session.busy and h.control.runs.queue == []
     h.end_run()
     assert len(h.session.started) == 1
 
@@ -178,7 +178,7 @@ def test_a_run_that_cannot_start_says_why_and_ends_the_compare() -> None:
     h.session.refuse = "/gone/python: no such file"
     h.end_run()
     assert h.said[-1] == ("/gone/python: no such file", "error")
-    assert h.control.queue == [] and len(h.session.started) == 1
+    assert h.control.runs.queue == [] and len(h.session.started) == 1
 
 
 def test_a_check_under_way_says_so_and_a_cancel_drops_it() -> None:
@@ -259,10 +259,10 @@ def test_a_sweep_announces_its_plan_then_runs_each_mode_at_each_count() -> None:
     assert opened.workers == [1, 2, 4, 8] and opened.modes == ["threads", "processes"]  # the demo's 4 cores
     planned = [(mode, n) for mode in ("threads", "processes") for n in (1, 2, 4, 8)]
     assert [(spec.mode, spec.worker_count) for spec in h.session.started] == planned[:1]
-    assert [(spec.mode, spec.worker_count) for spec, _ in h.control.queue] == planned[1:]
+    assert [(spec.mode, spec.worker_count) for spec, _ in h.control.runs.queue] == planned[1:]
     h.control.cancel()  # x: the runs so far are kept, the rest never start
     h.end_run()
-    assert h.control.queue == [] and len(h.session.started) == 1
+    assert h.control.runs.queue == [] and len(h.session.started) == 1
 
 
 def test_a_claims_case_is_exactly_its_runs_under_the_current_python() -> None:
@@ -271,9 +271,9 @@ def test_a_claims_case_is_exactly_its_runs_under_the_current_python() -> None:
     runs = claim_runs(h.control.spec, h.control.info, "1", h.control.found_pythons)
     assert [(spec.workload.text, spec.mode, spec.worker_count) for spec, _ in runs] == [
         ("download", "sequential", 3), ("download", "threads", 3)]
-    h.control.enqueue(runs, "claim 1")
+    h.control.runs.enqueue(runs, "claim 1")
     assert [spec.mode for spec in h.session.started] == ["sequential"]
-    h.control.enqueue(runs, "claim 1")  # mid-run: refused, said
+    h.control.runs.enqueue(runs, "claim 1")  # mid-run: refused, said
     assert "x cancels" in h.said[-1][0]
 
 

@@ -57,7 +57,7 @@ async def test_a_key_pressed_during_a_capacity_check_is_answered_within_a_frame(
         began.set()
         assert release.wait(10), "the test never released the check"
 
-    monkeypatch.setattr("conctui.live.capacity.check", slow_check)
+    monkeypatch.setattr("conctui.run_queue.capacity.check", slow_check)
     ref = parse_workload("download")
     info = RunnerInfo(demo.PYTHON, WorkloadFacts("download", has_async=True))
     app = live_app(RunSpec(ref, "threads", 3, parse_params(ref, [])), info, open_session=demo.DemoSession)
@@ -76,7 +76,7 @@ async def test_a_key_pressed_during_a_capacity_check_is_answered_within_a_frame(
         assert app.panes.header_pane._shown.workers == 4
         assert app.check_action("act", ("run",)) is False  # run waits for the check
         release.set()
-        while app.source.checking is not None:  # the worker's result comes back to the UI thread
+        while app.source.runs.checking is not None:  # the worker's result comes back to the UI thread
             await pilot.pause()
         assert said[-1] == "the demo stream runs nothing"  # the check passed; the demo session then refuses
         shown.clear()

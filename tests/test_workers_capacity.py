@@ -82,7 +82,7 @@ def test_a_bad_memory_figure_is_one_line(monkeypatch, text: str) -> None:
 
 def test_the_tui_refuses_a_run_that_one_more_worker_made_too_big(monkeypatch) -> None:
     monkeypatch.setenv(capacity.MEMORY_ENV, "100M")
-    monkeypatch.setattr("conctui.live.child_footprint", lambda spec: 30 * MB)
+    monkeypatch.setattr("conctui.run_queue.child_footprint", lambda spec: 30 * MB)
     said: list[tuple[str, str]] = []
     started: list[RunSpec] = []
 

@@ -1,14 +1,12 @@
 """The live session's controller: the source of the live TUI, and what its keys do. No Textual.
 
-It holds the choice for the next run (workload, mode, workers, Python, switch interval), starts
-runs in a session, walks a queue of runs (a compare's modes, a sweep's worker counts, the case
-that measures one of the tutorial's claims), sets the sampler's period, records, and answers
-for every action whether it applies now and, if not, why. It runs in the conctui process, its
-methods on the UI thread; what blocks (a capacity check that may start a runner, describing a
-workload or another Python: live_plans.py) runs in the app's worker threads through
-`Host.off_thread`, and a
-run's end comes back when its runner is reaped (`Host.off_thread` waits for it). The next run
-of a queue starts then. Tests drive it without a terminal (tests/test_live_controller.py).
+It holds the choice for the next run (workload, mode, workers, Python, switch interval),
+answers for every key whether it applies now and, if not, why, and turns keys into runs: one,
+a compare's modes, a sweep's worker counts, the case that measures one of the tutorial's
+claims. Its RunQueue (run_queue.py) starts them one after another. It runs in the conctui
+process, its methods on the UI thread; what blocks (describing a workload or another Python:
+live_plans.py) runs in the app's worker threads. Tests drive it without a terminal
+(tests/test_live_controller.py).
 """
 from __future__ import annotations
 
@@ -17,52 +15,24 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Protocol
 
-from conctui.engine import capacity
 from conctui.engine.events import Event, SweepStarted
 from conctui.engine.modes import MODES, runnable, unavailable
 from conctui.engine.pythons import FoundPython, find_pythons
 from conctui.engine.recording import Recorder
-from conctui.engine.runner_process import child_footprint
 from conctui.engine.session import Session, Sink
 from conctui.engine.spec import MAX_WORKERS, RunSpec, UsageError
 from conctui.engine.state import SessionState
 from conctui.engine.sweep import DEFAULT_MODES, default_counts, plan
-from conctui.engine.text import figure
 from conctui.live_plans import claim_runs, describe_choice
+from conctui.run_queue import RUN_LIVE, RunQueue, SessionLike
 from conctui.runner.request import RunnerInfo
 from conctui.source import Allows, HeaderLine, Key, Refusal, Source
 
-if TYPE_CHECKING:
-    pass
-
 SWITCH_INTERVALS_MS = (5.0, 1.0, 0.2, 20.0)
-
-
-class SessionLike(Protocol):
-    """What the controller needs of a session: engine.session.Session, or the demo's stand-in."""
-
-    @property
-    def busy(self) -> bool: ...
-    def now(self) -> float: ...
-    def start_sampling(self) -> object: ...
-    def sample_every(self, seconds: float) -> None: ...
-    def start(self, spec: RunSpec) -> Reaped: ...
-    def emit(self, events: list[Event]) -> None: ...
-    def cancel(self) -> None: ...
-    def close(self) -> None: ...
-
-
-class Reaped(Protocol):
-    """A started run (engine.runner_process.RunnerProcess): `wait()` returns once its runner is reaped."""
-
-    def wait(self, timeout: float | None = None) -> bool: ...
-
 
 OpenSession = Callable[[list[Sink], float], SessionLike]
 
-RUN_LIVE = Refusal("a run is live: x cancels it")
 NOTHING_LIVE = Refusal("no run is live")
 CHECKING = Refusal("a check is under way: x cancels it")
 
@@ -95,24 +65,13 @@ class LiveController(Source):
         self.info = info
         self.start_at_once = start  # --start: run the choice as soon as sampling is on
         self.recorder = recorder or Recorder()
-        self.queue: list[tuple[RunSpec, RunnerInfo]] = []  # runs to go, each with its runner's description
-        self.sweeping = False  # the queue is a sweep's: its screen shows it live
-        self.checking: str | None = None  # what is being checked off the UI thread: the header says so
-        self._checks = 0  # each check's number: a cancel makes the one under way moot
         self.inbox: deque[list[Event]] = deque()  # batches from the reader and sampler threads
         # idle, the cores move every 2 s (htop: 1.5 s): an idle screen should cost next to nothing
-        self.sample_live_s, self.sample_idle_s = max(0.1, tick_s), max(2.0, tick_s)
-        self.session = open_session([self.inbox.append, self.recorder], self.sample_idle_s)
+        live_s, idle_s = max(0.1, tick_s), max(2.0, tick_s)
+        self.session = open_session([self.inbox.append, self.recorder], idle_s)
+        self.runs = RunQueue(self, self.session, live_s, idle_s)
         self.user_workloads = [] if spec.workload.builtin else [spec.workload.text]
         self.pythons = [] if spec.python == sys.executable else [spec.python]
-
-    def say(self, message: str, severity: str = "information", timeout: float = 3.0) -> None:
-        if self.host is not None:
-            self.host.say(message, severity, timeout)
-
-    def recheck_keys(self) -> None:
-        if self.host is not None:
-            self.host.recheck_keys()
 
     # ---- the screen's source ------------------------------------------------------------
     def pull(self) -> list[Event]:
@@ -130,7 +89,8 @@ class LiveController(Source):
         if state.live is not None:
             return HeaderLine.of_run(state.live.started, recording)
         spec = self.spec
-        note = f"{self.checking}… next: " if self.checking else "next: "
+        checking = self.runs.checking
+        note = f"{checking}… next: " if checking else "next: "
         return HeaderLine(spec.workload.name, spec.worker_count, spec.mode, self.info.python, spec.start_method,
                           recording, note, spec.switch_interval_ms)
 
@@ -147,32 +107,21 @@ class LiveController(Source):
         acts[action](*args)
 
     # ---- what applies now -----------------------------------------------------------------
-    # Three words for "something runs", one each (the folded stream's fourth is state.live: the
-    # current run without its RunFinished, which is what the panes and header read):
-    # busy: a runner is alive, until it is reaped (the session's word);
-    # in_flight: busy, or a run's check is under way (the queue aside);
-    # running: in flight, or the queue has runs to go (what the run keys wait for).
-    @property
-    def busy(self) -> bool:
-        """A runner is alive, until it is reaped (Session.busy)."""
-        return self.session.busy
-
-    @property
-    def in_flight(self) -> bool:
-        """Busy, or a run's capacity check or description is under way (the queue aside)."""
-        return self.busy or self.checking is not None
-
     @property
     def running(self) -> bool:
-        """In flight, or the queue has runs to go."""
-        return self.in_flight or bool(self.queue)
+        """A run is live, being checked or queued (run_queue.py says which word is which)."""
+        return self.runs.running
+
+    @property
+    def sweeping(self) -> bool:
+        return self.runs.sweeping
 
     def unavailable(self, mode: str) -> str | None:
         return unavailable(mode, self.info)
 
     def refusal(self, action: str, args: tuple[object, ...] = ()) -> Refusal | None:
         """None if `action` (a key's action name and its arguments) applies now."""
-        live = CHECKING if self.checking and not self.busy else RUN_LIVE
+        live = CHECKING if self.runs.checking and not self.runs.busy else RUN_LIVE
         if action == "mode":
             mode = str(args[0])
             reason = self.unavailable(mode)
@@ -194,7 +143,7 @@ class LiveController(Source):
         self.spec = self.spec.with_mode(mode)
         if caveat := MODES[mode].caveat(self.info.python):  # the header has room for one word of it
             self.say(f"{mode}: {caveat}", "information", 5)
-        elif self.busy:
+        elif self.runs.busy:
             self.say(f"next run: {mode} (the live run goes on; x cancels it)", "information", 3)
         self.recheck_keys()
 
@@ -208,83 +157,14 @@ class LiveController(Source):
         self.spec = replace(self.spec, switch_interval_ms=following)
         self.say(f"next run: switch interval {following:g} ms", "information", 3)
 
-    def start_run(self, mode: str) -> None:
-        self.start_spec(self.spec.with_mode(mode), self.info)
-
-    def start_spec(self, spec: RunSpec, info: RunnerInfo) -> None:
-        """Start one run, described by `info` (its Python and workload as a runner saw them),
-        once a worker thread found that it fits in memory (which may start a runner to measure
-        a child, up to 60 s): meanwhile the screen goes on and says it is checking."""
-        reason = unavailable(spec.mode, info)
-        if reason:
-            self.say(f"{spec.mode}: {reason}", "warning", 6)
-            if self.queue:
-                self.start_spec(*self.queue.pop(0))
-            return
-        self.off_thread(f"checking {spec.mode} x{spec.worker_count}",
-                        lambda: capacity.check(spec, child_footprint),  # more workers than memory holds: refused
-                        lambda refused: self._launch(spec, refused))
-
-    def _launch(self, spec: RunSpec, refused: object) -> None:
-        try:
-            if isinstance(refused, UsageError):
-                raise refused
-            ended = self.session.start(spec)
-        except UsageError as exc:  # too many workers, the chosen Python vanished, no file descriptors left, ...
-            self.queue.clear()
-            self.sweeping = False
-            self.say(str(exc), "error", 8)
-            self.recheck_keys()
-            return
-        self.session.sample_every(self.sample_live_s)
-        self.recheck_keys()
-        if self.host is not None:
-            self.host.off_thread(ended.wait, lambda _: self.run_reaped())
-
-    def run_reaped(self) -> None:
-        """The run's runner was reaped (and the app has folded its end): the cores slow down,
-        and the queue's next run starts, or the person is told how the last run ended."""
-        self.session.sample_every(self.sample_idle_s)
-        if self.queue and not self.in_flight:
-            self.start_spec(*self.queue.pop(0))
-        elif not self.queue and self.host is not None and (ended := self.host.ended_figures()):
-            latest = ended[-1]
-            self.say(f"{latest['mode']}: {latest['status']}, wall {figure(latest['wall_s'], ' s')}", "information", 4)
-        self.sweeping = self.sweeping and self.running
-        self.recheck_keys()
-
-    def off_thread(self, what: str, job: Callable[[], object], done: Callable[[object], None]) -> None:
-        """Run `job` off the UI thread (the header says `what` meanwhile), then `done(result)`,
-        unless a cancel came first."""
-        self._checks += 1
-        number = self._checks
-        self.checking = what
-        self.recheck_keys()
-
-        def finished(result: object) -> None:
-            if number != self._checks:
-                return  # cancelled meanwhile: what it found is moot
-            self.checking = None
-            done(result)
-            self.recheck_keys()
-
-        if self.host is not None:
-            self.host.off_thread(job, finished)
-
     def run(self) -> None:
-        self.start_run(self.spec.mode)
+        self.runs.start_run(self.spec, self.info)
 
     def compare(self) -> None:
         modes, left_out = runnable(self.info)
         left = f"; left out: {', '.join(left_out)} (? says why)" if left_out else ""
         self.say(f"comparing {', '.join(modes)}{left}", "information", 3)
-        self.start_queue([(self.spec.with_mode(mode), self.info) for mode in modes])
-
-    def start_queue(self, runs: list[tuple[RunSpec, RunnerInfo]]) -> None:
-        """Run `runs` one after another: each starts once the one before is reaped."""
-        self.queue = list(runs)
-        if self.queue and not self.in_flight:
-            self.start_spec(*self.queue.pop(0))
+        self.runs.start([(self.spec.with_mode(mode), self.info) for mode in modes])
 
     def plan_sweep(self) -> SweepStarted | None:
         """The current workload at 1 to 2 x cores workers, in threads and processes (those that
@@ -301,11 +181,11 @@ class LiveController(Source):
         """Start a planned sweep: the plan goes into the stream first, so recordings replay the sweep."""
         opened = replace(planned, t=self.session.now())
         self.session.emit([opened])
-        self.sweeping = True
+        self.runs.sweeping = True
         runs = [(replace(self.spec.with_mode(mode), worker_count=n), self.info)
                 for mode, n in plan(opened.modes, opened.workers, opened.repeat)]
         self.say(f"sweep: {len(runs)} runs; x stops, keeping the points so far", "information", 5)
-        self.start_queue(runs)
+        self.runs.start(runs)
 
     def usable_cores(self, state: SessionState) -> int:
         return self.info.python.usable_cores
@@ -317,28 +197,15 @@ class LiveController(Source):
             if isinstance(runs, UsageError):
                 self.say(str(runs), "warning", 8)
             else:
-                self.enqueue(runs, f"claim {key}")  # type: ignore[arg-type]
+                self.runs.enqueue(runs, f"claim {key}")  # type: ignore[arg-type]
 
-        self.off_thread(f"describing claim {key}", lambda: claim_runs(self.spec, self.info, key, self.found_pythons),
-                        planned)
-
-    def enqueue(self, runs: list[tuple[RunSpec, RunnerInfo]], what: str) -> None:
-        """Run described runs (a claim's case) one after another, if nothing runs."""
-        if self.running:
-            self.say(RUN_LIVE.reason, RUN_LIVE.severity, RUN_LIVE.timeout)
-            return
-        self.say(f"measuring: {what}", "information", 5)
-        self.start_queue(runs)
+        self.runs.off_thread(f"describing claim {key}",
+                             lambda: claim_runs(self.spec, self.info, key, self.found_pythons), planned)
 
     def cancel(self) -> None:
         """x: the live run is cancelled (its figures so far kept), a check under way is dropped,
         the queue emptied."""
-        self.queue.clear()
-        self.sweeping = False
-        self._checks += 1
-        self.checking = None
-        self.session.cancel()
-        self.recheck_keys()
+        self.runs.cancel()
 
     def toggle_recording(self) -> None:
         if self.recorder.recording:
@@ -365,7 +232,8 @@ class LiveController(Source):
             else:
                 self.adopt(*choice)  # type: ignore[misc]
 
-        self.off_thread("describing the choice", lambda: describe_choice(self.spec, workload, python), described)
+        self.runs.off_thread("describing the choice", lambda: describe_choice(self.spec, workload, python),
+                             described)
 
     @property
     def python_choice(self) -> str:
@@ -391,6 +259,6 @@ class LiveController(Source):
 
     def close(self) -> None:
         """Cancel the live run, reap every process, close the recording: safe to call twice."""
-        self.queue.clear()
+        self.runs.queue.clear()
         self.session.close()
         self.recorder.stop()

@@ -137,6 +137,16 @@ class Source:
         """The app that shows this source, before its first frame."""
         self.host = host
 
+    def say(self, message: str, severity: str = "information", timeout: float = 3.0) -> None:
+        """A notification, through the app (none before it attaches)."""
+        if self.host is not None:
+            self.host.say(message, severity, timeout)
+
+    def recheck_keys(self) -> None:
+        """What the keys can do may have moved: the app asks again (Host.recheck_keys)."""
+        if self.host is not None:
+            self.host.recheck_keys()
+
     def start(self) -> None:
         """After the first frame (the live session starts sampling here)."""
 
