@@ -163,28 +163,27 @@ def handle_sweep_started(state: SessionState, event: SweepStarted) -> list[int]:
     return []
 
 
-def handle_run_finished(state: SessionState, event: RunFinished) -> list[int]:
+def _keep(state: SessionState, field_name: str, event: Event) -> list[int]:
+    """The current run keeps the latest event of a kind as its field `field_name` (no worker changes)."""
     if state.current is not None:
-        state.current.finished = event
+        setattr(state.current, field_name, event)
     return []
+
+
+def handle_run_finished(state: SessionState, event: RunFinished) -> list[int]:
+    return _keep(state, "finished", event)
 
 
 def handle_cluster(state: SessionState, event: Cluster) -> list[int]:
-    if state.current is not None:
-        state.current.cluster = event
-    return []
+    return _keep(state, "cluster", event)
 
 
 def handle_gil(state: SessionState, event: GilSample) -> list[int]:
-    if state.current is not None:
-        state.current.gil = event
-    return []
+    return _keep(state, "gil", event)
 
 
 def handle_memory(state: SessionState, event: Memory) -> list[int]:
-    if state.current is not None:
-        state.current.memory = event
-    return []
+    return _keep(state, "memory", event)
 
 
 def handle_gil_reenabled(state: SessionState, event: GilReenabled) -> list[int]:
