@@ -27,7 +27,7 @@ from conctui.engine.sweep import DEFAULT_MODES, default_counts, plan
 from conctui.live_plans import claim_runs, describe_choice
 from conctui.run_queue import RUN_LIVE, RunQueue, SessionLike
 from conctui.runner.request import RunnerInfo
-from conctui.source import Allows, HeaderLine, Key, Refusal, Source
+from conctui.source import Allows, HeaderLine, Key, Refusal, Source, drain
 
 SWITCH_INTERVALS_MS = (5.0, 1.0, 0.2, 20.0)
 
@@ -75,10 +75,7 @@ class LiveController(Source):
 
     # ---- the screen's source ------------------------------------------------------------
     def pull(self) -> list[Event]:
-        batch: list[Event] = []
-        while self.inbox:
-            batch.extend(self.inbox.popleft())
-        return batch
+        return drain(self.inbox)
 
     def now(self, state: SessionState) -> float:
         return self.session.now()

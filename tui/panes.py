@@ -16,7 +16,7 @@ from typing import Protocol
 
 from conctui.engine.events import Event
 from conctui.engine.model import Changes, SessionModel, fold
-from conctui.source import Restart, Source
+from conctui.source import Restart, Source, drain
 from conctui.widgets.clock import ElapsedClock
 from conctui.widgets.cores import CoresPane
 from conctui.widgets.footer import CompactFooter
@@ -117,9 +117,7 @@ class PanesScreen(Screen[None]):
         if isinstance(pulled, Restart):  # the session from its start (a replay's backward seek)
             self.inbox.clear()
             self.model.restart()
-        batch: list[Event] = []
-        while self.inbox:
-            batch.extend(self.inbox.popleft())
+        batch = drain(self.inbox)
         batch.extend(pulled)
         model = self.model
         changes = fold(model, batch, self.source.now(model.state) if now is None else now)

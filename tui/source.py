@@ -22,6 +22,7 @@ conctui process.
 """
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
@@ -46,6 +47,15 @@ class HeaderLine(NamedTuple):
     def of_run(cls, started: RunStarted, recording: bool, note: str = "") -> HeaderLine:
         return cls(started.workload, started.workers, started.mode, started.python, started.start_method,
                    recording, note, started.options.get("switch_interval_ms"))
+
+
+def drain(inbox: deque[list[Event]]) -> list[Event]:
+    """Every batch other threads appended to `inbox` (a deque: append and popleft are atomic),
+    as one list in arrival order."""
+    batch: list[Event] = []
+    while inbox:
+        batch.extend(inbox.popleft())
+    return batch
 
 
 class Restart(list):
