@@ -224,7 +224,7 @@ def test_mode_workers_and_switch_interval_change_only_the_next_run() -> None:
 def test_the_header_shows_the_choice_between_runs() -> None:
     h = Harness()
     line = h.control.header(SessionState())
-    assert (line.workload, line.mode, line.workers, line.note) == ("download", "threads", 2, "next: ")
+    assert (line.workload, line.mode, line.worker_count, line.note) == ("download", "threads", 2, "next: ")
     assert h.control.now(SessionState()) == 12.5  # the session's clock
 
 

@@ -35,7 +35,7 @@ class HeaderLine(NamedTuple):
     """The header's facts."""
 
     workload: str
-    workers: int
+    worker_count: int
     mode: str
     python: PythonInfo
     start_method: str

@@ -53,7 +53,8 @@ def facts(line: HeaderLine) -> list[tuple[str, str, str]]:
     mode = visible(line.mode)
     impl = "" if python.implementation == "CPython" else f"{python.implementation} "
     rows = [
-        (f"{visible(line.workload)} x{line.workers}", f"{_cut(visible(line.workload), 14)} x{line.workers}", ""),
+        (f"{visible(line.workload)} x{line.worker_count}",
+         f"{_cut(visible(line.workload), 14)} x{line.worker_count}", ""),
         (f"{mode} (experimental)" if caveat else mode, f"{mode} (exp.)" if caveat else mode, "bold"),
         (f"{python.implementation} {python.version}", f"{impl}{python.version}", ""),
         (gil_text(python), "GIL on" if python.gil_enabled else "GIL off", ""),
