@@ -73,7 +73,7 @@ async def test_a_key_pressed_during_a_capacity_check_is_answered_within_a_frame(
         await pilot.press("plus")
         shown.clear()
         await shown.wait()  # the next frame
-        assert app.panes.header_pane._shown.workers == 4
+        assert app.panes.header_pane._shown.worker_count == 4
         assert app.check_action("act", ("run",)) is False  # run waits for the check
         release.set()
         while app.source.runs.checking is not None:  # the worker's result comes back to the UI thread
