@@ -162,6 +162,11 @@ def test_the_replay_of_a_recorded_watch_equals_the_live_one(tmp_path) -> None:
     model = WatchModel()
     model.fold(read_recording(path).events)
     assert json.loads(json.dumps(model.document(), ensure_ascii=False)) == live
+    replayed = subprocess.run([*WATCH[:-1], "replay", str(path), "--json"], capture_output=True, text=True, timeout=60)
+    assert replayed.returncode == 0 and json.loads(replayed.stdout) == live
+    exported = subprocess.run([*WATCH[:-1], "export", str(path), "--svg", str(tmp_path / "x.svg")],
+                              capture_output=True, text=True, timeout=60)
+    assert exported.returncode == 2 and "does not render a watch recording yet" in exported.stderr
 
 
 def test_a_launched_program_dies_with_conctui_even_by_sigkill() -> None:

@@ -159,3 +159,10 @@ def replay_watch(path: str) -> tuple[dict, str | None] | None:
             return None
         model.fold([event])
     return model.document(), reader.note
+
+
+def refuse_export(path: str) -> None:
+    """`conctui export` renders the runs' panes: a watch recording gets one line, not an empty picture."""
+    if replay_watch(path) is not None:
+        raise UsageError("export does not render a watch recording yet: replay it (conctui replay FILE), "
+                         "or print its figures (conctui replay FILE --json)")
