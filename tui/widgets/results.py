@@ -152,8 +152,8 @@ class ResultsPane(Vertical):
         self._count = -1
 
     def set_columns(self, runs: list[dict]) -> None:
-        """The table's columns for `runs`: workload and python only where they differ, ipc where a
-    run crossed anything, status where a run did not end `done`."""
+        """The table's columns for `runs`: workload and python only where they differ, ipc where
+        a run crossed anything, status where a run did not end `done`."""
         table = self.query_one(ReadOnlyTable)
         names = ["mode", "n", "wall", "par", "speedup"]
         if any(run_ipc_cell(run.get("ipc")) != NONE for run in runs):
