@@ -239,3 +239,13 @@ def test_the_advised_mode_is_the_one_that_scaled_best_so_no_other_sentence_beats
                    cores=2)["advice"]
     assert (found["mode"], found["workers"], found["speedup"]) == ("processes", 2, pytest.approx(2.01, abs=0.01))
     assert "Threads reached 1.80x at 2 workers." in found["text"]
+
+
+def test_a_sweep_crowded_by_other_programs_advises_nothing_but_to_sweep_again() -> None:
+    """Here, with 1.7 of 2 cores taken, pure-Python threads read 1.94x and processes 1.43x."""
+    walls = {"threads": {1: 7.05, 2: 10.79, 4: 14.56}, "processes": {1: 8.63, 2: 13.12, 4: 24.17}}
+    crowded = _sweep(walls, cores=2, others=1.7)["advice"]
+    assert crowded["mode"] is None and crowded["workers"] is None
+    assert "cannot say which mode is best: sweep again when the machine is quieter" in crowded["text"]
+    busy = _sweep(walls, cores=2, others=0.6)["advice"]
+    assert busy["mode"] == "threads" and busy["text"].endswith("so these figures measure them too.")

@@ -177,6 +177,7 @@ WAITS = 0.3  # one worker's CPU per wall second below this: the work mostly wait
 NO_GAIN = 1.2  # a mode whose best speedup is below this gained nothing
 STEP = THRESHOLDS["narrow_win"]  # more workers that add less than this (5%) to the work per second add nothing
 WAITING_MODES = ("threads", "asyncio")  # what waiting work wants: no start-up, no copies
+CROWDED = 0.5  # other programs took at least this share of the cores: the points cannot rank the modes
 
 
 def _throughput(point: dict[str, Any]) -> float:
@@ -232,6 +233,14 @@ def advice(sweep: dict[str, Any]) -> dict[str, Any] | None:
     found = [p for p in sweep["points"] if p["wall_s"] and p["speedup"] is not None]
     if not found:
         return None
+    cores = sweep["usable_cores"]
+    others = max((p.get("other_load") or 0.0 for p in found), default=0.0)
+    if others >= CROWDED * cores:  # on 2 cores with 1.7 taken, pure-Python threads 'beat' processes
+        text = (f"On these {cores} cores, for {sweep['workload']}, other programs took up to {others:.1f} of them "
+                "during the sweep, so its points cannot say which mode is best: sweep again when the machine "
+                "is quieter.")
+        return {"text": text, "sentences": [text], "mode": None, "workers": None, "speedup": None,
+                "speedup_range": None, "runs": None, "largest_tried": None, "waits": None, "gain_stopped_at": None}
     by_mode: dict[str, list[dict[str, Any]]] = {}
     for point in found:
         by_mode.setdefault(point["mode"], []).append(point)
@@ -243,7 +252,7 @@ def advice(sweep: dict[str, Any]) -> dict[str, Any] | None:
     members = by_mode[chosen]
     knee, largest = _knee(members), max(members, key=lambda p: p["workers"])
     spread = _spread(knee, members)
-    where = f"On these {sweep['usable_cores']} cores, for {sweep['workload']}"
+    where = f"On these {cores} cores, for {sweep['workload']}"
     top = max(members, key=_throughput)
     if top["speedup"] < NO_GAIN:
         first = (f"{where}, no mode did more than {_x(top['speedup'])} the work per second of one worker: "
@@ -270,10 +279,9 @@ def advice(sweep: dict[str, Any]) -> dict[str, Any] | None:
     if knee["ok_runs"] < 2:
         sentences.append("Each point ran once, so there is no range: sweep with --repeat 3 to see how much "
                          "these figures vary.")
-    others = max((p.get("other_load") or 0.0 for p in found), default=0.0)
-    if others >= BUSY_SHARE * sweep["usable_cores"]:
-        sentences.append(f"Other programs took up to {others:.1f} of the {sweep['usable_cores']} cores "
-                         "meanwhile, so these figures measure them too.")
+    if others >= BUSY_SHARE * cores:
+        sentences.append(f"Other programs took up to {others:.1f} of the {cores} cores meanwhile, so these "
+                         "figures measure them too.")
     return {"text": " ".join(sentences), "sentences": sentences, "mode": chosen, "workers": knee["workers"],
             "speedup": knee["speedup"], "speedup_range": list(spread) if spread else None,
             "runs": knee["ok_runs"], "largest_tried": knee is largest, "waits": waits,
