@@ -223,3 +223,17 @@ def test_the_verdict_in_fewer_lines_leaves_out_the_busy_caveats_first_then_says_
     assert results.verdict_text(entries, 2).plain.split("\n") == ["threads won", "processes startup (+2 more)"]
     assert results.verdict_text(entries, 1, 21).plain == "threads won (+3 more)"
     assert results.verdict_text(entries, 1, 18).plain == "threads… (+3 more)"
+
+
+async def test_i_under_an_experimental_api_says_why_in_a_notice_and_in_help() -> None:
+    """The header has room for `(exp.)`; the reason itself is told when the mode is chosen, and in help."""
+    app = demo.demo_app("cpu", "threads", 2)
+    app.source.info = replace(app.source.info, python=EXPERIMENTAL)
+    async with app.run_test(size=SIZE) as pilot:
+        await demo.show(pilot, [])
+        await pilot.press("i")
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == [
+            "interpreters: experimental: Python 3.13.5's private _interpreters module"]
+        assert "interpreters (exp" in screen(app)[0] and "private" not in screen(app)[0]
+        assert "interpreters: experimental: Python 3.13.5's private _interpreters module" in app.source.help_notes()
