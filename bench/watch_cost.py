@@ -6,7 +6,7 @@ Rows, each measured in this run (medians of interleaved repeats):
 - conctui's CPU, % of one core, its py-spy runs included, while watching 4 busy threads, 256
   threads, 16 processes of 4 threads (<= 10%): headless (`--json`) and the TUI in an 80x24 pty;
   reference: `py-spy top --nonblocking --subprocesses` on the same program, same window;
-- frame ms p95 at 256 threads + 16 processes of 4 threads (<= 10 ms): the time of WatchApp.frame
+- frame ms p95 at 256 threads + 16 processes of 4 threads (<= 10 ms): the time of the panes' frame
   (fold, figures, panes told what changed) in a pilot at 80x24; Textual's own drawing is after it;
 - first figures: seconds from WatchSession() to the first sample with kinds of waiting, and to the
   first with GIL held (<= 1.5 s);
@@ -121,27 +121,33 @@ def cost_rows(seconds: float, repeats: int) -> list[Row]:
 
 
 async def _frames(seconds: float) -> list[float]:
+    from conctui.app import ConcApp
     from conctui.engine.watch.session import WatchSession
-    from conctui.watch_app import WatchApp, WatchSource
+    from conctui.panes import PanesScreen
+    from conctui.watch_source import WatchSource
 
     target = _target("mixed", "16", "4", "3600")
     try:
         _settled(target, 256 + 64)
-        source = WatchSource()
+        source = WatchSource(launched=False)
         session = WatchSession([source], pid=target.pid)
-        app = WatchApp(source.pull, source.now, stop=session.stop)
+        source.stop = session.stop
+        app = ConcApp(source)
         times: list[float] = []
-        frame = app.frame
+        frame = PanesScreen.frame
 
-        def timed() -> None:
+        def timed(screen: PanesScreen, now: float | None = None) -> None:
             began = time.perf_counter()
-            frame()
+            frame(screen, now)
             times.append(1000 * (time.perf_counter() - began))
 
-        app.frame = timed
-        async with app.run_test(size=(80, 24)) as pilot:
-            await asyncio.sleep(seconds)
-            await pilot.pause()
+        PanesScreen.frame = timed  # type: ignore[method-assign]  # before the screen's timer binds it
+        try:
+            async with app.run_test(size=(80, 24)) as pilot:
+                await asyncio.sleep(seconds)
+                await pilot.pause()
+        finally:
+            PanesScreen.frame = frame  # type: ignore[method-assign]
         session.stop()
         return times
     finally:

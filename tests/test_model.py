@@ -66,4 +66,19 @@ def test_every_fold_handler_is_named_for_an_event_so_none_is_silently_skipped() 
     for module, table in ((state, state.FOLD), (model, model.MARKS)):
         defined = {name for name in vars(module) if name.startswith("handle_")}
         assert defined == {handle.__name__ for handle in table.values()}, module.__name__
-    assert len(state.FOLD) == 13  # every event type changes the state
+    assert len(state.FOLD) == 16  # every event type changes the state but a watched program's output line
+
+
+def test_a_watched_programs_events_fold_into_the_same_model() -> None:
+    """conctui watch's stream: its figures on the model's watch, its cores as a host's, its output
+    lines for the log; the panes of a run see no run."""
+    from fixtures.watch_stream import stream
+
+    session = SessionModel()
+    changes = fold(session, stream(ended=True), 6.0)
+    watch = session.state.watch
+    assert watch is not None and watch.started.pid == 4242 and watch.ended.code == 0
+    assert changes.program and changes.hosts == {""} and session.state.hosts[""].now == [99.0, 98.0]
+    assert [line for _, line in changes.lines][0] == "3199992"
+    assert session.state.runs == [] and session.figures == []
+    assert not fold(session, [], 7.0).program  # nothing new: the watch's panes stay as they are

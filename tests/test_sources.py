@@ -6,24 +6,30 @@ import ast
 import threading
 from pathlib import Path
 
+import pytest
 from conctui.app import ConcApp, live_app
 from conctui.engine.spec import RunSpec, parse_params, parse_workload
 from conctui.runner.request import RunnerInfo, WorkloadFacts
+from conctui.watch_source import WatchSource
 from fixtures import demo
 from fixtures.stub_source import StubSource
+from fixtures.watch_stream import stream as watch_stream
 from textual.widgets import Footer
 
 STUB = Path(__file__).parent / "fixtures" / "stub_source.py"
+WATCH = Path(__file__).parent.parent / "tui" / "watch_source.py"
 
 
-def test_the_stub_needs_only_the_source_contract_and_the_engine() -> None:
-    """What a third source (`conctui watch`'s) may import: nothing of the app, the screen or the panes."""
-    tree = ast.parse(STUB.read_text())
+@pytest.mark.parametrize("path", [STUB, WATCH], ids=["stub", "watch"])
+def test_a_source_needs_only_the_source_contract_and_the_engine(path: Path) -> None:
+    """What a source (the stub's, `conctui watch`'s) may import: nothing of the app, the screen or the panes."""
+    tree = ast.parse(path.read_text())
     imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    assert imported - {"__future__"}, "the stub imports the contract"
-    assert all(name == "__future__" or name == "conctui.source" or name.startswith("conctui.engine.")
-               for name in imported), imported
+    ours = {name for name in imported if name.startswith("conctui")}
+    assert "conctui.source" in ours, "the source imports the contract"
+    assert all(name == "conctui.source" or name.startswith("conctui.engine.") for name in ours), ours
+    assert not {"textual", "rich"} & {name.split(".")[0] for name in imported}, imported
 
 
 async def test_the_stub_drives_the_panes_through_its_own_key() -> None:
@@ -45,6 +51,28 @@ async def test_the_stub_drives_the_panes_through_its_own_key() -> None:
         await pilot.press("question_mark")  # help lists the source's keys with the app's, and its notes
         assert [b.key for b in app.screen._keys] == ["n", "S", "T", "tab", "question_mark", "q", "ctrl+c"]
         assert app.screen._notes == ["a fixed stream: 0 steps to go"]
+
+
+async def test_a_watched_program_drives_the_same_screen() -> None:
+    """The watch's source (conctui watch) in the one app: its events fold into the one model, its
+    panes fill the workers and results slots, and the app's run keys say why they do not apply."""
+    source = WatchSource(launched=True)
+    events = watch_stream()
+    source(events[:2])  # the watch's start and its first sample, as the session's sink hands them over
+    app = ConcApp(source, ticking=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.state.watch is not None and app.state.watch.started.pid == 4242
+        assert app.panes.header_pane._shown.pid == 4242
+        assert len(app.state.hosts[""].now) == 2  # its cores, folded as any host's
+        footer = [key.description for key in app.screen.query_one(Footer).query("FooterKey")]
+        assert footer[:2] == ["end", "rec"] and "modes" not in footer  # its own keys; the run keys' are off it
+        source(events[2:])
+        app.frame()
+        assert "cruncher_0" in "\n".join(line.plain for line in app.panes.workers_pane.lines)
+        assert "whole watch, 5 s" in app.panes.results_pane.text.plain
+        assert app.check_action("sweep", ()) is None and app.check_action("claims", ()) is None  # greyed
+        assert app.check_action("act", ("end",)) is True
 
 
 async def test_a_key_pressed_during_a_capacity_check_is_answered_within_a_frame(monkeypatch) -> None:

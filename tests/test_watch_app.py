@@ -1,35 +1,49 @@
-"""conctui watch's screen, as a person sees it: fed a fixed stream (deterministic), at 80x24."""
+"""conctui watch's screen, as a person sees it: the one app (app.py) over a WatchSource fed a
+fixed stream (deterministic), at 80x24; and a recorded watch replayed in the same app."""
 from __future__ import annotations
 
-from conctui.watch_app import WatchApp
+from conctui.app import ConcApp
+from conctui.engine.recording import Recording
+from conctui.replay_app import replay_app
+from conctui.watch_source import WatchSource
 from fixtures.watch_stream import stream
 
 
-def _app(events: list, launched: bool = True) -> WatchApp:
-    pending = [events]
-    return WatchApp(lambda: pending.pop() if pending else [], lambda: 5.0, launched=launched, ticking=False)
+def _app(events: list, launched: bool = True) -> ConcApp:
+    source = WatchSource(launched=launched)
+    source(events)  # as the session's sink hands them over
+    return ConcApp(source, ticking=False)
+
+
+def _threads(app: ConcApp) -> str:
+    return "\n".join(line.plain for line in app.panes.workers_pane.lines)
 
 
 async def test_the_screen_shows_processes_threads_verdict_and_never_obeys_their_text() -> None:
     app = _app(stream())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        screen = "\n".join(line.plain for line in app.threads_pane.lines)
+        screen = _threads(app)
         assert "4242 main" in screen and "4300 multiprocessing worker" in screen
         assert "cruncher_0" in screen and "\x1b" not in screen and "evil␛[2J" in screen
-        assert "ran Python under one GIL" in str(app.results_pane.render())
-        header = str(app.header_pane.render())
+        assert "ran Python under one GIL" in str(app.panes.results_pane.render())
+        header = str(app.panes.header_pane.render())
         assert header.startswith("watching pid 4242 · python app.py · CPython 3.11.7 · GIL on · 2 cores")
-        await pilot.press("t")  # a mode key: greyed, it says why and changes nothing
-        assert any("runs as it was written" in n.message for n in app._notifications)
+        for key in ("t", "c", "S", "T"):  # mode keys, compare, sweep, claims: greyed, each says why
+            app.clear_notifications()
+            await pilot.press(key)
+            assert [n.message for n in app._notifications] == [
+                "watching a program: it runs as it was written; this key chooses how conctui runs a workload"]
+        assert app.state.runs == [] and app.screen is app.panes  # nothing ran, no screen opened
 
 
 async def test_an_ended_program_says_its_code_and_keeps_its_figures() -> None:
     app = _app(stream(ended=True))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert "ended with code 0 after 5.0 s" in str(app.header_pane.render())
-        assert any("cruncher_0" in line.plain for line in app.threads_pane.lines)
+        assert "ended with code 0 after 5.0 s" in str(app.panes.header_pane.render())
+        assert "cruncher_0" in _threads(app)
+        assert app.check_action("act", ("end",)) is None  # x: greyed once it has ended
 
 
 async def test_x_on_an_attached_program_is_refused() -> None:
@@ -37,6 +51,37 @@ async def test_x_on_an_attached_program_is_refused() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("x")
         assert any("never signals a program it attached to" in n.message for n in app._notifications)
+
+
+async def test_x_ends_a_launched_program_off_the_ui_thread() -> None:
+    app = _app(stream())
+    ended = []
+    app.source.stop = lambda: ended.append(True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        assert ended == [True]
+        assert app.check_action("act", ("end",)) is None  # being ended: x does not apply twice
+    assert ended == [True]  # q's close did not end it again
+
+
+async def test_help_defines_every_watch_figure() -> None:
+    app = _app(stream())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        assert set(app.screen._figures) >= {"cpu", "c", "held", "gil", "lock", "io", "slp", "frame", "verdict"}
+        assert "x" in [b.key for b in app.screen._keys]
+
+
+async def test_a_recorded_watch_replays_in_the_same_app() -> None:
+    events = stream(ended=True)
+    app = replay_app(Recording("watch.jsonl", {"t0": 0.0}, events, None), ticking=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("right", "right")  # seek 10 s: past the recording's end
+        await pilot.pause()
+        assert "cruncher_0" in _threads(app)
+        assert "ended with code 0" in str(app.panes.header_pane.render())
+        assert str(app.panes.header_pane.render()).startswith("▶")
 
 
 def test_snapshot_of_a_recorded_watch(snap_compare) -> None:

@@ -66,3 +66,26 @@ def test_hostile_names_and_output_are_shown_not_obeyed() -> None:
         assert _gone(fixture("hostile"))
     finally:
         term.close()
+
+
+def test_a_recorded_watch_replays_in_the_one_app(tmp_path) -> None:
+    """`conctui watch --record FILE` in the TUI, then `conctui replay FILE`: the same panes, with
+    the replay's position in the header and its keys in the footer."""
+    path = tmp_path / "watch.jsonl"
+    term = Terminal(shlex.join(["conctui", "watch", "--record", str(path), "--", sys.executable, fixture("threads"),
+                                "60"]))
+    try:
+        term.wait_for(r"under one GIL")
+        term.keys("q")
+        term.wait_for(r"CONCTUI-EXIT=0")
+    finally:
+        term.close()
+    term = Terminal(shlex.join(["conctui", "replay", str(path)]))
+    try:
+        screen = term.wait_for(r"under one GIL")
+        assert "cruncher_" in screen and "threads and processes" in screen and "▶" in screen
+        assert "seek" in screen  # the replay's keys
+        term.keys("q")
+        term.wait_for(r"CONCTUI-EXIT=0")
+    finally:
+        term.close()

@@ -194,7 +194,7 @@ class ConcApp(App[int]):
     def refusal(self, action: str, parameters: tuple[object, ...]) -> Refusal | None:
         if action == "act":
             return self.source.refusal(str(parameters[0]), parameters[1:])
-        if action in (*SCREEN_ACTIONS, "sweep"):
+        if action in (*SCREEN_ACTIONS, "sweep", "claims"):
             return self.source.refusal(action, ())
         return None
 
@@ -231,7 +231,8 @@ class ConcApp(App[int]):
         # each modal screen's module is imported when it is first opened: the first frame needs none
         from conctui.widgets.help import HelpScreen
 
-        self.push_screen(HelpScreen([b for b in self.key_bindings if b.description], self.source.help_notes()))
+        self.push_screen(HelpScreen([b for b in self.key_bindings if b.description], self.source.help_notes(),
+                                    self.source.figures))
 
     @property
     def sweep_running(self) -> bool:

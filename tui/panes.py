@@ -23,6 +23,8 @@ from conctui.widgets.footer import CompactFooter
 from conctui.widgets.header import RunHeader
 from conctui.widgets.output_log import OutputLog
 from conctui.widgets.results import ResultsPane
+from conctui.widgets.threads import ThreadsPane
+from conctui.widgets.verdict_lines import VerdictLines
 from conctui.widgets.workers import WorkerTable
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -44,7 +46,9 @@ class Pane(Protocol):
 
 
 class PanesScreen(Screen[None]):
-    """Header, workers, cores and clock, results, output, footer; one frame loop."""
+    """Header, workers, cores and clock, results, output, footer; one frame loop. A watched
+    program's source (`layout = "program"`) fills the workers slot with its threads and
+    processes and the results slot with its verdict, and has no run clock."""
 
     AUTO_FOCUS = "#results-table"  # the arrow keys reach older runs; tab moves them to the output
 
@@ -67,15 +71,20 @@ class PanesScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         # kept, not queried per frame: a modal screen on top would hide them from query_one
         self.header_pane = RunHeader(id="header")
-        self.workers_pane = WorkerTable(id="workers")
         self.cores_pane = CoresPane(id="cores")
-        self.clock_pane = ElapsedClock(id="clock")
-        self.results_pane = ResultsPane(id="results")
         self.log_pane = OutputLog(id="log")
-        self.panes: tuple[Pane, ...] = (self.header_pane, self.workers_pane, self.cores_pane, self.clock_pane,
-                                        self.results_pane, self.log_pane)
-        side = Vertical(self.cores_pane, self.clock_pane, id="side")
-        for pane, title in ((self.workers_pane, "workers"), (side, "cores"), (self.results_pane, "results"),
+        if self.source.layout == "program":  # a watched program: its threads and processes, its verdict
+            self.workers_pane, workers_title = ThreadsPane(id="workers"), "threads and processes"
+            self.results_pane, results_title = VerdictLines(id="program-verdict"), "verdict"
+            side_panes: tuple[Pane, ...] = (self.cores_pane,)
+        else:
+            self.workers_pane, workers_title = WorkerTable(id="workers"), "workers"
+            self.results_pane, results_title = ResultsPane(id="results"), "results"
+            self.clock_pane = ElapsedClock(id="clock")
+            side_panes = (self.cores_pane, self.clock_pane)
+        side = Vertical(*side_panes, id="side")  # type: ignore[arg-type]
+        self.panes = (self.header_pane, self.workers_pane, *side_panes, self.results_pane, self.log_pane)
+        for pane, title in ((self.workers_pane, workers_title), (side, "cores"), (self.results_pane, results_title),
                             (self.log_pane, "output")):
             pane.border_title = title
         yield self.header_pane

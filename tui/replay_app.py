@@ -13,8 +13,9 @@ from conctui.engine.events import Event, RunStarted
 from conctui.engine.recording import Recording
 from conctui.engine.replay import Player
 from conctui.engine.state import SessionState
+from conctui.engine.watch.events import WatchStarted
 from conctui.panes import TICK_HZ
-from conctui.source import HeaderLine, Key, Restart, Source
+from conctui.source import HeaderLine, Key, ProgramLine, Restart, Source
 
 SEEK_S = 5.0
 REPLAY_KEYS = (
@@ -40,6 +41,8 @@ class ReplaySource(Source):
         self._last = time.monotonic()
         self._sought: list[Event] = []  # a seek's events, handed over by the next pull
         self.first = next((event for event in recording.events if isinstance(event, RunStarted)), None)
+        if any(isinstance(event, WatchStarted) for event in recording.events[:1]):
+            self.layout = "program"  # a watch's recording: a watched program's panes (watch_source.py)
 
     def pull(self) -> list[Event]:
         tick = time.monotonic()
@@ -51,17 +54,18 @@ class ReplaySource(Source):
     def now(self, state: SessionState) -> float:
         return self.player.clock
 
-    def header(self, state: SessionState) -> HeaderLine | None:
+    def header(self, state: SessionState) -> HeaderLine | ProgramLine | None:
         """The run on show, or, before the first has started, the recording's first: its facts
-        from the first frame. The speed always, so `<` and `>` answer even while paused."""
-        started = state.current.started if state.current is not None else self.first
-        if started is None:
-            return None
+        from the first frame; or the watched program. The speed always, so `<` and `>` answer
+        even while paused."""
         player = self.player
         where = " paused" if player.paused else (" end" if player.finished else "")
         sign = "⏸" if player.paused else "▶"
         note = f"{sign} {player.elapsed:.0f}/{player.duration:.0f}s {player.speed:g}x{where} · "
-        return HeaderLine.of_run(started, False, note)
+        if state.watch is not None:
+            return ProgramLine.of_watch(state.watch, False, note)
+        started = state.current.started if state.current is not None else self.first
+        return None if started is None else HeaderLine.of_run(started, False, note)
 
     def act(self, action: str, *args: object) -> None:
         if action == "pause":

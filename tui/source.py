@@ -6,7 +6,11 @@ one app (app.py) and its panes screen (panes.py) ask of a source, on the UI thre
 - `pull()`: the events that fell due since the last frame, in stream order (a `Restart`: the
   session from its start, folded into an emptied model: a replay's backward seek);
 - `now(state)`: the time the clocks show, on the events' clock;
-- `header(state)`: what the header says now (None: nothing yet);
+- `header(state)`: what the header says now (None: nothing yet): a run's facts (`HeaderLine`)
+  or a watched program's (`ProgramLine`);
+- `layout`: which panes fill the workers and results slots: a session's runs (the workers
+  table, the results table) or a watched `program` (its threads and processes, its verdict);
+- `figures`: what help says each figure means (None: the runs' figures);
 - `allows`: which of the app's own keys apply (`Allows`), and `keys`: the source's own keys
   (`Key`), which the app binds, lists in its footer and help, and hands to `act`;
 - `refusal(action, args)`: why a key does nothing now (None: it applies);
@@ -16,9 +20,9 @@ one app (app.py) and its panes screen (panes.py) ask of a source, on the UI thre
   `running`: where `allows` says so.
 
 `Source` gives every part but the first three a default: a fixed stream (tests/fixtures/
-stub_source.py) is its three methods. Three sources exist: the live session's controller
-(live.py), a recording's player (replay_app.py) and the stub. Everything here runs in the
-conctui process.
+stub_source.py) is its three methods. Four sources exist: the live session's controller
+(live.py), a recording's player (replay_app.py), a watched program (watch_source.py) and the
+stub. Everything here runs in the conctui process.
 """
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ from typing import NamedTuple, Protocol
 
 from conctui.engine.events import Event, PythonInfo, RunStarted, SweepStarted
 from conctui.engine.state import SessionState
+from conctui.engine.watch.model import WatchModel
 
 
 class HeaderLine(NamedTuple):
@@ -56,6 +61,36 @@ def drain(inbox: deque[list[Event]]) -> list[Event]:
     while inbox:
         batch.extend(inbox.popleft())
     return batch
+
+
+class ProgramLine(NamedTuple):
+    """The header's facts of a watched program (conctui watch): `watching pid 4242 · python app.py ·
+    CPython 3.11.7 · GIL on · 16 cores`, then how it ended."""
+
+    pid: int
+    argv: tuple[str, ...]
+    python: str
+    free_threaded: bool
+    cores: int
+    launched: bool
+    ended: str  # `ended with code 0 after 5.0 s`, `detached`, or "" while it runs
+    recording: bool
+    note: str = ""  # before the facts: a replay's position
+
+    @classmethod
+    def of_watch(cls, watch: WatchModel, recording: bool, note: str = "") -> ProgramLine | None:
+        started, ended = watch.started, watch.ended
+        if started is None:
+            return None
+        said = ""
+        if ended is not None and ended.how == "detached":
+            said = "detached"
+        elif ended is not None:
+            code = (f"code {ended.code}" if ended.code is not None else f"signal {ended.signal}"
+                    if ended.signal is not None else "code unknown (not conctui's child)")
+            said = f"ended with {code} after {watch.duration_s:.1f} s"
+        return cls(started.pid, tuple(started.argv), started.python, started.free_threaded, started.cores,
+                   started.launched, said, recording, note)
 
 
 class Restart(list):
@@ -125,13 +160,16 @@ class Source:
     sweeping = False  # a sweep's runs are under way (its screen offers x)
     running = False  # a run is live, being checked or queued (live.py says which word is which)
 
+    layout = "runs"  # or "program": the panes of a watched program (panes.py)
+    figures: dict[str, str] | None = None  # help's figure definitions (None: the runs')
+
     def pull(self) -> list[Event]:
         raise NotImplementedError
 
     def now(self, state: SessionState) -> float:
         raise NotImplementedError
 
-    def header(self, state: SessionState) -> HeaderLine | None:
+    def header(self, state: SessionState) -> HeaderLine | ProgramLine | None:
         raise NotImplementedError
 
     def act(self, action: str, *args: object) -> None:

@@ -113,12 +113,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     watched = replay_watch(args.file)
     if watched is not None and args.json:
         document, note = watched
-    elif watched is not None:
-        from conctui.watch_app import replay as replay_watched  # Textual is imported only for the TUI
-
-        recording = read_recording(args.file)
-        return replay_watched(recording.events, recording.t0, speed, args.file)
-    elif not args.json:
+    elif not args.json:  # a watch's recording too: the replay's source shows a watched program's panes
         from conctui.replay_app import replay  # Textual is imported only for the TUI
 
         return replay(read_recording(args.file), speed=speed, tick_hz=checks.tick_hz(args))

@@ -100,12 +100,14 @@ def _watch(args: argparse.Namespace, pid: int | None, argv: list[str] | None, re
     else the TUI until q. In the main thread: a launched program dies with the thread that started it."""
     sinks = [recorder] if recorder is not None else []
     if not args.json and sys.stdout.isatty():
-        from conctui.watch_app import WatchApp, WatchSource  # Textual is imported only for the TUI
+        from conctui.app import ConcApp  # Textual is imported only for the TUI
+        from conctui.watch_source import WatchSource
 
-        source = WatchSource()
-        session = _start([source, *sinks], pid, argv, args.refresh)
+        source = WatchSource(launched=argv is not None, recorder=recorder)  # it feeds the recorder
+        session = _start([source], pid, argv, args.refresh)
+        source.stop = session.stop
         try:
-            code = WatchApp(source.pull, source.now, stop=session.stop, launched=argv is not None).run()
+            code = ConcApp(source, tick_hz=args.refresh).run()
         finally:
             session.stop()
         return code if isinstance(code, int) else 0
@@ -130,7 +132,7 @@ def _watch(args: argparse.Namespace, pid: int | None, argv: list[str] | None, re
 def choose_python() -> int:
     """The TUI's list of this user's Python processes; the pid picked, or 0."""
     from conctui.engine.watch.listing import python_processes
-    from conctui.watch_app import ChooseApp
+    from conctui.watch_app import ChooseApp  # Textual is imported only for the TUI
 
     rows = python_processes()
     if not rows:

@@ -30,9 +30,10 @@ from conctui.engine.events import (
 from conctui.engine.figures import run_figures
 from conctui.engine.state import RunState, SessionState, apply
 from conctui.engine.untrusted import visible
+from conctui.engine.watch.events import WatchEnded, WatchOutput, WatchSample, WatchStarted
 
 if TYPE_CHECKING:
-    from conctui.source import HeaderLine
+    from conctui.source import HeaderLine, ProgramLine
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Changes:
     lines: list[tuple[int | str, str]] = field(default_factory=list)  # output lines, oldest first
     restart: bool = False  # the model was emptied first (a replay's backward seek): panes forget all
     heartbeat: float | None = None  # the latest core sample's time in this batch
+    program: bool = False  # a watched program's figures moved (conctui watch: its start, a sample, its end)
 
 
 @dataclass
@@ -58,7 +60,7 @@ class SessionModel:
 
     tick: float = 1.0  # seconds between moves of what moves with time alone (clocks, elapsed cells)
     state: SessionState = field(default_factory=SessionState)
-    header: HeaderLine | None = None  # what the source says of itself this frame
+    header: HeaderLine | ProgramLine | None = None  # what the source says of itself this frame
     heartbeat: float | None = None  # the latest core sample's time
     shown: float | None = None  # the `now` the last frame showed
     _figures: dict[int, dict] = field(default_factory=dict)  # by the run's index in state.runs
@@ -154,6 +156,30 @@ def handle_output(changes: Changes, event: Output) -> bool:
 def handle_worker_finished(changes: Changes, event: WorkerFinished) -> bool:
     if event.error:  # how a worker ended badly
         changes.lines.append((event.index, f"{event.status}: {event.error}"))
+    return True
+
+
+# ---- a watched program (conctui watch)
+
+def handle_watch_started(changes: Changes, event: WatchStarted) -> bool:
+    changes.program = True
+    return True
+
+
+def handle_watch_sample(changes: Changes, event: WatchSample) -> bool:
+    changes.program = True
+    changes.hosts.add("")  # its cores are conctui's own host's
+    changes.heartbeat = event.t if changes.heartbeat is None else max(changes.heartbeat, event.t)
+    return False  # a sample a second keeps the screen at its idle frame rate
+
+
+def handle_watch_output(changes: Changes, event: WatchOutput) -> bool:
+    changes.lines.append(("out", event.line))  # the output pane passes it through the boundary
+    return True
+
+
+def handle_watch_ended(changes: Changes, event: WatchEnded) -> bool:
+    changes.program = True
     return True
 
 

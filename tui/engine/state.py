@@ -31,6 +31,8 @@ from conctui.engine.events import (
     WorkerStarted,
     handler_table,
 )
+from conctui.engine.watch.events import WatchEnded, WatchSample, WatchStarted
+from conctui.engine.watch.model import WatchModel
 
 HISTORY = 120  # samples of each core kept for sparklines
 LOG_LINES = 500  # output lines the log pane keeps (and a recording started mid-run begins with)
@@ -122,6 +124,7 @@ class SessionState:
     local_host: str | None = None  # the host conctui runs on: its samples carry the app's own CPU
     app_cpu: float = 0.0
     t: float = 0.0
+    watch: WatchModel | None = None  # a watched program's (conctui watch): its processes, threads, verdict
 
     @property
     def current(self) -> RunState | None:
@@ -274,6 +277,28 @@ def handle_sample(state: SessionState, event: Sample) -> list[int]:
                 worker.cpu_s, worker.core = cpu_s, core
                 touched.append(index)
     return touched
+
+
+# ---- a watched program (conctui watch): its own model folds its figures; its samples' cores
+# are folded as any host's are, so the cores pane shows them unchanged
+
+def handle_watch_started(state: SessionState, event: WatchStarted) -> list[int]:
+    state.watch = WatchModel()
+    state.watch.fold([event])
+    return []
+
+
+def handle_watch_sample(state: SessionState, event: WatchSample) -> list[int]:
+    if state.watch is not None:
+        state.watch.fold([event])
+    app_cpu = None if event.app_cpu is None else round(min(100.0, 100 * event.app_cpu), 1)
+    return handle_sample(state, Sample(event.t, event.cores, [], app_cpu))
+
+
+def handle_watch_ended(state: SessionState, event: WatchEnded) -> list[int]:
+    if state.watch is not None:
+        state.watch.fold([event])
+    return []
 
 
 FOLD = handler_table(globals())  # event type -> its handle_<wire name> above

@@ -56,7 +56,7 @@ def in_use(model: SessionModel) -> SessionState:
     if state.live is not None:
         cluster = state.live.started.mode == "dask" or state.live.cluster is not None
     else:
-        cluster = (model.header.mode if model.header is not None else "") == "dask"
+        cluster = getattr(model.header, "mode", "") == "dask"  # a watched program's line has no mode
     if cluster or state.local_host not in state.hosts:
         return state
     return replace(state, hosts={state.local_host: state.hosts[state.local_host]})

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from conctui.engine.events import PythonInfo
 from conctui.engine.modes import MODES
 from conctui.engine.untrusted import visible
+from conctui.source import ProgramLine
 from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
@@ -93,10 +94,27 @@ def header_text(line: HeaderLine, width: int) -> Text:
     return text
 
 
+def program_text(line: ProgramLine, width: int) -> Text:
+    """`watching pid 4242 · python app.py · CPython 3.11.7 · GIL on · 16 cores`, then how it
+    ended: the program's argv (text from outside) is what gives way to the width."""
+    note = visible(line.note)
+    head = f"{'watching' if line.launched else 'attached to'} pid {line.pid} · "
+    facts = f"{SEP}{visible(line.python)}{SEP}{'no GIL' if line.free_threaded else 'GIL on'}{SEP}{line.cores} cores"
+    room = max(10, width - cell_len(note) - len(head) - len(facts) - 2)
+    argv = visible(" ".join(line.argv))
+    text = Text.assemble((note, "dim"), (head, "bold"), argv if len(argv) <= room else argv[:room - 1] + "…", facts,
+                         no_wrap=True, overflow="ellipsis")
+    if line.ended:
+        text.append(f"{SEP}{line.ended}", "yellow")
+    if line.recording:
+        text.append(f"  {REC}", "bold red")
+    return text
+
+
 class RunHeader(Static):
     """Redrawn only when its text or its width changes: it is a line of facts, not a clock."""
 
-    _shown: HeaderLine | None = None
+    _shown: HeaderLine | ProgramLine | None = None
     _width = 0
 
     def show(self, model: SessionModel, changes: Changes) -> None:
@@ -113,4 +131,6 @@ class RunHeader(Static):
 
     def draw(self) -> None:
         self._width = self.content_size.width or max(1, self.app.size.width - 2)
-        self.update(header_text(self._shown, self._width))
+        line = self._shown
+        program = isinstance(line, ProgramLine)
+        self.update(program_text(line, self._width) if program else header_text(line, self._width))

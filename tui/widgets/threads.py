@@ -1,4 +1,5 @@
-"""The threads-and-processes pane of `conctui watch`: one line per process, then one per thread.
+"""The threads-and-processes pane of `conctui watch` (the workers slot of a watched program's
+panes, panes.py): one line per process, then one per thread.
 
 Shares over the last window: CPU of a core, the core it last ran on, GIL held (py-spy), and
 the kinds of waiting from /proc (gil, lock, io, sleep); its hottest own frame where the pane
@@ -6,6 +7,8 @@ is wide enough. Names, argv and frames are text from outside: through the bounda
 only the lines whose text changed.
 """
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from conctui.engine.untrusted import visible
 from conctui.engine.watch.model import ProcessFigures, ThreadFigures
@@ -16,6 +19,9 @@ from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+if TYPE_CHECKING:
+    from conctui.engine.model import Changes, SessionModel
 
 NAME = 12
 COLUMNS = (("gil_wait", "gil"), ("lock_wait", "lock"), ("io_wait", "io"), ("sleep", "slp"))
@@ -69,7 +75,14 @@ class ThreadsPane(ScrollView):
         """Every line as text (tests read the whole table)."""
         return [Text(HEAD), *(row_line(row, self.size.width) for row in self.rows)]
 
-    def show(self, processes: list[ProcessFigures]) -> None:
+    def show(self, model: SessionModel, changes: Changes) -> None:
+        """The watched program's processes and threads, over the last window (the whole watch once
+        it ended), when a sample, its start or its end arrived."""
+        watch = model.state.watch
+        if changes.program or changes.restart:
+            self.draw([] if watch is None else watch.figures(window=watch.ended is None))
+
+    def draw(self, processes: list[ProcessFigures]) -> None:
         rows: list[Row] = []
         for process in processes:
             rows.append(process)

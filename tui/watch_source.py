@@ -1,0 +1,139 @@
+"""A watched program as the panes' source (`conctui watch`): its events, its header, its keys.
+
+The third source of the one app (app.py; source.py is the contract). A `WatchSession`
+(engine/watch/session.py) sends its events here from its sampler and output threads; each
+frame pulls them, and they fold into the app's model like any other source's
+(engine/state.py's and engine/model.py's handle_watch_*). The panes are a watched program's
+(`layout = "program"`): the threads-and-processes table and the verdict; the cores pane as
+ever. A program runs as it was written, so the keys that choose how conctui runs a workload
+(modes, compare, sweep, claims) are greyed and say why. x ends a launched program; q ends it
+too, or leaves an attached one running. No Textual here: it runs in the conctui process, its
+sink on the session's threads, the rest on the UI thread.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+
+from conctui.engine.events import Event
+from conctui.engine.recording import Recorder
+from conctui.engine.spec import UsageError
+from conctui.engine.state import SessionState
+from conctui.engine.watch.events import WatchEnded
+from conctui.source import Key, ProgramLine, Refusal, Source, drain
+
+NOT_HERE = "watching a program: it runs as it was written; this key chooses how conctui runs a workload"
+NOT_SIGNALLED = "conctui never signals a program it attached to: q leaves it running"
+FIGURES = {
+    "cpu": "the thread's CPU time over the last second, as a share of one core (a process: cores busy).",
+    "c": "the core the thread last ran on (/proc/PID/task/TID/stat).",
+    "held": "share of py-spy's samples (100 a second, 1 s windows) in which the thread held its process's GIL.",
+    "gil": "share of /proc reads (100 a second) finding the thread asleep in a futex on its GIL's own words.",
+    "lock": "share of reads finding it asleep in any other futex: a Lock, Condition, Event or Queue.",
+    "io": "share of reads finding it in read, recv, poll, select, epoll, accept and the like, or in disk wait.",
+    "slp": "share of reads finding it in clock_nanosleep, nanosleep or pause (or select with nothing to wait on).",
+    "frame": "its hottest frame in the program's own code over the last window (py-spy's samples).",
+    "verdict": "sentences chosen by thresholds on these figures (README: conctui watch), for the last second "
+               "and for the whole watch.",
+}
+WATCH_KEYS = (
+    Key("x", "end", "end", tooltip="end the launched program: SIGINT, SIGTERM at 2 s, SIGKILL at 5 s"),
+    Key("R", "record", "rec", tooltip="start / stop recording the watch"),
+    # greyed: pressed, they say why (the app's S and T too, through `refusal`)
+    Key("s,t,p,a,i,d,c", "not_here", "modes", key_display="s t p a i d c", show=False, tooltip=NOT_HERE),
+)
+
+
+class WatchSource(Source):
+    """A live watch: the session's sink (any thread) and the panes' source (the UI thread).
+    `stop` ends the watch (WatchSession.stop: a launched program is ended, an attached one left)."""
+
+    keys = WATCH_KEYS
+    layout = "program"
+    figures = FIGURES
+
+    def __init__(self, launched: bool, recorder: Recorder | None = None) -> None:
+        self.launched = launched
+        self.recorder = recorder or Recorder()  # sees every batch, so R records a file that stands alone
+        self.inbox: deque[list[Event]] = deque()
+        self.t0 = time.monotonic()
+        self.stop: Callable[[], None] | None = None  # the session's, once it has started
+        self.stopping = False
+        self.ended = False
+        self._stopped = threading.Lock()
+
+    def __call__(self, events: list[Event]) -> None:
+        """A session's sink: called under its lock, in stream order."""
+        self.recorder(events)
+        self.inbox.append(events)
+
+    def pull(self) -> list[Event]:
+        batch = drain(self.inbox)
+        if not self.ended and any(isinstance(event, WatchEnded) for event in batch):
+            self.ended = True
+            if self.host is not None:
+                self.host.recheck_keys()  # x no longer applies
+        return batch
+
+    def now(self, state: SessionState) -> float:
+        return time.monotonic() - self.t0
+
+    def header(self, state: SessionState) -> ProgramLine | None:
+        return None if state.watch is None else ProgramLine.of_watch(state.watch, self.recorder.recording)
+
+    def refusal(self, action: str, args: tuple[object, ...] = ()) -> Refusal | None:
+        if action in ("not_here", "sweep", "claims"):
+            return Refusal(NOT_HERE, greyed=True)
+        if action == "end" and not self.launched:
+            return Refusal(NOT_SIGNALLED, greyed=True, severity="information")
+        if action == "end" and (self.ended or self.stopping):
+            return Refusal("the program has ended" if self.ended else "the program is being ended", greyed=True,
+                           severity="information")
+        return None
+
+    def act(self, action: str, *args: object) -> None:
+        if action == "end":
+            self.end_program()
+        elif action == "record":
+            self.toggle_recording()
+
+    def end_program(self) -> None:
+        """x: ending a program takes up to 5 s, so off the UI thread; the frames go on meanwhile."""
+        if self.stop is None or self.host is None:
+            return
+        self.stopping = True
+        self.host.recheck_keys()
+        self.host.off_thread(self._stop, lambda _: None)
+
+    def _stop(self) -> None:
+        with self._stopped:  # x's thread and q's close end it once; close waits for x's
+            stop, self.stop = self.stop, None
+            if stop is not None:
+                stop()
+
+    def toggle_recording(self) -> None:
+        if self.recorder.recording:
+            self.recorder.stop()
+            self.say(f"recorded to {self.recorder.path}")
+            return
+        path = time.strftime("conctui-watch-%Y%m%d-%H%M%S.jsonl")
+        try:
+            self.recorder.start(path)  # the watch's start and its latest sample first: the file stands alone
+        except UsageError as exc:
+            self.say(str(exc), "error", 5)
+            return
+        self.say(f"recording to {path}; R stops")
+
+    def say(self, message: str, severity: str = "information", timeout: float = 3.0) -> None:
+        if self.host is not None:
+            self.host.say(message, severity, timeout)
+
+    def help_notes(self) -> list[str]:
+        return [NOT_HERE, "q: a program conctui started is ended first (as x does); one it attached to runs on"]
+
+    def close(self) -> None:
+        """Every way out: the watch ends (a launched program with it), then its recording."""
+        self._stop()
+        self.recorder.stop()
