@@ -118,7 +118,7 @@ def verdict(model: WatchModel, window: bool) -> list[Line]:
         main = next((p for p in processes if p.role == "main"), None)
         waits = main is not None and (main.cpu or 0) < IDLE * 2
         left = round(cores - cpu)
-        tail = f"parallel, but {left} core{'s' if left != 1 else ''} left unused." if left >= 1 else \
+        tail = f"parallel, but {left} core{'s' if left != 1 else ''} not used by this program." if left >= 1 else \
             "parallel, on every core."
         lines.append(Line("processes", f"{len(workers)} worker processes busy on {cpu:.1f} of {cores} cores"
                           f"{' while the parent waits' if waits else ''}: {tail}",
