@@ -101,7 +101,7 @@ async def test_two_moments_show_that_moments_figures(browser: chromium.Chromium,
         rows = browser.js("document.getElementById('screen').innerText").split("\n")
         shown[at] = [row.rstrip() for row in rows]
         assert shown[at] == await _screen_at(recording, at)
-        assert f"▶ {at:.0f}/" in shown[at][0]  # the header's clock says the moment
+        assert re.search(f"[▶⏸] {at:.0f}/", shown[at][0])  # the header's clock says the moment (paused or not)
         assert browser.js("document.getElementById('time').textContent").startswith(f"{at:.1f} /")
         png = browser.screenshot(tmp_path / f"at-{at:g}.png")
         assert png.startswith(b"\x89PNG")
