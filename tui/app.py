@@ -23,6 +23,7 @@ import signal
 import sys
 from collections.abc import Callable
 
+from conctui import changed_cells
 from conctui.engine.events import Event, SweepStarted
 from conctui.engine.model import SessionModel
 from conctui.engine.recording import Recorder
@@ -46,6 +47,8 @@ from textual.notifications import Notification, Notify
 from textual.widgets.option_list import Option
 
 __all__ = ["FRAME_HZ", "TICK_HZ", "ConcApp", "launch", "live_app"]
+
+changed_cells.install()  # a dirty span sends its cells, not its line's start (changed_cells.py)
 
 # the app's actions a source may bind its keys to: they open a screen, so they live here
 SCREEN_ACTIONS = ("pick_workload", "pick_python")

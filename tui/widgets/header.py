@@ -14,9 +14,11 @@ from conctui.engine.events import PythonInfo
 from conctui.engine.modes import MODES
 from conctui.engine.untrusted import visible
 from conctui.source import ProgramLine
+from conctui.widgets.spans import changed_span
 from rich.cells import cell_len
 from rich.text import Text
-from textual.widgets import Static
+from textual.geometry import Region
+from textual.widget import Widget
 
 if TYPE_CHECKING:
     from conctui.engine.model import Changes, SessionModel
@@ -111,10 +113,12 @@ def program_text(line: ProgramLine, width: int) -> Text:
     return text
 
 
-class RunHeader(Static):
-    """Redrawn only when its text or its width changes: it is a line of facts, not a clock."""
+class RunHeader(Widget):
+    """Redrawn only when its text or its width changes, and then only the cells that changed: a
+    replay's position (`▶ 12/40s`) moves every second, the facts beside it do not."""
 
     _shown: HeaderLine | ProgramLine | None = None
+    _text = Text()
     _width = 0
 
     def show(self, model: SessionModel, changes: Changes) -> None:
@@ -130,7 +134,15 @@ class RunHeader(Static):
             self.draw()
 
     def draw(self) -> None:
-        self._width = self.content_size.width or max(1, self.app.size.width - 2)
+        width = self.content_size.width or max(1, self.app.size.width - 2)
         line = self._shown
-        program = isinstance(line, ProgramLine)
-        self.update(program_text(line, self._width) if program else header_text(line, self._width))
+        old = self._text
+        self._text = program_text(line, width) if isinstance(line, ProgramLine) else header_text(line, width)
+        if width != self._width:
+            self._width = width
+            self.refresh()
+        elif (span := changed_span(old, self._text)) is not None:
+            self.refresh(Region(span[0], 0, span[1] - span[0], 1))
+
+    def render(self) -> Text:
+        return self._text

@@ -1,0 +1,52 @@
+"""Send a dirty span's cells, not its line: the app's process, between Textual's compositor and driver.
+
+The panes mark only their changed cells dirty (widgets/spans.py), but Textual 8's partial
+update (`ChopsUpdate.render_segments`) crops each widget's line ("chop") at the dirty span's
+end only: a worker's ticking time column went out with the 20 unchanged cells on its left,
+the pane's border included (bench/ssh_bytes.py counts the bytes by pane). `install` makes the
+update start at the span's first cell too. A wide character the span starts inside of is sent
+whole, from its segment's start: a blank over its right half would erase it on the terminal
+(tests/test_terminal_matches_app.py plays the bytes in a terminal, cell by cell).
+"""
+from __future__ import annotations
+
+from rich.cells import cell_len
+from rich.console import Console
+from rich.control import Control
+from textual._compositor import ChopsUpdate
+from textual.strip import Strip
+
+
+def first_cell(strip: Strip, start: int) -> int:
+    """`start`, or where the segment holding it begins if a wide character might be cut there."""
+    x = 0
+    for segment in strip:
+        width = cell_len(segment.text)
+        if x + width > start:
+            return start if width == len(segment.text) else x
+        x += width
+    return start
+
+
+def render_segments(self: ChopsUpdate, console: Console) -> str:
+    """As Textual's, but each chop is cropped to the span at both ends."""
+    sequences: list[str] = []
+    append = sequences.append
+    last_y = self.spans[-1][0]
+    for y, x1, x2 in self.spans:
+        for end, (x, strip) in zip(self.chop_ends[y], self.chops[y].items()):
+            if strip is None or x >= x2 or end <= x1:
+                continue
+            start = first_cell(strip, x1 - x) if x1 > x else 0
+            if start or end > x2:
+                strip = strip.crop(start, min(end, x2) - x)
+            append(Control.move_to(x + start, y).segment.text)
+            append(strip.render(console))
+        if y != last_y:
+            append("\n")
+    return "".join(sequences)
+
+
+def install() -> None:
+    """Use `render_segments` for every partial update of this process's Textual apps."""
+    ChopsUpdate.render_segments = render_segments  # type: ignore[method-assign]
