@@ -20,7 +20,8 @@ pytestmark = test_e2e_tmux.pytestmark  # tmux and the installed command, or a sk
 terminal = test_e2e_tmux.terminal  # the fixture: a private tmux server per test, killed after it
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile.py"
-HEADER = re.compile(r"^ ?(next: |[▶⏸] .*? · )?\S+ x2 · threads( ·|\s*$)")  # the header line, live or replayed (a long name leaves no room for the rest)
+# the header line, live or replayed (a long name leaves no room for the rest)
+HEADER = re.compile(r"^ ?(next: |[▶⏸] .*? · )?\S+ x2 · threads( ·|\s*$)")
 
 
 def _opened(term: Terminal) -> str:
