@@ -17,6 +17,7 @@ from statistics import median
 from typing import Any
 
 from conctui.engine.events import Cluster
+from conctui.engine.figure_records import GilFigures, RunFigures, SummaryRow
 from conctui.engine.memory import ipc_figures, memory_figures
 from conctui.engine.state import RunState
 from conctui.runner.gil_constants import NO_GIL
@@ -72,7 +73,7 @@ def _time_weighted(run: RunState, name: str, now: float) -> float | None:
     return round(sum(share * time for share, time in pairs) / total, 4) if total else None
 
 
-def gil_figures(run: RunState, now: float | None = None) -> dict[str, Any]:
+def gil_figures(run: RunState, now: float | None = None) -> GilFigures:
     """The run's GIL figures, all from the per-worker sampler (engine/gil_sampler.py), or None
     with `gil_note` saying why; `now` places a live run's workers in time (default: its end).
 
@@ -141,7 +142,7 @@ def waiting_share(run: RunState) -> float | None:
     return _round(1 - sum(min(span, busy) for span, busy in spans) / total, 3)
 
 
-def run_figures(run: RunState) -> dict[str, Any]:
+def run_figures(run: RunState) -> RunFigures:
     """One run as the JSON documents (and the results pane) show it."""
     started = run.started
     wall = run.finished.wall_s if run.finished else None
@@ -177,7 +178,7 @@ def run_figures(run: RunState) -> dict[str, Any]:
     }
 
 
-def _key(figures: dict[str, Any]) -> tuple:
+def _key(figures: RunFigures) -> tuple:
     """Runs compared with each other: same binary, same PYTHON_GIL switch, workload and workers."""
     python = figures["python"]
     return (python["executable"], python["python_gil"], figures["workload"], figures["workers"])
@@ -200,16 +201,16 @@ def _cluster_medians(clusters: list[dict[str, Any]]) -> dict[str, Any] | None:
 MEDIANS = ("startup_s", "other_load", "waiting_share", "process_cpu", "gil_latency_ms")
 
 
-def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def summarize(runs: list[RunFigures]) -> list[SummaryRow]:
     """One row per (interpreter, workload, workers, mode): medians over repeats, speedup, efficiency."""
-    groups: dict[tuple, list[dict[str, Any]]] = {}
+    groups: dict[tuple, list[RunFigures]] = {}
     for figures in runs:
         groups.setdefault(_key(figures) + (figures["mode"],), []).append(figures)
     rows = []
     for (executable, python_gil, workload, workers, mode), members in groups.items():
         ok = [m for m in members if m["status"] == "done" and m["wall_s"]]
         walls = [m["wall_s"] for m in ok]  # wall, cpu and parallelism: medians of the same runs
-        row: dict[str, Any] = {
+        row: SummaryRow = {
             "executable": executable, "python_gil": python_gil, "python_version": members[0]["python"]["version"],
             "gil_enabled": members[0]["python"]["gil_enabled"],
             "free_threaded": members[0]["python"]["free_threaded"],
@@ -243,7 +244,7 @@ def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def sequential_walls(runs: list[dict[str, Any]]) -> dict[tuple, float | None]:
+def sequential_walls(runs: list[RunFigures]) -> dict[tuple, float | None]:
     """The median wall of the sequential runs that ended well, per (interpreter, workload,
     workers): what every speedup, of a run or of a summary row, is measured against."""
     walls: dict[tuple, list[float]] = {}
@@ -257,13 +258,13 @@ def _speedup(base: float | None, wall: float | None) -> float | None:
     return round(base / wall, 3) if base and wall else None
 
 
-def speedups(runs: list[dict[str, Any]]) -> list[float | None]:
+def speedups(runs: list[RunFigures]) -> list[float | None]:
     """Each run's speedup against the median sequential wall of the same interpreter, workload, workers."""
     bases = sequential_walls(runs)
     return [_speedup(bases.get(_key(figures)), figures["wall_s"]) for figures in runs]
 
 
-def freethreading_cost(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def freethreading_cost(rows: list[SummaryRow]) -> list[dict[str, Any]]:
     """Free-threading's single-thread cost: sequential with the GIL off against the same
     binary with it on (PYTHON_GIL=0 and 1, `--gil both`), per workload and worker count."""
     costs = []

@@ -26,6 +26,7 @@ from statistics import fmean
 from typing import Any
 
 from conctui.engine.events import SweepStarted
+from conctui.engine.figure_records import RunFigures
 from conctui.engine.figures import summarize
 from conctui.engine.verdict import THRESHOLDS
 
@@ -54,7 +55,7 @@ def _cores_bound(workers: int, cores: int) -> float:
     return max(1.0, workers / cores)
 
 
-def points(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def points(runs: list[RunFigures]) -> list[dict[str, Any]]:
     """Per mode and worker count: median wall, scaled speedup against 1 worker, efficiency."""
     rows = summarize(runs)
     ones = {row["mode"]: row["wall_s"] for row in rows if row["workers"] == 1 and row["wall_s"]}
@@ -131,7 +132,7 @@ def predicted_wall(found: list[dict[str, Any]], mode: str, workers: int) -> floa
     return one * (serial * (workers - bound) + bound)
 
 
-def one_worker_wall(figures: list[dict[str, Any]], workload: str, params: dict) -> float | None:
+def one_worker_wall(figures: list[RunFigures], workload: str, params: dict) -> float | None:
     """One worker's wall for this workload and params, from the session's earlier runs: the
     shortest worker's (a sequential run's each, a GIL-bound thread's is longer), None if none ran."""
     walls = [w["wall_s"] for run in figures if run["workload"] == workload and run["params"] == params
@@ -159,7 +160,7 @@ def time_left(found: list[dict[str, Any]], remaining: list[tuple[str, int]], ela
     return sum(walls) * max(1.0, elapsed_s / measured_wall_s)
 
 
-def document(runs: list[dict[str, Any]], workload: str, params: dict, modes: list[str], counts: list[int],
+def document(runs: list[RunFigures], workload: str, params: dict, modes: list[str], counts: list[int],
              repeat: int, usable_cores: int, status: str) -> dict[str, Any]:
     """The sweep as JSON: what was planned, the points measured so far, each mode's fit, the advice."""
     found = points(runs)
@@ -308,7 +309,7 @@ def draw(plt: Any, sweep: dict[str, Any]) -> None:
     plt.ylabel("speedup")
 
 
-def of_session(sweep: SweepStarted, first: int, figures: list[dict[str, Any]], running: bool) -> dict[str, Any]:
+def of_session(sweep: SweepStarted, first: int, figures: list[RunFigures], running: bool) -> dict[str, Any]:
     """A sweep of the session (live or replayed) as its document: the finished runs from the
     `first` on, up to the planned count; "running" while `running`, "stopped" if cut short
     (a cancelled run, or runs missing once nothing runs)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from conctui.engine.figure_records import SummaryRow
 from conctui.engine.text import percent
 
 THRESHOLDS = {
@@ -45,7 +46,7 @@ REASONS = {
 Entry = dict[str, Any]
 
 
-def cores(row: dict) -> int:
+def cores(row: SummaryRow) -> int:
     """How many cores a mode could keep busy: one for sequential and asyncio (one thread runs
     the workers), else min(workers, usable cores); a Dask cluster's threads stand for cores."""
     if row["mode"] in ("sequential", "asyncio"):
@@ -55,12 +56,12 @@ def cores(row: dict) -> int:
     return max(1, min(row["workers"], available))
 
 
-def cpu_share(row: dict) -> float:
+def cpu_share(row: SummaryRow) -> float:
     """Parallelism per core the mode could use: 1 computes all the time, 0 only waits."""
     return (row["parallelism"] or 0.0) / cores(row)
 
 
-def _startup_share(row: dict) -> tuple[float, dict]:
+def _startup_share(row: SummaryRow) -> tuple[float, dict]:
     """The share of wall spent starting workers, plus IPC where measured, and the figures read."""
     figures: dict[str, Any] = {"wall_s": row["wall_s"]}
     share = 0.0
@@ -74,7 +75,7 @@ def _startup_share(row: dict) -> tuple[float, dict]:
     return share, figures
 
 
-def _waiting(row: dict) -> tuple[dict, str] | None:
+def _waiting(row: SummaryRow) -> tuple[dict, str] | None:
     share = row.get("waiting_share")
     if share is None or share < THRESHOLDS["waiting_share"]:
         return None
@@ -83,12 +84,12 @@ def _waiting(row: dict) -> tuple[dict, str] | None:
             f"using {row['cpu_s']:.2f} s of CPU in {row['wall_s']:.2f} s; work that computes keeps that near 0%")
 
 
-def _one_gil_wait(row: dict) -> float | None:
+def _one_gil_wait(row: SummaryRow) -> float | None:
     """The workers' GIL wait where they share one GIL; None where each has its own or there is none."""
     return row.get("gil_wait") if row.get("gil_scope") == "one" else None
 
 
-def _gil(row: dict) -> tuple[dict, str] | None:
+def _gil(row: SummaryRow) -> tuple[dict, str] | None:
     wait, held, par = _one_gil_wait(row), row.get("gil_held"), row["parallelism"]
     if (wait is None or held is None or cores(row) < 2 or wait < THRESHOLDS["gil_wait"]
             or held < THRESHOLDS["gil_held"] or par > THRESHOLDS["gil_parallelism"]):
@@ -99,7 +100,7 @@ def _gil(row: dict) -> tuple[dict, str] | None:
             "so one thread ran Python at a time")
 
 
-def _startup(row: dict) -> tuple[dict, str] | None:
+def _startup(row: SummaryRow) -> tuple[dict, str] | None:
     share, figures = _startup_share(row)
     if share < THRESHOLDS["startup_share"]:
         return None
@@ -112,7 +113,7 @@ def _startup(row: dict) -> tuple[dict, str] | None:
     return figures, f"{' and '.join(parts)}{together} {percent(share)} of the {row['wall_s']:.2f} s it took"
 
 
-def _released(row: dict) -> tuple[dict, str] | None:
+def _released(row: SummaryRow) -> tuple[dict, str] | None:
     wait, par = _one_gil_wait(row), row["parallelism"]
     if wait is None or cores(row) < 2 or par <= THRESHOLDS["released_parallelism"]:
         return None
@@ -121,7 +122,7 @@ def _released(row: dict) -> tuple[dict, str] | None:
             f"its workers waiting for it {percent(wait)} of their time")
 
 
-def _all_cores(row: dict) -> tuple[dict, str] | None:
+def _all_cores(row: SummaryRow) -> tuple[dict, str] | None:
     par = row["parallelism"]
     if cores(row) < 2 or par < THRESHOLDS["all_cores_share"] * cores(row):
         return None
@@ -129,14 +130,14 @@ def _all_cores(row: dict) -> tuple[dict, str] | None:
             f"it kept {par:.2f} of the {cores(row)} cores busy that its {row['workers']} workers could use")
 
 
-def _one_core(row: dict) -> tuple[dict, str] | None:
+def _one_core(row: SummaryRow) -> tuple[dict, str] | None:
     if cores(row) != 1:
         return None
     return ({"parallelism": row["parallelism"], "cores": 1},
             f"it kept {row['parallelism']:.2f} of one core busy, running one worker's code at a time")
 
 
-def _partial(row: dict) -> tuple[dict, str]:
+def _partial(row: SummaryRow) -> tuple[dict, str]:
     figures: dict[str, Any] = {"parallelism": row["parallelism"], "cores": cores(row),
                                "cpu_share": round(cpu_share(row), 3)}
     text = (f"it kept {row['parallelism']:.2f} of the {cores(row)} cores busy, "
@@ -152,7 +153,7 @@ def _partial(row: dict) -> tuple[dict, str]:
     return figures, text
 
 
-def _busy(row: dict) -> tuple[dict, str] | None:
+def _busy(row: SummaryRow) -> tuple[dict, str] | None:
     load, usable = row.get("other_load"), row.get("usable_cores") or 1
     if load is None or load < THRESHOLDS["busy_share"] * usable:
         return None
@@ -166,19 +167,19 @@ DOMINANT: list[tuple[str, Callable[[dict], tuple[dict, str] | None]]] = [
 ]
 
 
-def _label(row: dict, several: bool) -> str:
+def _label(row: SummaryRow, several: bool) -> str:
     if not several:
         return row["mode"]
     return f"{row['mode']} ({row.get('python_version') or row['executable']}{'t' if row.get('free_threaded') else ''})"
 
 
-def _entry(row: dict, reason: str, figures: dict, text: str, several: bool) -> Entry:
+def _entry(row: SummaryRow, reason: str, figures: dict, text: str, several: bool) -> Entry:
     return {"mode": row["mode"], "workload": row["workload"], "workers": row["workers"],
             "executable": row["executable"], "reason": reason,
             "text": f"{_label(row, several)} {REASONS[reason]}: {text}.", "figures": figures}
 
 
-def judge(row: dict, several: bool = False) -> list[Entry]:
+def judge(row: SummaryRow, several: bool = False) -> list[Entry]:
     """One mode's dominant reason, and the busy caveat where other programs took a share."""
     if not row.get("wall_s") or row.get("parallelism") is None:
         return [_entry(row, "not_judged", {"ok_runs": row.get("ok_runs", 0), "runs": row.get("runs", 0)},
@@ -195,7 +196,7 @@ def judge(row: dict, several: bool = False) -> list[Entry]:
     return entries
 
 
-def _winner(rows: list[dict], several: bool) -> Entry | None:
+def _winner(rows: list[SummaryRow], several: bool) -> Entry | None:
     """The fastest mode by median wall, against the sequential run and the runner-up."""
     timed = sorted((r for r in rows if r.get("wall_s")), key=lambda r: r["wall_s"])
     if len(timed) < 2:
@@ -216,7 +217,7 @@ def _winner(rows: list[dict], several: bool) -> Entry | None:
     return _entry(best, "won", figures, text, several)
 
 
-def verdict(rows: list[dict]) -> list[Entry]:
+def verdict(rows: list[SummaryRow]) -> list[Entry]:
     """The verdict on summary rows: per (workload, workers), every interpreter's modes together,
     the winner first, then each mode's reason in the rows' order."""
     several = len({r["executable"] for r in rows}) > 1
