@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from conctui.engine.untrusted import visible
-from conctui.engine.watch.model import ProcessFigures, ThreadFigures
-from conctui.engine.watch.tree import ROLE_TEXT
+from conctui.engine.watch.model import ROLE_TEXT, ProcessFigures, ThreadFigures
 from conctui.widgets.strips import text_strip
 from rich.cells import set_cell_size
 from rich.text import Text

@@ -35,6 +35,11 @@ class ThreadFigures:
     ended: bool
 
 
+# what each role (engine/watch/tree.py:role_of) reads as on screen
+ROLE_TEXT = {"main": "main", "worker": "multiprocessing worker", "helper": "multiprocessing helper",
+             "python": "another Python program", "program": "another program"}
+
+
 @dataclass
 class ProcessFigures:
     pid: int

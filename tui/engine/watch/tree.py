@@ -15,8 +15,6 @@ from typing import Any
 import psutil
 from conctui.engine.watch.target import PythonBuild, python_of
 
-ROLE_TEXT = {"main": "main", "worker": "multiprocessing worker", "helper": "multiprocessing helper",
-             "python": "another Python program", "program": "another program"}
 HELPERS = ("multiprocessing.resource_tracker", "multiprocessing.forkserver import main", "semaphore_tracker")
 WORKERS = ("multiprocessing.spawn", "--multiprocessing-fork", "multiprocessing.forkserver")
 
