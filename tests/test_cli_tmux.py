@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_e2e_tmux import Terminal
 
 pytestmark = [pytest.mark.process,
               pytest.mark.skipif(not (shutil.which("tmux") and shutil.which("conctui")),
@@ -22,10 +21,11 @@ RUN = "conctui run download --workers 2 --param seconds=2 --param steps=4"
 LIVE_LINE = r"run: 1/1 runs · threads x2 · [0-2]/2 workers done · \d+\.\d s"
 
 
-class Pane:
+class Pane(Terminal):
     """A detached 80x24 tmux session whose command starts once every byte it writes is logged."""
 
     def __init__(self, command: str, log: Path) -> None:
+        # not super().__init__: that starts the command at once, before pipe-pane logs it
         self.socket = f"conctui-cli-{uuid.uuid4().hex[:8]}"
         self.log = log
         # the shell waits for the go signal: pipe-pane is attached before the command writes a byte
@@ -34,28 +34,12 @@ class Pane:
         self.tmux("pipe-pane", "-o", "-t", "t", f"cat >> {log}")
         self.tmux("wait-for", "-S", "go")
 
-    def tmux(self, *args: str) -> str:
-        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True,
-                              check=False).stdout
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "t")
-
     def wait_for(self, pattern: str, timeout: float = 60.0) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            text = self.screen()
-            if re.search(pattern, text):
-                return text
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{pattern!r} never appeared; the screen was:\n{text}")
-            time.sleep(0.1)  # polling a real terminal: there is no event to wait on
+        """A headless command's whole run may pass before its exit line: a longer default."""
+        return super().wait_for(pattern, timeout)
 
     def written(self) -> str:
         return self.log.read_text(errors="replace")
-
-    def close(self) -> None:
-        self.tmux("kill-server")
 
 
 @pytest.fixture
