@@ -26,6 +26,12 @@ def percent(value: float | None) -> str:
     return NONE if value is None else f"{value:.0%}"
 
 
+def percent_cell(value: float | None, width: int = 4) -> str:
+    """`  48`: a share of time (0..1) as a whole percentage without its sign, right-aligned in a
+    table whose header names the unit (the watch's threads table), or `-`."""
+    return f"{NONE if value is None else round(value * 100):>{width}}"
+
+
 def milliseconds(seconds: float | None) -> str:
     """`42 ms` from seconds, or `-`."""
     return NONE if seconds is None else f"{seconds * 1000:.0f} ms"

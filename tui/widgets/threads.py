@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from conctui.engine.text import percent_cell
 from conctui.engine.untrusted import visible
 from conctui.engine.watch.model import ROLE_TEXT, ProcessFigures, ThreadFigures
 from conctui.widgets.strips import text_strip
@@ -28,10 +29,6 @@ HEAD = f"{'thread':<{NAME}}  cpu  c held" + "".join(f" {label:>4}" for _, label 
 FRAME_FROM = len(HEAD) + 2  # a frame is shown past the columns where the pane is wider
 
 
-def _pct(value: float | None) -> str:
-    return "   -" if value is None else f"{round(value * 100):>4}"
-
-
 def process_line(process: ProcessFigures) -> Text:
     cpu = "-" if process.cpu is None else f"{process.cpu:.2f}"
     ended = " ended" if process.ended is not None else ""
@@ -44,8 +41,8 @@ def thread_line(thread: ThreadFigures, width: int) -> Text:
     states = thread.states or {}
     name = set_cell_size(visible(thread.name), NAME)
     core = "-" if thread.core is None else str(thread.core % 100)
-    cells = f"{name} {_pct(thread.cpu)} {core:>2} {_pct(thread.gil_held)}" + "".join(
-        f" {_pct(states.get(kind) if thread.states else None)}" for kind, _ in COLUMNS)
+    cells = f"{name} {percent_cell(thread.cpu)} {core:>2} {percent_cell(thread.gil_held)}" + "".join(
+        f" {percent_cell(states.get(kind) if thread.states else None)}" for kind, _ in COLUMNS)
     line = Text(cells, "dim" if thread.ended else "", no_wrap=True)
     if thread.top and width > FRAME_FROM + 8:
         line.append("  " + visible(thread.top), "cyan")

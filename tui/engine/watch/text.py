@@ -1,16 +1,13 @@
 """A watch as plain text for a terminal that is not the TUI: the threads table and the verdict."""
 from __future__ import annotations
 
+from conctui.engine.text import percent_cell
 from conctui.engine.untrusted import visible
 from conctui.engine.watch.model import WatchModel
 from conctui.engine.watch.verdict import verdict
 from conctui.engine.watch.waiting import KINDS
 
 SHORT = {"running": "run", "gil_wait": "gil", "lock_wait": "lock", "io_wait": "io", "sleep": "slp", "other": "oth"}
-
-
-def _pct(value: float | None) -> str:
-    return "  -" if value is None else f"{value * 100:3.0f}"
 
 
 def summary(model: WatchModel, width: int = 80) -> str:
@@ -29,9 +26,9 @@ def summary(model: WatchModel, width: int = 80) -> str:
         lines.append(header)
         for thread in process.threads:
             states = thread.states or {}
-            lines.append(f"{visible(thread.name)[:18]:<18} {_pct(thread.cpu):>4} "
-                         f"{'-' if thread.core is None else thread.core:>4} {_pct(thread.gil_held):>4} "
-                         + " ".join(f"{_pct(states.get(k)):>4}" for k in KINDS)
+            lines.append(f"{visible(thread.name)[:18]:<18} {percent_cell(thread.cpu)} "
+                         f"{'-' if thread.core is None else thread.core:>4} {percent_cell(thread.gil_held)} "
+                         + " ".join(f"{percent_cell(states.get(k))}" for k in KINDS)
                          + (f"  {visible(thread.top)}" if thread.top else "")[:width])
     lines.extend(line.text for line in verdict(model, window=False))
     if model.last is not None:
