@@ -8,6 +8,7 @@ blank, but a terminal keeps the old cells until something else is drawn there.
 from __future__ import annotations
 
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from conctui.app import ConcApp
@@ -15,9 +16,15 @@ from conctui.engine.recording import Recorder, Recording, read_recording
 from conctui.replay_app import ReplaySource
 from fixtures import cores as core_streams
 from fixtures.terminal import BytesDriver, app_screen, differences
+from textual import constants
 
 SCREENSHOTS = Path(__file__).parent.parent / "screenshots"
 FPS = 4  # frames per recorded second, as `conctui export` steps a replay
+# The terminal here takes 24-bit colour, as SVG exports and snapshots render: Rich keeps a style's
+# escape codes on the style, whatever colour system asked first (Style._ansi), and one process
+# shares styles between apps, so an export earlier in the process would otherwise have put its
+# colours into a 16-colour terminal's bytes.
+TRUECOLOR = "truecolor"
 
 
 def recorded(events: list, path: Path) -> Recording:
@@ -31,13 +38,16 @@ SETTLE_ROUNDS = 20  # rounds of message handling before a frame still sending is
 
 
 async def sent(app: ConcApp, pilot, driver: BytesDriver) -> None:
-    """Until a round sends nothing more: the panes' refresh messages handled, then the screen's
-    update sent at once (its timer would send it 1/60 s later), after any animation ran out. A
-    loaded machine may need more than one round before every pane has asked to be redrawn."""
+    """Until a round sends nothing more: every widget's queued messages handled (the panes' refresh
+    requests among them), then the screen's update sent at once (its timer would send it 1/60 s
+    later), after any animation, a table's scroll say, ran out. A handled message may queue
+    another, so one round may not be the last."""
+    animator = app.animator
     for _ in range(SETTLE_ROUNDS):
         before = driver.written
-        await pilot.wait_for_scheduled_animations()  # a table's scroll, say: wall-clock steps
-        await pilot.pause()
+        if animator._animations or animator._scheduled:
+            await pilot.wait_for_scheduled_animations()  # wall-clock steps, so only when there are some
+        await pilot._wait_for_screen()
         app.screen._on_timer_update()
         if driver.written == before:
             return
@@ -50,7 +60,8 @@ async def terminal_against_app(recording: Recording, size: tuple[int, int], unti
     source = ReplaySource(recording, 1.0)
     player = source.player
     player.paused = True  # the clock moves only when we step it
-    app = ConcApp(source, ticking=False)
+    with patch.object(constants, "COLOR_SYSTEM", TRUECOLOR):
+        app = ConcApp(source, ticking=False)  # its console: see TRUECOLOR
     app.driver_class = BytesDriver
     async with app.run_test(headless=False, size=size) as pilot:
         driver = app._driver
@@ -75,7 +86,8 @@ async def test_recorded_runs_reach_the_terminal_as_drawn(name, until, size=(80, 
     assert not found, "\n".join(found)
 
 
-async def test_a_16_core_compare_reaches_the_terminal_as_drawn(tmp_path, size=(80, 24)) -> None:
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_a_16_core_compare_reaches_the_terminal_as_drawn(tmp_path, size) -> None:
     """The shape of the compare where a terminal kept `worker process` for over a second: 16 cores,
     the processes' GIL line a note, then a figure."""
     recording = recorded(core_streams.compare(16), tmp_path / "compare16.jsonl")
