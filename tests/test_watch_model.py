@@ -12,7 +12,7 @@ from conctui.engine.watch.elf import read_elf
 from conctui.engine.watch.events import WatchEnded, WatchOutput, WatchSample, WatchStarted
 from conctui.engine.watch.model import WatchModel
 from conctui.engine.watch.pyspy import own_frame, parse_speedscope
-from conctui.engine.watch.target import python_of
+from conctui.engine.watch.target import _gil_option, python_of
 from conctui.engine.watch.text import summary
 from conctui.engine.watch.tree import role_of
 from conctui.engine.watch.verdict import verdict
@@ -201,5 +201,55 @@ def test_py_spy_refused_says_why_once_with_what_grants_it(monkeypatch) -> None:
         assert windows.note.startswith("ptrace refused (py-spy: reading /proc/42/mem: Permission denied")
         assert "sudo setcap cap_sys_ptrace+ep" in windows.note
         assert windows.poll() == []  # refused: no more py-spy runs
+    finally:
+        windows.close()
+
+
+def test_a_gil_switched_on_is_read_from_the_interpreters_own_options() -> None:
+    assert _gil_option([b"python3.13t", b"-X", b"gil=1", b"app.py"]) == b"1"
+    assert _gil_option([b"python3.13t", b"-Xgil=0", b"-u", b"app.py"]) == b"0"
+    assert _gil_option([b"python3.13t", b"-W", b"ignore", b"-X", b"gil=1", b"-c", b"pass"]) == b"1"
+    assert _gil_option([b"python3.13t", b"app.py", b"-X", b"gil=1"]) is None  # the program's own argument
+    assert _gil_option([b"python3.13t", b"-c", b"pass", b"-Xgil=1"]) is None
+
+
+def _no_gil(cpu_each: float, lock: int = 10) -> WatchModel:
+    """A free-threaded process with its GIL off: 3 threads, each `cpu_each` of a core for 2 s."""
+    model = WatchModel()
+    events: list = [WatchStarted(0.0, 42, ["python3.13t", "app.py"], "CPython 3.13.5t", True, 16, True)]
+    for t in range(3):
+        threads = [_thread(42, 43 + i, "python3.13t", cpu_each * t, 100 * t, {"running": (100 - lock) * t,
+                                                                            "lock_wait": lock * t}) for i in range(3)]
+        events.append(WatchSample(float(t), [0.0] * 16, None, [{**_process(42, 3 * cpu_each * t), "no_gil": True,
+                                                               "python": "CPython 3.13.5t"}], threads))
+    model.fold(events)
+    return model
+
+
+def test_no_gil_reads_as_none_not_zero_and_the_verdict_says_parallel_only_past_one_core() -> None:
+    model = _no_gil(0.9)
+    (process,) = model.figures(window=False)
+    assert process.no_gil and all(t.no_gil for t in process.threads)
+    thread = process.threads[0]
+    assert thread.gil_wait is None and thread.states["gil_wait"] is None and thread.gil_held is None
+    assert thread.states["running"] == pytest.approx(0.9)
+    (line,) = verdict(model, window=False)
+    assert line.reason == "no_gil" and "on 2.7 of 16 cores at once" in line.text and "in parallel" in line.text
+    (slow,) = verdict(_no_gil(0.3, lock=60), window=False)
+    assert slow.reason == "no_gil" and "in parallel" not in slow.text and "waiting 60% of the time" in slow.text
+
+
+def test_py_spy_that_cannot_read_a_free_threaded_build_says_so_once(monkeypatch) -> None:
+    from conctui.engine.watch import pyspy
+
+    monkeypatch.setattr(pyspy, "_memory_refused", lambda pid: None)
+    windows = pyspy.PySpyWindows(42, free_threaded=True)
+    try:
+        said = "Error: No python processes found in process 42 or any of its subprocesses"
+        windows._failed(said, 1)
+        assert windows.note is None  # once may be the program starting
+        windows._failed(said, 1)
+        assert windows.note.startswith("py-spy cannot read this free-threaded build, so no frames")
+        assert said in windows.note and windows.poll() == []
     finally:
         windows.close()

@@ -41,8 +41,10 @@ def thread_line(thread: ThreadFigures, width: int) -> Text:
     states = thread.states or {}
     name = set_cell_size(visible(thread.name), NAME)
     core = "-" if thread.core is None else str(thread.core % 100)
-    cells = f"{name} {percent_cell(thread.cpu)} {core:>2} {percent_cell(thread.gil_held)}" + "".join(
-        f" {percent_cell(states.get(kind) if thread.states else None)}" for kind, _ in COLUMNS)
+    shares = [percent_cell(thread.gil_held), *(percent_cell(states.get(kind)) for kind, _ in COLUMNS)]
+    if thread.no_gil:
+        shares[:2] = [f"{'no GIL':>9}"]  # across held and gil: there is no GIL to hold or wait for
+    cells = f"{name} {percent_cell(thread.cpu)} {core:>2} " + " ".join(shares)
     line = Text(cells, "dim" if thread.ended else "", no_wrap=True)
     if thread.top and width > FRAME_FROM + 8:
         line.append("  " + visible(thread.top), "cyan")

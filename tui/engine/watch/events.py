@@ -12,6 +12,7 @@ from conctui.runner.schema import MAX_INDEX, Event, EventError, event
 
 ENDINGS = ("exited", "detached", "ended")  # it exited by itself; q left it running; conctui ended it
 PROCESS_KEYS = {"pid", "ppid", "role", "argv", "python", "rss_bytes", "cpu_s", "threads", "ended"}
+LATER_PROCESS_KEYS = {"no_gil"}  # absent from recordings made before it
 THREAD_KEYS = {"pid", "tid", "name", "cpu_s", "core", "reads", "states", "held", "sampled", "top", "ended"}
 MAX_ROWS = 65_536
 
@@ -27,7 +28,8 @@ def _text(value: object, optional: bool = False) -> bool:
 
 
 def _process_row(row: object) -> bool:
-    return (isinstance(row, dict) and set(row) == PROCESS_KEYS and _number(row["pid"]) and _number(row["ppid"])
+    return (isinstance(row, dict) and PROCESS_KEYS <= set(row) <= PROCESS_KEYS | LATER_PROCESS_KEYS
+            and isinstance(row.get("no_gil", False), bool) and _number(row["pid"]) and _number(row["ppid"])
             and _text(row["role"]) and isinstance(row["argv"], list) and len(row["argv"]) <= 4096
             and all(_text(a) for a in row["argv"]) and _text(row["python"], True) and _number(row["rss_bytes"])
             and _number(row["cpu_s"]) and _number(row["threads"]) and _number(row["ended"], True))
@@ -50,7 +52,7 @@ class WatchStarted(Event):
     python: str  # "CPython 3.11.7", or "?" where its files may not be read
     launched: bool
     cores: int
-    free_threaded: bool = False
+    free_threaded: bool = False  # the target runs with no GIL: a free-threaded build, its GIL not switched on
 
     def check(self) -> None:
         if not 1 <= self.cores <= MAX_INDEX or not all(_text(a) for a in self.argv):
@@ -61,7 +63,8 @@ class WatchStarted(Event):
 class WatchSample(Event):
     """One tick: every core's %, conctui's own CPU, each process's and thread's tallies so far.
 
-    processes: rows of PROCESS_KEYS (cpu_s, rss_bytes now; ended: the watch's t it was missed).
+    processes: rows of PROCESS_KEYS (cpu_s, rss_bytes now; ended: the watch's t it was missed;
+    no_gil: a free-threaded build started with its GIL off).
     threads: rows of THREAD_KEYS: cpu_s so far, core last run on, reads of its /proc state and
     how many found each kind of waiting, held: py-spy samples holding its GIL of `sampled`
     (None: not sampled, see gil_note), top: its hottest frame in the last window; ended: it

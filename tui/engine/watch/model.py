@@ -30,9 +30,10 @@ class ThreadFigures:
     core: int | None
     gil_held: float | None
     gil_wait: float | None
-    states: dict[str, float] | None
+    states: dict[str, float | None] | None  # gil_wait None where there is no GIL
     top: str | None
     ended: bool
+    no_gil: bool = False  # its process has no GIL (free-threaded, GIL off): gil_held and gil_wait are None
 
 
 # what each role (engine/watch/tree.py:role_of) reads as on screen
@@ -51,6 +52,7 @@ class ProcessFigures:
     cpu: float | None  # cores busy
     ended: float | None
     threads: list[ThreadFigures]
+    no_gil: bool = False
 
 
 def _share(part: float, whole: float) -> float | None:
@@ -121,12 +123,15 @@ class WatchModel:
             states = dict.fromkeys(KINDS, 0.0)
             for kind, count in now.items():  # the kinds seen, usually one or two of six
                 states[kind] = round((count - before.get(kind, 0)) / reads, 4)
+        no_gil = self.processes.get(row["pid"], {}).get("no_gil", False)
+        if states and no_gil:
+            states["gil_wait"] = None  # not 0: there is no GIL to wait for
         held = None
         if row["held"] is not None and row["sampled"] is not None:
             held = _share(delta("held"), delta("sampled"))
         return ThreadFigures(row["pid"], row["tid"], row["name"], _share(delta("cpu_s"), span) if span > 0 else None,
                              row["core"], held, states["gil_wait"] if states else None, states, row["top"],
-                             key not in self.live)
+                             key not in self.live, no_gil)
 
     def figures(self, window: bool) -> list[ProcessFigures]:
         """Every process seen (the ended ones too), with its threads, over the last window or the
@@ -159,7 +164,8 @@ class WatchModel:
                 base, span = self.first[("p", pid)], self._span(("p", pid), row["ended"])
             cpu = round((row["cpu_s"] - base["cpu_s"]) / span, 4) if span > 0 else None
             out.append(ProcessFigures(pid, row["ppid"], row["role"], row["argv"], row["python"], row["rss_bytes"],
-                                      cpu, row["ended"], sorted(by_pid.get(pid, []), key=lambda t: t.tid)))
+                                      cpu, row["ended"], sorted(by_pid.get(pid, []), key=lambda t: t.tid),
+                                      row.get("no_gil", False)))
         return out
 
     def _span(self, key: tuple, ended: float | None = None) -> float:

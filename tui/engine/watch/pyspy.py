@@ -39,6 +39,7 @@ PROCESSES_PER_S = 4  # past this many processes, a window a second longer for ea
 PROFILE = re.compile(r'^(?:Process (\d+) )?Thread (\d+)(?: "(.*)")?$', re.S)
 LIBRARY = re.compile(r"(^<|/lib/python3[^/]*/|/lib64/python3|site-packages/|dist-packages/)")
 MAX_OUTPUT = 64 << 20  # bytes of one window's file
+FREE_THREADED_FAILURES = 2  # py-spy 0.4.3 finds no interpreter in a 3.13t's memory, ever: say so soon
 DUMP_EVERY_S = 1.0  # at most one dump this often per PROCESSES_PER_S processes: threads that come and go
 # would ask for one a tick, and a dump attaches to every process as a record does
 
@@ -123,8 +124,9 @@ class PySpyWindows:
     `poll()` returns what finished since the last call: a Window from a record, names and
     frames from a dump (as a Window of no span), or None."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, free_threaded: bool = False) -> None:
         self.pid = pid
+        self.free_threaded = free_threaded
         self.binary = find_py_spy()
         self.note: str | None = None if self.binary else 'py-spy is not installed: pip install "conctui[gil]"'
         self.folder = tempfile.TemporaryDirectory(prefix="conctui-watch-")
@@ -203,7 +205,10 @@ class PySpyWindows:
             self.note = str(ptrace_refused(f"py-spy: {refusal or last}"))
         else:
             self.failures += 1  # a window taken while the target starts or ends fails: try again
-            if self.failures >= 5:
+            if self.free_threaded and self.failures >= FREE_THREADED_FAILURES:
+                self.note = ("py-spy cannot read this free-threaded build, so no frames, Python names or GIL held: "
+                             + last)[:300]
+            elif self.failures >= 5:
                 self.note = f"py-spy failed: {last}"[:300]
 
     def _read_dump(self) -> Window | None:

@@ -87,8 +87,8 @@ class WatchSampler:
         self.tree = ProcessTree(pid, build)
         self.kinds = Kinds(arch())
         self.threads: dict[tuple[int, int], ThreadTally] = {}
-        self.pyspy = PySpyWindows(pid) if use_pyspy else None
-        self.gil_note: str | None = NO_GIL if build is not None and build.free_threaded else None
+        self.pyspy = PySpyWindows(pid, bool(build and build.free_threaded)) if use_pyspy else None
+        self.gil_note: str | None = NO_GIL if build is not None and build.no_gil else None
         self.states_note: str | None = self.kinds.note
         self.windows = 0  # py-spy windows added so far
         self.me = psutil.Process()
@@ -173,14 +173,15 @@ class WatchSampler:
         notes = self.pyspy.note if self.pyspy is not None else "py-spy not used"
         self.emit([WatchSample(round(now - self.t0, 3), cores, self._app_cpu(), processes,
                                [tally.row() for tally in [*self.threads.values(), *gone]],
-                               self.gil_note or notes, self.states_note)])
+                               "; ".join(note for note in (self.gil_note, notes) if note) or None,
+                               self.states_note)])
 
     def _find_threads(self, process: WatchedProcess) -> None:
         try:
             tids = sorted(int(name) for name in os.listdir(f"/proc/{process.pid}/task"))[:MAX_THREADS]
         except OSError:
             return
-        runtime = process.build.runtime if process.build else None
+        runtime = process.build.runtime if process.build and not process.build.no_gil else None  # no GIL to wait for
         for tid in tids:
             key = (process.pid, tid)
             if key in self.threads:

@@ -57,7 +57,7 @@ class WatchSession:
         self.pid = pid
         self.sampler = WatchSampler(pid, build, self.emit, self.t0, refresh_hz)
         self.emit([WatchStarted(0.0, pid, argv, build.label if build else "?", self.launched is not None,
-                                os.cpu_count() or 1, bool(build and build.free_threaded))])
+                                os.cpu_count() or 1, bool(build and build.no_gil))])
         self.sampler.start()
         self.finished = False
 

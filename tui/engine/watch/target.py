@@ -6,20 +6,23 @@ that file, read from disk, gives the version (`Py_Version`, 3.11+, else the vers
 in its read-only data) and where the runtime state lies in the target. That range holds the
 main interpreter's GIL under CPython 3.9 to 3.13, so a thread asleep in a futex whose word
 lies in it is waiting for the GIL (measured here on 3.9.18, 3.10.13, 3.11.7, 3.12.1 and
-3.13.0: the waiters' words were inside, a Lock's outside).
+3.13.0: the waiters' words were inside, a Lock's outside), and the GIL a free-threaded 3.13t
+re-enables (3.13.5t with PYTHON_GIL=1). Whether it did is read from the target's command line
+and environment (`gil_switch`), as it started: an extension module that re-enables the GIL
+when imported is not seen.
 """
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from conctui.engine.untrusted import visible
 from conctui.engine.watch.elf import read_elf
 
 RUNTIME = "_PyRuntime"
 VERSION = "Py_Version"
-FREE_THREADED = "_Py_MergeZeroLocalRefcount"  # exported only by free-threaded builds (not run here)
+FREE_THREADED = "_Py_MergeZeroLocalRefcount"  # exported only by free-threaded builds (3.13.5t checked)
 WANTED = frozenset({RUNTIME, VERSION, FREE_THREADED})
 # PY_VERSION's literal: linkers merge it into the tail of a longer string ("Python-3.10.13")
 VERSION_TEXT = re.compile(rb"(?<![\d.])(3\.\d{1,2}\.\d{1,2}(?:(?:a|b|rc)\d+)?\+?)\x00")
@@ -38,10 +41,51 @@ class PythonBuild:
     version: str  # "3.11.7", or "3.11" where only the file name says it
     free_threaded: bool
     runtime: tuple[int, int]  # [first, last) address of _PyRuntime in the target
+    gil_on: str | None = None  # a free-threaded build's GIL switched on at its start: by what (`PYTHON_GIL=1`)
+
+    @property
+    def no_gil(self) -> bool:
+        """A free-threaded build that started with its GIL off: no GIL to hold or wait for."""
+        return self.free_threaded and self.gil_on is None
 
     @property
     def label(self) -> str:
-        return f"CPython {self.version}{'t' if self.free_threaded else ''}"
+        switched = f" ({self.gil_on})" if self.gil_on else ""
+        return f"CPython {self.version}{'t' if self.free_threaded else ''}{switched}"
+
+
+def _gil_option(argv: list[bytes]) -> bytes | None:
+    """The value of `-X gil=V` among the interpreter's own options (before the script, -c or -m)."""
+    value = None
+    args = iter(argv[1:])
+    for arg in args:
+        if arg == b"-X":
+            arg = b"-X" + next(args, b"")
+        elif arg == b"-W":  # its value is the next argument
+            next(args, None)
+            continue
+        if arg.startswith(b"-Xgil="):
+            value = arg[len(b"-Xgil="):]
+        elif not arg.startswith(b"-") or arg == b"-" or arg.startswith((b"-c", b"-m")):
+            break  # the script, or -c / -m: what follows is the program's own
+    return value
+
+
+def gil_switch(pid: int) -> str | None:
+    """What switched a free-threaded process's GIL on as it started (`-X gil=1`, `PYTHON_GIL=1`),
+    from /proc's cmdline and environ, not from its memory; None: it started with the GIL off
+    (or they may not be read). The option wins over the variable, as in CPython."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as file:
+            argv = file.read().split(b"\0")
+        with open(f"/proc/{pid}/environ", "rb") as file:
+            environ = file.read().split(b"\0")
+    except OSError:
+        return None
+    option = _gil_option(argv)
+    if option is not None:
+        return "-X gil=1" if option == b"1" else None
+    return "PYTHON_GIL=1" if b"PYTHON_GIL=1" in environ else None
 
 
 def _version(path: str, data_offset: int | None) -> str:
@@ -86,6 +130,10 @@ def _build_of(path: str, base: int) -> PythonBuild | None:
     return PythonBuild(found.path, found.version, found.free_threaded, (base + offset, base + offset + size))
 
 
+def _switched(build: PythonBuild, pid: int) -> PythonBuild:
+    return replace(build, gil_on=gil_switch(pid)) if build.free_threaded else build
+
+
 def python_of(pid: int) -> PythonBuild | None:
     """The Python process `pid` runs, from the files it maps; None: not Python or gone.
     PermissionError where its maps may not be read (another user's process)."""
@@ -107,7 +155,7 @@ def python_of(pid: int) -> PythonBuild | None:
         seen.add(path)
         found = _build_of(path, int(parts[0].split("-")[0], 16))
         if found is not None:
-            return found
+            return _switched(found, pid)
     return None
 
 

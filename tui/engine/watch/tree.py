@@ -56,7 +56,8 @@ class WatchedProcess:
         """Its row in a watch_sample event."""
         return {"pid": self.pid, "ppid": self.ppid, "role": self.role, "argv": self.argv, "python": self.python,
                 "rss_bytes": self.rss_bytes, "cpu_s": round(self.cpu_s, 3), "threads": self.thread_count,
-                "ended": None if self.ended is None else round(self.ended - t0, 3)}
+                "ended": None if self.ended is None else round(self.ended - t0, 3),
+                "no_gil": bool(self.build and self.build.no_gil)}
 
 
 class ProcessTree:

@@ -6,7 +6,9 @@ sentence states measured figures and, where the figures support one, the standar
 missing (py-spy refused: no GIL sentences). The set, checked in this order per process:
 
 - gil_bound: >= 2 threads each waiting for the GIL >= GIL_WAIT of the time;
-- no_gil: a free-threaded build, >= 2 threads each on >= BUSY of a core;
+- no_gil: a process with no GIL (a free-threaded build, its GIL not switched on), >= 2 threads
+  each on >= BUSY of a core: in parallel where together on >= PARALLEL cores (more than one
+  core's work in the span can only be parallel), else held back by something other than a GIL;
 - gil_released: >= 2 threads each on >= BUSY of a core, holding the GIL <= RELEASED on average;
 - lock_wait: >= 2 threads each waiting on other futexes (Lock, Condition, Queue) >= LOCK_WAIT
   that each also ran >= WORKS of a core (they work between waits: not idle workers waiting
@@ -33,6 +35,7 @@ RELEASED = 0.2
 LOCK_WAIT = 0.5
 IO_WAIT = 0.5
 IDLE = 0.05
+PARALLEL = 1.2  # cores
 REASONS = ("processes", "gil_bound", "no_gil", "gil_released", "lock_wait", "io_wait", "one_core", "idle")
 
 
@@ -58,7 +61,7 @@ def _threads(n: int) -> str:
     return f"{n} thread{'s' if n != 1 else ''}"
 
 
-def _process_line(process: ProcessFigures, cores: int, free_threaded: bool, parent_of_workers: bool) -> Line | None:
+def _process_line(process: ProcessFigures, cores: int, parent_of_workers: bool) -> Line | None:
     threads = [t for t in process.threads if not t.ended or process.ended is not None]
     busy = [t for t in threads if (t.cpu or 0) >= BUSY]
     cpu = process.cpu or 0.0
@@ -71,10 +74,17 @@ def _process_line(process: ProcessFigures, cores: int, free_threaded: bool, pare
                     "work in threads runs one at a time; processes or a free-threaded build would use more cores.",
                     {"pid": pid, "threads": len(waiting_gil), "cpu": cpu, "cores": cores, "gil_wait": round(wait, 4)},
                     f"{_threads(len(waiting_gil))} under one GIL, {cpu:.2f} cores, GIL wait {wait:.0%}")
-    if len(busy) >= 2 and free_threaded:
-        return Line("no_gil", f"{_threads(len(busy))} in pid {pid} busy on {cpu:.1f} cores with no GIL "
-                    "(a free-threaded build): they run in parallel.", {"pid": pid, "threads": len(busy), "cpu": cpu},
-                    f"{_threads(len(busy))} in parallel, no GIL, {cpu:.1f} cores")
+    if len(busy) >= 2 and process.no_gil:
+        figures = {"pid": pid, "threads": len(busy), "cpu": cpu, "cores": cores}
+        if cpu >= PARALLEL:
+            return Line("no_gil", f"{_threads(len(busy))} in pid {pid} ran Python on {cpu:.1f} of {cores} cores at "
+                        "once with no GIL (a free-threaded build): they run in parallel.", figures,
+                        f"{_threads(len(busy))} in parallel, no GIL, {cpu:.1f} cores")
+        lock = _mean([_state(t, "lock_wait") for t in busy])
+        return Line("no_gil", f"{_threads(len(busy))} in pid {pid} busy with no GIL (a free-threaded build), yet on "
+                    f"{cpu:.1f} of {cores} cores in all: no GIL holds them back; the cores free to them or their "
+                    f"locks (waiting {lock:.0%} of the time) do.", {**figures, "lock_wait": round(lock, 4)},
+                    f"{_threads(len(busy))}, no GIL, only {cpu:.1f} cores")
     held = [t.gil_held for t in busy if t.gil_held is not None]
     if len(busy) >= 2 and len(held) == len(busy) and _mean(held) <= RELEASED:
         return Line("gil_released", f"{_threads(len(busy))} in pid {pid} busy on {cpu:.1f} cores while holding the "
@@ -109,7 +119,7 @@ def verdict(model: WatchModel, window: bool) -> list[Line]:
     """The sentences for the whole watch (window False) or its last window."""
     if model.started is None:
         return []
-    cores, free = model.started.cores, model.started.free_threaded
+    cores = model.started.cores
     processes = model.figures(window)
     lines: list[Line] = []
     workers = [p for p in processes if p.role == "worker" and (p.cpu or 0) >= BUSY]
@@ -129,7 +139,7 @@ def verdict(model: WatchModel, window: bool) -> list[Line]:
                 process.role == "worker" or (process.role == "main" and (process.cpu or 0) < IDLE * 2)):
             continue  # said once for all of them; a parent that waits on them is part of that sentence
         parent = any(p.role == "worker" and p.ppid == process.pid for p in processes)
-        line = _process_line(process, cores, free, parent)
+        line = _process_line(process, cores, parent)
         if line is not None:
             lines.append(line)
     return lines
