@@ -7,7 +7,6 @@ import os
 import shutil
 import stat
 import subprocess
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -245,9 +244,9 @@ def test_the_header_says_why_a_free_threaded_build_has_its_gil() -> None:
     from conctui.widgets.header import python_text
 
     build = PythonInfo(implementation="CPython", version="3.13.5", free_threaded=True, gil_enabled=True)
-    assert python_text(replace(build, gil_reenabled="gilpin")).endswith("GIL re-enabled by gilpin")
-    assert python_text(replace(build, python_gil="1")).endswith("GIL on (PYTHON_GIL=1)")
-    assert python_text(replace(build, gil_enabled=False)).endswith("GIL off")
+    assert python_text(build.replace(gil_reenabled="gilpin")).endswith("GIL re-enabled by gilpin")
+    assert python_text(build.replace(python_gil="1")).endswith("GIL on (PYTHON_GIL=1)")
+    assert python_text(build.replace(gil_enabled=False)).endswith("GIL off")
 
 
 def test_the_picker_offers_a_free_threaded_build_twice_gil_off_and_on(tmp_path: Path) -> None:

@@ -290,7 +290,7 @@ def test_a_claim_about_another_build_skips_a_python_that_cannot_run_it(monkeypat
     def describe(python: str, ref, params) -> RunnerInfo:
         if python.startswith("/shim"):
             raise UsageError(f"{python}: the runner exited with code 127")
-        return RunnerInfo(replace(demo.PYTHON, free_threaded=True, gil_enabled=False, executable=python),
+        return RunnerInfo(demo.PYTHON.replace(free_threaded=True, gil_enabled=False, executable=python),
                           WorkloadFacts("cpu"))
 
     monkeypatch.setattr(live_plans, "describe", describe)

@@ -4,8 +4,6 @@ cores pane shows what the next run uses; notices replace their kind instead of s
 wraps instead of being cut. Pilot tests of the one app over deterministic streams (tests/fixtures)."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from conctui.app import ConcApp
 from conctui.engine.events import Output, RunStarted
@@ -17,7 +15,7 @@ from fixtures import demo
 from fixtures.stub_source import StubSource
 
 SIZE = (80, 24)
-EXPERIMENTAL = replace(demo.FREE_THREADED, usable_cores=2, interpreters=SubInterpreters("_interpreters", True))
+EXPERIMENTAL = demo.FREE_THREADED.replace(usable_cores=2, interpreters=SubInterpreters("_interpreters", True))
 
 
 class RecordingStub(StubSource):
@@ -31,7 +29,7 @@ class RecordingStub(StubSource):
 def interpreters_run() -> list:
     """One sub-interpreters run under an experimental API, with a switch interval: the longest header."""
     run = demo._run(0.2, 1, "interpreters", "cpu", {"n": 8_000_000}, 2, 3.61, 3.5, [98.0, 97.0], False)
-    return [replace(e, python=EXPERIMENTAL, options={"switch_interval_ms": 0.2}) if isinstance(e, RunStarted) else e
+    return [e.replace(python=EXPERIMENTAL, options={"switch_interval_ms": 0.2}) if isinstance(e, RunStarted) else e
             for e in run]
 
 
@@ -228,7 +226,7 @@ def test_the_verdict_in_fewer_lines_leaves_out_the_busy_caveats_first_then_says_
 async def test_i_under_an_experimental_api_says_why_in_a_notice_and_in_help() -> None:
     """The header has room for `(exp.)`; the reason itself is told when the mode is chosen, and in help."""
     app = demo.demo_app("cpu", "threads", 2)
-    app.source.info = replace(app.source.info, python=EXPERIMENTAL)
+    app.source.info = app.source.info.replace(python=EXPERIMENTAL)
     async with app.run_test(size=SIZE) as pilot:
         await demo.show(pilot, [])
         await pilot.press("i")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import FrozenInstanceError
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from conctui.engine.events import EventError, PythonInfo
 from conctui.engine.runner_process import describe
 from conctui.engine.spec import RunSpec, parse_params, parse_workload
 from conctui.runner.request import DescribeRequest, RunnerInfo, RunRequest, WorkloadFacts, request_from, to_bytes
+from conctui.runner.schema import FrozenError
 from fixtures.pythons import pyenv_python
 
 
@@ -33,7 +33,7 @@ def test_a_describe_request_crosses_the_pipe_as_it_was_built() -> None:
 
 
 def test_a_request_cannot_be_changed_once_made() -> None:
-    with pytest.raises(FrozenInstanceError):
+    with pytest.raises(FrozenError):
         _request().worker_count = 5  # type: ignore[misc]
 
 

@@ -176,7 +176,7 @@ class LiveController(Source):
 
     def sweep(self, planned: SweepStarted) -> None:
         """Start a planned sweep: the plan goes into the stream first, so recordings replay the sweep."""
-        opened = replace(planned, t=self.session.now())
+        opened = planned.replace(t=self.session.now())
         self.session.emit([opened])
         self.runs.sweeping = True
         runs = [(replace(self.spec.with_mode(mode), worker_count=n), self.info)

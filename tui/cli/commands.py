@@ -77,7 +77,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         capacity.check(each, child_footprint)
     opened = SweepStarted(0.0, spec.workload.name, spec.params, modes, counts, args.repeat, usable)
     runs, caught = run_all(specs, args.timeout, recorder_for(args), SweepProgress(planned),
-                           lambda t: [replace(opened, t=t)], progress=None if args.json else "sweep")
+                           lambda t: [opened.replace(t=t)], progress=None if args.json else "sweep")
     sweep = of_session(opened, 0, runs, running=False)
     if args.json:
         print(json.dumps({"header": header(info.python, spec.start_method), "sweep": sweep, "runs": runs},

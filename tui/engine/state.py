@@ -12,7 +12,7 @@ nothing else writes to the state.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from conctui.engine.events import (
     Cluster,
@@ -193,8 +193,8 @@ def handle_gil_reenabled(state: SessionState, event: GilReenabled) -> list[int]:
     run = state.current
     if run is not None and run.gil_reenabled is None:
         run.gil_reenabled = event  # the header and the run's python say so from now on
-        python = replace(run.started.python, gil_enabled=True, gil_reenabled=event.module)
-        run.started = replace(run.started, python=python)
+        python = run.started.python.replace(gil_enabled=True, gil_reenabled=event.module)
+        run.started = run.started.replace(python=python)
     return []
 
 

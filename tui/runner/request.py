@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import field
 from typing import Any
 
-from .schema import CHECKS, MAX_INDEX, EventError, PythonInfo, Record, record
+from .schema import CHECKS, MAX_INDEX, EventError, PythonInfo, Record, field, record
 
 Clock = float  # a time.monotonic() reading: as large as the machine's uptime, so not bounded by MAX_T
 

@@ -39,7 +39,6 @@ from __future__ import annotations
 import math
 import reprlib
 from collections.abc import Callable
-from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields
 from typing import Any, ClassVar
 
 MAX_T = 1e7  # seconds: about four months of recording
@@ -120,13 +119,34 @@ def _check_fields(holder: Any, prefix: str) -> None:
             object.__setattr__(holder, name, checked)
 
 
-class _Compared:
-    """Construction, immutability, equality, hash and repr over a declared class's fields, written
-    once for every event and record: what `dataclass(frozen=True)` would generate per class, where
-    each generated method is compiled from source when the class is made (on 3.11, 6 per class:
-    ~11 ms in every worker process, which imports this module, for the ~20 classes here; with
-    these, none is generated)."""
+class FrozenError(AttributeError):
+    """An event or record is never changed once built: make another (`replace`)."""
 
+
+MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()  # a field with no default
+
+
+class _Factory:
+    """A default made afresh for each event or record, as `field(default_factory=list)` says."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self.make = make
+
+
+def field(default_factory: Callable[[], Any]) -> Any:
+    """A field whose default is `default_factory()`, new for each event (a list, a dict, a record)."""
+    return _Factory(default_factory)
+
+
+class _Compared:
+    """Construction, immutability, equality, hash, repr and `replace` over a declared class's fields,
+    written once for every event and record: what `dataclass(frozen=True)` would generate per class.
+    Not dataclasses: every worker process imports this module, and dataclasses (with the inspect it
+    imports) was ~38 M instructions of each one's start-up, and compiled 6 methods per class."""
+
+    FIELDS: ClassVar[tuple[str, ...]] = ()  # the field names, in order
     SPEC: ClassVar[tuple[FieldCheck, ...]] = ()
     INIT: ClassVar[tuple[tuple[str, Any, Any], ...]] = ()  # (name, default, default factory), in order
 
@@ -154,14 +174,18 @@ class _Compared:
     def __post_init__(self) -> None:
         """Check the fields: Record and Event say how."""
 
+    def replace(self, **changes: Any) -> Any:
+        """A copy with `changes` (checked as any new one is), as `dataclasses.replace` does."""
+        return self.__class__(**{**{name: getattr(self, name) for name in self.FIELDS}, **changes})
+
     def __setattr__(self, name: str, value: Any) -> None:
-        raise FrozenInstanceError("cannot assign to field %r" % name)
+        raise FrozenError("cannot assign to field %r" % name)
 
     def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError("cannot delete field %r" % name)
+        raise FrozenError("cannot delete field %r" % name)
 
     def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name, _, _ in self.SPEC)
+        return tuple(getattr(self, name) for name in self.FIELDS)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
@@ -173,16 +197,29 @@ class _Compared:
 
     @reprlib.recursive_repr()
     def __repr__(self) -> str:
-        shown = ", ".join("%s=%r" % (name, getattr(self, name)) for name, _, _ in self.SPEC)
+        shown = ", ".join("%s=%r" % (name, getattr(self, name)) for name in self.FIELDS)
         return "%s(%s)" % (self.__class__.__qualname__, shown)
 
 
 def _declare(cls: type) -> type:
-    """A dataclass (its fields, `dataclasses.replace`) whose methods are all _Compared's."""
-    cls = dataclass(init=False, eq=False, repr=False)(cls)
-    cls.SPEC = tuple((f.name,) + _kind(f.type) for f in fields(cls))
-    cls.INIT = tuple((f.name, f.default, f.default_factory) for f in fields(cls))
-    cls.RECORDS = tuple(f.name for f in fields(cls) if f.type.split("|")[0].strip() in RECORDS)
+    """Read a class's fields from its annotations (strings, never evaluated), its bases' first,
+    with their defaults; a `field(default_factory=...)` default leaves the class."""
+    declared: dict[str, tuple[str, Any, Any]] = {}  # name -> (annotation, default, factory)
+    for klass in reversed(cls.__mro__):
+        for name, annotation in klass.__dict__.get("__annotations__", {}).items():  # its own, strings
+            if annotation.startswith("ClassVar"):
+                continue
+            default = klass.__dict__.get(name, MISSING)
+            if isinstance(default, _Factory):
+                declared[name] = (annotation, MISSING, default.make)
+                delattr(klass, name)
+            else:
+                declared[name] = (annotation, default, MISSING)
+    cls.FIELDS = tuple(declared)
+    cls.SPEC = tuple((name,) + _kind(annotation) for name, (annotation, _, _) in declared.items())
+    cls.INIT = tuple((name, default, factory) for name, (_, default, factory) in declared.items())
+    cls.RECORDS = tuple(name for name, (annotation, _, _) in declared.items()
+                        if annotation.split("|")[0].strip() in RECORDS)
     return cls
 
 
@@ -209,7 +246,7 @@ class Record(_Compared):
         """The bounds types cannot say; subclasses extend it."""
 
     def as_dict(self) -> dict[str, Any]:
-        data = {name: getattr(self, name) for name, _, _ in self.SPEC}
+        data = {name: getattr(self, name) for name in self.FIELDS}
         for name in self.RECORDS:
             data[name] = data[name].as_dict()
         return data
@@ -220,11 +257,11 @@ class Record(_Compared):
             return value
         if not isinstance(value, dict):
             raise EventError("field %r should be an object, not %s" % (name, type(value).__name__))
-        return cls(**{key: value[key] for key in cls.__dataclass_fields__ if key in value})
+        return cls(**{key: value[key] for key in cls.FIELDS if key in value})
 
 
 def record(where: str) -> Callable[[type], type]:
-    """Declare a record class: a frozen dataclass whose fields are checked, named `where` in errors."""
+    """Declare a record class: frozen, its fields checked, named `where` in errors."""
 
     def declare(cls: type) -> type:
         cls.WHERE = where
@@ -280,7 +317,6 @@ TYPES: dict[str, type] = {}  # wire name -> class
 RENAMED = {"gil": {"held": "cpu", "run_held": "run_cpu", "wait": "probe_wait", "run_wait": "run_probe_wait"}}
 
 
-@dataclass(init=False, eq=False, repr=False)
 class Event(_Compared):
     """What every event has: `t`, seconds since the session started."""
 
@@ -301,7 +337,7 @@ class Event(_Compared):
 
 
 def event(name: str) -> Callable[[type], type]:
-    """Declare an event class under its wire name: a frozen dataclass whose fields are checked."""
+    """Declare an event class under its wire name: frozen, its fields checked."""
 
     def declare(cls: type) -> type:
         cls.NAME, cls.HANDLER = name, "handle_" + name
@@ -666,7 +702,7 @@ class SweepStarted(Event):
 
 def encode(event: Event) -> dict[str, Any]:
     """The JSON-ready form: the fields (shared, not copied) plus `type`."""
-    data = {name: getattr(event, name) for name, _, _ in event.SPEC}
+    data = {name: getattr(event, name) for name in event.FIELDS}
     for name in event.RECORDS:
         data[name] = data[name].as_dict()
     data["type"] = event.NAME
@@ -684,7 +720,7 @@ def decode(data: Any) -> Event:
     renamed = RENAMED.get(name)
     values = {renamed.get(key, key): value for key, value in data.items()} if renamed else dict(data)
     del values["type"]
-    unknown = values.keys() - cls.__dataclass_fields__.keys()
+    unknown = values.keys() - set(cls.FIELDS)
     if unknown:
         raise EventError("%s: unknown field(s) %s" % (name, ", ".join(sorted(unknown))))
     try:
