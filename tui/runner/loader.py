@@ -7,19 +7,19 @@ this description.
 
 A function is taken as its author wrote it: called with the worker's index where it can take a
 positional argument (`def work(n)`), else with none (`def work()`, `def work(*, size=3)`), and
-the --param values by name either way.
+the --param values by name either way. That shape is read from its signature once, by the runner,
+and handed to every worker process with the workload's description (`shape`): inspect, which
+reads it, is ~34 M instructions of imports that a worker's start-up does not pay.
 """
 from __future__ import annotations
 
 import importlib
 import importlib.util
-import inspect
 import os
 import sys
+import types
 from collections.abc import Callable
 from typing import Any
-
-POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 
 
 class LoadError(Exception):
@@ -30,17 +30,18 @@ class Workload:
     """The loaded function and what the modes need to know about calling it."""
 
     def __init__(self, module: Any, func: Callable[..., Any], params: dict[str, Any], builtin: bool,
-                 takes_index: bool = True) -> None:
+                 shape: dict[str, bool]) -> None:
         self.module = module
         self.func = func
         self.params = params
-        self.takes_index = takes_index  # called with the worker's index as its one positional argument
+        self.shape = shape  # how it is called (`_shape`): what a worker process is handed
+        self.takes_index = shape["takes_index"]  # called with the worker's index as its one positional argument
         # a built-in may offer a coroutine twin for asyncio (`arun`) and a `context(params)`
         # manager that prepares what every worker shares (the http workload's server)
         self.async_func = getattr(module, "arun", None) if builtin else None
-        if inspect.iscoroutinefunction(func):
+        if shape["is_async"]:
             self.async_func = func
-        self.accepts_report = "report" in inspect.signature(func).parameters
+        self.accepts_report = shape["accepts_report"]
         self.context = getattr(module, "context", None) if builtin else None
         # a built-in may be called once per round (`CALLS = "rounds"`) and take a payload the
         # parent builds (`payload(params)`, passed as `data`): see crossing.py for how they travel
@@ -72,7 +73,7 @@ class Workload:
     def call(self, index: int, report: Callable[..., None], arguments: dict[str, Any] | None = None) -> Any:
         """Call once for one worker; an async def gets a loop of its own in this thread."""
         result = self.func(*self._positional(index), **self._kwargs(report, arguments))
-        if inspect.iscoroutine(result):
+        if isinstance(result, types.CoroutineType):
             import asyncio  # on use: 0.1-0.2 s of imports that every sub-interpreter would pay
 
             return asyncio.run(result)
@@ -137,15 +138,27 @@ def _resolve(module: Any, name: str, where: str) -> Callable[..., Any]:
         reached.append(part)
     if not callable(found):
         raise LoadError("%s:%s is not callable (it is %s)" % (where, name, type(found).__name__))
-    if isinstance(owner, type) and inspect.isfunction(inspect.getattr_static(owner, part, None)):
+    if isinstance(owner, type) and isinstance(_declared(owner, part), types.FunctionType):
         raise LoadError("%s:%s is a method that needs an instance of %s: make it a @staticmethod, "
                         "or name an instance's method (module:instance.method)" % (where, name, owner.__name__))
     return found
 
 
-def _takes_index(signature: inspect.Signature, trial: dict[str, Any], shown: str, params: dict[str, Any]) -> bool:
+def _declared(owner: type, name: str) -> Any:
+    """What a class's own body (or a base's) binds to `name`, unbound, as inspect.getattr_static
+    finds it: a plain function there is a method, which needs an instance."""
+    for klass in owner.__mro__:
+        if name in vars(klass):
+            return vars(klass)[name]
+    return None
+
+
+def _takes_index(signature: Any, trial: dict[str, Any], shown: str, params: dict[str, Any]) -> bool:
     """Whether to call it with the worker's index: where it can take a positional argument.
     Otherwise with none; either way with the --param values (and report) by name."""
+    import inspect  # in the runner only, as in `_shape`
+
+    positional_kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     try:
         signature.bind(0, **trial)
         return True
@@ -157,7 +170,7 @@ def _takes_index(signature: inspect.Signature, trial: dict[str, Any], shown: str
     except TypeError as exc:
         without = exc
     kinds = {p.name: p.kind for p in signature.parameters.values() if p.default is p.empty and p.name not in trial}
-    positional = [name for name, kind in kinds.items() if kind in POSITIONAL]
+    positional = [name for name, kind in kinds.items() if kind in positional_kinds]
     if len(positional) > 1:
         raise LoadError("%s cannot be called: it needs %d positional arguments (%s), and a workload gets at most "
                         "one, the worker's index, with --param values by name"
@@ -166,7 +179,7 @@ def _takes_index(signature: inspect.Signature, trial: dict[str, Any], shown: str
     if named:
         raise LoadError("%s cannot be called: it needs %s" % (shown, " ".join("--param %s=VALUE" % n for n in named)))
     given = ", ".join(params)
-    if any(p.kind in (*POSITIONAL, p.VAR_POSITIONAL) for p in signature.parameters.values()):
+    if any(p.kind in (*positional_kinds, p.VAR_POSITIONAL) for p in signature.parameters.values()):
         how, error = "with the worker's index" + (" and --param " + given if given else ""), with_index
     else:
         how, error = ("with --param %s alone" % given) if given else "without arguments", without
@@ -181,6 +194,16 @@ def load(ref: dict[str, Any]) -> Workload:
         module, where = _import_module(ref["module"], ref.get("cwd")), ref["module"]
     func = _resolve(module, ref["func"], where)
     params = dict(ref.get("params") or {})
+    shape = ref.get("shape") or _shape(module, func, ref, where, params)  # a worker process is handed its runner's
+    return Workload(module, func, params, bool(ref.get("builtin")), shape)
+
+
+def _shape(module: Any, func: Callable[..., Any], ref: dict[str, Any], where: str,
+           params: dict[str, Any]) -> dict[str, bool]:
+    """How the function is called, from its signature: with the worker's index or without, with
+    report or without, and whether it is an async def."""
+    import inspect  # in the runner only: a worker process is handed the shape (`load`)
+
     try:
         signature = inspect.signature(func)
     except (TypeError, ValueError):
@@ -188,14 +211,18 @@ def load(ref: dict[str, Any]) -> Workload:
     trial = dict(params)
     if ref.get("builtin") and hasattr(module, "payload"):
         trial["data"] = None
-    if "report" in signature.parameters:
+    accepts_report = "report" in signature.parameters
+    if accepts_report:
         trial["report"] = None
     takes_index = _takes_index(signature, trial, "%s:%s%s" % (where, ref["func"], signature), params)
-    return Workload(module, func, params, bool(ref.get("builtin")), takes_index)
+    return {"takes_index": takes_index, "accepts_report": accepts_report,
+            "is_async": inspect.iscoroutinefunction(func)}
 
 
 def workload_facts(ref: dict[str, Any]) -> dict[str, Any]:
     """What the app needs to offer this workload: its metadata and which calls it supports."""
+    import inspect  # in the runner only, as in `_shape`
+
     workload = load(ref)
     module = workload.module
     doc = inspect.getdoc(workload.func) or inspect.getdoc(module) or ""

@@ -96,7 +96,8 @@ def _run(link: Link, request: RunRequest) -> None:
         try:
             with context as shared:
                 workload.params.update(shared)
-                mode.ref = dict(request.ref, params=workload.params)  # child processes get the same
+                # workers elsewhere load the same, with the shape read here (loader.load)
+                mode.ref = dict(request.ref, params=workload.params, shape=workload.shape)
                 mode.arguments = workload.arguments()  # built here, in the parent, as an executor's caller would
                 try:
                     mode.setup()
