@@ -8,6 +8,7 @@ import sys
 import pytest
 from conctui import runner
 from conctui.runner import schema
+from fixtures.command import conctui
 
 BOOT = f"{runner.__path__[0]}/boot.py"
 
@@ -19,6 +20,32 @@ spec.loader.exec_module(importlib.util.module_from_spec(spec))
 import _conctui_runner.in_child
 print(" ".join(sorted(sys.modules)))
 """
+
+
+# a user's workload that says which modules its worker process has imported by the time it is called
+SEEN = """import sys
+
+
+def work(*, path):
+    with open(path, "w") as out:
+        out.write(" ".join(sorted(sys.modules)))
+"""
+# what a worker does not use, each with what pulled it in before: dataclasses and inspect (schema.py's
+# events, loader.py's reading of the signature: ~38 M instructions), multiprocessing.connection
+# (unpickling its pipes' Connections: tempfile, shutil, lzma..., ~13 M), ctypes, traceback
+NOT_IN_A_WORKER = {"dataclasses", "inspect", "multiprocessing.connection", "tempfile", "ctypes", "traceback"}
+
+
+@pytest.mark.process
+def test_a_spawned_worker_has_imported_only_what_it_uses_when_its_workload_is_called(tmp_path) -> None:
+    task, seen = tmp_path / "seen.py", tmp_path / "modules.txt"
+    task.write_text(SEEN)
+    result = conctui("run", f"{task}:work", "--mode", "processes", "--workers", "1", "--start-method", "spawn",
+                     "--param", f"path={seen}", "--json")
+    assert result.code == 0, result.err
+    loaded = set(seen.read_text().split())
+    assert "_conctui_runner.work" in loaded and "multiprocessing" in loaded  # it read a worker's own modules
+    assert not NOT_IN_A_WORKER & loaded, sorted(NOT_IN_A_WORKER & loaded)
 
 
 @pytest.mark.process

@@ -7,7 +7,6 @@ imports it once, before it forks any worker (`context`)."""
 from __future__ import annotations
 
 import multiprocessing
-import multiprocessing.connection
 import os
 import threading
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from .crossing import PickledEnd
 from .exits import ORPHAN_EXIT
 from .gil import prepare_sampling
+from .wire import FdConnection
 from .work import worker_main
 
 
@@ -37,13 +37,14 @@ def _exit_with_parent() -> None:
         return
 
     def watch() -> None:
-        multiprocessing.connection.wait([parent.sentinel])
+        os.read(parent.sentinel, 1)  # returns once the runner's end of it closes (nothing is ever written)
         os._exit(ORPHAN_EXIT)
 
     threading.Thread(target=watch, name="conctui-parent-watch", daemon=True).start()
 
 
-def main(payload: dict[str, Any], index: int, conn: Any, values: Any) -> None:
+def main(payload: dict[str, Any], index: int, conn: FdConnection, values: FdConnection) -> None:
+    """A worker process's life: `conn` carries its events, `values` its calls' values (wire.ChildEnd)."""
     _exit_with_parent()
     tracer = payload.get("tracer")  # this worker's own GIL is sampled too
     worker_main(conn.send_bytes, payload["t0"], index, payload["ref"], PickledEnd(values, payload["limit"]),

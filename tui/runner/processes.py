@@ -16,6 +16,7 @@ from .exits import exit_reason
 from .gil import relocatable
 from .modes import Mode
 from .relay import Relay
+from .wire import ChildEnd
 
 TERMINATE_GRACE_S = 0.5
 
@@ -46,8 +47,8 @@ class Processes(Mode):
                 break
             reader, writer = context.Pipe(duplex=False)
             values, their_values = context.Pipe(duplex=True)
-            process = context.Process(target=in_child.main, args=(payload, index, writer, their_values),
-                                      name="conctui-worker-%d" % index)
+            process = context.Process(target=in_child.main, name="conctui-worker-%d" % index,
+                                      args=(payload, index, ChildEnd(writer), ChildEnd(their_values)))
             process.start()
             writer.close()
             their_values.close()

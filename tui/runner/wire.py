@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import struct
+from typing import Any
 
 
 class FdConnection:
@@ -27,8 +28,9 @@ class FdConnection:
         return self.read_fd
 
     def close(self) -> None:
-        """Close the ends this connection was given (-1 stands for an end it does not have)."""
-        for fd in (self.read_fd, self.write_fd):
+        """Close the ends this connection was given (-1 stands for an end it does not have; a socket
+        is both ends at once)."""
+        for fd in {self.read_fd, self.write_fd}:
             if fd >= 0:
                 os.close(fd)
         self.read_fd = self.write_fd = -1
@@ -63,3 +65,24 @@ class FdConnection:
                 raise EOFError("the other end closed its pipe")
             got += count
         return bytes(data)
+
+
+class ChildEnd:
+    """One end of a multiprocessing pipe, handed to a worker process as it starts (a Process's
+    argument), that arrives there as an FdConnection on the same descriptor: the child then never
+    imports multiprocessing.connection, which a Connection's unpickling would (with tempfile,
+    shutil, lzma...: ~13 M instructions of every worker's start-up). Same frames, same syscalls."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        from multiprocessing.reduction import DupFd  # in the parent, while it starts the child
+
+        return _arrived, (DupFd(self.conn.fileno()), self.conn.readable, self.conn.writable)
+
+
+def _arrived(handed: Any, readable: bool, writable: bool) -> FdConnection:
+    """In the child: the descriptor the start method passed, as a connection."""
+    fd = handed.detach()
+    return FdConnection(fd if readable else -1, fd if writable else -1)
