@@ -186,6 +186,15 @@ def test_a_mistyped_command_is_named(capsys: pytest.CaptureFixture) -> None:
                                        "(see conctui --help)\n")
 
 
+def test_help_as_a_command_is_the_help_of_conctui_or_of_the_command_named(capsys: pytest.CaptureFixture) -> None:
+    for argv, usage in ((["help"], "usage: conctui [-h]"), (["help", "watch"], "usage: conctui watch [-h]")):
+        with pytest.raises(SystemExit) as exited:
+            main(argv)
+        assert exited.value.code == 0 and capsys.readouterr().out.startswith(usage), argv
+    assert main(["help", "wtach"]) == 2
+    assert capsys.readouterr().err.startswith("conctui: no command 'wtach' to help with: one of run, ")
+
+
 def test_version_is_the_installed_packages(capsys: pytest.CaptureFixture) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["--version"])

@@ -44,8 +44,14 @@ class _Version(argparse.Action):
 
 def with_command(argv: list[str], commands: Collection[str]) -> list[str]:
     """argv with its command: `tui` where none is named (`conctui`, `conctui cpu`, `conctui
-    --workers 4` open the TUI), or one line naming the command a typo meant (`conctui sweeep`)."""
+    --workers 4` open the TUI), or one line naming the command a typo meant (`conctui sweeep`).
+    `conctui help [COMMAND]` is `--help`, as git and pip spell it."""
     first = argv[0] if argv else ""
+    if first == "help":
+        named = argv[1:2]
+        if named and named[0] not in commands:
+            raise UsageError(f"no command {named[0]!r} to help with: one of {', '.join(commands)}")
+        return [*named, "--help"]
     if first in commands or first in ("-h", "--help", "--version"):
         return argv
     if first.endswith(".jsonl"):
