@@ -195,6 +195,19 @@ def test_help_as_a_command_is_the_help_of_conctui_or_of_the_command_named(capsys
     assert capsys.readouterr().err.startswith("conctui: no command 'wtach' to help with: one of run, ")
 
 
+@pytest.mark.parametrize("argv, instead", [
+    (["cpu"], "`conctui run` and `conctui compare` print the figures without one"),
+    (["replay", str(RECORDINGS / "memory.jsonl")], "--json` prints its figures without one"),
+    (["watch"], "`conctui watch --json` lists the Python processes without one"),
+])
+def test_the_tui_without_a_terminal_says_so_in_one_line(argv: list[str], instead: str,
+                                                        capsys: pytest.CaptureFixture) -> None:
+    """Under pytest, stdout is captured: no terminal, as in a cron job or a pipe."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("conctui: the TUI needs a terminal") and err.count("\n") == 1 and instead in err, err
+
+
 def test_version_is_the_installed_packages(capsys: pytest.CaptureFixture) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["--version"])

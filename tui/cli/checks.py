@@ -81,6 +81,14 @@ def spec_and_info(args: argparse.Namespace, mode: str, python: str | None = None
     return spec, info
 
 
+def terminal(instead: str) -> None:
+    """The TUI draws on a terminal: without one (output to a file or a pipe, a cron job, CI) it
+    would write its escape codes there and run until killed. One line saying what prints instead."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError(f"the TUI needs a terminal, and {'stdin' if not sys.stdin.isatty() else 'stdout'} "
+                         f"is not one: {instead}")
+
+
 def tick_hz(args: argparse.Namespace) -> float:
     """`--refresh HZ` (the user's word) is the tick rate: how often clocks and times move."""
     if not 0.2 <= args.refresh <= 30:

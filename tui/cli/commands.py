@@ -103,6 +103,7 @@ def cmd_workloads(args: argparse.Namespace) -> int:
 def cmd_tui(args: argparse.Namespace) -> int:
     from conctui.app import launch  # Textual is imported only for the TUI
 
+    checks.terminal("`conctui run` and `conctui compare` print the figures without one")
     spec, info = checks.plans(args, args.mode)[0]
     tick_hz = checks.tick_hz(args)
     return launch(spec, info, start=args.start, record=args.record, tick_hz=tick_hz)
@@ -116,6 +117,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     elif not args.json:  # a watch's recording too: the replay's source shows a watched program's panes
         from conctui.replay_app import replay  # Textual is imported only for the TUI
 
+        checks.terminal(f"`conctui replay {args.file} --json` prints its figures without one")
         return replay(read_recording(args.file), speed=speed, tick_hz=checks.tick_hz(args))
     else:
         document, note = replay_figures(args.file)

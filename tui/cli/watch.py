@@ -13,6 +13,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+from conctui.cli import checks
 from conctui.cli.sessions import SIGNALS
 from conctui.engine.recording import Recorder
 from conctui.engine.spec import UsageError
@@ -75,6 +76,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     if pid is None and argv is None:
         if args.json:
             return list_pythons()
+        checks.terminal("`conctui watch --json` lists the Python processes without one")
         pid = choose_python()
         if not pid:
             return 0
