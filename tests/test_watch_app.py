@@ -2,10 +2,13 @@
 fixed stream (deterministic), at 80x24; and a recorded watch replayed in the same app."""
 from __future__ import annotations
 
+import asyncio
+import threading
+
 from conctui.app import ConcApp
 from conctui.engine.recording import Recording
 from conctui.replay_app import replay_app
-from conctui.watch_source import WatchSource
+from conctui.watch_source import NOT_HERE, WatchSource
 from fixtures.watch_stream import stream
 
 
@@ -90,3 +93,28 @@ def test_snapshot_of_a_recorded_watch(snap_compare) -> None:
         await pilot.pause()
 
     assert snap_compare(_app(stream()), terminal_size=(80, 24), run_before=settle)
+
+
+async def test_q_ends_a_launched_program_off_the_ui_thread_then_quits() -> None:
+    app = _app(stream())
+    release, ended = threading.Event(), []
+
+    def slow_stop() -> None:  # SIGINT, then SIGTERM at 2 s: ending a program takes seconds
+        release.wait(10)
+        ended.append(True)
+
+    app.source.stop = slow_stop
+    quit_now, quitting = app.quit_now, asyncio.Event()
+    app.quit_now = lambda: (quit_now(), quitting.set())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("q")
+        app.frame()
+        assert app.is_running and ended == []
+        assert str(app.panes.header_pane.render()).startswith("ending… watching pid 4242")
+        app.clear_notifications()
+        await pilot.press("t")  # a key pressed meanwhile is answered
+        assert [n.message for n in app._notifications] == [NOT_HERE]
+        release.set()
+        await asyncio.wait_for(quitting.wait(), 10)
+        assert ended == [True] and app.return_code == 0
+    assert ended == [True]  # ended once: the close on the way out did not end it again

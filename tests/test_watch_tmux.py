@@ -40,6 +40,21 @@ def test_launch_then_q_leaves_nothing_behind() -> None:
         term.close()
 
 
+def test_q_ends_a_slow_program_while_the_screen_answers_keys_then_quits() -> None:
+    term = Terminal(_launch("stubborn", "60"))
+    try:
+        term.wait_for(r"it mostly waits")
+        term.keys("q")  # SIGINT: the program cleans up until SIGTERM, 2 s later
+        term.wait_for(r"ending… watching pid")
+        term.keys("t")  # answered meanwhile: the UI thread is not waiting on the program
+        screen = term.wait_for(r"watching a program")
+        assert "CONCTUI-EXIT" not in screen
+        term.wait_for(r"CONCTUI-EXIT=0")
+        assert _gone(fixture("stubborn"))
+    finally:
+        term.close()
+
+
 def test_attach_then_q_leaves_the_program_running() -> None:
     with program("threads", "60", threads=5) as pid:
         term = Terminal(f"conctui watch {pid}")

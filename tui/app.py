@@ -341,6 +341,10 @@ class ConcApp(App[int]):
         self.exit(128 + signum)
 
     async def action_quit(self) -> None:
+        if not self.source.ending_first():  # a launched program: ended off the UI thread, then quit_now
+            self.quit_now()
+
+    def quit_now(self) -> None:
         self.shutdown()
         self.exit(0)
 

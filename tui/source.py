@@ -149,6 +149,9 @@ class Host(Protocol):
     def ended_figures(self) -> list[dict]:
         """Every ended run's figures, oldest first (the app's model)."""
 
+    def quit_now(self) -> None:
+        """Close the source and exit: what `ending_first` waited for has ended."""
+
 
 class Source:
     """The contract's defaults: no keys of its own, none of the app's live keys, nothing to
@@ -200,6 +203,11 @@ class Source:
 
     def close(self) -> None:
         """Every way out of the app comes here, maybe twice."""
+
+    def ending_first(self) -> bool:
+        """q: True where what the source runs takes seconds to end and it has begun ending it off
+        the UI thread (the screen goes on meanwhile); it then calls Host.quit_now. False: quit now."""
+        return False
 
     def usable_cores(self, state: SessionState) -> int:
         """The cores the claims are judged against: the latest run's."""

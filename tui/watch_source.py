@@ -7,7 +7,8 @@ frame pulls them, and they fold into the app's model like any other source's
 (`layout = "program"`): the threads-and-processes table and the verdict; the cores pane as
 ever. A program runs as it was written, so the keys that choose how conctui runs a workload
 (modes, compare, sweep, claims) are greyed and say why. x ends a launched program; q ends it
-too, or leaves an attached one running. No Textual here: it runs in the conctui process, its
+too (as x does, off the UI thread: the screen goes on, and the app quits once it is reaped),
+or leaves an attached one running. No Textual here: it runs in the conctui process, its
 sink on the session's threads, the rest on the UI thread.
 """
 from __future__ import annotations
@@ -26,6 +27,7 @@ from conctui.source import Key, ProgramLine, Refusal, Source, drain
 
 NOT_HERE = "watching a program: it runs as it was written; this key chooses how conctui runs a workload"
 NOT_SIGNALLED = "conctui never signals a program it attached to: q leaves it running"
+ENDING = "ending the program: SIGINT, SIGTERM at 2 s, SIGKILL at 5 s"
 FIGURES = {
     "cpu": "the thread's CPU time over the last second, as a share of one core (a process: cores busy).",
     "c": "the core the thread last ran on (/proc/PID/task/TID/stat).",
@@ -60,7 +62,9 @@ class WatchSource(Source):
         self.inbox: deque[list[Event]] = deque()
         self.t0 = time.monotonic()
         self.stop: Callable[[], None] | None = None  # the session's, once it has started
-        self.stopping = False
+        self.stopping = False  # x or q began ending it
+        self.reaped = False  # and that has finished
+        self.quitting = False  # q: the app quits once it is reaped
         self.ended = False
         self._stopped = threading.Lock()
 
@@ -81,7 +85,10 @@ class WatchSource(Source):
         return time.monotonic() - self.t0
 
     def header(self, state: SessionState) -> ProgramLine | None:
-        return None if state.watch is None else ProgramLine.of_watch(state.watch, self.recorder.recording)
+        if state.watch is None:
+            return None
+        return ProgramLine.of_watch(state.watch, self.recorder.recording,
+                                    "ending… " if self.stopping and not self.ended else "")
 
     def refusal(self, action: str, args: tuple[object, ...] = ()) -> Refusal | None:
         if action in ("not_here", "sweep", "claims"):
@@ -104,8 +111,24 @@ class WatchSource(Source):
         if self.stop is None or self.host is None:
             return
         self.stopping = True
+        self.say(ENDING, timeout=6.0)
         self.host.recheck_keys()
-        self.host.off_thread(self._stop, lambda _: None)
+        self.host.off_thread(self._stop, self._reaped)
+
+    def _reaped(self, _: object) -> None:
+        self.reaped = True
+        if self.quitting and self.host is not None:
+            self.host.quit_now()
+
+    def ending_first(self) -> bool:
+        """q on a launched program still running: end it as x does, and quit once it is reaped."""
+        if not self.launched or self.reaped or (self.stop is None and not self.stopping):
+            return False  # attached (left running), ended by x already, or never started
+        self.quitting = True
+        if not self.stopping:
+            self.end_program()
+        self.say("q: conctui quits once the program has ended", timeout=6.0)
+        return True
 
     def _stop(self) -> None:
         with self._stopped:  # x's thread and q's close end it once; close waits for x's
@@ -131,7 +154,8 @@ class WatchSource(Source):
             self.host.say(message, severity, timeout)
 
     def help_notes(self) -> list[str]:
-        return [NOT_HERE, "q: a program conctui started is ended first (as x does); one it attached to runs on"]
+        return [NOT_HERE, "q: a program conctui started is ended first (as x does), then conctui quits; one it "
+                "attached to runs on"]
 
     def close(self) -> None:
         """Every way out: the watch ends (a launched program with it), then its recording."""
