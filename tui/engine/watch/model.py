@@ -3,8 +3,10 @@
 Runs wherever the events are (the UI thread, a headless command, a replay). Samples carry
 tallies since each thread was first seen, so the whole watch's figures are the last sample
 minus the first that showed each thread (a recording begun mid-watch starts from its first),
-and a window's the last sample minus the one WINDOW_S before it. Threads and
-processes that go keep their last rows, marked ended.
+and a window's the last sample minus the one WINDOW_S before it, except GIL held: py-spy's
+windows come further apart in a big tree (pyspy.Budget), so a window's GIL held is that of
+py-spy's last window (the row before its samples last grew). Threads and processes that go
+keep their last rows, marked ended.
 """
 from __future__ import annotations
 
@@ -73,6 +75,7 @@ class WatchModel:
     seen: dict[tuple, float] = field(default_factory=dict)  # ("p", pid) or (pid, tid) -> t first seen
     first: dict[tuple, dict] = field(default_factory=dict)  # its row then: the whole watch's baseline
     live: set[tuple[int, int]] = field(default_factory=set)
+    held_base: dict[tuple[int, int], dict] = field(default_factory=dict)  # its row before py-spy's last window
     history: deque = field(default_factory=deque)  # (t, {key: row}, {pid: row}) within the window
     _cached: tuple | None = field(default=None, repr=False)
 
@@ -91,8 +94,11 @@ class WatchModel:
         self.last = sample
         rows = {(r["pid"], r["tid"]): r for r in sample.threads}
         for key, row in rows.items():
-            if key not in self.seen:
+            old = self.threads.get(key)
+            if old is None:
                 self.seen[key], self.first[key] = sample.t, row
+            elif old["sampled"] != row["sampled"]:
+                self.held_base[key] = old
         self.threads.update(rows)
         self.live = {key for key, row in rows.items() if not row["ended"]}
         procs = {r["pid"]: r for r in sample.processes}
@@ -112,26 +118,26 @@ class WatchModel:
 
     # ---- figures -----------------------------------------------------------------------------
 
-    def _thread(self, key: tuple[int, int], row: dict, base: dict | None, span: float) -> ThreadFigures:
-        def delta(name: str) -> float:
-            return (row[name] or 0) - ((base or {}).get(name) or 0)
-
-        reads = delta("reads")
+    def _thread(self, key: tuple[int, int], row: dict, base: dict, span: float, window: bool) -> ThreadFigures:
+        """Its figures from `base` (its row at the span's start) to `row`; GIL held over py-spy's
+        last window in a window, else from `base`."""
+        reads = row["reads"] - base["reads"]
         states = None
         if reads > 0:
-            now, before = row["states"], (base or {}).get("states", {})
+            before = base["states"]
             states = dict.fromkeys(KINDS, 0.0)
-            for kind, count in now.items():  # the kinds seen, usually one or two of six
+            for kind, count in row["states"].items():  # the kinds seen, usually one or two of six
                 states[kind] = round((count - before.get(kind, 0)) / reads, 4)
         no_gil = self.processes.get(row["pid"], {}).get("no_gil", False)
         if states and no_gil:
             states["gil_wait"] = None  # not 0: there is no GIL to wait for
         held = None
         if row["held"] is not None and row["sampled"] is not None:
-            held = _share(delta("held"), delta("sampled"))
-        return ThreadFigures(row["pid"], row["tid"], row["name"], _share(delta("cpu_s"), span) if span > 0 else None,
-                             row["core"], held, states["gil_wait"] if states else None, states, row["top"],
-                             key not in self.live, no_gil)
+            since = self.held_base.get(key, base) if window else base
+            held = _share(row["held"] - (since["held"] or 0), row["sampled"] - (since["sampled"] or 0))
+        return ThreadFigures(row["pid"], row["tid"], row["name"],
+                             _share(row["cpu_s"] - base["cpu_s"], span) if span > 0 else None, row["core"], held,
+                             states["gil_wait"] if states else None, states, row["top"], key not in self.live, no_gil)
 
     def figures(self, window: bool) -> list[ProcessFigures]:
         """Every process seen (the ended ones too), with its threads, over the last window or the
@@ -153,7 +159,7 @@ class WatchModel:
                 base, span = base_rows[key], self.last.t - base_t
             else:
                 base, span = self.first[key], self._span(key)
-            by_pid.setdefault(key[0], []).append(self._thread(key, row, base, span))
+            by_pid.setdefault(key[0], []).append(self._thread(key, row, base, span, window))
         out = []
         for pid, row in self.processes.items():
             if window and pid not in self.history[-1][2]:

@@ -3,16 +3,17 @@ and each thread's hottest frame in the program's own code.
 
 Runs as child processes of conctui, started and read by the watch sampler thread. Each window
 is one `py-spy record --pid P --subprocesses --gil --idle --threads --nonblocking --format
-speedscope` of WINDOW_S (never pausing the target; past 4 processes or 128 threads at fewer
-samples a second, down to MIN_RATE_HZ, and past 4 processes in longer windows, a second more
-for every 4: py-spy's cost
-grows with both, and each start attaches to every process again), whose samples are those of a thread
+speedscope` of WINDOW_S (never pausing the target), whose samples are those of a thread
 holding its process's GIL: their count over the window's samples is the thread's GIL held,
-their stacks its hottest frames. One `py-spy dump --json` a window gives every thread's
-Python name (under 3.11 /proc's comm says `python`) and its frame at that moment, which a
-window's hottest frame replaces (a thread that never held the GIL in a window, C code that
-released it or a wait, keeps the dump's). A dump runs when new threads appear, at most one
-a second for every 4 processes (a dump attaches to each process, as a record does).
+their stacks its hottest frames. py-spy's cost grows with the tree: past 4 processes or 128
+threads a window takes fewer samples a second (down to MIN_RATE_HZ), and past 4 processes it
+is a second longer for every 4, since each start attaches to every process again. All runs
+together are held to BUDGET of a core (Budget), so a big tree's windows come further apart.
+One `py-spy dump --json` gives the root process's threads' Python names (under 3.11 /proc's
+comm says `python`; py-spy 0.4.3's dump reads only the root, even with --subprocesses) and
+their frames at that moment, which a window's hottest frame replaces (a thread that never held
+the GIL in a window, C code that released it or a wait, keeps the dump's). A dump runs when
+new threads appear, at most one a second for every 4 processes.
 
 py-spy's output is untrusted text (names, file names): kept exact here, made visible where shown.
 """
@@ -40,6 +41,9 @@ PROFILE = re.compile(r'^(?:Process (\d+) )?Thread (\d+)(?: "(.*)")?$', re.S)
 LIBRARY = re.compile(r"(^<|/lib/python3[^/]*/|/lib64/python3|site-packages/|dist-packages/)")
 MAX_OUTPUT = 64 << 20  # bytes of one window's file
 FREE_THREADED_FAILURES = 2  # py-spy 0.4.3 finds no interpreter in a 3.13t's memory, ever: say so soon
+BUDGET = 0.05  # of one core: py-spy's runs, attaches included, use at most this on average (issue 24: conctui
+# <= 10% of a core; 17 processes cost py-spy ~0.3 CPU-s a window in attaches alone, 7% of a core in 5 s windows)
+SAVED_S = 10.0  # seconds of budget a cheap tree may save for when it grows
 DUMP_EVERY_S = 1.0  # at most one dump this often per PROCESSES_PER_S processes: threads that come and go
 # would ask for one a tick, and a dump attaches to every process as a record does
 
@@ -107,6 +111,40 @@ def parse_speedscope(data: dict, pid: int) -> tuple[dict[tuple[int, int], int], 
     return held, top, names
 
 
+class Budget:
+    """py-spy's CPU held to `share` of a core on average: a finished run's CPU seconds are spent from
+    a balance that refills at `share` a second (at most `saved_s` seconds' worth), and a run starts
+    only while the balance is not negative. Most of a run's cost is attaching to each process,
+    whatever the window's length, so this spaces windows out rather than shortening them."""
+
+    def __init__(self, now: float, share: float = BUDGET, saved_s: float = SAVED_S) -> None:
+        self.share, self.cap = share, share * saved_s
+        self.balance, self.at = 0.0, now
+
+    def _refill(self, now: float) -> None:
+        self.balance, self.at = min(self.cap, self.balance + self.share * max(0.0, now - self.at)), now
+
+    def spend(self, cpu_s: float, now: float) -> None:
+        self._refill(now)
+        self.balance -= cpu_s
+
+    def ready(self, now: float) -> bool:
+        self._refill(now)
+        return self.balance >= 0
+
+
+def finished_cpu(process: subprocess.Popen) -> float | None:
+    """The CPU seconds a py-spy run used once it has finished (reaping it), None while it runs."""
+    try:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+    except ChildProcessError:  # reaped already: its cost is not known
+        return None if process.poll() is None else 0.0
+    if pid == 0:
+        return None
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _memory_refused(pid: int) -> str | None:
     """Why this process may not read `pid`'s memory (what py-spy needs), or None where it may."""
     try:
@@ -131,6 +169,8 @@ class PySpyWindows:
         self.note: str | None = None if self.binary else 'py-spy is not installed: pip install "conctui[gil]"'
         self.folder = tempfile.TemporaryDirectory(prefix="conctui-watch-")
         self.out = os.path.join(self.folder.name, "window.json")
+        self.dumped_to = os.path.join(self.folder.name, "dump.json")  # a file, not a pipe: 256 threads' dump is
+        # ~350 KB, and a dump blocked on a full pipe never ends
         self.record: subprocess.Popen | None = None
         self.dump: subprocess.Popen | None = None
         self.dump_wanted = True
@@ -141,7 +181,8 @@ class PySpyWindows:
         self.threads = 1  # and their threads
         self.rate = RATE_HZ
         self.seconds = WINDOW_S
-        self.first = True  # the first window is always WINDOW_S: first figures within 1.5 s
+        self.first = True  # the first window is always WINDOW_S, at once: first figures within 1.5 s
+        self.budget = Budget(time.monotonic())
 
     def _spawn(self, *args: str, output: int) -> subprocess.Popen:
         return subprocess.Popen([self.binary, *args, "--pid", str(self.pid), "--subprocesses", "--nonblocking"],
@@ -156,16 +197,20 @@ class PySpyWindows:
         if self.note is not None:
             return []
         done = []
-        if self.dump is not None and self.dump.poll() is not None:
+        now = time.monotonic()
+        if self.dump is not None and (cpu := finished_cpu(self.dump)) is not None:
+            self.budget.spend(cpu, now)
             done.append(self._read_dump())
         every = DUMP_EVERY_S * -(-self.processes // PROCESSES_PER_S)
-        if self.dump is None and self.dump_wanted and time.monotonic() - self.dumped >= every:
-            self.dump_wanted, self.dumped = False, time.monotonic()
-            self.dump = self._spawn("dump", "--json", output=subprocess.PIPE)
-        if self.record is not None and self.record.poll() is not None:
+        if self.dump is None and self.dump_wanted and now - self.dumped >= every and self.budget.ready(now):
+            self.dump_wanted, self.dumped = False, now
+            with open(self.dumped_to, "wb") as out:
+                self.dump = self._spawn("dump", "--json", output=out.fileno())
+        if self.record is not None and (cpu := finished_cpu(self.record)) is not None:
+            self.budget.spend(cpu, now)
             done.append(self._read_record())
-        if self.record is None and self.note is None:
-            self.began = time.monotonic()
+        if self.record is None and self.note is None and self.budget.ready(now):
+            self.began = now
             self.rate = max(MIN_RATE_HZ, min(RATE_HZ, SAMPLES_PER_S // max(1, self.processes),
                                              STACKS_PER_S // max(1, self.threads)))
             self.seconds = WINDOW_S if self.first else max(WINDOW_S, -(-self.processes // PROCESSES_PER_S))
@@ -214,10 +259,11 @@ class PySpyWindows:
     def _read_dump(self) -> Window | None:
         """Names, and frames for threads no window has given one, from the last dump."""
         dump, self.dump = self.dump, None
-        out, _ = dump.communicate()
+        dump.communicate()
         try:
-            threads = json.loads(out[:MAX_OUTPUT] or b"[]")
-        except ValueError:
+            with open(self.dumped_to, "rb") as file:
+                threads = json.loads(file.read(MAX_OUTPUT) or b"[]")
+        except (OSError, ValueError):
             threads = None
         if not threads or not isinstance(threads, list):
             self.dump_wanted = True  # refused while the target starts or ends: again, after the wait

@@ -1,0 +1,73 @@
+"""What keeps `conctui watch` cheap on a big tree: py-spy's runs held to a budget of CPU, and the
+GIL held a window shows taken from py-spy's last window however far apart windows come."""
+from __future__ import annotations
+
+import stat
+import sys
+import time
+
+import pytest
+from conctui.engine.watch.events import WatchSample, WatchStarted
+from conctui.engine.watch.model import WatchModel
+from conctui.engine.watch.pyspy import Budget, PySpyWindows
+
+
+def test_a_run_s_cpu_is_paid_back_before_the_next_starts() -> None:
+    budget = Budget(0.0, share=0.05, saved_s=10.0)
+    assert budget.ready(0.0)  # the first window starts at once: first figures within 1.5 s
+    budget.spend(0.35, 1.0)  # 17 processes' attaches: 0.35 CPU-s for a 1 s window
+    assert not budget.ready(6.9)  # 0.05 + 0.05 * 5.9 < 0.35
+    assert budget.ready(7.1)
+
+
+def test_a_cheap_tree_saves_only_saved_s_of_budget() -> None:
+    budget = Budget(0.0, share=0.05, saved_s=10.0)
+    budget.spend(0.01, 100.0)
+    assert budget.balance == pytest.approx(0.49)  # capped at 0.5 before the run's cost, not 5.0
+    budget.spend(0.6, 100.0)
+    assert not budget.ready(100.0)
+
+
+@pytest.mark.process
+def test_a_finished_run_s_cpu_holds_back_the_next(tmp_path) -> None:
+    """A stand-in py-spy that burns CPU: once its run is read, no other starts until it is paid back."""
+    fake = tmp_path / "py-spy"
+    fake.write_text(f"#!{sys.executable}\nimport time\nend = time.process_time() + 0.2\n"
+                    "while time.process_time() < end:\n    pass\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    windows = PySpyWindows(42)
+    windows.binary, windows.note = str(fake), None
+    windows.budget = Budget(time.monotonic(), share=0.001)  # 0.2 CPU-s takes 200 s to pay back
+    try:
+        windows.poll()
+        first = windows.record
+        assert first is not None
+        first.wait(60)
+        windows.poll()
+        assert first.returncode == 0 and windows.record is None
+        assert windows.budget.balance <= -0.15  # its CPU, read from the reaped child
+        windows.want_names()
+        assert windows.poll() == [] and windows.dump is None  # a dump waits for the budget too
+    finally:
+        windows.close()
+
+
+def _sample(t: float, held: int, sampled: float) -> WatchSample:
+    thread = {"pid": 42, "tid": 43, "name": "cruncher", "cpu_s": 0.5 * t, "core": 0, "reads": 100 * int(t),
+              "states": {"running": 100 * int(t)}, "held": held, "sampled": sampled, "top": None, "ended": False}
+    process = {"pid": 42, "ppid": 1, "role": "main", "argv": ["python"], "python": "CPython 3.11.7",
+               "rss_bytes": 1 << 20, "cpu_s": 0.5 * t, "threads": 1, "ended": None}
+    return WatchSample(t, [50.0], 0.01, [process], [thread])
+
+
+def test_a_window_s_gil_held_is_py_spy_s_last_window_however_far_apart() -> None:
+    """py-spy's windows every 3 s (a big tree's budget): between them the window still shows the last one's."""
+    model = WatchModel()
+    model.fold([WatchStarted(0.0, 42, ["python"], "CPython 3.11.7", False, 2)])
+    shown = []
+    for t, held, sampled in ((0, 0, 0.0), (1, 0, 0.0), (2, 150, 300.0), (3, 150, 300.0), (4, 150, 300.0),
+                             (5, 180, 600.0), (6, 180, 600.0)):
+        model.fold([_sample(float(t), held, sampled)])
+        shown.append(model.figures(window=True)[0].threads[0].gil_held)
+    assert shown[2:] == [0.5, 0.5, 0.5, 0.1, 0.1]
+    assert model.figures(window=False)[0].threads[0].gil_held == pytest.approx(0.3)  # the whole watch's
