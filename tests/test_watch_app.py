@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from pathlib import Path
 
+import pytest
 from conctui.app import ConcApp
-from conctui.engine.recording import Recording
+from conctui.cli import main
+from conctui.engine.recording import Recorder, Recording
 from conctui.replay_app import replay_app
 from conctui.watch_source import NOT_HERE, WatchSource
 from fixtures.watch_stream import stream
@@ -118,3 +121,20 @@ async def test_q_ends_a_launched_program_off_the_ui_thread_then_quits() -> None:
         await asyncio.wait_for(quitting.wait(), 10)
         assert ended == [True] and app.return_code == 0
     assert ended == [True]  # ended once: the close on the way out did not end it again
+
+
+@pytest.mark.parametrize("kind", ["--svg", "--asciicast", "--html", "--svg-animated"])
+def test_a_watch_recording_exports_like_a_lab_recording(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                        kind: str) -> None:
+    path, out = tmp_path / "watch.jsonl", tmp_path / "out"
+    recorder = Recorder()
+    recorder.start(str(path))
+    recorder(stream(ended=True))
+    recorder.stop()
+    assert main(["export", str(path), kind, str(out)]) == 0, capsys.readouterr().err
+    said = capsys.readouterr().out
+    assert said.startswith(f"wrote {out}") and said.endswith(", 100x30\n")
+    drawn = out.read_text()
+    assert "cruncher_3" in drawn and "4300" in drawn and "\x1b]0;" not in drawn
+    if kind != "--asciicast":  # a cast carries its colours as escape codes; the others carry none
+        assert "\x1b" not in drawn

@@ -13,7 +13,7 @@ from conctui.cli.documents import compare_document, header, replay_figures, run_
 from conctui.cli.progress import SweepProgress
 from conctui.cli.report import print_compare, print_run, print_sweep, print_workloads
 from conctui.cli.sessions import exit_code, recorder_for, run_all
-from conctui.cli.watch import cmd_watch, refuse_export, replay_watch
+from conctui.cli.watch import cmd_watch, replay_watch
 from conctui.engine import capacity
 from conctui.engine.events import SweepStarted
 from conctui.engine.figures import summarize
@@ -128,7 +128,6 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    refuse_export(args.file)
     size = checks.size(args.size)
     keys = checks.svg_keys(args)
     recording = read_recording(args.file)

@@ -2,7 +2,8 @@
 
 `conctui watch PID|-- CMD [ARGS...]` watches a program: with --json it prints one document
 when the duration ends or the target exits (exit 0); bad targets get one line and exit 2.
-A recording of a watch replays through `conctui replay` (`replay_watch` here)."""
+A recording of a watch replays through `conctui replay` (`replay_watch` here, for --json; the
+screen is the replay app's, which `conctui export` renders as it does a lab recording's)."""
 from __future__ import annotations
 
 import argparse
@@ -164,9 +165,3 @@ def replay_watch(path: str) -> tuple[dict, str | None] | None:
         model.fold([event])
     return model.document(), reader.note
 
-
-def refuse_export(path: str) -> None:
-    """`conctui export` renders the runs' panes: a watch recording gets one line, not an empty picture."""
-    if replay_watch(path) is not None:
-        raise UsageError("export does not render a watch recording yet: replay it (conctui replay FILE), "
-                         "or print its figures (conctui replay FILE --json)")
