@@ -96,7 +96,7 @@ def test_each_sentence_reads_as_words_with_its_figures() -> None:
 def test_busy_cores_are_a_caveat_on_top_of_a_clear_reason() -> None:
     entries = judge({**CASES["gil"], "other_load": 1.0})
     assert [e["reason"] for e in entries] == ["gil", "busy"]
-    assert "1.00 of the 2 usable cores" in entries[1]["text"]
+    assert "1.0 of the 2 usable cores" in entries[1]["text"]
 
 
 # ---- real runs ----------------------------------------------------------------------------

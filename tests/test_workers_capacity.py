@@ -38,12 +38,12 @@ def test_processes_beyond_memory_are_refused_in_one_line_that_says_what_fits() -
     assert done.stdout == "" and "Traceback" not in done.stderr
     (line,) = done.stderr.splitlines()
     found = re.search(r"processes: 100 workers need about ([\d.]+) GB \(([\d.]+) MB each, measured: .*\), "
-                      r"more than 80% of the 1\.0 GB of \$CONCTUI_AVAILABLE_MEMORY: --workers (\d+) or fewer fit",
+                      r"more than 80% of the 1\.07 GB of \$CONCTUI_AVAILABLE_MEMORY: --workers (\d+) or fewer fit",
                       line)
     assert found, line
     each_mb, fit = float(found.group(2)), int(found.group(3))
     assert 2 < each_mb < 500  # a Python that loaded the workload: megabytes, not bytes or gigabytes
-    assert abs(fit - 0.8 * 1024 / each_mb) < 2  # what fits in the budget at that size (shown rounded)
+    assert abs(fit - 0.8 * 1024 ** 3 / 1e6 / each_mb) < 2  # what fits in the budget at that size (shown rounded)
 
 
 @pytest.mark.process

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from conctui.app import ConcApp
 from conctui.engine.recording import Recording
-from conctui.engine.text import figure
+from conctui.engine.text import seconds
 from conctui.engine.untrusted import visible
 from conctui.replay_app import ReplaySource
 from rich.color import ColorSystem
@@ -148,7 +148,7 @@ def export_svg(recording: Recording, out: str | Path, size: tuple[int, int], at:
     shots: list[str] = []
 
     def keep(app: ConcApp, elapsed: float) -> None:
-        shots.append(app.export_screenshot(title=f"{title(recording)} at {figure(elapsed, ' s', 1)}"))
+        shots.append(app.export_screenshot(title=f"{title(recording)} at {seconds(elapsed, 1)}"))
 
     asyncio.run(render_frames(recording, size, -1.0 if at is None else at, keep, keys))
     Path(out).write_text(shots[-1], encoding="utf-8")

@@ -13,6 +13,7 @@ from conctui.engine.events import Event, RunStarted
 from conctui.engine.recording import Recording
 from conctui.engine.replay import Player
 from conctui.engine.state import SessionState
+from conctui.engine.text import figure, seconds_cell
 from conctui.engine.watch.events import WatchStarted
 from conctui.panes import TICK_HZ
 from conctui.source import HeaderLine, Key, ProgramLine, Restart, Source
@@ -61,7 +62,8 @@ class ReplaySource(Source):
         player = self.player
         where = " paused" if player.paused else (" end" if player.finished else "")
         sign = "⏸" if player.paused else "▶"
-        note = f"{sign} {player.elapsed:.0f}/{player.duration:.0f}s {player.speed:g}x{where} · "
+        at = f"{figure(player.elapsed, digits=0)}/{seconds_cell(player.duration, 0)}"
+        note = f"{sign} {at} {player.speed:g}x{where} · "
         if state.watch is not None:
             return ProgramLine.of_watch(state.watch, False, note)
         started = state.current.started if state.current is not None else self.first

@@ -23,7 +23,7 @@ from conctui.engine.events import Event
 from conctui.engine.modes import unavailable
 from conctui.engine.runner_process import child_footprint
 from conctui.engine.spec import RunSpec, UsageError
-from conctui.engine.text import figure
+from conctui.engine.text import seconds
 from conctui.runner.request import RunnerInfo
 from conctui.source import Refusal, Source
 
@@ -132,7 +132,7 @@ class RunQueue:
             self.start_run(*self.queue.pop(0))
         elif not self.queue and host is not None and (ended := host.ended_figures()):
             latest = ended[-1]
-            self.source.say(f"{latest['mode']}: {latest['status']}, wall {figure(latest['wall_s'], ' s')}",
+            self.source.say(f"{latest['mode']}: {latest['status']}, wall {seconds(latest['wall_s'])}",
                             "information", 4)
         self.sweeping = self.sweeping and self.running
         self.source.recheck_keys()

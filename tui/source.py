@@ -33,6 +33,7 @@ from typing import NamedTuple, Protocol
 
 from conctui.engine.events import Event, PythonInfo, RunStarted, SweepStarted
 from conctui.engine.state import SessionState
+from conctui.engine.text import seconds
 from conctui.engine.watch.model import WatchModel
 
 
@@ -88,7 +89,7 @@ class ProgramLine(NamedTuple):
         elif ended is not None:
             code = (f"code {ended.code}" if ended.code is not None else f"signal {ended.signal}"
                     if ended.signal is not None else "code unknown (not conctui's child)")
-            said = f"ended with {code} after {watch.duration_s:.1f} s"
+            said = f"ended with {code} after {seconds(watch.duration_s, 1)}"
         return cls(started.pid, tuple(started.argv), started.python, started.free_threaded, started.cores,
                    started.launched, said, recording, note)
 

@@ -22,7 +22,7 @@ from conctui.engine.recording import read_recording
 from conctui.engine.runner_process import child_footprint
 from conctui.engine.spec import UsageError, builtin_module
 from conctui.engine.sweep import of_session, plan
-from conctui.engine.text import byte_size
+from conctui.engine.text import byte_size, figure, seconds
 from conctui.engine.untrusted import visible
 from conctui.workloads import BUILTINS
 
@@ -133,12 +133,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     recording = read_recording(args.file)
     duration = max([recording.t0, *(e.t for e in recording.events[-1:])]) - recording.t0
     if args.at is not None and not 0 <= args.at <= duration:
-        raise UsageError(f"--at must be between 0 and {duration:.1f} (the recording's length), got {args.at}")
+        raise UsageError(f"--at must be between 0 and {figure(duration, digits=1)} (the recording's length), "
+                         f"got {args.at}")
     out = args.asciicast or args.html or args.svg or args.svg_animated
     checks.check_writable(out)
     from conctui import export, export_html, export_svg_animated  # Textual is imported only to render
 
-    whole = f"the whole replay ({duration:.1f} s)"
+    whole = f"the whole replay ({seconds(duration, 1)})"
     if args.asciicast:
         export.export_asciicast(recording, out, size=size)
         what = f"{whole} as an asciicast v2"
@@ -150,7 +151,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         what = f"{whole} as an animated SVG"
     else:
         export.export_svg(recording, out, size=size, at=args.at, keys=keys)
-        what = f"the frame at {duration if args.at is None else args.at:.1f} s of {duration:.1f} s"
+        what = f"the frame at {seconds(duration if args.at is None else args.at, 1)} of {seconds(duration, 1)}"
     print(f"wrote {visible(out)}: {byte_size(os.path.getsize(out))}, {what}, {size[0]}x{size[1]}")
     return 0
 

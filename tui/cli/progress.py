@@ -13,7 +13,7 @@ from typing import TextIO
 from conctui.engine.events import Event
 from conctui.engine.state import SessionState
 from conctui.engine.sweep import points, time_left
-from conctui.engine.text import figure, seconds_left
+from conctui.engine.text import seconds, seconds_left
 
 REDRAW_S = 0.1  # at most ten redraws a second: events can come thousands a second
 CLEAR = "\r\x1b[K"  # back to the line's start, and erase it
@@ -33,7 +33,7 @@ class SweepProgress:
         eta = "done" if done == len(self.planned) else seconds_left(left)
         clear = CLEAR if sys.stderr.isatty() else ""  # over the live line, where one is drawn
         print(f"{clear}sweep: {done}/{len(self.planned)} runs · {last['mode']} x{last['workers']} "
-              f"{figure(last['wall_s'], ' s')} {last['status']} · {eta}", file=sys.stderr, flush=True)
+              f"{seconds(last['wall_s'])} {last['status']} · {eta}", file=sys.stderr, flush=True)
 
 
 def progress_line(command: str, state: SessionState, planned: int, first: int = 0) -> str | None:
@@ -43,7 +43,7 @@ def progress_line(command: str, state: SessionState, planned: int, first: int = 
         return None
     done = sum(w.status not in ("waiting", "running") for w in run.workers)
     return (f"{command}: {len(state.runs) - first}/{planned} runs · {run.started.mode} x{run.started.workers} · "
-            f"{done}/{len(run.workers)} workers done · {figure(run.elapsed(state.t), ' s', 1)}")
+            f"{done}/{len(run.workers)} workers done · {seconds(run.elapsed(state.t), 1)}")
 
 
 class LiveProgress:

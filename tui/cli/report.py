@@ -18,6 +18,7 @@ from conctui.engine.figures import freethreading_cost
 from conctui.engine.spec import kind_label
 from conctui.engine.sweep import draw
 from conctui.engine.text import (
+    busy_cores,
     figure,
     gil_held_cell,
     ipc_cell,
@@ -25,6 +26,8 @@ from conctui.engine.text import (
     milliseconds,
     percent,
     python_label,
+    ratio,
+    seconds,
     short_note,
     worker_ipc,
 )
@@ -97,7 +100,7 @@ def print_workers(figures: dict) -> None:
     workers = figures["per_worker"]
     print_table(*table(columns, [
         (str(w["index"]), str(w["pid"] or "-"), str(w["tid"] or "-"), visible(w["status"]),
-         figure(w["wall_s"], " s"), figure(w["cpu_s"], " s"), percent(w["gil_held"]), percent(w["gil_wait"]),
+         seconds(w["wall_s"]), seconds(w["cpu_s"]), percent(w["gil_held"]), percent(w["gil_wait"]),
          percent(w["gil_off_cpu"]), worker_ipc(w.get("ipc"))) for w in workers], optional=("tid", "off")))
     if figures["mode"] == "processes":  # why a worker may read `wall 0.00 s` beside `cpu 0.06 s`
         prose("each worker process's CPU since it started, Python's start-up and imports included; wall: "
@@ -121,7 +124,7 @@ def print_cluster(mode: str, cluster: dict | None) -> None:
     dashboard = f", dashboard {visible(cluster['dashboard'])}" if cluster.get("dashboard") else ""
     prose(f"{visible(cluster['kind'])} {visible(cluster['scheduler'])}, {cluster['workers']} workers, "
           f"{cluster['threads']} threads{dashboard}", f"{mode} cluster: ")
-    print(f"  start-up {figure(cluster['startup_s'], ' s')}, shutdown {figure(cluster['shutdown_s'], ' s')}")
+    print(f"  start-up {seconds(cluster['startup_s'])}, shutdown {seconds(cluster['shutdown_s'])}")
     print(f"  submit-to-start {milliseconds(cluster['latency_median_s'])} median "
           f"({milliseconds(cluster['latency_max_s'])} max), result back {milliseconds(cluster['result_median_s'])} "
           "median")
@@ -141,8 +144,8 @@ def print_run(figures: dict, rows: list[dict]) -> None:
         gil = f"GIL: {visible((figures['gil_note'] or '-').split(':')[0])}"
     else:
         gil = f"GIL wait {_gil(figures)}  GIL held {held}"
-    print(f"wall {figure(figures['wall_s'], ' s')}  cpu {figure(figures['cpu_s'], ' s')}  "
-          f"parallelism {figure(figures['parallelism'])}  {gil}")
+    print(f"wall {seconds(figures['wall_s'])}  cpu {seconds(figures['cpu_s'])}  "
+          f"parallelism {busy_cores(figures['parallelism'])}  {gil}")
     if figures["gil_latency_ms"] is not None:
         prose(f"{figure(figures['gil_latency_ms'], ' ms', 1)}: how long a thread that wants the GIL back waits for "
               "it, each time", "GIL latency ")
@@ -157,8 +160,8 @@ COMPARE_COLUMNS = (("mode", "<"), ("wall", ">"), ("cpu", ">"), ("parallel", ">")
 
 
 def _compare_cells(row: dict) -> tuple[str, ...]:
-    return (row["mode"], figure(row["wall_s"], " s"), figure(row["cpu_s"], " s"), figure(row["parallelism"]),
-            figure(row["speedup"], "x"), figure(row["efficiency"]), _gil(row),
+    return (row["mode"], seconds(row["wall_s"]), seconds(row["cpu_s"]), busy_cores(row["parallelism"]),
+            ratio(row["speedup"]), figure(row["efficiency"]), _gil(row),
             gil_held_cell(row["gil_held"], row["gil_scope"], row["gil_note"]),
             ipc_cell(row.get("ipc_share"), bool(row.get("ipc_by_reference"))), f"{row['ok_runs']}/{row['runs']}")
 
@@ -183,8 +186,8 @@ def print_compare(title: str, rows: list[dict], runs: list[dict], skipped: list[
     else:
         print_table(lines, left_out)
     for cost in freethreading_cost(rows):
-        print(f"free-threading's single-thread cost (sequential, same binary): GIL off {cost['gil_off_s']:.3f} s"
-              f" vs on {cost['gil_on_s']:.3f} s ({cost['cost']:+.1%})")
+        print(f"free-threading's single-thread cost (sequential, same binary): GIL off {seconds(cost['gil_off_s'], 3)}"
+              f" vs on {seconds(cost['gil_on_s'], 3)} ({cost['cost']:+.1%})")
     for python, mode, reason in skipped:
         prose(visible(reason), f"{_python(python) + ' ' if several else ''}{mode} left out: ")
     for row in rows:
@@ -211,9 +214,9 @@ def _fit_text(found: dict) -> str:
     if found["serial_fraction"] is None:
         return f"no fit: {found['note']}"
     if found["quality"] is None:  # one count beyond 1 worker: the model passes through it exactly
-        return f"serial fraction {found['serial_fraction']:.2f}: {found['note']}"
+        return f"serial fraction {figure(found['serial_fraction'])}: {found['note']}"
     note = f": {found['note']}" if found["note"] else ""
-    return (f"serial fraction {found['serial_fraction']:.2f}, fit {found['quality']} "
+    return (f"serial fraction {figure(found['serial_fraction'])}, fit {found['quality']} "
             f"(RMS error {percent(found['rms_error'])} over {found['points']} worker counts){note}")
 
 
@@ -225,8 +228,8 @@ def print_sweep(sweep: dict) -> None:
           f"({sweep['status']})")
     columns = (("mode", "<"), ("workers", ">"), ("wall", ">"), ("speedup", ">"), ("effic.", ">"),
                ("parallel", ">"), ("ok", ">"))
-    print_table(*table(columns, [(p["mode"], str(p["workers"]), figure(p["wall_s"], " s"), figure(p["speedup"], "x"),
-                                  figure(p["efficiency"]), figure(p["parallelism"]), f"{p['ok_runs']}/{p['runs']}")
+    print_table(*table(columns, [(p["mode"], str(p["workers"]), seconds(p["wall_s"]), ratio(p["speedup"]),
+                                  figure(p["efficiency"]), busy_cores(p["parallelism"]), f"{p['ok_runs']}/{p['runs']}")
                                  for p in sweep["points"]], optional=("parallel",)))
     prose(sweep["model"], "model: ")
     for mode, found in sweep["fits"].items():

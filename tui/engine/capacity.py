@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable
 
 from conctui.engine.spec import RunSpec, UsageError
+from conctui.engine.text import byte_size, percent
 
 MEMORY_ENV = "CONCTUI_AVAILABLE_MEMORY"
 BUDGET_SHARE = 0.8  # the rest is left to the system, conctui itself and the runner
@@ -48,15 +49,6 @@ def available_memory() -> tuple[int, str]:
     return psutil.virtual_memory().available, "available memory"
 
 
-def size(value: float) -> str:
-    """`20.1 MB`, `3.2 GB`: sizes in the line a person reads."""
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GB"
-
-
 def refusal(spec: RunSpec, footprint: Footprint) -> str | None:
     """Why `spec` cannot run in this machine's memory, with what fits; None when it fits."""
     if spec.mode == "dask" and spec.scheduler:
@@ -77,8 +69,8 @@ def refusal(spec: RunSpec, footprint: Footprint) -> str | None:
     fit = budget // each
     advice = f"--workers {fit} or fewer fit" if fit else "not one fits"
     count = spec.worker_count
-    return (f"{spec.mode}: {count} workers need about {size(count * each)} ({size(each)} each, {how}), "
-            f"more than {BUDGET_SHARE:.0%} of the {size(available)} of {source}: {advice}")
+    return (f"{spec.mode}: {count} workers need about {byte_size(count * each)} ({byte_size(each)} each, {how}), "
+            f"more than {percent(BUDGET_SHARE)} of the {byte_size(available)} of {source}: {advice}")
 
 
 def check(spec: RunSpec, footprint: Footprint) -> None:

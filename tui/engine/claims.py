@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
-from conctui.engine.text import figure, percent
+from conctui.engine.text import busy_cores, others_load, percent, ratio, seconds
 from conctui.engine.verdict import THRESHOLDS
 
 Runs = list[dict[str, Any]]
@@ -72,8 +72,9 @@ def _against_sequential(runs: Runs, workload: str, mode: str, workers: int) -> s
     if not ran or not base:
         return None
     wall, base_wall = _median(ran, "wall_s"), _median(base, "wall_s")
-    return (f"{workers} {mode} took {figure(wall, ' s')} against {figure(base_wall, ' s')} one after another: "
-            f"{figure(base_wall / wall)} times as fast, keeping {figure(_median(ran, 'parallelism'))} cores busy.")
+    busy = busy_cores(_median(ran, "parallelism"))
+    return (f"{workers} {mode} took {seconds(wall)} against {seconds(base_wall)} one after another: "
+            f"{ratio(base_wall / wall, '')} times as fast, keeping {busy} cores busy.")
 
 
 def _sleeping_threads(runs: Runs, cores: int) -> str | None:
@@ -81,8 +82,8 @@ def _sleeping_threads(runs: Runs, cores: int) -> str | None:
     if not threads:
         return None
     base = _done(runs, "download", "sequential", 3)
-    return (f"3 sleeping threads took {figure(_median(threads, 'wall_s'), ' s')} together"
-            + (f", and {figure(_median(base, 'wall_s'), ' s')} one after another." if base else "."))
+    return (f"3 sleeping threads took {seconds(_median(threads, 'wall_s'))} together"
+            + (f", and {seconds(_median(base, 'wall_s'))} one after another." if base else "."))
 
 
 def _cpu_threads(runs: Runs, cores: int) -> str | None:
@@ -93,7 +94,7 @@ def _every_core(runs: Runs, cores: int) -> str | None:
     ran = _done(runs, "cpu", "processes", max(2, cores))
     if not ran:
         return None
-    return f"{ran[0]['workers']} processes kept {figure(_median(ran, 'parallelism'))} of the {cores} cores busy."
+    return f"{ran[0]['workers']} processes kept {busy_cores(_median(ran, 'parallelism'))} of the {cores} cores busy."
 
 
 def _sleeping_calculation(runs: Runs, cores: int) -> str | None:
@@ -101,7 +102,7 @@ def _sleeping_calculation(runs: Runs, cores: int) -> str | None:
     if not ran:
         return None
     waiting = _median(ran, "waiting_share")
-    cpu, wall = figure(_median(ran, "cpu_s"), " s"), figure(_median(ran, "wall_s"), " s")
+    cpu, wall = seconds(_median(ran, "cpu_s")), seconds(_median(ran, "wall_s"))
     return (f"3 processes that sleep used {cpu} of CPU in {wall}"
             + (f", waiting {percent(waiting)} of their time." if waiting is not None else "."))
 
@@ -110,11 +111,11 @@ def _start_up(runs: Runs, cores: int) -> str | None:
     procs, threads = _done(runs, "download", "processes", 3), _done(runs, "download", "threads", 3)
     if not procs or not threads:
         return None
-    walls = figure(_median(procs, "wall_s"), " s"), figure(_median(threads, "wall_s"), " s")
+    walls = seconds(_median(procs, "wall_s")), seconds(_median(threads, "wall_s"))
     parts = [f"processes took {walls[0]} against threads' {walls[1]}"]
     startup = _median(procs, "startup_s")
     if startup is not None:  # not measured: left out, never read as 0 s
-        parts.append(f"their workers began {figure(startup, ' s')} after launch")
+        parts.append(f"their workers began {seconds(startup)} after launch")
     shares = [r["ipc"]["share"] for r in procs if r.get("ipc") and r["ipc"].get("share") is not None]
     if shares:
         parts.append(f"moving arguments and results took {percent(median(shares))} of the time")
@@ -129,10 +130,10 @@ def _beyond(runs: Runs, cores: int) -> str | None:
     parts = []
     interp = _done(runs, "cpu", "interpreters", max(2, cores))
     if interp:
-        parts.append(f"sub-interpreters kept {figure(_median(interp, 'parallelism'))} of the {cores} cores busy")
+        parts.append(f"sub-interpreters kept {busy_cores(_median(interp, 'parallelism'))} of the {cores} cores busy")
     free = _done(runs, "cpu", "threads", max(2, cores), _free_threaded)
     if free:
-        parts.append(f"free-threaded threads kept {figure(_median(free, 'parallelism'))} of the {cores} cores busy")
+        parts.append(f"free-threaded threads kept {busy_cores(_median(free, 'parallelism'))} of the {cores} cores busy")
     return "; ".join(parts) + "." if parts else None
 
 
@@ -166,7 +167,7 @@ def _busy(claim: Claim, runs: Runs, usable_cores: int) -> str:
              if r.get("other_load") is not None]
     if not loads or max(loads) < THRESHOLDS["busy_share"] * usable_cores:
         return ""
-    return f" Other programs took up to {figure(max(loads), digits=1)} of the {usable_cores} cores meanwhile."
+    return f" Other programs took up to {others_load(max(loads))} of the {usable_cores} cores meanwhile."
 
 
 def measured(runs: Runs, usable_cores: int) -> list[tuple[Claim, str | None]]:

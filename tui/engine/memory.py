@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from conctui.engine.state import RunState
-from conctui.engine.text import byte_size, percent
+from conctui.engine.text import byte_size, figure, mb_per_s, percent, seconds
 
 ARROW = "→"
 MAX_LISTED = 3  # workers listed one by one when they disagree, then "..."
@@ -120,12 +120,12 @@ def ipc_line(figures: dict[str, Any]) -> str:
     carrier's own speed on this machine, measured after the run without pickling."""
     if not figures["in_bytes"] and not figures["out_bytes"]:
         return "IPC 0 s: arguments and results passed by reference, no copy"
-    line = f"IPC {figures['ipc_s']:.2f} s"
+    line = f"IPC {seconds(figures['ipc_s'])}"
     if figures["wall_s"]:
-        line += f" of {figures['wall_s']:.2f} s ({percent(figures['share'])})"
+        line += f" of {seconds(figures['wall_s'])} ({percent(figures['share'])})"
     line += f" · {byte_size(figures['in_bytes'] + figures['out_bytes'])}"
     if figures["mb_s"] is not None:
-        line += f" · {figures['mb_s']:.0f} MB/s"
+        line += f" · {mb_per_s(figures['mb_s'])}"
     if figures["carrier_mb_s"] is not None:
-        line += f" (raw pipe: {figures['carrier_mb_s']:.0f})"
+        line += f" (raw pipe: {figure(figures['carrier_mb_s'], digits=0)})"
     return line

@@ -46,6 +46,7 @@ from conctui.engine.events import (
 )
 from conctui.engine.spec import UsageError
 from conctui.engine.state import JSON_LINES, LOG_LINES
+from conctui.engine.text import seconds
 from conctui.engine.untrusted import from_bytes
 from conctui.runner.info import python_info
 
@@ -240,7 +241,7 @@ class Structure:
     def check(self, event: Event, path: str, line_no: int) -> None:
         self.where, self.line_no = f"{path} line {line_no}", line_no
         if event.t < self.latest - MAX_SKEW_S:
-            raise RecordingError(f"{self.where}: time {event.t:.3f} s goes back from {self.latest:.3f} s")
+            raise RecordingError(f"{self.where}: time {seconds(event.t, 3)} goes back from {seconds(self.latest, 3)}")
         self.latest = max(self.latest, event.t)
         dispatch(self, event)
 

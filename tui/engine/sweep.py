@@ -28,6 +28,7 @@ from typing import Any
 from conctui.engine.events import SweepStarted
 from conctui.engine.figure_records import RunFigures
 from conctui.engine.figures import summarize
+from conctui.engine.text import figure, others_load, percent, ratio
 from conctui.engine.verdict import THRESHOLDS
 
 MODEL = ("fixed work per worker: wall(N)/wall(1) = s*N + (1-s)*max(1, N/cores); "
@@ -100,7 +101,7 @@ def fit(mode_points: list[dict[str, Any]], cores: int) -> dict[str, Any]:
         note = "faster than the cores allow: the workers wait more than they compute, which this model does not cover"
     others = max((p.get("other_load") or 0.0 for p in mode_points), default=0.0)
     if others >= BUSY_SHARE * cores:  # the verdict's "busy" threshold: the fit measured the neighbours too
-        note = (f"other programs took up to {others:.1f} of the {cores} cores during these runs, so this fit "
+        note = (f"other programs took up to {others_load(others)} of the {cores} cores during these runs, so this fit "
                 "measures them too") + (f"; {note}" if note else "")
     if len(used) == 1:  # one equation, one unknown: s passes through the point, nothing tests the model
         return {"serial_fraction": round(serial, 3), "rms_error": None, "quality": None, "points": 1,
@@ -185,10 +186,6 @@ def _throughput(point: dict[str, Any]) -> float:
     return point["workers"] / point["wall_s"]  # fixed work per worker: work done per second
 
 
-def _x(value: float) -> str:
-    return f"{value:.1f}x" if value >= 10 else f"{value:.2f}x"
-
-
 def _knee(members: list[dict[str, Any]]) -> dict[str, Any]:
     """The fewest workers within STEP of the mode's best work per second: more gained nothing."""
     best = max(map(_throughput, members))
@@ -219,10 +216,10 @@ def _others(by_mode: dict[str, list[dict[str, Any]]], chosen: str, fitted: dict[
         best = max(members, key=lambda p: p["speedup"])
         serial = (fitted.get(mode) or {}).get("serial_fraction")
         if best["speedup"] < NO_GAIN:
-            why = f"serial fraction {serial:.2f}" if serial is not None else f"{_x(best['speedup'])} at best"
+            why = f"serial fraction {figure(serial)}" if serial is not None else f"{ratio(best['speedup'])} at best"
             said.append(f"{mode.capitalize()} gained nothing ({why}).")
         else:
-            said.append(f"{mode.capitalize()} reached {_x(best['speedup'])} at {best['workers']} workers.")
+            said.append(f"{mode.capitalize()} reached {ratio(best['speedup'])} at {best['workers']} workers.")
     return said
 
 
@@ -237,8 +234,8 @@ def advice(sweep: dict[str, Any]) -> dict[str, Any] | None:
     cores = sweep["usable_cores"]
     others = max((p.get("other_load") or 0.0 for p in found), default=0.0)
     if others >= CROWDED * cores:  # on 2 cores with 1.7 taken, pure-Python threads 'beat' processes
-        text = (f"On these {cores} cores, for {sweep['workload']}, other programs took up to {others:.1f} of them "
-                "during the sweep, so its points cannot say which mode is best: sweep again when the machine "
+        text = (f"On these {cores} cores, for {sweep['workload']}, other programs took up to {others_load(others)} "
+                "of them during the sweep, so its points cannot say which mode is best: sweep again when the machine "
                 "is quieter.")
         return {"text": text, "sentences": [text], "mode": None, "workers": None, "speedup": None,
                 "speedup_range": None, "runs": None, "largest_tried": None, "waits": None, "gain_stopped_at": None}
@@ -256,15 +253,15 @@ def advice(sweep: dict[str, Any]) -> dict[str, Any] | None:
     where = f"On these {cores} cores, for {sweep['workload']}"
     top = max(members, key=_throughput)
     if top["speedup"] < NO_GAIN:
-        first = (f"{where}, no mode did more than {_x(top['speedup'])} the work per second of one worker: "
+        first = (f"{where}, no mode did more than {ratio(top['speedup'])} the work per second of one worker: "
                  "more workers do not pay here.")
     else:
-        first = (f"{where}, use {chosen} at {knee['workers']} workers: {_x(knee['speedup'])} the work per second "
-                 "of one worker" + (f" ({_x(spread[0])[:-1]}–{_x(spread[1])} over {knee['ok_runs']} runs)." if spread
-                                    else "."))
+        ranged = f" ({ratio(spread[0], '')}–{ratio(spread[1])} over {knee['ok_runs']} runs)." if spread else "."
+        first = (f"{where}, use {chosen} at {knee['workers']} workers: {ratio(knee['speedup'])} the work per second "
+                 f"of one worker{ranged}")
     sentences = [first]
     if waits:
-        sentences.insert(0, f"The work mostly waits: one worker computed {share:.0%} of its time, so threads or "
+        sentences.insert(0, f"The work mostly waits: one worker computed {percent(share)} of its time, so threads or "
                             "asyncio suit it, without start-up or copies.")
         if not pool:
             sentences.append("Sweep threads and asyncio too (--modes threads,asyncio) to measure them.")
@@ -275,13 +272,13 @@ def advice(sweep: dict[str, Any]) -> dict[str, Any] | None:
                          "whether more workers help.")
     else:
         sentences.append(f"Beyond {knee['workers']} workers the gain stopped: {largest['workers']} reached "
-                         f"{_x(largest['speedup'])}.")
+                         f"{ratio(largest['speedup'])}.")
     sentences += _others(by_mode, chosen, sweep["fits"])
     if knee["ok_runs"] < 2:
         sentences.append("Each point ran once, so there is no range: sweep with --repeat 3 to see how much "
                          "these figures vary.")
     if others >= BUSY_SHARE * cores:
-        sentences.append(f"Other programs took up to {others:.1f} of the {cores} cores meanwhile, so these "
+        sentences.append(f"Other programs took up to {others_load(others)} of the {cores} cores meanwhile, so these "
                          "figures measure them too.")
     return {"text": " ".join(sentences), "sentences": sentences, "mode": chosen, "workers": knee["workers"],
             "speedup": knee["speedup"], "speedup_range": list(spread) if spread else None,

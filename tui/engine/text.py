@@ -17,8 +17,42 @@ BY_REFERENCE = "ref"  # an IPC cell where nothing was copied: help defines it
 
 
 def figure(value: float | None, unit: str = "", digits: int = 2) -> str:
-    """`2.01 s`, `1.28x`, `0.70`: a figure with its unit, or `-` where there is none."""
+    """`0.70`, `0.87`: a plain figure (an efficiency, a serial fraction) with its unit, or `-`
+    where there is none. The kinds below each have their own function: use it."""
     return NONE if value is None else f"{value:.{digits}f}{unit}"
+
+
+def seconds(value: float | None, digits: int = 2) -> str:
+    """`2.01 s`: a time, to hundredths for a measured one, tenths for a clock, or `-`."""
+    return figure(value, " s", digits)
+
+
+def seconds_cell(value: float | None, digits: int = 2) -> str:
+    """`2.01s`: `seconds` in a table cell or a narrow pane's line, its unit unspaced, or `-`."""
+    return figure(value, "s", digits)
+
+
+def short_seconds(value: float | None) -> str:
+    """`1.4s`, `12s`: a time that moves each tick, in four cells up to 999 s, or `-`."""
+    return NONE if value is None else seconds_cell(value, 1 if round(value, 1) < 10 else 0)
+
+
+def busy_cores(value: float | None) -> str:
+    """`1.20`: cores kept busy, CPU seconds per wall second (a run's parallelism, a process's or
+    a thread's CPU), or `-`."""
+    return figure(value)
+
+
+def others_load(value: float | None) -> str:
+    """`1.7`: the cores other programs took meanwhile, to a tenth: a sampled load, rougher than
+    a run's own figures, or `-`."""
+    return figure(value, digits=1)
+
+
+def ratio(value: float | None, unit: str = "x") -> str:
+    """`1.28x`, `12.3x`: how many times as fast (a speedup), to hundredths below 10 and tenths
+    from 10, or `-`; `unit=""` where words follow (`1.28 times as fast`)."""
+    return NONE if value is None else figure(value, unit, 1 if round(value, 2) >= 10 else 2)
 
 
 def percent(value: float | None) -> str:
@@ -32,6 +66,11 @@ def percent_cell(value: float | None, width: int = 4) -> str:
     return f"{NONE if value is None else round(value * 100):>{width}}"
 
 
+def load_percent(value: float | None) -> str:
+    """`99%`: a core's load (or the app's CPU) as psutil and top give it, 0..100 per core, or `-`."""
+    return NONE if value is None else f"{value:.0f}%"
+
+
 def milliseconds(seconds: float | None) -> str:
     """`42 ms` from seconds, or `-`."""
     return NONE if seconds is None else f"{seconds * 1000:.0f} ms"
@@ -39,7 +78,7 @@ def milliseconds(seconds: float | None) -> str:
 
 def seconds_left(left: float | None) -> str:
     """`about 12 s left` (engine/sweep.time_left's figure), or when it will be known."""
-    return "time left after the first run" if left is None else f"about {left:.0f} s left"
+    return "time left after the first run" if left is None else f"about {seconds(left, 0)} left"
 
 
 def byte_size(count: float) -> str:
@@ -48,6 +87,11 @@ def byte_size(count: float) -> str:
         if count >= scale:
             return f"{count / scale:.3g} {unit}"
     return f"{count:.0f} B"
+
+
+def mb_per_s(value: float | None) -> str:
+    """`820 MB/s`: megabytes (10^6 bytes) moved per second, or `-`."""
+    return figure(value, " MB/s", 0)
 
 
 def ipc_cell(ipc_share: float | None, by_reference: bool) -> str:
@@ -70,7 +114,7 @@ def worker_ipc(ipc: dict[str, Any] | None) -> str:
     if ipc is None:
         return NONE
     moved = ipc["in_bytes"] + ipc["out_bytes"]
-    return f"{figure(ipc['in_s'] + ipc['out_s'], ' s')} {byte_size(moved)}" if moved else BY_REFERENCE
+    return f"{seconds(ipc['in_s'] + ipc['out_s'])} {byte_size(moved)}" if moved else BY_REFERENCE
 
 
 def memory_lines(figures: dict[str, Any]) -> list[str]:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from conctui.engine.figure_records import SummaryRow
-from conctui.engine.text import percent
+from conctui.engine.text import busy_cores, others_load, percent, ratio, seconds
 
 THRESHOLDS = {
     "waiting_share": 0.7,       # workers' time neither computing nor queued for a core: waiting
@@ -81,7 +81,7 @@ def _waiting(row: SummaryRow) -> tuple[dict, str] | None:
         return None
     return ({"waiting_share": share, "cpu_s": row["cpu_s"], "wall_s": row["wall_s"]},
             f"its workers spent {percent(share)} of their time neither computing nor queued for a core, "
-            f"using {row['cpu_s']:.2f} s of CPU in {row['wall_s']:.2f} s; work that computes keeps that near 0%")
+            f"using {seconds(row['cpu_s'])} of CPU in {seconds(row['wall_s'])}; work that computes keeps that near 0%")
 
 
 def _one_gil_wait(row: SummaryRow) -> float | None:
@@ -96,7 +96,7 @@ def _gil(row: SummaryRow) -> tuple[dict, str] | None:
         return None
     return ({"gil_held": held, "gil_wait": wait, "parallelism": par, "cores": cores(row)},
             f"the GIL was held {percent(held)} of the time, its workers spent {percent(wait)} of theirs waiting "
-            f"for it, and together they kept {par:.2f} of the {cores(row)} cores busy, "
+            f"for it, and together they kept {busy_cores(par)} of the {cores(row)} cores busy, "
             "so one thread ran Python at a time")
 
 
@@ -106,11 +106,11 @@ def _startup(row: SummaryRow) -> tuple[dict, str] | None:
         return None
     parts = []
     if "startup_s" in figures:
-        parts.append(f"its workers began {figures['startup_s']:.2f} s after launch")
+        parts.append(f"its workers began {seconds(figures['startup_s'])} after launch")
     if figures.get("ipc_share", 0) >= 0.005:  # 0% said in words is noise
         parts.append(f"moving arguments and results took {percent(figures['ipc_share'])} of the time")
     together = ", together" if len(parts) > 1 else ","
-    return figures, f"{' and '.join(parts)}{together} {percent(share)} of the {row['wall_s']:.2f} s it took"
+    return figures, f"{' and '.join(parts)}{together} {percent(share)} of the {seconds(row['wall_s'])} it took"
 
 
 def _released(row: SummaryRow) -> tuple[dict, str] | None:
@@ -118,7 +118,7 @@ def _released(row: SummaryRow) -> tuple[dict, str] | None:
     if wait is None or cores(row) < 2 or par <= THRESHOLDS["released_parallelism"]:
         return None
     return ({"parallelism": par, "cores": cores(row), "gil_wait": wait},
-            f"its threads kept {par:.2f} of the {cores(row)} cores busy while sharing one GIL, "
+            f"its threads kept {busy_cores(par)} of the {cores(row)} cores busy while sharing one GIL, "
             f"its workers waiting for it {percent(wait)} of their time")
 
 
@@ -127,20 +127,20 @@ def _all_cores(row: SummaryRow) -> tuple[dict, str] | None:
     if cores(row) < 2 or par < THRESHOLDS["all_cores_share"] * cores(row):
         return None
     return ({"parallelism": par, "cores": cores(row)},
-            f"it kept {par:.2f} of the {cores(row)} cores busy that its {row['workers']} workers could use")
+            f"it kept {busy_cores(par)} of the {cores(row)} cores busy that its {row['workers']} workers could use")
 
 
 def _one_core(row: SummaryRow) -> tuple[dict, str] | None:
     if cores(row) != 1:
         return None
     return ({"parallelism": row["parallelism"], "cores": 1},
-            f"it kept {row['parallelism']:.2f} of one core busy, running one worker's code at a time")
+            f"it kept {busy_cores(row['parallelism'])} of one core busy, running one worker's code at a time")
 
 
 def _partial(row: SummaryRow) -> tuple[dict, str]:
     figures: dict[str, Any] = {"parallelism": row["parallelism"], "cores": cores(row),
                                "cpu_share": round(cpu_share(row), 3)}
-    text = (f"it kept {row['parallelism']:.2f} of the {cores(row)} cores busy, "
+    text = (f"it kept {busy_cores(row['parallelism'])} of the {cores(row)} cores busy, "
             f"{percent(cpu_share(row))} of what it could use")
     wait = _one_gil_wait(row)
     if wait is not None:
@@ -158,7 +158,7 @@ def _busy(row: SummaryRow) -> tuple[dict, str] | None:
     if load is None or load < THRESHOLDS["busy_share"] * usable:
         return None
     return ({"other_load": load, "usable_cores": usable},
-            f"they used {load:.2f} of the {usable} usable cores while it ran")
+            f"they used {others_load(load)} of the {usable} usable cores while it ran")
 
 
 DOMINANT: list[tuple[str, Callable[[dict], tuple[dict, str] | None]]] = [
@@ -206,13 +206,13 @@ def _winner(rows: list[SummaryRow], several: bool) -> Entry | None:
     against = []
     baseline = next((r for r in timed[1:] if r["mode"] == "sequential"), None)
     for other in ([baseline] if baseline else []) + ([second] if second is not baseline else []):
-        ratio = other["wall_s"] / best["wall_s"]
+        faster = other["wall_s"] / best["wall_s"]
         figures[f"{other['mode']}_wall_s"] = other["wall_s"]
-        against.append(f"{ratio:.2f} times as fast as {_label(other, several)} ({other['wall_s']:.2f} s)")
+        against.append(f"{ratio(faster, '')} times as fast as {_label(other, several)} ({seconds(other['wall_s'])})")
     narrow = second["wall_s"] / best["wall_s"] < THRESHOLDS["narrow_win"]
     figures["speedup"] = best.get("speedup")
-    text = (f"it took {best['wall_s']:.2f} s, " + " and ".join(against)
-            + (f"; that is narrowly, within {THRESHOLDS['narrow_win'] - 1:.0%}, which noise can reverse"
+    text = (f"it took {seconds(best['wall_s'])}, " + " and ".join(against)
+            + (f"; that is narrowly, within {percent(THRESHOLDS['narrow_win'] - 1)}, which noise can reverse"
                if narrow else ""))
     return _entry(best, "won", figures, text, several)
 
@@ -237,14 +237,14 @@ def verdict(rows: list[SummaryRow]) -> list[Entry]:
 # how brief() words each figure, in the order it lists them: short, and still said aloud
 _BRIEF: list[tuple[str, Callable[[dict], str]]] = [
     ("waiting_share", lambda f: f"waiting {percent(f['waiting_share'])} of the time"),
-    ("parallelism", lambda f: f"{f['parallelism']:.2f}" + ("" if "cores" not in f else " of one core" if
+    ("parallelism", lambda f: busy_cores(f["parallelism"]) + ("" if "cores" not in f else " of one core" if
                                                            f["cores"] == 1 else f" of {f['cores']} cores") + " busy"),
     ("gil_held", lambda f: f"GIL held {percent(f['gil_held'])}"),
     ("gil_wait", lambda f: f"GIL wait {percent(f['gil_wait'])}"),
-    ("startup_s", lambda f: f"start-up {f['startup_s']:.2f} s"),
+    ("startup_s", lambda f: f"start-up {seconds(f['startup_s'])}"),
     ("ipc_share", lambda f: f"IPC {percent(f['ipc_share'])}"),
     ("startup_ipc_share", lambda f: f"start-up and IPC {percent(f['startup_ipc_share'])}"),
-    ("other_load", lambda f: f"others used {f['other_load']:.1f} of {f['usable_cores']} cores"),
+    ("other_load", lambda f: f"others used {others_load(f['other_load'])} of {f['usable_cores']} cores"),
 ]  # cpu_share is left out: "1.20 of 2 cores busy" says it
 
 
@@ -253,9 +253,9 @@ def brief(entry: Entry) -> str:
     as still read aloud (`threads waited on the GIL: GIL held 97%, GIL wait 74%, 1.00 of 4 cores busy`)."""
     figures = entry["figures"]
     if entry["reason"] == "won":
-        against = [f"{figures[name] / figures['wall_s']:.2f}x {name[:-len('_wall_s')]}"
+        against = [f"{ratio(figures[name] / figures['wall_s'])} {name[:-len('_wall_s')]}"
                    for name in figures if name.endswith("_wall_s")]
-        return f"{entry['mode']} won in {figures['wall_s']:.2f} s, " + " and ".join(
+        return f"{entry['mode']} won in {seconds(figures['wall_s'])}, " + " and ".join(
             [against[0].replace("x ", "x as fast as ", 1), *against[1:]])
     words = [word(figures) for name, word in _BRIEF if name in figures]
     return f"{entry['mode']} {REASONS[entry['reason']]}" + (f": {', '.join(words)}" if words else "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from conctui.engine.state import RunState
-from conctui.engine.text import figure, mode_label
+from conctui.engine.text import busy_cores, mode_label, seconds, seconds_cell
 from conctui.engine.untrusted import visible
 from rich.text import Text
 from textual.widgets import Static
@@ -23,8 +23,8 @@ def cluster_text(run: RunState, roomy: bool) -> str:
     if cluster.dashboard and roomy:
         text += f"{visible(cluster.dashboard)}\n"
     if cluster.startup_s is not None:
-        text += f"{visible(cluster.kind)}: up {cluster.startup_s:.2f}s"
-        text += f" down {cluster.shutdown_s:.2f}s\n" if cluster.shutdown_s is not None else "\n"
+        text += f"{visible(cluster.kind)}: up {seconds_cell(cluster.startup_s)}"
+        text += f" down {seconds_cell(cluster.shutdown_s)}\n" if cluster.shutdown_s is not None else "\n"
     return text
 
 
@@ -38,12 +38,12 @@ def clock_text(run: RunState | None, now: float, roomy: bool = True, figures: di
     above = cluster_text(run, roomy) if cluster else ""
     mode = visible(run.started.mode)
     if run.finished is None or figures is None:
-        return f"{above}{mode}: elapsed {figure(run.elapsed(now), ' s', 1)}"
-    ended = f"{figures['status']} · wall {figure(figures['wall_s'], ' s')}"
+        return f"{above}{mode}: elapsed {seconds(run.elapsed(now), 1)}"
+    ended = f"{figures['status']} · wall {seconds(figures['wall_s'])}"
     if len(mode) + 1 + len(ended) > width:
         mode = mode_label(run.started.mode)
     return (f"{above}{mode} {ended}\n"
-            f"cpu {figure(figures['cpu_s'], ' s')} · parallelism {figure(figures['parallelism'])}")
+            f"cpu {seconds(figures['cpu_s'])} · parallelism {busy_cores(figures['parallelism'])}")
 
 
 class ElapsedClock(Static):

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from conctui.engine.state import CoreHost
+from conctui.engine.text import load_percent
 from conctui.engine.untrusted import visible
 from rich.text import Text
 
@@ -110,7 +111,7 @@ def _core_cell(host: CoreHost, core: int, layout: Columns) -> Text:
     number = f"{core:>{layout.label}} " if layout.space else (f"{core:>{layout.label}}", "dim")
     cell = Text.assemble(number, (spark, load_style(now)))
     if layout.percent:
-        cell.append(f" {now:>3.0f}%")
+        cell.append(f" {load_percent(now):>4}")
     return cell
 
 
@@ -127,8 +128,8 @@ def extremes(host: CoreHost, width: int) -> Text:
     where the line would not fit)."""
     now = host.now
     busiest, idlest = max(range(len(now)), key=now.__getitem__), min(range(len(now)), key=now.__getitem__)
-    line = Text.assemble("busiest ", (f"{busiest} {now[busiest]:.0f}%", load_style(now[busiest])),
-                         f", idlest {idlest} {now[idlest]:.0f}%")
+    line = Text.assemble("busiest ", (f"{busiest} {load_percent(now[busiest])}", load_style(now[busiest])),
+                         f", idlest {idlest} {load_percent(now[idlest])}")
     return line if line.cell_len <= width else Text(f"busiest {busiest}, idlest {idlest}")
 
 
@@ -153,7 +154,7 @@ def heat_rows(host: CoreHost, width: int, rows: int) -> list[Text]:
         spark = sparkline(stretch_means(times[len(times) - depth:], mean, seconds, cells))
         line = Text.assemble(f"{name:>{label}} ", (spark, load_style(now)))
         if percent:
-            line.append(f" {now:>3.0f}%")
+            line.append(f" {load_percent(now):>4}")
         lines.append(line)
     return lines
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from conctui.engine.figures import gil_figures, gil_scope
 from conctui.engine.state import SessionState
-from conctui.engine.text import gil_held_cell, percent
+from conctui.engine.text import gil_held_cell, load_percent, percent
 from conctui.engine.untrusted import visible
 from conctui.widgets.core_grid import core_lines, crop, load_style
 from conctui.widgets.spans import changed_rows
@@ -100,7 +100,7 @@ class CoresPane(Widget):
 
     def pane_rows(self, state: SessionState, width: int, height: int) -> list[Text]:
         """The pane's rows: the cores above, the app's CPU and the GIL line (wrapped) below."""
-        footer = Text.assemble((f"app {state.app_cpu or 0:.0f}%", "dim"), " ", gil_line(state))
+        footer = Text.assemble((f"app {load_percent(state.app_cpu or 0)}", "dim"), " ", gil_line(state))
         below = [crop(row, width) for row in footer.wrap(self.app.console, width)][:height]
         return core_lines(list(state.hosts.values()), width, height - len(below)) + below
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from conctui.engine.figures import speedups, summarize
-from conctui.engine.text import NONE, figure, memory_lines, mode_label, run_ipc_cell
+from conctui.engine.text import NONE, busy_cores, memory_lines, mode_label, ratio, run_ipc_cell, seconds_cell
 from conctui.engine.untrusted import visible
 from conctui.engine.verdict import brief, verdict
 from conctui.widgets.table import ReadOnlyTable
@@ -56,7 +56,7 @@ def current_group(runs: list[dict]) -> list[dict]:
 
 def wall_bars(rows: list[dict], width: int) -> Text:
     """`seq ██████████ 8.00s`: one row per mode, the longest bar and its value filling `width`."""
-    walls = [(r["mode"], f" {figure(r['wall_s'], 's')}", r["wall_s"]) for r in rows if r["wall_s"] is not None]
+    walls = [(r["mode"], f" {seconds_cell(r['wall_s'])}", r["wall_s"]) for r in rows if r["wall_s"] is not None]
     text = Text(no_wrap=True, overflow="crop")
     if not walls:
         return text
@@ -243,8 +243,8 @@ class ResultsPane(Vertical):
             # Text cells, never str: a DataTable reads a str cell as markup
             cells = {"workload": plain(figures["workload"][:12]), "python": plain(pythons[number] if pythons else ""),
                      "mode": plain(mode_label(figures["mode"])), "n": str(figures["workers"]),
-                     "wall": figure(figures["wall_s"], "s"), "par": figure(figures["parallelism"]),
-                     "speedup": figure(speedup, "x"), "ipc": run_ipc_cell(figures.get("ipc")),
+                     "wall": seconds_cell(figures["wall_s"]), "par": busy_cores(figures["parallelism"]),
+                     "speedup": ratio(speedup), "ipc": run_ipc_cell(figures.get("ipc")),
                      "status": plain(status[:7], "" if status == "done" else "bold red")}
             table.add_row(*(cells[key] for key in keys))
         self._count = len(runs)

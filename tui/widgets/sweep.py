@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from conctui.engine.sweep import draw
-from conctui.engine.text import figure, mode_label, percent
+from conctui.engine.text import figure, mode_label, percent, ratio, seconds_cell
 from conctui.engine.untrusted import visible
 from conctui.widgets.footer import CompactFooter
 from rich.table import Table
@@ -30,7 +30,7 @@ def points_table(sweep: dict) -> Table:
     for name in ("mode", "N", "wall", "speedup", "effic."):
         table.add_column(name, justify="left" if name == "mode" else "right")
     for p in sweep["points"]:
-        table.add_row(mode_label(p["mode"]), str(p["workers"]), figure(p["wall_s"], "s"), figure(p["speedup"], "x"),
+        table.add_row(mode_label(p["mode"]), str(p["workers"]), seconds_cell(p["wall_s"]), ratio(p["speedup"]),
                       figure(p["efficiency"]))
     return table
 
@@ -45,7 +45,7 @@ def fits_text(sweep: dict) -> Text:
             text.append(f"{mode}: no fit yet ({found['note']})", "dim")
             continue
         text.append(f"{mode}: ", "bold")
-        text.append(f"serial fraction {found['serial_fraction']:.2f}")
+        text.append(f"serial fraction {figure(found['serial_fraction'])}")
         if found["quality"] is not None:
             text.append(f", fit {found['quality']} (RMS error {percent(found['rms_error'])})")
         if found["note"]:

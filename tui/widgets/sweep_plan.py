@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conctui.engine.events import SweepStarted
 from conctui.engine.sweep import plan
+from conctui.engine.text import seconds
 from conctui.engine.untrusted import visible
 from rich.table import Table
 from rich.text import Text
@@ -22,7 +23,7 @@ def plan_text(planned: SweepStarted, time_s: float | None) -> Table:
         table.add_row(f"  {mode:<10} at {', '.join(map(str, planned.workers))} workers")
     runs = len(plan(planned.modes, planned.workers, planned.repeat))
     took = ("its time left shows once its first run ends" if time_s is None
-            else f"about {time_s:.0f} s, from one worker's time in this session's runs")
+            else f"about {seconds(time_s, 0)}, from one worker's time in this session's runs")
     table.add_row(f"{runs} runs, one after another: {took}")
     table.add_row(Text("x stops it at any time, keeping the points so far", "dim"))
     return table

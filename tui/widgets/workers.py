@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from conctui.engine.state import RunState, WorkerState
-from conctui.engine.text import percent
+from conctui.engine.text import percent, short_seconds
 from conctui.engine.untrusted import visible
 from conctui.widgets.spans import changed_span
 from conctui.widgets.strips import styled_strip, text_strip
@@ -45,11 +45,6 @@ def progress_bar(worker: WorkerState, now: float) -> str:
     return "░" * at + "▓▓▓" + "░" * (BAR - 3 - at)
 
 
-def _seconds(value: float | None) -> str:
-    """Four cells up to 999 s: tenths below 10 s, whole seconds above."""
-    return "-" if value is None else f"{value:.1f}s" if value < 10 else f"{value:.0f}s"
-
-
 def held_share(value: float | None) -> str:
     """Three cells: `48%`, `100`, or `-` where it was not (or could not be) sampled."""
     return "100" if value is not None and value >= 0.995 else percent(value)
@@ -60,7 +55,7 @@ def worker_cells(worker: WorkerState, now: float) -> tuple[str, ...]:
     and compare than the line (most progress events move no cell of a 6-cell bar)."""
     ident = "-" if worker.pid is None else (f"t{worker.tid}" if worker.tid != worker.pid else f"p{worker.pid}")
     cells = (worker.index, ident, visible(SHORT.get(worker.status, worker.status)), progress_bar(worker, now),
-             _seconds(worker.elapsed(now)), _seconds(worker.cpu_s), held_share(worker.gil_held),
+             short_seconds(worker.elapsed(now)), short_seconds(worker.cpu_s), held_share(worker.gil_held),
              "-" if worker.core is None else worker.core)
     return tuple(f"{cell:{fmt}}" for cell, (fmt, _) in zip(cells, COLUMNS))
 
