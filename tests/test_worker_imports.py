@@ -9,6 +9,7 @@ import pytest
 from conctui import runner
 from conctui.runner import schema
 from fixtures.command import conctui
+from fixtures.pythons import one_per_version
 
 BOOT = f"{runner.__path__[0]}/boot.py"
 
@@ -32,8 +33,9 @@ def work(*, path):
 """
 # what a worker does not use, each with what pulled it in before: dataclasses and inspect (schema.py's
 # events, loader.py's reading of the signature: ~38 M instructions), multiprocessing.connection
-# (unpickling its pipes' Connections: tempfile, shutil, lzma..., ~13 M), ctypes, traceback
-NOT_IN_A_WORKER = {"dataclasses", "inspect", "multiprocessing.connection", "tempfile", "ctypes", "traceback"}
+# (unpickling its pipes' Connections: tempfile, shutil, lzma..., ~13 M), sysconfig (~6 M), ctypes, traceback
+NOT_IN_A_WORKER = {"dataclasses", "inspect", "multiprocessing.connection", "tempfile", "ctypes", "traceback",
+                   *(["sysconfig"] if sys.version_info < (3, 13) else [])}  # no free-threaded build to ask about
 
 
 @pytest.mark.process
@@ -66,3 +68,26 @@ def test_events_and_records_share_one_constructor_nothing_compiled_per_class() -
     for cls in declared:
         for method in ("__init__", "__setattr__", "__delattr__", "__eq__", "__hash__", "__repr__"):
             assert getattr(cls, method) is getattr(schema._Compared, method), (cls.__name__, method)
+
+
+FREE_THREADED = f"""
+import importlib.util, sysconfig
+spec = importlib.util.spec_from_file_location("gil_constants", {runner.__path__[0] + "/gil_constants.py"!r})
+constants = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(constants)
+print(constants.free_threaded_build(), bool(sysconfig.get_config_var("Py_GIL_DISABLED")))
+"""
+
+
+@pytest.mark.process
+@pytest.mark.parametrize("python", one_per_version(), ids=lambda found: found.label)
+def test_a_free_threaded_build_is_told_apart_without_sysconfig_before_3_13(python) -> None:
+    """free_threaded_build() skips sysconfig where no free-threaded build exists: it must still
+    answer what sysconfig would, under every Python found here (3.13t included, where built)."""
+    done = subprocess.run([python.path, "-c", FREE_THREADED], capture_output=True, text=True, timeout=60)
+    if done.returncode != 0 and "sysconfig" in done.stderr:  # a build still being installed
+        pytest.skip(f"{python.path} cannot import its own stdlib")
+    assert done.returncode == 0, done.stderr
+    ours, sysconfig_says = done.stdout.split()
+    assert ours == sysconfig_says
+    assert (ours == "True") is python.free_threaded

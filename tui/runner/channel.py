@@ -15,13 +15,13 @@ import io
 import json
 import math
 import sys
-import sysconfig
 import threading
 import time
 from array import array
 from collections.abc import Callable
 from typing import Any
 
+from .gil_constants import free_threaded_build
 from .schema import Event, Output, Progress, WorkerFinished, WorkerStarted, dispatch, encode
 
 FLUSH_S = 0.02
@@ -66,7 +66,7 @@ def _async_raiser() -> Callable[[int, Any], int] | None:
 
 # a GIL makes array.append and `del cells[:n]` atomic against each other; without one, each
 # worker stores into a single fixed cell (no resize) instead
-GROWING_CELLS = not sysconfig.get_config_var("Py_GIL_DISABLED")
+GROWING_CELLS = not free_threaded_build()
 
 
 class StopFlag:

@@ -24,14 +24,13 @@ from __future__ import annotations
 import os
 import re
 import sys
-import sysconfig
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from .channel import Outbox
-from .gil_constants import NO_GIL, PROBE_WINDOW_S, Arch, arch
+from .gil_constants import NO_GIL, PROBE_WINDOW_S, Arch, arch, free_threaded_build
 from .schema import GilReenabled, GilSample
 
 PERIOD_S = 0.005
@@ -84,7 +83,7 @@ REENABLED = re.compile(r"GIL\) has been enabled to load module '([^']+)'")
 def watch_reenabling(outbox: Outbox, running: Callable[[], bool]) -> None:
     """Under a free-threaded build, report each import that turns the GIL back on, from
     Python's own RuntimeWarning (its module name), before the run or during it."""
-    if not sysconfig.get_config_var("Py_GIL_DISABLED"):
+    if not free_threaded_build():
         return
     import warnings
 
@@ -195,8 +194,7 @@ def futex_range(tries: int = 40) -> list[int]:
         if cpu is not None and gil_enabled() and os.path.exists("/proc/self/task"):
             try:
                 words = _futex_words(cpu, tries)
-                free_threaded = sysconfig.get_config_var("Py_GIL_DISABLED")
-                holder = _holder_word(cpu, words[0]) if words and free_threaded else 0
+                holder = _holder_word(cpu, words[0]) if words and free_threaded_build() else 0
             except (ImportError, OSError, AttributeError, ValueError):
                 words = []
         _FOUND.update(futex=[words[0] - cpu.futex_before, words[-1] + cpu.futex_after] if words else [],

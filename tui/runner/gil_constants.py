@@ -12,6 +12,7 @@ this table does not know: the figure then says `not_measured()`, never 0.
 from __future__ import annotations
 
 import os
+import sys
 
 NO_GIL = "no GIL: free-threaded build with the GIL off"
 PROBE_WINDOW_S = 0.25  # runner/gil.py: the probe thread's GIL wait is sent once per window
@@ -25,6 +26,17 @@ WAITS: dict[str, tuple[str, ...]] = {
     "sleep": ("nanosleep", "clock_nanosleep", "pause"),
     "lock": ("futex",),  # a lock, a condition, or the GIL (runner/gil.py tells its GIL's words apart)
 }
+
+
+def free_threaded_build() -> bool:
+    """Whether this Python is a free-threaded build (3.13t and newer, Py_GIL_DISABLED). There is
+    none before 3.13, so there sysconfig (~6 M instructions with its build data, in every worker
+    process) is not imported."""
+    if sys.version_info < (3, 13):
+        return False
+    import sysconfig
+
+    return bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
 
 
 class Arch:

@@ -6,8 +6,8 @@ import multiprocessing
 import os
 import platform
 import sys
-import sysconfig
 
+from .gil_constants import free_threaded_build
 from .schema import PythonInfo, SubInterpreters
 
 
@@ -55,7 +55,7 @@ def python_info() -> PythonInfo:
         executable=sys.executable,
         version=platform.python_version(),
         implementation=platform.python_implementation(),
-        free_threaded=bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+        free_threaded=free_threaded_build(),
         gil_enabled=bool(gil_check()) if gil_check else True,
         python_gil=os.environ.get("PYTHON_GIL"),  # "1" or "0": the GIL was asked for, or against
         logical_cores=os.cpu_count() or 1,
