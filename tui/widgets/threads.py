@@ -3,8 +3,9 @@ panes, panes.py): one line per process, then one per thread.
 
 Shares over the last window: CPU of a core, the core it last ran on, GIL held (py-spy), and
 the kinds of waiting from /proc (gil, lock, io, sleep); its hottest own frame where the pane
-is wide enough. Names, argv and frames are text from outside: through the boundary. Redraws
-only the lines whose text changed.
+is wide enough. Names, argv and frames are text from outside: through the boundary. Repaints
+only the cells that changed (widgets/spans.py): a second's new figures move a few digits of a
+line, and only they cross the terminal.
 """
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from typing import TYPE_CHECKING
 from conctui.engine.text import percent_cell
 from conctui.engine.untrusted import visible
 from conctui.engine.watch.model import ROLE_TEXT, ProcessFigures, ThreadFigures
+from conctui.widgets.spans import changed_span
 from conctui.widgets.strips import text_strip
 from rich.cells import set_cell_size
 from rich.text import Text
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -61,7 +63,7 @@ def row_line(row: Row, width: int) -> Text:
 class ThreadsPane(ScrollView):
     """Scrolls when the tree has more threads than lines. Only the lines in view are made into
     text (256 threads' lines a second cost more than the rest of a frame), and of those only the
-    ones that changed are repainted."""
+    cells that changed are repainted."""
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
@@ -92,11 +94,13 @@ class ThreadsPane(ScrollView):
             return
         self.rows = rows
         top = self.scroll_offset.y
+        width = self.size.width
         for y in range(max(1, top), min(len(rows) + 1, top + self.size.height)):
-            line = row_line(rows[y - 1], self.size.width)
-            if self.shown.get(y) != line:
+            line, old = row_line(rows[y - 1], width), self.shown.get(y)
+            span = changed_span(old, line) if old is not None and old.style == line.style else (0, width)
+            if span is not None:
                 self.shown[y] = line
-                self.refresh_line(y)
+                self.refresh(Region(span[0], y - top, span[1] - span[0], 1))
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y

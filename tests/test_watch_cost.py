@@ -1,5 +1,6 @@
-"""What keeps `conctui watch` cheap on a big tree: py-spy's runs held to a budget of CPU, and the
-GIL held a window shows taken from py-spy's last window however far apart windows come."""
+"""What keeps `conctui watch` cheap: py-spy's runs held to a budget of CPU (and the GIL held a
+window shows taken from py-spy's last window however far apart windows come), and a threads
+table that repaints only the cells whose figures changed."""
 from __future__ import annotations
 
 import os
@@ -8,9 +9,13 @@ import sys
 import time
 
 import pytest
+from conctui.app import ConcApp
 from conctui.engine.watch.events import WatchSample, WatchStarted
 from conctui.engine.watch.model import WatchModel
 from conctui.engine.watch.pyspy import Budget, PySpyWindows
+from conctui.watch_source import WatchSource
+from fixtures.watch_stream import stream
+from textual.geometry import Region
 
 
 def test_a_run_s_cpu_is_paid_back_before_the_next_starts() -> None:
@@ -73,3 +78,32 @@ def test_a_window_s_gil_held_is_py_spy_s_last_window_however_far_apart() -> None
         shown.append(model.figures(window=True)[0].threads[0].gil_held)
     assert shown[2:] == [0.5, 0.5, 0.5, 0.1, 0.1]
     assert model.figures(window=False)[0].threads[0].gil_held == pytest.approx(0.3)  # the whole watch's
+
+
+async def test_the_threads_table_repaints_only_the_cells_whose_figures_changed() -> None:
+    """A second in which one thread's CPU moved: its cpu cells are repainted, not its line, nor any other."""
+    events = stream(4)
+    last = events.pop()
+    source = WatchSource(launched=True)
+    source(events)
+    app = ConcApp(source, ticking=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.panes.frame()
+        await pilot.pause()
+        pane = app.panes.workers_pane
+        before = [line.plain for line in pane.lines]
+        painted: list[Region] = []
+        refresh = pane.refresh
+        pane.refresh = lambda *regions, **kwargs: (painted.extend(regions), refresh(*regions, **kwargs))[1]
+        threads = [{**row, "cpu_s": row["cpu_s"] + 0.5} if row["name"] == "cruncher_1" else row
+                   for row in last.threads]
+        source([WatchSample(last.t, last.cores, last.app_cpu, last.processes, threads)])
+        app.panes.frame()
+        await pilot.pause()
+        after = [line.plain for line in pane.lines]
+    (y,) = [i for i, (old, new) in enumerate(zip(before, after)) if old != new]
+    assert "cruncher_1" in after[y]
+    assert [(r.y + pane.scroll_offset.y, r.height) for r in painted] == [(y, 1)]
+    (region,) = painted
+    cpu = after[y].index("cruncher_1") + 13  # the cpu column, after the 12-cell name and a blank
+    assert cpu <= region.x and region.right <= cpu + 4  # only its digits, of an 80-cell line
