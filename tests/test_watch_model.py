@@ -234,7 +234,7 @@ def test_no_gil_reads_as_none_not_zero_and_the_verdict_says_parallel_only_past_o
     assert thread.gil_wait is None and thread.states["gil_wait"] is None and thread.gil_held is None
     assert thread.states["running"] == pytest.approx(0.9)
     (line,) = verdict(model, window=False)
-    assert line.reason == "no_gil" and "on 2.7 of 16 cores at once" in line.text and "in parallel" in line.text
+    assert line.reason == "no_gil" and "on 2.70 of 16 cores at once" in line.text and "in parallel" in line.text
     (slow,) = verdict(_no_gil(0.3, lock=60), window=False)
     assert slow.reason == "no_gil" and "in parallel" not in slow.text and "waiting 60% of the time" in slow.text
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from conctui.engine.text import percent_cell
+from conctui.engine.text import busy_cores, byte_size, percent_cell
 from conctui.engine.untrusted import visible
 from conctui.engine.watch.model import ROLE_TEXT, ProcessFigures, ThreadFigures
 from conctui.widgets.spans import changed_span
@@ -32,11 +32,11 @@ FRAME_FROM = len(HEAD) + 2  # a frame is shown past the columns where the pane i
 
 
 def process_line(process: ProcessFigures) -> Text:
-    cpu = "-" if process.cpu is None else f"{process.cpu:.2f}"
     ended = " ended" if process.ended is not None else ""
     what = visible(" ".join(process.argv))
     return Text.assemble((f"{process.pid} {ROLE_TEXT.get(process.role, process.role)}{ended}", "bold"),
-                         f" · {cpu} cores · {process.rss_bytes >> 20} MiB · ", (what, "dim"), no_wrap=True)
+                         f" · {busy_cores(process.cpu)} cores · {byte_size(process.rss_bytes)} · ", (what, "dim"),
+                         no_wrap=True)
 
 
 def thread_line(thread: ThreadFigures, width: int) -> Text:

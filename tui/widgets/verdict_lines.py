@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from conctui.engine.text import seconds
 from conctui.engine.untrusted import visible
 from conctui.engine.watch.model import WatchModel
 from conctui.engine.watch.verdict import Line, verdict
@@ -28,7 +29,7 @@ def verdict_text(model: WatchModel, whole: list[Line], whole_s: float) -> Text:
         lines += [Text.assemble(("last second: ", "bold"), line.text) for line in said]
         if not said:
             lines.append(Text.assemble(("last second: ", "bold"), ("nothing to say yet", "dim")))
-    title = f"whole watch, {whole_s:.0f} s: "
+    title = f"whole watch, {seconds(whole_s, 0)}: "
     if model.ended is None:
         lines.append(Text.assemble((title, "bold"), "; ".join(line.short for line in whole) or "-"))
     else:

@@ -1,7 +1,7 @@
 """A watch as plain text for a terminal that is not the TUI: the threads table and the verdict."""
 from __future__ import annotations
 
-from conctui.engine.text import percent_cell
+from conctui.engine.text import busy_cores, byte_size, percent_cell, seconds
 from conctui.engine.untrusted import visible
 from conctui.engine.watch.model import WatchModel
 from conctui.engine.watch.verdict import verdict
@@ -16,12 +16,12 @@ def summary(model: WatchModel, width: int = 80) -> str:
     lines = []
     if started is not None:
         lines.append(visible(f"watched pid {started.pid} · {' '.join(started.argv)}")[:width])
-        lines.append(f"{started.python} · {started.cores} cores · {model.duration_s:.1f} s")
+        lines.append(f"{started.python} · {started.cores} cores · {seconds(model.duration_s, 1)}")
     header = f"{'thread':<18} {'cpu':>4} {'core':>4} {'held':>4} " + " ".join(f"{SHORT[k]:>4}" for k in KINDS)
     for process in model.figures(window=False):
-        cpu = "-" if process.cpu is None else f"{process.cpu:.2f}"
-        ended = "" if process.ended is None else f" · ended at {process.ended:.1f} s"
-        lines.append(visible(f"pid {process.pid} {process.role} · {cpu} cores · {process.rss_bytes >> 20} MiB"
+        ended = "" if process.ended is None else f" · ended at {seconds(process.ended, 1)}"
+        lines.append(visible(f"pid {process.pid} {process.role} · {busy_cores(process.cpu)} cores · "
+                             f"{byte_size(process.rss_bytes)}"
                              f"{ended} · {' '.join(process.argv)}")[:width])
         lines.append(header)
         for thread in process.threads:

@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from conctui.engine.text import busy_cores, percent
 from conctui.engine.watch.model import ProcessFigures, ThreadFigures, WatchModel
 
 GIL_WAIT = 0.3
@@ -65,53 +66,54 @@ def _process_line(process: ProcessFigures, cores: int, parent_of_workers: bool) 
     threads = [t for t in process.threads if not t.ended or process.ended is not None]
     busy = [t for t in threads if (t.cpu or 0) >= BUSY]
     cpu = process.cpu or 0.0
-    pid = process.pid
+    cpu_text, pid = busy_cores(cpu), process.pid
     waiting_gil = [t for t in threads if t.gil_wait is not None and t.gil_wait >= GIL_WAIT]
     if len(waiting_gil) >= 2:
         wait = _mean([t.gil_wait for t in waiting_gil])
-        return Line("gil_bound", f"{_threads(len(waiting_gil))} in pid {pid} ran Python under one GIL: {cpu:.2f} "
-                    f"cores busy of {cores}, each waiting for the GIL {wait:.0%} of the time on average. Pure-Python "
-                    "work in threads runs one at a time; processes or a free-threaded build would use more cores.",
+        return Line("gil_bound", f"{_threads(len(waiting_gil))} in pid {pid} ran Python under one GIL: {cpu_text} "
+                    f"cores busy of {cores}, each waiting for the GIL {percent(wait)} of the time on average. "
+                    "Pure-Python work in threads runs one at a time; processes or a free-threaded build would use "
+                    "more cores.",
                     {"pid": pid, "threads": len(waiting_gil), "cpu": cpu, "cores": cores, "gil_wait": round(wait, 4)},
-                    f"{_threads(len(waiting_gil))} under one GIL, {cpu:.2f} cores, GIL wait {wait:.0%}")
+                    f"{_threads(len(waiting_gil))} under one GIL, {cpu_text} cores, GIL wait {percent(wait)}")
     if len(busy) >= 2 and process.no_gil:
         figures = {"pid": pid, "threads": len(busy), "cpu": cpu, "cores": cores}
         if cpu >= PARALLEL:
-            return Line("no_gil", f"{_threads(len(busy))} in pid {pid} ran Python on {cpu:.1f} of {cores} cores at "
+            return Line("no_gil", f"{_threads(len(busy))} in pid {pid} ran Python on {cpu_text} of {cores} cores at "
                         "once with no GIL (a free-threaded build): they run in parallel.", figures,
-                        f"{_threads(len(busy))} in parallel, no GIL, {cpu:.1f} cores")
+                        f"{_threads(len(busy))} in parallel, no GIL, {cpu_text} cores")
         lock = _mean([_state(t, "lock_wait") for t in busy])
         return Line("no_gil", f"{_threads(len(busy))} in pid {pid} busy with no GIL (a free-threaded build), yet on "
-                    f"{cpu:.1f} of {cores} cores in all: no GIL holds them back; the cores free to them or their "
-                    f"locks (waiting {lock:.0%} of the time) do.", {**figures, "lock_wait": round(lock, 4)},
-                    f"{_threads(len(busy))}, no GIL, only {cpu:.1f} cores")
+                    f"{cpu_text} of {cores} cores in all: no GIL holds them back; the cores free to them or their "
+                    f"locks (waiting {percent(lock)} of the time) do.", {**figures, "lock_wait": round(lock, 4)},
+                    f"{_threads(len(busy))}, no GIL, only {cpu_text} cores")
     held = [t.gil_held for t in busy if t.gil_held is not None]
     if len(busy) >= 2 and len(held) == len(busy) and _mean(held) <= RELEASED:
-        return Line("gil_released", f"{_threads(len(busy))} in pid {pid} busy on {cpu:.1f} cores while holding the "
-                    f"GIL {_mean(held):.0%} of the time: C code that releases the GIL. Threads scale.",
+        return Line("gil_released", f"{_threads(len(busy))} in pid {pid} busy on {cpu_text} cores while holding the "
+                    f"GIL {percent(_mean(held))} of the time: C code that releases the GIL. Threads scale.",
                     {"pid": pid, "threads": len(busy), "cpu": cpu, "gil_held": round(_mean(held), 4)},
-                    f"{_threads(len(busy))} in C without the GIL, {cpu:.1f} cores")
+                    f"{_threads(len(busy))} in C without the GIL, {cpu_text} cores")
     locked = [t for t in threads if _state(t, "lock_wait") >= LOCK_WAIT and (t.cpu or 0) >= WORKS]
     if len(locked) >= 2:
         wait = _mean([_state(t, "lock_wait") for t in locked])
-        return Line("lock_wait", f"{_threads(len(locked))} in pid {pid} wait on locks {wait:.0%} of the time "
-                    f"between their work ({cpu:.2f} cores busy): lock contention, not the GIL.",
+        return Line("lock_wait", f"{_threads(len(locked))} in pid {pid} wait on locks {percent(wait)} of the time "
+                    f"between their work ({cpu_text} cores busy): lock contention, not the GIL.",
                     {"pid": pid, "threads": len(locked), "lock_wait": round(wait, 4), "cpu": cpu},
-                    f"{_threads(len(locked))} wait on locks {wait:.0%}")
+                    f"{_threads(len(locked))} wait on locks {percent(wait)}")
     io = [t for t in threads if _state(t, "io_wait") >= IO_WAIT]
     if len(io) >= 2 and not parent_of_workers:  # a pool's helper threads read its workers' pipes
         wait = _mean([_state(t, "io_wait") for t in io])
-        return Line("io_wait", f"{_threads(len(io))} in pid {pid}, {cpu:.2f} cores busy: they wait on I/O "
-                    f"{wait:.0%} of the time. Threads are the right tool here.",
+        return Line("io_wait", f"{_threads(len(io))} in pid {pid}, {cpu_text} cores busy: they wait on I/O "
+                    f"{percent(wait)} of the time. Threads are the right tool here.",
                     {"pid": pid, "threads": len(io), "cpu": cpu, "io_wait": round(wait, 4)},
-                    f"{_threads(len(io))} wait on I/O {wait:.0%}")
+                    f"{_threads(len(io))} wait on I/O {percent(wait)}")
     if len(busy) == 1:
-        return Line("one_core", f"1 thread in pid {pid} busy on {busy[0].cpu:.2f} of a core, no other: this "
+        return Line("one_core", f"1 thread in pid {pid} busy on {busy_cores(busy[0].cpu)} of a core, no other: this "
                     f"process uses one core of {cores}.", {"pid": pid, "cpu": cpu, "cores": cores},
-                    f"1 busy thread, {busy[0].cpu:.2f} of a core")
+                    f"1 busy thread, {busy_cores(busy[0].cpu)} of a core")
     if cpu < IDLE and process.ended is None:
-        return Line("idle", f"pid {pid} used {cpu:.2f} cores: it mostly waits.", {"pid": pid, "cpu": cpu},
-                    f"pid {pid} idle, {cpu:.2f} cores")
+        return Line("idle", f"pid {pid} used {cpu_text} cores: it mostly waits.", {"pid": pid, "cpu": cpu},
+                    f"pid {pid} idle, {cpu_text} cores")
     return None
 
 
@@ -130,10 +132,10 @@ def verdict(model: WatchModel, window: bool) -> list[Line]:
         left = round(cores - cpu)
         tail = f"parallel, but {left} core{'s' if left != 1 else ''} not used by this program." if left >= 1 else \
             "parallel, on every core."
-        lines.append(Line("processes", f"{len(workers)} worker processes busy on {cpu:.1f} of {cores} cores"
+        lines.append(Line("processes", f"{len(workers)} worker processes busy on {busy_cores(cpu)} of {cores} cores"
                           f"{' while the parent waits' if waits else ''}: {tail}",
                           {"processes": len(workers), "cpu": round(cpu, 4), "cores": cores},
-                          f"{len(workers)} worker processes on {cpu:.1f} of {cores} cores"))
+                          f"{len(workers)} worker processes on {busy_cores(cpu)} of {cores} cores"))
     for process in processes:
         if lines and lines[0].reason == "processes" and (
                 process.role == "worker" or (process.role == "main" and (process.cpu or 0) < IDLE * 2)):
