@@ -37,10 +37,12 @@ from conctui.live import LiveController, OpenSession
 from conctui.panes import FRAME_HZ, TICK_HZ, PanesScreen
 from conctui.runner.request import RunnerInfo
 from conctui.source import Key, Refusal, Source
+from conctui.terminal_driver import terminal_driver
 from conctui.widgets import too_small
 from textual.actions import parse
 from textual.app import App, SeverityLevel
 from textual.binding import Binding, BindingsMap
+from textual.driver import Driver
 from textual.events import Key as KeyEvent
 from textual.message import Message
 from textual.notifications import Notification, Notify
@@ -107,6 +109,9 @@ class ConcApp(App[int]):
         self._claims_after_runs = False  # a claim is being measured: its screen comes back after
         self._notices: dict[str, Notification] = {}  # the latest notice of each kind (notify)
         source.attach(self)
+
+    def get_driver_class(self) -> type[Driver]:
+        return terminal_driver(super().get_driver_class())  # a lost terminal ends the app as SIGHUP does
 
     def get_default_screen(self) -> PanesScreen:
         self.panes = PanesScreen(self.source, self.model, self.ticking)

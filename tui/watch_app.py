@@ -6,8 +6,10 @@ watched in the one app (app.py) over a WatchSource (watch_source.py).
 from __future__ import annotations
 
 from conctui.engine.untrusted import visible
+from conctui.terminal_driver import terminal_driver
 from rich.text import Text
 from textual.app import App
+from textual.driver import Driver
 
 
 class ChooseApp(App[int]):
@@ -19,6 +21,9 @@ class ChooseApp(App[int]):
     def __init__(self, rows: list) -> None:
         super().__init__()
         self.rows = rows
+
+    def get_driver_class(self) -> type[Driver]:
+        return terminal_driver(super().get_driver_class())  # a lost terminal ends it (terminal_driver.py)
 
     def on_mount(self) -> None:
         from conctui.widgets.picker import Picker
