@@ -5,6 +5,7 @@ watched in the one app (app.py) over a WatchSource (watch_source.py).
 """
 from __future__ import annotations
 
+from conctui.engine.text import load_percent
 from conctui.engine.untrusted import visible
 from conctui.terminal_driver import terminal_driver
 from rich.text import Text
@@ -29,7 +30,8 @@ class ChooseApp(App[int]):
         from conctui.widgets.picker import Picker
         from textual.widgets.option_list import Option
 
-        options = [Option(Text.assemble(f"{row.pid:>7} ", (f"{row.cpu:6.1%}", "bold"), f" {row.threads:>4} thr  ",
-                                        visible(" ".join(row.argv))[:200]), id=str(row.pid)) for row in self.rows]
+        options = [Option(Text.assemble(f"{row.pid:>7} ", (f"{load_percent(row.cpu * 100):>6}", "bold"),
+                                        f" {row.threads:>4} thr  ", visible(" ".join(row.argv))[:200]), id=str(row.pid))
+                   for row in self.rows]
         self.push_screen(Picker("Python processes (pid, CPU, threads, argv)", options, ""),
                          lambda chosen: self.exit(int(chosen) if chosen else 0))
