@@ -6,10 +6,12 @@ run's `wall_s`. Reference: bench/_plain.py doing the same work with plain thread
 multiprocessing (spawn) / asyncio and a no-op report, timed over the same span (first
 worker launched to last joined). Targets: ratio <= 1.05 (sequential, threads, asyncio),
 <= 1.10 (processes). With --before PYTHON, the older tree's conctui too, each run of either tree
-a process of its own, interleaved with the plain runs.
+a process of its own, interleaved with the plain runs. With --unsampled, also this tree's conctui
+with its GIL sampler off (py-spy not started), interleaved likewise: what of the difference to plain
+is the sampler's, and what the rest of conctui's (the runner, the workers' own start-up).
 
     python bench/accuracy.py [--quick] [--json] [--repeats K] [--workers N] [--workloads W,..] [--modes M,..]
-                             [--before PYTHON]
+                             [--before PYTHON] [--unsampled]
 """
 from __future__ import annotations
 
@@ -35,8 +37,13 @@ TARGET = {"processes": 1.10}
 MODES = ("sequential", "threads", "processes", "asyncio")
 
 
-def conctui_wall(name: str, mode: str, workers: int) -> float:
-    """One run as the CLI makes it; the runner's own wall time of the mode."""
+def conctui_wall(name: str, mode: str, workers: int, sampled: bool = True) -> float:
+    """One run as the CLI makes it; the runner's own wall time of the mode. `sampled=False`: with
+    the GIL sampler off, as where py-spy is not installed (only in a process of its own: it stays off)."""
+    if not sampled:
+        from conctui.engine.gil_sampler import GilSampler
+
+        GilSampler.wanted = staticmethod(lambda mode: False)
     ref = parse_workload(name)
     spec = RunSpec(ref, mode, workers, parse_params(ref, [f"{k}={v}" for k, v in PARAMS[name].items()]))
     figures = run_once(spec)
@@ -45,10 +52,10 @@ def conctui_wall(name: str, mode: str, workers: int) -> float:
     return figures["wall_s"]
 
 
-def conctui_wall_under(python: str, name: str, mode: str, workers: int) -> float:
+def conctui_wall_under(python: str, name: str, mode: str, workers: int, sampled: bool = True) -> float:
     """conctui_wall in the conctui `python` imports (--before's tree, or this one), in a process of its own."""
-    done = subprocess.run([python, __file__, "--one", name, mode, str(workers)], capture_output=True, text=True,
-                          check=True, timeout=300)
+    done = subprocess.run([python, __file__, "--one", name, mode, str(workers), *([] if sampled else ["--unsampled"])],
+                          capture_output=True, text=True, check=True, timeout=300)
     return json.loads(done.stdout)
 
 
@@ -64,10 +71,11 @@ def main() -> None:
     parse.add_argument("--workers", type=int, default=2, help="workers per run (default 2)")
     parse.add_argument("--workloads", help=f"comma-separated, of {','.join(PARAMS)} (default all; quick download,cpu)")
     parse.add_argument("--modes", default=",".join(MODES), help=f"comma-separated (default {','.join(MODES)})")
+    parse.add_argument("--unsampled", action="store_true", help="also conctui with its GIL sampler off")
     parse.add_argument("--one", nargs=3, metavar=("W", "MODE", "N"), help=argparse.SUPPRESS)  # a run, for --before
     args = parse.parse_args()
     if args.one:  # one subject run of the comparison below, in the tree this interpreter imports
-        print(json.dumps(conctui_wall(args.one[0], args.one[1], int(args.one[2]))))
+        print(json.dumps(conctui_wall(args.one[0], args.one[1], int(args.one[2]), sampled=not args.unsampled)))
         return
     ready(args)
     repeats = args.repeats or (1 if args.quick else 7)
@@ -81,6 +89,8 @@ def main() -> None:
             if args.before:  # both trees alike: a process each run
                 trees = {tree: partial(conctui_wall_under, python, name, mode, args.workers)
                          for tree, python in (("conctui", sys.executable), ("before", args.before))}
+            if args.unsampled:
+                trees["unsampled"] = partial(conctui_wall_under, sys.executable, name, mode, args.workers, False)
             values = interleave({**trees, "plain": partial(plain_wall, name, mode, args.workers)}, repeats)
             target = TARGET.get(mode, 1.05)
             row = Row(f"{name} {mode} x{args.workers}", "s", values["conctui"], "", values["plain"],
@@ -90,6 +100,9 @@ def main() -> None:
             if args.before:
                 rows.append(Row(f"{name} {mode} x{args.workers} before", "s", values["before"],
                                 f"plain; before: {args.before}", values["plain"], f"ratio <= {target:.2f}"))
+            if args.unsampled:
+                rows.append(Row(f"{name} {mode} x{args.workers} GIL unsampled", "s", values["unsampled"],
+                                "plain; conctui with its GIL sampler off", values["plain"]))
     report("accuracy", args, rows, [f"reference: bench/_plain.py (plain threading / multiprocessing spawn / "
                                     f"asyncio, no-op report); params {json.dumps({n: PARAMS[n] for n in names})}"])
 

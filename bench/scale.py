@@ -167,13 +167,11 @@ def plain_start(method: str, workers: int) -> float:
     return json.loads(done.stdout)["per_worker_s"]
 
 
-MULTIPROCESSING = "import multiprocessing.spawn, multiprocessing.connection"  # what any spawned child imports
-WORKER_IMPORTS = MULTIPROCESSING + """
-import importlib.util, sys
-spec = importlib.util.spec_from_file_location("__mp_main__", sys.argv[1])
-spec.loader.exec_module(importlib.util.module_from_spec(spec))
-import _conctui_runner.in_child"""
+MULTIPROCESSING = "import multiprocessing.spawn"  # what any spawned child imports before its parent's main module
+# then both re-run their parent's main module as spawn does (runpy); a worker also unpickles its target
+# (in_child.main) and its pipes' ends, which bring multiprocessing.popen_spawn_posix (wire.ChildEnd)
 PLAIN_IMPORTS = MULTIPROCESSING + "\nimport runpy, sys; runpy.run_path(sys.argv[1], run_name='__mp_main__')"
+WORKER_IMPORTS = PLAIN_IMPORTS + "\nimport multiprocessing.popen_spawn_posix, _conctui_runner.in_child"
 
 
 def imports_instructions(python: str, code: str, path: str) -> float:
