@@ -253,3 +253,22 @@ def test_py_spy_that_cannot_read_a_free_threaded_build_says_so_once(monkeypatch)
         assert said in windows.note and windows.poll() == []
     finally:
         windows.close()
+
+
+def test_a_gil_switched_on_in_a_free_threaded_build_is_not_advised_a_free_threaded_build() -> None:
+    events = _gil_bound(2)
+    for event in events:
+        if isinstance(event, WatchSample):
+            event.processes[0]["python"] = "CPython 3.13.5t (PYTHON_GIL=1)"
+    model = WatchModel()
+    model.fold(events)
+    (line,) = verdict(model, window=False)
+    assert line.reason == "gil_bound" and "this free-threaded build with its GIL left off" in line.text
+    (plain,) = verdict(_folded(_gil_bound(2)), window=False)
+    assert "processes or a free-threaded build would use more cores" in plain.text
+
+
+def _folded(events: list) -> WatchModel:
+    model = WatchModel()
+    model.fold(events)
+    return model

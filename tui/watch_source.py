@@ -27,13 +27,16 @@ from conctui.source import Key, ProgramLine, Refusal, Source, drain
 
 NOT_HERE = "watching a program: it runs as it was written; this key chooses how conctui runs a workload"
 NOT_SIGNALLED = "conctui never signals a program it attached to: q leaves it running"
+SUBINTERPRETERS = ("a sub-interpreter with its own GIL (3.12+) keeps it outside _PyRuntime: a thread waiting for "
+                   "that GIL reads as lock, not gil")
 ENDING = "ending the program: SIGINT, SIGTERM at 2 s, SIGKILL at 5 s"
 FIGURES = {
     "cpu": "the thread's CPU time over the last second, as a share of one core (a process: cores busy).",
     "c": "the core the thread last ran on (/proc/PID/task/TID/stat).",
     "held": "share of py-spy's samples in its last window (1 s at 100 a second; in a big tree fewer, longer, further "
             "apart: py-spy held to 5% of a core) in which the thread held its process's GIL.",
-    "gil": "share of /proc reads (100 a second) finding the thread asleep in a futex on its GIL's own words.",
+    "gil": "share of /proc reads (100 a second) finding the thread asleep in a futex on its GIL's own words "
+           "(`no GIL` across held and gil: a free-threaded build with its GIL off).",
     "lock": "share of reads finding it asleep in any other futex: a Lock, Condition, Event or Queue.",
     "io": "share of reads finding it in read, recv, poll, select, epoll, accept and the like, or in disk wait.",
     "slp": "share of reads finding it in clock_nanosleep, nanosleep or pause (or select with nothing to wait on).",
@@ -155,8 +158,9 @@ class WatchSource(Source):
             self.host.say(message, severity, timeout)
 
     def help_notes(self) -> list[str]:
-        return [NOT_HERE, "q: a program conctui started is ended first (as x does), then conctui quits; one it "
-                "attached to runs on"]
+        return [NOT_HERE, SUBINTERPRETERS,
+                "q: a program conctui started is ended first (as x does), then conctui quits; one it attached to "
+                "runs on"]
 
     def close(self) -> None:
         """Every way out: the watch ends (a launched program with it), then its recording."""

@@ -62,6 +62,14 @@ def _threads(n: int) -> str:
     return f"{n} thread{'s' if n != 1 else ''}"
 
 
+def _more_cores(process: ProcessFigures) -> str:
+    """What would lift one GIL: a free-threaded build has one only where it was switched on
+    (its label says by what, watch/target.py: `CPython 3.13.5t (PYTHON_GIL=1)`)."""
+    free_threaded = (process.python or "").split(" (")[0].endswith("t")
+    return "processes, or this free-threaded build with its GIL left off," if free_threaded else \
+        "processes or a free-threaded build"
+
+
 def _process_line(process: ProcessFigures, cores: int, parent_of_workers: bool) -> Line | None:
     threads = [t for t in process.threads if not t.ended or process.ended is not None]
     busy = [t for t in threads if (t.cpu or 0) >= BUSY]
@@ -72,8 +80,7 @@ def _process_line(process: ProcessFigures, cores: int, parent_of_workers: bool) 
         wait = _mean([t.gil_wait for t in waiting_gil])
         return Line("gil_bound", f"{_threads(len(waiting_gil))} in pid {pid} ran Python under one GIL: {cpu_text} "
                     f"cores busy of {cores}, each waiting for the GIL {percent(wait)} of the time on average. "
-                    "Pure-Python work in threads runs one at a time; processes or a free-threaded build would use "
-                    "more cores.",
+                    f"Pure-Python work in threads runs one at a time; {_more_cores(process)} would use more cores.",
                     {"pid": pid, "threads": len(waiting_gil), "cpu": cpu, "cores": cores, "gil_wait": round(wait, 4)},
                     f"{_threads(len(waiting_gil))} under one GIL, {cpu_text} cores, GIL wait {percent(wait)}")
     if len(busy) >= 2 and process.no_gil:
