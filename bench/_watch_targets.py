@@ -6,9 +6,11 @@
     python _watch_targets.py procs P K S    P processes (spawn) of K such threads each, S seconds
     python _watch_targets.py mixed P K S    `many 256` beside `procs P K`
 
-threads and pool wait SETTLE_S first (a watcher attaches meanwhile) and time only their work.
+threads and pool wait SETTLE_S first (a watcher attaches meanwhile), then time only their work
+and print its wall and its CPU seconds (the pool's reaped workers' included).
 """
 import multiprocessing
+import resource
 import sys
 import threading
 import time
@@ -53,6 +55,8 @@ if __name__ == "__main__":
     if kind in ("threads", "pool"):
         time.sleep(SETTLE_S)
     began = time.perf_counter()
+    start = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu0 = time.process_time() + start.ru_utime + start.ru_stime
     if kind == "threads":
         with ThreadPoolExecutor(4) as pool:
             list(pool.map(crunch, [int(args[0])] * 4))
@@ -67,4 +71,7 @@ if __name__ == "__main__":
             many(256, args[2])
         for child in children:
             child.join()
-    print(f"wall {time.perf_counter() - began:.4f}", flush=True)
+    wall = time.perf_counter() - began
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = time.process_time() + children.ru_utime + children.ru_stime
+    print(f"wall {wall:.4f} cpu {cpu - cpu0:.4f}", flush=True)

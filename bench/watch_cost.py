@@ -2,17 +2,28 @@
 
 Rows, each measured in this run (medians of interleaved repeats):
 - wall of fixed work watched / not watched: 4 pure-Python threads, and a Pool of 2 (<= 1.03);
-  the program waits 2 s, then times its own work; `conctui watch PID --json` attaches meanwhile;
+  the program waits 2 s, then times its own work; `conctui watch PID --json` attaches meanwhile.
+  On a shared 2-core machine other load moves a run's wall more than 3%: runs alternate
+  watched / not watched (--wall-repeats each), and the notes give the median of each pair's
+  ratio, the unwatched runs' own spread (when it is wider than 3% the ratio is not readable
+  here, and the note says so) and the load before and after; the program's CPU seconds, which
+  load moves less, are a row of their own;
 - conctui's CPU, % of one core, its py-spy runs included, while watching 4 busy threads, 256
-  threads, 16 processes of 4 threads (<= 10%): headless (`--json`) and the TUI in an 80x24 pty;
+  threads, 16 processes of 4 threads (<= 10%): headless (`--json`) and the TUI in an 80x24 pty,
+  from 3 s after its start (its imports and first paint are not the cost of watching) over
+  --seconds (py-spy's windows come ~10 s apart in a big tree: a few seconds would catch one or
+  none); the notes give py-spy's part;
   reference: `py-spy top --nonblocking --subprocesses` on the same program, same window;
-- frame ms p95 at 256 threads + 16 processes of 4 threads (<= 10 ms): the time of the panes' frame
-  (fold, figures, panes told what changed) in a pilot at 80x24; Textual's own drawing is after it;
+- frame p95 at 256 threads + 16 processes of 4 threads (<= 10 ms): the time of the panes' frame
+  (fold, figures, panes told what changed) in a pilot at 80x24, over --frame-seconds; its wall
+  (what a person waits, load included) and its CPU (the UI thread's own, thread_time: what the
+  frame costs, whatever the load); Textual's own drawing is after it. The notes give how many
+  frames, and how many of them folded a new sample;
 - first figures: seconds from WatchSession() to the first sample with kinds of waiting, and to the
   first with GIL held (<= 1.5 s);
 - bytes a second the TUI writes to an 80x24 pty watching 4 threads, beside htop's (<= htop's).
 
-    python bench/watch_cost.py [--quick] [--json] [--seconds S]
+    python bench/watch_cost.py [--quick] [--json] [--seconds S] [--frame-seconds S] [--wall-repeats N]
 """
 from __future__ import annotations
 
@@ -31,6 +42,7 @@ from _pty_terminal import PtyTerminal
 from conctui.engine.gil_sampler import find_py_spy
 
 TARGETS = str(Path(__file__).with_name("_watch_targets.py"))
+SETTLE_S = 3.0  # a watch's start-up (imports, first paint, first py-spy window) before its CPU is counted
 
 
 def _target(*args: str) -> subprocess.Popen:
@@ -38,9 +50,11 @@ def _target(*args: str) -> subprocess.Popen:
                             text=True)
 
 
-def _wall(process: subprocess.Popen) -> float:
+def _wall(process: subprocess.Popen) -> tuple[float, float]:
+    """(wall, CPU seconds) of the target's timed work, as it printed them."""
     out, _ = process.communicate(timeout=600)
-    return float(out.split()[-1])
+    words = out.split()
+    return float(words[words.index("wall") + 1]), float(words[words.index("cpu") + 1])
 
 
 def _cpu(process: psutil.Process) -> float:
@@ -48,7 +62,7 @@ def _cpu(process: psutil.Process) -> float:
     return times.user + times.system + times.children_user + times.children_system
 
 
-def wall_watched(kind: str, units: str) -> float:
+def wall_watched(kind: str, units: str) -> tuple[float, float]:
     target = _target(kind, units)
     watcher = subprocess.Popen([*conctui_command(), "watch", str(target.pid), "--json", "--duration", "600"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -58,7 +72,7 @@ def wall_watched(kind: str, units: str) -> float:
         watcher.wait(30)
 
 
-def wall_alone(kind: str, units: str) -> float:
+def wall_alone(kind: str, units: str) -> tuple[float, float]:
     return _wall(_target(kind, units))
 
 
@@ -75,18 +89,20 @@ def _settled(target: subprocess.Popen, threads: int) -> None:
         time.sleep(0.1)
 
 
-def cpu_share(command: list[str], seconds: float, tty: bool) -> float:
-    """% of one core `command` (and what it reaped) used over `seconds`, after a second to start."""
+def cpu_share(command: list[str], seconds: float, tty: bool) -> tuple[float, float]:
+    """% of one core `command` used over `seconds`, after SETTLE_S to start: (all of it, what its
+    reaped children used: conctui's py-spy runs)."""
     if tty:
         terminal = PtyTerminal(command)
         process = psutil.Process(terminal.process.pid)
     else:
         popen = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         process = psutil.Process(popen.pid)
-    time.sleep(1.0)
-    began, cpu0 = time.monotonic(), _cpu(process)
+    time.sleep(SETTLE_S)
+    began, cpu0, children0 = time.monotonic(), _cpu(process), _children_cpu(process)
     time.sleep(seconds)
-    share = 100 * (_cpu(process) - cpu0) / (time.monotonic() - began)
+    span = time.monotonic() - began
+    share = 100 * (_cpu(process) - cpu0) / span, 100 * (_children_cpu(process) - children0) / span
     if tty:
         terminal.close(b"\x03" if command[0].endswith("py-spy") else b"q")
     else:
@@ -95,8 +111,13 @@ def cpu_share(command: list[str], seconds: float, tty: bool) -> float:
     return share
 
 
-def cost_rows(seconds: float, repeats: int) -> list[Row]:
-    rows = []
+def _children_cpu(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.children_user + times.children_system
+
+
+def cost_rows(seconds: float, repeats: int) -> tuple[list[Row], list[str]]:
+    rows, notes = [], []
     cases = (("4 busy threads", ("threads", "100000"), 4), ("256 threads", ("many", "256", "3600"), 256),
              ("16 processes x 4 threads", ("procs", "16", "4", "3600"), 64))
     for name, shape, threads in cases:
@@ -114,13 +135,18 @@ def cost_rows(seconds: float, repeats: int) -> list[Row]:
                 child.kill()
             target.kill()
             target.wait()
+        top_values = [total for total, _ in values["py-spy top"]]
         for how in ("headless", "tui"):
-            rows.append(Row(f"conctui watch CPU, {name}, {how}", "%core", values[how], "py-spy top, same program",
-                            values["py-spy top"], "<= 10", statistics.median(values[how]) <= 10))
-    return rows
+            totals = [total for total, _ in values[how]]
+            rows.append(Row(f"conctui watch CPU, {name}, {how}", "%core", totals, "py-spy top, same program",
+                            top_values, "<= 10", statistics.median(totals) <= 10))
+            notes.append(f"{name}, {how}: py-spy's part {statistics.median(s for _, s in values[how]):.1f}%, "
+                         f"conctui's own {statistics.median(t - s for t, s in values[how]):.1f}% (medians)")
+    return rows, notes
 
 
-async def _frames(seconds: float) -> list[float]:
+async def _frames(seconds: float) -> list[tuple[float, float, bool]]:
+    """(wall ms, CPU ms, folded a new sample) of each frame of the one app over a watch."""
     from conctui.app import ConcApp
     from conctui.engine.watch.session import WatchSession
     from conctui.panes import PanesScreen
@@ -133,13 +159,17 @@ async def _frames(seconds: float) -> list[float]:
         session = WatchSession([source], pid=target.pid)
         source.stop = session.stop
         app = ConcApp(source)
-        times: list[float] = []
+        times: list[tuple[float, float, bool]] = []
         frame = PanesScreen.frame
 
         def timed(screen: PanesScreen, now: float | None = None) -> None:
-            began = time.perf_counter()
+            watch = screen.model.state.watch
+            last = watch.last if watch is not None else None
+            began, cpu = time.perf_counter(), time.thread_time()
             frame(screen, now)
-            times.append(1000 * (time.perf_counter() - began))
+            wall, cpu = 1000 * (time.perf_counter() - began), 1000 * (time.thread_time() - cpu)
+            watch = screen.model.state.watch
+            times.append((wall, cpu, watch is not None and watch.last is not last))
 
         PanesScreen.frame = timed  # type: ignore[method-assign]  # before the screen's timer binds it
         try:
@@ -155,6 +185,51 @@ async def _frames(seconds: float) -> list[float]:
             child.kill()
         target.kill()
         target.wait()
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
+
+
+def frame_rows(seconds: float) -> tuple[list[Row], list[str]]:
+    frames = asyncio.run(_frames(seconds))
+    rows = []
+    for unit, index, what in (("ms", 0, "wall"), ("ms", 1, "CPU")):
+        p95 = _p95([f[index] for f in frames])
+        rows.append(Row(f"frame p95 {what}, 256 threads + 16 procs x 4", unit, [p95], target="<= 10", met=p95 <= 10))
+    sampled = [f for f in frames if f[2]]
+    notes = [f"frames timed: {len(frames)} over {seconds:.0f} s; load {os.getloadavg()[0]:.1f} at the end"]
+    if sampled:
+        notes.append(f"{len(sampled)} of those frames folded a new sample: their p95 wall "
+                     f"{_p95([f[0] for f in sampled]):.1f} ms, CPU {_p95([f[1] for f in sampled]):.1f} ms")
+    return rows, notes
+
+
+def wall_rows(repeats: int) -> tuple[list[Row], list[str]]:
+    rows, notes = [], []
+    for kind, units in (("threads", "40"), ("pool", "40")):
+        load = os.getloadavg()[0]
+        values = interleave({"watched": partial(wall_watched, kind, units),
+                             "alone": partial(wall_alone, kind, units)}, repeats)
+        for index, what in ((0, "wall"), (1, "CPU seconds")):
+            watched, alone = [v[index] for v in values["watched"]], [v[index] for v in values["alone"]]
+            row = Row(f"{what}, {kind} program, watched", "s", watched, "the same, not watched", alone,
+                      "ratio <= 1.03" if index == 0 else "")
+            if index == 0:
+                row.met = row.ratio is not None and row.ratio <= 1.03
+            rows.append(row)
+        walls = sorted(v[0] for v in values["alone"])
+        paired = statistics.median(w[0] / a[0] for w, a in zip(values["watched"], values["alone"]))
+        spread = 0.0
+        if len(walls) >= 4:
+            quartiles = statistics.quantiles(walls, n=4)
+            spread = (quartiles[2] - quartiles[0]) / statistics.median(walls)
+        readable = len(walls) >= 4 and spread <= 0.03
+        notes.append(f"{kind} program: median of the {repeats} pairs' ratios {paired:.3f}; unwatched walls' "
+                     f"interquartile spread {spread:.1%} of their median"
+                     f"{'' if readable else ': wider than the 3% to be read (or too few repeats), NOT READABLE here'}"
+                     f"; load {load:.1f} before, {os.getloadavg()[0]:.1f} after")
+    return rows, notes
 
 
 def first_figures() -> tuple[float, float]:
@@ -198,23 +273,21 @@ def bytes_rate(command: list[str], seconds: float) -> float:
 
 def main() -> None:
     parse = parser(__doc__)
-    parse.add_argument("--seconds", type=float, default=None, help="seconds per CPU and bytes window (default 10)")
+    parse.add_argument("--seconds", type=float, default=None,
+                       help="seconds per CPU window (default 30) and bytes window (default 15)")
+    parse.add_argument("--frame-seconds", type=float, default=None, help="seconds of frames timed (default 60)")
+    parse.add_argument("--wall-repeats", type=int, default=None, help="watched / not watched pairs (default 7)")
     args = parse.parse_args()
-    seconds = args.seconds or (4.0 if args.quick else 10.0)
-    repeats = 1 if args.quick else 3
-    rows = []
-    for kind, units in (("threads", "40"), ("pool", "40")):
-        values = interleave({"watched": partial(wall_watched, kind, units),
-                             "alone": partial(wall_alone, kind, units)}, repeats)
-        row = Row(f"wall, {kind} program, watched", "s", values["watched"], "the same, not watched",
-                  values["alone"], "ratio <= 1.03")
-        row.met = row.ratio is not None and row.ratio <= 1.03
-        rows.append(row)
-    rows += cost_rows(seconds, repeats)
-    frames = asyncio.run(_frames(seconds))
-    p95 = statistics.quantiles(frames, n=20)[-1] if len(frames) >= 20 else max(frames)
-    rows.append(Row("frame p95, 256 threads + 16 procs x 4", "ms", [p95], target="<= 10", met=p95 <= 10))
-    firsts = [first_figures() for _ in range(repeats)]
+    seconds = args.seconds or (4.0 if args.quick else 30.0)
+    repeats = 1 if args.quick else 2
+    rows, notes = wall_rows(args.wall_repeats or (1 if args.quick else 7))
+    cost, said = cost_rows(seconds, repeats)
+    rows += cost
+    notes += said
+    frames, said = frame_rows(args.frame_seconds or (8.0 if args.quick else 60.0))
+    rows += frames
+    notes += said
+    firsts = [first_figures() for _ in range(1 if args.quick else 3)]
     rows.append(Row("first kinds of waiting", "s", [f[0] for f in firsts], target="<= 1.5",
                     met=statistics.median(f[0] for f in firsts) <= 1.5))
     rows.append(Row("first GIL held", "s", [f[1] for f in firsts], target="<= 1.5",
@@ -223,8 +296,9 @@ def main() -> None:
     try:
         _settled(target, 5)
         htop = ensure_tool("htop")
-        values = interleave({"conctui": partial(bytes_rate, [*conctui_command(), "watch", str(target.pid)], seconds),
-                             "htop": partial(bytes_rate, [htop or "htop"], seconds)}, repeats)
+        window = args.seconds or (4.0 if args.quick else 15.0)
+        values = interleave({"conctui": partial(bytes_rate, [*conctui_command(), "watch", str(target.pid)], window),
+                             "htop": partial(bytes_rate, [htop or "htop"], window)}, 1 if args.quick else 3)
     finally:
         target.kill()
         target.wait()
@@ -232,7 +306,7 @@ def main() -> None:
               values["htop"], "<= htop's")
     row.met = row.ratio is not None and row.ratio <= 1.0
     rows.append(row)
-    report("watch_cost", args, rows, [f"frames timed: {len(frames)}; load {os.getloadavg()[0]:.1f}"])
+    report("watch_cost", args, rows, notes)
 
 
 if __name__ == "__main__":

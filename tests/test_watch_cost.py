@@ -107,3 +107,31 @@ async def test_the_threads_table_repaints_only_the_cells_whose_figures_changed()
     (region,) = painted
     cpu = after[y].index("cruncher_1") + 13  # the cpu column, after the 12-cell name and a blank
     assert cpu <= region.x and region.right <= cpu + 4  # only its digits, of an 80-cell line
+
+
+async def test_the_whole_watch_s_verdict_is_taken_in_the_frame_after_a_sample_s(monkeypatch) -> None:
+    """Both verdicts in one frame would cost 256 threads' figures twice: the whole watch's waits a frame."""
+    from conctui.widgets import verdict_lines
+
+    taken: list[tuple[float, bool]] = []
+    verdict = verdict_lines.verdict
+    monkeypatch.setattr(verdict_lines, "verdict", lambda model, window: (
+        taken.append((model.last.t, window)), verdict(model, window))[1])
+    events = stream(10)
+    later = [event for event in events if isinstance(event, WatchSample) and event.t >= 5]
+    source = WatchSource(launched=True)
+    source([event for event in events if event not in later])  # the start, the output and t = 0..4
+    app = ConcApp(source, ticking=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.panes.frame()
+        whole_frames = []
+        for sample in later:  # t = 5..10, a frame each, then a frame with nothing new
+            for events_of_frame in ([sample], []):
+                source(events_of_frame)
+                taken.clear()
+                app.panes.frame()
+                if (sample.t, False) in taken:
+                    whole_frames.append((sample.t, bool(events_of_frame)))
+        await pilot.pause()
+    assert whole_frames == [(9.0, False)]  # due at t = 9 (5 s after t = 4): in the frame after its sample's
+    assert "whole watch, 9 s" in str(app.panes.results_pane.render())

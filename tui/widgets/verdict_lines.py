@@ -1,7 +1,9 @@
 """The watch's verdict pane (the results slot of a watched program's panes, panes.py): the last
 second's sentences, then the whole watch's. Sentences are wrapped to the pane's width here, so
 a second's new figures repaint only the cells that changed (a sentence's digits), not every
-line of the pane."""
+line of the pane. The whole watch's figures (as many again as the last second's: 256 threads'
+cost a few ms) are taken in the frame after a sample's, not in the same one, so no frame pays
+for both."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -49,16 +51,23 @@ class VerdictLines(Widget):
         self.whole: list[Line] = []  # the whole watch's verdict, again every WHOLE_EVERY_S of the watch
         self.whole_at = -WHOLE_EVERY_S
         self.whole_s = 0.0  # its title moves with it, not every second
+        self.whole_due = False  # due at the last sample: taken in the next frame
+        self.waited = False  # it was due in the last frame too
 
     def show(self, model: SessionModel, changes: Changes) -> None:
         watch = model.state.watch
         if changes.restart:
-            self.whole, self.whole_at, self.whole_s = [], -WHOLE_EVERY_S, 0.0
-        if watch is None or not changes.program:
+            self.whole, self.whole_at, self.whole_s, self.whole_due, self.waited = [], -WHOLE_EVERY_S, 0.0, False, False
+        if watch is None or not (changes.program or self.whole_due):
             return
         at = watch.last.t if watch.last is not None else 0.0
-        if watch.ended is not None or at - self.whole_at >= WHOLE_EVERY_S:
+        if changes.program and at - self.whole_at >= WHOLE_EVERY_S:
+            self.whole_due = True
+        # at once the first time and at the end; else not in a sample's frame, unless the next also has one
+        if watch.ended is not None or (self.whole_due and (self.whole_at < 0 or not changes.program or self.waited)):
             self.whole, self.whole_at, self.whole_s = verdict(watch, window=False), at, watch.duration_s
+            self.whole_due = False
+        self.waited = self.whole_due
         self.draw(verdict_text(watch, self.whole, self.whole_s))
 
     def draw(self, text: Text) -> None:
