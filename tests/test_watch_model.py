@@ -235,8 +235,12 @@ def test_no_gil_reads_as_none_not_zero_and_the_verdict_says_parallel_only_past_o
     assert thread.states["running"] == pytest.approx(0.9)
     (line,) = verdict(model, window=False)
     assert line.reason == "no_gil" and "on 2.70 of 16 cores at once" in line.text and "in parallel" in line.text
-    (slow,) = verdict(_no_gil(0.3, lock=60), window=False)
-    assert slow.reason == "no_gil" and "in parallel" not in slow.text and "waiting 60% of the time" in slow.text
+    (locked,) = verdict(_no_gil(0.3, lock=60), window=False)
+    assert locked.reason == "no_gil" and "in parallel" not in locked.text
+    assert locked.text.endswith("they wait on locks 60% of the time.")
+    (starved,) = verdict(_no_gil(0.15, lock=10), window=False)  # ready 90% of the time, on a core 15%
+    assert starved.text.endswith("ready to run 90% of the time but ran 15% of it, 0.45 of 16 cores in all: no GIL "
+                                 "holds them back; they wait for a core.")
 
 
 def test_py_spy_that_cannot_read_a_free_threaded_build_says_so_once(monkeypatch) -> None:

@@ -6,9 +6,11 @@ sentence states measured figures and, where the figures support one, the standar
 missing (py-spy refused: no GIL sentences). The set, checked in this order per process:
 
 - gil_bound: >= 2 threads each waiting for the GIL >= GIL_WAIT of the time;
-- no_gil: a process with no GIL (a free-threaded build, its GIL not switched on), >= 2 threads
-  each on >= BUSY of a core: in parallel where together on >= PARALLEL cores (more than one
-  core's work in the span can only be parallel), else held back by something other than a GIL;
+- no_gil: a process with no GIL (a free-threaded build, its GIL not switched on): in parallel
+  where >= 2 threads each on >= BUSY of a core are together on >= PARALLEL cores (more than one
+  core's work in the span can only be parallel); else, >= 2 threads busy or ready to run (state
+  R) >= READY of the time, held back by something other than a GIL: waiting for a core (ready
+  more than they ran) or on locks, whichever is the larger share;
 - gil_released: >= 2 threads each on >= BUSY of a core, holding the GIL <= RELEASED on average;
 - lock_wait: >= 2 threads each waiting on other futexes (Lock, Condition, Queue) >= LOCK_WAIT
   that each also ran >= WORKS of a core (they work between waits: not idle workers waiting
@@ -37,6 +39,7 @@ LOCK_WAIT = 0.5
 IO_WAIT = 0.5
 IDLE = 0.05
 PARALLEL = 1.2  # cores
+READY = 0.5
 REASONS = ("processes", "gil_bound", "no_gil", "gil_released", "lock_wait", "io_wait", "one_core", "idle")
 
 
@@ -83,17 +86,22 @@ def _process_line(process: ProcessFigures, cores: int, parent_of_workers: bool) 
                     f"Pure-Python work in threads runs one at a time; {_more_cores(process)} would use more cores.",
                     {"pid": pid, "threads": len(waiting_gil), "cpu": cpu, "cores": cores, "gil_wait": round(wait, 4)},
                     f"{_threads(len(waiting_gil))} under one GIL, {cpu_text} cores, GIL wait {percent(wait)}")
-    if len(busy) >= 2 and process.no_gil:
-        figures = {"pid": pid, "threads": len(busy), "cpu": cpu, "cores": cores}
-        if cpu >= PARALLEL:
-            return Line("no_gil", f"{_threads(len(busy))} in pid {pid} ran Python on {cpu_text} of {cores} cores at "
-                        "once with no GIL (a free-threaded build): they run in parallel.", figures,
-                        f"{_threads(len(busy))} in parallel, no GIL, {cpu_text} cores")
-        lock = _mean([_state(t, "lock_wait") for t in busy])
-        return Line("no_gil", f"{_threads(len(busy))} in pid {pid} busy with no GIL (a free-threaded build), yet on "
-                    f"{cpu_text} of {cores} cores in all: no GIL holds them back; the cores free to them or their "
-                    f"locks (waiting {percent(lock)} of the time) do.", {**figures, "lock_wait": round(lock, 4)},
-                    f"{_threads(len(busy))}, no GIL, only {cpu_text} cores")
+    ready = [t for t in threads if (t.cpu or 0) >= BUSY or _state(t, "running") >= READY]
+    if process.no_gil and len(busy) >= 2 and cpu >= PARALLEL:
+        return Line("no_gil", f"{_threads(len(busy))} in pid {pid} ran Python on {cpu_text} of {cores} cores at "
+                    "once with no GIL (a free-threaded build): they run in parallel.",
+                    {"pid": pid, "threads": len(busy), "cpu": cpu, "cores": cores},
+                    f"{_threads(len(busy))} in parallel, no GIL, {cpu_text} cores")
+    if process.no_gil and len(ready) >= 2:
+        run, got = _mean([_state(t, "running") for t in ready]), _mean([t.cpu or 0 for t in ready])
+        lock = _mean([_state(t, "lock_wait") for t in ready])
+        why = "they wait for a core" if run - got >= lock else f"they wait on locks {percent(lock)} of the time"
+        return Line("no_gil", f"{_threads(len(ready))} in pid {pid} with no GIL (a free-threaded build) were ready to "
+                    f"run {percent(run)} of the time but ran {percent(got)} of it, {cpu_text} of {cores} cores in "
+                    f"all: no GIL holds them back; {why}.",
+                    {"pid": pid, "threads": len(ready), "cpu": cpu, "cores": cores, "running": round(run, 4),
+                     "ran": round(got, 4), "lock_wait": round(lock, 4)},
+                    f"{_threads(len(ready))}, no GIL, {cpu_text} cores: {why}")
     held = [t.gil_held for t in busy if t.gil_held is not None]
     if len(busy) >= 2 and len(held) == len(busy) and _mean(held) <= RELEASED:
         return Line("gil_released", f"{_threads(len(busy))} in pid {pid} busy on {cpu_text} cores while holding the "
