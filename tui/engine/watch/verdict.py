@@ -8,9 +8,9 @@ missing (py-spy refused: no GIL sentences). The set, checked in this order per p
 - gil_bound: >= 2 threads each waiting for the GIL >= GIL_WAIT of the time;
 - no_gil: a process with no GIL (a free-threaded build, its GIL not switched on): in parallel
   where >= 2 threads each on >= BUSY of a core are together on >= PARALLEL cores (more than one
-  core's work in the span can only be parallel); else, >= 2 threads busy or ready to run (state
-  R) >= READY of the time, held back by something other than a GIL: waiting for a core (ready
-  more than they ran) or on locks, whichever is the larger share;
+  core's work in the span can only be parallel); else, >= 2 threads busy, or ready to run
+  (state R) >= READY of the time while on >= WORKS of a core, held back by something other
+  than a GIL: waiting for a core (ready more than they ran) or on locks, the larger share;
 - gil_released: >= 2 threads each on >= BUSY of a core, holding the GIL <= RELEASED on average;
 - lock_wait: >= 2 threads each waiting on other futexes (Lock, Condition, Queue) >= LOCK_WAIT
   that each also ran >= WORKS of a core (they work between waits: not idle workers waiting
@@ -86,7 +86,9 @@ def _process_line(process: ProcessFigures, cores: int, parent_of_workers: bool) 
                     f"Pure-Python work in threads runs one at a time; {_more_cores(process)} would use more cores.",
                     {"pid": pid, "threads": len(waiting_gil), "cpu": cpu, "cores": cores, "gil_wait": round(wait, 4)},
                     f"{_threads(len(waiting_gil))} under one GIL, {cpu_text} cores, GIL wait {percent(wait)}")
-    ready = [t for t in threads if (t.cpu or 0) >= BUSY or _state(t, "running") >= READY]
+    # ready: busy, or runnable most of the time while doing some work (a 3.13t thread waiting for a
+    # lock first spins in sched_yield, runnable: it does next to none)
+    ready = [t for t in threads if (t.cpu or 0) >= BUSY or (_state(t, "running") >= READY and (t.cpu or 0) >= WORKS)]
     if process.no_gil and len(busy) >= 2 and cpu >= PARALLEL:
         return Line("no_gil", f"{_threads(len(busy))} in pid {pid} ran Python on {cpu_text} of {cores} cores at "
                     "once with no GIL (a free-threaded build): they run in parallel.",
