@@ -19,7 +19,10 @@ import os
 import sys
 import types
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import inspect
 
 
 class LoadError(Exception):
@@ -153,12 +156,9 @@ def _declared(owner: type, name: str) -> Any:
     return None
 
 
-def _takes_index(signature: Any, trial: dict[str, Any], shown: str, params: dict[str, Any]) -> bool:
+def _takes_index(signature: inspect.Signature, trial: dict[str, Any], shown: str, params: dict[str, Any]) -> bool:
     """Whether to call it with the worker's index: where it can take a positional argument.
     Otherwise with none; either way with the --param values (and report) by name."""
-    import inspect  # in the runner only, as in `_shape`
-
-    positional_kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     try:
         signature.bind(0, **trial)
         return True
@@ -169,17 +169,18 @@ def _takes_index(signature: Any, trial: dict[str, Any], shown: str, params: dict
         return False
     except TypeError as exc:
         without = exc
-    kinds = {p.name: p.kind for p in signature.parameters.values() if p.default is p.empty and p.name not in trial}
-    positional = [name for name, kind in kinds.items() if kind in positional_kinds]
+    required = [p for p in signature.parameters.values() if p.default is p.empty and p.name not in trial]
+    positional = [p.name for p in required if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     if len(positional) > 1:
         raise LoadError("%s cannot be called: it needs %d positional arguments (%s), and a workload gets at most "
                         "one, the worker's index, with --param values by name"
                         % (shown, len(positional), ", ".join(positional)))
-    named = [name for name, kind in kinds.items() if kind == inspect.Parameter.KEYWORD_ONLY]
+    named = [p.name for p in required if p.kind == p.KEYWORD_ONLY]
     if named:
         raise LoadError("%s cannot be called: it needs %s" % (shown, " ".join("--param %s=VALUE" % n for n in named)))
     given = ", ".join(params)
-    if any(p.kind in (*positional_kinds, p.VAR_POSITIONAL) for p in signature.parameters.values()):
+    if any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)
+           for p in signature.parameters.values()):
         how, error = "with the worker's index" + (" and --param " + given if given else ""), with_index
     else:
         how, error = ("with --param %s alone" % given) if given else "without arguments", without
