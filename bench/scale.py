@@ -22,8 +22,9 @@ starting as many trivial children with the same method (bench/_plain.py --starts
 Targets: frame p95 <= 10 ms at 256 workers, <= 30 ms at 1024 (<= 100 ms for the rest);
 start cost per worker <= 1.3x plain multiprocessing, for each start method. Where valgrind is
 installed, also the instructions a worker process spends importing what it runs (boot.py, then
-runner/in_child.py), beside a plain spawn child's re-run of its script (bench/_plain.py): a
-figure the machine's load does not move. --starts: the start-cost rows alone.
+runner/in_child.py), beside a plain spawn child's re-run of its script (bench/_plain.py), and all
+a worker does from its exec to its workload's call, beside a plain spawn child's up to its target:
+figures the machine's load does not move. --starts: the start-cost rows alone.
 
     python bench/scale.py [--quick] [--json] [--repeats K] [--before PYTHON] [--starts]
 """
@@ -34,10 +35,12 @@ import asyncio
 import json
 import math
 import os
+import re
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from functools import partial
 
@@ -194,6 +197,68 @@ def import_rows(before: str | None) -> list[Row]:
     return rows
 
 
+CALLED = "import os\n\n\ndef work():\n    os._exit(0)  # the count stops where the workload is called\n"
+PLAIN_CALLER = """import multiprocessing, sys
+sys.path.insert(0, sys.argv[1])
+import called
+if __name__ == "__main__":
+    child = multiprocessing.get_context("spawn").Process(target=called.work)
+    child.start()
+    child.join()
+"""
+
+
+def child_instructions(command: list[str], folder: str) -> float:
+    """Millions of instructions of the spawned child in `command`'s process tree, from its exec to
+    its target's call: valgrind follows every exec, into the runner and its worker."""
+    logs = os.path.join(folder, "logs")
+    shutil.rmtree(logs, ignore_errors=True)
+    os.mkdir(logs)
+    valgrind = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--trace-children=yes",
+                "--cachegrind-out-file=/dev/null", f"--log-file={logs}/%p"]
+    wrapper = os.path.join(folder, "python")  # conctui's --python: its runner and workers under valgrind
+    with open(wrapper, "w") as out:
+        out.write(f'#!/bin/sh\nexec {" ".join(valgrind)} "$(cat {folder}/real)" "$@"\n')
+    os.chmod(wrapper, 0o755)
+    subprocess.run([part.replace("{wrapper}", wrapper) for part in command], capture_output=True, timeout=600)
+    counts = []
+    for name in os.listdir(logs):
+        with open(os.path.join(logs, name)) as log:
+            text = log.read()
+        if "spawn_main" in text.split("Command:", 1)[-1].split("\n", 1)[0]:
+            counts.append(int(re.search(r"I\s+refs:\s+([\d,]+)", text).group(1).replace(",", "")))
+    if len(counts) != 1:
+        raise RuntimeError(f"expected one spawned child under valgrind, found {len(counts)}")
+    return counts[0] / 1e6
+
+
+def call_rows(before: str | None) -> list[Row]:
+    """A spawned worker's instructions up to its workload's call, beside a plain spawn child's up to
+    its target's (the same function, which exits there), and --before's tree's worker: all it
+    does before the work (interpreter start-up, imports, its threads and set-up), by valgrind."""
+    with tempfile.TemporaryDirectory(prefix="conctui-scale-") as folder:
+        with open(os.path.join(folder, "called.py"), "w") as out:
+            out.write(CALLED)
+        with open(os.path.join(folder, "caller.py"), "w") as out:
+            out.write(PLAIN_CALLER)
+
+        def worker(python: str) -> float:
+            with open(os.path.join(folder, "real"), "w") as out:
+                out.write(python)
+            return child_instructions([python, "-m", "conctui", "run", f"{folder}/called.py:work", "--mode",
+                                       "processes", "--workers", "1", "--python", "{wrapper}"], folder)
+
+        with open(os.path.join(folder, "real"), "w") as out:
+            out.write(sys.executable)
+        plain = child_instructions(["{wrapper}", f"{folder}/caller.py", folder], folder)
+        rows = [Row("a worker, start to its call (valgrind)", "M instr", [worker(sys.executable)],
+                    "a plain spawn child, start to its target", [plain])]
+        if before:
+            rows.append(Row("a worker, start to its call (valgrind) before", "M instr", [worker(before)],
+                            "a plain spawn child, start to its target", [plain]))
+    return rows
+
+
 def start_rows(repeats: int, before: str | None) -> list[Row]:
     """4 x cores processes of `cpu` under each start method: all started, frame p95, start cost per
     worker beside plain multiprocessing's (and --before's tree), all interleaved in one run."""
@@ -220,7 +285,7 @@ def start_rows(repeats: int, before: str | None) -> list[Row]:
             rows.append(Row(f"{method}: start cost per worker before", "ms",
                             [1000 * s / procs for s, _ in measured["before"]],
                             f"plain multiprocessing {method}, trivial children", row.ref_values))
-    return rows + (import_rows(before) if shutil.which("valgrind") else [])
+    return rows + (import_rows(before) + call_rows(before) if shutil.which("valgrind") else [])
 
 
 def main() -> None:
