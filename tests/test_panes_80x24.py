@@ -8,7 +8,7 @@ import pytest
 from conctui.app import ConcApp
 from conctui.engine.events import Output, RunStarted
 from conctui.export import render_screen
-from conctui.runner.schema import SubInterpreters
+from conctui.runner.run_events import SubInterpreters
 from conctui.source import HeaderLine
 from conctui.widgets.header import header_text
 from fixtures import demo

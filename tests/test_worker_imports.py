@@ -35,6 +35,7 @@ def work(*, path):
 # events, loader.py's reading of the signature: ~38 M instructions), multiprocessing.connection
 # (unpickling its pipes' Connections: tempfile, shutil, lzma..., ~13 M), sysconfig (~6 M), ctypes, traceback
 NOT_IN_A_WORKER = {"dataclasses", "inspect", "multiprocessing.connection", "tempfile", "ctypes", "traceback",
+                   "_conctui_runner.run_events",  # the run's own events: the runner's, not a worker's
                    *(["sysconfig"] if sys.version_info < (3, 13) else [])}  # no free-threaded build to ask about
 
 

@@ -30,7 +30,8 @@ from distributed.diagnostics.plugin import SchedulerUploadFile, UploadFile
 from . import in_dask_worker
 from .crossing import no_crossings
 from .modes import Mode, ModeError
-from .schema import Cluster, Output, decode
+from .run_events import Cluster
+from .schema import Output, decode
 
 POLL_S = 0.05
 FINISH_GRACE_S = 3.0  # a task's last events may trail its result through the scheduler

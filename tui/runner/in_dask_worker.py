@@ -20,7 +20,8 @@ from typing import Any
 from .channel import CapturedBytes, CapturedOutput, Outbox
 from .crossing import ByReference
 from .loader import LoadError, load
-from .schema import Sample, WorkerFinished, WorkerStarted, encode
+from .run_events import Sample
+from .schema import WorkerFinished, WorkerStarted, encode
 from .work import run_worker
 
 LEASE_S = 10.0  # a sampler whose runner stopped renewing (killed, cut off) ends on its own

@@ -1,4 +1,4 @@
-"""What this interpreter is and can do (a schema.PythonInfo), for the header, the modes and every JSON run."""
+"""What this interpreter is and can do (a run_events.PythonInfo), for the header, the modes and every JSON run."""
 from __future__ import annotations
 
 import importlib.util
@@ -8,7 +8,7 @@ import platform
 import sys
 
 from .gil_constants import free_threaded_build
-from .schema import PythonInfo, SubInterpreters
+from .run_events import PythonInfo, SubInterpreters
 
 
 def usable_cores() -> int:

@@ -27,7 +27,8 @@ from .memory import snapshot, views
 from .modes import Asyncio, Mode, ModeError, Sequential, Threads
 from .processes import Processes
 from .request import DescribeRequest, RunRequest, request_from, to_bytes
-from .schema import Memory, RunFinished, RunStarted
+from .run_events import RunFinished, RunStarted
+from .schema import Memory
 
 
 def _dask(*args: Any) -> Mode:

@@ -15,7 +15,8 @@ import json
 import math
 from typing import Any
 
-from .schema import CHECKS, MAX_INDEX, EventError, PythonInfo, Record, field, record
+from .run_events import PythonInfo
+from .schema import CHECKS, MAX_INDEX, EventError, Record, field, record
 
 Clock = float  # a time.monotonic() reading: as large as the machine's uptime, so not bounded by MAX_T
 
