@@ -41,9 +41,9 @@ def conctui_wall(name: str, mode: str, workers: int, sampled: bool = True) -> fl
     """One run as the CLI makes it; the runner's own wall time of the mode. `sampled=False`: with
     the GIL sampler off, as where py-spy is not installed (only in a process of its own: it stays off)."""
     if not sampled:
-        from conctui.engine.gil_sampler import GilSampler
+        from conctui.engine import gil_sampler
 
-        GilSampler.wanted = staticmethod(lambda mode: False)
+        gil_sampler.find_py_spy = lambda: None  # as where py-spy is not installed: no run is sampled
     ref = parse_workload(name)
     spec = RunSpec(ref, mode, workers, parse_params(ref, [f"{k}={v}" for k, v in PARAMS[name].items()]))
     figures = run_once(spec)
