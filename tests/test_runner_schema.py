@@ -82,3 +82,18 @@ def test_dispatch_calls_the_handler_named_for_the_wire_name_and_says_when_there_
     assert schema.dispatch(consumer, started) is True and consumer.seen == [started]
     assert schema.dispatch(consumer, schema.Progress(0.6, 1, 0.5)) is False and consumer.seen == [started]
     assert all(cls.HANDLER == "handle_" + name for name, cls in schema.TYPES.items())
+
+
+def test_events_are_declared_from_their_annotations_without_dataclasses() -> None:
+    """Fields in order (Event's `t` first), a default factory's value new for each event, a copy
+    with changes checked like a new event, and nothing assigned once built."""
+    assert schema.WorkerStarted.FIELDS[:4] == ("t", "index", "pid", "tid")
+    started = schema.WorkerStarted(1.0, 0, 10, 11)
+    assert started.gil_futex == [] and started.gil_futex is not schema.WorkerStarted(1.0, 1, 10, 11).gil_futex
+    assert started.replace(pid=12) == schema.WorkerStarted(1.0, 0, 12, 11)
+    with pytest.raises(schema.EventError, match="out of range"):
+        started.replace(index=-1)
+    with pytest.raises(TypeError, match="colour"):
+        started.replace(colour="red")
+    with pytest.raises(schema.FrozenError):
+        started.pid = 3  # type: ignore[misc]
