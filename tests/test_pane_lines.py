@@ -5,6 +5,7 @@ import pytest
 from conctui.engine.events import GilSample, GilWorkers, RunFinished, RunStarted, WorkerFinished, WorkerStarted
 from conctui.engine.figures import run_figures
 from conctui.engine.state import SessionState, WorkerState, apply
+from conctui.engine.watch.model import WatchModel
 from conctui.runner.gil_constants import NO_GIL
 from conctui.widgets.clock import clock_text
 from conctui.widgets.cores import gil_line
@@ -98,6 +99,12 @@ def test_every_line_of_the_clock_fits_the_side_pane() -> None:
 
 def _sampled(t: float, *rows: list, run_held: float | None = None, note: str | None = None) -> GilWorkers:
     return GilWorkers(t, list(rows), run_held, note, "py-spy")
+
+
+def test_a_watched_programs_gil_line_points_to_the_threads_not_a_bare_dash() -> None:
+    watched = SessionState()
+    watched.watch = WatchModel()
+    assert gil_line(watched).plain == "GIL: see threads"  # a GIL per process: each thread's share is there
 
 
 def test_the_gil_line_is_the_workers_sampled_figures_live_then_over_the_run() -> None:

@@ -30,6 +30,8 @@ def gil_line(state: SessionState) -> Text:
     """The run's GIL figures (engine/figures.gil_figures): the workers' wait and held with one
     GIL; held `each` where every worker has its own (a mean, never a sum); or why there are none."""
     run = state.current
+    if run is None and state.watch is not None:  # a watched program: a GIL per process, each thread's share
+        return Text("GIL: see threads", "dim")
     if run is None or (run.gil_workers is None and gil_scope(run) != "none"):
         return Text("GIL -", "dim")
     figures = gil_figures(run, state.t)
