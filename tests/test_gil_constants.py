@@ -3,6 +3,7 @@ machine's kernel where it can be, and a CPU it does not know said as such, never
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -127,3 +128,18 @@ def test_the_cores_panes_gil_line_says_why_wait_is_missing_on_an_unknown_cpu(ris
         apply(state, folded)
     line = gil_line(state).plain
     assert line == "GIL held 50%, wait not measured on riscv64", line  # never a wait of 0%
+
+
+def test_looking_for_the_gil_words_leaves_the_switch_interval_as_the_run_asked(monkeypatch) -> None:
+    """The search shortens the switch interval while it runs (the runner's start-up); the run's
+    own --switch-interval, set before it, is what the workers then get."""
+    if gil_constants.arch() is None or not os.path.exists("/proc/self/task"):
+        pytest.skip("no syscall table for this CPU, or no /proc: nothing is looked for")
+    monkeypatch.setattr(gil, "_FOUND", {})  # futex_range measures again, here
+    before = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.002)
+        gil.futex_range()
+        assert sys.getswitchinterval() == pytest.approx(0.002)
+    finally:
+        sys.setswitchinterval(before)

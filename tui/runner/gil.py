@@ -104,6 +104,7 @@ def gil_enabled() -> bool:
     return is_enabled is None or bool(is_enabled())
 
 
+CALIBRATION_SWITCH_S = 0.0005  # sys.setswitchinterval while the GIL's words are looked for
 HOLDER_SEARCH = 96  # bytes before the condition's first word where the GIL's last_holder lies
 _FOUND: dict[str, Any] = {}  # what futex_range found, once per process
 
@@ -139,6 +140,10 @@ def _futex_words(cpu: Arch, tries: int) -> list[int]:
         while not stop:
             pass
 
+    interval = sys.getswitchinterval()
+    # the spinner hands the GIL back after one switch interval: each try waited 5 ms (the default)
+    # for it, and the runner does this before its first worker starts (the run's start-up)
+    sys.setswitchinterval(min(interval, CALIBRATION_SWITCH_S))
     spinner = threading.Thread(target=spin, name="conctui-gil-calibration", daemon=True)
     spinner.start()
     path = ("/proc/self/task/%d/syscall" % spinner.native_id).encode()
@@ -158,6 +163,7 @@ def _futex_words(cpu: Arch, tries: int) -> list[int]:
     finally:
         stop.append(True)
         spinner.join()
+        sys.setswitchinterval(interval)
     return sorted(words)
 
 
@@ -185,8 +191,8 @@ def _holder_word(cpu: Arch, first_word: int) -> int:
 def futex_range(tries: int = 40) -> list[int]:
     """[first, last) addresses of this process's GIL futex words, or [] (no GIL, not Linux, a CPU
     without a table in gil_constants, no ctypes): the sampler counts a thread asleep in a futex
-    there as waiting for the GIL. Measured once per process, before any worker runs (about 10 ms;
-    a busy machine, where the spinner waits for a core instead, takes more tries)."""
+    there as waiting for the GIL. Measured once per process, before any worker runs (about 50 ms
+    here; a busy machine, where the spinner waits for a core instead, takes more tries)."""
     if not _FOUND:
         words: list[int] = []
         holder = 0
