@@ -13,6 +13,7 @@ from unittest.mock import patch
 import pytest
 from conctui.app import ConcApp
 from conctui.engine.recording import Recorder, Recording, read_recording
+from conctui.export import next_frame
 from conctui.replay_app import ReplaySource
 from fixtures import cores as core_streams
 from fixtures.terminal import BytesDriver, app_screen, differences
@@ -37,30 +38,12 @@ def recorded(events: list, path: Path) -> Recording:
 SETTLE_ROUNDS = 20  # rounds of message handling before a frame still sending is a failure of its own
 
 
-def work_queued(app: ConcApp) -> bool:
-    """Whether the app has work waiting: a widget's unhandled messages, or the screen's pending
-    layout, repaint, recompose or after-refresh callbacks (how the footer composes after the
-    bindings' refresh). Textual has no public call for this; its major version is pinned."""
-    screen = app.screen
-    if (screen._callbacks or screen._dirty_widgets or screen._layout_required or screen._scroll_required
-            or screen._repaint_required or screen._recompose_required):
-        return True
-    return any(not pump._message_queue.empty() for pump in (app, *screen.walk_children(with_self=True)))
-
-
 async def sent(app: ConcApp, pilot, driver: BytesDriver) -> None:
-    """Rounds of the app's work, waited for by events rather than Pilot.pause's idle-CPU sleeps
-    (25 of the tier's seconds): any animation runs out (a table's scroll, in wall-clock steps),
-    every widget handles the messages queued so far, and the screen's update is sent now rather
-    than on its 1/60 s timer; until a round sends nothing and leaves no work queued."""
-    animator = app.animator
+    """Rounds of the app's work (export.next_frame: by events, not idle-CPU sleeps) until one
+    sends nothing and leaves no work queued."""
     for _ in range(SETTLE_ROUNDS):
         before = driver.written
-        if animator._animations or animator._scheduled:  # Textual has no public "any animation?"
-            await pilot.wait_for_scheduled_animations()
-        await pilot._wait_for_screen()  # the wait Pilot.pause makes before its sleep
-        app.screen._on_timer_update()
-        if driver.written == before and not work_queued(app):
+        if await next_frame(app, pilot) and driver.written == before:
             return
     raise AssertionError(f"the app still sends after {SETTLE_ROUNDS} rounds")
 

@@ -60,17 +60,42 @@ def render_screen(app: App, color_system: str | None = "256") -> str:
     return "\n".join(ansi_line(line, system) for line in screen_lines(app))
 
 
-SETTLE_TRIES = 50  # pauses before a frame is taken as it is, still moving (a widget that never settles)
+SETTLE_TRIES = 50  # rounds before a frame is taken as it is, still moving (a widget that never settles)
+
+
+def work_queued(app: App) -> bool:
+    """Whether the app has work waiting: a widget's unhandled messages, or the screen's pending
+    layout, repaint, recompose or after-refresh callbacks (how the footer composes after the
+    bindings' refresh). Textual has no public call for this; its major version is pinned."""
+    screen = app.screen
+    if (screen._callbacks or screen._dirty_widgets or screen._layout_required or screen._scroll_required
+            or screen._repaint_required or screen._recompose_required):
+        return True
+    return any(not pump._message_queue.empty() for pump in (app, *screen.walk_children(with_self=True)))
+
+
+async def next_frame(app: App, pilot: Pilot) -> bool:
+    """One round of the app's work, waited for by events, not by the clock (Pilot.pause sleeps
+    until the CPU looks idle: 3 of every 4 seconds of an export): any animation runs out (a
+    table's scroll, in wall-clock steps), every widget handles the messages queued so far, and
+    the screen's update is made now rather than on its 1/60 s timer. True when no work is left
+    queued: a handled message may queue more."""
+    animator = app.animator
+    if animator._animations or animator._scheduled:  # Textual has no public "any animation?"
+        await pilot.wait_for_scheduled_animations()
+    await pilot._wait_for_screen()  # the wait Pilot.pause makes before its sleep
+    app.screen._on_timer_update()
+    return not work_queued(app)
 
 
 async def _settled(app: App, pilot: Pilot) -> None:
-    """Pause until two looks at the screen agree: widgets that draw a refresh later (the footer
-    composes after the bindings' refresh) are on it, however slowly a busy machine runs us."""
+    """Rounds until one leaves no work queued and the screen looks as after the round before:
+    the same frames however busy the machine (24 exports at once gave one SVG)."""
     shown = None
     for _ in range(SETTLE_TRIES):
-        await pilot.pause()
+        done = await next_frame(app, pilot)
         now = screen_lines(app)
-        if now == shown:
+        if done and now == shown:
             return
         shown = now
 
