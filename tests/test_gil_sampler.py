@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conctui.engine import gil_sampler
 from conctui.engine.events import PythonInfo, RunStarted
 from conctui.engine.gil_sampler import RunSampling, Worker, find_py_spy, parse_raw
 from fixtures.command import COMMAND, conctui
@@ -151,10 +152,13 @@ def test_each_process_has_its_own_gil_and_its_own_count_of_samples() -> None:
     assert held is None  # two GILs: their shares never add up (the run's figure is each one's, engine/figures.py)
 
 
-def test_the_gil_words_figures_move_once_a_window_with_many_workers() -> None:
+def test_the_gil_words_figures_move_once_a_window_with_many_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     """Free-threaded builds, GIL on: past 10 workers a tick of reads is longer than 10 ms, and
-    the figures must still move once a second (a tick-count test sent them never, or by luck)."""
+    the figures must still move once a window (a tick-count test sent them never, or by luck).
+    Windows of 0.25 s here, not 1 s: still 6 ticks of 40 ms each."""
     import threading
+
+    monkeypatch.setattr(gil_sampler, "SAMPLER_WINDOW_S", 0.25)
 
     sampling = _sampling("threads", 40)
     sampling.workers = {i: Worker(i, 10, 100 + i, [], started=0.0) for i in range(40)}  # ticks of 40 ms
