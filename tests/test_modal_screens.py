@@ -67,7 +67,7 @@ async def test_every_modal_says_how_to_close_it_on_its_first_screen() -> None:
 
 async def test_help_speaks_to_users_not_to_the_projects_developers() -> None:
     app = demo.demo_app()
-    async with app.run_test(size=(80, 120)) as pilot:  # tall: the whole help on one screen
+    async with app.run_test(size=(80, 140)) as pilot:  # tall: the whole help on one screen
         await demo.show(pilot, demo.download_threads())
         await pilot.press("question_mark")
         await pilot.pause()

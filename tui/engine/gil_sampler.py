@@ -2,8 +2,10 @@
 
 Three shares per worker, each of the time it was sampled:
 - held: samples of its thread holding its process's GIL, from `py-spy record --gil --idle
-  --threads` (threads named by native id), one record per SAMPLER_WINDOW_S run back to back, so the
-  figures move live (about 4% of a core at 100 Hz: bench/gil_meter.py);
+  --threads` (threads named by native id), one record per SAMPLER_WINDOW_S, the first at once and
+  the next once py-spy's CPU is paid back at BUDGET of a core (engine/pyspy_budget.py): back to
+  back for a few processes (~0.08 CPU-s a window for 3), ~5 s apart for 17, whose attaches alone
+  cost ~0.45 CPU-s a window. Between windows the figures stay those of the windows sampled;
 - wait: reads of /proc/PID/task/TID/syscall finding the thread asleep in a futex on its
   GIL's own words, which the runner found at start (runner/gil.py `futex_range`). py-spy's
   idle/active flag cannot say this: a thread waiting for the GIL sleeps in the kernel, so
@@ -51,12 +53,15 @@ from conctui.engine.events import (
     WorkerStarted,
     dispatch,
 )
+from conctui.engine.pyspy_budget import Budget, finished_cpu
 from conctui.runner.gil_constants import NO_GIL, SAMPLER_WINDOW_S, Arch, arch, not_measured
 
 RATE_HZ = 100  # py-spy's samples a second
 STATE_HZ = 100  # /proc reads a second per worker thread
 MAX_STATE_READS = 1000  # a second over all workers: with more workers, fewer reads each (at 4000, the
 # reads took ~5% of a core beside 64 workers and more, half of the app's CPU: bench/ui_cost.py)
+BUDGET = 0.10  # of one core: py-spy's windows, attaches included, use at most this on average (issue 23 §4:
+# 16 workers' 1 s windows back to back cost ~0.45 CPU-s a second, 1.23x plain multiprocessing on 2 cores)
 TOO_SHORT = "not sampled: the run ended before the sampler's first window"
 NOT_SAMPLED = {
     "interpreters": "own GIL in each sub-interpreter: the sampler reads only the main interpreter's threads",
@@ -290,12 +295,16 @@ class PySpyRecorder:
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
         self.interrupted = False
         self.sampling_since: float | None = None
+        self.cpu_s: float | None = None
 
     def done(self) -> bool:
-        """Polled every read: also notes when sampling began (py-spy's first line, after its set-up)."""
+        """Polled every read: also notes when sampling began (py-spy's first line, after its set-up),
+        and once it ended the CPU it used (`cpu_s`, read as it is reaped)."""
         if self.sampling_since is None and os.fstat(self.log.fileno()).st_size:
             self.sampling_since = time.monotonic()
-        return self.process.poll() is not None
+        if self.cpu_s is None:
+            self.cpu_s = finished_cpu(self.process)
+        return self.cpu_s is not None
 
     def interrupt(self) -> None:
         """End the window now: py-spy writes what it has on SIGINT."""
@@ -438,22 +447,26 @@ class RunSampling:
             return
         recorder: PySpyRecorder | None = None
         subprocesses = self.started.mode == "processes"
+        budget = Budget(time.monotonic(), BUDGET)  # the first window at once
         next_read = time.monotonic()
+        next_send = next_read + SAMPLER_WINDOW_S
         while True:  # wakes at each tick of reads, and at least every 1 / STATE_HZ s for the window's end
             if recorder is None:
                 if self.stopping.is_set():
                     return
-                with self.lock:
-                    workers = list(self.workers.values())
-                recorder = PySpyRecorder(self.started.pid, subprocesses, self.started.python, folder, workers)
-                self.source = (f"_remote_debugging at {RATE_HZ} Hz" if recorder.remote
-                               else f"py-spy at {RATE_HZ} Hz, {SAMPLER_WINDOW_S} s windows")
+                if budget.ready(time.monotonic()):
+                    with self.lock:
+                        workers = list(self.workers.values())
+                    recorder = PySpyRecorder(self.started.pid, subprocesses, self.started.python, folder, workers)
+                    self.source = (f"{'_remote_debugging' if recorder.remote else 'py-spy'} at {RATE_HZ} Hz, "
+                                   f"{SAMPLER_WINDOW_S} s windows, spaced to cost at most {BUDGET:.0%} of a core")
             if time.monotonic() >= next_read:
                 self._read_states(next_read)
                 next_read += self._period()
-            if self.stopping.is_set():
+            if recorder is not None and self.stopping.is_set():
                 recorder.interrupt()
-            if recorder.done():
+            if recorder is not None and recorder.done():
+                budget.spend(recorder.cpu_s or 0.0, time.monotonic())
                 try:
                     self._count(*recorder.finish())
                 except RuntimeError:
@@ -463,7 +476,10 @@ class RunSampling:
                 recorder = None
                 if self.stopping.is_set():
                     return
+                next_send = 0.0  # the window's figures at once
+            if time.monotonic() >= next_send:  # between windows too: wait and off CPU move, held stays the windows'
                 self._send(final=False)
+                next_send = time.monotonic() + SAMPLER_WINDOW_S
             time.sleep(min(max(0.0, next_read - time.monotonic()), 1 / STATE_HZ))
 
     def _read_states(self, at: float, words: bool = False) -> None:

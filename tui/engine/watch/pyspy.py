@@ -8,7 +8,7 @@ holding its process's GIL: their count over the window's samples is the thread's
 their stacks its hottest frames. py-spy's cost grows with the tree: past 4 processes or 128
 threads a window takes fewer samples a second (down to MIN_RATE_HZ), and past 4 processes it
 is a second longer for every 4, since each start attaches to every process again. All runs
-together are held to BUDGET of a core (Budget), so a big tree's windows come further apart.
+together are held to BUDGET of a core (engine/pyspy_budget.py), so a big tree's windows come further apart.
 One `py-spy dump --json` gives the root process's threads' Python names (under 3.11 /proc's
 comm says `python`; py-spy 0.4.3's dump reads only the root, even with --subprocesses) and
 their frames at that moment, which a window's hottest frame replaces (a thread that never held
@@ -29,6 +29,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from conctui.engine.gil_sampler import find_py_spy, ptrace_refused
+from conctui.engine.pyspy_budget import Budget, finished_cpu
 
 RATE_HZ = 100  # py-spy's samples a second, per process, while the tree has few
 SAMPLES_PER_S = 400  # over every Python process: 16 processes at 100 Hz cost py-spy ~30% of a core
@@ -43,7 +44,6 @@ MAX_OUTPUT = 64 << 20  # bytes of one window's file
 FREE_THREADED_FAILURES = 2  # py-spy 0.4.3 finds no interpreter in a 3.13t's memory, ever: say so soon
 BUDGET = 0.05  # of one core: py-spy's runs, attaches included, use at most this on average (issue 24: conctui
 # <= 10% of a core; 17 processes cost py-spy ~0.3 CPU-s a window in attaches alone, 7% of a core in 5 s windows)
-SAVED_S = 10.0  # seconds of budget a cheap tree may save for when it grows
 DUMP_EVERY_S = 1.0  # at most one dump this often per PROCESSES_PER_S processes: threads that come and go
 # would ask for one a tick, and a dump attaches to every process as a record does
 
@@ -111,40 +111,6 @@ def parse_speedscope(data: dict, pid: int) -> tuple[dict[tuple[int, int], int], 
     return held, top, names
 
 
-class Budget:
-    """py-spy's CPU held to `share` of a core on average: a finished run's CPU seconds are spent from
-    a balance that refills at `share` a second (at most `saved_s` seconds' worth), and a run starts
-    only while the balance is not negative. Most of a run's cost is attaching to each process,
-    whatever the window's length, so this spaces windows out rather than shortening them."""
-
-    def __init__(self, now: float, share: float = BUDGET, saved_s: float = SAVED_S) -> None:
-        self.share, self.cap = share, share * saved_s
-        self.balance, self.at = 0.0, now
-
-    def _refill(self, now: float) -> None:
-        self.balance, self.at = min(self.cap, self.balance + self.share * max(0.0, now - self.at)), now
-
-    def spend(self, cpu_s: float, now: float) -> None:
-        self._refill(now)
-        self.balance -= cpu_s
-
-    def ready(self, now: float) -> bool:
-        self._refill(now)
-        return self.balance >= 0
-
-
-def finished_cpu(process: subprocess.Popen) -> float | None:
-    """The CPU seconds a py-spy run used once it has finished (reaping it), None while it runs."""
-    try:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-    except ChildProcessError:  # reaped already: its cost is not known
-        return None if process.poll() is None else 0.0
-    if pid == 0:
-        return None
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return usage.ru_utime + usage.ru_stime
-
-
 def _memory_refused(pid: int) -> str | None:
     """Why this process may not read `pid`'s memory (what py-spy needs), or None where it may."""
     try:
@@ -182,7 +148,7 @@ class PySpyWindows:
         self.rate = RATE_HZ
         self.seconds = WINDOW_S
         self.first = True  # the first window is always WINDOW_S, at once: first figures within 1.5 s
-        self.budget = Budget(time.monotonic())
+        self.budget = Budget(time.monotonic(), BUDGET)
 
     def _spawn(self, *args: str, output: int) -> subprocess.Popen:
         return subprocess.Popen([self.binary, *args, "--pid", str(self.pid), "--subprocesses", "--nonblocking"],

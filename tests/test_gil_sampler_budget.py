@@ -1,0 +1,88 @@
+"""The lab's GIL sampler holds py-spy to a budget of CPU (engine/pyspy_budget.py): a few processes'
+windows still come back to back, 17 processes' come seconds apart, and between windows the GIL
+figures stay those of the windows sampled, never 0."""
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import threading
+
+import pytest
+from conctui.engine import gil_sampler
+from conctui.engine.events import GilWorkers, PythonInfo, RunStarted, WorkerStarted
+from conctui.engine.gil_sampler import RunSampling, Worker
+from conctui.engine.pyspy_budget import Budget
+
+# one 1 s window's py-spy CPU, measured here (py-spy 0.4 on busy workers): attaching is most of it
+CHEAP_S, WINDOW_WALL_S = 0.08, 1.05  # 2 worker processes and the runner
+DEAR_S, DEAR_WALL_S = 0.45, 2.5  # 16 worker processes and the runner: 2.5 s from start to end
+
+
+def test_a_few_processes_windows_still_come_back_to_back() -> None:
+    budget = Budget(0.0, gil_sampler.BUDGET)
+    now = 0.0
+    for _ in range(20):  # 20 windows of 3 processes: never held back
+        assert budget.ready(now)
+        now += WINDOW_WALL_S
+        budget.spend(CHEAP_S, now)
+
+
+def test_seventeen_processes_windows_come_seconds_apart() -> None:
+    budget = Budget(0.0, gil_sampler.BUDGET)
+    assert budget.ready(0.0)  # the first window at once: a short run still has figures
+    budget.spend(DEAR_S, DEAR_WALL_S)
+    assert not budget.ready(DEAR_WALL_S + 1.0)
+    assert budget.ready(DEAR_S / gil_sampler.BUDGET + 0.1)
+
+
+def _sampling(sent: list[GilWorkers], pid: int = 10) -> RunSampling:
+    return RunSampling(RunStarted(0.0, 1, "threads", "cpu", {}, 1, PythonInfo(), "spawn", pid), sent.extend, 0.0)
+
+
+def test_between_windows_the_figures_are_the_windows_sampled_never_0() -> None:
+    """A window held 100%, then 4 s with no window (the budget), then one held 50%: between them
+    the figure stays 100%, and over the run it is 75%, the windows' own time-weighted (the gap
+    counts neither as held nor as sampled)."""
+    sent: list[GilWorkers] = []
+    sampling = _sampling(sent)
+    sampling.workers = {0: Worker(0, 10, 100, [], started=0.0)}
+    sampling._count({(10, 100): 100}, 0.0, 1.0)
+    sampling._send(final=False)
+    sampling._send(final=False)  # a second later: no window, the budget held it back
+    sampling._count({(10, 100): 50}, 5.0, 6.0)
+    sampling._send(final=False)
+    assert [(event.rows[0][1], event.run_held) for event in sent] == [(1.0, 1.0), (1.0, 1.0), (0.75, 0.75)]
+
+
+@pytest.mark.process
+def test_a_py_spy_that_burns_cpu_holds_back_the_next_window(tmp_path, monkeypatch) -> None:
+    """A stand-in py-spy that burns 0.2 CPU-s a window, under a budget that takes 200 s to pay it
+    back: one window only, and every figure sent after it is that window's."""
+    starts = tmp_path / "starts"
+    fake = tmp_path / "py-spy"
+    fake.write_text(f"#!{sys.executable}\nimport sys, time\nopen({str(starts)!r}, 'a').write('start\\n')\n"
+                    "end = time.process_time() + 0.2\nwhile time.process_time() < end:\n    pass\n"
+                    "out = sys.argv[sys.argv.index('--output') + 1]\n"
+                    f"open(out, 'w').write('thread ({threading.get_native_id()}): main;work (job.py:1) 100\\n')\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("CONCTUI_PY_SPY", str(fake))
+    monkeypatch.setattr(gil_sampler, "BUDGET", 0.001)
+    sent: list[GilWorkers] = []
+    three = threading.Semaphore(0)
+    sampling = _sampling(sent, os.getpid())
+    sampling.emit = lambda events: (sent.extend(events), three.release())
+    sampling.worker(WorkerStarted(0.0, 0, os.getpid(), threading.get_native_id()))  # starts its thread
+    try:
+        for _ in range(4):  # the window's figures, then at least 3 more a second apart with no window
+            assert three.acquire(timeout=30), f"no figures: {sent}"
+    finally:
+        sampling.stop()
+        sampling.thread.join(10)
+    held = [event.rows[0][1] for event in sent]
+    first = next(i for i, value in enumerate(held) if value is not None)
+    assert held[first] == pytest.approx(1.0, abs=0.05) and len(held) - first >= 3
+    assert all(value == held[first] for value in held[first:]), held  # never 0, never dropped
+    assert starts.read_text().count("start") == 1
+    assert "spaced to cost at most" in sent[-1].source
+
