@@ -12,11 +12,11 @@ import pytest
 from conctui.engine import gil_sampler
 from conctui.engine.events import GilWorkers, PythonInfo, RunStarted, WorkerStarted
 from conctui.engine.gil_sampler import RunSampling, Worker
-from conctui.engine.pyspy_budget import Budget
+from conctui.engine.pyspy_budget import SAMPLES_PER_S, Budget
 
 # one 1 s window's py-spy CPU, measured here (py-spy 0.4 on busy workers): attaching is most of it
 CHEAP_S, WINDOW_WALL_S = 0.08, 1.05  # 2 worker processes and the runner
-DEAR_S, DEAR_WALL_S = 0.45, 2.5  # 16 worker processes and the runner: 2.5 s from start to end
+DEAR_S, DEAR_WALL_S = 0.33, 1.3  # 16 worker processes and the runner, at 23 Hz: 1.3 s from start to end
 
 
 def test_a_few_processes_windows_still_come_back_to_back() -> None:
@@ -55,6 +55,17 @@ def test_between_windows_the_figures_are_the_windows_sampled_never_0() -> None:
     assert [(event.rows[0][1], event.run_held) for event in sent] == [(1.0, 1.0), (1.0, 1.0), (0.75, 0.75)]
 
 
+def test_a_window_at_a_lower_rate_is_counted_at_its_own_rate() -> None:
+    """16 worker processes are sampled at 23 Hz (SAMPLES_PER_S over 17): 23 held samples of a 1 s
+    window are all of it, not 23% (a window read at 100 Hz)."""
+    sent: list[GilWorkers] = []
+    sampling = _sampling(sent)
+    sampling.workers = {0: Worker(0, 10, 100, [], started=0.0)}
+    sampling._count({(10, 100): 23}, 0.0, 1.0, rate=SAMPLES_PER_S // 17)
+    rows, held = sampling._rows()
+    assert rows[0][1] == pytest.approx(1.0, abs=0.05) and held == rows[0][1]
+
+
 @pytest.mark.process
 def test_a_py_spy_that_burns_cpu_holds_back_the_next_window(tmp_path, monkeypatch) -> None:
     """A stand-in py-spy that burns 0.2 CPU-s a window, under a budget that takes 200 s to pay it
@@ -84,5 +95,5 @@ def test_a_py_spy_that_burns_cpu_holds_back_the_next_window(tmp_path, monkeypatc
     assert held[first] == pytest.approx(1.0, abs=0.05) and len(held) - first >= 3
     assert all(value == held[first] for value in held[first:]), held  # never 0, never dropped
     assert starts.read_text().count("start") == 1
-    assert "spaced to cost at most" in sent[-1].source
+    assert sent[-1].source.startswith("py-spy at 100 Hz") and "spaced to cost at most" in sent[-1].source
 

@@ -4,8 +4,10 @@ Three shares per worker, each of the time it was sampled:
 - held: samples of its thread holding its process's GIL, from `py-spy record --gil --idle
   --threads` (threads named by native id), one record per SAMPLER_WINDOW_S, the first at once and
   the next once py-spy's CPU is paid back at BUDGET of a core (engine/pyspy_budget.py): back to
-  back for a few processes (~0.08 CPU-s a window for 3), ~5 s apart for 17, whose attaches alone
-  cost ~0.45 CPU-s a window. Between windows the figures stay those of the windows sampled;
+  back for a few processes (~0.08 CPU-s a window for 3), ~3 s apart for 17, whose attaches alone
+  cost ~0.25 CPU-s a window; past 4 processes fewer samples a second (SAMPLES_PER_S over them
+  all: 17 at 100 Hz cost ~0.55 CPU-s a window, at 23 Hz ~0.33). Between windows the figures
+  stay those of the windows sampled;
 - wait: reads of /proc/PID/task/TID/syscall finding the thread asleep in a futex on its
   GIL's own words, which the runner found at start (runner/gil.py `futex_range`). py-spy's
   idle/active flag cannot say this: a thread waiting for the GIL sleeps in the kernel, so
@@ -53,10 +55,10 @@ from conctui.engine.events import (
     WorkerStarted,
     dispatch,
 )
-from conctui.engine.pyspy_budget import Budget, finished_cpu
+from conctui.engine.pyspy_budget import MIN_RATE_HZ, SAMPLES_PER_S, Budget, finished_cpu
 from conctui.runner.gil_constants import NO_GIL, SAMPLER_WINDOW_S, Arch, arch, not_measured
 
-RATE_HZ = 100  # py-spy's samples a second
+RATE_HZ = 100  # py-spy's samples a second per process, past SAMPLES_PER_S over all fewer (16 worker processes: 23)
 STATE_HZ = 100  # /proc reads a second per worker thread
 MAX_STATE_READS = 1000  # a second over all workers: with more workers, fewer reads each (at 4000, the
 # reads took ~5% of a core beside 64 workers and more, half of the app's CPU: bench/ui_cost.py)
@@ -277,8 +279,10 @@ def count_holders(workers: list[Worker], cpu: Arch) -> None:
 class PySpyRecorder:
     """One window of held-GIL counts: a sampler subprocess run for SAMPLER_WINDOW_S, then parsed."""
 
-    def __init__(self, pid: int, subprocesses: bool, python: PythonInfo, folder: str, workers: list[Worker]) -> None:
+    def __init__(self, pid: int, subprocesses: bool, python: PythonInfo, folder: str, workers: list[Worker],
+                 processes: int = 1) -> None:
         self.pid = pid
+        self.rate = max(MIN_RATE_HZ, min(RATE_HZ, SAMPLES_PER_S // max(1, processes)))
         self.out = os.path.join(folder, "window")
         self.log = open(os.path.join(folder, "log"), "w+b")  # noqa: SIM115 - closed in finish()
         version = tuple(int(p) for p in python.version.split(".")[:2] if p.isdigit())
@@ -286,11 +290,11 @@ class PySpyRecorder:
         if self.remote:
             pids = sorted({w.pid for w in workers} | {pid})
             command = [python.executable or sys.executable, str(REMOTE_HELPER), ",".join(map(str, pids)),
-                       str(RATE_HZ), str(SAMPLER_WINDOW_S), self.out]
+                       str(self.rate), str(SAMPLER_WINDOW_S), self.out]
         else:
             command = [find_py_spy() or "py-spy", "record", "--pid", str(pid), "--gil", "--idle", "--threads",
-                       "--nonblocking", "--rate", str(RATE_HZ), "--duration", str(SAMPLER_WINDOW_S), "--format", "raw",
-                       "--output", self.out, *(["--subprocesses"] if subprocesses else [])]
+                       "--nonblocking", "--rate", str(self.rate), "--duration", str(SAMPLER_WINDOW_S),
+                       "--format", "raw", "--output", self.out, *(["--subprocesses"] if subprocesses else [])]
         self.began = time.monotonic()
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
         self.interrupted = False
@@ -312,8 +316,9 @@ class PySpyRecorder:
             self.interrupted = True
             self.process.send_signal(signal.SIGINT)
 
-    def finish(self) -> tuple[dict[tuple[int, int], int], float, float]:
-        """The window's counts and its span (monotonic), or PtraceRefused / RuntimeError with the sampler's words."""
+    def finish(self) -> tuple[dict[tuple[int, int], int], float, float, int]:
+        """The window's counts, its span (monotonic) and rate, or PtraceRefused / RuntimeError with the
+        sampler's words."""
         ended = time.monotonic()
         self.process.wait()
         self.log.seek(0)
@@ -331,10 +336,10 @@ class PySpyRecorder:
         if self.remote:
             data = json.loads(text or b"{}")
             counts = {tuple(int(p) for p in key.split(":")): n for key, n in data.get("counts", {}).items()}
-            return counts, ended - data.get("samples", 0) / RATE_HZ, ended
+            return counts, ended - data.get("samples", 0) / self.rate, ended, self.rate
         full = not self.interrupted and "Stopped sampling" not in said
-        began = ended - (SAMPLER_WINDOW_S * RATE_HZ - 1) / RATE_HZ if full else (self.sampling_since or self.began)
-        return parse_raw(text, self.pid), max(self.began, began), ended
+        began = ended - (SAMPLER_WINDOW_S * self.rate - 1) / self.rate if full else (self.sampling_since or self.began)
+        return parse_raw(text, self.pid), max(self.began, began), ended, self.rate
 
 
 class RunSampling:
@@ -457,8 +462,10 @@ class RunSampling:
                 if budget.ready(time.monotonic()):
                     with self.lock:
                         workers = list(self.workers.values())
-                    recorder = PySpyRecorder(self.started.pid, subprocesses, self.started.python, folder, workers)
-                    self.source = (f"{'_remote_debugging' if recorder.remote else 'py-spy'} at {RATE_HZ} Hz, "
+                    processes = self.started.workers + 1 if subprocesses else 1  # all it will find, from the first
+                    recorder = PySpyRecorder(self.started.pid, subprocesses, self.started.python, folder, workers,
+                                             processes)
+                    self.source = (f"{'_remote_debugging' if recorder.remote else 'py-spy'} at {recorder.rate} Hz, "
                                    f"{SAMPLER_WINDOW_S} s windows, spaced to cost at most {BUDGET:.0%} of a core")
             if time.monotonic() >= next_read:
                 self._read_states(next_read)
@@ -495,17 +502,17 @@ class RunSampling:
                 if state is not None:
                     classify(worker, state, self.futex)
 
-    def _count(self, counts: dict[tuple[int, int], int], begin: float, end: float) -> None:
+    def _count(self, counts: dict[tuple[int, int], int], begin: float, end: float, rate: int = RATE_HZ) -> None:
         """Add a window: a thread's held samples go to its workers live then, by their time in it
         (sequential workers take turns on one thread; asyncio's tasks share one).
 
-        A window has (end - begin) * RATE_HZ samples and a process's live part of it its share
+        A window has (end - begin) * rate samples and a process's live part of it its share
         (py-spy samples at random moments, so a share is an estimate), but never fewer than the
         samples that process's workers were seen holding its GIL in, nor a worker fewer than its
         own: a sampler late on a busy machine catches up, and one GIL's holders never add up to
         more than all of its time."""
         span = max(end - begin, 1e-6)
-        samples = max([span * RATE_HZ, *_per_process(counts).values()])
+        samples = max([span * rate, *_per_process(counts).values()])
         with self.lock:
             held: dict[Worker, float] = {}  # each worker's held samples in this window
             by_thread: dict[tuple[int, int], list[Worker]] = {}
@@ -529,9 +536,9 @@ class RunSampling:
                 floors.append(live)
                 for worker in workers:
                     part = live * worker.overlap(begin, end) / live_s
-                    worker.sampled_s += max(part, held[worker]) / RATE_HZ
-                    worker.held_s += held[worker] / RATE_HZ
-            self.sampled_s += max(samples * _live_span(list(held), begin, end) / span, *floors) / RATE_HZ
+                    worker.sampled_s += max(part, held[worker]) / rate
+                    worker.held_s += held[worker] / rate
+            self.sampled_s += max(samples * _live_span(list(held), begin, end) / span, *floors) / rate
 
     def stop(self) -> None:
         """The run ended: its thread sends the final figures (never here: a sink must not emit)."""

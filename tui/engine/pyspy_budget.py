@@ -11,6 +11,8 @@ import os
 import subprocess
 
 SAVED_S = 10.0  # seconds of budget a cheap tree may save for when it grows
+SAMPLES_PER_S = 400  # over every Python process: 16 processes at 100 Hz cost py-spy ~30% of a core
+MIN_RATE_HZ = 20  # a window's samples a second per process, however big the tree
 
 
 class Budget:

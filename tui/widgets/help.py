@@ -43,8 +43,9 @@ FIGURES = {
                        "fitted with fixed work per worker: 0 scales to every core, 1 gains nothing.",
 }
 GIL_NOTES = [
-    "GIL per worker: sampled live from conctui's process, py-spy at 100 Hz in 1 s windows spaced to cost 10% "
-    "of a core (16 processes: ~5 s apart; between them, the last window's figures) plus reads of each "
+    "GIL per worker: sampled live from conctui's process, py-spy at 100 Hz (23 for 16 processes) in 1 s "
+    "windows spaced to cost 10% of a core (16 processes: ~3 s apart; between them, the last window's figures) "
+    "plus reads of each "
     "worker thread's /proc state (100 a second each, 1000 a second in all past 10 workers) "
     '(pip install "conctui[gil]"). In the processes mode each worker has its own GIL, and its figures are '
     "of that GIL; sub-interpreters (each its own GIL) and Dask workers are not sampled, and say so.",

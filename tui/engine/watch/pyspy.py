@@ -29,12 +29,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from conctui.engine.gil_sampler import find_py_spy, ptrace_refused
-from conctui.engine.pyspy_budget import Budget, finished_cpu
+from conctui.engine.pyspy_budget import MIN_RATE_HZ, SAMPLES_PER_S, Budget, finished_cpu
 
 RATE_HZ = 100  # py-spy's samples a second, per process, while the tree has few
-SAMPLES_PER_S = 400  # over every Python process: 16 processes at 100 Hz cost py-spy ~30% of a core
 STACKS_PER_S = 12_800  # over every thread: py-spy reads each thread's stack at every sample
-MIN_RATE_HZ = 20
 WINDOW_S = 1  # seconds: py-spy takes whole seconds
 PROCESSES_PER_S = 4  # past this many processes, a window a second longer for each more: a py-spy start
 # attaches to each process again (~20 ms of CPU each: 17 processes cost py-spy 38% of a core in 1 s windows, 9% in 5 s)
