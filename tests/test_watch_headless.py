@@ -174,10 +174,14 @@ def test_a_launched_program_dies_with_conctui_even_by_sigkill() -> None:
     watching = subprocess.Popen([*WATCH, "--json", "--duration", "60", "--", sys.executable, fixture("pool"), "60",
                                  "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
+        def pool() -> list:  # the program and its forked workers: `python watch_pool.py ...`, not the
+            # conctui watch and the launch shim, whose argv also name the program
+            return [p for p in running_with(fixture("pool")) if p.info["cmdline"][1:2] == [fixture("pool")]]
+
         deadline = time.monotonic() + 30
-        while len(running_with(fixture("pool"))) < 3 and time.monotonic() < deadline:
+        while len(pool()) < 3 and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert len(running_with(fixture("pool"))) == 3  # the program and its 2 workers
+        assert len(pool()) == 3  # the program and its 2 workers
     finally:
         watching.kill()
         watching.wait()
