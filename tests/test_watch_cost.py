@@ -10,9 +10,10 @@ import time
 
 import pytest
 from conctui.app import ConcApp
+from conctui.engine.pyspy_budget import Budget
 from conctui.engine.watch.events import WatchSample, WatchStarted
 from conctui.engine.watch.model import WatchModel
-from conctui.engine.watch.pyspy import Budget, PySpyWindows
+from conctui.engine.watch.pyspy import PySpyWindows
 from conctui.watch_source import WatchSource
 from fixtures.watch_stream import stream
 from textual.geometry import Region
