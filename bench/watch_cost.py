@@ -23,7 +23,8 @@ Rows, each measured in this run (medians of interleaved repeats):
   first with GIL held (<= 1.5 s);
 - bytes a second the TUI writes to an 80x24 pty watching 4 threads, beside htop's (<= htop's).
 
-    python bench/watch_cost.py [--quick] [--json] [--seconds S] [--frame-seconds S] [--wall-repeats N]
+    python bench/watch_cost.py [--quick] [--json] [--only wall,cost,frames,first,bytes] [--seconds S]
+        [--frame-seconds S] [--wall-repeats N]
 """
 from __future__ import annotations
 
@@ -261,6 +262,30 @@ def first_figures() -> tuple[float, float]:
         target.wait()
 
 
+def first_rows(repeats: int) -> tuple[list[Row], list[str]]:
+    firsts = [first_figures() for _ in range(repeats)]
+    return [Row("first kinds of waiting", "s", [f[0] for f in firsts], target="<= 1.5",
+                met=statistics.median(f[0] for f in firsts) <= 1.5),
+            Row("first GIL held", "s", [f[1] for f in firsts], target="<= 1.5",
+                met=statistics.median(f[1] for f in firsts) <= 1.5)], []
+
+
+def bytes_rows(window: float, repeats: int) -> tuple[list[Row], list[str]]:
+    target = _target("threads", "100000")
+    try:
+        _settled(target, 5)
+        htop = ensure_tool("htop")
+        values = interleave({"conctui": partial(bytes_rate, [*conctui_command(), "watch", str(target.pid)], window),
+                             "htop": partial(bytes_rate, [htop or "htop"], window)}, repeats)
+    finally:
+        target.kill()
+        target.wait()
+    row = Row("bytes/s to 80x24, watching 4 threads", "B/s", values["conctui"], "htop, default refresh",
+              values["htop"], "<= htop's")
+    row.met = row.ratio is not None and row.ratio <= 1.0
+    return [row], []
+
+
 def bytes_rate(command: list[str], seconds: float) -> float:
     terminal = PtyTerminal(command)
     time.sleep(2.0)
@@ -271,43 +296,36 @@ def bytes_rate(command: list[str], seconds: float) -> float:
     return rate
 
 
+PARTS = ("wall", "cost", "frames", "first", "bytes")
+
+
 def main() -> None:
     parse = parser(__doc__)
     parse.add_argument("--seconds", type=float, default=None,
                        help="seconds per CPU window (default 30) and bytes window (default 15)")
     parse.add_argument("--frame-seconds", type=float, default=None, help="seconds of frames timed (default 60)")
     parse.add_argument("--wall-repeats", type=int, default=None, help="watched / not watched pairs (default 7)")
+    parse.add_argument("--only", default=",".join(PARTS),
+                       help=f"comma-separated rows to run, of {', '.join(PARTS)} (default all): one part's "
+                            "figures in minutes, not the whole bench's quarter hour")
     args = parse.parse_args()
+    only = set(args.only.split(","))
+    if not only <= set(PARTS):
+        parse.error(f"--only takes {', '.join(PARTS)}, not {', '.join(sorted(only - set(PARTS)))}")
     seconds = args.seconds or (4.0 if args.quick else 30.0)
     repeats = 1 if args.quick else 2
-    rows, notes = wall_rows(args.wall_repeats or (1 if args.quick else 7))
-    cost, said = cost_rows(seconds, repeats)
-    rows += cost
-    notes += said
-    frames, said = frame_rows(args.frame_seconds or (8.0 if args.quick else 60.0))
-    rows += frames
-    notes += said
-    firsts = [first_figures() for _ in range(1 if args.quick else 3)]
-    rows.append(Row("first kinds of waiting", "s", [f[0] for f in firsts], target="<= 1.5",
-                    met=statistics.median(f[0] for f in firsts) <= 1.5))
-    rows.append(Row("first GIL held", "s", [f[1] for f in firsts], target="<= 1.5",
-                    met=statistics.median(f[1] for f in firsts) <= 1.5))
-    target = _target("threads", "100000")
-    try:
-        _settled(target, 5)
-        htop = ensure_tool("htop")
-        window = args.seconds or (4.0 if args.quick else 15.0)
-        values = interleave({"conctui": partial(bytes_rate, [*conctui_command(), "watch", str(target.pid)], window),
-                             "htop": partial(bytes_rate, [htop or "htop"], window)}, 1 if args.quick else 3)
-    finally:
-        target.kill()
-        target.wait()
-    row = Row("bytes/s to 80x24, watching 4 threads", "B/s", values["conctui"], "htop, default refresh",
-              values["htop"], "<= htop's")
-    row.met = row.ratio is not None and row.ratio <= 1.0
-    rows.append(row)
+    rows, notes = [], []
+    for part, run in (("wall", lambda: wall_rows(args.wall_repeats or (1 if args.quick else 7))),
+                      ("cost", lambda: cost_rows(seconds, repeats)),
+                      ("frames", lambda: frame_rows(args.frame_seconds or (8.0 if args.quick else 60.0))),
+                      ("first", lambda: first_rows(1 if args.quick else 3)),
+                      ("bytes", lambda: bytes_rows(args.seconds or (4.0 if args.quick else 15.0),
+                                                   1 if args.quick else 3))):
+        if part in only:
+            got, said = run()
+            rows += got
+            notes += said
     report("watch_cost", args, rows, notes)
-
 
 if __name__ == "__main__":
     main()
