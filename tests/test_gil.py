@@ -141,3 +141,53 @@ def test_a_child_takes_the_runners_gil_words_relocated_and_they_are_its_own(pyth
         pytest.skip(done.stderr.strip().splitlines()[-1])
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["ok"]
+
+
+# The search stops at the first word it sees; glibc's condition variable has two, 4 bytes apart, which
+# waiters alternate between: the range's margins must hold both, and every word a real waiter sleeps on.
+WAITERS = f"""
+import ctypes, runpy, sys, threading, time
+runpy.run_path({str(BOOT)!r}, run_name="_conctui_boot")
+from _conctui_runner import gil, gil_constants
+
+found = gil.futex_range()
+if not found:
+    raise SystemExit("no futex words on this machine")
+futex = str(gil_constants.arch().futex)
+stop = []
+
+def spin():
+    while not stop:
+        pass
+
+spinners = [threading.Thread(target=spin) for _ in range(3)]
+for spinner in spinners:
+    spinner.start()
+libc = ctypes.PyDLL(None)  # its calls keep the GIL: the spinners wait for it while we read
+libc.open.argtypes = [ctypes.c_char_p, ctypes.c_int]
+libc.read.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t]
+words = set()
+deadline = time.monotonic() + 10
+while len(words) < 2 and time.monotonic() < deadline:
+    sum(range(20000))  # compute: hold the GIL a while, as a worker does
+    for spinner in spinners:
+        fields = gil._syscall_holding_gil(libc, b"/proc/self/task/%d/syscall" % spinner.native_id).split()
+        if len(fields) > 1 and fields[0] == futex:
+            words.add(int(fields[1], 16))
+stop.append(True)
+print(found[0], found[1], *sorted(words))
+"""
+
+
+@pytest.mark.process
+@pytest.mark.parametrize("python", [p for p in one_per_version() if not p.free_threaded], ids=lambda p: p.label)
+def test_every_word_a_waiter_for_the_gil_sleeps_on_lies_in_the_range_found(python, tmp_path) -> None:
+    script = tmp_path / "waiters.py"
+    script.write_text(WAITERS)
+    done = subprocess.run([python.path, str(script)], capture_output=True, text=True, timeout=120)
+    if "no futex words" in done.stderr:
+        pytest.skip(done.stderr.strip().splitlines()[-1])
+    assert done.returncode == 0, done.stderr
+    first, last, *words = (int(part) for part in done.stdout.split())
+    assert words, "no thread was ever seen waiting for the GIL"
+    assert all(first <= word < last for word in words), (first, last, words)

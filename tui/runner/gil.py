@@ -150,14 +150,14 @@ def _futex_words(cpu: Arch, tries: int) -> list[int]:
     futex = str(cpu.futex)
     words: set[int] = set()
     try:
-        for attempt in range(tries):
+        for _ in range(tries):
             deadline = time.perf_counter() + 0.003
             while time.perf_counter() < deadline:  # hold the GIL: the spinner now waits for it
                 pass
             fields = _syscall_holding_gil(libc, path).split()
             if len(fields) > 1 and fields[0] == futex:
                 words.add(int(fields[1], 16))
-            if len(words) >= 2 or (words and attempt >= 8):  # glibc waits on one of two words
+            if words:  # glibc waits on one of two adjacent words: futex_range's margins hold both
                 break
             time.sleep(0.001)  # let the spinner have it again
     finally:
@@ -191,8 +191,8 @@ def _holder_word(cpu: Arch, first_word: int) -> int:
 def futex_range(tries: int = 40) -> list[int]:
     """[first, last) addresses of this process's GIL futex words, or [] (no GIL, not Linux, a CPU
     without a table in gil_constants, no ctypes): the sampler counts a thread asleep in a futex
-    there as waiting for the GIL. Measured once per process, before any worker runs (about 50 ms
-    here; a busy machine, where the spinner waits for a core instead, takes more tries)."""
+    there as waiting for the GIL. Measured once per process, before any worker runs (about 6 ms
+    here, one try; a busy machine, where the spinner waits for a core instead, takes more tries)."""
     if not _FOUND:
         words: list[int] = []
         holder = 0
@@ -236,7 +236,7 @@ def _mappings() -> tuple[list[tuple[int, int, str | None]], dict[str, int]] | No
 def relocatable() -> dict[str, Any] | None:
     """What futex_range found here, as offsets from the start of the file that holds it: a
     spawned child of the same Python has its GIL at the same offsets from its own copy, so it
-    need not measure again (which costs each child tens of ms of spinning). None where it
+    need not measure again (which costs each child ms of spinning, and a core). None where it
     cannot be carried (nothing found, a free-threaded build's holder word, no file owns it)."""
     futex = _FOUND.get("futex")
     found = _mappings() if futex and not _FOUND.get("holder") else None
