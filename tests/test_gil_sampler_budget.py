@@ -7,6 +7,7 @@ import os
 import stat
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 from conctui.engine import gil_sampler
@@ -66,18 +67,25 @@ def test_a_window_at_a_lower_rate_is_counted_at_its_own_rate() -> None:
     assert rows[0][1] == pytest.approx(1.0, abs=0.05) and held == rows[0][1]
 
 
+def _fake_py_spy(folder: Path, burn_s: float) -> Path:
+    """A stand-in py-spy that notes each start in `folder`/starts, burns `burn_s` CPU-s, and
+    writes a window in which this test's thread held the GIL throughout."""
+    starts = folder / "starts"
+    fake = folder / "py-spy"
+    fake.write_text(f"#!{sys.executable}\nimport sys, time\nopen({str(starts)!r}, 'a').write('start\\n')\n"
+                    f"end = time.process_time() + {burn_s}\nwhile time.process_time() < end:\n    pass\n"
+                    "out = sys.argv[sys.argv.index('--output') + 1]\n"
+                    f"open(out, 'w').write('thread ({threading.get_native_id()}): main;work (job.py:1) 100\\n')\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    return starts
+
+
 @pytest.mark.process
 def test_a_py_spy_that_burns_cpu_holds_back_the_next_window(tmp_path, monkeypatch) -> None:
     """A stand-in py-spy that burns 0.2 CPU-s a window, under a budget that takes 200 s to pay it
     back: one window only, and every figure sent after it is that window's."""
-    starts = tmp_path / "starts"
-    fake = tmp_path / "py-spy"
-    fake.write_text(f"#!{sys.executable}\nimport sys, time\nopen({str(starts)!r}, 'a').write('start\\n')\n"
-                    "end = time.process_time() + 0.2\nwhile time.process_time() < end:\n    pass\n"
-                    "out = sys.argv[sys.argv.index('--output') + 1]\n"
-                    f"open(out, 'w').write('thread ({threading.get_native_id()}): main;work (job.py:1) 100\\n')\n")
-    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setenv("CONCTUI_PY_SPY", str(fake))
+    starts = _fake_py_spy(tmp_path, 0.2)
+    monkeypatch.setenv("CONCTUI_PY_SPY", str(tmp_path / "py-spy"))
     monkeypatch.setattr(gil_sampler, "BUDGET", 0.001)
     sent: list[GilWorkers] = []
     three = threading.Semaphore(0)
@@ -97,3 +105,33 @@ def test_a_py_spy_that_burns_cpu_holds_back_the_next_window(tmp_path, monkeypatc
     assert starts.read_text().count("start") == 1
     assert sent[-1].source.startswith("py-spy at 100 Hz") and "spaced to cost at most" in sent[-1].source
 
+
+
+@pytest.mark.process
+def test_a_processes_runs_first_window_waits_until_every_worker_process_started(tmp_path, monkeypatch) -> None:
+    """py-spy attaching to each new process costs CPU the starting children need (issue 23 §4):
+    in the processes mode the first window starts once every worker has started, or ended without
+    starting. Until then the figures say why they are missing, never 0; then they come."""
+    starts = _fake_py_spy(tmp_path, 0.0)
+    monkeypatch.setenv("CONCTUI_PY_SPY", str(tmp_path / "py-spy"))
+    sent: list[GilWorkers] = []
+    arrived = threading.Semaphore(0)
+    pid, tid = os.getpid(), threading.get_native_id()
+    started = RunStarted(0.0, 1, "processes", "cpu", {}, 3, PythonInfo(), "spawn", pid)
+    sampling = RunSampling(started, lambda events: (sent.extend(events), arrived.release()), 0.0)
+    sampling.worker(WorkerStarted(0.0, 0, pid, tid))  # starts its thread: /proc reads, no window yet
+    try:
+        assert arrived.acquire(timeout=30), "no figures a window's time after the first worker started"
+        assert not starts.exists(), "py-spy started while worker processes were still starting"
+        assert sent[0].note == gil_sampler.NOT_YET and sent[0].rows == [[0, None, None, None]]
+        sampling.worker(WorkerStarted(0.1, 1, pid, tid))
+        sampling.ended(2, 0.2)  # the last one ended before it started (its workload failed to load)
+        while sent[-1].note is not None:
+            assert sent[-1].note == gil_sampler.NOT_YET, sent[-1].note
+            assert arrived.acquire(timeout=30), f"no window once every worker had started: {sent}"
+    finally:
+        sampling.stop()
+        sampling.thread.join(10)
+    assert starts.read_text().count("start") >= 1
+    held = [row[1] for row in sent[-1].rows]  # both workers stand on this test's thread: it held throughout
+    assert None not in held and sum(held) == pytest.approx(1.0, abs=0.05), held

@@ -2,8 +2,10 @@
 
 Three shares per worker, each of the time it was sampled:
 - held: samples of its thread holding its process's GIL, from `py-spy record --gil --idle
-  --threads` (threads named by native id), one record per SAMPLER_WINDOW_S, the first at once and
-  the next once py-spy's CPU is paid back at BUDGET of a core (engine/pyspy_budget.py): back to
+  --threads` (threads named by native id), one record per SAMPLER_WINDOW_S, the first at once (in
+  the processes mode once every worker process has started: py-spy attaching to each costs CPU the
+  starting children need, ~20 ms each) and the next once py-spy's CPU is paid back at BUDGET of a
+  core (engine/pyspy_budget.py): back to
   back for a few processes (~0.08 CPU-s a window for 3), ~3 s apart for 17, whose attaches alone
   cost ~0.25 CPU-s a window; past 4 processes fewer samples a second (SAMPLES_PER_S over them
   all: 17 at 100 Hz cost ~0.55 CPU-s a window, at 23 Hz ~0.33). Between windows the figures
@@ -65,6 +67,7 @@ MAX_STATE_READS = 1000  # a second over all workers: with more workers, fewer re
 BUDGET = 0.10  # of one core: py-spy's windows, attaches included, use at most this on average (issue 23 §4:
 # 16 workers' 1 s windows back to back cost ~0.45 CPU-s a second, 1.23x plain multiprocessing on 2 cores)
 TOO_SHORT = "not sampled: the run ended before the sampler's first window"
+NOT_YET = "not sampled yet: py-spy's first window starts once every worker process has started"
 NOT_SAMPLED = {
     "interpreters": "own GIL in each sub-interpreter: the sampler reads only the main interpreter's threads",
     "dask": "not sampled: Dask workers run in the cluster's processes",
@@ -350,6 +353,8 @@ class RunSampling:
         self.emit = emit
         self.session_t0 = session_t0
         self.workers: dict[int, Worker] = {}
+        self.never_started: set[int] = set()  # workers that ended without a worker_started (failed to load, crashed)
+        self.windows = 0  # py-spy windows counted
         self.sampled_s = 0.0  # the run's sampled time: while any worker lived
         self.word_ticks = 0  # reads of the GIL's word while any worker lived (free-threaded builds)
         self.note: str | None = NOT_SAMPLED.get(started.mode)
@@ -382,6 +387,16 @@ class RunSampling:
         with self.lock:
             if index in self.workers:
                 self.workers[index].ended = self.session_t0 + t
+            else:
+                self.never_started.add(index)
+
+    def _all_started(self) -> bool:
+        """Whether py-spy may take its first window: at once, except in the processes mode, where
+        it waits until every worker process has started (or ended without starting)."""
+        if self.started.mode != "processes":
+            return True
+        with self.lock:
+            return len(self.workers.keys() | self.never_started) >= self.started.workers
 
     def _rows(self) -> tuple[list[list], float | None]:
         """Each worker's row, and the run's GIL held: the workers' held time over the run's,
@@ -398,10 +413,13 @@ class RunSampling:
 
     def _send(self, final: bool) -> None:
         rows, held = self._rows()
-        if self.note:
+        # a processes run before its first window: no figure yet, and why (its /proc reads go on meanwhile)
+        note = self.note or (NOT_YET if self.started.mode == "processes" and not self.windows
+                             and not self.started.python.free_threaded else None)
+        if note:
             rows, held = [[row[0], None, None, None] for row in rows], None
-        self.emit([GilWorkers(time.monotonic() - self.session_t0, rows, held, self.note, self.source, final,
-                              None if self.note else self.wait_note)])
+        self.emit([GilWorkers(time.monotonic() - self.session_t0, rows, held, note, self.source, final,
+                              None if note else self.wait_note)])
 
     def _loop(self) -> None:
         with tempfile.TemporaryDirectory(prefix="conctui-gil-") as folder:
@@ -452,14 +470,14 @@ class RunSampling:
             return
         recorder: PySpyRecorder | None = None
         subprocesses = self.started.mode == "processes"
-        budget = Budget(time.monotonic(), BUDGET)  # the first window at once
+        budget = Budget(time.monotonic(), BUDGET)  # the first window at once (_all_started)
         next_read = time.monotonic()
         next_send = next_read + SAMPLER_WINDOW_S
         while True:  # wakes at each tick of reads, and at least every 1 / STATE_HZ s for the window's end
             if recorder is None:
                 if self.stopping.is_set():
                     return
-                if budget.ready(time.monotonic()):
+                if budget.ready(time.monotonic()) and self._all_started():
                     with self.lock:
                         workers = list(self.workers.values())
                     processes = self.started.workers + 1 if subprocesses else 1  # all it will find, from the first
@@ -476,6 +494,7 @@ class RunSampling:
                 budget.spend(recorder.cpu_s or 0.0, time.monotonic())
                 try:
                     self._count(*recorder.finish())
+                    self.windows += 1
                 except RuntimeError:
                     if not recorder.interrupted:
                         raise

@@ -44,7 +44,8 @@ FIGURES = {
 }
 GIL_NOTES = [
     "GIL per worker: sampled live from conctui's process, py-spy at 100 Hz (23 for 16 processes) in 1 s "
-    "windows spaced to cost 10% of a core (16 processes: ~3 s apart; between them, the last window's figures) "
+    "windows spaced to cost 10% of a core (16 processes: ~3 s apart; between them, the last window's figures; "
+    "for processes the first once every worker has started, 'not sampled yet' until then) "
     "plus reads of each "
     "worker thread's /proc state (100 a second each, 1000 a second in all past 10 workers) "
     '(pip install "conctui[gil]"). In the processes mode each worker has its own GIL, and its figures are '
