@@ -87,3 +87,13 @@ async def test_a_16_core_compare_reaches_the_terminal_as_drawn(tmp_path, size) -
     recording = recorded(core_streams.compare(16), tmp_path / "compare16.jsonl")
     found = await terminal_against_app(recording, size)
     assert not found, "\n".join(found)
+
+
+async def test_a_watch_reaches_the_terminal_as_drawn(tmp_path) -> None:
+    """A watched program's panes (threads table, cores, verdict), whose figures move every second:
+    only their changed cells are sent, with only the style codes that change (tui/sgr.py)."""
+    from fixtures.watch_stream import stream
+
+    recording = recorded(stream(12, ended=True), tmp_path / "watch.jsonl")
+    found = await terminal_against_app(recording, (80, 24))
+    assert not found, "\n".join(found)

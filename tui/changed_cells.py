@@ -6,11 +6,14 @@ end only: a worker's ticking time column went out with the 20 unchanged cells on
 the pane's border included (bench/ssh_bytes.py counts the bytes by pane). `install` makes the
 update start at the span's first cell too. A wide character the span starts inside of is sent
 whole, from its segment's start: a blank over its right half would erase it on the terminal
-(tests/test_terminal_matches_app.py plays the bytes in a terminal, cell by cell).
+(tests/test_terminal_matches_app.py plays the bytes in a terminal, cell by cell). The styles'
+codes go out only where they change (sgr.py).
 """
 from __future__ import annotations
 
+from conctui.sgr import Pen
 from rich.cells import cell_len
+from rich.color import ColorSystem
 from rich.console import Console
 from rich.control import Control
 from textual._compositor import ChopsUpdate
@@ -29,10 +32,12 @@ def first_cell(strip: Strip, start: int) -> int:
 
 
 def render_segments(self: ChopsUpdate, console: Console) -> str:
-    """As Textual's, but each chop is cropped to the span at both ends."""
+    """As Textual's, but each chop is cropped to the span at both ends, its styles' codes are
+    sent only where they change (sgr.py), and no newline follows a row: the next span's cursor
+    move is all the terminal needs."""
     sequences: list[str] = []
     append = sequences.append
-    last_y = self.spans[-1][0]
+    pen = Pen(console._color_system or ColorSystem.TRUECOLOR)  # as Strip.render picks it
     for y, x1, x2 in self.spans:
         for end, (x, strip) in zip(self.chop_ends[y], self.chops[y].items()):
             if strip is None or x >= x2 or end <= x1:
@@ -41,9 +46,9 @@ def render_segments(self: ChopsUpdate, console: Console) -> str:
             if start or end > x2:
                 strip = strip.crop(start, min(end, x2) - x)
             append(Control.move_to(x + start, y).segment.text)
-            append(strip.render(console))
-        if y != last_y:
-            append("\n")
+            for text, style, control in strip:
+                append(pen.write(text, None if control else style))
+    append(pen.done())
     return "".join(sequences)
 
 

@@ -4,7 +4,8 @@ columns, btop gives each core a small graph); past that, a heat map of core rang
 names the busiest and the idlest core.
 
 Plain Rich Text (the pane draws it): one style per sparkline, never a colour per cell, which
-would multiply the bytes sent over SSH. A cell is the mean of a fixed stretch of the clock and
+would multiply the bytes sent over SSH; its colour is its history's mean load, the latest
+share beside it. A cell is the mean of a fixed stretch of the clock and
 only whole stretches are drawn, so every sparkline moves once a stretch, all together, not on
 each sample; a stretch always stands for the same seconds, so at least MIN_HISTORY_S show.
 """
@@ -71,6 +72,14 @@ def sparkline(means: list[float | None]) -> str:
     return "".join(" " if mean is None else level(mean) for mean in means)
 
 
+def history_style(means: list[float | None], now: float) -> str:
+    """A sparkline's one colour: its history's mean load (the latest share until it has one). By
+    the latest share alone, a core near a threshold changed colour every second, and each time
+    every cell of its sparkline went to the terminal again."""
+    drawn = [mean for mean in means if mean is not None]
+    return load_style(sum(drawn) / len(drawn) if drawn else now)
+
+
 @dataclass(frozen=True)
 class Columns:
     """Sparklines laid out `columns` across, each `cells` wide, with the latest % beside them or not."""
@@ -106,10 +115,10 @@ def columns_that_fit(counts: list[int], width: int, height: int) -> Columns | No
 def _core_cell(host: CoreHost, core: int, layout: Columns) -> Text:
     times = list(host.times)
     history = list(host.history[core])[-len(times):]
-    spark = sparkline(stretch_means(times[-len(history):], history, layout.seconds, layout.cells))
+    means = stretch_means(times[-len(history):], history, layout.seconds, layout.cells)
     now = host.now[core]
     number = f"{core:>{layout.label}} " if layout.space else (f"{core:>{layout.label}}", "dim")
-    cell = Text.assemble(number, (spark, load_style(now)))
+    cell = Text.assemble(number, (sparkline(means), history_style(means, now)))
     if layout.percent:
         cell.append(f" {load_percent(now):>4}")
     return cell
@@ -151,8 +160,8 @@ def heat_rows(host: CoreHost, width: int, rows: int) -> list[Text]:
         mean = [sum(host.history[core][i - depth] for core in cores) / len(cores) for i in range(depth)]
         now = sum(host.now[core] for core in cores) / len(cores)
         name = f"{first}-{cores[-1]}" if len(cores) > 1 else f"{first}"
-        spark = sparkline(stretch_means(times[len(times) - depth:], mean, seconds, cells))
-        line = Text.assemble(f"{name:>{label}} ", (spark, load_style(now)))
+        means = stretch_means(times[len(times) - depth:], mean, seconds, cells)
+        line = Text.assemble(f"{name:>{label}} ", (sparkline(means), history_style(means, now)))
         if percent:
             line.append(f" {load_percent(now):>4}")
         lines.append(line)

@@ -14,7 +14,7 @@ from conctui.engine.events import PythonInfo
 from conctui.engine.modes import MODES
 from conctui.engine.untrusted import visible
 from conctui.source import ProgramLine
-from conctui.widgets.spans import changed_span
+from conctui.widgets.spans import changed_spans
 from rich.cells import cell_len
 from rich.text import Text
 from textual.geometry import Region
@@ -141,8 +141,8 @@ class RunHeader(Widget):
         if width != self._width:
             self._width = width
             self.refresh()
-        elif (span := changed_span(old, self._text)) is not None:
-            self.refresh(Region(span[0], 0, span[1] - span[0], 1))
+        elif spans := changed_spans(old, self._text):  # refresh() of no region would repaint it all
+            self.refresh(*(Region(first, 0, end - first, 1) for first, end in spans))
 
     def render(self) -> Text:
         return self._text

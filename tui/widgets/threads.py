@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from conctui.engine.text import busy_cores, byte_size, percent_cell
 from conctui.engine.untrusted import visible
 from conctui.engine.watch.model import ROLE_TEXT, ProcessFigures, ThreadFigures
-from conctui.widgets.spans import changed_span
+from conctui.widgets.spans import changed_spans
 from conctui.widgets.strips import text_strip
 from rich.cells import set_cell_size
 from rich.text import Text
@@ -97,10 +97,10 @@ class ThreadsPane(ScrollView):
         width = self.size.width
         for y in range(max(1, top), min(len(rows) + 1, top + self.size.height)):
             line, old = row_line(rows[y - 1], width), self.shown.get(y)
-            span = changed_span(old, line) if old is not None and old.style == line.style else (0, width)
-            if span is not None:
+            spans = changed_spans(old, line) if old is not None and old.style == line.style else [(0, width)]
+            if spans:
                 self.shown[y] = line
-                self.refresh(Region(span[0], y - top, span[1] - span[0], 1))
+                self.refresh(*(Region(first, y - top, end - first, 1) for first, end in spans))
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y

@@ -12,7 +12,7 @@ from conctui.engine.text import seconds
 from conctui.engine.untrusted import visible
 from conctui.engine.watch.model import WatchModel
 from conctui.engine.watch.verdict import Line, verdict
-from conctui.widgets.spans import changed_span
+from conctui.widgets.spans import changed_spans
 from rich.text import Text
 from textual.geometry import Region, Size
 from textual.widget import Widget
@@ -79,8 +79,8 @@ class VerdictLines(Widget):
             self.refresh(layout=True)
             return
         for y, (before, line) in enumerate(zip(old, lines)):
-            if (span := changed_span(before, line)) is not None:
-                self.refresh(Region(span[0], y, span[1] - span[0], 1))
+            if spans := changed_spans(before, line):  # refresh() of no region would repaint it all
+                self.refresh(*(Region(first, y, end - first, 1) for first, end in spans))
 
     def on_resize(self) -> None:
         """Wrapped again at the new width, and repainted whole (a span's cells were the old width's)."""

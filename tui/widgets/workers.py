@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from conctui.engine.state import RunState, WorkerState
 from conctui.engine.text import percent, short_seconds
 from conctui.engine.untrusted import visible
-from conctui.widgets.spans import changed_span
+from conctui.widgets.spans import changed_spans
 from conctui.widgets.strips import styled_strip, text_strip
 from rich.text import Text
 from textual.cache import LRUCache
@@ -130,9 +130,9 @@ class WorkerTable(ScrollView):
                 self._stale.add(index)
                 continue
             old = self._lines[index]
-            if self._rebuild(index) and (span := changed_span(old, self._lines[index])) is not None:
+            if self._rebuild(index) and (spans := changed_spans(old, self._lines[index])):
                 # only the changed cells: a ticking time column is 4 cells, not the whole line
-                self.refresh(Region(span[0] - scroll_x, y, span[1] - span[0], 1))
+                self.refresh(*(Region(first - scroll_x, y, end - first, 1) for first, end in spans))
 
     def _rebuild(self, index: int) -> bool:
         """Bring worker `index`'s line up to date; whether its text changed."""

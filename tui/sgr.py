@@ -1,0 +1,85 @@
+"""Send a style's codes only when they change: the app's process, in the partial updates
+changed_cells.py sends.
+
+Textual writes every segment as `ESC[codes m text ESC[0m`: a pane's digits in the default
+colours went out as 4 digits inside 23 bytes of colour codes, and the codes were over half of
+what a watch sent each second (bench/watch_cost.py's bytes row). `Pen` knows the colours and
+attributes the terminal has after what was written, and moves to each segment's with the
+fewest codes: nothing where they are the same, only the colour that changed, or a reset and
+the whole style where an attribute or colour must go. Cursor moves keep the terminal's colours,
+so one span's style carries to the next; an update ends reset, as Textual's own writes assume.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rich.color import ColorSystem
+from rich.style import Style
+from textual.strip import Strip
+
+RESET = "\x1b[0m"
+Codes = tuple[tuple[str, ...], str, str]  # (attributes, foreground, background) as SGR parameters
+PLAIN: Codes = ((), "", "")
+
+
+@lru_cache(maxsize=1024)
+def parts(codes: str) -> Codes:
+    """A style's SGR parameters (`1;38;5;253;48;5;233`) split into attributes, foreground, background."""
+    attributes: list[str] = []
+    colours = {"38": "", "48": ""}
+    tokens = codes.split(";") if codes else []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token in colours:  # 38;5;N or 38;2;R;G;B
+            length = 3 if tokens[i + 1] == "5" else 5
+            colours[token] = ";".join(tokens[i:i + length])
+            i += length
+            continue
+        number = int(token)
+        if 30 <= number <= 39 or 90 <= number <= 97:
+            colours["38"] = token
+        elif 40 <= number <= 49 or 100 <= number <= 107:
+            colours["48"] = token
+        else:
+            attributes.append(token)
+        i += 1
+    return tuple(attributes), colours["38"], colours["48"]
+
+
+def step(old: Codes, new: Codes, codes: str) -> str:
+    """The escape that takes a terminal from `old` to `new` (whose whole parameters are `codes`)."""
+    if new == old:
+        return ""
+    if new == PLAIN:
+        return RESET
+    if set(old[0]) <= set(new[0]) and (new[1] or not old[1]) and (new[2] or not old[2]):
+        changed = [a for a in new[0] if a not in old[0]]
+        changed += [colour for colour, was in zip(new[1:], old[1:]) if colour != was]
+        return f"\x1b[{';'.join(changed)}m"
+    return f"\x1b[0;{codes}m"  # something must go: reset and set in one escape
+
+
+class Pen:
+    """The terminal's style after what this update wrote so far (PLAIN: reset)."""
+
+    def __init__(self, system: ColorSystem) -> None:
+        self.system = system
+        self.now = PLAIN
+
+    def write(self, text: str, style: Style | None) -> str:
+        """`text` in `style`, preceded by only the codes that change."""
+        if style is not None and style._link:  # a link's OSC 8 wraps Textual's own rendering, which ends reset
+            before, self.now = self.done(), PLAIN
+            return before + Strip.render_style(style, text, self.system)
+        codes = "" if style is None else style._ansi
+        if codes is None:
+            codes = Strip.render_ansi(style, self.system)  # cached on the style, as Textual's own render does
+        new = parts(codes)
+        before, self.now = step(self.now, new, codes), new
+        return before + text
+
+    def done(self) -> str:
+        """Back to reset, where Textual's next write expects the terminal."""
+        before, self.now = ("" if self.now == PLAIN else RESET), PLAIN
+        return before
