@@ -21,7 +21,9 @@ Rows, each measured in this run (medians of interleaved repeats):
   frames, and how many of them folded a new sample;
 - first figures: seconds from WatchSession() to the first sample with kinds of waiting, and to the
   first with GIL held (<= 1.5 s);
-- bytes a second the TUI writes to an 80x24 pty watching 4 threads, beside htop's (<= htop's).
+- bytes a second the TUI writes to an 80x24 pty watching 4 threads, beside htop's at its default
+  refresh (<= htop's), and beside htop at conctui's own refresh (`htop -d 10`, 1 s): the same
+  updates a second both ways.
 
     python bench/watch_cost.py [--quick] [--json] [--only wall,cost,frames,first,bytes] [--seconds S]
         [--frame-seconds S] [--wall-repeats N]
@@ -271,19 +273,24 @@ def first_rows(repeats: int) -> tuple[list[Row], list[str]]:
 
 
 def bytes_rows(window: float, repeats: int) -> tuple[list[Row], list[str]]:
+    """conctui beside htop at its default refresh (the target) and at conctui's own (1 s)."""
     target = _target("threads", "100000")
     try:
         _settled(target, 5)
-        htop = ensure_tool("htop")
+        htop = ensure_tool("htop") or "htop"
         values = interleave({"conctui": partial(bytes_rate, [*conctui_command(), "watch", str(target.pid)], window),
-                             "htop": partial(bytes_rate, [htop or "htop"], window)}, repeats)
+                             "htop": partial(bytes_rate, [htop], window),
+                             "htop 1s": partial(bytes_rate, [htop, "-d", "10"], window)}, repeats)
     finally:
         target.kill()
         target.wait()
     row = Row("bytes/s to 80x24, watching 4 threads", "B/s", values["conctui"], "htop, default refresh",
               values["htop"], "<= htop's")
     row.met = row.ratio is not None and row.ratio <= 1.0
-    return [row], []
+    same = Row("bytes/s to 80x24, watching 4 threads", "B/s", values["conctui"], "htop -d 10 (1 s, as conctui)",
+               values["htop 1s"])
+    return [row, same], [f"bytes: {repeats} interleaved windows of {window:.0f} s each, from 2 s after the start; "
+                         f"load {os.getloadavg()[0]:.1f} at the end"]
 
 
 def bytes_rate(command: list[str], seconds: float) -> float:
