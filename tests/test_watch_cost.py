@@ -1,19 +1,29 @@
 """What keeps `conctui watch` cheap: py-spy's runs held to a budget of CPU (and the GIL held a
-window shows taken from py-spy's last window however far apart windows come), and a threads
-table that repaints only the cells whose figures changed."""
+window shows taken from py-spy's last window however far apart windows come), later windows
+stretched so py-spy costs RUNNING_SHARE of a core while it runs, one py-spy at a time (a dump
+waits for the window running, and only for root threads it did not name), the tree found from
+its own /proc files, a sampler that stops without spinning, and a threads table that repaints
+only the cells whose figures changed."""
 from __future__ import annotations
 
+import io
+import json
 import os
 import stat
+import subprocess
 import sys
+import threading
 import time
 
 import pytest
 from conctui.app import ConcApp
 from conctui.engine.pyspy_budget import Budget
+from conctui.engine.watch import pyspy
 from conctui.engine.watch.events import WatchSample, WatchStarted
 from conctui.engine.watch.model import WatchModel
-from conctui.engine.watch.pyspy import PySpyWindows
+from conctui.engine.watch.pyspy import RUNNING_SHARE, PySpyWindows
+from conctui.engine.watch.sampler import WatchSampler
+from conctui.engine.watch.tree import ProcessTree, descendants
 from conctui.watch_source import WatchSource
 from fixtures.watch_stream import stream
 from textual.geometry import Region
@@ -46,18 +56,129 @@ def test_a_finished_run_s_cpu_holds_back_the_next(tmp_path) -> None:
     windows.binary, windows.note = str(fake), None
     windows.budget = Budget(time.monotonic(), share=0.001)  # 0.2 CPU-s takes 200 s to pay back
     try:
-        windows.poll()  # the first window and the first dump start at once
-        runs = [windows.record, windows.dump]
-        assert None not in runs
-        for run in runs:
-            os.waitid(os.P_PID, run.pid, os.WEXITED | os.WNOWAIT)  # ended, left for the poll to reap
+        windows.poll()  # the first window starts at once
+        run = windows.record
+        assert run is not None and windows.dump is None
+        os.waitid(os.P_PID, run.pid, os.WEXITED | os.WNOWAIT)  # ended, left for the poll to reap
         windows.poll()
-        assert [run.returncode for run in runs] == [0, 0] and windows.record is None and windows.dump is None
-        assert windows.budget.balance <= -0.3  # their CPU, read from the reaped children
-        windows.want_names()
+        assert run.returncode == 0 and windows.record is None and windows.dump is None
+        assert windows.budget.balance <= -0.15  # its CPU, read from the reaped child
+        windows.want_names((42, 43))
         assert windows.poll() == [] and windows.record is None and windows.dump is None
     finally:
         windows.close()
+
+
+def test_later_windows_stretch_so_py_spy_costs_running_share_while_it_runs() -> None:
+    windows = PySpyWindows(42)
+    try:
+        assert windows._window() == (1, 100)  # the first: at once, 1 s at 100 Hz (first figures within 1.5 s)
+        windows.cost_each, windows.processes = 0.034, 3  # a 2-process Pool's parent and workers: 0.1 CPU-s a window
+        seconds, rate = windows._window()
+        assert (seconds, rate) == (4, 25) and 0.034 * 3 / seconds <= RUNNING_SHARE  # the old: 1 s at 100 Hz, 10%
+        windows.cost_each, windows.processes = 0.005, 1  # an idle program: cheap, yet not above 50 Hz
+        assert windows._window() == (2, 50)
+        windows.cost_each, windows.processes = 0.035, 17  # a big tree: long, slow windows, no longer than 20 s
+        assert windows._window() == (20, 5)
+    finally:
+        windows.close()
+
+
+class _Run:
+    """A stand-in py-spy run that ends when the test says, having used `cpu` seconds."""
+
+    def __init__(self, args: tuple[str, ...]) -> None:
+        self.what, self.pid, self.returncode, self.stderr = args[0], -1, None, io.BytesIO()
+        self.cpu: float | None = None
+
+    def communicate(self) -> tuple[None, None]:
+        return None, None
+
+    def poll(self) -> int:  # closing: already ended
+        return 0
+
+
+def test_one_py_spy_at_a_time_and_a_dump_only_for_root_threads_the_window_did_not_name(monkeypatch) -> None:
+    """A Pool starting mid-window: its parent's new threads wait for the window, which names those
+    that held the GIL; one dump then names the rest before the next window. A worker's thread
+    never asks for a dump (py-spy 0.4.3's dump reads only the root)."""
+    runs: list[_Run] = []
+    monkeypatch.setattr(PySpyWindows, "_spawn", lambda self, *args, output: runs.append(_Run(args)) or runs[-1])
+    monkeypatch.setattr(pyspy, "finished_cpu", lambda run: None if run.cpu is None else run.cpu)
+
+    def end(run: _Run, document: object, path: str) -> None:
+        with open(path, "w") as file:
+            json.dump(document, file)
+        run.cpu, run.returncode = 0.0, 0
+
+    windows = PySpyWindows(42)
+    windows.binary, windows.note = "py-spy", None
+    try:
+        windows.want_names((42, 42))
+        windows.poll()
+        assert [run.what for run in runs] == ["record"]  # the first window first
+        for key in ((42, 43), (42, 44), (50, 51)):  # the Pool's threads, and a worker's
+            windows.want_names(key)
+        windows.poll()
+        assert [run.what for run in runs] == ["record"] and windows.unnamed == {(42, 42), (42, 43), (42, 44)}
+        end(runs[0], {"shared": {"frames": []}, "profiles": [{"name": 'Thread 43 "Thread-1 (_handle_tasks)"',
+                                                               "samples": [[]]}]}, windows.out)
+        (window,) = windows.poll()
+        assert window.names == {(42, 43): "Thread-1 (_handle_tasks)"}
+        assert [run.what for run in runs] == ["record", "dump"] and windows.unnamed == {(42, 42), (42, 44)}
+        windows.poll()
+        assert len(runs) == 2  # no window while the dump runs
+        end(runs[1], [{"pid": 42, "os_thread_id": 44, "thread_name": "Thread-2", "frames": []}], windows.dumped_to)
+        (dumped,) = windows.poll()
+        assert dumped.names == {(42, 44): "Thread-2"} and not windows.unnamed
+        assert [run.what for run in runs] == ["record", "dump", "record"]
+    finally:
+        windows.close()
+
+
+@pytest.mark.process
+def test_the_tree_is_read_from_its_own_children_files_not_every_process_on_the_machine(monkeypatch) -> None:
+    """A child started from a thread other than the main one, and its own child: found, as psutil
+    finds them, without psutil's walk over every process's stat."""
+    if not os.path.exists(f"/proc/{os.getpid()}/task/{os.getpid()}/children"):
+        pytest.skip("this kernel has no /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN): psutil's way is used")
+    started: list[subprocess.Popen] = []
+    script = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'import sys; sys.stdin.read()'])"
+    thread = threading.Thread(target=lambda: started.append(subprocess.Popen([sys.executable, "-c", script],
+                                                                           stdin=subprocess.PIPE)))
+    thread.start()
+    thread.join()
+    (child,) = started
+    try:
+        import psutil
+
+        deadline = time.monotonic() + 20
+        while len(psutil.Process(child.pid).children()) < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        expected = {p.pid for p in psutil.Process().children(recursive=True)}
+        assert child.pid in expected and len(expected) >= 2
+        assert expected <= set(descendants(os.getpid()))
+        monkeypatch.setattr(psutil.Process, "children", lambda *a, **k: pytest.fail("psutil walked every process"))
+        tree = ProcessTree(os.getpid(), None)
+        tree.scan()
+        assert expected <= {pid for pid, p in tree.processes.items() if p.ended is None}
+    finally:
+        child.stdin.close()
+        child.wait(30)
+
+
+def test_a_stopped_sampler_ends_at_once_not_at_its_next_tick() -> None:
+    """The loop waited on the stop event: set, it returned at once, and the loop spun until the next
+    tick's time (a second at the default refresh) before its last sample."""
+    first = threading.Event()
+    samples: list[float] = []
+    sampler = WatchSampler(os.getpid(), None, lambda events: (samples.append(time.monotonic()), first.set()),
+                           time.monotonic(), refresh_hz=0.1, use_pyspy=False).start()
+    assert first.wait(30)
+    began = time.monotonic()
+    sampler.stop()
+    assert not sampler.thread.is_alive() and len(samples) == 2  # the last sample, emitted on stopping
+    assert time.monotonic() - began < 5  # the old: the next tick, 10 s after the first
 
 
 def _sample(t: float, held: int, sampled: float) -> WatchSample:

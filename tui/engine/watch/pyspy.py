@@ -3,23 +3,32 @@ and each thread's hottest frame in the program's own code.
 
 Runs as child processes of conctui, started and read by the watch sampler thread. Each window
 is one `py-spy record --pid P --subprocesses --gil --idle --threads --nonblocking --format
-speedscope` of WINDOW_S (never pausing the target), whose samples are those of a thread
-holding its process's GIL: their count over the window's samples is the thread's GIL held,
-their stacks its hottest frames. py-spy's cost grows with the tree: past 4 processes or 128
-threads a window takes fewer samples a second (down to MIN_RATE_HZ), and past 4 processes it
-is a second longer for every 4, since each start attaches to every process again. All runs
-together are held to BUDGET of a core (engine/pyspy_budget.py), so a big tree's windows come further apart.
+speedscope` (never pausing the target), whose samples are those of a thread holding its
+process's GIL: their count over the window's samples is the thread's GIL held, their stacks its
+hottest frames. The first window is WINDOW_S at RATE_HZ, at once (first figures within 1.5 s).
+Every later one takes SAMPLES_PER_WINDOW samples of each process, spread over at least
+LATER_WINDOW_S and long enough that py-spy, attaches included, uses at most RUNNING_SHARE of a core while it runs: its
+length is the last window's CPU per process (read from the reaped run) times the processes now,
+over RUNNING_SHARE. Most of a run's cost is attaching to each process (~15 ms each here) and
+reading the GIL holder's stack at every sample, so cost per window hardly depends on its length,
+and long, slow windows are what make it cheap a second: the program, not py-spy, keeps the cores.
+All runs together are also held to BUDGET of a core on average (engine/pyspy_budget.py).
+
 One `py-spy dump --json` gives the root process's threads' Python names (under 3.11 /proc's
 comm says `python`; py-spy 0.4.3's dump reads only the root, even with --subprocesses) and
 their frames at that moment, which a window's hottest frame replaces (a thread that never held
-the GIL in a window, C code that released it or a wait, keeps the dump's). A dump runs when
-new threads appear, at most one a second for every 4 processes.
+the GIL in a window, C code that released it or a wait, keeps the dump's). py-spy runs one at a
+time: a dump waits for the window running to end (the first window goes first: first figures),
+and runs, before the next window, only for new root threads that window did not name (one that
+held the GIL in it is named by it), at most once a second for every 4 processes. So a Pool that
+starts costs the attaches of the window running, not a dump's attaches as well.
 
 py-spy's output is untrusted text (names, file names): kept exact here, made visible where shown.
 """
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import subprocess
@@ -29,19 +38,24 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from conctui.engine.gil_sampler import find_py_spy, ptrace_refused
-from conctui.engine.pyspy_budget import MIN_RATE_HZ, SAMPLES_PER_S, Budget, finished_cpu
+from conctui.engine.pyspy_budget import Budget, finished_cpu
 
-RATE_HZ = 100  # py-spy's samples a second, per process, while the tree has few
-STACKS_PER_S = 12_800  # over every thread: py-spy reads each thread's stack at every sample
-WINDOW_S = 1  # seconds: py-spy takes whole seconds
-PROCESSES_PER_S = 4  # past this many processes, a window a second longer for each more: a py-spy start
-# attaches to each process again (~20 ms of CPU each: 17 processes cost py-spy 38% of a core in 1 s windows, 9% in 5 s)
+RATE_HZ = 100  # the first window's samples a second per process, and any window's most
+WINDOW_S = 1  # seconds of the first window: py-spy takes whole seconds
+LATER_WINDOW_S = 2  # seconds at least of every later one: at most 50 samples a second, whatever the tree was
+SAMPLES_PER_WINDOW = 100  # per process, in every later window: a share moves in steps of 1%
+RUNNING_SHARE = 0.03  # of one core: py-spy's use while a later window runs, attaches included (issue 24: the
+# watched program's wall <= 1.03 of its own; a 2-process Pool's 1 s windows at 100 Hz cost py-spy ~10% of a core)
+MAX_WINDOW_S = 20  # a big tree's windows: no longer than this (17 processes: ~0.6 CPU-s a window, 20 s at 5 Hz)
+MIN_RATE_HZ = 5  # samples a second per process, however long the window
+STACKS_PER_S = 12_800  # over every thread: py-spy walks each thread's state at every sample
+PROCESSES_PER_S = 4  # dumps: at most one a second for every this many processes (a dump attaches to each)
 PROFILE = re.compile(r'^(?:Process (\d+) )?Thread (\d+)(?: "(.*)")?$', re.S)
 LIBRARY = re.compile(r"(^<|/lib/python3[^/]*/|/lib64/python3|site-packages/|dist-packages/)")
 MAX_OUTPUT = 64 << 20  # bytes of one window's file
 FREE_THREADED_FAILURES = 2  # py-spy 0.4.3 finds no interpreter in a 3.13t's memory, ever: say so soon
 BUDGET = 0.05  # of one core: py-spy's runs, attaches included, use at most this on average (issue 24: conctui
-# <= 10% of a core; 17 processes cost py-spy ~0.3 CPU-s a window in attaches alone, 7% of a core in 5 s windows)
+# <= 10% of a core): the first window and a tree that grows cost more than RUNNING_SHARE
 DUMP_EVERY_S = 1.0  # at most one dump this often per PROCESSES_PER_S processes: threads that come and go
 # would ask for one a tick, and a dump attaches to every process as a record does
 
@@ -121,7 +135,7 @@ def _memory_refused(pid: int) -> str | None:
 
 
 class PySpyWindows:
-    """Back-to-back record windows, and a dump whenever new threads want their names.
+    """Record windows back to back, and a dump between two when new root threads want their names.
 
     `poll()` returns what finished since the last call: a Window from a record, names and
     frames from a dump (as a Window of no span), or None."""
@@ -137,7 +151,7 @@ class PySpyWindows:
         # ~350 KB, and a dump blocked on a full pipe never ends
         self.record: subprocess.Popen | None = None
         self.dump: subprocess.Popen | None = None
-        self.dump_wanted = True
+        self.unnamed: set[tuple[int, int]] = set()  # root threads no dump or window has named yet
         self.dumped = -DUMP_EVERY_S  # monotonic time of the last dump
         self.began = 0.0
         self.failures = 0
@@ -145,16 +159,29 @@ class PySpyWindows:
         self.threads = 1  # and their threads
         self.rate = RATE_HZ
         self.seconds = WINDOW_S
-        self.first = True  # the first window is always WINDOW_S, at once: first figures within 1.5 s
+        self.recorded = 1  # the most processes the running window saw
+        self.cost_each: float | None = None  # the last window's CPU seconds per process, None before one ended
         self.budget = Budget(time.monotonic(), BUDGET)
 
     def _spawn(self, *args: str, output: int) -> subprocess.Popen:
         return subprocess.Popen([self.binary, *args, "--pid", str(self.pid), "--subprocesses", "--nonblocking"],
                                 stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.PIPE)
 
-    def want_names(self) -> None:
-        """New threads appeared: a dump names them (under 3.11 /proc's comm says `python`)."""
-        self.dump_wanted = True
+    def want_names(self, key: tuple[int, int]) -> None:
+        """A new thread appeared: a root thread gets its name from a dump (under 3.11 /proc's comm says
+        `python`) unless the window running names it first; a child's only from windows."""
+        if key[0] == self.pid:
+            self.unnamed.add(key)
+
+    def _window(self) -> tuple[int, int]:
+        """(seconds, samples a second) of the next window: the first WINDOW_S at RATE_HZ; then long
+        enough that its predicted cost is RUNNING_SHARE of a core a second, SAMPLES_PER_WINDOW over it."""
+        if self.cost_each is None:
+            return WINDOW_S, RATE_HZ
+        predicted = self.cost_each * max(1, self.processes)
+        seconds = max(LATER_WINDOW_S, min(MAX_WINDOW_S, math.ceil(predicted / RUNNING_SHARE)))
+        return seconds, max(MIN_RATE_HZ, min(RATE_HZ, SAMPLES_PER_WINDOW // seconds,
+                                             STACKS_PER_S // max(1, self.threads)))
 
     def poll(self) -> list[Window]:
         """Start what should run; return what finished. Sets `note` where py-spy is refused or missing."""
@@ -162,26 +189,26 @@ class PySpyWindows:
             return []
         done = []
         now = time.monotonic()
+        self.recorded = max(self.recorded, self.processes)
         if self.dump is not None and (cpu := finished_cpu(self.dump)) is not None:
             self.budget.spend(cpu, now)
             done.append(self._read_dump())
-        every = DUMP_EVERY_S * -(-self.processes // PROCESSES_PER_S)
-        if self.dump is None and self.dump_wanted and now - self.dumped >= every and self.budget.ready(now):
-            self.dump_wanted, self.dumped = False, now
-            with open(self.dumped_to, "wb") as out:
-                self.dump = self._spawn("dump", "--json", output=out.fileno())
         if self.record is not None and (cpu := finished_cpu(self.record)) is not None:
             self.budget.spend(cpu, now)
+            self.cost_each = cpu / self.recorded
             done.append(self._read_record())
-        if self.record is None and self.note is None and self.budget.ready(now):
-            self.began = now
-            self.rate = max(MIN_RATE_HZ, min(RATE_HZ, SAMPLES_PER_S // max(1, self.processes),
-                                             STACKS_PER_S // max(1, self.threads)))
-            self.seconds = WINDOW_S if self.first else max(WINDOW_S, -(-self.processes // PROCESSES_PER_S))
-            self.first = False
-            self.record = self._spawn("record", "--gil", "--idle", "--threads", "--rate", str(self.rate), "--duration",
-                                      str(self.seconds), "--format", "speedscope", "--output", self.out,
-                                      output=subprocess.DEVNULL)
+        if self.record is None and self.dump is None and self.note is None and self.budget.ready(now):
+            every = DUMP_EVERY_S * -(-self.processes // PROCESSES_PER_S)
+            if self.unnamed and self.cost_each is not None and now - self.dumped >= every:  # the first window first
+                self.dumped = now
+                with open(self.dumped_to, "wb") as out:
+                    self.dump = self._spawn("dump", "--json", output=out.fileno())
+            else:
+                self.began, self.recorded = now, self.processes
+                self.seconds, self.rate = self._window()
+                self.record = self._spawn("record", "--gil", "--idle", "--threads", "--rate", str(self.rate),
+                                          "--duration", str(self.seconds), "--format", "speedscope", "--output",
+                                          self.out, output=subprocess.DEVNULL)
         return [window for window in done if window is not None]
 
     def _read_record(self) -> Window | None:
@@ -198,6 +225,7 @@ class PySpyWindows:
             if os.path.getsize(self.out) <= MAX_OUTPUT:
                 with open(self.out, "rb") as file:
                     window.held, window.top, window.names = parse_speedscope(json.load(file), self.pid)
+            self.unnamed -= window.names.keys()
         except (ValueError, OSError):
             return None
         finally:
@@ -230,8 +258,8 @@ class PySpyWindows:
         except (OSError, ValueError):
             threads = None
         if not threads or not isinstance(threads, list):
-            self.dump_wanted = True  # refused while the target starts or ends: again, after the wait
-            return None
+            return None  # refused while the target starts or ends: again, after the wait
+        self.unnamed.clear()  # a thread this dump did not name (no Python state yet) is not asked for again
         now = time.monotonic()
         window = Window(now, now)
         for thread in threads:

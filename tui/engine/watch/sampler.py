@@ -116,7 +116,8 @@ class WatchSampler:
             next_read = next_tick
             while True:
                 now = time.monotonic()
-                if now >= next_tick:
+                # stopping: the last sample at once (the wait below no longer waits: no spin until the tick)
+                if now >= next_tick or self.stopping.is_set():
                     self._tick()
                     next_tick += self.period * max(1, int((now - next_tick) / self.period) + 1)
                     if self.stopping.is_set() or self.tree.processes[self.pid].ended is not None:
@@ -198,7 +199,7 @@ class WatchSampler:
                 continue
             self.threads[key] = tally
             if self.pyspy is not None:
-                self.pyspy.want_names()
+                self.pyspy.want_names(key)
 
     @staticmethod
     def _read_cpu(tally: ThreadTally) -> bool:
