@@ -2,8 +2,10 @@
 conctui's own share of it stays small (bench/scale.py measures it against plain multiprocessing)."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conctui import runner
@@ -92,3 +94,33 @@ def test_a_free_threaded_build_is_told_apart_without_sysconfig_before_3_13(pytho
     ours, sysconfig_says = done.stdout.split()
     assert ours == sysconfig_says
     assert (ours == "True") is python.free_threaded
+
+
+# a user's workload that says what its worker process has: its modules, its path, its PYTHONPATH
+HAS = """import json, os, sys
+
+
+def work(*, path):
+    with open(path, "w") as out:
+        json.dump({"modules": sorted(sys.modules), "path": sys.path, "env": os.environ.get("PYTHONPATH")}, out)
+"""
+
+
+@pytest.mark.process
+@pytest.mark.parametrize("python", one_per_version(), ids=lambda found: found.label)
+def test_a_forkserver_worker_has_the_runners_modules_preloaded_on_every_python(python, tmp_path, monkeypatch) -> None:
+    """Before CPython's gh-126631 fix (3.13.x) a forkserver skipped the preload of the runner's modules, and
+    each worker imported them itself: runner/preload/_conctui_preload.py, found through PYTHONPATH while the
+    forkserver starts, names the package there first. The worker inherits neither that folder on its path
+    nor in its environment: the user's own PYTHONPATH is as they set it."""
+    theirs = str(tmp_path / "theirs")
+    monkeypatch.setenv("PYTHONPATH", theirs)
+    task, seen = tmp_path / "has.py", tmp_path / "has.json"
+    task.write_text(HAS)
+    result = conctui("run", f"{task}:work", "--mode", "processes", "--workers", "1", "--start-method", "forkserver",
+                     "--python", python.path, "--param", f"path={seen}", "--json")
+    assert result.code == 0, result.err
+    has = json.loads(seen.read_text())
+    assert {"_conctui_preload", "_conctui_runner.in_child"} <= set(has["modules"]), "the preload did not run"
+    assert has["env"] == theirs
+    assert theirs in has["path"] and not [entry for entry in has["path"] if Path(entry).name == "preload"]
