@@ -135,3 +135,25 @@ def test_a_processes_runs_first_window_waits_until_every_worker_process_started(
     assert starts.read_text().count("start") >= 1
     held = [row[1] for row in sent[-1].rows]  # both workers stand on this test's thread: it held throughout
     assert None not in held and sum(held) == pytest.approx(1.0, abs=0.05), held
+
+
+def test_before_a_processes_runs_first_window_the_gil_line_says_not_sampled_yet() -> None:
+    """Between the workers' start and py-spy's first window the cores pane says why there is no
+    GIL figure (the /proc reads already counted are held back with it), then shows the window's."""
+    from conctui.engine.state import SessionState, apply
+    from conctui.widgets.cores import gil_line
+
+    sent: list[GilWorkers] = []
+    started = RunStarted(0.0, 1, "processes", "cpu", {}, 1, PythonInfo(), "spawn", 10)
+    sampling = RunSampling(started, sent.extend, 0.0)
+    sampling.workers = {0: Worker(0, 11, 11, [0, 64], started=0.0, reads=50, waiting=10)}
+    sampling._send(final=False)
+    state = SessionState()
+    for folded in (started, WorkerStarted(0.0, 0, 11, 11), *sent):
+        apply(state, folded)
+    assert gil_line(state).plain == "GIL: not sampled yet"
+    assert state.current.workers[0].gil_held is None and state.current.workers[0].gil_wait is None
+    sampling._count({(11, 11): 100}, 0.0, 1.0)
+    sampling._send(final=False)
+    apply(state, sent[-1])
+    assert gil_line(state).plain == "GIL held each 100%"

@@ -354,7 +354,7 @@ class RunSampling:
         self.session_t0 = session_t0
         self.workers: dict[int, Worker] = {}
         self.never_started: set[int] = set()  # workers that ended without a worker_started (failed to load, crashed)
-        self.windows = 0  # py-spy windows counted
+        self.windows = 0  # py-spy windows taken (_count)
         self.sampled_s = 0.0  # the run's sampled time: while any worker lived
         self.word_ticks = 0  # reads of the GIL's word while any worker lived (free-threaded builds)
         self.note: str | None = NOT_SAMPLED.get(started.mode)
@@ -494,7 +494,6 @@ class RunSampling:
                 budget.spend(recorder.cpu_s or 0.0, time.monotonic())
                 try:
                     self._count(*recorder.finish())
-                    self.windows += 1
                 except RuntimeError:
                     if not recorder.interrupted:
                         raise
@@ -530,6 +529,7 @@ class RunSampling:
         samples that process's workers were seen holding its GIL in, nor a worker fewer than its
         own: a sampler late on a busy machine catches up, and one GIL's holders never add up to
         more than all of its time."""
+        self.windows += 1
         span = max(end - begin, 1e-6)
         samples = max([span * rate, *_per_process(counts).values()])
         with self.lock:
