@@ -7,9 +7,13 @@
     python _watch_targets.py mixed P K S    `many 256` beside `procs P K`
 
 threads and pool wait SETTLE_S first (a watcher attaches meanwhile), then time only their work
-and print its wall and its CPU seconds (the pool's reaped workers' included).
+and print its wall and its CPU seconds (the pool's reaped workers' included). Where WATCHER_PID_FILE
+names a file holding the watcher's pid (bench/watch_cost.py writes it meanwhile), they also print
+the CPU seconds the watcher used during their work, its own and its py-spy runs' (reaped or
+running), read from /proc just before and after the timed part.
 """
 import multiprocessing
+import os
 import resource
 import sys
 import threading
@@ -48,12 +52,38 @@ def procs(count, threads, seconds):
     return children
 
 
+def _ticks(path):
+    with open(path, "rb") as file:
+        fields = file.read().rsplit(b")", 1)[1].split()
+    return [int(field) / os.sysconf("SC_CLK_TCK") for field in fields[11:15]]  # utime stime cutime cstime
+
+
+def watcher_cpu():
+    """(own, children's) CPU seconds of the watcher named in WATCHER_PID_FILE so far, or None."""
+    try:
+        with open(os.environ["WATCHER_PID_FILE"]) as file:
+            pid = int(file.read())
+        utime, stime, cutime, cstime = _ticks(f"/proc/{pid}/stat")
+    except (KeyError, OSError, ValueError):
+        return None
+    children = cutime + cstime  # reaped runs
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children") as file:
+                for child in file.read().split():
+                    children += sum(_ticks(f"/proc/{child}/stat")[:2])  # a run not reaped yet
+        except OSError:
+            continue
+    return utime + stime, children
+
+
 SETTLE_S = 2.0
 
 if __name__ == "__main__":
     kind, args = sys.argv[1], [float(a) for a in sys.argv[2:]]
     if kind in ("threads", "pool"):
         time.sleep(SETTLE_S)
+    watcher0 = watcher_cpu()
     began = time.perf_counter()
     start = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu0 = time.process_time() + start.ru_utime + start.ru_stime
@@ -74,4 +104,8 @@ if __name__ == "__main__":
     wall = time.perf_counter() - began
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = time.process_time() + children.ru_utime + children.ru_stime
-    print(f"wall {wall:.4f} cpu {cpu - cpu0:.4f}", flush=True)
+    watcher = watcher_cpu()
+    said = f"wall {wall:.4f} cpu {cpu - cpu0:.4f}"
+    if watcher0 is not None and watcher is not None:
+        said += f" watcher_own {watcher[0] - watcher0[0]:.4f} watcher_children {watcher[1] - watcher0[1]:.4f}"
+    print(said, flush=True)

@@ -35,6 +35,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from functools import partial
 from pathlib import Path
@@ -48,16 +49,17 @@ TARGETS = str(Path(__file__).with_name("_watch_targets.py"))
 SETTLE_S = 3.0  # a watch's start-up (imports, first paint, first py-spy window) before its CPU is counted
 
 
-def _target(*args: str) -> subprocess.Popen:
+def _target(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, TARGETS, *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            text=True)
+                            text=True, env=None if env is None else {**os.environ, **env})
 
 
-def _wall(process: subprocess.Popen) -> tuple[float, float]:
-    """(wall, CPU seconds) of the target's timed work, as it printed them."""
+def _wall(process: subprocess.Popen) -> dict[str, float]:
+    """What the target printed of its timed work: wall, cpu (seconds), and, watched, watcher_own and
+    watcher_children (the watcher's CPU seconds meanwhile, its own and its py-spy runs')."""
     out, _ = process.communicate(timeout=600)
     words = out.split()
-    return float(words[words.index("wall") + 1]), float(words[words.index("cpu") + 1])
+    return {words[i]: float(words[i + 1]) for i in range(0, len(words) - 1, 2)}
 
 
 def _cpu(process: psutil.Process) -> float:
@@ -65,17 +67,22 @@ def _cpu(process: psutil.Process) -> float:
     return times.user + times.system + times.children_user + times.children_system
 
 
-def wall_watched(kind: str, units: str) -> tuple[float, float]:
-    target = _target(kind, units)
-    watcher = subprocess.Popen([*conctui_command(), "watch", str(target.pid), "--json", "--duration", "600"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        return _wall(target)
-    finally:
-        watcher.wait(30)
+def wall_watched(kind: str, units: str) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as folder:
+        named = os.path.join(folder, "watcher.pid")
+        target = _target(kind, units, env={"WATCHER_PID_FILE": named})
+        watcher = subprocess.Popen([*conctui_command(), "watch", str(target.pid), "--json", "--duration", "600"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with open(named + ".new", "w") as file:
+            file.write(str(watcher.pid))
+        os.rename(named + ".new", named)  # whole, or not there yet
+        try:
+            return _wall(target)
+        finally:
+            watcher.wait(30)
 
 
-def wall_alone(kind: str, units: str) -> tuple[float, float]:
+def wall_alone(kind: str, units: str) -> dict[str, float]:
     return _wall(_target(kind, units))
 
 
@@ -214,15 +221,24 @@ def wall_rows(repeats: int) -> tuple[list[Row], list[str]]:
         load = os.getloadavg()[0]
         values = interleave({"watched": partial(wall_watched, kind, units),
                              "alone": partial(wall_alone, kind, units)}, repeats)
-        for index, what in ((0, "wall"), (1, "CPU seconds")):
-            watched, alone = [v[index] for v in values["watched"]], [v[index] for v in values["alone"]]
+        for key, what in (("wall", "wall"), ("cpu", "CPU seconds")):
+            watched, alone = [v[key] for v in values["watched"]], [v[key] for v in values["alone"]]
             row = Row(f"{what}, {kind} program, watched", "s", watched, "the same, not watched", alone,
-                      "ratio <= 1.03" if index == 0 else "")
-            if index == 0:
+                      "ratio <= 1.03" if key == "wall" else "")
+            if key == "wall":
                 row.met = row.ratio is not None and row.ratio <= 1.03
             rows.append(row)
-        walls = sorted(v[0] for v in values["alone"])
-        paired = statistics.median(w[0] / a[0] for w, a in zip(values["watched"], values["alone"]))
+        measured = [v for v in values["watched"] if "watcher_own" in v]
+        if measured:
+            shares = [100 * (v["watcher_own"] + v["watcher_children"]) / v["wall"] for v in measured]
+            rows.append(Row(f"conctui CPU during the {kind} program's timed work", "%core", shares))
+            own = statistics.median(100 * v["watcher_own"] / v["wall"] for v in measured)
+            runs = statistics.median(100 * v["watcher_children"] / v["wall"] for v in measured)
+            busy = statistics.median(v["cpu"] / v["wall"] for v in values["alone"])
+            notes.append(f"{kind} program: conctui's CPU during its timed work, medians: its own {own:.1f}% of a "
+                         f"core, its py-spy runs' {runs:.1f}%; the program keeps {busy:.2f} cores busy unwatched")
+        walls = sorted(v["wall"] for v in values["alone"])
+        paired = statistics.median(w["wall"] / a["wall"] for w, a in zip(values["watched"], values["alone"]))
         spread = 0.0
         if len(walls) >= 4:
             quartiles = statistics.quantiles(walls, n=4)

@@ -6,12 +6,12 @@ is one `py-spy record --pid P --subprocesses --gil --idle --threads --nonblockin
 speedscope` (never pausing the target), whose samples are those of a thread holding its
 process's GIL: their count over the window's samples is the thread's GIL held, their stacks its
 hottest frames. The first window is WINDOW_S at RATE_HZ, at once (first figures within 1.5 s).
-Every later one takes SAMPLES_PER_WINDOW samples of each process, spread over at least
-LATER_WINDOW_S and long enough that py-spy, attaches included, uses at most RUNNING_SHARE of a core while it runs: its
-length is the last window's CPU per process (read from the reaped run) times the processes now,
-over RUNNING_SHARE. Most of a run's cost is attaching to each process (~15 ms each here) and
-reading the GIL holder's stack at every sample, so cost per window hardly depends on its length,
-and long, slow windows are what make it cheap a second: the program, not py-spy, keeps the cores.
+Every later one takes SAMPLES_PER_WINDOW samples of each process over at least LATER_WINDOW_S,
+and longer where that costs py-spy, attaches included, more than RUNNING_SHARE of a core while
+it runs: its length is the last window's CPU per process (read from the reaped run) times the
+processes now, over RUNNING_SHARE. Most of a run's cost is attaching to each process (~15 ms each
+here) and reading the GIL holder's stack at every sample, so a window's cost hardly depends on
+its length, and long, slow windows are what make it cheap a second: the program keeps the cores.
 All runs together are also held to BUDGET of a core on average (engine/pyspy_budget.py).
 
 One `py-spy dump --json` gives the root process's threads' Python names (under 3.11 /proc's
@@ -42,8 +42,9 @@ from conctui.engine.pyspy_budget import Budget, finished_cpu
 
 RATE_HZ = 100  # the first window's samples a second per process, and any window's most
 WINDOW_S = 1  # seconds of the first window: py-spy takes whole seconds
-LATER_WINDOW_S = 2  # seconds at least of every later one: at most 50 samples a second, whatever the tree was
-SAMPLES_PER_WINDOW = 100  # per process, in every later window: a share moves in steps of 1%
+LATER_WINDOW_S = 2  # seconds at least of every later one: at most 25 samples a second, whatever the tree was
+SAMPLES_PER_WINDOW = 50  # per process, in every later window: a share in steps of 2% (a 25% share: +-6%, one
+# standard error), and the whole watch's from every window; at 100, a Pool's start cost 1% of a core more
 RUNNING_SHARE = 0.03  # of one core: py-spy's use while a later window runs, attaches included (issue 24: the
 # watched program's wall <= 1.03 of its own; a 2-process Pool's 1 s windows at 100 Hz cost py-spy ~10% of a core)
 MAX_WINDOW_S = 20  # a big tree's windows: no longer than this (17 processes: ~0.6 CPU-s a window, 20 s at 5 Hz)
