@@ -62,11 +62,6 @@ def _wall(process: subprocess.Popen) -> dict[str, float]:
     return {words[i]: float(words[i + 1]) for i in range(0, len(words) - 1, 2)}
 
 
-def _cpu(process: psutil.Process) -> float:
-    times = process.cpu_times()
-    return times.user + times.system + times.children_user + times.children_system
-
-
 def wall_watched(kind: str, units: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         named = os.path.join(folder, "watcher.pid")
@@ -101,7 +96,7 @@ def _settled(target: subprocess.Popen, threads: int) -> None:
 
 def cpu_share(command: list[str], seconds: float, tty: bool) -> tuple[float, float]:
     """% of one core `command` used over `seconds`, after SETTLE_S to start: (all of it, what its
-    reaped children used: conctui's py-spy runs)."""
+    children used, reaped or running: conctui's py-spy runs, whose windows last up to 20 s)."""
     if tty:
         terminal = PtyTerminal(command)
         process = psutil.Process(terminal.process.pid)
@@ -109,10 +104,11 @@ def cpu_share(command: list[str], seconds: float, tty: bool) -> tuple[float, flo
         popen = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         process = psutil.Process(popen.pid)
     time.sleep(SETTLE_S)
-    began, cpu0, children0 = time.monotonic(), _cpu(process), _children_cpu(process)
+    began, (own0, children0) = time.monotonic(), _cpu_parts(process)
     time.sleep(seconds)
     span = time.monotonic() - began
-    share = 100 * (_cpu(process) - cpu0) / span, 100 * (_children_cpu(process) - children0) / span
+    own, children = _cpu_parts(process)
+    share = 100 * (own - own0 + children - children0) / span, 100 * (children - children0) / span
     if tty:
         terminal.close(b"\x03" if command[0].endswith("py-spy") else b"q")
     else:
@@ -121,9 +117,17 @@ def cpu_share(command: list[str], seconds: float, tty: bool) -> tuple[float, flo
     return share
 
 
-def _children_cpu(process: psutil.Process) -> float:
+def _cpu_parts(process: psutil.Process) -> tuple[float, float]:
+    """(its own CPU seconds, its children's: the reaped ones' and the running ones' so far)."""
     times = process.cpu_times()
-    return times.children_user + times.children_system
+    children = times.children_user + times.children_system
+    for child in process.children():
+        try:
+            running = child.cpu_times()
+            children += running.user + running.system
+        except psutil.Error:
+            continue  # ended meanwhile: in the reaped figure once reaped
+    return times.user + times.system, children
 
 
 def cost_rows(seconds: float, repeats: int) -> tuple[list[Row], list[str]]:
