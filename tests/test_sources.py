@@ -70,7 +70,8 @@ async def test_a_watched_program_drives_the_same_screen() -> None:
         source(events[2:])
         app.frame()
         assert "cruncher_0" in "\n".join(line.plain for line in app.panes.workers_pane.lines)
-        app.frame()  # the whole watch's verdict comes in the frame after a sample's (widgets/verdict_lines.py)
+        app.frame()  # the last second's verdict comes in the frame after a sample's (widgets/verdict_lines.py),
+        app.frame()  # the whole watch's in the frame after that
         assert "whole watch, 5 s" in app.panes.results_pane.text.plain
         assert app.check_action("sweep", ()) is None and app.check_action("claims", ()) is None  # greyed
         assert app.check_action("act", ("end",)) is True

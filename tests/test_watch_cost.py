@@ -231,8 +231,9 @@ async def test_the_threads_table_repaints_only_the_cells_whose_figures_changed()
     assert cpu <= region.x and region.right <= cpu + 4  # only its digits, of an 80-cell line
 
 
-async def test_the_whole_watch_s_verdict_is_taken_in_the_frame_after_a_sample_s(monkeypatch) -> None:
-    """Both verdicts in one frame would cost 256 threads' figures twice: the whole watch's waits a frame."""
+async def test_no_frame_takes_a_sample_and_a_verdict_or_both_verdicts(monkeypatch) -> None:
+    """Each verdict costs 256 threads' figures: the last second's waits a frame after its sample's,
+    the whole watch's (due every 5 s) a frame after that, so no frame pays for two of them."""
     from conctui.widgets import verdict_lines
 
     taken: list[tuple[float, bool]] = []
@@ -246,14 +247,56 @@ async def test_the_whole_watch_s_verdict_is_taken_in_the_frame_after_a_sample_s(
     app = ConcApp(source, ticking=False)
     async with app.run_test(size=(80, 24)) as pilot:
         app.panes.frame()
-        whole_frames = []
-        for sample in later:  # t = 5..10, a frame each, then a frame with nothing new
-            for events_of_frame in ([sample], []):
+        frames = []
+        for sample in later:  # t = 5..10, a frame each, then two frames with nothing new
+            for events_of_frame in ([sample], [], []):
                 source(events_of_frame)
                 taken.clear()
                 app.panes.frame()
-                if (sample.t, False) in taken:
-                    whole_frames.append((sample.t, bool(events_of_frame)))
+                frames.append((sample.t, bool(events_of_frame), sorted(taken)))
         await pilot.pause()
-    assert whole_frames == [(9.0, False)]  # due at t = 9 (5 s after t = 4): in the frame after its sample's
+    assert all(not said for _, sampled, said in frames if sampled)  # the sample's frame takes neither
+    assert all(said == [(t, True)] for t, sampled, said in frames[1::3])  # the last second's: the frame after
+    assert [(t, said) for t, _, said in frames[2::3] if said] == [(9.0, [(9.0, False)])]  # the whole's at 9 (4 + 5)
     assert "whole watch, 9 s" in str(app.panes.results_pane.render())
+
+
+async def test_a_sample_s_frame_makes_figures_only_for_the_threads_in_view(monkeypatch) -> None:
+    """256 threads' figures cost more than the rest of a sample's frame: the table makes the lines
+    it shows (the verdict's figures come a frame later)."""
+    events = [WatchSample(e.t, e.cores, e.app_cpu, e.processes, [*e.threads, *(
+        {**e.threads[1], "tid": 5000 + i, "name": f"ticker_{i}"} for i in range(256))])
+              if isinstance(e, WatchSample) else e for e in stream(4)]
+    last = events.pop()
+    source = WatchSource(launched=True)
+    source(events)
+    app = ConcApp(source, ticking=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.panes.frame()
+        await pilot.pause()
+        made: list[tuple] = []
+        thread = WatchModel._thread
+        monkeypatch.setattr(WatchModel, "_thread",
+                            lambda self, key, *args: (made.append(key), thread(self, key, *args))[1])
+        source([last])
+        app.panes.frame()
+        assert 0 < len(made) <= app.panes.workers_pane.size.height < 20  # of 263 threads
+        app.panes.frame()  # the last second's verdict: every thread's figures
+        assert len(made) > 263
+
+
+async def test_the_verdict_wraps_only_the_rows_its_pane_shows() -> None:
+    """16 idle Python processes give a sentence each: the pane shows 8 rows, the first 8 of them all wrapped."""
+    events = stream(3)
+    procs = [{**events[1].processes[1], "pid": 6000 + i, "cpu_s": 0.0, "role": "python"} for i in range(16)]
+    events = [WatchSample(e.t, e.cores, e.app_cpu, [*e.processes, *procs], e.threads) if isinstance(e, WatchSample)
+              else e for e in events]
+    source = WatchSource(launched=True)
+    source(events)
+    app = ConcApp(source, ticking=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.panes.frame()
+        await pilot.pause()
+        pane = app.panes.results_pane
+        every = pane.text.wrap(app.console, pane.content_size.width)
+        assert len(every) > 16 and pane.lines == list(every)[:8] == list(every)[:pane.most_rows()]

@@ -9,6 +9,8 @@ line, and only they cross the terminal.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from conctui.engine.text import busy_cores, byte_size, percent_cell
@@ -61,53 +63,58 @@ def row_line(row: Row, width: int) -> Text:
 
 
 class ThreadsPane(ScrollView):
-    """Scrolls when the tree has more threads than lines. Only the lines in view are made into
-    text (256 threads' lines a second cost more than the rest of a frame), and of those only the
-    cells that changed are repainted."""
+    """Scrolls when the tree has more threads than lines. Only the lines in view get figures and
+    text (256 threads' figures cost more than the rest of a sample's frame: the verdict's take
+    them a frame later), and of those only the cells that changed are repainted."""
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
-        self.rows: list[Row] = []
-        self.shown: dict[int, Text] = {}  # line index -> its text as last drawn
+        self.keys: list[tuple] = []  # each line's key (WatchModel.rows)
+        self.row: Callable[[tuple], Row] | None = None  # a key's figures now (WatchModel.row): set with keys
+        self.shown: dict[int, Text] = {}  # line index -> its text as last drawn, for the lines in view
 
     @property
     def lines(self) -> list[Text]:
         """Every line as text (tests read the whole table)."""
-        return [Text(HEAD), *(row_line(row, self.size.width) for row in self.rows)]
+        return [Text(HEAD), *(self._line(index) for index in range(1, len(self.keys) + 1))]
+
+    def _line(self, index: int) -> Text:
+        assert self.row is not None  # there are lines: draw set both
+        return row_line(self.row(self.keys[index - 1]), self.size.width)
 
     def show(self, model: SessionModel, changes: Changes) -> None:
         """The watched program's processes and threads, over the last window (the whole watch once
         it ended), when a sample, its start or its end arrived."""
         watch = model.state.watch
         if changes.program or changes.restart:
-            self.draw([] if watch is None else watch.figures(window=watch.ended is None))
+            window = watch is not None and watch.ended is None
+            self.draw([] if watch is None else watch.rows(window), partial(watch.row, window=window) if watch else None)
 
-    def draw(self, processes: list[ProcessFigures]) -> None:
-        rows: list[Row] = []
-        for process in processes:
-            rows.append(process)
-            rows.extend(process.threads)
-        if len(rows) != len(self.rows):
-            self.rows, self.shown = rows, {}
-            self.virtual_size = Size(self.size.width, len(rows) + 1)  # cut at the pane's width: no sideways scroll
+    def draw(self, keys: list[tuple], row: Callable[[tuple], Row] | None) -> None:
+        self.row = row
+        if len(keys) != len(self.keys):
+            self.keys, self.shown = keys, {}
+            self.virtual_size = Size(self.size.width, len(keys) + 1)  # cut at the pane's width: no sideways scroll
             self.refresh()
             return
-        self.rows = rows
+        self.keys = keys
         top = self.scroll_offset.y
         width = self.size.width
-        for y in range(max(1, top), min(len(rows) + 1, top + self.size.height)):
-            line, old = row_line(rows[y - 1], width), self.shown.get(y)
+        shown = {}
+        for y in range(max(1, top), min(len(keys) + 1, top + self.size.height)):
+            line, old = self._line(y), self.shown.get(y)
             spans = changed_spans(old, line) if old is not None and old.style == line.style else [(0, width)]
+            shown[y] = line
             if spans:
-                self.shown[y] = line
                 self.refresh(*(Region(first, y - top, end - first, 1) for first, end in spans))
+        self.shown = shown  # a line out of view is made again when it is drawn: its figures moved meanwhile
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         if index == 0:
             line = Text(HEAD, "bold underline")
-        elif index <= len(self.rows):
-            line = self.shown.get(index) or row_line(self.rows[index - 1], self.size.width)
+        elif index <= len(self.keys):
+            line = self.shown.get(index) or self._line(index)
             self.shown[index] = line
         else:
             return Strip.blank(self.size.width, self.rich_style)

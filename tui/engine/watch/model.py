@@ -19,6 +19,7 @@ from conctui.engine.watch.events import WatchEnded, WatchSample, WatchStarted
 from conctui.engine.watch.waiting import KINDS
 
 WINDOW_S = 1.0
+NO_STATES = dict.fromkeys(KINDS, 0.0)  # a thread's shares of its reads, before its kinds are counted
 
 
 @dataclass
@@ -57,10 +58,6 @@ class ProcessFigures:
     no_gil: bool = False
 
 
-def _share(part: float, whole: float) -> float | None:
-    return round(min(1.0, part / whole), 4) if whole > 0 else None
-
-
 @dataclass
 class WatchModel:
     """Everything the panes, the JSON document and the verdict read (a launched program's output
@@ -77,7 +74,7 @@ class WatchModel:
     live: set[tuple[int, int]] = field(default_factory=set)
     held_base: dict[tuple[int, int], dict] = field(default_factory=dict)  # its row before py-spy's last window
     history: deque = field(default_factory=deque)  # (t, {key: row}, {pid: row}) within the window
-    _cached: tuple | None = field(default=None, repr=False)
+    _cached: dict[bool, tuple] = field(default_factory=dict, repr=False)  # window -> (sample, figures)
 
     def fold(self, events: list[Event]) -> None:
         for event in events:
@@ -120,59 +117,94 @@ class WatchModel:
 
     def _thread(self, key: tuple[int, int], row: dict, base: dict, span: float, window: bool) -> ThreadFigures:
         """Its figures from `base` (its row at the span's start) to `row`; GIL held over py-spy's
-        last window in a window, else from `base`."""
+        last window in a window, else from `base`. Made for every thread each second (the verdict's):
+        kept to plain arithmetic on the rows."""
         reads = row["reads"] - base["reads"]
+        no_gil = self.processes[row["pid"]].get("no_gil", False) if row["pid"] in self.processes else False
         states = None
         if reads > 0:
             before = base["states"]
-            states = dict.fromkeys(KINDS, 0.0)
+            states = dict(NO_STATES)
             for kind, count in row["states"].items():  # the kinds seen, usually one or two of six
                 states[kind] = round((count - before.get(kind, 0)) / reads, 4)
-        no_gil = self.processes.get(row["pid"], {}).get("no_gil", False)
-        if states and no_gil:
-            states["gil_wait"] = None  # not 0: there is no GIL to wait for
+            if no_gil:
+                states["gil_wait"] = None  # not 0: there is no GIL to wait for
         held = None
         if row["held"] is not None and row["sampled"] is not None:
             since = self.held_base.get(key, base) if window else base
-            held = _share(row["held"] - (since["held"] or 0), row["sampled"] - (since["sampled"] or 0))
-        return ThreadFigures(row["pid"], row["tid"], row["name"],
-                             _share(row["cpu_s"] - base["cpu_s"], span) if span > 0 else None, row["core"], held,
+            sampled = row["sampled"] - (since["sampled"] or 0)
+            if sampled > 0:
+                held = round(min(1.0, (row["held"] - (since["held"] or 0)) / sampled), 4)
+        cpu = round(min(1.0, (row["cpu_s"] - base["cpu_s"]) / span), 4) if span > 0 else None
+        return ThreadFigures(row["pid"], row["tid"], row["name"], cpu, row["core"], held,
                              states["gil_wait"] if states else None, states, row["top"], key not in self.live, no_gil)
 
     def figures(self, window: bool) -> list[ProcessFigures]:
         """Every process seen (the ended ones too), with its threads, over the last window or the
-        watch; computed once per sample (the panes, the verdict and the document all ask)."""
+        watch; computed once per sample for each (the panes, the verdict and the document all ask)."""
         if self.last is None:
             return []
-        key = (self.last.t, len(self.history), window)
-        if self._cached is None or self._cached[0] != key:
-            self._cached = (key, self._figures(window))
-        return self._cached[1]
+        key = (self.last.t, len(self.history))
+        cached = self._cached.get(window)
+        if cached is None or cached[0] != key:
+            cached = self._cached[window] = (key, self._figures(window))
+        return cached[1]
+
+    def rows(self, window: bool) -> list[tuple]:
+        """The keys of figures(window)'s lines in its order, each process's `("p", pid)` then its
+        threads' `(pid, tid)`, without their figures: the threads pane makes figures only for the
+        lines in view (`row`), and a sample's frame does not pay for 256 threads' (the verdict's,
+        a frame later, does)."""
+        if self.last is None:
+            return []
+        by_pid: dict[int, list[tuple[int, int]]] = {}
+        for key in self._threads_shown(window):
+            by_pid.setdefault(key[0], []).append(key)
+        rows: list[tuple] = []
+        for pid in self._processes_shown(window):
+            rows.append(("p", pid))
+            rows += sorted(by_pid.get(pid, []))
+        return rows
+
+    def row(self, key: tuple, window: bool) -> ProcessFigures | ThreadFigures:
+        """One line of `rows(window)`: a thread's figures, or a process's (its `threads` empty:
+        they are lines of their own)."""
+        return self._process(key[1], [], window) if key[0] == "p" else self._thread_over(key, window)
+
+    def _threads_shown(self, window: bool) -> list[tuple[int, int]]:
+        return [key for key in self.threads if key in self.live] if window else list(self.threads)
+
+    def _processes_shown(self, window: bool) -> list[int]:
+        # in a window, not one gone for longer than the sampler shows an ended process (ENDED_SHOWN_S)
+        return [pid for pid in self.processes if pid in self.history[-1][2]] if window else list(self.processes)
 
     def _figures(self, window: bool) -> list[ProcessFigures]:
-        base_t, base_rows, base_procs = self.history[0] if window else (None, {}, {})
         by_pid: dict[int, list[ThreadFigures]] = {}
-        for key, row in self.threads.items():
-            if window and key not in self.live:
-                continue
-            if window and key in base_rows:
-                base, span = base_rows[key], self.last.t - base_t
-            else:
-                base, span = self.first[key], self._span(key)
-            by_pid.setdefault(key[0], []).append(self._thread(key, row, base, span, window))
-        out = []
-        for pid, row in self.processes.items():
-            if window and pid not in self.history[-1][2]:
-                continue  # gone for longer than the sampler shows an ended process (ENDED_SHOWN_S)
-            if window and pid in base_procs:
-                base, span = base_procs[pid], self.last.t - base_t
-            else:
-                base, span = self.first[("p", pid)], self._span(("p", pid), row["ended"])
-            cpu = round((row["cpu_s"] - base["cpu_s"]) / span, 4) if span > 0 else None
-            out.append(ProcessFigures(pid, row["ppid"], row["role"], row["argv"], row["python"], row["rss_bytes"],
-                                      cpu, row["ended"], sorted(by_pid.get(pid, []), key=lambda t: t.tid),
-                                      row.get("no_gil", False)))
-        return out
+        for key in self._threads_shown(window):
+            by_pid.setdefault(key[0], []).append(self._thread_over(key, window))
+        return [self._process(pid, sorted(by_pid.get(pid, []), key=lambda t: t.tid), window)
+                for pid in self._processes_shown(window)]
+
+    def _thread_over(self, key: tuple[int, int], window: bool) -> ThreadFigures:
+        """A thread's figures over the window (from its row WINDOW_S ago, where it was seen
+        then), or over the watch (from its first row)."""
+        if window:
+            base_t, base_rows, _ = self.history[0]
+            base = base_rows.get(key)
+            if base is not None:
+                return self._thread(key, self.threads[key], base, self.last.t - base_t, window)
+        return self._thread(key, self.threads[key], self.first[key], self._span(key), window)
+
+    def _process(self, pid: int, threads: list[ThreadFigures], window: bool) -> ProcessFigures:
+        row = self.processes[pid]
+        base_t, _, base_procs = self.history[0] if window else (None, {}, {})
+        if window and pid in base_procs:
+            base, span = base_procs[pid], self.last.t - base_t
+        else:
+            base, span = self.first[("p", pid)], self._span(("p", pid), row["ended"])
+        cpu = round((row["cpu_s"] - base["cpu_s"]) / span, 4) if span > 0 else None
+        return ProcessFigures(pid, row["ppid"], row["role"], row["argv"], row["python"], row["rss_bytes"], cpu,
+                              row["ended"], threads, row.get("no_gil", False))
 
     def _span(self, key: tuple, ended: float | None = None) -> float:
         """Seconds from a thread's or process's first sample to its last (or to its end)."""
