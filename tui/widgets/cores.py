@@ -110,8 +110,9 @@ class CoresPane(Widget):
         """Show `rows`, marking dirty only the cells that differ from the rows shown."""
         old, self._rows = self._rows, rows
         self._text = Text("\n").join(rows)
-        for y, start, end in changed_rows(old, rows):
-            self.refresh(Region(start, y, end - start, 1))
+        dirty = [Region(start, y, end - start, 1) for y, start, end in changed_rows(old, rows)]
+        if dirty:  # one refresh for them all; none would repaint it all
+            self.refresh(*dirty)
 
     def render(self) -> Text:
         return self._text

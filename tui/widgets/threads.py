@@ -100,14 +100,15 @@ class ThreadsPane(ScrollView):
         self.keys = keys
         top = self.scroll_offset.y
         width = self.size.width
-        shown = {}
+        shown, dirty = {}, []
         for y in range(max(1, top), min(len(keys) + 1, top + self.size.height)):
             line, old = self._line(y), self.shown.get(y)
             spans = changed_spans(old, line) if old is not None and old.style == line.style else [(0, width)]
             shown[y] = line
-            if spans:
-                self.refresh(*(Region(first, y - top, end - first, 1) for first, end in spans))
+            dirty += [Region(first, y - top, end - first, 1) for first, end in spans]
         self.shown = shown  # a line out of view is made again when it is drawn: its figures moved meanwhile
+        if dirty:  # one refresh for them all: each call costs Textual's bookkeeping; none would repaint it all
+            self.refresh(*dirty)
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y

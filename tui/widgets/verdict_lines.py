@@ -114,9 +114,10 @@ class VerdictLines(Widget):
         if len(old) != len(lines):
             self.refresh(layout=True)
             return
-        for y, (before, line) in enumerate(zip(old, lines)):
-            if spans := changed_spans(before, line):  # refresh() of no region would repaint it all
-                self.refresh(*(Region(first, y, end - first, 1) for first, end in spans))
+        dirty = [Region(first, y, end - first, 1)
+                 for y, (before, line) in enumerate(zip(old, lines)) for first, end in changed_spans(before, line)]
+        if dirty:  # one refresh for them all; none would repaint it all
+            self.refresh(*dirty)
 
     def most_rows(self) -> int:
         """The rows the stylesheet lets the pane have (its max-height less its border), or the screen's."""
