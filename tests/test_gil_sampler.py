@@ -14,7 +14,7 @@ from conctui.engine import gil_sampler
 from conctui.engine.events import PythonInfo, RunStarted
 from conctui.engine.gil_sampler import RunSampling, Worker, find_py_spy, parse_raw
 from fixtures.command import COMMAND, conctui
-from fixtures.pythons import freethreaded_python, python_at_least
+from fixtures.pythons import freethreaded_python, one_per_version, python_at_least
 
 
 def _run(workload: str, *args: str, mode: str = "threads", workers: int = 2) -> dict:
@@ -122,6 +122,27 @@ def test_raw_output_is_counted_per_process_and_native_thread() -> None:
             b'process 10:"python runner";thread (12): worker;process (jobs.py:1) 3\n'
             b'not a line\n')
     assert parse_raw(text, 10) == {(11, 11): 40, (10, 7): 7, (10, 12): 3}
+
+
+def test_before_3_11_a_thread_is_named_by_its_pthread_id_and_counted_for_its_worker() -> None:
+    """py-spy names a thread by its native id only from 3.11, where CPython keeps one; before, by its
+    pthread id in hex, which the worker sends as `ident`: unmatched, its held read 0 (issue 23 §4)."""
+    text = b'thread (0x7F85A9F1C6C0): Thread-2 (spin);_bootstrap (threading.py:973);spin (spin.py:4) 52\n'
+    assert parse_raw(text, 10) == {(10, 0x7F85A9F1C6C0): 52}
+    sampling = _sampling("threads", 1)
+    sampling.workers = {0: Worker(0, 10, 100, [], started=0.0, ident=0x7F85A9F1C6C0)}
+    sampling._count(parse_raw(text, 10), 0.0, 1.0)
+    rows, held = sampling._rows()
+    assert rows[0][1] == pytest.approx(0.52, abs=1e-4) and held == rows[0][1]
+
+
+@pytest.mark.process
+@pytest.mark.parametrize("python", [p for p in one_per_version() if not p.free_threaded], ids=lambda p: p.label)
+def test_a_lone_pure_python_thread_holds_its_gil_on_every_python(python) -> None:
+    """One worker computing in pure Python holds its GIL nearly all the time (preempted by the
+    kernel it still holds it), whichever Python runs it: 3.9 and 3.10 read 0 before `ident`."""
+    run = _run("cpu", "--param", "n=12000000", "--python", python.path, workers=1)
+    assert run["per_worker"][0]["gil_held"] > 0.5, run["per_worker"]
 
 
 def _sampling(mode: str, workers: int) -> RunSampling:

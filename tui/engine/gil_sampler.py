@@ -77,7 +77,8 @@ GRANT = ("run conctui as root, or give py-spy the right (sudo setcap cap_sys_ptr
 YAMA = {"0": "a user's processes may read each other", "1": "only an ancestor or a declared tracer may read",
         "2": "only CAP_SYS_PTRACE may read", "3": "no process may read another"}
 PROCESS_FRAME = re.compile(rb"^process (\d+):")
-THREAD_FRAME = re.compile(rb"^thread \((\d+)\)")
+# a thread by its native id (3.11+), or before 3.11, where CPython does not keep it, by its pthread id in hex
+THREAD_FRAME = re.compile(rb"^thread \((0x[0-9A-Fa-f]+|\d+)\)")
 REMOTE_HELPER = Path(runner.__file__).with_name("remote_gil.py")
 REMOTE_FROM = (3, 14)
 
@@ -124,7 +125,8 @@ def ptrace_refused(said: str) -> PtraceRefused:
 
 
 def parse_raw(text: bytes, pid: int) -> dict[tuple[int, int], int]:
-    """Samples per (pid, native tid) in py-spy's raw output (`process P:...;thread (T): name;... N`).
+    """Samples per (pid, thread) in py-spy's raw output (`process P:...;thread (T): name;... N`):
+    T is the native thread id from 3.11 on, the pthread id (`0x7F...`, threading.get_ident()) before.
 
     A thread's process is the last `process` frame before its thread frame (with -s, a
     child's line starts with its parents); without one it is the sampled `pid`."""
@@ -139,7 +141,7 @@ def parse_raw(text: bytes, pid: int) -> dict[tuple[int, int], int]:
             if process:
                 owner = int(process[1])
             elif thread:
-                key = (owner, int(thread[1]))
+                key = (owner, int(thread[1], 0))
                 counts[key] = counts.get(key, 0) + int(number)
                 break
     return counts
@@ -177,6 +179,7 @@ class Worker:
     off: int = 0
     holder: int = 0  # its GIL's last_holder word, read here on free-threaded builds (runner/gil.py)
     tstate: int = 0
+    ident: int = 0  # its pthread id: py-spy's name for the thread before 3.11 (parse_raw)
     word_reads: int = 0
     held_reads: int = 0
     files: list[int] = field(default_factory=list)
@@ -376,7 +379,7 @@ class RunSampling:
                 self.note = NO_GIL  # the runner found no GIL to wait for
             self.workers[event.index] = Worker(event.index, event.pid, event.tid, list(event.gil_futex),
                                                self.session_t0 + event.t, holder=event.gil_holder,
-                                               tstate=event.tstate)
+                                               tstate=event.tstate, ident=event.ident)
         self._start_thread()
 
     def _start_thread(self) -> None:
@@ -540,9 +543,10 @@ class RunSampling:
             for key, workers in by_thread.items():
                 parts = [w.overlap(begin, end) for w in workers]
                 total = sum(parts)
+                seen = counts.get(key, 0) + (counts.get((key[0], workers[0].ident), 0) if workers[0].ident else 0)
                 for worker, part in zip(workers, parts):
                     if part > 0:
-                        held[worker] = counts.get(key, 0) * part / total
+                        held[worker] = seen * part / total
             if not held:
                 return
             by_process: dict[int, list[Worker]] = {}

@@ -355,11 +355,12 @@ class WorkerStarted(Event):
     gil_futex: list = field(default_factory=list)  # [first, last) of its process's GIL futex words, or []
     gil_holder: int = 0  # address of its GIL's last_holder word where conctui reads it itself (free-threaded), or 0
     tstate: int = 0  # its thread's PyThreadState, what that word holds while it holds the GIL, or 0
+    ident: int = 0  # threading.get_ident(): how py-spy names the thread before 3.11 (no native id there), or 0
 
     def check(self) -> None:
         _index(self)
-        if not (0 <= self.gil_holder < 2**64 and 0 <= self.tstate < 2**64):
-            raise EventError("worker_started.gil_holder and tstate must be addresses")
+        if not (0 <= self.gil_holder < 2**64 and 0 <= self.tstate < 2**64 and 0 <= self.ident < 2**64):
+            raise EventError("worker_started.gil_holder, tstate and ident must be addresses")
         if not (self.gil_futex == [] or (len(self.gil_futex) == 2 and all(
                 isinstance(a, int) and not isinstance(a, bool) and 0 <= a < 2**64 for a in self.gil_futex))):
             raise EventError("worker_started.gil_futex must be [] or [first, last) addresses")

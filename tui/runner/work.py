@@ -41,7 +41,7 @@ def _started(outbox: Outbox, index: int) -> None:
     # sent at once: a worker that crashes at its first line is still known by its pid
     holder, tstate = measured_holder()
     outbox.emit_now(WorkerStarted, index=index, pid=os.getpid(), tid=threading.get_native_id(),
-                    gil_futex=measured_range(), gil_holder=holder, tstate=tstate)
+                    gil_futex=measured_range(), gil_holder=holder, tstate=tstate, ident=threading.get_ident())
 
 
 def _finished(outbox: Outbox, index: int, status: str, error: Any, wall_s: float, cpu_s: float,
