@@ -73,6 +73,8 @@ def test_later_windows_stretch_so_py_spy_costs_running_share_while_it_runs() -> 
     windows = PySpyWindows(42)
     try:
         assert windows._window() == (1, 100)  # the first: at once, 1 s at 100 Hz (first figures within 1.5 s)
+        windows.processes = 17
+        assert windows._window() == (1, 23)  # past 4 processes, 400 samples a second over them all
         windows.cost_each, windows.processes = 0.034, 3  # a 2-process Pool's parent and workers: 0.1 CPU-s a window
         seconds, rate = windows._window()
         assert (seconds, rate) == (4, 12) and 0.034 * 3 / seconds <= RUNNING_SHARE  # the old: 1 s at 100 Hz, 10%

@@ -34,8 +34,8 @@ FIGURES = {
     "cpu": "the thread's CPU time over the last second, as a share of one core (a process: cores busy).",
     "c": "the core the thread last ran on (/proc/PID/task/TID/stat).",
     "held": "share of py-spy's samples in its last window in which the thread held its process's GIL (the first "
-            "window 1 s at 100 a second; later ones 50 samples over 2 s or more, longer in a big or busy tree: "
-            "py-spy held to 3% of a core while it runs).",
+            "window 1 s at 100 a second, fewer past 4 processes; later ones 50 samples over 2 s or more, longer in "
+            "a big or busy tree: py-spy held to 3% of a core while it runs).",
     "gil": "share of /proc reads (100 a second) finding the thread asleep in a futex on its GIL's own words "
            "(`no GIL` across held and gil: a free-threaded build with its GIL off).",
     "lock": "share of reads finding it asleep in any other futex: a Lock, Condition, Event or Queue.",

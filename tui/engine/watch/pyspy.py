@@ -5,7 +5,7 @@ Runs as child processes of conctui, started and read by the watch sampler thread
 is one `py-spy record --pid P --subprocesses --gil --idle --threads --nonblocking --format
 speedscope` (never pausing the target), whose samples are those of a thread holding its
 process's GIL: their count over the window's samples is the thread's GIL held, their stacks its
-hottest frames. The first window is WINDOW_S at RATE_HZ, at once (first figures within 1.5 s).
+hottest frames. The first window is WINDOW_S at RATE_HZ (fewer past 4 processes), at once.
 Every later one takes SAMPLES_PER_WINDOW samples of each process over at least LATER_WINDOW_S,
 and longer where that costs py-spy, attaches included, more than RUNNING_SHARE of a core while
 it runs: its length is the last window's CPU per process (read from the reaped run) times the
@@ -38,7 +38,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from conctui.engine.gil_sampler import find_py_spy, ptrace_refused
-from conctui.engine.pyspy_budget import Budget, finished_cpu
+from conctui.engine.pyspy_budget import SAMPLES_PER_S, Budget, finished_cpu
 
 RATE_HZ = 100  # the first window's samples a second per process, and any window's most
 WINDOW_S = 1  # seconds of the first window: py-spy takes whole seconds
@@ -175,14 +175,17 @@ class PySpyWindows:
             self.unnamed.add(key)
 
     def _window(self) -> tuple[int, int]:
-        """(seconds, samples a second) of the next window: the first WINDOW_S at RATE_HZ; then long
-        enough that its predicted cost is RUNNING_SHARE of a core a second, SAMPLES_PER_WINDOW over it."""
+        """(seconds, samples a second) of the next window: the first WINDOW_S at RATE_HZ (past 4
+        processes SAMPLES_PER_S over them all); then long enough that its predicted cost is
+        RUNNING_SHARE of a core a second, SAMPLES_PER_WINDOW over it. Either way, at most
+        STACKS_PER_S over every thread."""
         if self.cost_each is None:
-            return WINDOW_S, RATE_HZ
-        predicted = self.cost_each * max(1, self.processes)
-        seconds = max(LATER_WINDOW_S, min(MAX_WINDOW_S, math.ceil(predicted / RUNNING_SHARE)))
-        return seconds, max(MIN_RATE_HZ, min(RATE_HZ, SAMPLES_PER_WINDOW // seconds,
-                                             STACKS_PER_S // max(1, self.threads)))
+            seconds, rate = WINDOW_S, SAMPLES_PER_S // max(1, self.processes)
+        else:
+            predicted = self.cost_each * max(1, self.processes)
+            seconds = max(LATER_WINDOW_S, min(MAX_WINDOW_S, math.ceil(predicted / RUNNING_SHARE)))
+            rate = SAMPLES_PER_WINDOW // seconds
+        return seconds, max(MIN_RATE_HZ, min(RATE_HZ, rate, STACKS_PER_S // max(1, self.threads)))
 
     def poll(self) -> list[Window]:
         """Start what should run; return what finished. Sets `note` where py-spy is refused or missing."""
