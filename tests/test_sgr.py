@@ -7,12 +7,13 @@ import random
 import pyte
 import pytest
 from conctui import changed_cells
-from conctui.sgr import PLAIN, Pen, parts, step
+from conctui.sgr import PLAIN, Pen, leave, left, parts, step
 from rich.color import ColorSystem
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
-from textual._compositor import ChopsUpdate
+from textual._compositor import ChopsUpdate, LayoutUpdate
+from textual.geometry import Region
 from textual.strip import Strip
 
 CONSOLE = Console(color_system="256", width=80, force_terminal=True)
@@ -55,30 +56,46 @@ def update(rows: list[list[Segment]], spans: list[tuple[int, int, int]]) -> Chop
     return ChopsUpdate(chops, spans, [[80] if row else [] for row in rows])
 
 
-@pytest.mark.parametrize("seed", range(20))
-def test_a_terminal_shows_the_cells_textual_s_own_codes_would(seed) -> None:
-    """Random rows of styled segments, random spans: played in a terminal after the same first
-    screen, the pen's bytes and Textual's (every segment's codes, then a reset) leave the same
-    cells, colours and attributes."""
-    rng = random.Random(seed)
+def random_update(rng: random.Random) -> tuple[ChopsUpdate, str]:
+    """A partial update of random styled rows and spans, and what Textual itself would send for it
+    (every segment's codes, then a reset)."""
     rows = [[Segment(rng.choice("ab█▅ 12"), rng.choice(STYLES)) for _ in range(80)] for _ in range(6)]
     spans = sorted({(y, *sorted(rng.sample(range(81), 2))) for y in rng.sample(range(6), 4)})
     spans = [(y, x1, x2) for y, x1, x2 in spans if x1 < x2]
     textual = "".join(f"\x1b[{y + 1};{x1 + 1}H" + Strip(rows[y]).crop(x1, x2).render(CONSOLE) for y, x1, x2 in spans)
-    sent = changed_cells.render_segments(update(rows, spans), CONSOLE)
+    return update(rows, spans), textual
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_terminal_shows_the_cells_textual_s_own_codes_would(seed) -> None:
+    """Two partial updates, then a whole-screen one of Textual's own: played in a terminal after
+    the same first screen, the pen's bytes and Textual's leave the same cells, colours and
+    attributes after each (the second update starts from the style the first left)."""
+    rng = random.Random(seed)
+    leave(CONSOLE, PLAIN)
     first = "\x1b[48;5;20m\x1b[2J\x1b[0m"  # a screen there already, in some colour
-    assert cells(played(first + sent)) == cells(played(first + textual))
-    assert played(sent).cursor.attrs == pyte.Screen(80, 6).cursor.attrs  # it ends reset
-    assert len(sent) < len(textual)
+    pen, textual = first, first
+    for _ in range(2):
+        chops, plain = random_update(rng)
+        sent = changed_cells.render_segments(chops, CONSOLE)
+        assert len(sent) < len(plain)
+        pen, textual = pen + sent, textual + plain
+        assert cells(played(pen)) == cells(played(textual))
+    whole = LayoutUpdate([[Strip([Segment("plain text")])]], Region(0, 5, 80, 1))  # unstyled: as reset
+    pen += changed_cells.render_layout(whole, CONSOLE)
+    textual += changed_cells.TEXTUAL_LAYOUT(whole, CONSOLE)
+    assert cells(played(pen)) == cells(played(textual)) and left(CONSOLE) == PLAIN
 
 
 def test_a_row_of_one_style_sends_its_codes_once() -> None:
-    """Four spans of grey digits: the codes once, and a reset at the end (Textual: each span's
-    codes and reset, and a newline between rows)."""
+    """Four spans of grey digits: the codes once (Textual: each span's codes and reset, and a
+    newline between rows); the next update in that style sends none."""
     grey = Style(color="grey85", bgcolor="grey11")
     rows = [[Segment(f"#{y} 42", grey)] for y in range(4)]
+    leave(CONSOLE, PLAIN)
     sent = changed_cells.render_segments(update(rows, [(y, 1, 5) for y in range(4)]), CONSOLE)
-    assert sent == "\x1b[1;2H\x1b[38;5;253;48;5;234m0 42\x1b[2;2H1 42\x1b[3;2H2 42\x1b[4;2H3 42\x1b[0m"
+    assert sent == "\x1b[1;2H\x1b[38;5;253;48;5;234m0 42\x1b[2;2H1 42\x1b[3;2H2 42\x1b[4;2H3 42"
+    assert changed_cells.render_segments(update(rows[:1], [(0, 3, 5)]), CONSOLE) == "\x1b[1;4H42"
 
 
 def test_a_link_is_written_as_textual_writes_it() -> None:

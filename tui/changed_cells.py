@@ -7,17 +7,19 @@ the pane's border included (bench/ssh_bytes.py counts the bytes by pane). `insta
 update start at the span's first cell too. A wide character the span starts inside of is sent
 whole, from its segment's start: a blank over its right half would erase it on the terminal
 (tests/test_terminal_matches_app.py plays the bytes in a terminal, cell by cell). The styles'
-codes go out only where they change (sgr.py).
+codes go out only where they change (sgr.py), from one update to the next.
 """
 from __future__ import annotations
 
-from conctui.sgr import Pen
+from conctui.sgr import PLAIN, RESET, Pen, leave, left
 from rich.cells import cell_len
 from rich.color import ColorSystem
 from rich.console import Console
 from rich.control import Control
-from textual._compositor import ChopsUpdate
+from textual._compositor import ChopsUpdate, LayoutUpdate
 from textual.strip import Strip
+
+TEXTUAL_LAYOUT = LayoutUpdate.render_segments  # Textual's own, before `install`
 
 
 def first_cell(strip: Strip, start: int) -> int:
@@ -37,7 +39,7 @@ def render_segments(self: ChopsUpdate, console: Console) -> str:
     move is all the terminal needs."""
     sequences: list[str] = []
     append = sequences.append
-    pen = Pen(console._color_system or ColorSystem.TRUECOLOR)  # as Strip.render picks it
+    pen = Pen(console._color_system or ColorSystem.TRUECOLOR, left(console))  # as Strip.render picks it
     for y, x1, x2 in self.spans:
         for end, (x, strip) in zip(self.chop_ends[y], self.chops[y].items()):
             if strip is None or x >= x2 or end <= x1:
@@ -48,10 +50,19 @@ def render_segments(self: ChopsUpdate, console: Console) -> str:
             append(Control.move_to(x + start, y).segment.text)
             for text, style, control in strip:
                 append(pen.write(text, None if control else style))
-    append(pen.done())
+    leave(console, pen.now)  # the next update starts from it
     return "".join(sequences)
 
 
+def render_layout(self: LayoutUpdate, console: Console) -> str:
+    """Textual's whole-region update, after a reset where the last partial one left a style."""
+    before = RESET if left(console) != PLAIN else ""
+    leave(console, PLAIN)  # Textual's own rendering ends every segment reset
+    return before + TEXTUAL_LAYOUT(self, console)
+
+
 def install() -> None:
-    """Use `render_segments` for every partial update of this process's Textual apps."""
+    """Use `render_segments` for every partial update of this process's Textual apps, and
+    `render_layout` for every whole one."""
     ChopsUpdate.render_segments = render_segments  # type: ignore[method-assign]
+    LayoutUpdate.render_segments = render_layout  # type: ignore[method-assign]

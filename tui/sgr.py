@@ -7,17 +7,22 @@ what a watch sent each second (bench/watch_cost.py's bytes row). `Pen` knows the
 attributes the terminal has after what was written, and moves to each segment's with the
 fewest codes: nothing where they are the same, only the colour that changed, or a reset and
 the whole style where an attribute or colour must go. Cursor moves keep the terminal's colours,
-so one span's style carries to the next; an update ends reset, as Textual's own writes assume.
+so one span's style carries to the next, and one update's to the next: a second's new digits
+in the default colours go out as the digits. The style left is kept on the app's console
+(`left`); Textual's own writes start from reset, so a whole-screen update is sent after one
+(changed_cells.py), and the terminal driver resets it before the app leaves the terminal.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 
 from rich.color import ColorSystem
+from rich.console import Console
 from rich.style import Style
 from textual.strip import Strip
 
 RESET = "\x1b[0m"
+LEFT = "_conctui_sgr_left"  # the console's attribute: the Codes the terminal has after the last update
 Codes = tuple[tuple[str, ...], str, str]  # (attributes, foreground, background) as SGR parameters
 PLAIN: Codes = ((), "", "")
 
@@ -60,12 +65,21 @@ def step(old: Codes, new: Codes, codes: str) -> str:
     return f"\x1b[0;{codes}m"  # something must go: reset and set in one escape
 
 
+def left(console: Console) -> Codes:
+    """The style the terminal has after the app's last update (PLAIN: reset)."""
+    return getattr(console, LEFT, PLAIN)
+
+
+def leave(console: Console, codes: Codes) -> None:
+    setattr(console, LEFT, codes)
+
+
 class Pen:
     """The terminal's style after what this update wrote so far (PLAIN: reset)."""
 
-    def __init__(self, system: ColorSystem) -> None:
+    def __init__(self, system: ColorSystem, now: Codes = PLAIN) -> None:
         self.system = system
-        self.now = PLAIN
+        self.now = now
 
     def write(self, text: str, style: Style | None) -> str:
         """`text` in `style`, preceded by only the codes that change."""
@@ -80,6 +94,6 @@ class Pen:
         return before + text
 
     def done(self) -> str:
-        """Back to reset, where Textual's next write expects the terminal."""
+        """Back to reset, where Textual's own writes expect the terminal."""
         before, self.now = ("" if self.now == PLAIN else RESET), PLAIN
         return before

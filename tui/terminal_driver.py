@@ -16,6 +16,7 @@ import signal
 import threading
 from typing import IO
 
+from conctui.sgr import RESET
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
 
@@ -57,6 +58,12 @@ class TerminalDriver(LinuxDriver):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.terminal_lost = threading.Event()
         self._file = TerminalFile(self._file, self.terminal_lost)
+
+    def stop_application_mode(self) -> None:
+        """The shell gets the terminal back with its colours reset: the app's last update may
+        have left a style set (sgr.py)."""
+        self.write(RESET)
+        super().stop_application_mode()
 
 
 def terminal_driver(default: type[Driver]) -> type[Driver]:
