@@ -152,7 +152,8 @@ def test_an_attached_program_runs_on_after_the_watch() -> None:
 def test_a_launched_pool_leaves_nothing_behind() -> None:
     document = watch_json("--", sys.executable, fixture("pool"), "60", "2", duration=3)
     assert len([p for p in document["processes"] if p["role"] == "worker"]) == 2
-    assert not running_with(fixture("pool"))
+    left = [p for p in running_with(fixture("pool")) if p.pid in {q["pid"] for q in document["processes"]}]
+    assert not left  # its own processes: another test (run beside it by xdist) may be running the fixture too
 
 
 def test_the_replay_of_a_recorded_watch_equals_the_live_one(tmp_path) -> None:
