@@ -104,3 +104,13 @@ def test_a_link_is_written_as_textual_writes_it() -> None:
     pen.write("x", Style(color="blue"))
     out = pen.write("y", link)
     assert out.startswith("\x1b[0m\x1b]8;") and out.endswith("\x1b]8;;\x1b\\") and pen.now == PLAIN
+
+
+def test_chops_are_sent_in_the_order_that_changes_style_least() -> None:
+    """Rows alternating two colours (a pane's digits, a dim label between them): each colour's
+    codes once, its rows together, each still at its own cell."""
+    grey, dim = Style(color="grey85", bgcolor="grey11"), Style(color="grey50", bgcolor="grey11")
+    rows = [[Segment(f"#{y} 42", grey if y % 2 == 0 else dim)] for y in range(4)]
+    leave(CONSOLE, PLAIN)
+    sent = changed_cells.render_segments(update(rows, [(y, 1, 5) for y in range(4)]), CONSOLE)
+    assert sent == "\x1b[1;2H\x1b[38;5;253;48;5;234m0 42\x1b[3;2H2 42\x1b[2;2H\x1b[38;5;244m1 42\x1b[4;2H3 42"

@@ -36,10 +36,10 @@ def first_cell(strip: Strip, start: int) -> int:
 def render_segments(self: ChopsUpdate, console: Console) -> str:
     """As Textual's, but each chop is cropped to the span at both ends, its styles' codes are
     sent only where they change (sgr.py), and no newline follows a row: the next span's cursor
-    move is all the terminal needs."""
-    sequences: list[str] = []
-    append = sequences.append
-    pen = Pen(console._color_system or ColorSystem.TRUECOLOR, left(console))  # as Strip.render picks it
+    move is all the terminal needs. The chops are sent in the order that changes style least:
+    each starts at its own cell, so the order is free, and a pane's digits, a sparkline's
+    colour and a dim label on alternate rows changed colour there and back on each."""
+    chops: list[tuple[int, int, Strip]] = []
     for y, x1, x2 in self.spans:
         for end, (x, strip) in zip(self.chop_ends[y], self.chops[y].items()):
             if strip is None or x >= x2 or end <= x1:
@@ -47,9 +47,15 @@ def render_segments(self: ChopsUpdate, console: Console) -> str:
             start = first_cell(strip, x1 - x) if x1 > x else 0
             if start or end > x2:
                 strip = strip.crop(start, min(end, x2) - x)
-            append(Control.move_to(x + start, y).segment.text)
-            for text, style, control in strip:
-                append(pen.write(text, None if control else style))
+            chops.append((x + start, y, strip))
+    sequences: list[str] = []
+    append = sequences.append
+    pen = Pen(console._color_system or ColorSystem.TRUECOLOR, left(console))  # as Strip.render picks it
+    while chops:
+        x, y, strip = chops.pop(next((i for i, chop in enumerate(chops) if pen.starts_as_now(chop[2])), 0))
+        append(Control.move_to(x, y).segment.text)
+        for text, style, control in strip:
+            append(pen.write(text, None if control else style))
     leave(console, pen.now)  # the next update starts from it
     return "".join(sequences)
 

@@ -81,17 +81,25 @@ class Pen:
         self.system = system
         self.now = now
 
+    def codes(self, style: Style | None) -> str:
+        """A style's SGR parameters, as Textual's own render makes them (and caches on the style)."""
+        codes = "" if style is None else style._ansi
+        return Strip.render_ansi(style, self.system) if codes is None else codes
+
     def write(self, text: str, style: Style | None) -> str:
         """`text` in `style`, preceded by only the codes that change."""
         if style is not None and style._link:  # a link's OSC 8 wraps Textual's own rendering, which ends reset
             before, self.now = self.done(), PLAIN
             return before + Strip.render_style(style, text, self.system)
-        codes = "" if style is None else style._ansi
-        if codes is None:
-            codes = Strip.render_ansi(style, self.system)  # cached on the style, as Textual's own render does
+        codes = self.codes(style)
         new = parts(codes)
         before, self.now = step(self.now, new, codes), new
         return before + text
+
+    def starts_as_now(self, strip: Strip) -> bool:
+        """Whether `strip`'s first cell is in the style the terminal has now: no codes before it."""
+        first = next(iter(strip), None)
+        return first is not None and not first.control and parts(self.codes(first.style)) == self.now
 
     def done(self) -> str:
         """Back to reset, where Textual's own writes expect the terminal."""
