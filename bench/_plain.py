@@ -1,10 +1,6 @@
 """The reference for bench/accuracy.py: the same work done the tutorial's way, without conctui.
 
     python bench/_plain.py WORKLOAD MODE WORKERS PARAMS_JSON
-    python bench/_plain.py --starts START_METHOD WORKERS
-
-The second form is bench/scale.py's reference for process start cost: seconds from the first
-Process.start() until the last child runs its target, per worker.
 
 Calls the built-in workload's function with a no-op report, in plain threads, plain
 `multiprocessing` processes (spawn), one asyncio.gather, or one after the other, and prints
@@ -68,27 +64,7 @@ def timed(name: str, mode: str, workers: int, params: dict) -> float:
     return time.monotonic() - start
 
 
-def started(queue) -> None:
-    queue.put(time.monotonic())  # CLOCK_MONOTONIC is one clock for every process on the machine
-
-
-def start_cost(method: str, workers: int) -> float:
-    context = multiprocessing.get_context(method)
-    queue = context.SimpleQueue()
-    processes = [context.Process(target=started, args=(queue,)) for _ in range(workers)]
-    start = time.monotonic()
-    for process in processes:
-        process.start()
-    last = max(queue.get() for _ in processes)
-    for process in processes:
-        process.join()
-    return (last - start) / workers
-
-
 def main() -> None:
-    if sys.argv[1] == "--starts":
-        print(json.dumps({"per_worker_s": start_cost(sys.argv[2], int(sys.argv[3]))}))
-        return
     name, mode, workers, params = sys.argv[1], sys.argv[2], int(sys.argv[3]), json.loads(sys.argv[4])
     shared = getattr(module(name), "context", None)
     with shared(params) if shared else contextlib.nullcontext({}) as extra:

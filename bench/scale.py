@@ -18,11 +18,12 @@ processes of `cpu` under each start method; each run a process of its own, and w
 many in the older tree, interleaved. For each run: seconds from the run's start to the
 last worker running (its worker_started event), the p95 of its frames' cost while the run is
 live, and for processes the start cost per worker, beside a plain multiprocessing script
-starting as many trivial children with the same method (bench/_plain.py --starts).
+starting as many trivial children with the same method from a script that imports nothing
+else (bench/_plain_starts.py).
 Targets: frame p95 <= 10 ms at 256 workers, <= 30 ms at 1024 (<= 100 ms for the rest);
 start cost per worker <= 1.3x plain multiprocessing, for each start method. Where valgrind is
 installed, also the instructions a worker process spends importing what it runs (boot.py, then
-runner/in_child.py), beside a plain spawn child's re-run of its script (bench/_plain.py), and all
+runner/in_child.py), beside a plain spawn child's re-run of its script (bench/_plain_starts.py), and all
 a worker does from its exec to its workload's call, beside a plain spawn child's up to its target:
 figures the machine's load does not move. --starts: the start-cost rows alone.
 
@@ -165,7 +166,7 @@ def spec(name: str, mode: str, workers: int, params: list[str], method: str = "s
 
 
 def plain_start(method: str, workers: int) -> float:
-    done = subprocess.run([sys.executable, str(BENCH / "_plain.py"), "--starts", method, str(workers)],
+    done = subprocess.run([sys.executable, str(BENCH / "_plain_starts.py"), method, str(workers)],
                           capture_output=True, text=True, check=True, timeout=120)
     return json.loads(done.stdout)["per_worker_s"]
 
@@ -188,9 +189,10 @@ def import_rows(before: str | None) -> list[Row]:
     locate = "import conctui.runner, os; print(os.path.join(conctui.runner.__path__[0], 'boot.py'))"
     boots = {tree: subprocess.run([python, "-c", locate], capture_output=True, text=True, check=True).stdout.strip()
              for tree, python in (("now", sys.executable), ("before", before)) if python}
-    plain = [imports_instructions(sys.executable, PLAIN_IMPORTS, str(BENCH / "_plain.py"))]
+    plain = [imports_instructions(sys.executable, PLAIN_IMPORTS, str(BENCH / "_plain_starts.py"))]
     now = [imports_instructions(sys.executable, WORKER_IMPORTS, boots["now"])]
-    rows = [Row("a worker's imports (valgrind)", "M instr", now, "a plain spawn child re-running _plain.py", plain)]
+    rows = [Row("a worker's imports (valgrind)", "M instr", now, "a plain spawn child re-running _plain_starts.py",
+                plain)]
     if before:
         rows.append(Row("a worker's imports (valgrind) vs before", "M instr", now, f"before ({before})",
                         [imports_instructions(before, WORKER_IMPORTS, boots["before"])]))
