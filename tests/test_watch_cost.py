@@ -21,8 +21,8 @@ from conctui.engine.pyspy_budget import Budget
 from conctui.engine.watch import pyspy
 from conctui.engine.watch.events import WatchSample, WatchStarted
 from conctui.engine.watch.model import WatchModel
-from conctui.engine.watch.pyspy import RUNNING_SHARE, PySpyWindows
-from conctui.engine.watch.sampler import WatchSampler
+from conctui.engine.watch.pyspy import RUNNING_SHARE, PySpyWindows, Window
+from conctui.engine.watch.sampler import ThreadTally, WatchSampler
 from conctui.engine.watch.tree import ProcessTree, descendants
 from conctui.watch_source import WatchSource
 from fixtures.watch_stream import stream
@@ -181,6 +181,21 @@ def test_a_stopped_sampler_ends_at_once_not_at_its_next_tick() -> None:
     sampler.stop()
     assert not sampler.thread.is_alive() and len(samples) == 2  # the last sample, emitted on stopping
     assert time.monotonic() - began < 5  # the old: the next tick, 10 s after the first
+
+
+def test_a_thread_that_began_in_a_window_is_counted_over_its_part_of_it() -> None:
+    """A 4 s window at 12 Hz (a Pool's): a worker that began 3 s into it and held its GIL all along
+    held it 100% of its part (12 samples of 12), not 25% of the window's 48; one that began after
+    the window gets no share of it."""
+    sampler = WatchSampler(os.getpid(), None, lambda events: None, time.monotonic(), use_pyspy=False)
+    boot = time.clock_gettime(time.CLOCK_BOOTTIME) - time.monotonic()
+    now = time.monotonic()
+    old, worker, later = (ThreadTally(42, tid, "t", None, None, born=born + boot)
+                          for tid, born in ((43, now - 100), (50, now - 1), (51, now + 1)))
+    sampler.threads = {(42, 43): old, (42, 50): worker, (42, 51): later}
+    sampler._add_window(Window(now - 4, now, 12, held={(42, 43): 6, (42, 50): 12}))
+    assert (old.held, old.sampled) == (6, 48)
+    assert (worker.held, worker.sampled) == (12, pytest.approx(12)) and later.held is None
 
 
 def _sample(t: float, held: int, sampled: float) -> WatchSample:

@@ -72,12 +72,14 @@ class Window:
     top: dict[tuple[int, int], str] = field(default_factory=dict)
     names: dict[tuple[int, int], str] = field(default_factory=dict)
 
-    def samples(self) -> float:
-        """Samples each process had in the window: its span at RATE_HZ, never fewer than one
-        thread was seen holding the GIL in (a late sampler catches up); 0 for a dump."""
+    def samples(self, since: float | None = None, held: int = 0) -> float:
+        """Samples a process had in the window: its span at `rate`, from `since` (monotonic) for a
+        thread that began in it, never fewer than the `held` it was seen holding the GIL in (a late
+        sampler catches up); 0 for a dump, or for a thread that began after the window."""
         if self.ended <= self.began:
             return 0.0
-        return max([(self.ended - self.began) * self.rate, *self.held.values()])
+        began = self.began if since is None else max(self.began, since)
+        return max((self.ended - began) * self.rate, float(held), 0.0)
 
 
 def frame_text(name: str, file: str, line: int | None) -> str:

@@ -50,6 +50,7 @@ class ThreadTally:
     reads: int = 0
     held: int | None = None
     sampled: float | None = None
+    born: float = 0.0  # when the thread began, seconds on CLOCK_BOOTTIME (its stat's starttime)
     top: str | None = None
     ended: bool = False
 
@@ -63,7 +64,7 @@ class ThreadTally:
         """Its CPU seconds since first seen and last core, from stat's fields."""
         cpu = (int(fields[11]) + int(fields[12])) / TICKS
         if self.cpu0 is None:
-            self.cpu0 = cpu
+            self.cpu0, self.born = cpu, int(fields[19]) / TICKS
         self.cpu_s, self.core = cpu - self.cpu0, int(fields[36])
 
 
@@ -228,12 +229,17 @@ class WatchSampler:
             tally.states[kind] += 1
 
     def _add_window(self, window: Window) -> None:
-        samples = window.samples()
+        """A window's names, frames and GIL held. A thread that began in the window (a Pool's worker,
+        an executor's thread) is counted over its part of it, not the whole: windows last seconds."""
+        record = bool(window.samples())
+        boot = time.clock_gettime(time.CLOCK_BOOTTIME) - time.monotonic()  # starttime is since boot
         for key, tally in self.threads.items():
             if key in window.names:
                 tally.name = window.names[key]
-            if samples or tally.top is None:  # a dump's frame is one moment: only until a window has one
+            if record or tally.top is None:  # a dump's frame is one moment: only until a window has one
                 tally.top = window.top.get(key, tally.top)
+            held = window.held.get(key, 0)
+            samples = window.samples(tally.born - boot, held) if record else 0.0
             if self.gil_note is None and samples:
-                tally.held = (tally.held or 0) + window.held.get(key, 0)
+                tally.held = (tally.held or 0) + held
                 tally.sampled = (tally.sampled or 0.0) + samples
