@@ -26,6 +26,7 @@ from conctui.engine.watch.sampler import ThreadTally, WatchSampler
 from conctui.engine.watch.tree import ProcessTree, descendants
 from conctui.watch_source import WatchSource
 from fixtures.watch_stream import stream
+from rich.text import Text
 from textual.geometry import Region
 
 
@@ -317,3 +318,21 @@ async def test_the_verdict_wraps_only_the_rows_its_pane_shows() -> None:
         pane = app.panes.results_pane
         every = pane.text.wrap(app.console, pane.content_size.width)
         assert len(every) > 16 and pane.lines == list(every)[:8] == list(every)[:pane.most_rows()]
+
+
+async def test_a_verdict_a_row_shorter_moves_no_pane() -> None:
+    """A sentence wrapped a row shorter resized the verdict pane, so every pane below and beside
+    it was laid out and sent again whole: the pane keeps the rows it has had during the watch."""
+    source = WatchSource(launched=True)
+    source(stream(3))
+    app = ConcApp(source, ticking=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.panes.frame()
+        await pilot.pause()
+        pane, threads = app.panes.results_pane, app.panes.workers_pane
+        before = (pane.size.height, threads.region)
+        assert before[0] >= 3
+        pane.draw(Text("last second: one short line"))
+        await pilot.pause()
+        assert (pane.size.height, threads.region) == before
+        assert pane.render().plain == "last second: one short line"  # the rows below it blank

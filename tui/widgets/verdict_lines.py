@@ -15,7 +15,7 @@ from conctui.engine.text import seconds
 from conctui.engine.untrusted import visible
 from conctui.engine.watch.model import WatchModel
 from conctui.engine.watch.verdict import Line, verdict
-from conctui.widgets.spans import changed_spans
+from conctui.widgets.spans import changed_rows
 from rich.text import Text
 from textual.geometry import Region, Size
 from textual.widget import Widget
@@ -53,6 +53,9 @@ class VerdictLines(Widget):
         self.restart()
 
     def restart(self) -> None:
+        # rows it takes: as many as its lines have needed, never fewer during a watch. A sentence
+        # wrapped a row shorter moved every pane below and beside it, and they were sent whole.
+        self.rows = 0
         self.said: list[Line] = []  # the last second's verdict
         self.window_due = False  # a sample came since it was taken
         self.whole: list[Line] = []  # the whole watch's verdict, again every WHOLE_EVERY_S of the watch
@@ -111,11 +114,11 @@ class VerdictLines(Widget):
             lines += line.wrap(self.app.console, width)
         lines = lines[:most]
         old, self.lines = self.lines, lines
-        if len(old) != len(lines):
+        if len(lines) > self.rows:
+            self.rows = len(lines)
             self.refresh(layout=True)
             return
-        dirty = [Region(first, y, end - first, 1)
-                 for y, (before, line) in enumerate(zip(old, lines)) for first, end in changed_spans(before, line)]
+        dirty = [Region(first, y, end - first, 1) for y, first, end in changed_rows(old, lines)]
         if dirty:  # one refresh for them all; none would repaint it all
             self.refresh(*dirty)
 
@@ -131,7 +134,7 @@ class VerdictLines(Widget):
         self.draw(self.text)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return max(1, len(self.lines))
+        return max(1, self.rows)
 
     def render(self) -> Text:
         return Text("\n").join(self.lines)
