@@ -38,7 +38,6 @@ import signal
 import subprocess
 import sys
 import sysconfig
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -58,6 +57,7 @@ from conctui.engine.events import (
     dispatch,
 )
 from conctui.engine.pyspy_budget import MIN_RATE_HZ, SAMPLES_PER_S, Budget, finished_cpu
+from conctui.engine.scratch import scratch
 from conctui.runner.gil_constants import NO_GIL, SAMPLER_WINDOW_S, Arch, arch, not_measured
 
 RATE_HZ = 100  # py-spy's samples a second per process, past SAMPLES_PER_S over all fewer (16 worker processes: 23)
@@ -425,7 +425,7 @@ class RunSampling:
                               None if note else self.wait_note)])
 
     def _loop(self) -> None:
-        with tempfile.TemporaryDirectory(prefix="conctui-gil-") as folder:
+        with scratch("gil") as folder:
             try:
                 if self.note is None and not self.stopping.is_set():
                     self._sample(folder)

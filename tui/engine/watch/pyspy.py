@@ -32,13 +32,13 @@ import math
 import os
 import re
 import subprocess
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 
 from conctui.engine.gil_sampler import find_py_spy, ptrace_refused
 from conctui.engine.pyspy_budget import SAMPLES_PER_S, Budget, finished_cpu
+from conctui.engine.scratch import scratch
 
 RATE_HZ = 100  # the first window's samples a second per process, and any window's most
 WINDOW_S = 1  # seconds of the first window: py-spy takes whole seconds
@@ -148,7 +148,7 @@ class PySpyWindows:
         self.free_threaded = free_threaded
         self.binary = find_py_spy()
         self.note: str | None = None if self.binary else 'py-spy is not installed: pip install "conctui[gil]"'
-        self.folder = tempfile.TemporaryDirectory(prefix="conctui-watch-")
+        self.folder = scratch("watch")
         self.out = os.path.join(self.folder.name, "window.json")
         self.dumped_to = os.path.join(self.folder.name, "dump.json")  # a file, not a pipe: 256 threads' dump is
         # ~350 KB, and a dump blocked on a full pipe never ends
