@@ -7,7 +7,14 @@ import re
 import pytest
 from conctui.engine.events import Sample
 from conctui.engine.state import SessionState, apply
-from conctui.widgets.core_grid import BLOCKS, MIN_HISTORY_S, columns_that_fit, core_lines, stretch_means
+from conctui.widgets.core_grid import (
+    BLOCKS,
+    MIN_HISTORY_S,
+    columns_that_fit,
+    core_lines,
+    seconds_per_cell,
+    stretch_means,
+)
 
 SPARK = f"[{BLOCKS} ]+"
 
@@ -35,7 +42,7 @@ def test_every_core_has_its_number_and_history_where_the_pane_holds_it(cores, wi
     assert len(lines) <= height and all(len(line) <= width for line in lines)
     assert sorted(_numbers(lines)) == list(range(cores))  # each core once, numbered
     layout = columns_that_fit([cores], width, height)
-    assert layout is not None and layout.cells * layout.seconds >= MIN_HISTORY_S
+    assert layout is not None and layout.cells * seconds_per_cell(layout.cells) >= MIN_HISTORY_S
 
 
 @pytest.mark.parametrize("cores, width, height", [(128, 30, 13), (128, 46, 13), (64, 30, 13), (16, 30, 2)])
@@ -64,3 +71,13 @@ def test_a_cell_is_a_stretch_of_the_clock_and_a_gap_takes_the_next_sample() -> N
     times, values = [2.0, 4.0, 4.25, 4.5], [10.0, 50.0, 70.0, 90.0]
     assert stretch_means(times, values, 0.5, 7) == [None, 10.0, 50.0, 50.0, 50.0, 50.0, 80.0]
     assert stretch_means([], [], 1.0, 3) == [None, None, None]
+
+
+def test_a_cell_stands_for_no_less_than_the_seconds_between_samples() -> None:
+    """23 cells at a sample a second: a second a cell (23 s of history), not half a second drawn
+    twice, whose shift each second resent twice the cells; a late tick does not change it."""
+    from conctui.widgets.core_grid import sample_seconds
+
+    assert seconds_per_cell(23) == 0.5 and seconds_per_cell(23, 1.0) == 1.0
+    assert sample_seconds([0.0, 1.0, 2.0, 3.4, 4.0, 5.0]) == 1.0
+    assert seconds_per_cell(23, sample_seconds([0.0, 0.25, 0.5, 0.75])) == 0.5

@@ -40,8 +40,19 @@ def host_label(host: CoreHost) -> str:
     return visible(host.name) or "local"
 
 
-def seconds_per_cell(cells: int) -> float:
-    return next((step for step in STEPS if step * cells >= MIN_HISTORY_S), STEPS[-1])
+def seconds_per_cell(cells: int, sample_s: float = 0.0) -> float:
+    """The fewest seconds a cell stands for that reach MIN_HISTORY_S, and no fewer than come
+    between samples: at a sample a second, half-second cells drew each sample twice, and each
+    second's shift resent twice the cells (the bytes to a terminal)."""
+    return next((step for step in STEPS if step * cells >= MIN_HISTORY_S and step >= 0.75 * sample_s), STEPS[-1])
+
+
+def sample_seconds(times: Sequence[float]) -> float:
+    """The usual seconds between a host's samples: the median of its last few gaps (a late
+    tick's is not), 0 before two."""
+    recent = list(times)[-6:]
+    gaps = sorted(b - a for a, b in zip(recent, recent[1:]))
+    return gaps[len(gaps) // 2] if gaps else 0.0
 
 
 def stretch_means(times: Sequence[float], values: Sequence[float], seconds: float, cells: int) -> list[float | None]:
@@ -90,9 +101,6 @@ class Columns:
     label: int  # cells of the widest core number
     space: bool  # a blank between number and sparkline (else the number is dim)
 
-    @property
-    def seconds(self) -> float:
-        return seconds_per_cell(self.cells)
 
 
 def columns_that_fit(counts: list[int], width: int, height: int) -> Columns | None:
@@ -115,7 +123,8 @@ def columns_that_fit(counts: list[int], width: int, height: int) -> Columns | No
 def _core_cell(host: CoreHost, core: int, layout: Columns) -> Text:
     times = list(host.times)
     history = list(host.history[core])[-len(times):]
-    means = stretch_means(times[-len(history):], history, layout.seconds, layout.cells)
+    means = stretch_means(times[-len(history):], history, seconds_per_cell(layout.cells, sample_seconds(times)),
+                          layout.cells)
     now = host.now[core]
     number = f"{core:>{layout.label}} " if layout.space else (f"{core:>{layout.label}}", "dim")
     cell = Text.assemble(number, (sparkline(means), history_style(means, now)))
@@ -151,7 +160,7 @@ def heat_rows(host: CoreHost, width: int, rows: int) -> list[Text]:
     cells = width - label - 1
     percent = cells - PERCENT >= MIN_CELLS + 2
     cells = max(1, cells - (PERCENT if percent else 0))
-    seconds = seconds_per_cell(cells)
+    seconds = seconds_per_cell(cells, sample_seconds(host.times))
     times = list(host.times)
     lines = []
     for first in range(0, count, per_row):
