@@ -6,6 +6,7 @@ its own /proc files, a sampler that stops without spinning, and a threads table 
 only the cells whose figures changed."""
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import AsyncIterator
 
 import pytest
 from conctui.app import ConcApp
@@ -28,6 +30,7 @@ from conctui.watch_source import WatchSource
 from fixtures.watch_stream import stream
 from rich.text import Text
 from textual.geometry import Region
+from textual.pilot import Pilot
 
 
 def test_a_run_s_cpu_is_paid_back_before_the_next_starts() -> None:
@@ -220,16 +223,23 @@ def test_a_window_s_gil_held_is_py_spy_s_last_window_however_far_apart() -> None
     assert model.figures(window=False)[0].threads[0].gil_held == pytest.approx(0.3)  # the whole watch's
 
 
-async def test_the_threads_table_repaints_only_the_cells_whose_figures_changed() -> None:
-    """A second in which one thread's CPU moved: its cpu cells are repainted, not its line, nor any other."""
-    events = stream(4)
-    last = events.pop()
+@contextlib.asynccontextmanager
+async def _watching(events: list) -> AsyncIterator[tuple[ConcApp, Pilot, WatchSource]]:
+    """The app at 80x24 on a launched watch's recorded `events`, after its first frame."""
     source = WatchSource(launched=True)
     source(events)
     app = ConcApp(source, ticking=False)
     async with app.run_test(size=(80, 24)) as pilot:
         app.panes.frame()
         await pilot.pause()
+        yield app, pilot, source
+
+
+async def test_the_threads_table_repaints_only_the_cells_whose_figures_changed() -> None:
+    """A second in which one thread's CPU moved: its cpu cells are repainted, not its line, nor any other."""
+    events = stream(4)
+    last = events.pop()
+    async with _watching(events) as (app, pilot, source):
         pane = app.panes.workers_pane
         before = [line.plain for line in pane.lines]
         painted: list[Region] = []
@@ -286,12 +296,7 @@ async def test_a_sample_s_frame_makes_figures_only_for_the_threads_in_view(monke
         {**e.threads[1], "tid": 5000 + i, "name": f"ticker_{i}"} for i in range(256))])
               if isinstance(e, WatchSample) else e for e in stream(4)]
     last = events.pop()
-    source = WatchSource(launched=True)
-    source(events)
-    app = ConcApp(source, ticking=False)
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.panes.frame()
-        await pilot.pause()
+    async with _watching(events) as (app, pilot, source):
         made: list[tuple] = []
         thread = WatchModel._thread
         monkeypatch.setattr(WatchModel, "_thread",
@@ -309,12 +314,7 @@ async def test_the_verdict_wraps_only_the_rows_its_pane_shows() -> None:
     procs = [{**events[1].processes[1], "pid": 6000 + i, "cpu_s": 0.0, "role": "python"} for i in range(16)]
     events = [WatchSample(e.t, e.cores, e.app_cpu, [*e.processes, *procs], e.threads) if isinstance(e, WatchSample)
               else e for e in events]
-    source = WatchSource(launched=True)
-    source(events)
-    app = ConcApp(source, ticking=False)
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.panes.frame()
-        await pilot.pause()
+    async with _watching(events) as (app, pilot, source):
         pane = app.panes.results_pane
         every = pane.text.wrap(app.console, pane.content_size.width)
         assert len(every) > 16 and pane.lines == list(every)[:8] == list(every)[:pane.most_rows()]
@@ -323,12 +323,7 @@ async def test_the_verdict_wraps_only_the_rows_its_pane_shows() -> None:
 async def test_a_verdict_a_row_shorter_moves_no_pane() -> None:
     """A sentence wrapped a row shorter resized the verdict pane, so every pane below and beside
     it was laid out and sent again whole: the pane keeps the rows it has had during the watch."""
-    source = WatchSource(launched=True)
-    source(stream(3))
-    app = ConcApp(source, ticking=False)
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.panes.frame()
-        await pilot.pause()
+    async with _watching(stream(3)) as (app, pilot, source):
         pane, threads = app.panes.results_pane, app.panes.workers_pane
         before = (pane.size.height, threads.region)
         assert before[0] >= 3
