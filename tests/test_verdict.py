@@ -102,10 +102,12 @@ def test_busy_cores_are_a_caveat_on_top_of_a_clear_reason() -> None:
 # ---- real runs ----------------------------------------------------------------------------
 
 OTHERS_MAX = 0.4  # cores other programs may take while a test that needs free cores measures
+FIGURES = ("mode", "wall_s", "parallelism", "gil_held", "gil_wait", "gil_scope", "other_load")
 
 
-def _verdict(*args: str, needs_free_cores: bool = False) -> dict[str, list[str]]:
-    """Reasons by mode of a real run or compare (--json); the winner's mode under "won"."""
+def _verdict(*args: str, needs_free_cores: bool = False) -> dict[str, list]:
+    """Reasons by mode of a real run or compare (--json); the winner's mode under "won"; each run's
+    figures under "figures"."""
     if needs_free_cores and usable_cores() < 2:
         pytest.skip(f"needs 2 usable cores, this process may use {usable_cores()}")
     result = conctui(*args, "--json", timeout=120)
@@ -113,8 +115,8 @@ def _verdict(*args: str, needs_free_cores: bool = False) -> dict[str, list[str]]
     others = max(run["other_load"] or 0.0 for run in result.json()["runs"])
     if needs_free_cores and others > OTHERS_MAX:
         pytest.skip(f"other programs took {others:.2f} cores while it ran")
-    reasons: dict[str, list[str]] = {}
-    for entry in result.json()["verdict"]:
+    reasons: dict[str, list] = {"figures": [{name: run.get(name) for name in FIGURES} for run in result.json()["runs"]]}
+    for entry in result.json()["verdict"]:  # (the figures are there for a failure's message)
         key = "won" if entry["reason"] == "won" else entry["mode"]
         reasons.setdefault(key, []).append(entry["mode"] if key == "won" else entry["reason"])
     return reasons
