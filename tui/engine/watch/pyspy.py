@@ -51,7 +51,8 @@ MAX_WINDOW_S = 20  # a big tree's windows: no longer than this (17 processes: ~0
 MIN_RATE_HZ = 5  # samples a second per process, however long the window
 STACKS_PER_S = 12_800  # over every thread: py-spy walks each thread's state at every sample
 PROCESSES_PER_S = 4  # dumps: at most one a second for every this many processes (a dump attaches to each)
-PROFILE = re.compile(r'^(?:Process (\d+) )?Thread (\d+)(?: "(.*)")?$', re.S)
+PROFILE = re.compile(r'^(?:Process (\d+) )?Thread (\d+|0x[0-9A-Fa-f]+)(?: "(.*)")?$', re.S)  # a pthread id
+# in hex before 3.11 (CPython keeps no native id): the sampler tells which thread it is (pthreads.py)
 LIBRARY = re.compile(r"(^<|/lib/python3[^/]*/|/lib64/python3|site-packages/|dist-packages/)")
 MAX_OUTPUT = 64 << 20  # bytes of one window's file
 FREE_THREADED_FAILURES = 2  # py-spy 0.4.3 finds no interpreter in a 3.13t's memory, ever: say so soon
@@ -111,7 +112,7 @@ def parse_speedscope(data: dict, pid: int) -> tuple[dict[tuple[int, int], int], 
         found = PROFILE.match(str(profile.get("name", "")))
         if not found:
             continue
-        key = (int(found[1] or pid), int(found[2]))
+        key = (int(found[1] or pid), int(found[2], 0))
         samples = profile.get("samples", [])
         held[key] = held.get(key, 0) + len(samples)
         if found[3]:
@@ -270,7 +271,7 @@ class PySpyWindows:
         window = Window(now, now)
         for thread in threads:
             try:
-                key = (int(thread.get("pid") or self.pid), int(thread["os_thread_id"]))
+                key = (int(thread.get("pid") or self.pid), int(thread.get("os_thread_id") or thread["thread_id"]))
             except (AttributeError, KeyError, TypeError, ValueError):
                 continue
             if isinstance(thread.get("thread_name"), str) and thread["thread_name"]:

@@ -22,6 +22,7 @@ import psutil
 from conctui.engine.events import Event
 from conctui.engine.sampler import TICKS
 from conctui.engine.watch.events import WatchSample
+from conctui.engine.watch.pthreads import MAX_TID, match, stack_pointer
 from conctui.engine.watch.pyspy import PySpyWindows, Window
 from conctui.engine.watch.target import PythonBuild
 from conctui.engine.watch.tree import ProcessTree, WatchedProcess
@@ -51,6 +52,8 @@ class ThreadTally:
     held: int | None = None
     sampled: float | None = None
     born: float = 0.0  # when the thread began, seconds on CLOCK_BOOTTIME (its stat's starttime)
+    pthread_named: bool = False  # py-spy names it by pthread id (before 3.11): its stack pointer tells which
+    sp: int | None = None  # its stack pointer at the last read that found it waiting in a syscall
     top: str | None = None
     ended: bool = False
 
@@ -76,6 +79,11 @@ def _comm(pid: int, tid: int) -> str:
         return "?"
 
 
+def _minor(version: str) -> tuple[int, ...]:
+    """(3, 10) of "3.10.13" or "3.10"."""
+    return tuple(int(part) for part in version.split(".")[:2] if part.isdigit())
+
+
 class WatchSampler:
     """Samples the tree rooted at `pid` until stopped; `emit` gets each batch of events."""
 
@@ -88,6 +96,7 @@ class WatchSampler:
         self.tree = ProcessTree(pid, build)
         self.kinds = Kinds(arch())
         self.threads: dict[tuple[int, int], ThreadTally] = {}
+        self.natives: dict[tuple[int, int], tuple[int, int]] = {}  # (pid, pthread id): (pid, tid), before 3.11
         self.pyspy = PySpyWindows(pid, bool(build and build.free_threaded)) if use_pyspy else None
         self.gil_note: str | None = NO_GIL if build is not None and build.no_gil else None
         self.states_note: str | None = self.kinds.note
@@ -184,6 +193,7 @@ class WatchSampler:
         except OSError:
             return
         runtime = process.build.runtime if process.build and not process.build.no_gil else None  # no GIL to wait for
+        pthread_named = process.build is not None and _minor(process.build.version) < (3, 11)
         for tid in tids:
             key = (process.pid, tid)
             if key in self.threads:
@@ -194,7 +204,8 @@ class WatchSampler:
                 continue
             if files.refused and self.states_note is None:
                 self.states_note = f"kinds of waiting not readable ({files.refused}): only running or not"
-            tally = ThreadTally(process.pid, tid, _comm(process.pid, tid), files, runtime)
+            tally = ThreadTally(process.pid, tid, _comm(process.pid, tid), files, runtime,
+                                pthread_named=pthread_named)
             if not self._read_cpu(tally):
                 files.close()
                 continue
@@ -220,6 +231,8 @@ class WatchSampler:
             except (OSError, IndexError, ValueError):
                 continue  # gone: the next tick drops it
             state = fields[0]
+            if tally.pthread_named and syscall is not None:
+                tally.sp = stack_pointer(syscall)
             kind = self.kinds.of(state, syscall, tally.runtime)
             if kind is None:
                 kind = "running" if state == b"R" else "other"
@@ -228,12 +241,31 @@ class WatchSampler:
             tally.reads += 1
             tally.states[kind] += 1
 
+    def _by_native_id(self, window: Window) -> set[int]:
+        """Rename a window's threads that py-spy named by pthread id (Pythons before 3.11) to their
+        native ids, where pthreads.match can tell which; return the pids with some still unknown."""
+        parts = (window.held, window.top, window.names)
+        wanted = {key for part in parts for key in part if key[1] > MAX_TID and key not in self.natives}
+        for pid in {key[0] for key in wanted}:
+            mine = [t for t in self.threads.values() if t.pid == pid]
+            found = match(pid, {key[1] for key in wanted if key[0] == pid},
+                          {t.tid: t.sp for t in mine if t.sp is not None}, {t.tid for t in mine})
+            self.natives.update({(pid, ident): (pid, tid) for ident, tid in found.items()})
+        if not any(key[1] > MAX_TID for part in parts for key in part):
+            return set()
+        window.held, window.top, window.names = ({self.natives.get(key, key): value for key, value in part.items()}
+                                                 for part in parts)
+        return {key[0] for part in (window.held, window.top, window.names) for key in part if key[1] > MAX_TID}
+
     def _add_window(self, window: Window) -> None:
         """A window's names, frames and GIL held. A thread that began in the window (a Pool's worker,
         an executor's thread) is counted over its part of it, not the whole: windows last seconds."""
         record = bool(window.samples())
+        unmatched = self._by_native_id(window)
         boot = time.clock_gettime(time.CLOCK_BOOTTIME) - time.monotonic()  # starttime is since boot
         for key, tally in self.threads.items():
+            if key[0] in unmatched and key not in self.natives.values():
+                continue  # it may be one of the window's threads not yet told apart: no figure rather than 0
             if key in window.names:
                 tally.name = window.names[key]
             if record or tally.top is None:  # a dump's frame is one moment: only until a window has one
