@@ -57,6 +57,7 @@ from conctui.engine.events import (
     dispatch,
 )
 from conctui.engine.pyspy_budget import MIN_RATE_HZ, SAMPLES_PER_S, Budget, finished_cpu
+from conctui.engine.pythons import minor_of
 from conctui.engine.scratch import scratch
 from conctui.runner.gil_constants import NO_GIL, SAMPLER_WINDOW_S, Arch, arch, not_measured
 
@@ -291,8 +292,7 @@ class PySpyRecorder:
         self.rate = max(MIN_RATE_HZ, min(RATE_HZ, SAMPLES_PER_S // max(1, processes)))
         self.out = os.path.join(folder, "window")
         self.log = open(os.path.join(folder, "log"), "w+b")  # noqa: SIM115 - closed in finish()
-        version = tuple(int(p) for p in python.version.split(".")[:2] if p.isdigit())
-        self.remote = version >= REMOTE_FROM
+        self.remote = minor_of(python.version) >= REMOTE_FROM
         if self.remote:
             pids = sorted({w.pid for w in workers} | {pid})
             command = [python.executable or sys.executable, str(REMOTE_HELPER), ",".join(map(str, pids)),

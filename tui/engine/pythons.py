@@ -54,6 +54,11 @@ class FoundPython:
         return None
 
 
+def minor_of(version: str) -> tuple[int, ...]:
+    """(3, 10) of a version string, "3.10.13" or "3.10"."""
+    return tuple(int(part) for part in version.split(".")[:2] if part.isdigit())
+
+
 def parse_choice(choice: str) -> tuple[str, str | None]:
     """(path, PYTHON_GIL or None) from a FoundPython.choice."""
     if choice.startswith("PYTHON_GIL=") and " " in choice:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import psutil
 from conctui.engine.events import Event
+from conctui.engine.pythons import minor_of
 from conctui.engine.sampler import TICKS
 from conctui.engine.watch.events import WatchSample
 from conctui.engine.watch.pthreads import MAX_TID, match, stack_pointer
@@ -77,11 +78,6 @@ def _comm(pid: int, tid: int) -> str:
             return file.read().rstrip(b"\n").decode("utf-8", "surrogateescape")
     except OSError:
         return "?"
-
-
-def _minor(version: str) -> tuple[int, ...]:
-    """(3, 10) of "3.10.13" or "3.10"."""
-    return tuple(int(part) for part in version.split(".")[:2] if part.isdigit())
 
 
 class WatchSampler:
@@ -193,7 +189,7 @@ class WatchSampler:
         except OSError:
             return
         runtime = process.build.runtime if process.build and not process.build.no_gil else None  # no GIL to wait for
-        pthread_named = process.build is not None and _minor(process.build.version) < (3, 11)
+        pthread_named = process.build is not None and minor_of(process.build.version) < (3, 11)
         for tid in tids:
             key = (process.pid, tid)
             if key in self.threads:
