@@ -241,26 +241,28 @@ class WatchSampler:
         """Rename a window's threads that py-spy named by pthread id (Pythons before 3.11) to their
         native ids, where pthreads.match can tell which; return the pids with some still unknown."""
         parts = (window.held, window.top, window.names)
-        wanted = {key for part in parts for key in part if key[1] > MAX_TID and key not in self.natives}
+        by_pthread = {key for part in parts for key in part if key[1] > MAX_TID}
+        if not by_pthread:
+            return set()
+        wanted = by_pthread - self.natives.keys()
         for pid in {key[0] for key in wanted}:
             mine = [t for t in self.threads.values() if t.pid == pid]
             found = match(pid, {key[1] for key in wanted if key[0] == pid},
                           {t.tid: t.sp for t in mine if t.sp is not None}, {t.tid for t in mine})
             self.natives.update({(pid, ident): (pid, tid) for ident, tid in found.items()})
-        if not any(key[1] > MAX_TID for part in parts for key in part):
-            return set()
         window.held, window.top, window.names = ({self.natives.get(key, key): value for key, value in part.items()}
                                                  for part in parts)
-        return {key[0] for part in (window.held, window.top, window.names) for key in part if key[1] > MAX_TID}
+        return {key[0] for key in by_pthread if key not in self.natives}
 
     def _add_window(self, window: Window) -> None:
         """A window's names, frames and GIL held. A thread that began in the window (a Pool's worker,
         an executor's thread) is counted over its part of it, not the whole: windows last seconds."""
         record = bool(window.samples())
         unmatched = self._by_native_id(window)
+        told = set(self.natives.values()) if unmatched else set()
         boot = time.clock_gettime(time.CLOCK_BOOTTIME) - time.monotonic()  # starttime is since boot
         for key, tally in self.threads.items():
-            if key[0] in unmatched and key not in self.natives.values():
+            if key[0] in unmatched and key not in told:
                 continue  # it may be one of the window's threads not yet told apart: no figure rather than 0
             if key in window.names:
                 tally.name = window.names[key]
