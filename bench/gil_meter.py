@@ -30,7 +30,8 @@ import threading
 import time
 
 from conctui.engine.events import GilWorkers, RunFinished, RunStarted, WorkerFinished, WorkerStarted
-from conctui.engine.gil_sampler import RATE_HZ, GilSampler, find_py_spy, parse_raw
+from conctui.engine.gil_sampler import RATE_HZ, GilSampler, parse_raw
+from conctui.engine.pyspy_access import find_py_spy
 from conctui.runner.gil import GilMeter
 
 TARGET = [sys.executable, str(__import__("pathlib").Path(__file__).with_name("_gil_target.py"))]

@@ -45,7 +45,7 @@ from pathlib import Path
 import psutil
 from _common import Row, conctui_command, ensure_tool, interleave, parser, report
 from _pty_terminal import PtyTerminal
-from conctui.engine.gil_sampler import find_py_spy
+from conctui.engine.pyspy_access import find_py_spy
 
 TARGETS = str(Path(__file__).with_name("_watch_targets.py"))
 SETTLE_S = 3.0  # a watch's start-up (imports, first paint, first py-spy window) before its CPU is counted

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from conctui.engine import gil_sampler
 from conctui.engine.events import PythonInfo, RunStarted
-from conctui.engine.gil_sampler import RunSampling, Worker, find_py_spy, parse_raw
+from conctui.engine.gil_sampler import RunSampling, Worker, parse_raw
+from conctui.engine.pyspy_access import find_py_spy
 from fixtures.command import COMMAND, conctui
 from fixtures.pythons import freethreaded_python, one_per_version, python_at_least
 

@@ -33,11 +33,9 @@ import functools
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
-import sysconfig
 import threading
 import time
 from collections.abc import Callable
@@ -56,6 +54,7 @@ from conctui.engine.events import (
     WorkerStarted,
     dispatch,
 )
+from conctui.engine.pyspy_access import PtraceRefused, find_py_spy, ptrace_refused
 from conctui.engine.pyspy_budget import MIN_RATE_HZ, SAMPLES_PER_S, Budget, finished_cpu
 from conctui.engine.pythons import minor_of
 from conctui.engine.scratch import scratch
@@ -73,56 +72,11 @@ NOT_SAMPLED = {
     "interpreters": "own GIL in each sub-interpreter: the sampler reads only the main interpreter's threads",
     "dask": "not sampled: Dask workers run in the cluster's processes",
 }
-GRANT = ("run conctui as root, or give py-spy the right (sudo setcap cap_sys_ptrace+ep PATH-OF-py-spy), "
-         "or let a user's processes read each other (sudo sysctl kernel.yama.ptrace_scope=0)")
-YAMA = {"0": "a user's processes may read each other", "1": "only an ancestor or a declared tracer may read",
-        "2": "only CAP_SYS_PTRACE may read", "3": "no process may read another"}
 PROCESS_FRAME = re.compile(rb"^process (\d+):")
 # a thread by its native id (3.11+), or before 3.11, where CPython does not keep it, by its pthread id in hex
 THREAD_FRAME = re.compile(rb"^thread \((0x[0-9A-Fa-f]+|\d+)\)")
 REMOTE_HELPER = Path(runner.__file__).with_name("remote_gil.py")
 REMOTE_FROM = (3, 14)
-
-
-class PtraceRefused(Exception):
-    """The sampler may not read the process: its message is the reason shown instead of figures."""
-
-
-def find_py_spy() -> str | None:
-    """py-spy's binary: $CONCTUI_PY_SPY, else where pip put it for this Python, else on PATH."""
-    given = os.environ.get("CONCTUI_PY_SPY")
-    if given:
-        return given
-    for folder in (sysconfig.get_path("scripts"), os.path.join(sys.base_prefix, "bin")):
-        path = os.path.join(folder, "py-spy")
-        if os.access(path, os.X_OK):
-            return path  # before PATH: a pyenv shim there costs 0.4 s a start
-    return shutil.which("py-spy")
-
-
-def _has_cap_sys_ptrace() -> bool:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("CapEff:"):
-                return bool(int(line.split()[1], 16) >> 19 & 1)  # CAP_SYS_PTRACE is bit 19
-    except (OSError, ValueError, IndexError):
-        pass
-    return False
-
-
-def ptrace_context() -> str:
-    """Who conctui's sampler runs as, and what Yama allows: the why behind a refusal."""
-    parts = [f"uid {os.geteuid()}", "with CAP_SYS_PTRACE" if _has_cap_sys_ptrace() else "without CAP_SYS_PTRACE"]
-    try:
-        scope = Path("/proc/sys/kernel/yama/ptrace_scope").read_text().strip()
-        parts.append(f"Yama ptrace_scope {scope}: {YAMA.get(scope, 'unknown')}")
-    except OSError:
-        pass
-    return ", ".join(parts)
-
-
-def ptrace_refused(said: str) -> PtraceRefused:
-    return PtraceRefused(f"ptrace refused ({said.strip()[:160]}; sampler as {ptrace_context()}): to grant it, {GRANT}")
 
 
 def parse_raw(text: bytes, pid: int) -> dict[tuple[int, int], int]:

@@ -36,7 +36,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from conctui.engine.gil_sampler import find_py_spy, ptrace_refused
+from conctui.engine.pyspy_access import find_py_spy, ptrace_refused
 from conctui.engine.pyspy_budget import SAMPLES_PER_S, Budget, finished_cpu
 from conctui.engine.scratch import scratch
 
