@@ -97,7 +97,12 @@ def test_every_mode_keeps_the_same_contract(mode: str) -> None:
     events, figures = _run(_spec(mode))
     kinds = [type(e) for e in events if not isinstance(e, (GilSample, GilWorkers, Cluster))]
     assert kinds[0] is RunStarted and kinds[-1] is RunFinished, kinds
-    assert next(e for e in reversed(events) if isinstance(e, RunFinished)).status == "done"
+    finished = next(e for e in reversed(events) if isinstance(e, RunFinished))
+    assert finished.status == "done"
+    # the launch is said, not read back from the end: before every worker's start, wall_s before the end
+    first_start = min(e.t for e in events if isinstance(e, WorkerStarted))
+    assert events[0].t <= finished.launched_t <= first_start, (finished.launched_t, first_start)
+    assert finished.launched_t + finished.wall_s <= finished.t
     assert kinds.count(WorkerStarted) == kinds.count(WorkerFinished) == WORKERS
     started = events[0]
     assert (started.mode, started.workers, started.python.version) == (mode, WORKERS, figures["python"]["version"])

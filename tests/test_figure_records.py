@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import get_type_hints
 
+from conctui.engine.events import RunFinished, RunStarted, WorkerFinished, WorkerStarted
 from conctui.engine.figure_records import RunFigures, SummaryRow, WorkerFigures
 from conctui.engine.figures import run_figures, summarize
 from conctui.engine.state import SessionState, apply
@@ -28,3 +29,19 @@ def test_every_summary_key_is_declared() -> None:
     assert rows
     for row in rows:
         assert set(row) <= set(get_type_hints(SummaryRow)), set(row) - set(get_type_hints(SummaryRow))
+
+
+def _processes_run(launched_t: float | None) -> RunFigures:
+    """Two processes launched at 1.00 s that start at 1.20 and 1.30 s; the run says it ended at
+    3.05 s, 0.05 s after its last worker (the runner's wind-down)."""
+    started = RunStarted(0.9, 1, "processes", "cpu", {}, 2, demo.PYTHON, "spawn", 4100)
+    events = [started, WorkerStarted(1.2, 0, 4101, 4101), WorkerStarted(1.3, 1, 4102, 4102),
+              WorkerFinished(3.0, 0, "done", None, 1.8, 1.8), WorkerFinished(3.0, 1, "done", None, 1.7, 1.7),
+              RunFinished(3.05, "done", 2.0, None, launched_t)]
+    return _runs(events)[0]
+
+
+def test_start_up_is_measured_from_the_launch_the_runner_said() -> None:
+    assert _processes_run(1.0)["startup_s"] == 0.25  # median of 0.20 and 0.30
+    # a recording from before launched_t: the launch is read as the end less the wall, 0.05 s late
+    assert _processes_run(None)["startup_s"] == 0.2

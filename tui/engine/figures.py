@@ -16,7 +16,7 @@ from __future__ import annotations
 from statistics import median
 from typing import Any
 
-from conctui.engine.events import Cluster
+from conctui.engine.events import Cluster, RunFinished
 from conctui.engine.figure_records import GilFigures, RunFigures, SummaryRow
 from conctui.engine.memory import ipc_figures, memory_figures
 from conctui.engine.state import RunState
@@ -104,12 +104,18 @@ def gil_figures(run: RunState, now: float | None = None) -> GilFigures:
     }
 
 
+def launch_t(finished: RunFinished) -> float:
+    """When the run's first worker was launched, as the runner said (before it said so, a
+    recording's run ended `wall_s` after it, read late by the runner's wind-down)."""
+    return finished.launched_t if finished.launched_t is not None else finished.t - finished.wall_s
+
+
 def startup(run: RunState) -> float | None:
     """Median delay from the run's launch to each worker's start: what starting workers cost."""
     finished = run.finished
     if finished is None or run.started.mode == "sequential":
         return None  # sequential workers start when the one before ends: no start-up to read
-    launch = finished.t - finished.wall_s
+    launch = launch_t(finished)
     delays = [max(0.0, w.started_t - launch) for w in run.workers if w.started_t is not None]
     return _round(median(delays)) if delays else None
 
@@ -130,7 +136,7 @@ def waiting_share(run: RunState) -> float | None:
     finished = run.finished
     if finished is None:
         return None
-    launch = None if run.started.mode == "sequential" else finished.t - finished.wall_s
+    launch = None if run.started.mode == "sequential" else launch_t(finished)
     spans = []
     for w in run.workers:
         if w.status == "done" and w.wall_s and w.cpu_s is not None:

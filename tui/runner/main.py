@@ -13,7 +13,7 @@ import os
 import sys
 import threading
 import time
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from .channel import Outbox, capture_prints
@@ -103,6 +103,7 @@ def _run(link: Link, request: RunRequest) -> None:
                 try:
                     mode.setup()
                     result["start"] = time.monotonic()
+                    result["launched_t"] = outbox.now()
                     mode.run()
                     result["wall_s"] = time.monotonic() - result["start"]
                 finally:
@@ -114,21 +115,28 @@ def _run(link: Link, request: RunRequest) -> None:
 
             result["error"] = exception_text(exc)
 
+    ended_r, ended_w = os.pipe()  # written once the body ends, so the loop below wakes for it at once
+
+    def run_body() -> None:
+        try:
+            body()
+        finally:
+            os.write(ended_w, b"x")
+
     meter = GilMeter(outbox).start(request.mode)  # its idle baseline is measured first, while nothing runs
-    thread = threading.Thread(target=body, name="conctui-mode", daemon=True)
+    thread = threading.Thread(target=run_body, name="conctui-mode", daemon=True)
     thread.start()
-    while thread.is_alive():
-        if link.conn.poll(0.05):
-            try:
-                command = json.loads(link.conn.recv_bytes())
-            except (EOFError, OSError):
-                mode.cancel()  # the app is gone: nobody to report to
-                os._exit(1)
-            if command.get("cmd") == "cancel":
-                result["status"] = command.get("reason", "cancelled")
-                mode.cancel()
-                thread.join(CANCEL_GRACE_S)
-                break
+    while ended_r not in wait([link.conn, ended_r]):
+        try:
+            command = json.loads(link.conn.recv_bytes())
+        except (EOFError, OSError):
+            mode.cancel()  # the app is gone: nobody to report to
+            os._exit(1)
+        if command.get("cmd") == "cancel":
+            result["status"] = command.get("reason", "cancelled")
+            mode.cancel()
+            thread.join(CANCEL_GRACE_S)
+            break
     meter.stop()
     _end_silent(outbox, request.worker_count)
     _memory(outbox, mode, workload, before)
@@ -136,7 +144,8 @@ def _run(link: Link, request: RunRequest) -> None:
     status = "error" if "error" in result else result["status"]
     # a cancelled run's wall is still the workers' span: from the first launched to now
     wall = result.get("wall_s", time.monotonic() - result["start"] if "start" in result else 0.0)
-    outbox.emit(RunFinished, status=status, error=result.get("error"), wall_s=round(wall, 6))
+    outbox.emit(RunFinished, status=status, error=result.get("error"), wall_s=round(wall, 6),
+                launched_t=result.get("launched_t"))
     outbox.close()
 
 

@@ -176,9 +176,14 @@ class GilWorkers(Event):
 
 @event("run_finished")
 class RunFinished(Event):
+    """A run ended. `launched_t`: the session clock when its first worker was launched, the zero of
+    `wall_s` and of every worker's start-up (None where nothing launched, and in recordings made
+    before it was sent: there `t - wall_s` stands in, which reads late by the runner's wind-down)."""
+
     status: str
     wall_s: float
     error: str | None = None
+    launched_t: float | None = None
 
     def check(self) -> None:
         if self.status not in RUN_STATUSES:
