@@ -126,3 +126,32 @@ def test_a_cancelled_thread_that_never_reports_stops_in_its_own_thread(mode: str
     assert finished[0] == (0, "cancelled", None)
     assert [status for _, status, _ in finished] == ["cancelled", "cancelled"]
     assert not any("did not stop" in (error or "") for _, _, error in finished), finished
+
+
+def test_a_cancel_while_children_start_ends_every_worker_and_its_courier() -> None:
+    """Each child's courier thread is started before any child and waits for its child's launch:
+    a cancel that comes while the children are still being started must end the couriers of those
+    never started too, or the run would end only after the runner's grace (workers 'did not stop')."""
+    workers = 8
+    events: list = []
+    started = threading.Event()
+
+    def sink(batch: list) -> None:
+        events.extend(batch)
+        if any(isinstance(e, WorkerStarted) for e in batch):
+            started.set()
+
+    session = Session([sink])
+    try:
+        runner = session.start(RunSpec(parse_workload(task("spin")), "processes", workers, {}, sys.executable))
+        assert started.wait(30), "no worker started"
+        session.cancel()
+        assert runner.wait(10)
+    finally:
+        session.close()
+    finished = {e.index: e for e in events if isinstance(e, WorkerFinished)}
+    assert sorted(finished) == list(range(workers))
+    assert {e.status for e in finished.values()} == {"cancelled"}, finished
+    said = {e.error for e in finished.values()}
+    # ended by the cancel's SIGTERM, or never launched; none left for the runner's last sweep
+    assert said <= {"killed by SIGTERM", "cancelled before it started"}, said

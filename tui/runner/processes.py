@@ -35,45 +35,65 @@ class Processes(Mode):
         super().__init__(*args, **kwargs)
         self.processes: list[Any] = []
         self.couriers: list[threading.Thread] = []
+        # one thread at a time waits on the children: a cancel's terminate (the runner's main
+        # thread) and the relay's reaping (the mode thread) would both waitpid the same child, and
+        # the one the kernel refuses would read it "still running" for good
+        self._reaping = threading.Lock()
 
     def run(self) -> None:
         context = in_child.context(self.request.start_method)
         limit = self.request.ipc_limit
         payload = {"ref": self.ref, "t0": self.outbox.t0, "tracer": self.tracer,
                    "limit": limit, "gil": relocatable()}  # the runner's GIL words, found once for every child
+        # every courier is started before any child: a thread's start waits for a free core, which
+        # the children that started first take (~2 ms a thread on 2 busy cores); each waits for its child
+        ends = [self._ends(context, limit, index) for index in range(self.worker_count)]
         relay = Relay(self.outbox)
-        for index in range(self.worker_count):
+        for index, (reader, writer, their_values, launched) in enumerate(ends):
             if self.outbox.stop.is_set():
                 break
-            reader, writer = context.Pipe(duplex=False)
-            values, their_values = context.Pipe(duplex=True)
             process = context.Process(target=in_child.main, name="conctui-worker-%d" % index,
                                       args=(payload, index, ChildEnd(writer), ChildEnd(their_values)))
             process.start()
-            writer.close()
-            their_values.close()
-            courier = threading.Thread(target=self._courier, name="conctui-courier-%d" % index, daemon=True,
-                                       args=(values, limit, index))
-            courier.start()
-            self.couriers.append(courier)
-            relay.add(reader, index)
             self.processes.append(process)
+            launched.set()
+            relay.add(reader, index)
+        for index, (reader, writer, their_values, launched) in enumerate(ends):
+            writer.close()  # each child has its own copies
+            their_values.close()
+            if index >= len(self.processes):  # never started: its courier ends without a call
+                reader.close()
+                launched.set()
         if self.outbox.stop.is_set():
             self._terminate()  # a cancel that raced with the starts above
         relay.run(self._ended)  # children never started are ended by the runner's last sweep
         for courier in self.couriers:
             courier.join()
 
-    def _courier(self, values: Any, limit: int, index: int) -> None:
+    def _ends(self, context: Any, limit: int, index: int) -> tuple[Any, Any, Any, threading.Event]:
+        """A worker's two pipes, and its courier started on the runner's end of the values pipe."""
+        reader, writer = context.Pipe(duplex=False)
+        values, their_values = context.Pipe(duplex=True)
+        launched = threading.Event()
+        courier = threading.Thread(target=self._courier, name="conctui-courier-%d" % index, daemon=True,
+                                   args=(values, limit, index, launched))
+        courier.start()
+        self.couriers.append(courier)
+        return reader, writer, their_values, launched
+
+    def _courier(self, values: Any, limit: int, index: int, launched: threading.Event) -> None:
+        launched.wait()  # its child started, or never will
         try:
-            serve(values, self.arguments, self.workload.calls, limit, self.kept, index)
+            if index < len(self.processes):
+                serve(values, self.arguments, self.workload.calls, limit, self.kept, index)
         finally:
             values.close()
 
     def _ended(self, index: int) -> tuple[str, str, int | None]:
         """Its pipe closed: reap the child; had it died unsaid, this is how."""
         process = self.processes[index]
-        process.join(5)
+        with self._reaping:
+            process.join(5)
         status = "cancelled" if self.outbox.stop.is_set() else "crashed"
         return status, exit_reason(process.exitcode), process.exitcode
 
@@ -82,12 +102,13 @@ class Processes(Mode):
         self._terminate()
 
     def _terminate(self) -> None:
-        for process in self.processes:
-            if process.is_alive():
-                process.terminate()
-        deadline = time.monotonic() + TERMINATE_GRACE_S
-        for process in self.processes:
-            process.join(max(0.0, deadline - time.monotonic()))
-            if process.is_alive():
-                process.kill()
+        with self._reaping:
+            for process in self.processes:
+                if process.is_alive():
+                    process.terminate()
+            deadline = time.monotonic() + TERMINATE_GRACE_S
+            for process in self.processes:
+                process.join(max(0.0, deadline - time.monotonic()))
+                if process.is_alive():
+                    process.kill()
 
