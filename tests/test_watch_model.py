@@ -115,6 +115,19 @@ def test_the_fold_gives_whole_and_window_figures_and_the_gil_verdict() -> None:
                                 "waiting for the GIL 60% of the time")
 
 
+def test_a_caller_that_wakes_for_results_is_not_counted_among_the_threads_that_ran_python() -> None:
+    """A ThreadPoolExecutor's caller waits on its futures and, at each wake, for the GIL (39% of
+    its time here), yet runs 0.6% of a core: it did not run Python under the GIL, the workers did."""
+    events = _gil_bound(4)
+    for t, sample in enumerate(events[1:]):
+        caller = _thread(42, 41, "MainThread", 0.006 * t, 100 * t, {"gil_wait": 39 * t, "lock_wait": 61 * t}, 0,
+                         100.0 * t)
+        events[1 + t] = WatchSample(sample.t, sample.cores, sample.app_cpu, sample.processes, [caller, *sample.threads])
+    (line,) = verdict(_folded(events), window=False)
+    assert line.reason == "gil_bound" and line.figures["threads"] == 2
+    assert line.text.startswith("2 threads in pid 42 ran Python under one GIL"), line.text
+
+
 def test_a_window_sees_only_its_last_second() -> None:
     events = _gil_bound(3)
     quiet = [_thread(42, 42 + i, f"cruncher_{i}", 1.5, 400, {"running": 120, "gil_wait": 180, "sleep": 100},

@@ -5,7 +5,9 @@ sentence states measured figures and, where the figures support one, the standar
 (pure-Python threads under one GIL run one at a time); none is chosen where its figures are
 missing (py-spy refused: no GIL sentences). The set, checked in this order per process:
 
-- gil_bound: >= 2 threads each waiting for the GIL >= GIL_WAIT of the time;
+- gil_bound: >= 2 threads each waiting for the GIL >= GIL_WAIT of the time that each also ran
+  >= WORKS of a core (a pool's caller, woken by each result, waits for the GIL at every wake
+  but runs next to nothing: it is not one of the threads that ran Python);
 - no_gil: a process with no GIL (a free-threaded build, its GIL not switched on): in parallel
   where >= 2 threads each on >= BUSY of a core are together on >= PARALLEL cores (more than one
   core's work in the span can only be parallel); else, >= 2 threads busy, or ready to run
@@ -78,7 +80,7 @@ def _process_line(process: ProcessFigures, cores: int, parent_of_workers: bool) 
     busy = [t for t in threads if (t.cpu or 0) >= BUSY]
     cpu = process.cpu or 0.0
     cpu_text, pid = busy_cores(cpu), process.pid
-    waiting_gil = [t for t in threads if t.gil_wait is not None and t.gil_wait >= GIL_WAIT]
+    waiting_gil = [t for t in threads if t.gil_wait is not None and t.gil_wait >= GIL_WAIT and (t.cpu or 0) >= WORKS]
     if len(waiting_gil) >= 2:
         wait = _mean([t.gil_wait for t in waiting_gil])
         return Line("gil_bound", f"{_threads(len(waiting_gil))} in pid {pid} ran Python under one GIL: {cpu_text} "
