@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 
 import pytest
 from conctui.app import ConcApp
@@ -23,7 +24,7 @@ from conctui.engine.pyspy_budget import Budget
 from conctui.engine.watch import pyspy
 from conctui.engine.watch.events import WatchSample, WatchStarted
 from conctui.engine.watch.model import WatchModel
-from conctui.engine.watch.pyspy import RUNNING_SHARE, PySpyWindows, Window
+from conctui.engine.watch.pyspy import MIN_AGE_S, RUNNING_SHARE, PySpyWindows, Window
 from conctui.engine.watch.sampler import ThreadTally, WatchSampler
 from conctui.engine.watch.tree import ProcessTree, descendants
 from conctui.watch_source import WatchSource
@@ -61,14 +62,14 @@ def test_a_finished_run_s_cpu_holds_back_the_next(tmp_path) -> None:
     windows.budget = Budget(time.monotonic(), share=0.001)  # 0.2 CPU-s takes 200 s to pay back
     try:
         windows.poll()  # the first window starts at once
-        run = windows.record
-        assert run is not None and windows.dump is None
+        (run,) = windows.runs.values()
+        assert windows.dump is None
         os.waitid(os.P_PID, run.pid, os.WEXITED | os.WNOWAIT)  # ended, left for the poll to reap
         windows.poll()
-        assert run.returncode == 0 and windows.record is None and windows.dump is None
+        assert run.returncode == 0 and not windows.runs and windows.dump is None
         assert windows.budget.balance <= -0.15  # its CPU, read from the reaped child
         windows.want_names((42, 43))
-        assert windows.poll() == [] and windows.record is None and windows.dump is None
+        assert windows.poll() == [] and not windows.runs and windows.dump is None
     finally:
         windows.close()
 
@@ -76,16 +77,15 @@ def test_a_finished_run_s_cpu_holds_back_the_next(tmp_path) -> None:
 def test_later_windows_stretch_so_py_spy_costs_running_share_while_it_runs() -> None:
     windows = PySpyWindows(42)
     try:
-        assert windows._window() == (1, 100)  # the first: at once, 1 s at 100 Hz (first figures within 1.5 s)
-        windows.processes = 17
-        assert windows._window() == (1, 23)  # past 4 processes, 400 samples a second over them all
-        windows.cost_each, windows.processes = 0.034, 3  # a 2-process Pool's parent and workers: 0.1 CPU-s a window
-        seconds, rate = windows._window()
+        assert windows._window(1) == (1, 100)  # the first: at once, 1 s at 100 Hz (first figures within 1.5 s)
+        assert windows._window(17) == (1, 23)  # past 4 processes, 400 samples a second over them all
+        windows.cost_each = 0.034  # a 2-process Pool's parent and workers: 0.1 CPU-s a window
+        seconds, rate = windows._window(3)
         assert (seconds, rate) == (4, 12) and 0.034 * 3 / seconds <= RUNNING_SHARE  # the old: 1 s at 100 Hz, 10%
-        windows.cost_each, windows.processes = 0.005, 1  # an idle program: cheap, yet not above 25 Hz
-        assert windows._window() == (2, 25)
-        windows.cost_each, windows.processes = 0.035, 17  # a big tree: long, slow windows, no longer than 20 s
-        assert windows._window() == (20, 5)
+        windows.cost_each = 0.005  # an idle program: cheap, yet not above 25 Hz
+        assert windows._window(1) == (2, 25)
+        windows.cost_each = 0.035  # a big tree: long, slow windows, no longer than 20 s
+        assert windows._window(17) == (20, 5)
     finally:
         windows.close()
 
@@ -93,8 +93,8 @@ def test_later_windows_stretch_so_py_spy_costs_running_share_while_it_runs() -> 
 class _Run:
     """A stand-in py-spy run that ends when the test says, having used `cpu` seconds."""
 
-    def __init__(self, args: tuple[str, ...]) -> None:
-        self.what, self.pid, self.returncode, self.stderr = args[0], -1, None, io.BytesIO()
+    def __init__(self, target: int, args: tuple[str, ...]) -> None:
+        self.target, self.what, self.pid, self.returncode, self.stderr = target, args[0], -1, None, io.BytesIO()
         self.cpu: float | None = None
 
     def communicate(self) -> tuple[None, None]:
@@ -104,18 +104,26 @@ class _Run:
         return 0
 
 
+def _stand_in(monkeypatch, runs: list[_Run]) -> None:
+    """PySpyWindows starts `_Run`s, noted in `runs`, in place of py-spy."""
+    monkeypatch.setattr(PySpyWindows, "_spawn", lambda self, pid, *args, output: runs.append(_Run(pid, args))
+                        or runs[-1])
+    monkeypatch.setattr(pyspy, "finished_cpu", lambda run: None if run.cpu is None else run.cpu)
+
+
+def end(run: _Run, document: object, path: str) -> None:
+    """The run ends, having written `document` to `path`."""
+    with open(path, "w") as file:
+        json.dump(document, file)
+    run.cpu, run.returncode = 0.0, 0
+
+
 def test_one_py_spy_at_a_time_and_a_dump_only_for_root_threads_the_window_did_not_name(monkeypatch) -> None:
     """A Pool starting mid-window: its parent's new threads wait for the window, which names those
     that held the GIL; one dump then names the rest before the next window. A worker's thread
     never asks for a dump (py-spy 0.4.3's dump reads only the root)."""
     runs: list[_Run] = []
-    monkeypatch.setattr(PySpyWindows, "_spawn", lambda self, *args, output: runs.append(_Run(args)) or runs[-1])
-    monkeypatch.setattr(pyspy, "finished_cpu", lambda run: None if run.cpu is None else run.cpu)
-
-    def end(run: _Run, document: object, path: str) -> None:
-        with open(path, "w") as file:
-            json.dump(document, file)
-        run.cpu, run.returncode = 0.0, 0
+    _stand_in(monkeypatch, runs)
 
     windows = PySpyWindows(42)
     windows.binary, windows.note = "py-spy", None
@@ -128,7 +136,7 @@ def test_one_py_spy_at_a_time_and_a_dump_only_for_root_threads_the_window_did_no
         windows.poll()
         assert [run.what for run in runs] == ["record"] and windows.unnamed == {(42, 42), (42, 43), (42, 44)}
         end(runs[0], {"shared": {"frames": []}, "profiles": [{"name": 'Thread 43 "Thread-1 (_handle_tasks)"',
-                                                               "samples": [[]]}]}, windows.out)
+                                                               "samples": [[]]}]}, windows._out(42))
         (window,) = windows.poll()
         assert window.names == {(42, 43): "Thread-1 (_handle_tasks)"}
         assert [run.what for run in runs] == ["record", "dump"] and windows.unnamed == {(42, 42), (42, 44)}
@@ -138,6 +146,43 @@ def test_one_py_spy_at_a_time_and_a_dump_only_for_root_threads_the_window_did_no
         (dumped,) = windows.poll()
         assert dumped.names == {(42, 44): "Thread-2"} and not windows.unnamed
         assert [run.what for run in runs] == ["record", "dump", "record"]
+    finally:
+        windows.close()
+
+
+def test_a_process_younger_than_min_age_s_is_left_to_the_next_window_and_says_why(monkeypatch) -> None:
+    """A Pool's workers forked as a window is due: that window samples the parent alone (py-spy
+    attaching to each worker would take CPU as the Pool wants every core); their GIL held reads
+    not sampled, not 0, and the note says why; the first window that starts once they have lived
+    MIN_AGE_S samples them, one py-spy run each, and the note goes."""
+    runs: list[_Run] = []
+    _stand_in(monkeypatch, runs)
+    root, workers = os.getpid(), (4_000_001, 4_000_002)  # the workers are names only: nothing reads them
+    sampler = WatchSampler(root, None, lambda events: None, time.monotonic())
+    windows = sampler.pyspy
+    windows.binary, windows.note = "py-spy", None
+    tree = {root: SimpleNamespace(pid=root, began=time.time() - 100, ended=None, build=object())}
+    sampler.tree.processes = tree
+    sampler.threads = {(pid, pid): ThreadTally(pid, pid, "MainThread", None, None) for pid in (root, *workers)}
+    try:
+        assert sampler._pyspy_note() is None
+        windows.poll()
+        for pid in workers:  # forked while the first window runs
+            tree[pid] = SimpleNamespace(pid=pid, began=time.time(), ended=None, build=object())
+        assert "2 new processes: GIL held and frames not sampled yet" in sampler._pyspy_note()
+        end(runs[0], {"shared": {"frames": []}, "profiles": [{"name": f"Thread {root}", "samples": [[]] * 50}]},
+            windows._out(root))
+        (window,) = windows.poll()
+        assert window.pids == {root} and [run.target for run in runs] == [root, root]  # the workers are too young
+        sampler._add_window(window)
+        assert sampler.threads[(root, root)].held == 50
+        assert all(sampler.threads[(pid, pid)].held is None for pid in workers)  # not sampled: not 0
+        for pid in workers:
+            tree[pid].began = time.time() - MIN_AGE_S
+        sampler._pyspy_note()
+        end(runs[1], {"shared": {"frames": []}, "profiles": []}, windows._out(root))
+        windows.poll()
+        assert sorted(run.target for run in runs[2:]) == sorted((root, *workers)) and sampler._pyspy_note() is None
     finally:
         windows.close()
 
@@ -197,7 +242,7 @@ def test_a_thread_that_began_in_a_window_is_counted_over_its_part_of_it() -> Non
     old, worker, later = (ThreadTally(42, tid, "t", None, None, born=born + boot)
                           for tid, born in ((43, now - 100), (50, now - 1), (51, now + 1)))
     sampler.threads = {(42, 43): old, (42, 50): worker, (42, 51): later}
-    sampler._add_window(Window(now - 4, now, 12, held={(42, 43): 6, (42, 50): 12}))
+    sampler._add_window(Window(now - 4, now, 12, held={(42, 43): 6, (42, 50): 12}, pids={42}))
     assert (old.held, old.sampled) == (6, 48)
     assert (worker.held, worker.sampled) == (12, pytest.approx(12)) and later.held is None
 

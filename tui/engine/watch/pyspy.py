@@ -2,26 +2,31 @@
 and each thread's hottest frame in the program's own code.
 
 Runs as child processes of conctui, started and read by the watch sampler thread. Each window
-is one `py-spy record --pid P --subprocesses --gil --idle --threads --nonblocking --format
-speedscope` (never pausing the target), whose samples are those of a thread holding its
-process's GIL: their count over the window's samples is the thread's GIL held, their stacks its
-hottest frames. The first window is WINDOW_S at RATE_HZ (fewer past 4 processes), at once.
-Every later one takes SAMPLES_PER_WINDOW samples of each process over at least LATER_WINDOW_S,
-and longer where that costs py-spy, attaches included, more than RUNNING_SHARE of a core while
-it runs: its length is the last window's CPU per process (read from the reaped run) times the
-processes now, over RUNNING_SHARE. Most of a run's cost is attaching to each process (~15 ms each
-here) and reading the GIL holder's stack at every sample, so a window's cost hardly depends on
-its length, and long, slow windows are what make it cheap a second: the program keeps the cores.
-All runs together are also held to BUDGET of a core on average (engine/pyspy_budget.py).
+is one `py-spy record --pid P --gil --idle --threads --nonblocking --format speedscope` per
+Python process of the tree (never pausing the target), all over the same seconds, whose samples
+are those of a thread holding its process's GIL: their count over the window's samples is the
+thread's GIL held, their stacks its hottest frames. A window samples the root and every process
+that has lived MIN_AGE_S when it starts; a process younger than that (a Pool's workers as the Pool
+starts) waits for the next window, and its GIL held reads "not sampled" until then. Not one run
+per tree with `--subprocesses`: that attaches to each new child at once, in the program's busiest
+moment, and scans every process on the machine for new children every 0.1 s (~14 ms of CPU a
+second beside 68 processes here, growing with the machine's). The first window is WINDOW_S at
+RATE_HZ (fewer past 4 processes), at once. Every later one takes SAMPLES_PER_WINDOW samples of
+each process over at least LATER_WINDOW_S, and longer where that costs py-spy, attaches included,
+more than RUNNING_SHARE of a core while it runs: its length is the last window's CPU per process
+(read from the reaped runs) times the processes now, over RUNNING_SHARE. Most of a run's cost is
+attaching to its process (~10 ms here) and reading the GIL holder's stack at every sample, so a
+window's cost hardly depends on its length, and long, slow windows are what make it cheap a
+second: the program keeps the cores. All runs together are also held to BUDGET of a core on
+average (engine/pyspy_budget.py).
 
 One `py-spy dump --json` gives the root process's threads' Python names (under 3.11 /proc's
-comm says `python`; py-spy 0.4.3's dump reads only the root, even with --subprocesses) and
-their frames at that moment, which a window's hottest frame replaces (a thread that never held
-the GIL in a window, C code that released it or a wait, keeps the dump's). py-spy runs one at a
-time: a dump waits for the window running to end (the first window goes first: first figures),
-and runs, before the next window, only for new root threads that window did not name (one that
-held the GIL in it is named by it), at most once a second for every 4 processes. So a Pool that
-starts costs the attaches of the window running, not a dump's attaches as well.
+comm says `python`) and their frames at that moment, which a window's hottest frame replaces (a
+thread that never held the GIL in a window, C code that released it or a wait, keeps the dump's).
+py-spy runs one window or dump at a time: a dump waits for the window running to end (the first
+window goes first: first figures), and runs, before the next window, only for new root threads
+that window did not name (one that held the GIL in it is named by it), at most once a second.
+A child's threads are named by the windows they held their GIL in.
 
 py-spy's output is untrusted text (names, file names): kept exact here, made visible where shown.
 """
@@ -50,7 +55,6 @@ RUNNING_SHARE = 0.03  # of one core: py-spy's use while a later window runs, att
 MAX_WINDOW_S = 20  # a big tree's windows: no longer than this (17 processes: ~0.6 CPU-s a window, 20 s at 5 Hz)
 MIN_RATE_HZ = 5  # samples a second per process, however long the window
 STACKS_PER_S = 12_800  # over every thread: py-spy walks each thread's state at every sample
-PROCESSES_PER_S = 4  # dumps: at most one a second for every this many processes (a dump attaches to each)
 PROFILE = re.compile(r'^(?:Process (\d+) )?Thread (\d+|0x[0-9A-Fa-f]+)(?: "(.*)")?$', re.S)  # a pthread id
 # in hex before 3.11 (CPython keeps no native id): the sampler tells which thread it is (pthreads.py)
 LIBRARY = re.compile(r"(^<|/lib/python3[^/]*/|/lib64/python3|site-packages/|dist-packages/)")
@@ -58,8 +62,9 @@ MAX_OUTPUT = 64 << 20  # bytes of one window's file
 FREE_THREADED_FAILURES = 2  # py-spy 0.4.3 finds no interpreter in a 3.13t's memory, ever: say so soon
 BUDGET = 0.05  # of one core: py-spy's runs, attaches included, use at most this on average (issue 24: conctui
 # <= 10% of a core): the first window and a tree that grows cost more than RUNNING_SHARE
-DUMP_EVERY_S = 1.0  # at most one dump this often per PROCESSES_PER_S processes: threads that come and go
-# would ask for one a tick, and a dump attaches to every process as a record does
+DUMP_EVERY_S = 1.0  # at most one dump this often: threads that come and go would ask for one a tick
+MIN_AGE_S = 1.0  # a process other than the root is sampled by the first window that starts once it has lived
+# this long: a Pool's workers are not all attached to as it starts (~10 ms of CPU each), when it wants every core
 
 
 @dataclass
@@ -69,6 +74,7 @@ class Window:
     began: float
     ended: float
     rate: float = RATE_HZ
+    pids: set[int] = field(default_factory=set)  # the processes it sampled (a record's; none for a dump)
     held: dict[tuple[int, int], int] = field(default_factory=dict)
     top: dict[tuple[int, int], str] = field(default_factory=dict)
     names: dict[tuple[int, int], str] = field(default_factory=dict)
@@ -91,7 +97,7 @@ def own_frame(frames: list[dict], leaf_first: bool) -> str | None:
     """The innermost frame in the program's own code (not the stdlib's, not site-packages'),
     else the innermost frame; None for no frames."""
     ordered = [f for f in (frames if leaf_first else frames[::-1]) if f.get("file") or f.get("filename")]
-    for frame in ordered:  # (--threads and --subprocesses add frames of no file: the thread, the process)
+    for frame in ordered:  # (--threads adds a frame of no file: the thread)
         if not LIBRARY.search(frame.get("file") or frame.get("filename") or ""):
             return frame_text(frame.get("name", "?"), frame.get("file") or frame.get("filename") or "?",
                               frame.get("line"))
@@ -150,26 +156,31 @@ class PySpyWindows:
         self.binary = find_py_spy()
         self.note: str | None = None if self.binary else 'py-spy is not installed: pip install "conctui[gil]"'
         self.folder = scratch("watch")
-        self.out = os.path.join(self.folder.name, "window.json")
         self.dumped_to = os.path.join(self.folder.name, "dump.json")  # a file, not a pipe: 256 threads' dump is
         # ~350 KB, and a dump blocked on a full pipe never ends
-        self.record: subprocess.Popen | None = None
+        self.runs: dict[int, subprocess.Popen] = {}  # the window running: one py-spy record per process
+        self.window: Window | None = None  # what its finished runs found so far
+        self.window_cpu = 0.0  # and their CPU seconds
+        self.whole = False  # the root's run sampled the window's seconds to their end
         self.dump: subprocess.Popen | None = None
         self.unnamed: set[tuple[int, int]] = set()  # root threads no dump or window has named yet
         self.dumped = -DUMP_EVERY_S  # monotonic time of the last dump
-        self.began = 0.0
         self.failures = 0
-        self.processes = 1  # Python processes in the tree: the sampler says at each tick
-        self.threads = 1  # and their threads
-        self.rate = RATE_HZ
+        self.processes: dict[int, float] = {pid: 0.0}  # the tree's Python processes and when each began (epoch
+        # seconds): the sampler says at each tick
+        self.tried: set[int] = set()  # the processes a window has been started on
+        self.threads = 1  # their threads
         self.seconds = WINDOW_S
-        self.recorded = 1  # the most processes the running window saw
+        self.started = 1  # processes the window running samples
         self.cost_each: float | None = None  # the last window's CPU seconds per process, None before one ended
         self.budget = Budget(time.monotonic(), BUDGET)
 
-    def _spawn(self, *args: str, output: int) -> subprocess.Popen:
-        return subprocess.Popen([self.binary, *args, "--pid", str(self.pid), "--subprocesses", "--nonblocking"],
+    def _spawn(self, pid: int, *args: str, output: int) -> subprocess.Popen:
+        return subprocess.Popen([self.binary, *args, "--pid", str(pid), "--nonblocking"],
                                 stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.PIPE)
+
+    def _out(self, pid: int) -> str:
+        return os.path.join(self.folder.name, f"window-{pid}.json")
 
     def want_names(self, key: tuple[int, int]) -> None:
         """A new thread appeared: a root thread gets its name from a dump (under 3.11 /proc's comm says
@@ -177,15 +188,20 @@ class PySpyWindows:
         if key[0] == self.pid:
             self.unnamed.add(key)
 
-    def _window(self) -> tuple[int, int]:
-        """(seconds, samples a second) of the next window: the first WINDOW_S at RATE_HZ (past 4
-        processes SAMPLES_PER_S over them all); then long enough that its predicted cost is
-        RUNNING_SHARE of a core a second, SAMPLES_PER_WINDOW over it. Either way, at most
+    def _due(self) -> list[int]:
+        """The processes the next window samples: the root, and every other that has lived MIN_AGE_S."""
+        wall = time.time()
+        return [pid for pid, began in self.processes.items() if pid == self.pid or wall - began >= MIN_AGE_S]
+
+    def _window(self, processes: int) -> tuple[int, int]:
+        """(seconds, samples a second) of the next window over `processes`: the first WINDOW_S at
+        RATE_HZ (past 4 processes SAMPLES_PER_S over them all); then long enough that its predicted
+        cost is RUNNING_SHARE of a core a second, SAMPLES_PER_WINDOW over it. Either way, at most
         STACKS_PER_S over every thread."""
         if self.cost_each is None:
-            seconds, rate = WINDOW_S, SAMPLES_PER_S // max(1, self.processes)
+            seconds, rate = WINDOW_S, SAMPLES_PER_S // max(1, processes)
         else:
-            predicted = self.cost_each * max(1, self.processes)
+            predicted = self.cost_each * max(1, processes)
             seconds = max(LATER_WINDOW_S, min(MAX_WINDOW_S, math.ceil(predicted / RUNNING_SHARE)))
             rate = SAMPLES_PER_WINDOW // seconds
         return seconds, max(MIN_RATE_HZ, min(RATE_HZ, rate, STACKS_PER_S // max(1, self.threads)))
@@ -196,48 +212,70 @@ class PySpyWindows:
             return []
         done = []
         now = time.monotonic()
-        self.recorded = max(self.recorded, self.processes)
         if self.dump is not None and (cpu := finished_cpu(self.dump)) is not None:
             self.budget.spend(cpu, now)
             done.append(self._read_dump())
-        if self.record is not None and (cpu := finished_cpu(self.record)) is not None:
-            self.budget.spend(cpu, now)
-            self.cost_each = cpu / self.recorded
-            done.append(self._read_record())
-        if self.record is None and self.dump is None and self.note is None and self.budget.ready(now):
-            every = DUMP_EVERY_S * -(-self.processes // PROCESSES_PER_S)
-            if self.unnamed and self.cost_each is not None and now - self.dumped >= every:  # the first window first
+        for pid, run in list(self.runs.items()):
+            if (cpu := finished_cpu(run)) is not None:
+                self.window_cpu += cpu
+                self._read_run(pid, self.runs.pop(pid))
+        if self.window is not None and not self.runs:
+            self.budget.spend(self.window_cpu, now)
+            self.cost_each = self.window_cpu / self.started
+            done.append(self._ended())
+        if not self.runs and self.dump is None and self.note is None and self.budget.ready(now):
+            if self.unnamed and self.cost_each is not None and now - self.dumped >= DUMP_EVERY_S:  # the window first
                 self.dumped = now
                 with open(self.dumped_to, "wb") as out:
-                    self.dump = self._spawn("dump", "--json", output=out.fileno())
+                    self.dump = self._spawn(self.pid, "dump", "--json", output=out.fileno())
             else:
-                self.began, self.recorded = now, self.processes
-                self.seconds, self.rate = self._window()
-                self.record = self._spawn("record", "--gil", "--idle", "--threads", "--rate", str(self.rate),
-                                          "--duration", str(self.seconds), "--format", "speedscope", "--output",
-                                          self.out, output=subprocess.DEVNULL)
+                self._start(now)
         return [window for window in done if window is not None]
 
-    def _read_record(self) -> Window | None:
-        record, self.record = self.record, None
-        ended = time.monotonic()
-        said = record.stderr.read().decode(errors="replace")
-        record.stderr.close()
-        window = Window(ended - self.seconds if record.returncode == 0 else self.began, ended, self.rate)
-        if not os.path.exists(self.out):
-            if record.returncode != 0:
-                self._failed(said, record.returncode)
-            return None
+    def _start(self, now: float) -> None:
+        """One py-spy record per process due, all over the same seconds."""
+        pids = self._due()
+        self.seconds, rate = self._window(len(pids))
+        self.window, self.window_cpu, self.whole, self.started = Window(now, now, rate), 0.0, False, len(pids)
+        self.tried.update(pids)
+        for pid in pids:
+            self.runs[pid] = self._spawn(pid, "record", "--gil", "--idle", "--threads", "--rate", str(rate),
+                                         "--duration", str(self.seconds), "--format", "speedscope", "--output",
+                                         self._out(pid), output=subprocess.DEVNULL)
+
+    def _read_run(self, pid: int, run: subprocess.Popen) -> None:
+        """One process's part of the window running, into it; a failure of the root's says why."""
+        said = run.stderr.read().decode(errors="replace")
+        run.stderr.close()
+        window, out = self.window, self._out(pid)
+        self.whole |= pid == self.pid and run.returncode == 0
+        if not os.path.exists(out):
+            if run.returncode != 0 and pid == self.pid:
+                self._failed(said, run.returncode)
+            return
         try:
-            if os.path.getsize(self.out) <= MAX_OUTPUT:
-                with open(self.out, "rb") as file:
-                    window.held, window.top, window.names = parse_speedscope(json.load(file), self.pid)
-            self.unnamed -= window.names.keys()
+            if os.path.getsize(out) <= MAX_OUTPUT:
+                with open(out, "rb") as file:
+                    held, top, names = parse_speedscope(json.load(file), pid)
+                window.held.update(held)
+                window.top.update(top)
+                window.names.update(names)
+                window.pids.add(pid)
         except (ValueError, OSError):
-            return None
+            return
         finally:
-            os.unlink(self.out)
+            os.unlink(out)
+
+    def _ended(self) -> Window | None:
+        """The window whose runs have all ended: None where none gave samples."""
+        window, self.window = self.window, None
+        window.ended = time.monotonic()
+        if self.whole:
+            window.began = window.ended - self.seconds  # sampled from its attach on: its last seconds
+        if not window.pids:
+            return None
         self.failures = 0
+        self.unnamed -= window.names.keys()
         return window
 
     def _failed(self, said: str, code: int) -> None:
@@ -245,7 +283,7 @@ class PySpyWindows:
         last = next((line for line in lines if "rror" in line or "panicked" in line), lines[-1])
         refusal = _memory_refused(self.pid)
         if "ermission" in said or "not permitted" in said or refusal:
-            # with --subprocesses, py-spy says "No python processes found" where it may not read the target
+            # py-spy's words may not say it ("No python processes found"): /proc/PID/mem does
             self.note = str(ptrace_refused(f"py-spy: {refusal or last}"))
         else:
             self.failures += 1  # a window taken while the target starts or ends fails: try again
@@ -282,7 +320,7 @@ class PySpyWindows:
         return window
 
     def close(self) -> None:
-        for process in (self.record, self.dump):
+        for process in (*self.runs.values(), self.dump):
             if process is not None:
                 if process.poll() is None:
                     process.kill()

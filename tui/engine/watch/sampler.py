@@ -24,7 +24,7 @@ from conctui.engine.pythons import minor_of
 from conctui.engine.sampler import TICKS
 from conctui.engine.watch.events import WatchSample
 from conctui.engine.watch.pthreads import MAX_TID, match, stack_pointer
-from conctui.engine.watch.pyspy import PySpyWindows, Window
+from conctui.engine.watch.pyspy import MIN_AGE_S, PySpyWindows, Window
 from conctui.engine.watch.target import PythonBuild
 from conctui.engine.watch.tree import ProcessTree, WatchedProcess
 from conctui.engine.watch.waiting import Kinds, ThreadFiles
@@ -157,12 +157,10 @@ class WatchSampler:
     def _tick(self) -> None:
         self.tree.scan()
         now = time.monotonic()
-        if self.pyspy is not None:
-            self.pyspy.processes = sum(p.ended is None and p.build is not None for p in self.tree.processes.values())
-            self.pyspy.threads = len(self.threads)
         for process in self.tree.processes.values():
             if process.ended is None and (process.build is not None or process.maps_refused):
                 self._find_threads(process)  # a program that is not Python gets CPU only
+        notes = self._pyspy_note()
         gone = []
         for key, tally in list(self.threads.items()):
             process = self.tree.processes.get(key[0])
@@ -177,11 +175,22 @@ class WatchSampler:
         processes = [p.row(self.t0) for p in self.tree.processes.values()
                      if p.ended is None or now - p.ended <= ENDED_SHOWN_S]
         cores = [round(value, 1) for value in psutil.cpu_percent(percpu=True)]
-        notes = self.pyspy.note if self.pyspy is not None else "py-spy not used"
         self.emit([WatchSample(round(now - self.t0, 3), cores, self._app_cpu(), processes,
                                [tally.row() for tally in [*self.threads.values(), *gone]],
                                "; ".join(note for note in (self.gil_note, notes) if note) or None,
                                self.states_note)])
+
+    def _pyspy_note(self) -> str | None:
+        """Tell py-spy the tree's Python processes; say why a new one's GIL held is not sampled yet."""
+        if self.pyspy is None:
+            return "py-spy not used"
+        live = {p.pid: p.began for p in self.tree.processes.values() if p.ended is None and p.build is not None}
+        self.pyspy.processes, self.pyspy.threads = live, len(self.threads)
+        new = len(live.keys() - self.pyspy.tried - {self.pid})
+        if self.pyspy.note is not None or not new or self.gil_note is not None:
+            return self.pyspy.note
+        return (f"{new} new process{'es' if new > 1 else ''}: GIL held and frames not sampled yet (py-spy samples a "
+                f"process from the first window that starts once it has lived {MIN_AGE_S:g} s)")
 
     def _find_threads(self, process: WatchedProcess) -> None:
         try:
@@ -269,7 +278,7 @@ class WatchSampler:
             if record or tally.top is None:  # a dump's frame is one moment: only until a window has one
                 tally.top = window.top.get(key, tally.top)
             held = window.held.get(key, 0)
-            samples = window.samples(tally.born - boot, held) if record else 0.0
+            samples = window.samples(tally.born - boot, held) if record and key[0] in window.pids else 0.0
             if self.gil_note is None and samples:
                 tally.held = (tally.held or 0) + held
                 tally.sampled = (tally.sampled or 0.0) + samples

@@ -49,6 +49,7 @@ class WatchedProcess:
     build: PythonBuild | None
     maps_refused: bool
     handle: psutil.Process
+    began: float = 0.0  # when it started, epoch seconds (py-spy samples a child once it has lived a while)
     cpu0: float | None = None  # its CPU seconds when first seen: figures are of the watch
     cpu_s: float = 0.0
     rss_bytes: int = 0
@@ -104,7 +105,7 @@ class ProcessTree:
     def _add(self, handle: psutil.Process, build: PythonBuild | None, is_main: bool = False) -> None:
         refused = False
         try:
-            argv, ppid = handle.cmdline(), handle.ppid()
+            argv, ppid, began = handle.cmdline(), handle.ppid(), handle.create_time()
         except psutil.Error:
             return
         if not is_main:
@@ -116,7 +117,7 @@ class ProcessTree:
             refused = build is None
         parent = self.processes.get(ppid)
         role = role_of(argv, parent.argv if parent else None, is_main, build is not None)
-        self.processes[handle.pid] = WatchedProcess(handle.pid, ppid, argv, role, build, refused, handle)
+        self.processes[handle.pid] = WatchedProcess(handle.pid, ppid, argv, role, build, refused, handle, began)
 
     def scan(self) -> None:
         """Add new descendants, read each live process's figures, mark the missing ones ended."""
