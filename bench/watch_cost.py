@@ -1,8 +1,11 @@
 """watch_cost: what `conctui watch` costs the watched program and the machine, beside references.
 
 Rows, each measured in this run (medians of interleaved repeats):
-- wall of fixed work watched / not watched: 4 pure-Python threads, and a Pool of 2 (<= 1.03);
-  the program waits 2 s, then times its own work; `conctui watch PID --json` attaches meanwhile.
+- wall of fixed work watched / not watched: 4 pure-Python threads, and a Pool of 2 (<= 1.03),
+  whose workers live 0.9 s here (py-spy samples a child once it has lived 1 s: the notes say in
+  how many watches every worker got a GIL held), and a long Pool of 2 whose workers py-spy does
+  sample; the program waits 2 s, then times its own work; `conctui watch PID --json` attaches meanwhile.
+  With --before PYTHON the conctui that PYTHON imports watches too, interleaved: before/after rows.
   On a shared 2-core machine other load moves a run's wall more than 3%: runs alternate
   watched / not watched (--wall-repeats each), and the notes give the median of each pair's
   ratio, the unwatched runs' own spread (when it is wider than 3% the ratio is not readable
@@ -28,11 +31,12 @@ Rows, each measured in this run (medians of interleaved repeats):
   updates a second both ways.
 
     python bench/watch_cost.py [--quick] [--json] [--only wall,cost,frames,first,bytes] [--seconds S]
-        [--frame-seconds S] [--wall-repeats N]
+        [--frame-seconds S] [--wall-repeats N] [--wall-programs threads,pool,long pool] [--before PYTHON]
 """
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import statistics
 import subprocess
@@ -64,19 +68,24 @@ def _wall(process: subprocess.Popen) -> dict[str, float]:
     return {words[i]: float(words[i + 1]) for i in range(0, len(words) - 1, 2)}
 
 
-def wall_watched(kind: str, units: str) -> dict[str, float]:
+def wall_watched(kind: str, units: str, python: str = sys.executable) -> dict[str, float]:
+    """As _wall, watched by the conctui `python` imports, and `workers_sampled`: 1 where every Pool
+    worker's thread got a GIL held from py-spy in the watch's document, else 0 (-1: no workers)."""
     with tempfile.TemporaryDirectory() as folder:
         named = os.path.join(folder, "watcher.pid")
         target = _target(kind, units, env={"WATCHER_PID_FILE": named})
-        watcher = subprocess.Popen([*conctui_command(), "watch", str(target.pid), "--json", "--duration", "600"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        watcher = subprocess.Popen([*conctui_command(python), "watch", str(target.pid), "--json", "--duration", "600"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         with open(named + ".new", "w") as file:
             file.write(str(watcher.pid))
         os.rename(named + ".new", named)  # whole, or not there yet
         try:
-            return _wall(target)
+            walls = _wall(target)
         finally:
-            watcher.wait(30)
+            out, _ = watcher.communicate(timeout=30)
+        threads = [t for p in json.loads(out or "{}").get("processes", []) if p["role"] == "worker"
+                   for t in p["threads"]]
+        return {**walls, "workers_sampled": float(all(t["gil_held"] is not None for t in threads)) if threads else -1}
 
 
 def wall_alone(kind: str, units: str) -> dict[str, float]:
@@ -221,36 +230,52 @@ def frame_rows(seconds: float) -> tuple[list[Row], list[str]]:
     return rows, notes
 
 
-def wall_rows(repeats: int) -> tuple[list[Row], list[str]]:
+WALL_PROGRAMS = {"threads": ("threads", "40"), "pool": ("pool", "40"),
+                 "long pool": ("pool", "200")}  # its workers live past MIN_AGE_S: py-spy samples them
+
+
+def wall_rows(repeats: int, programs: list[str], before: str | None) -> tuple[list[Row], list[str]]:
     rows, notes = [], []
-    for kind, units in (("threads", "40"), ("pool", "40")):
+    for name in programs:
+        kind, units = WALL_PROGRAMS[name]
         load = os.getloadavg()[0]
-        values = interleave({"watched": partial(wall_watched, kind, units),
-                             "alone": partial(wall_alone, kind, units)}, repeats)
+        subjects = {"watched": partial(wall_watched, kind, units), "alone": partial(wall_alone, kind, units)}
+        if before:
+            subjects["watched before"] = partial(wall_watched, kind, units, before)
+        values = interleave(subjects, repeats)
         for key, what in (("wall", "wall"), ("cpu", "CPU seconds")):
-            watched, alone = [v[key] for v in values["watched"]], [v[key] for v in values["alone"]]
-            row = Row(f"{what}, {kind} program, watched", "s", watched, "the same, not watched", alone,
-                      "ratio <= 1.03" if key == "wall" else "")
-            if key == "wall":
-                row.met = row.ratio is not None and row.ratio <= 1.03
-            rows.append(row)
-        measured = [v for v in values["watched"] if "watcher_own" in v]
-        if measured:
-            shares = [100 * (v["watcher_own"] + v["watcher_children"]) / v["wall"] for v in measured]
-            rows.append(Row(f"conctui CPU during the {kind} program's timed work", "%core", shares))
-            own = statistics.median(100 * v["watcher_own"] / v["wall"] for v in measured)
-            runs = statistics.median(100 * v["watcher_children"] / v["wall"] for v in measured)
-            busy = statistics.median(v["cpu"] / v["wall"] for v in values["alone"])
-            notes.append(f"{kind} program: conctui's CPU during its timed work, medians: its own {own:.1f}% of a "
-                         f"core, its py-spy runs' {runs:.1f}%; the program keeps {busy:.2f} cores busy unwatched")
+            alone = [v[key] for v in values["alone"]]
+            for who in ("watched", "watched before") if before else ("watched",):
+                row = Row(f"{what}, {name} program, {who}", "s", [v[key] for v in values[who]], "the same, not watched",
+                          alone, "ratio <= 1.03" if key == "wall" else "")
+                if key == "wall":
+                    row.met = row.ratio is not None and row.ratio <= 1.03
+                rows.append(row)
+        for who in ("watched", "watched before") if before else ("watched",):
+            measured = [v for v in values[who] if "watcher_own" in v]
+            if measured:
+                shares = [100 * (v["watcher_own"] + v["watcher_children"]) / v["wall"] for v in measured]
+                rows.append(Row(f"conctui CPU during the {name} program's timed work, {who}", "%core", shares))
+                own = statistics.median(100 * v["watcher_own"] / v["wall"] for v in measured)
+                runs = statistics.median(100 * v["watcher_children"] / v["wall"] for v in measured)
+                busy = statistics.median(v["cpu"] / v["wall"] for v in values["alone"])
+                notes.append(f"{name} program, {who}: conctui's CPU during its timed work, medians: its own {own:.1f}% "
+                             f"of a core, its py-spy runs' {runs:.1f}%; the program keeps {busy:.2f} cores busy "
+                             "unwatched")
+            sampled = [v["workers_sampled"] for v in values[who] if v["workers_sampled"] >= 0]
+            if sampled:
+                notes.append(f"{name} program, {who}: every worker's GIL held sampled by py-spy in {sum(sampled):.0f} "
+                             f"of {len(sampled)} watches (the others read 'not sampled')")
         walls = sorted(v["wall"] for v in values["alone"])
-        paired = statistics.median(w["wall"] / a["wall"] for w, a in zip(values["watched"], values["alone"]))
+        paired = {who: statistics.median(w["wall"] / a["wall"] for w, a in zip(values[who], values["alone"]))
+                  for who in ("watched", "watched before") if who in values}
         spread = 0.0
         if len(walls) >= 4:
             quartiles = statistics.quantiles(walls, n=4)
             spread = (quartiles[2] - quartiles[0]) / statistics.median(walls)
         readable = len(walls) >= 4 and spread <= 0.03
-        notes.append(f"{kind} program: median of the {repeats} pairs' ratios {paired:.3f}; unwatched walls' "
+        ratios = ", ".join(f"{who} {ratio:.3f}" for who, ratio in paired.items())
+        notes.append(f"{name} program: median of the {repeats} pairs' ratios: {ratios}; unwatched walls' "
                      f"interquartile spread {spread:.1%} of their median"
                      f"{'' if readable else ': wider than the 3% to be read (or too few repeats), NOT READABLE here'}"
                      f"; load {load:.1f} before, {os.getloadavg()[0]:.1f} after")
@@ -337,6 +362,8 @@ def main() -> None:
                        help="seconds per CPU window (default 30) and bytes window (default 15)")
     parse.add_argument("--frame-seconds", type=float, default=None, help="seconds of frames timed (default 60)")
     parse.add_argument("--wall-repeats", type=int, default=None, help="watched / not watched pairs (default 7)")
+    parse.add_argument("--wall-programs", default=",".join(WALL_PROGRAMS),
+                       help=f"comma-separated wall rows' programs, of {', '.join(WALL_PROGRAMS)} (default all)")
     parse.add_argument("--only", default=",".join(PARTS),
                        help=f"comma-separated rows to run, of {', '.join(PARTS)} (default all): one part's "
                             "figures in minutes, not the whole bench's quarter hour")
@@ -347,7 +374,11 @@ def main() -> None:
     seconds = args.seconds or (4.0 if args.quick else 30.0)
     repeats = 1 if args.quick else 2
     rows, notes = [], []
-    for part, run in (("wall", lambda: wall_rows(args.wall_repeats or (1 if args.quick else 7))),
+    programs = args.wall_programs.split(",")
+    if not set(programs) <= set(WALL_PROGRAMS):
+        parse.error(f"--wall-programs takes {', '.join(WALL_PROGRAMS)}")
+    for part, run in (("wall", lambda: wall_rows(args.wall_repeats or (1 if args.quick else 7), programs,
+                                                 args.before)),
                       ("cost", lambda: cost_rows(seconds, repeats)),
                       ("frames", lambda: frame_rows(args.frame_seconds or (8.0 if args.quick else 60.0))),
                       ("first", lambda: first_rows(1 if args.quick else 3)),
