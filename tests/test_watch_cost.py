@@ -187,6 +187,20 @@ def test_a_process_younger_than_min_age_s_is_left_to_the_next_window_and_says_wh
         windows.close()
 
 
+def test_the_first_window_samples_every_process_found_however_young(monkeypatch) -> None:
+    """Attached as a Pool starts: the first figures are the whole tree's, workers' frames included."""
+    runs: list[_Run] = []
+    _stand_in(monkeypatch, runs)
+    windows = PySpyWindows(42)
+    windows.binary, windows.note = "py-spy", None
+    windows.processes = {42: time.time() - 100, 50: time.time()}
+    try:
+        windows.poll()
+        assert sorted(run.target for run in runs) == [42, 50]
+    finally:
+        windows.close()
+
+
 @pytest.mark.process
 def test_the_tree_is_read_from_its_own_children_files_not_every_process_on_the_machine(monkeypatch) -> None:
     """A child started from a thread other than the main one, and its own child: found, as psutil

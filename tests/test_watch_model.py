@@ -11,7 +11,7 @@ from conctui.engine.events import EventError, decode, encode
 from conctui.engine.watch.elf import read_elf
 from conctui.engine.watch.events import WatchEnded, WatchOutput, WatchSample, WatchStarted
 from conctui.engine.watch.model import WatchModel
-from conctui.engine.watch.pyspy import own_frame, parse_speedscope
+from conctui.engine.watch.pyspy_output import own_frame, parse_speedscope
 from conctui.engine.watch.target import _gil_option, python_of
 from conctui.engine.watch.text import summary
 from conctui.engine.watch.tree import role_of

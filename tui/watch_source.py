@@ -35,8 +35,8 @@ FIGURES = {
     "c": "the core the thread last ran on (/proc/PID/task/TID/stat).",
     "held": "share of py-spy's samples in its last window in which the thread held its process's GIL (the first "
             "window 1 s at 100 a second, fewer past 4 processes; later ones 50 samples over 2 s or more, longer in "
-            "a big or busy tree: py-spy held to 3% of a core while it runs); `-` for a process until the first "
-            "window that starts once it has lived 1 s has ended.",
+            "a big or busy tree: py-spy held to 3% of a core while it runs); `-` for a process that began during "
+            "the watch until the first window that starts once it has lived 1 s has ended.",
     "gil": "share of /proc reads (100 a second) finding the thread asleep in a futex on its GIL's own words "
            "(`no GIL` across held and gil: a free-threaded build with its GIL off).",
     "lock": "share of reads finding it asleep in any other futex: a Lock, Condition, Event or Queue.",

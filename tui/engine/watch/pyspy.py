@@ -5,9 +5,10 @@ Runs as child processes of conctui, started and read by the watch sampler thread
 is one `py-spy record --pid P --gil --idle --threads --nonblocking --format speedscope` per
 Python process of the tree (never pausing the target), all over the same seconds, whose samples
 are those of a thread holding its process's GIL: their count over the window's samples is the
-thread's GIL held, their stacks its hottest frames. A window samples the root and every process
-that has lived MIN_AGE_S when it starts; a process younger than that (a Pool's workers as the Pool
-starts) waits for the next window, and its GIL held reads "not sampled" until then. Not one run
+thread's GIL held, their stacks its hottest frames. The first window samples every process found;
+a later one the root and every process that has lived MIN_AGE_S when it starts: one younger than
+that (a Pool's workers as the Pool starts) waits for the next window, and its GIL held reads "not
+sampled" until then. Not one run
 per tree with `--subprocesses`: that attaches to each new child at once, in the program's busiest
 moment, and scans every process on the machine for new children every 0.1 s (~14 ms of CPU a
 second beside 68 processes here, growing with the machine's). The first window is WINDOW_S at
@@ -35,15 +36,14 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import subprocess
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 
 from conctui.engine.pyspy_access import find_py_spy, ptrace_refused
 from conctui.engine.pyspy_budget import SAMPLES_PER_S, Budget, finished_cpu
 from conctui.engine.scratch import scratch
+from conctui.engine.watch.pyspy_output import own_frame, parse_speedscope
 
 RATE_HZ = 100  # the first window's samples a second per process, and any window's most
 WINDOW_S = 1  # seconds of the first window: py-spy takes whole seconds
@@ -55,16 +55,13 @@ RUNNING_SHARE = 0.03  # of one core: py-spy's use while a later window runs, att
 MAX_WINDOW_S = 20  # a big tree's windows: no longer than this (17 processes: ~0.6 CPU-s a window, 20 s at 5 Hz)
 MIN_RATE_HZ = 5  # samples a second per process, however long the window
 STACKS_PER_S = 12_800  # over every thread: py-spy walks each thread's state at every sample
-PROFILE = re.compile(r'^(?:Process (\d+) )?Thread (\d+|0x[0-9A-Fa-f]+)(?: "(.*)")?$', re.S)  # a pthread id
-# in hex before 3.11 (CPython keeps no native id): the sampler tells which thread it is (pthreads.py)
-LIBRARY = re.compile(r"(^<|/lib/python3[^/]*/|/lib64/python3|site-packages/|dist-packages/)")
 MAX_OUTPUT = 64 << 20  # bytes of one window's file
 FREE_THREADED_FAILURES = 2  # py-spy 0.4.3 finds no interpreter in a 3.13t's memory, ever: say so soon
 BUDGET = 0.05  # of one core: py-spy's runs, attaches included, use at most this on average (issue 24: conctui
 # <= 10% of a core): the first window and a tree that grows cost more than RUNNING_SHARE
 DUMP_EVERY_S = 1.0  # at most one dump this often: threads that come and go would ask for one a tick
-MIN_AGE_S = 1.0  # a process other than the root is sampled by the first window that starts once it has lived
-# this long: a Pool's workers are not all attached to as it starts (~10 ms of CPU each), when it wants every core
+MIN_AGE_S = 1.0  # a process other than the root is sampled by the first later window that starts once it has
+# lived this long: a Pool's workers are not all attached to as it starts (~10 ms of CPU each), when it wants every core
 
 
 @dataclass
@@ -87,50 +84,6 @@ class Window:
             return 0.0
         began = self.began if since is None else max(self.began, since)
         return max((self.ended - began) * self.rate, float(held), 0.0)
-
-
-def frame_text(name: str, file: str, line: int | None) -> str:
-    return f"{name} ({os.path.basename(file)}:{line})" if line else f"{name} ({os.path.basename(file)})"
-
-
-def own_frame(frames: list[dict], leaf_first: bool) -> str | None:
-    """The innermost frame in the program's own code (not the stdlib's, not site-packages'),
-    else the innermost frame; None for no frames."""
-    ordered = [f for f in (frames if leaf_first else frames[::-1]) if f.get("file") or f.get("filename")]
-    for frame in ordered:  # (--threads adds a frame of no file: the thread)
-        if not LIBRARY.search(frame.get("file") or frame.get("filename") or ""):
-            return frame_text(frame.get("name", "?"), frame.get("file") or frame.get("filename") or "?",
-                              frame.get("line"))
-    if ordered:
-        frame = ordered[0]
-        return frame_text(frame.get("name", "?"), frame.get("file") or frame.get("filename") or "?", frame.get("line"))
-    return None
-
-
-def parse_speedscope(data: dict, pid: int) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], str],
-                                                   dict[tuple[int, int], str]]:
-    """(held samples, hottest own frame, name) per (pid, tid) from a speedscope document."""
-    frames = data.get("shared", {}).get("frames", [])
-    held: dict[tuple[int, int], int] = {}
-    top: dict[tuple[int, int], str] = {}
-    names: dict[tuple[int, int], str] = {}
-    for profile in data.get("profiles", []):
-        found = PROFILE.match(str(profile.get("name", "")))
-        if not found:
-            continue
-        key = (int(found[1] or pid), int(found[2], 0))
-        samples = profile.get("samples", [])
-        held[key] = held.get(key, 0) + len(samples)
-        if found[3]:
-            names[key] = found[3]
-        counts: Counter[str] = Counter()
-        for stack in samples:
-            shown = own_frame([frames[i] for i in stack if 0 <= i < len(frames)], leaf_first=False)
-            if shown:
-                counts[shown] += 1
-        if counts:
-            top[key] = counts.most_common(1)[0][0]
-    return held, top, names
 
 
 def _memory_refused(pid: int) -> str | None:
@@ -189,9 +142,11 @@ class PySpyWindows:
             self.unnamed.add(key)
 
     def _due(self) -> list[int]:
-        """The processes the next window samples: the root, and every other that has lived MIN_AGE_S."""
+        """The processes the next window samples: the first window every one (first figures for the
+        tree found), a later one the root and every other that has lived MIN_AGE_S."""
         wall = time.time()
-        return [pid for pid, began in self.processes.items() if pid == self.pid or wall - began >= MIN_AGE_S]
+        return [pid for pid, began in self.processes.items()
+                if self.cost_each is None or pid == self.pid or wall - began >= MIN_AGE_S]
 
     def _window(self, processes: int) -> tuple[int, int]:
         """(seconds, samples a second) of the next window over `processes`: the first WINDOW_S at
