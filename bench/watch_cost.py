@@ -230,6 +230,11 @@ def frame_rows(seconds: float) -> tuple[list[Row], list[str]]:
     return rows, notes
 
 
+def _per_cpu(watched: list[dict[str, float]], alone: list[dict[str, float]]) -> list[float]:
+    """Each pair's wall per CPU second of the program, watched over not watched."""
+    return [w["wall"] / w["cpu"] / (a["wall"] / a["cpu"]) for w, a in zip(watched, alone)]
+
+
 WALL_PROGRAMS = {"threads": ("threads", "40"), "pool": ("pool", "40"),
                  "long pool": ("pool", "200")}  # its workers live past MIN_AGE_S: py-spy samples them
 
@@ -275,6 +280,9 @@ def wall_rows(repeats: int, programs: list[str], before: str | None) -> tuple[li
             spread = (quartiles[2] - quartiles[0]) / statistics.median(walls)
         readable = len(walls) >= 4 and spread <= 0.03
         ratios = ", ".join(f"{who} {ratio:.3f}" for who, ratio in paired.items())
+        per_cpu = ", ".join(f"{who} {statistics.median(_per_cpu(values[who], values['alone'])):.3f}" for who in paired)
+        notes.append(f"{name} program: median of the pairs' wall per CPU second of the program, watched over not "
+                     f"watched: {per_cpu} (the time taken from it, less its own speed, which load moves)")
         notes.append(f"{name} program: median of the {repeats} pairs' ratios: {ratios}; unwatched walls' "
                      f"interquartile spread {spread:.1%} of their median"
                      f"{'' if readable else ': wider than the 3% to be read (or too few repeats), NOT READABLE here'}"
