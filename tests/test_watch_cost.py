@@ -182,7 +182,15 @@ def test_a_process_younger_than_min_age_s_is_left_to_the_next_window_and_says_wh
         sampler._pyspy_note()
         end(runs[1], {"shared": {"frames": []}, "profiles": []}, windows._out(root))
         windows.poll()
-        assert sorted(run.target for run in runs[2:]) == sorted((root, *workers)) and sampler._pyspy_note() is None
+        assert sorted(run.target for run in runs[2:]) == sorted((root, *workers))
+        # their window is under way: still not sampled, and still said (a headless watch may end now)
+        assert "2 new processes: GIL held and frames not sampled yet" in sampler._pyspy_note()
+        for run in runs[2:]:
+            end(run, {"shared": {"frames": []}, "profiles": [{"name": f"Thread {run.target}", "samples": [[]] * 50}]},
+                windows._out(run.target))
+        (window,) = windows.poll()
+        sampler._add_window(window)
+        assert window.pids == {root, *workers} and sampler._pyspy_note() is None
     finally:
         windows.close()
 

@@ -97,6 +97,7 @@ class WatchSampler:
         self.gil_note: str | None = NO_GIL if build is not None and build.no_gil else None
         self.states_note: str | None = self.kinds.note
         self.windows = 0  # py-spy windows added so far
+        self.sampled: set[int] = set()  # the processes a finished window has sampled
         self.me = psutil.Process()
         self.stopping = threading.Event()
         self.root_ended = threading.Event()
@@ -186,11 +187,13 @@ class WatchSampler:
             return "py-spy not used"
         live = {p.pid: p.began for p in self.tree.processes.values() if p.ended is None and p.build is not None}
         self.pyspy.processes, self.pyspy.threads = live, len(self.threads)
-        new = len(live.keys() - self.pyspy.tried - {self.pid})
+        # new: no window has finished on it yet, whether one is under way (windows last seconds) or not
+        new = len(live.keys() - self.sampled - {self.pid})
         if self.pyspy.note is not None or not new or self.gil_note is not None:
             return self.pyspy.note
         return (f"{new} new process{'es' if new > 1 else ''}: GIL held and frames not sampled yet (py-spy samples a "
-                f"process from the first window that starts once it has lived {MIN_AGE_S:g} s)")
+                f"process from the first window that starts once it has lived {MIN_AGE_S:g} s; a window lasts "
+                "seconds)")
 
     def _find_threads(self, process: WatchedProcess) -> None:
         try:
@@ -267,6 +270,8 @@ class WatchSampler:
         """A window's names, frames and GIL held. A thread that began in the window (a Pool's worker,
         an executor's thread) is counted over its part of it, not the whole: windows last seconds."""
         record = bool(window.samples())
+        if record:
+            self.sampled |= window.pids
         unmatched = self._by_native_id(window)
         told = set(self.natives.values()) if unmatched else set()
         boot = time.clock_gettime(time.CLOCK_BOOTTIME) - time.monotonic()  # starttime is since boot
