@@ -42,6 +42,7 @@ from conctui.runner.request import DescribeRequest, RunnerInfo, to_bytes
 BOOT = Path(runner.__file__).with_name("boot.py")
 MIN_PYTHON = (3, 9)
 KILL_AFTER_S = 1.5
+WAIT_SLICE_S = 0.1  # the longest a signal waits for the main thread to run its handler
 Sink = Callable[[list[Event]], None]  # a consumer of the stream, given each batch in order
 
 
@@ -240,7 +241,15 @@ class RunnerProcess:
             _reap(self.process, 0)
 
     def wait(self, timeout: float | None = None) -> bool:
-        return self.done.wait(timeout)
+        """Until the runner is reaped, or `timeout`. In slices: the kernel may hand a Ctrl+C or a
+        SIGTERM to any of conctui's threads, and then an untimed wait in the main thread is never
+        woken to run the handler that cancels the run (seen under load: `conctui run` hung)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.done.wait(WAIT_SLICE_S if deadline is None else
+                                 max(0.0, min(WAIT_SLICE_S, deadline - time.monotonic()))):
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+        return True
 
     def _now(self) -> float:
         return time.monotonic() - self.session_t0
