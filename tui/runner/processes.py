@@ -47,23 +47,31 @@ class Processes(Mode):
                    "limit": limit, "gil": relocatable()}  # the runner's GIL words, found once for every child
         # every courier is started before any child: a thread's start waits for a free core, which
         # the children that started first take (~2 ms a thread on 2 busy cores); each waits for its child
-        ends = [self._ends(context, limit, index) for index in range(self.worker_count)]
+        ends: list[tuple[Any, Any, Any, threading.Event]] = []
         relay = Relay(self.outbox)
-        for index, (reader, writer, their_values, launched) in enumerate(ends):
-            if self.outbox.stop.is_set():
-                break
-            process = context.Process(target=in_child.main, name="conctui-worker-%d" % index,
-                                      args=(payload, index, ChildEnd(writer), ChildEnd(their_values)))
-            process.start()
-            self.processes.append(process)
-            launched.set()
-            relay.add(reader, index)
-        for index, (reader, writer, their_values, launched) in enumerate(ends):
-            writer.close()  # each child has its own copies
-            their_values.close()
-            if index >= len(self.processes):  # never started: its courier ends without a call
-                reader.close()
+        try:
+            for index in range(self.worker_count):
+                ends.append(self._ends(context, limit, index))
+            for index, (reader, writer, their_values, launched) in enumerate(ends):
+                if self.outbox.stop.is_set():
+                    break
+                process = context.Process(target=in_child.main, name="conctui-worker-%d" % index,
+                                          args=(payload, index, ChildEnd(writer), ChildEnd(their_values)))
+                with self._reaping:  # Process.start() polls the children started before: not while we wait on one
+                    process.start()
+                    self.processes.append(process)
+                writer.close()  # the child has its own copies
+                their_values.close()
                 launched.set()
+                relay.add(reader, index)
+        except BaseException:
+            self._terminate()  # a start that failed (too many open files, say): those started end with it
+            raise
+        finally:
+            for ends_left in ends[len(self.processes):]:  # never started: its courier ends without a call
+                for end in ends_left[:3]:
+                    end.close()
+                ends_left[3].set()
         if self.outbox.stop.is_set():
             self._terminate()  # a cancel that raced with the starts above
         relay.run(self._ended)  # children never started are ended by the runner's last sweep
@@ -94,8 +102,9 @@ class Processes(Mode):
         process = self.processes[index]
         with self._reaping:
             process.join(5)
+            code = process.exitcode
         status = "cancelled" if self.outbox.stop.is_set() else "crashed"
-        return status, exit_reason(process.exitcode), process.exitcode
+        return status, exit_reason(code), code
 
     def cancel(self) -> None:
         super().cancel()
@@ -103,11 +112,12 @@ class Processes(Mode):
 
     def _terminate(self) -> None:
         with self._reaping:
-            for process in self.processes:
+            started = list(self.processes)  # one the mode thread starts after this: its re-check of the cancel ends it
+            for process in started:
                 if process.is_alive():
                     process.terminate()
             deadline = time.monotonic() + TERMINATE_GRACE_S
-            for process in self.processes:
+            for process in started:
                 process.join(max(0.0, deadline - time.monotonic()))
                 if process.is_alive():
                     process.kill()
