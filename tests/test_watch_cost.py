@@ -169,7 +169,7 @@ def test_a_process_younger_than_min_age_s_is_left_to_the_next_window_and_says_wh
         windows.poll()
         for pid in workers:  # forked while the first window runs
             tree[pid] = SimpleNamespace(pid=pid, began=time.time(), ended=None, build=object())
-        assert "2 new processes: GIL held and frames not sampled yet" in sampler._pyspy_note()
+        assert "2 processes with no GIL held or frames yet" in sampler._pyspy_note()
         end(runs[0], {"shared": {"frames": []}, "profiles": [{"name": f"Thread {root}", "samples": [[]] * 50}]},
             windows._out(root))
         (window,) = windows.poll()
@@ -184,7 +184,7 @@ def test_a_process_younger_than_min_age_s_is_left_to_the_next_window_and_says_wh
         windows.poll()
         assert sorted(run.target for run in runs[2:]) == sorted((root, *workers))
         # their window is under way: still not sampled, and still said (a headless watch may end now)
-        assert "2 new processes: GIL held and frames not sampled yet" in sampler._pyspy_note()
+        assert "2 processes with no GIL held or frames yet" in sampler._pyspy_note()
         for run in runs[2:]:
             end(run, {"shared": {"frames": []}, "profiles": [{"name": f"Thread {run.target}", "samples": [[]] * 50}]},
                 windows._out(run.target))
@@ -398,3 +398,24 @@ async def test_a_verdict_a_row_shorter_moves_no_pane() -> None:
         await pilot.pause()
         assert (pane.size.height, threads.region) == before
         assert pane.render().plain == "last second: one short line"  # the rows below it blank
+
+
+def test_a_window_that_found_nothing_is_not_the_first_and_the_root_is_always_sampled(monkeypatch) -> None:
+    """A launched program still starting: py-spy finds no interpreter yet and writes nothing. The
+    next window is again a first one (WINDOW_S, at once), not a stretched later one that would
+    bring the first frames seconds late; and the root is due even where the sampler did not find
+    it Python (its memory map refused): py-spy's refusal is what then says why."""
+    runs: list[_Run] = []
+    _stand_in(monkeypatch, runs)
+    windows = PySpyWindows(42)
+    windows.binary, windows.note = "py-spy", None
+    windows.processes = {}  # the root's build not known
+    try:
+        windows.poll()
+        assert [run.target for run in runs] == [42]
+        runs[0].cpu, runs[0].returncode = 0.0, 1
+        runs[0].stderr = io.BytesIO(b"Error: Failed to find python version from target process")
+        assert windows.poll() == [] and windows.cost_each is None
+        assert [run.target for run in runs] == [42, 42] and windows.seconds == pyspy.WINDOW_S
+    finally:
+        windows.close()

@@ -121,7 +121,6 @@ class PySpyWindows:
         self.failures = 0
         self.processes: dict[int, float] = {pid: 0.0}  # the tree's Python processes and when each began (epoch
         # seconds): the sampler says at each tick
-        self.tried: set[int] = set()  # the processes a window has been started on
         self.threads = 1  # their threads
         self.seconds = WINDOW_S
         self.started = 1  # processes the window running samples
@@ -145,8 +144,8 @@ class PySpyWindows:
         """The processes the next window samples: the first window every one (first figures for the
         tree found), a later one the root and every other that has lived MIN_AGE_S."""
         wall = time.time()
-        return [pid for pid, began in self.processes.items()
-                if self.cost_each is None or pid == self.pid or wall - began >= MIN_AGE_S]
+        return [self.pid] + [pid for pid, began in self.processes.items()  # the root always: a refusal says why
+                             if pid != self.pid and (self.cost_each is None or wall - began >= MIN_AGE_S)]
 
     def _window(self, processes: int) -> tuple[int, int]:
         """(seconds, samples a second) of the next window over `processes`: the first WINDOW_S at
@@ -176,8 +175,10 @@ class PySpyWindows:
                 self._read_run(pid, self.runs.pop(pid))
         if self.window is not None and not self.runs:
             self.budget.spend(self.window_cpu, now)
-            self.cost_each = self.window_cpu / self.started
-            done.append(self._ended())
+            ended = self._ended()
+            if ended is not None:  # a window that found nothing (the target still starting) is not the first
+                self.cost_each = self.window_cpu / self.started
+            done.append(ended)
         if not self.runs and self.dump is None and self.note is None and self.budget.ready(now):
             if self.unnamed and self.cost_each is not None and now - self.dumped >= DUMP_EVERY_S:  # the window first
                 self.dumped = now
@@ -192,7 +193,6 @@ class PySpyWindows:
         pids = self._due()
         self.seconds, rate = self._window(len(pids))
         self.window, self.window_cpu, self.whole, self.started = Window(now, now, rate), 0.0, False, len(pids)
-        self.tried.update(pids)
         for pid in pids:
             self.runs[pid] = self._spawn(pid, "record", "--gil", "--idle", "--threads", "--rate", str(rate),
                                          "--duration", str(self.seconds), "--format", "speedscope", "--output",

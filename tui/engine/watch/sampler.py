@@ -185,15 +185,18 @@ class WatchSampler:
         """Tell py-spy the tree's Python processes; say why a new one's GIL held is not sampled yet."""
         if self.pyspy is None:
             return "py-spy not used"
-        live = {p.pid: p.began for p in self.tree.processes.values() if p.ended is None and p.build is not None}
+        now = time.monotonic()
+        python = [p for p in self.tree.processes.values()  # those the samples show, ended ones for a while
+                  if p.build is not None and (p.ended is None or now - p.ended <= ENDED_SHOWN_S)]
+        live = {p.pid: p.began for p in python if p.ended is None}
         self.pyspy.processes, self.pyspy.threads = live, len(self.threads)
-        # new: no window has finished on it yet, whether one is under way (windows last seconds) or not
-        new = len(live.keys() - self.sampled - {self.pid})
-        if self.pyspy.note is not None or not new or self.gil_note is not None:
+        # no window has finished on it yet, whether one is under way (windows last seconds), or it ended first
+        unsampled = len({p.pid for p in python} - self.sampled - {self.pid})
+        if self.pyspy.note is not None or not unsampled or self.gil_note is not None:
             return self.pyspy.note
-        return (f"{new} new process{'es' if new > 1 else ''}: GIL held and frames not sampled yet (py-spy samples a "
-                f"process from the first window that starts once it has lived {MIN_AGE_S:g} s; a window lasts "
-                "seconds)")
+        return (f"{unsampled} process{'es' if unsampled > 1 else ''} with no GIL held or frames yet: py-spy samples "
+                f"one that appears while watching from the first window that starts once it has lived {MIN_AGE_S:g} s, "
+                "and a window lasts seconds")
 
     def _find_threads(self, process: WatchedProcess) -> None:
         try:
