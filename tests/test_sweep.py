@@ -118,9 +118,10 @@ def test_ctrl_c_stops_the_sweep_and_keeps_the_points_so_far(tmp_path: Path) -> N
 def test_processes_serial_fraction_is_below_threads_for_pure_python() -> None:
     if usable_cores() < 2:
         pytest.skip(f"needs 2 usable cores, this process may use {usable_cores()}")
-    # 3 repeats: each point is their median, so one run slowed by a burst of load cannot move the fit
+    # 3 repeats: each point is their median, so one run slowed by a burst of load cannot move the fit;
+    # ~0.5 s a worker, so a child's start (~60 ms) and a burst of load are small beside its work
     result = conctui("sweep", "cpu", "--modes", "threads,processes", "--workers", "1,2", "--repeat", "3",
-                     "--param", "n=4000000", "--param", "steps=10", "--json", timeout=300)
+                     "--param", "n=10000000", "--param", "steps=10", "--json", timeout=300)
     assert result.code == 0, result.err
     document = result.json()
     others = max(run["other_load"] or 0.0 for run in document["runs"])

@@ -105,8 +105,8 @@ def gil_figures(run: RunState, now: float | None = None) -> GilFigures:
 
 
 def launch_t(finished: RunFinished) -> float:
-    """When the run's first worker was launched, as the runner said (before it said so, a
-    recording's run ended `wall_s` after it, read late by the runner's wind-down)."""
+    """When the run's mode began launching its workers, as the runner said; where it did not say
+    (an older recording, a crashed runner), its end less its wall."""
     return finished.launched_t if finished.launched_t is not None else finished.t - finished.wall_s
 
 

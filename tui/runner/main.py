@@ -115,7 +115,9 @@ def _run(link: Link, request: RunRequest) -> None:
 
             result["error"] = exception_text(exc)
 
-    ended_r, ended_w = os.pipe()  # written once the body ends, so the loop below wakes for it at once
+    # written once the body ends, so the loop below wakes for it at once; left open, as a body that
+    # outlives a cancel's grace still writes to it (the runner then ends with os._exit)
+    ended_r, ended_w = os.pipe()
 
     def run_body() -> None:
         try:
