@@ -89,16 +89,17 @@ def test_a_recorded_watch_replays_in_the_one_app(tmp_path) -> None:
     path = tmp_path / "watch.jsonl"
     term = Terminal(shlex.join(["conctui", "watch", "--record", str(path), "--", sys.executable, fixture("threads"),
                                 "60"]))
+    named_and_judged = r"(?s)cruncher_.*under one GIL"  # py-spy's names (a window) and the verdict (/proc)
     try:
-        term.wait_for(r"under one GIL")
+        term.wait_for(named_and_judged)  # the names may come a window later, on a loaded machine
         term.keys("q")
         term.wait_for(r"CONCTUI-EXIT=0")
     finally:
         term.close()
     term = Terminal(shlex.join(["conctui", "replay", str(path)]))
     try:
-        screen = term.wait_for(r"under one GIL")
-        assert "cruncher_" in screen and "threads and processes" in screen and "▶" in screen
+        screen = term.wait_for(named_and_judged)
+        assert "threads and processes" in screen and "▶" in screen
         assert "seek" in screen  # the replay's keys
         term.keys("q")
         term.wait_for(r"CONCTUI-EXIT=0")
