@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import get_type_hints
 
-from conctui.engine.events import RunFinished, RunStarted, WorkerFinished, WorkerStarted
+import pytest
+from conctui.engine.events import EventError, RunFinished, RunStarted, WorkerFinished, WorkerStarted
 from conctui.engine.figure_records import RunFigures, SummaryRow, WorkerFigures
 from conctui.engine.figures import run_figures, summarize
 from conctui.engine.state import SessionState, apply
@@ -45,3 +46,11 @@ def test_start_up_is_measured_from_the_launch_the_runner_said() -> None:
     assert _processes_run(1.0)["startup_s"] == 0.25  # median of 0.20 and 0.30
     # a recording from before launched_t: the launch is read as the end less the wall, 0.05 s late
     assert _processes_run(None)["startup_s"] == 0.2
+
+
+def test_a_launch_after_the_run_s_end_is_refused() -> None:
+    """A recording's launched_t is untrusted: one past its own t (or before 0) would bend startup_s."""
+    for launched in (3.5, -1.0):
+        with pytest.raises(EventError, match="launched_t"):
+            RunFinished(3.05, "done", 2.0, None, launched)
+    assert RunFinished(3.05, "done", 2.0, None, 1.0).launched_t == 1.0

@@ -176,9 +176,9 @@ class GilWorkers(Event):
 
 @event("run_finished")
 class RunFinished(Event):
-    """A run ended. `launched_t`: the session clock when its first worker was launched, the zero of
-    `wall_s` and of every worker's start-up (None where nothing launched, and in recordings made
-    before it was sent: there `t - wall_s` stands in, which reads late by the runner's wind-down)."""
+    """A run ended. `launched_t`: the session clock when the mode began launching its workers, the
+    zero of `wall_s` and of every worker's start-up (None where nothing launched, where the app
+    says a runner crashed, and in recordings made before it was sent: there `t - wall_s` stands in)."""
 
     status: str
     wall_s: float
@@ -188,6 +188,8 @@ class RunFinished(Event):
     def check(self) -> None:
         if self.status not in RUN_STATUSES:
             raise EventError("unknown run status %r" % self.status)
+        if self.launched_t is not None and not 0 <= self.launched_t <= self.t:
+            raise EventError("run_finished.launched_t must lie between 0 and the event's t")
 
 
 @event("sweep_started")
