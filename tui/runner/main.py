@@ -103,7 +103,6 @@ def _run(link: Link, request: RunRequest) -> None:
                 try:
                     mode.setup()
                     result["start"] = time.monotonic()
-                    result["launched_t"] = outbox.now()
                     mode.run()
                     result["wall_s"] = time.monotonic() - result["start"]
                 finally:
@@ -147,7 +146,7 @@ def _run(link: Link, request: RunRequest) -> None:
     # a cancelled run's wall is still the workers' span: from the first launched to now
     wall = result.get("wall_s", time.monotonic() - result["start"] if "start" in result else 0.0)
     outbox.emit(RunFinished, status=status, error=result.get("error"), wall_s=round(wall, 6),
-                launched_t=result.get("launched_t"))
+                launched_t=round(result["start"] - outbox.t0, 6) if "start" in result else None)
     outbox.close()
 
 
