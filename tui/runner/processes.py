@@ -68,10 +68,10 @@ class Processes(Mode):
             self._terminate()  # a start that failed (too many open files, say): those started end with it
             raise
         finally:
-            for ends_left in ends[len(self.processes):]:  # never started: its courier ends without a call
-                for end in ends_left[:3]:
+            for reader, writer, their_values, launched in ends[len(self.processes):]:  # never started:
+                for end in (reader, writer, their_values):  # its courier ends without a call
                     end.close()
-                ends_left[3].set()
+                launched.set()
         if self.outbox.stop.is_set():
             self._terminate()  # a cancel that raced with the starts above
         relay.run(self._ended)  # children never started are ended by the runner's last sweep

@@ -22,15 +22,12 @@ def frame_text(name: str, file: str, line: int | None) -> str:
 def own_frame(frames: list[dict], leaf_first: bool) -> str | None:
     """The innermost frame in the program's own code (not the stdlib's, not site-packages'),
     else the innermost frame; None for no frames."""
-    ordered = [f for f in (frames if leaf_first else frames[::-1]) if f.get("file") or f.get("filename")]
-    for frame in ordered:  # (--threads adds a frame of no file: the thread)
-        if not LIBRARY.search(frame.get("file") or frame.get("filename") or ""):
-            return frame_text(frame.get("name", "?"), frame.get("file") or frame.get("filename") or "?",
-                              frame.get("line"))
-    if ordered:
-        frame = ordered[0]
-        return frame_text(frame.get("name", "?"), frame.get("file") or frame.get("filename") or "?", frame.get("line"))
-    return None
+    files = [(f, f.get("file") or f.get("filename")) for f in (frames if leaf_first else frames[::-1])]
+    ordered = [(frame, file) for frame, file in files if file]  # (--threads adds a frame of no file: the thread)
+    if not ordered:
+        return None
+    frame, file = next(((frame, file) for frame, file in ordered if not LIBRARY.search(file)), ordered[0])
+    return frame_text(frame.get("name", "?"), file, frame.get("line"))
 
 
 def parse_speedscope(data: dict, pid: int) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], str],
