@@ -209,6 +209,34 @@ def test_the_first_window_samples_every_process_found_however_young(monkeypatch)
         windows.close()
 
 
+def test_a_tree_past_max_runs_takes_turns_the_root_in_every_window(monkeypatch) -> None:
+    """40 processes: no window starts more than MAX_RUNS py-spy runs at once; the root is in every
+    one, and each other process gets its turn before any gets a second (least lately sampled first)."""
+    runs: list[_Run] = []
+    _stand_in(monkeypatch, runs)
+    windows = PySpyWindows(42)
+    windows.binary, windows.note = "py-spy", None
+    children = list(range(100, 139))
+    assert pyspy.MAX_RUNS < len(children)  # so they must take turns
+    windows.processes = {pid: time.time() - 100 for pid in (42, *children)}
+    per_window: list[list[int]] = []
+    try:
+        while len(per_window) < 4:
+            started = len(runs)
+            windows.poll()
+            window = [run.target for run in runs[started:] if run.what == "record"]
+            if window:
+                per_window.append(window)
+            for run in runs[started:]:
+                end(run, {"shared": {"frames": []}, "profiles": []}, windows._out(run.target))
+    finally:
+        windows.close()
+    assert all(len(window) <= pyspy.MAX_RUNS and window[0] == 42 for window in per_window)
+    others = [pid for window in per_window for pid in window[1:]]
+    assert sorted(others[:len(children)]) == children  # every one once before any twice
+    assert others[len(children):] == others[:len(others) - len(children)]  # then the same turns again
+
+
 @pytest.mark.process
 def test_the_tree_is_read_from_its_own_children_files_not_every_process_on_the_machine(monkeypatch) -> None:
     """A child started from a thread other than the main one, and its own child: found, as psutil

@@ -8,7 +8,8 @@ are those of a thread holding its process's GIL: their count over the window's s
 thread's GIL held, their stacks its hottest frames. The first window samples every process found;
 a later one the root and every process that has lived MIN_AGE_S when it starts: one younger than
 that (a Pool's workers as the Pool starts) waits for the next window, and its GIL held reads "not
-sampled" until then. Not one run
+sampled" until then. A window takes at most MAX_RUNS processes: in a bigger tree they take turns,
+the root in every window, so a 200-process tree is not 200 attaches in one burst. Not one run
 per tree with `--subprocesses`: that attaches to each new child at once, in the program's busiest
 moment, and scans every process on the machine for new children every 0.1 s (~14 ms of CPU a
 second beside 68 processes here, growing with the machine's). The first window is WINDOW_S at
@@ -62,6 +63,8 @@ BUDGET = 0.05  # of one core: py-spy's runs, attaches included, use at most this
 DUMP_EVERY_S = 1.0  # at most one dump this often: threads that come and go would ask for one a tick
 MIN_AGE_S = 1.0  # a process other than the root is sampled by the first later window that starts once it has
 # lived this long: a Pool's workers are not all attached to as it starts (~10 ms of CPU each), when it wants every core
+MAX_RUNS = 16  # py-spy runs in one window, the root's included: a bigger tree's processes take turns, the least
+# lately sampled first, not 200 attaches (~10 ms of CPU each) in one burst
 
 
 @dataclass
@@ -126,6 +129,7 @@ class PySpyWindows:
         self.started = 1  # processes the window running samples
         self.cost_each: float | None = None  # the last window's CPU seconds per process, None before one ended
         self.budget = Budget(time.monotonic(), BUDGET)
+        self.turns: dict[int, float] = {}  # when a window last started on each process (MAX_RUNS: turns)
 
     def _spawn(self, pid: int, *args: str, output: int) -> subprocess.Popen:
         return subprocess.Popen([self.binary, *args, "--pid", str(pid), "--nonblocking"],
@@ -141,11 +145,15 @@ class PySpyWindows:
             self.unnamed.add(key)
 
     def _due(self) -> list[int]:
-        """The processes the next window samples: the first window every one (first figures for the
-        tree found), a later one the root and every other that has lived MIN_AGE_S."""
+        """The processes the next window samples: the root, then, up to MAX_RUNS in all, the first
+        window every other one found, a later one every other that has lived MIN_AGE_S; past
+        MAX_RUNS those no window has started on first, then the least lately started on."""
         wall = time.time()
-        return [self.pid] + [pid for pid, began in self.processes.items()  # the root always: a refusal says why
-                             if pid != self.pid and (self.cost_each is None or wall - began >= MIN_AGE_S)]
+        self.turns = {pid: at for pid, at in self.turns.items() if pid in self.processes}
+        due = [pid for pid, began in self.processes.items()  # the root always: a refusal says why
+               if pid != self.pid and (self.cost_each is None or wall - began >= MIN_AGE_S)]
+        due.sort(key=lambda pid: self.turns.get(pid, -math.inf))
+        return [self.pid, *due[:MAX_RUNS - 1]]
 
     def _window(self, processes: int) -> tuple[int, int]:
         """(seconds, samples a second) of the next window over `processes`: the first WINDOW_S at
@@ -194,6 +202,7 @@ class PySpyWindows:
         self.seconds, rate = self._window(len(pids))
         self.window, self.window_cpu, self.whole, self.started = Window(now, now, rate), 0.0, False, len(pids)
         for pid in pids:
+            self.turns[pid] = now
             self.runs[pid] = self._spawn(pid, "record", "--gil", "--idle", "--threads", "--rate", str(rate),
                                          "--duration", str(self.seconds), "--format", "speedscope", "--output",
                                          self._out(pid), output=subprocess.DEVNULL)

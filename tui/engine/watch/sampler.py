@@ -24,7 +24,7 @@ from conctui.engine.pythons import minor_of
 from conctui.engine.sampler import TICKS
 from conctui.engine.watch.events import WatchSample
 from conctui.engine.watch.pthreads import MAX_TID, match, stack_pointer
-from conctui.engine.watch.pyspy import MIN_AGE_S, PySpyWindows, Window
+from conctui.engine.watch.pyspy import MAX_RUNS, MIN_AGE_S, PySpyWindows, Window
 from conctui.engine.watch.target import PythonBuild
 from conctui.engine.watch.tree import ProcessTree, WatchedProcess
 from conctui.engine.watch.waiting import Kinds, ThreadFiles
@@ -194,9 +194,10 @@ class WatchSampler:
         unsampled = len({p.pid for p in python} - self.sampled - {self.pid})
         if self.pyspy.note is not None or not unsampled or self.gil_note is not None:
             return self.pyspy.note
+        turns = f"; a window samples at most {MAX_RUNS} processes, so they take turns" if len(live) > MAX_RUNS else ""
         return (f"{unsampled} process{'es' if unsampled > 1 else ''} with no GIL held or frames yet: py-spy samples "
                 f"one that appears while watching from the first window that starts once it has lived {MIN_AGE_S:g} s, "
-                "and a window lasts seconds")
+                f"and a window lasts seconds{turns}")
 
     def _find_threads(self, process: WatchedProcess) -> None:
         try:
