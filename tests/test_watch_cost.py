@@ -237,6 +237,40 @@ def test_a_tree_past_max_runs_takes_turns_the_root_in_every_window(monkeypatch) 
     assert others[len(children):] == others[:len(others) - len(children)]  # then the same turns again
 
 
+def test_a_child_py_spy_fails_on_gets_py_spys_reason_not_the_wait_for_a_window(monkeypatch) -> None:
+    """A child whose py-spy run fails: the note gives py-spy's error for it, not "from the first window
+    that starts once it has lived 1 s", which would be false; it goes once a run on it succeeds."""
+    runs: list[_Run] = []
+    _stand_in(monkeypatch, runs)
+    root, child = os.getpid(), 4_000_001
+    sampler = WatchSampler(root, None, lambda events: None, time.monotonic())
+    windows = sampler.pyspy
+    windows.binary, windows.note = "py-spy", None
+    old = time.time() - 100
+    sampler.tree.processes = {pid: SimpleNamespace(pid=pid, began=old, ended=None, build=object())
+                              for pid in (root, child)}
+    sampled = {"shared": {"frames": []}, "profiles": [{"name": "Thread 1", "samples": [[]] * 50}]}
+    try:
+        sampler._pyspy_note()
+        windows.poll()
+        failing = next(run for run in runs if run.target == child)
+        failing.cpu, failing.returncode = 0.0, 1
+        failing.stderr = io.BytesIO(b"py-spy> Sampling...\nError: Failed to find python version from target process\n")
+        end(next(run for run in runs if run.target == root), sampled, windows._out(root))
+        for window in windows.poll():
+            sampler._add_window(window)
+        note = sampler._pyspy_note()
+        assert note == f"py-spy failed on pid {child}: Error: Failed to find python version from target process"
+        assert sorted(run.target for run in runs[2:]) == [root, child]  # the next window, started at once
+        for run in runs[2:]:
+            end(run, sampled, windows._out(run.target))
+        for window in windows.poll():
+            sampler._add_window(window)
+        assert child in sampler.sampled and sampler._pyspy_note() is None and not windows.failed
+    finally:
+        windows.close()
+
+
 @pytest.mark.process
 def test_the_tree_is_read_from_its_own_children_files_not_every_process_on_the_machine(monkeypatch) -> None:
     """A child started from a thread other than the main one, and its own child: found, as psutil

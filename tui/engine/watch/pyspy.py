@@ -100,6 +100,12 @@ def _memory_refused(pid: int) -> str | None:
         return None  # gone: not a refusal
 
 
+def _reason(said: str, code: int) -> str:
+    """The line of a failed py-spy run's stderr that says why (its error, else its last)."""
+    lines = [line for line in said.splitlines() if line.strip()] or [f"exited with code {code}"]
+    return next((line for line in lines if "rror" in line or "panicked" in line), lines[-1])[:200]
+
+
 class PySpyWindows:
     """Record windows back to back, and a dump between two when new root threads want their names.
 
@@ -129,6 +135,7 @@ class PySpyWindows:
         self.started = 1  # processes the window running samples
         self.cost_each: float | None = None  # the last window's CPU seconds per process, None before one ended
         self.budget = Budget(time.monotonic(), BUDGET)
+        self.failed: dict[int, str] = {}  # why py-spy's last run on a child failed, until one does not
         self.turns: dict[int, float] = {}  # when a window last started on each process (MAX_RUNS: turns)
 
     def _spawn(self, pid: int, *args: str, output: int) -> subprocess.Popen:
@@ -150,6 +157,7 @@ class PySpyWindows:
         MAX_RUNS those no window has started on first, then the least lately started on."""
         wall = time.time()
         self.turns = {pid: at for pid, at in self.turns.items() if pid in self.processes}
+        self.failed = {pid: why for pid, why in self.failed.items() if pid in self.processes}
         due = [pid for pid, began in self.processes.items()  # the root always: a refusal says why
                if pid != self.pid and (self.cost_each is None or wall - began >= MIN_AGE_S)]
         due.sort(key=lambda pid: self.turns.get(pid, -math.inf))
@@ -216,7 +224,10 @@ class PySpyWindows:
         if not os.path.exists(out):
             if run.returncode != 0 and pid == self.pid:
                 self._failed(said, run.returncode)
+            elif run.returncode != 0:
+                self.failed[pid] = _reason(said, run.returncode)
             return
+        self.failed.pop(pid, None)
         try:
             if os.path.getsize(out) <= MAX_OUTPUT:
                 with open(out, "rb") as file:
@@ -243,8 +254,7 @@ class PySpyWindows:
         return window
 
     def _failed(self, said: str, code: int) -> None:
-        lines = [line for line in said.splitlines() if line.strip()] or [f"exited with code {code}"]
-        last = next((line for line in lines if "rror" in line or "panicked" in line), lines[-1])
+        last = _reason(said, code)
         refusal = _memory_refused(self.pid)
         if "ermission" in said or "not permitted" in said or refusal:
             # py-spy's words may not say it ("No python processes found"): /proc/PID/mem does

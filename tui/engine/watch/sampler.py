@@ -191,13 +191,20 @@ class WatchSampler:
         live = {p.pid: p.began for p in python if p.ended is None}
         self.pyspy.processes, self.pyspy.threads = live, len(self.threads)
         # no window has finished on it yet, whether one is under way (windows last seconds), or it ended first
-        unsampled = len({p.pid for p in python} - self.sampled - {self.pid})
+        unsampled = {p.pid for p in python} - self.sampled - {self.pid}
         if self.pyspy.note is not None or not unsampled or self.gil_note is not None:
             return self.pyspy.note
-        turns = f"; a window samples at most {MAX_RUNS} processes, so they take turns" if len(live) > MAX_RUNS else ""
-        return (f"{unsampled} process{'es' if unsampled > 1 else ''} with no GIL held or frames yet: py-spy samples "
-                f"one that appears while watching from the first window that starts once it has lived {MIN_AGE_S:g} s, "
-                f"and a window lasts seconds{turns}")
+        # py-spy's own words on a child it failed on: untrusted text, shown through the boundary
+        failed = sorted(unsampled & self.pyspy.failed.keys())
+        notes = [f"py-spy failed on pid {failed[0]}{f' and {len(failed) - 1} more' if len(failed) > 1 else ''}: "
+                 f"{self.pyspy.failed[failed[0]]}"] if failed else []
+        waiting = len(unsampled) - len(failed)
+        if waiting:
+            turns = f"; a window samples at most {MAX_RUNS} processes, so they take turns" * (len(live) > MAX_RUNS)
+            notes.append(f"{waiting} process{'es' if waiting > 1 else ''} with no GIL held or frames yet: py-spy "
+                         "samples one that appears while watching from the first window that starts once it has lived "
+                         f"{MIN_AGE_S:g} s, and a window lasts seconds{turns}")
+        return "; ".join(notes)
 
     def _find_threads(self, process: WatchedProcess) -> None:
         try:
