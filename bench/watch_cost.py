@@ -1,16 +1,17 @@
 """watch_cost: what `conctui watch` costs the watched program and the machine, beside references.
 
 Rows, each measured in this run (medians of interleaved repeats):
-- wall of fixed work watched / not watched: 4 pure-Python threads, and a Pool of 2 (<= 1.03),
-  whose workers live 0.9 s here (py-spy samples a child once it has lived 1 s: the notes say in
-  how many watches every worker got a GIL held), and a long Pool of 2 whose workers py-spy does
-  sample; the program waits 2 s, then times its own work; `conctui watch PID --json` attaches meanwhile.
-  With --before PYTHON the conctui that PYTHON imports watches too, interleaved: before/after rows.
-  On a shared 2-core machine other load moves a run's wall more than 3%: runs alternate
-  watched / not watched (--wall-repeats each), and the notes give the median of each pair's
-  ratio, the unwatched runs' own spread (when it is wider than 3% the ratio is not readable
-  here, and the note says so) and the load before and after; the program's CPU seconds, which
-  load moves less, are a row of their own;
+- wall of fixed work watched / not watched: 4 pure-Python threads (a ThreadPoolExecutor), and a
+  fresh Pool of 2 (its start included) whose workers live 0.9 s here (py-spy samples a child once
+  it has lived 1 s), and a long Pool of 2 whose workers py-spy does sample (<= 1.03). One program
+  does the work round after round (`_watch_targets.py rounds`); phases of at least PHASE_ROUNDS
+  rounds alternate: watched by a `conctui watch PID --json` started SETTLE_S before the phase (its
+  start-up is not the cost of watching) and ended after it, and not watched (no conctui running).
+  A round counts for the phase it lies wholly in. One program throughout: separate runs of a
+  program differ by 5-25% here (their hash seeds and memory layouts), which hid a 3% cost. The
+  notes give the median of each phase pair's ratio, the unwatched rounds' own spread, conctui's
+  CPU in the watched phases (its py-spy runs' part), and how many Pool workers py-spy sampled.
+  With --before PYTHON the conctui that PYTHON imports watches in phases of its own: before/after;
 - conctui's CPU, % of one core, its py-spy runs included, while watching 4 busy threads, 256
   threads, 16 processes of 4 threads (<= 10%): headless (`--json`) and the TUI in an 80x24 pty,
   from 3 s after its start (its imports and first paint are not the cost of watching) over
@@ -31,17 +32,18 @@ Rows, each measured in this run (medians of interleaved repeats):
   updates a second both ways.
 
     python bench/watch_cost.py [--quick] [--json] [--only wall,cost,frames,first,bytes] [--seconds S]
-        [--frame-seconds S] [--wall-repeats N] [--wall-programs threads,pool,long pool] [--before PYTHON]
+        [--frame-seconds S] [--wall-pairs N] [--wall-programs threads,pool,long pool] [--before PYTHON]
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import statistics
 import subprocess
 import sys
-import tempfile
+import threading
 import time
 from functools import partial
 from pathlib import Path
@@ -55,41 +57,9 @@ TARGETS = str(Path(__file__).with_name("_watch_targets.py"))
 SETTLE_S = 3.0  # a watch's start-up (imports, first paint, first py-spy window) before its CPU is counted
 
 
-def _target(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+def _target(*args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, TARGETS, *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            text=True, env=None if env is None else {**os.environ, **env})
-
-
-def _wall(process: subprocess.Popen) -> dict[str, float]:
-    """What the target printed of its timed work: wall, cpu (seconds), and, watched, watcher_own and
-    watcher_children (the watcher's CPU seconds meanwhile, its own and its py-spy runs')."""
-    out, _ = process.communicate(timeout=600)
-    words = out.split()
-    return {words[i]: float(words[i + 1]) for i in range(0, len(words) - 1, 2)}
-
-
-def wall_watched(kind: str, units: str, python: str = sys.executable) -> dict[str, float]:
-    """As _wall, watched by the conctui `python` imports, and `workers_sampled`: 1 where every Pool
-    worker's thread got a GIL held from py-spy in the watch's document, else 0 (-1: no workers)."""
-    with tempfile.TemporaryDirectory() as folder:
-        named = os.path.join(folder, "watcher.pid")
-        target = _target(kind, units, env={"WATCHER_PID_FILE": named})
-        watcher = subprocess.Popen([*conctui_command(python), "watch", str(target.pid), "--json", "--duration", "600"],
-                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        with open(named + ".new", "w") as file:
-            file.write(str(watcher.pid))
-        os.rename(named + ".new", named)  # whole, or not there yet
-        try:
-            walls = _wall(target)
-        finally:
-            out, _ = watcher.communicate(timeout=30)
-        threads = [t for p in json.loads(out or "{}").get("processes", []) if p["role"] == "worker"
-                   for t in p["threads"]]
-        return {**walls, "workers_sampled": float(all(t["gil_held"] is not None for t in threads)) if threads else -1}
-
-
-def wall_alone(kind: str, units: str) -> dict[str, float]:
-    return _wall(_target(kind, units))
+                            text=True)
 
 
 def _settled(target: subprocess.Popen, threads: int) -> None:
@@ -230,63 +200,120 @@ def frame_rows(seconds: float) -> tuple[list[Row], list[str]]:
     return rows, notes
 
 
-def _per_cpu(watched: list[dict[str, float]], alone: list[dict[str, float]]) -> list[float]:
-    """Each pair's wall per CPU second of the program, watched over not watched."""
-    return [w["wall"] / w["cpu"] / (a["wall"] / a["cpu"]) for w, a in zip(watched, alone)]
-
-
 WALL_PROGRAMS = {"threads": ("threads", "40"), "pool": ("pool", "40"),
                  "long pool": ("pool", "200")}  # its workers live past MIN_AGE_S: py-spy samples them
+PHASE_ROUNDS = 5  # rounds of work a phase lasts at least
+PHASE_S = 5.0  # and at least these seconds
 
 
-def wall_rows(repeats: int, programs: list[str], before: str | None) -> tuple[list[Row], list[str]]:
+class Rounds:
+    """The rounds program, its lines read as they come: (start, end, CPU seconds) of each round."""
+
+    def __init__(self, kind: str, units: str) -> None:
+        self.process = _target("rounds", kind, units)
+        self.rounds: list[tuple[float, float, float]] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            began, ended, cpu = (float(word) for word in line.split())
+            self.rounds.append((began, ended, cpu))
+
+    def within(self, span: tuple[float, float]) -> list[tuple[float, float, float]]:
+        return [r for r in self.rounds if span[0] <= r[0] and r[1] <= span[1]]
+
+    def close(self) -> None:
+        """End it and its Pool's workers (killed alone, they would be left to fail on a broken pipe)."""
+        with contextlib.suppress(psutil.Error):
+            for child in psutil.Process(self.process.pid).children(recursive=True):
+                child.kill()
+        self.process.kill()
+        self.process.wait()
+        self.reader.join(10)
+
+
+def watched_phase(rounds: Rounds, seconds: float, python: str) -> dict:
+    """A phase with `conctui watch PID --json` running: its span (from SETTLE_S after the watch's
+    start), the watch's CPU over it (% of a core, all and its py-spy runs') and its document."""
+    watcher = subprocess.Popen([*conctui_command(python), "watch", str(rounds.process.pid), "--json", "--duration",
+                                "3600"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    process = psutil.Process(watcher.pid)
+    time.sleep(SETTLE_S)
+    began, (own0, children0) = time.monotonic(), _cpu_parts(process)
+    time.sleep(seconds)
+    ended, (own, children) = time.monotonic(), _cpu_parts(process)
+    watcher.terminate()  # the watch ends, prints its document, and reaps its py-spy runs
+    out, _ = watcher.communicate(timeout=60)
+    share = 100 * (own - own0 + children - children0) / (ended - began), 100 * (children - children0) / (ended - began)
+    return {"span": (began, ended), "cpu": share, "document": json.loads(out or "{}")}
+
+
+def alone_phase(seconds: float) -> dict:
+    began = time.monotonic()
+    time.sleep(seconds)
+    return {"span": (began, time.monotonic())}
+
+
+def _spread(values: list[float]) -> float:
+    """The interquartile range over the median."""
+    if len(values) < 4:
+        return float("inf")
+    quartiles = statistics.quantiles(values, n=4)
+    return (quartiles[2] - quartiles[0]) / statistics.median(values)
+
+
+def wall_rows(pairs: int, programs: list[str], before: str | None) -> tuple[list[Row], list[str]]:
     rows, notes = [], []
     for name in programs:
         kind, units = WALL_PROGRAMS[name]
         load = os.getloadavg()[0]
-        subjects = {"watched": partial(wall_watched, kind, units), "alone": partial(wall_alone, kind, units)}
-        if before:
-            subjects["watched before"] = partial(wall_watched, kind, units, before)
-        values = interleave(subjects, repeats)
-        for key, what in (("wall", "wall"), ("cpu", "CPU seconds")):
-            alone = [v[key] for v in values["alone"]]
-            for who in ("watched", "watched before") if before else ("watched",):
-                row = Row(f"{what}, {name} program, {who}", "s", [v[key] for v in values[who]], "the same, not watched",
-                          alone, "ratio <= 1.03" if key == "wall" else "")
-                if key == "wall":
+        rounds = Rounds(kind, units)
+        try:
+            while len(rounds.rounds) < 2 and rounds.process.poll() is None:  # the first round warms it up
+                time.sleep(0.1)
+            seconds = max(PHASE_S, PHASE_ROUNDS * (rounds.rounds[-1][1] - rounds.rounds[-1][0]))
+            subjects = {"watched": partial(watched_phase, rounds, seconds, sys.executable),
+                        "alone": partial(alone_phase, seconds)}
+            if before:
+                subjects["watched before"] = partial(watched_phase, rounds, seconds, before)
+            phases = interleave(subjects, pairs)
+        finally:
+            rounds.close()
+        within = {who: [rounds.within(phase["span"]) for phase in done] for who, done in phases.items()}
+        alone = [r for phase in within["alone"] for r in phase]
+        watchers = [who for who in phases if who != "alone"]
+        for what in ("wall", "CPU seconds"):
+            def figure(r: tuple[float, float, float], what: str = what) -> float:
+                return r[1] - r[0] if what == "wall" else r[2]
+            for who in watchers:
+                target = "ratio <= 1.03" if what == "wall" else ""
+                row = Row(f"{what}, {name} program, {who}", "s", [figure(r) for p in within[who] for r in p],
+                          "the same, not watched", [figure(r) for r in alone], target)
+                if what == "wall":
                     row.met = row.ratio is not None and row.ratio <= 1.03
                 rows.append(row)
-        for who in ("watched", "watched before") if before else ("watched",):
-            measured = [v for v in values[who] if "watcher_own" in v]
-            if measured:
-                shares = [100 * (v["watcher_own"] + v["watcher_children"]) / v["wall"] for v in measured]
-                rows.append(Row(f"conctui CPU during the {name} program's timed work, {who}", "%core", shares))
-                own = statistics.median(100 * v["watcher_own"] / v["wall"] for v in measured)
-                runs = statistics.median(100 * v["watcher_children"] / v["wall"] for v in measured)
-                busy = statistics.median(v["cpu"] / v["wall"] for v in values["alone"])
-                notes.append(f"{name} program, {who}: conctui's CPU during its timed work, medians: its own {own:.1f}% "
-                             f"of a core, its py-spy runs' {runs:.1f}%; the program keeps {busy:.2f} cores busy "
-                             "unwatched")
-            sampled = [v["workers_sampled"] for v in values[who] if v["workers_sampled"] >= 0]
-            if sampled:
-                notes.append(f"{name} program, {who}: every worker's GIL held sampled by py-spy in {sum(sampled):.0f} "
-                             f"of {len(sampled)} watches (the others read 'not sampled')")
-        walls = sorted(v["wall"] for v in values["alone"])
-        paired = {who: statistics.median(w["wall"] / a["wall"] for w, a in zip(values[who], values["alone"]))
-                  for who in ("watched", "watched before") if who in values}
-        spread = 0.0
-        if len(walls) >= 4:
-            quartiles = statistics.quantiles(walls, n=4)
-            spread = (quartiles[2] - quartiles[0]) / statistics.median(walls)
-        readable = len(walls) >= 4 and spread <= 0.03
-        ratios = ", ".join(f"{who} {ratio:.3f}" for who, ratio in paired.items())
-        per_cpu = ", ".join(f"{who} {statistics.median(_per_cpu(values[who], values['alone'])):.3f}" for who in paired)
-        notes.append(f"{name} program: median of the pairs' wall per CPU second of the program, watched over not "
-                     f"watched: {per_cpu} (the time taken from it, less its own speed, which load moves)")
-        notes.append(f"{name} program: median of the {repeats} pairs' ratios: {ratios}; unwatched walls' "
-                     f"interquartile spread {spread:.1%} of their median"
-                     f"{'' if readable else ': wider than the 3% to be read (or too few repeats), NOT READABLE here'}"
-                     f"; load {load:.1f} before, {os.getloadavg()[0]:.1f} after")
+        for who in watchers:
+            shares = [phase["cpu"] for phase in phases[who]]
+            rows.append(Row(f"conctui CPU during the {name} program's watched rounds, {who}", "%core",
+                            [total for total, _ in shares]))
+            paired = statistics.median(
+                statistics.median(r[1] - r[0] for r in w) / statistics.median(r[1] - r[0] for r in a)
+                for w, a in zip(within[who], within["alone"]) if w and a)
+            notes.append(f"{name} program, {who}: median of the {pairs} phase pairs' wall ratios {paired:.3f}; "
+                         f"conctui's py-spy runs' part of its CPU {statistics.median(s for _, s in shares):.1f}% of "
+                         f"a core (median); {sum(map(len, within[who]))} rounds watched")
+            workers = [t for phase in phases[who] for p in phase["document"].get("processes", [])
+                       if p["role"] == "worker" for t in p["threads"]]
+            if workers:
+                sampled = sum(t["gil_held"] is not None for t in workers)
+                notes.append(f"{name} program, {who}: py-spy gave a GIL held to {sampled} "
+                             f"of the {len(workers)} Pool workers' threads in the watches' documents (the others "
+                             "read 'not sampled')")
+        spread = _spread([r[1] - r[0] for r in alone])
+        notes.append(f"{name} program: {len(alone)} rounds not watched, their interquartile spread {spread:.1%} of "
+                     f"their median{'' if spread <= 0.03 else ': wider than the 3% to be read, NOT READABLE here'}; "
+                     f"phases of {seconds:.1f} s; load {load:.1f} before, {os.getloadavg()[0]:.1f} after")
     return rows, notes
 
 
@@ -369,7 +396,8 @@ def main() -> None:
     parse.add_argument("--seconds", type=float, default=None,
                        help="seconds per CPU window (default 30) and bytes window (default 15)")
     parse.add_argument("--frame-seconds", type=float, default=None, help="seconds of frames timed (default 60)")
-    parse.add_argument("--wall-repeats", type=int, default=None, help="watched / not watched pairs (default 7)")
+    parse.add_argument("--wall-pairs", type=int, default=None,
+                       help="watched / not watched phase pairs for the wall rows (default 6)")
     parse.add_argument("--wall-programs", default=",".join(WALL_PROGRAMS),
                        help=f"comma-separated wall rows' programs, of {', '.join(WALL_PROGRAMS)} (default all)")
     parse.add_argument("--only", default=",".join(PARTS),
@@ -385,7 +413,7 @@ def main() -> None:
     programs = args.wall_programs.split(",")
     if not set(programs) <= set(WALL_PROGRAMS):
         parse.error(f"--wall-programs takes {', '.join(WALL_PROGRAMS)}")
-    for part, run in (("wall", lambda: wall_rows(args.wall_repeats or (1 if args.quick else 7), programs,
+    for part, run in (("wall", lambda: wall_rows(args.wall_pairs or (2 if args.quick else 6), programs,
                                                  args.before)),
                       ("cost", lambda: cost_rows(seconds, repeats)),
                       ("frames", lambda: frame_rows(args.frame_seconds or (8.0 if args.quick else 60.0))),
