@@ -23,7 +23,7 @@ from conctui.engine.recording import Recorder
 from conctui.engine.spec import UsageError
 from conctui.engine.state import SessionState
 from conctui.engine.watch.events import WatchEnded
-from conctui.engine.watch.pyspy import MAX_RUNS, MIN_AGE_S
+from conctui.engine.watch.pyspy import MAX_RUNS, MIN_AGE_S, RUNNING_SHARE
 from conctui.source import Key, ProgramLine, Refusal, Source, drain
 
 NOT_HERE = "watching a program: it runs as it was written; this key chooses how conctui runs a workload"
@@ -36,8 +36,8 @@ FIGURES = {
     "c": "the core the thread last ran on (/proc/PID/task/TID/stat).",
     "held": "share of py-spy's samples in its last window in which the thread held its process's GIL (the first "
             "window 1 s at 100 a second, fewer past 4 processes; later ones 50 samples over 2 s or more, longer in "
-            "a big or busy tree: py-spy held to 3% of a core while it runs); `-` for a process that began during "
-            f"the watch until the first window that starts once it has lived {MIN_AGE_S:g} s has ended (past "
+            f"a big or busy tree: py-spy held to {RUNNING_SHARE:.0%} of a core while it runs); `-` for a process that "
+            f"began during the watch until the first window that starts once it has lived {MIN_AGE_S:g} s has ended (past "
             f"{MAX_RUNS} Python processes, until its turn: a window samples at most {MAX_RUNS}).",
     "gil": "share of /proc reads (100 a second) finding the thread asleep in a futex on its GIL's own words "
            "(`no GIL` across held and gil: a free-threaded build with its GIL off).",

@@ -51,7 +51,7 @@ WINDOW_S = 1  # seconds of the first window: py-spy takes whole seconds
 LATER_WINDOW_S = 2  # seconds at least of every later one: at most 25 samples a second, whatever the tree was
 SAMPLES_PER_WINDOW = 50  # per process, in every later window: a share in steps of 2% (a 25% share: +-6%, one
 # standard error), and the whole watch's from every window; at 100, a Pool's start cost 1% of a core more
-RUNNING_SHARE = 0.03  # of one core: py-spy's use while a later window runs, attaches included (issue 24: the
+RUNNING_SHARE = 0.02  # of one core: py-spy's use while a later window runs, attaches included (issue 24: the
 # watched program's wall <= 1.03 of its own; a 2-process Pool's 1 s windows at 100 Hz cost py-spy ~10% of a core)
 MAX_WINDOW_S = 20  # a big tree's windows: no longer than this (17 processes: ~0.6 CPU-s a window, 20 s at 5 Hz)
 MIN_RATE_HZ = 5  # samples a second per process, however long the window
