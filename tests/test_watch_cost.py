@@ -81,7 +81,7 @@ def test_later_windows_stretch_so_py_spy_costs_running_share_while_it_runs() -> 
         assert windows._window(17) == (1, 23)  # past 4 processes, 400 samples a second over them all
         windows.cost_each = 0.034  # a 2-process Pool's parent and workers: 0.1 CPU-s a window
         seconds, rate = windows._window(3)
-        assert (seconds, rate) == (4, 12) and 0.034 * 3 / seconds <= RUNNING_SHARE  # the old: 1 s at 100 Hz, 10%
+        assert (seconds, rate) == (6, 8) and 0.034 * 3 / seconds <= RUNNING_SHARE  # the old: 1 s at 100 Hz, 10%
         windows.cost_each = 0.005  # an idle program: cheap, yet not above 25 Hz
         assert windows._window(1) == (2, 25)
         windows.cost_each = 0.035  # a big tree: long, slow windows, no longer than 20 s
