@@ -24,6 +24,7 @@ from conctui.engine.spec import UsageError
 from conctui.engine.state import SessionState
 from conctui.engine.watch.events import WatchEnded
 from conctui.engine.watch.pyspy import MAX_RUNS, MIN_AGE_S, RUNNING_SHARE
+from conctui.engine.watch.sampler import STATE_HZ
 from conctui.source import Key, ProgramLine, Refusal, Source, drain
 
 NOT_HERE = "watching a program: it runs as it was written; this key chooses how conctui runs a workload"
@@ -39,7 +40,7 @@ FIGURES = {
             f"a big or busy tree: py-spy held to {RUNNING_SHARE:.0%} of a core while it runs); `-` for a process that "
             f"began during the watch until the first window that starts once it has lived {MIN_AGE_S:g} s has ended "
             f"(past {MAX_RUNS} Python processes, until its turn: a window samples at most {MAX_RUNS}).",
-    "gil": "share of /proc reads (100 a second) finding the thread asleep in a futex on its GIL's own words "
+    "gil": f"share of /proc reads ({STATE_HZ} a second) finding the thread asleep in a futex on its GIL's own words "
            "(`no GIL` across held and gil: a free-threaded build with its GIL off).",
     "lock": "share of reads finding it asleep in any other futex: a Lock, Condition, Event or Queue.",
     "io": "share of reads finding it in read, recv, poll, select, epoll, accept and the like, or in disk wait.",
