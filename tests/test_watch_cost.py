@@ -84,8 +84,9 @@ def test_later_windows_stretch_so_py_spy_costs_running_share_while_it_runs() -> 
         assert (seconds, rate) == (6, 8) and 0.034 * 3 / seconds <= RUNNING_SHARE  # the old: 1 s at 100 Hz, 10%
         windows.cost_each = 0.005  # an idle program: cheap, yet not above 25 Hz
         assert windows._window(1) == (2, 25)
-        windows.cost_each = 0.035  # a big tree: long, slow windows, no longer than 20 s
-        assert windows._window(17) == (20, 5)
+        windows.cost_each = 0.035  # a big tree, MAX_RUNS processes a window: long, slow windows, still at the share
+        seconds, rate = windows._window(pyspy.MAX_RUNS)
+        assert rate == 5 and seconds <= pyspy.MAX_WINDOW_S and 0.035 * pyspy.MAX_RUNS / seconds <= RUNNING_SHARE
     finally:
         windows.close()
 

@@ -5,7 +5,8 @@ Runs as child processes of conctui, started and read by the watch sampler thread
 is one `py-spy record --pid P --gil --idle --threads --nonblocking --format speedscope` per
 Python process of the tree (never pausing the target), all over the same seconds, whose samples
 are those of a thread holding its process's GIL: their count over the window's samples is the
-thread's GIL held, their stacks its hottest frames. The first window samples every process found;
+thread's GIL held, their stacks its hottest frames. The first window samples every process found
+(up to MAX_RUNS);
 a later one the root and every process that has lived MIN_AGE_S when it starts: one younger than
 that (a Pool's workers as the Pool starts) waits for the next window, and its GIL held reads "not
 sampled" until then. A window takes at most MAX_RUNS processes: in a bigger tree they take turns,
@@ -53,7 +54,7 @@ SAMPLES_PER_WINDOW = 50  # per process, in every later window: a share in steps 
 # standard error), and the whole watch's from every window; at 100, a Pool's start cost 1% of a core more
 RUNNING_SHARE = 0.02  # of one core: py-spy's use while a later window runs, attaches included (issue 24: the
 # watched program's wall <= 1.03 of its own; a 2-process Pool's 1 s windows at 100 Hz cost py-spy ~10% of a core)
-MAX_WINDOW_S = 20  # a big tree's windows: no longer than this (17 processes: ~0.6 CPU-s a window, 20 s at 5 Hz)
+MAX_WINDOW_S = 30  # a big tree's windows: no longer than this (MAX_RUNS processes: ~0.56 CPU-s a window, 28 s at 5 Hz)
 MIN_RATE_HZ = 5  # samples a second per process, however long the window
 STACKS_PER_S = 12_800  # over every thread: py-spy walks each thread's state at every sample
 MAX_OUTPUT = 64 << 20  # bytes of one window's file
