@@ -40,6 +40,7 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -57,9 +58,10 @@ TARGETS = str(Path(__file__).with_name("_watch_targets.py"))
 SETTLE_S = 3.0  # a watch's start-up (imports, first paint, first py-spy window) before its CPU is counted
 
 
-def _target(*args: str) -> subprocess.Popen:
+def _target(*args: str, session: bool = False) -> subprocess.Popen:
+    """The program; in a session of its own, to be killed with every process it started, where `session`."""
     return subprocess.Popen([sys.executable, TARGETS, *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            text=True)
+                            text=True, start_new_session=session)
 
 
 def _settled(target: subprocess.Popen, threads: int) -> None:
@@ -210,7 +212,7 @@ class Rounds:
     """The rounds program, its lines read as they come: (start, end, CPU seconds) of each round."""
 
     def __init__(self, kind: str, units: str) -> None:
-        self.process = _target("rounds", kind, units)
+        self.process = _target("rounds", kind, units, session=True)
         self.rounds: list[tuple[float, float, float]] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -224,11 +226,10 @@ class Rounds:
         return [r for r in self.rounds if span[0] <= r[0] and r[1] <= span[1]]
 
     def close(self) -> None:
-        """End it and its Pool's workers (killed alone, they would be left to fail on a broken pipe)."""
-        with contextlib.suppress(psutil.Error):
-            for child in psutil.Process(self.process.pid).children(recursive=True):
-                child.kill()
-        self.process.kill()
+        """End it and its Pool's workers at once, as one process group (killed one by one, a Pool
+        starts new workers meanwhile)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
         self.reader.join(10)
 
@@ -238,13 +239,18 @@ def watched_phase(rounds: Rounds, seconds: float, python: str) -> dict:
     start), the watch's CPU over it (% of a core, all and its py-spy runs') and its document."""
     watcher = subprocess.Popen([*conctui_command(python), "watch", str(rounds.process.pid), "--json", "--duration",
                                 "3600"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    process = psutil.Process(watcher.pid)
-    time.sleep(SETTLE_S)
-    began, (own0, children0) = time.monotonic(), _cpu_parts(process)
-    time.sleep(seconds)
-    ended, (own, children) = time.monotonic(), _cpu_parts(process)
-    watcher.terminate()  # the watch ends, prints its document, and reaps its py-spy runs
-    out, _ = watcher.communicate(timeout=60)
+    try:
+        process = psutil.Process(watcher.pid)
+        time.sleep(SETTLE_S)
+        began, (own0, children0) = time.monotonic(), _cpu_parts(process)
+        time.sleep(seconds)
+        ended, (own, children) = time.monotonic(), _cpu_parts(process)
+        watcher.terminate()  # the watch ends, prints its document, and reaps its py-spy runs
+        out, _ = watcher.communicate(timeout=60)
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+            watcher.communicate()
     share = 100 * (own - own0 + children - children0) / (ended - began), 100 * (children - children0) / (ended - began)
     return {"span": (began, ended), "cpu": share, "document": json.loads(out or "{}")}
 
@@ -297,10 +303,10 @@ def wall_rows(pairs: int, programs: list[str], before: str | None) -> tuple[list
             shares = [phase["cpu"] for phase in phases[who]]
             rows.append(Row(f"conctui CPU during the {name} program's watched rounds, {who}", "%core",
                             [total for total, _ in shares]))
-            paired = statistics.median(
-                statistics.median(r[1] - r[0] for r in w) / statistics.median(r[1] - r[0] for r in a)
-                for w, a in zip(within[who], within["alone"]) if w and a)
-            notes.append(f"{name} program, {who}: median of the {pairs} phase pairs' wall ratios {paired:.3f}; "
+            ratios = [statistics.median(r[1] - r[0] for r in w) / statistics.median(r[1] - r[0] for r in a)
+                      for w, a in zip(within[who], within["alone"]) if w and a]  # both with a whole round
+            notes.append(f"{name} program, {who}: median of the {len(ratios)} phase pairs' wall ratios "
+                         f"{statistics.median(ratios):.3f}; "
                          f"conctui's py-spy runs' part of its CPU {statistics.median(s for _, s in shares):.1f}% of "
                          f"a core (median); {sum(map(len, within[who]))} rounds watched")
             workers = [t for phase in phases[who] for p in phase["document"].get("processes", [])
