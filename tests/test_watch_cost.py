@@ -210,6 +210,30 @@ def test_the_first_window_samples_every_process_found_however_young(monkeypatch)
         windows.close()
 
 
+def test_the_second_window_is_predicted_from_the_first_windows_cost_at_a_later_windows_samples(monkeypatch) -> None:
+    """The first window samples 3 processes at 100 Hz for 1 s (first figures) and costs 35 ms each;
+    a later one takes 50 samples of each, so the second window is predicted at half that cost: 3 s
+    at 16 Hz, not the 6 s that would leave a Pool's new workers without a GIL held for longer."""
+    runs: list[_Run] = []
+    _stand_in(monkeypatch, runs)
+    windows = PySpyWindows(42)
+    windows.binary, windows.note = "py-spy", None
+    windows.processes = {pid: time.time() - 100 for pid in (42, 43, 44)}
+    sampled = {"shared": {"frames": []}, "profiles": [{"name": "Thread 1", "samples": [[]] * 50}]}
+    try:
+        windows.poll()
+        assert windows.seconds == 1 and windows.window.rate == 100
+        for run in runs:
+            end(run, sampled, windows._out(run.target))
+            run.cpu = 0.035
+        windows.poll()
+        assert windows.cost_each == pytest.approx(0.035 * 50 / 100)
+        assert windows._window(3) == (3, 16)  # the next window, once py-spy's budget lets it start
+        assert 0.035 * 3 / 3 > RUNNING_SHARE  # unscaled, it would have stretched to 6 s
+    finally:
+        windows.close()
+
+
 def test_a_tree_past_max_runs_takes_turns_the_root_in_every_window(monkeypatch) -> None:
     """40 processes: no window starts more than MAX_RUNS py-spy runs at once; the root is in every
     one, and each other process gets its turn before any gets a second (least lately sampled first)."""

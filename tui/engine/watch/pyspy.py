@@ -17,7 +17,8 @@ second beside 68 processes here, growing with the machine's). The first window i
 RATE_HZ (fewer past 4 processes), at once. Every later one takes SAMPLES_PER_WINDOW samples of
 each process over at least LATER_WINDOW_S, and longer where that costs py-spy, attaches included,
 more than RUNNING_SHARE of a core while it runs: its length is the last window's CPU per process
-(read from the reaped runs) times the processes now, over RUNNING_SHARE. Most of a run's cost is
+(read from the reaped runs; the first window's scaled to a later one's samples) times the processes
+now, over RUNNING_SHARE. Most of a run's cost is
 attaching to its process (~10 ms here) and reading the GIL holder's stack at every sample, so a
 window's cost hardly depends on its length, and long, slow windows are what make it cheap a
 second: the program keeps the cores. All runs together are also held to BUDGET of a core on
@@ -192,9 +193,13 @@ class PySpyWindows:
                 self._read_run(pid, self.runs.pop(pid))
         if self.window is not None and not self.runs:
             self.budget.spend(self.window_cpu, now)
+            samples = self.seconds * self.window.rate  # of each process, in the window now ending
             ended = self._ended()
             if ended is not None:  # a window that found nothing (the target still starting) is not the first
-                self.cost_each = self.window_cpu / self.started
+                # the first window's cost scaled to a later one's samples: taken at RATE_HZ for first figures, it
+                # would stretch the second window, and delay a new Pool worker's first GIL held, by as much
+                scale = min(1.0, SAMPLES_PER_WINDOW / samples) if self.cost_each is None else 1.0
+                self.cost_each = self.window_cpu / self.started * scale
             done.append(ended)
         if not self.runs and self.dump is None and self.note is None and self.budget.ready(now):
             if self.unnamed and self.cost_each is not None and now - self.dumped >= DUMP_EVERY_S:  # the window first
