@@ -59,15 +59,17 @@ def work(kind, units):
             pool.map(crunch, [units] * 8)
 
 
+def cpu_seconds():
+    """This process's CPU seconds so far, its reaped children's (a Pool's workers) included."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def rounds(kind, units):
     while True:
-        children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu0 = time.process_time() + children.ru_utime + children.ru_stime
-        began = time.monotonic()
+        cpu0, began = cpu_seconds(), time.monotonic()
         work(kind, units)
-        ended = time.monotonic()
-        children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = time.process_time() + children.ru_utime + children.ru_stime - cpu0
+        ended, cpu = time.monotonic(), cpu_seconds() - cpu0
         print(f"{began:.6f} {ended:.6f} {cpu:.6f}", flush=True)
 
 

@@ -47,7 +47,9 @@ import sys
 import threading
 import time
 from functools import partial
+from operator import attrgetter
 from pathlib import Path
+from typing import NamedTuple
 
 import psutil
 from _common import Row, conctui_command, ensure_tool, interleave, parser, report
@@ -79,7 +81,7 @@ def _settled(target: subprocess.Popen, threads: int) -> None:
 
 def cpu_share(command: list[str], seconds: float, tty: bool) -> tuple[float, float]:
     """% of one core `command` used over `seconds`, after SETTLE_S to start: (all of it, what its
-    children used, reaped or running: conctui's py-spy runs, whose windows last up to 20 s)."""
+    children used, reaped or running: conctui's py-spy runs, whose windows last up to 30 s)."""
     if tty:
         terminal = PtyTerminal(command)
         process = psutil.Process(terminal.process.pid)
@@ -87,17 +89,23 @@ def cpu_share(command: list[str], seconds: float, tty: bool) -> tuple[float, flo
         popen = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         process = psutil.Process(popen.pid)
     time.sleep(SETTLE_S)
-    began, (own0, children0) = time.monotonic(), _cpu_parts(process)
-    time.sleep(seconds)
-    span = time.monotonic() - began
-    own, children = _cpu_parts(process)
-    share = 100 * (own - own0 + children - children0) / span, 100 * (children - children0) / span
+    _, share = _cpu_over(process, seconds)
     if tty:
         terminal.close(b"\x03" if command[0].endswith("py-spy") else b"q")
     else:
         popen.terminate()
         popen.wait(30)
     return share
+
+
+def _cpu_over(process: psutil.Process, seconds: float) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Over the next `seconds`: their span (monotonic), and the % of one core `process` used, all of
+    it and its children's part (conctui's py-spy runs)."""
+    began, (own0, children0) = time.monotonic(), _cpu_parts(process)
+    time.sleep(seconds)
+    ended, (own, children) = time.monotonic(), _cpu_parts(process)
+    span = ended - began
+    return (began, ended), (100 * (own - own0 + children - children0) / span, 100 * (children - children0) / span)
 
 
 def _cpu_parts(process: psutil.Process) -> tuple[float, float]:
@@ -208,22 +216,33 @@ PHASE_ROUNDS = 5  # rounds of work a phase lasts at least
 PHASE_S = 5.0  # and at least these seconds
 
 
+class Round(NamedTuple):
+    """One round of the rounds program's work: its start and end (monotonic) and CPU seconds."""
+
+    began: float
+    ended: float
+    cpu: float
+
+    @property
+    def wall(self) -> float:
+        return self.ended - self.began
+
+
 class Rounds:
-    """The rounds program, its lines read as they come: (start, end, CPU seconds) of each round."""
+    """The rounds program, its lines read as they come, a Round each."""
 
     def __init__(self, kind: str, units: str) -> None:
         self.process = _target("rounds", kind, units, session=True)
-        self.rounds: list[tuple[float, float, float]] = []
+        self.rounds: list[Round] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
     def _read(self) -> None:
         for line in self.process.stdout:
-            began, ended, cpu = (float(word) for word in line.split())
-            self.rounds.append((began, ended, cpu))
+            self.rounds.append(Round(*(float(word) for word in line.split())))
 
-    def within(self, span: tuple[float, float]) -> list[tuple[float, float, float]]:
-        return [r for r in self.rounds if span[0] <= r[0] and r[1] <= span[1]]
+    def within(self, span: tuple[float, float]) -> list[Round]:
+        return [r for r in self.rounds if span[0] <= r.began and r.ended <= span[1]]
 
     def close(self) -> None:
         """End it and its Pool's workers at once, as one process group (killed one by one, a Pool
@@ -242,17 +261,14 @@ def watched_phase(rounds: Rounds, seconds: float, python: str) -> dict:
     try:
         process = psutil.Process(watcher.pid)
         time.sleep(SETTLE_S)
-        began, (own0, children0) = time.monotonic(), _cpu_parts(process)
-        time.sleep(seconds)
-        ended, (own, children) = time.monotonic(), _cpu_parts(process)
+        span, share = _cpu_over(process, seconds)
         watcher.terminate()  # the watch ends, prints its document, and reaps its py-spy runs
         out, _ = watcher.communicate(timeout=60)
     finally:
         if watcher.poll() is None:
             watcher.kill()
             watcher.communicate()
-    share = 100 * (own - own0 + children - children0) / (ended - began), 100 * (children - children0) / (ended - began)
-    return {"span": (began, ended), "cpu": share, "document": json.loads(out or "{}")}
+    return {"span": span, "cpu": share, "document": json.loads(out or "{}")}
 
 
 def alone_phase(seconds: float) -> dict:
@@ -278,7 +294,7 @@ def wall_rows(pairs: int, programs: list[str], before: str | None) -> tuple[list
         try:
             while len(rounds.rounds) < 2 and rounds.process.poll() is None:  # the first round warms it up
                 time.sleep(0.1)
-            seconds = max(PHASE_S, PHASE_ROUNDS * (rounds.rounds[-1][1] - rounds.rounds[-1][0]))
+            seconds = max(PHASE_S, PHASE_ROUNDS * (rounds.rounds[-1].wall))
             subjects = {"watched": partial(watched_phase, rounds, seconds, sys.executable),
                         "alone": partial(alone_phase, seconds)}
             if before:
@@ -289,9 +305,7 @@ def wall_rows(pairs: int, programs: list[str], before: str | None) -> tuple[list
         within = {who: [rounds.within(phase["span"]) for phase in done] for who, done in phases.items()}
         alone = [r for phase in within["alone"] for r in phase]
         watchers = [who for who in phases if who != "alone"]
-        for what in ("wall", "CPU seconds"):
-            def figure(r: tuple[float, float, float], what: str = what) -> float:
-                return r[1] - r[0] if what == "wall" else r[2]
+        for what, figure in (("wall", attrgetter("wall")), ("CPU seconds", attrgetter("cpu"))):
             for who in watchers:
                 target = "ratio <= 1.03" if what == "wall" else ""
                 row = Row(f"{what}, {name} program, {who}", "s", [figure(r) for p in within[who] for r in p],
@@ -303,7 +317,7 @@ def wall_rows(pairs: int, programs: list[str], before: str | None) -> tuple[list
             shares = [phase["cpu"] for phase in phases[who]]
             rows.append(Row(f"conctui CPU during the {name} program's watched rounds, {who}", "%core",
                             [total for total, _ in shares]))
-            ratios = [statistics.median(r[1] - r[0] for r in w) / statistics.median(r[1] - r[0] for r in a)
+            ratios = [statistics.median(r.wall for r in w) / statistics.median(r.wall for r in a)
                       for w, a in zip(within[who], within["alone"]) if w and a]  # both with a whole round
             notes.append(f"{name} program, {who}: median of the {len(ratios)} phase pairs' wall ratios "
                          f"{statistics.median(ratios):.3f}; "
@@ -316,7 +330,7 @@ def wall_rows(pairs: int, programs: list[str], before: str | None) -> tuple[list
                 notes.append(f"{name} program, {who}: py-spy gave a GIL held to {sampled} "
                              f"of the {len(workers)} Pool workers' threads in the watches' documents (the others "
                              "read 'not sampled')")
-        spread = _spread([r[1] - r[0] for r in alone])
+        spread = _spread([r.wall for r in alone])
         notes.append(f"{name} program: {len(alone)} rounds not watched, their interquartile spread {spread:.1%} of "
                      f"their median{'' if spread <= 0.03 else ': wider than the 3% to be read, NOT READABLE here'}; "
                      f"phases of {seconds:.1f} s; load {load:.1f} before, {os.getloadavg()[0]:.1f} after")
