@@ -106,7 +106,8 @@ class _Run:
 
 
 def _stand_in(monkeypatch, runs: list[_Run]) -> None:
-    """PySpyWindows starts `_Run`s, noted in `runs`, in place of py-spy."""
+    """PySpyWindows made after this finds a py-spy, and starts `_Run`s, noted in `runs`, in its place."""
+    monkeypatch.setattr(pyspy, "find_py_spy", lambda: "py-spy")
     monkeypatch.setattr(PySpyWindows, "_spawn", lambda self, pid, *args, output: runs.append(_Run(pid, args))
                         or runs[-1])
     monkeypatch.setattr(pyspy, "finished_cpu", lambda run: None if run.cpu is None else run.cpu)
@@ -127,7 +128,6 @@ def test_one_py_spy_at_a_time_and_a_dump_only_for_root_threads_the_window_did_no
     _stand_in(monkeypatch, runs)
 
     windows = PySpyWindows(42)
-    windows.binary, windows.note = "py-spy", None
     try:
         windows.want_names((42, 42))
         windows.poll()
@@ -161,7 +161,6 @@ def test_a_process_younger_than_min_age_s_is_left_to_the_next_window_and_says_wh
     root, workers = os.getpid(), (4_000_001, 4_000_002)  # the workers are names only: nothing reads them
     sampler = WatchSampler(root, None, lambda events: None, time.monotonic())
     windows = sampler.pyspy
-    windows.binary, windows.note = "py-spy", None
     tree = {root: SimpleNamespace(pid=root, began=time.time() - 100, ended=None, build=object())}
     sampler.tree.processes = tree
     sampler.threads = {(pid, pid): ThreadTally(pid, pid, "MainThread", None, None) for pid in (root, *workers)}
@@ -201,7 +200,6 @@ def test_the_first_window_samples_every_process_found_however_young(monkeypatch)
     runs: list[_Run] = []
     _stand_in(monkeypatch, runs)
     windows = PySpyWindows(42)
-    windows.binary, windows.note = "py-spy", None
     windows.processes = {42: time.time() - 100, 50: time.time()}
     try:
         windows.poll()
@@ -217,7 +215,6 @@ def test_the_second_window_is_predicted_from_the_first_windows_cost_at_a_later_w
     runs: list[_Run] = []
     _stand_in(monkeypatch, runs)
     windows = PySpyWindows(42)
-    windows.binary, windows.note = "py-spy", None
     windows.processes = {pid: time.time() - 100 for pid in (42, 43, 44)}
     sampled = {"shared": {"frames": []}, "profiles": [{"name": "Thread 1", "samples": [[]] * 50}]}
     try:
@@ -240,7 +237,6 @@ def test_a_tree_past_max_runs_takes_turns_the_root_in_every_window(monkeypatch) 
     runs: list[_Run] = []
     _stand_in(monkeypatch, runs)
     windows = PySpyWindows(42)
-    windows.binary, windows.note = "py-spy", None
     children = list(range(100, 139))
     assert pyspy.MAX_RUNS < len(children)  # so they must take turns
     windows.processes = {pid: time.time() - 100 for pid in (42, *children)}
@@ -270,7 +266,6 @@ def test_a_child_py_spy_fails_on_gets_py_spys_reason_not_the_wait_for_a_window(m
     root, child = os.getpid(), 4_000_001
     sampler = WatchSampler(root, None, lambda events: None, time.monotonic())
     windows = sampler.pyspy
-    windows.binary, windows.note = "py-spy", None
     old = time.time() - 100
     sampler.tree.processes = {pid: SimpleNamespace(pid=pid, began=old, ended=None, build=object())
                               for pid in (root, child)}
@@ -495,7 +490,6 @@ def test_a_window_that_found_nothing_is_not_the_first_and_the_root_is_always_sam
     runs: list[_Run] = []
     _stand_in(monkeypatch, runs)
     windows = PySpyWindows(42)
-    windows.binary, windows.note = "py-spy", None
     windows.processes = {}  # the root's build not known
     try:
         windows.poll()
