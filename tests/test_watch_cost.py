@@ -500,3 +500,50 @@ def test_a_window_that_found_nothing_is_not_the_first_and_the_root_is_always_sam
         assert [run.target for run in runs] == [42, 42] and windows.seconds == pyspy.WINDOW_S
     finally:
         windows.close()
+
+
+def test_while_no_core_is_idle_state_reads_and_py_spy_back_off(monkeypatch) -> None:
+    """conctui's CPU comes out of a program that keeps every core busy: there, /proc is read and
+    py-spy runs half as often, and each sample says so; with a core idle, both go back at once."""
+    import psutil
+    from conctui.engine.watch import sampler as watch_sampler
+
+    samples: list[WatchSample] = []
+    sampler = WatchSampler(os.getpid(), None, samples.extend, time.monotonic(), use_pyspy=False)
+    sampler.pyspy = PySpyWindows(os.getpid())  # not started: only its windows' lengths are read
+    sampler.pyspy.cost_each = 0.034
+    try:
+        idle_period, idle_window = sampler._read_period(), sampler.pyspy._window(3)
+        for cores, busy in (([99.0, 97.0, 98.0], True), ([99.0, 100.0, 60.0], False)):
+            monkeypatch.setattr(psutil, "cpu_percent", lambda percpu, cores=cores: cores)
+            sampler._tick()
+            assert samples[-1].busy is busy and sampler.busy is busy
+            factor = watch_sampler.BACK_OFF if busy else 1
+            assert sampler._read_period() == pytest.approx(idle_period * factor)
+            seconds, _ = sampler.pyspy._window(3)
+            assert seconds >= idle_window[0] * factor - 1  # whole seconds, rounded up
+            assert 0.034 * 3 / seconds <= RUNNING_SHARE / factor  # py-spy's share of a core while it runs
+    finally:
+        sampler.pyspy.close()
+
+
+def test_the_document_and_the_cores_pane_say_when_sampling_backed_off() -> None:
+    calm = [e for e in stream(3) if isinstance(e, (WatchStarted, WatchSample))]
+    model = WatchModel()
+    model.fold(calm)
+    assert model.document()["notes"]["sampling"] is None
+    model.fold([WatchSample(e.t + 4, e.cores, e.app_cpu, e.processes, e.threads, busy=True)
+                for e in calm if isinstance(e, WatchSample)][:3])
+    assert model.document()["notes"]["sampling"].startswith("no core idle at 3 of 7 samples")
+
+
+async def test_the_cores_pane_says_sampling_is_halved_while_no_core_is_idle() -> None:
+    events = stream(3)
+    last = events.pop()
+    async with _watching(events) as (app, pilot, source):
+        pane = app.panes.cores_pane
+        assert "sampling halved" not in str(pane.render())
+        source([WatchSample(last.t, last.cores, last.app_cpu, last.processes, last.threads, busy=True)])
+        app.panes.frame()
+        await pilot.pause()
+        assert "sampling halved, no core idle" in " ".join(str(pane.render()).split())

@@ -185,10 +185,11 @@ def test_names_frames_and_argv_reach_text_only_through_the_boundary() -> None:
     model = WatchModel()
     model.fold([WatchStarted(0.0, 42, ["python", hostile], "CPython 3.11.7", True, 2),
                 WatchSample(0.0, [0.0], None, [_process(42, 0.0)], [_thread(42, 43, hostile, 0.0, 1, {"sleep": 1},
-                                                                            top=hostile)])])
+                                                                            top=hostile)],
+                            gil_note=f"py-spy failed on pid 44: {hostile}")])  # py-spy's stderr
     text = summary(model)
     assert "\x1b" not in text and "\x07" not in text
-    assert "evil␛[2J␛]0;owned␇[bold]x[/]" in text
+    assert "evil␛[2J␛]0;owned␇[bold]x[/]" in text and "pid 44: evil␛[2J" in text
 
 
 def test_speedscope_gives_held_samples_names_and_own_frames() -> None:

@@ -37,15 +37,18 @@ FIGURES = {
     "c": "the core the thread last ran on (/proc/PID/task/TID/stat).",
     "held": "share of py-spy's samples in its last window in which the thread held its process's GIL (the first "
             "window 1 s at 100 a second, fewer past 4 processes; later ones 50 samples over 2 s or more, longer in "
-            f"a big or busy tree: py-spy held to {RUNNING_SHARE:.0%} of a core while it runs); `-` for a process that "
-            f"began during the watch until the first window that starts once it has lived {MIN_AGE_S:g} s has ended "
-            f"(past {MAX_RUNS} Python processes, until its turn: a window samples at most {MAX_RUNS}).",
-    "gil": f"share of /proc reads ({STATE_HZ} a second) finding the thread asleep in a futex on its GIL's own words "
-           "(`no GIL` across held and gil: a free-threaded build with its GIL off).",
+            f"a big or busy tree: py-spy held to {RUNNING_SHARE:.0%} of a core while it runs, half that while no "
+            f"core is idle); `-` for a process that began during the watch until the first window that starts once "
+            f"it has lived {MIN_AGE_S:g} s has ended (past {MAX_RUNS} Python processes, until its turn: a window "
+            f"samples at most {MAX_RUNS}).",
+    "gil": f"share of /proc reads ({STATE_HZ} a second, half that while no core is idle) finding the thread asleep "
+           "in a futex on its GIL's own words (`no GIL` across held and gil: a free-threaded build with its GIL off).",
     "lock": "share of reads finding it asleep in any other futex: a Lock, Condition, Event or Queue.",
     "io": "share of reads finding it in read, recv, poll, select, epoll, accept and the like, or in disk wait.",
     "slp": "share of reads finding it in clock_nanosleep, nanosleep or pause (or select with nothing to wait on).",
     "frame": "its hottest frame in the program's own code over the last window (py-spy's samples).",
+    "app": "conctui's own CPU, its py-spy runs included, as a share of one core; `sampling halved, no core idle`: "
+           "it reads /proc and runs py-spy half as often while every core is busy, taking less from the program.",
     "verdict": "sentences chosen by thresholds on these figures (README: conctui watch), for the last second "
                "and for the whole watch.",
 }

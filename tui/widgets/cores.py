@@ -102,7 +102,9 @@ class CoresPane(Widget):
 
     def pane_rows(self, state: SessionState, width: int, height: int) -> list[Text]:
         """The pane's rows: the cores above, the app's CPU and the GIL line (wrapped) below."""
-        footer = Text.assemble((f"app {load_percent(state.app_cpu or 0)}", "dim"), " ", gil_line(state))
+        watch = state.watch.last if state.watch is not None and state.current is None else None
+        halved = " sampling halved, no core idle" if watch is not None and watch.busy else ""  # sampler.BACK_OFF
+        footer = Text.assemble((f"app {load_percent(state.app_cpu or 0)}{halved}", "dim"), " ", gil_line(state))
         below = [crop(row, width) for row in footer.wrap(self.app.console, width)][:height]
         return core_lines(list(state.hosts.values()), width, height - len(below)) + below
 

@@ -69,7 +69,8 @@ class WatchSample(Event):
     how many found each kind of waiting, held: py-spy samples holding its GIL of `sampled`
     (None: not sampled, see gil_note), top: its hottest frame in the last window; ended: it
     has gone (its last row, sent once).
-    gil_note: why GIL and frame columns are empty; states_note: why kinds of waiting are."""
+    gil_note: why GIL and frame columns are empty; states_note: why kinds of waiting are.
+    busy: no core was idle, so the sampler read states and ran py-spy less often (sampler.BACK_OFF)."""
 
     cores: list
     app_cpu: float | None
@@ -77,6 +78,7 @@ class WatchSample(Event):
     threads: list
     gil_note: str | None = None
     states_note: str | None = None
+    busy: bool = False
 
     def check(self) -> None:
         if len(self.cores) > 4096 or not all(_number(c) and c <= 100 for c in self.cores):
@@ -85,6 +87,8 @@ class WatchSample(Event):
             raise EventError("watch_sample.processes rows must hold " + ", ".join(sorted(PROCESS_KEYS)))
         if len(self.threads) > MAX_ROWS or not all(_thread_row(r) for r in self.threads):
             raise EventError("watch_sample.threads rows must hold " + ", ".join(sorted(THREAD_KEYS)))
+        if not isinstance(self.busy, bool):
+            raise EventError("watch_sample.busy must be true or false")
 
 
 @event("watch_output")

@@ -135,6 +135,8 @@ class PySpyWindows:
         self.threads = 1  # their threads
         self.seconds = WINDOW_S
         self.started = 1  # processes the window running samples
+        self.running_share = RUNNING_SHARE  # what later windows cost while they run: the sampler halves it while
+        # no core is idle (sampler.BACK_OFF)
         self.cost_each: float | None = None  # the last window's CPU seconds per process, None before one ended
         self.budget = Budget(time.monotonic(), BUDGET)
         self.failed: dict[int, str] = {}  # why py-spy's last run on a child failed, until one does not
@@ -168,13 +170,13 @@ class PySpyWindows:
     def _window(self, processes: int) -> tuple[int, int]:
         """(seconds, samples a second) of the next window over `processes`: the first WINDOW_S at
         RATE_HZ (past 4 processes SAMPLES_PER_S over them all); then long enough that its predicted
-        cost is RUNNING_SHARE of a core a second, SAMPLES_PER_WINDOW over it. Either way, at most
+        cost is `running_share` of a core a second, SAMPLES_PER_WINDOW over it. Either way, at most
         STACKS_PER_S over every thread."""
         if self.cost_each is None:
             seconds, rate = WINDOW_S, SAMPLES_PER_S // max(1, processes)
         else:
             predicted = self.cost_each * max(1, processes)
-            seconds = max(LATER_WINDOW_S, min(MAX_WINDOW_S, math.ceil(predicted / RUNNING_SHARE)))
+            seconds = max(LATER_WINDOW_S, min(MAX_WINDOW_S, math.ceil(predicted / self.running_share)))
             rate = SAMPLES_PER_WINDOW // seconds
         return seconds, max(MIN_RATE_HZ, min(RATE_HZ, rate, STACKS_PER_S // max(1, self.threads)))
 

@@ -6,6 +6,9 @@ Three clocks in one loop:
 - ticks, at the refresh rate: the process tree again (psutil), each thread's CPU and last
   core, every core's %, and one `watch_sample` carrying the tallies so far;
 - py-spy windows, back to back (pyspy.py): GIL held, Python names, hottest frames.
+While no core is idle (less than IDLE_CORES idle over all cores at the last tick), state reads
+and py-spy's running share are BACK_OFF times sparser: conctui's own CPU then comes out of the
+program's, whose wall it would stretch, and each sample says so (`busy`).
 Tallies start when a thread is first seen, so every figure is of the watch, not of the
 thread's life before it.
 """
@@ -24,7 +27,7 @@ from conctui.engine.pythons import minor_of
 from conctui.engine.sampler import TICKS
 from conctui.engine.watch.events import WatchSample
 from conctui.engine.watch.pthreads import MAX_TID, match, stack_pointer
-from conctui.engine.watch.pyspy import MAX_RUNS, MIN_AGE_S, PySpyWindows, Window
+from conctui.engine.watch.pyspy import MAX_RUNS, MIN_AGE_S, RUNNING_SHARE, PySpyWindows, Window
 from conctui.engine.watch.target import PythonBuild
 from conctui.engine.watch.tree import ProcessTree, WatchedProcess
 from conctui.engine.watch.waiting import Kinds, ThreadFiles
@@ -34,6 +37,9 @@ STATE_HZ = 50  # reads a second of each thread: a last second's share within +-7
 # each wake-up runs cold beside a busy program (~2% of a core at 100 Hz for a Pool of 2), and on a machine
 # the program keeps busy conctui's CPU comes out of the program's wall (issue 24: <= 1.03)
 MAX_STATE_READS = 1000
+IDLE_CORES = 0.25  # idle CPU over all cores, in cores, below which no core is idle (a Pool of 2 on 2 cores: ~0.05)
+BACK_OFF = 2  # while no core is idle: state reads and py-spy's running share this many times sparser (a long-lived
+# Pool of 2 on 2 cores read 1.02-1.04 of its unwatched wall at full rate, conctui 2.5-3.5% of a core)
 ENDED_SHOWN_S = 5.0  # an ended process stays in the samples this long, marked ended
 MAX_THREADS = 4096  # per process: threads past it are counted, not read
 
@@ -99,6 +105,7 @@ class WatchSampler:
         self.gil_note: str | None = NO_GIL if build is not None and build.no_gil else None
         self.states_note: str | None = self.kinds.note
         self.windows = 0  # py-spy windows added so far
+        self.busy = False  # no core was idle at the last tick: sampling backs off
         self.sampled: set[int] = set()  # the processes a finished window has sampled
         self.me = psutil.Process()
         self.stopping = threading.Event()
@@ -133,7 +140,7 @@ class WatchSampler:
                         break
                 if now >= next_read:
                     self._read_states()
-                    next_read = now + max(1 / STATE_HZ, len(self.threads) / MAX_STATE_READS)
+                    next_read = now + self._read_period()
                 if self.pyspy is not None:
                     for window in self.pyspy.poll():
                         if window.samples() and not self.windows:
@@ -147,6 +154,10 @@ class WatchSampler:
             for tally in self.threads.values():
                 tally.files.close()
             self.root_ended.set()
+
+    def _read_period(self) -> float:
+        """Seconds between state reads: STATE_HZ each, MAX_STATE_READS in all, BACK_OFF times that while busy."""
+        return max(1 / STATE_HZ, len(self.threads) / MAX_STATE_READS) * (BACK_OFF if self.busy else 1)
 
     def _app_cpu(self) -> float | None:
         """conctui's own CPU per wall second since the last call, its reaped py-spy runs included."""
@@ -178,10 +189,13 @@ class WatchSampler:
         processes = [p.row(self.t0) for p in self.tree.processes.values()
                      if p.ended is None or now - p.ended <= ENDED_SHOWN_S]
         cores = [round(value, 1) for value in psutil.cpu_percent(percpu=True)]
+        self.busy = sum(100.0 - value for value in cores) / 100 < IDLE_CORES
+        if self.pyspy is not None:
+            self.pyspy.running_share = RUNNING_SHARE / BACK_OFF if self.busy else RUNNING_SHARE
         self.emit([WatchSample(round(now - self.t0, 3), cores, self._app_cpu(), processes,
                                [tally.row() for tally in [*self.threads.values(), *gone]],
                                "; ".join(note for note in (self.gil_note, notes) if note) or None,
-                               self.states_note)])
+                               self.states_note, self.busy)])
 
     def _pyspy_note(self) -> str | None:
         """Tell py-spy the tree's Python processes; say why a new one's GIL held is not sampled yet."""

@@ -32,5 +32,6 @@ def summary(model: WatchModel, width: int = 80) -> str:
                          + (f"  {visible(thread.top)}" if thread.top else "")[:width])
     lines.extend(line.text for line in verdict(model, window=False))
     if model.last is not None:
-        lines.extend(f"note: {note}" for note in (model.last.gil_note, model.last.states_note) if note)
+        notes = (model.last.gil_note, model.last.states_note, model.sampling_note())
+        lines.extend(visible(f"note: {note}") for note in notes if note)  # py-spy's words among them
     return "\n".join(lines)
