@@ -351,6 +351,31 @@ def test_a_thread_that_began_in_a_window_is_counted_over_its_part_of_it() -> Non
     assert (worker.held, worker.sampled) == (12, pytest.approx(12)) and later.held is None
 
 
+def test_a_thread_that_ended_in_a_window_is_counted_over_its_part_of_it_and_sent_again(monkeypatch) -> None:
+    """A Pool's worker that finished 1 s into a 4 s window at 12 Hz, holding its GIL all along:
+    12 samples of its 12, not of the window's 48. Before, a thread gone when the window ended got
+    nothing from it, so a short-lived worker that py-spy sampled still read 'not sampled'."""
+    emitted: list[WatchSample] = []
+    sampler = WatchSampler(os.getpid(), None, emitted.extend, time.monotonic(), use_pyspy=False)
+    sampler.pyspy = SimpleNamespace(sampling=lambda pid: pid == 42, want_names=lambda key: None)  # samples pid 42
+    monkeypatch.setattr(sampler, "_pyspy_note", lambda: None)
+    boot = time.clock_gettime(time.CLOCK_BOOTTIME) - time.monotonic()
+    now = time.monotonic()
+    worker = ThreadTally(42, 50, "w", SimpleNamespace(close=lambda: None), None, born=now - 100 + boot,
+                         last_read=now - 3 - sampler._read_period())  # read last 3 s ago: then it ended
+    sampler.threads = {(42, 50): worker}
+    sampler._tick()  # pid 42 is no process of the tree: the worker has gone
+    (row,) = [r for r in emitted[-1].threads if r["tid"] == 50]
+    assert row["ended"] and row["held"] is None and sampler.awaiting == {(42, 50): worker}
+    sampler._add_window(Window(now - 4, now, 12, held={(42, 50): 12}, pids={42}))
+    assert (worker.held, worker.sampled) == (12, pytest.approx(12)) and not sampler.awaiting
+    sampler._tick()
+    (row,) = [r for r in emitted[-1].threads if r["tid"] == 50]
+    assert row["ended"] and (row["held"], row["sampled"]) == (12, pytest.approx(12))
+    sampler._tick()
+    assert not [r for r in emitted[-1].threads if r["tid"] == 50]  # sent once more, not every tick
+
+
 def _sample(t: float, held: int, sampled: float) -> WatchSample:
     thread = {"pid": 42, "tid": 43, "name": "cruncher", "cpu_s": 0.5 * t, "core": 0, "reads": 100 * int(t),
               "states": {"running": 100 * int(t)}, "held": held, "sampled": sampled, "top": None, "ended": False}

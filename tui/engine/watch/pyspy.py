@@ -81,14 +81,16 @@ class Window:
     top: dict[tuple[int, int], str] = field(default_factory=dict)
     names: dict[tuple[int, int], str] = field(default_factory=dict)
 
-    def samples(self, since: float | None = None, held: int = 0) -> float:
+    def samples(self, since: float | None = None, held: int = 0, until: float | None = None) -> float:
         """Samples a process had in the window: its span at `rate`, from `since` (monotonic) for a
-        thread that began in it, never fewer than the `held` it was seen holding the GIL in (a late
-        sampler catches up); 0 for a dump, or for a thread that began after the window."""
+        thread that began in it and to `until` for one that ended in it, never fewer than the `held`
+        it was seen holding the GIL in (a late sampler catches up); 0 for a dump, or for a thread
+        that began after the window."""
         if self.ended <= self.began:
             return 0.0
         began = self.began if since is None else max(self.began, since)
-        return max((self.ended - began) * self.rate, float(held), 0.0)
+        ended = self.ended if until is None else min(self.ended, until)
+        return max((ended - began) * self.rate, float(held), 0.0)
 
 
 def _memory_refused(pid: int) -> str | None:
@@ -148,6 +150,10 @@ class PySpyWindows:
 
     def _out(self, pid: int) -> str:
         return os.path.join(self.folder.name, f"window-{pid}.json")
+
+    def sampling(self, pid: int) -> bool:
+        """Whether the window under way samples `pid` (its run still going, or ended and read)."""
+        return pid in self.runs or (self.window is not None and pid in self.window.pids)
 
     def want_names(self, key: tuple[int, int]) -> None:
         """A new thread appeared: a root thread gets its name from a dump (under 3.11 /proc's comm says

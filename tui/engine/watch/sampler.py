@@ -65,6 +65,7 @@ class ThreadTally:
     sp: int | None = None  # its stack pointer at the last read that found it waiting in a syscall
     top: str | None = None
     ended: bool = False
+    last_read: float | None = None  # monotonic time its stat was last read: once it has gone, about its end
 
     def row(self) -> dict:
         return {"pid": self.pid, "tid": self.tid, "name": self.name, "cpu_s": round(self.cpu_s, 3),
@@ -78,6 +79,7 @@ class ThreadTally:
         if self.cpu0 is None:
             self.cpu0, self.born = cpu, int(fields[19]) / TICKS
         self.cpu_s, self.core = cpu - self.cpu0, int(fields[36])
+        self.last_read = time.monotonic()
 
 
 def _comm(pid: int, tid: int) -> str:
@@ -106,6 +108,10 @@ class WatchSampler:
         self.states_note: str | None = self.kinds.note
         self.windows = 0  # py-spy windows added so far
         self.busy = False  # no core was idle at the last tick: sampling backs off
+        # threads that ended while a py-spy window sampled their process (a Pool's worker that finished):
+        # counted over their part of it once it ends, then their rows sent once more (`resend`)
+        self.awaiting: dict[tuple[int, int], ThreadTally] = {}
+        self.resend: list[ThreadTally] = []
         self.sampled: set[int] = set()  # the processes a finished window has sampled
         self.me = psutil.Process()
         self.stopping = threading.Event()
@@ -182,6 +188,8 @@ class WatchSampler:
                 tally.files.close()
                 tally.ended = True  # its last row goes out once more, marked ended
                 gone.append(self.threads.pop(key))
+                if self.pyspy is not None and self.pyspy.sampling(key[0]):
+                    self.awaiting[key] = tally
         for process in self.tree.processes.values():
             if process.ended is not None:  # read at ticks only: at least what its threads were read to use
                 mine = [t.cpu_s for t in gone if t.pid == process.pid]
@@ -193,9 +201,10 @@ class WatchSampler:
         if self.pyspy is not None:
             self.pyspy.running_share = RUNNING_SHARE / BACK_OFF if self.busy else RUNNING_SHARE
         self.emit([WatchSample(round(now - self.t0, 3), cores, self._app_cpu(), processes,
-                               [tally.row() for tally in [*self.threads.values(), *gone]],
+                               [tally.row() for tally in [*self.threads.values(), *gone, *self.resend]],
                                "; ".join(note for note in (self.gil_note, notes) if note) or None,
                                self.states_note, self.busy)])
+        self.resend = []
 
     def _pyspy_note(self) -> str | None:
         """Tell py-spy the tree's Python processes; say why a new one's GIL held is not sampled yet."""
@@ -294,15 +303,18 @@ class WatchSampler:
         return {key[0] for key in by_pthread if key not in self.natives}
 
     def _add_window(self, window: Window) -> None:
-        """A window's names, frames and GIL held. A thread that began in the window (a Pool's worker,
-        an executor's thread) is counted over its part of it, not the whole: windows last seconds."""
+        """A window's names, frames and GIL held. A thread that began or ended in the window (a Pool's
+        worker, an executor's thread) is counted over its part of it, not the whole: windows last
+        seconds. A thread that ended in it is sent again, with its share."""
         record = bool(window.samples())
         if record:
             self.sampled |= window.pids
         unmatched = self._by_native_id(window)
         told = set(self.natives.values()) if unmatched else set()
         boot = time.clock_gettime(time.CLOCK_BOOTTIME) - time.monotonic()  # starttime is since boot
-        for key, tally in self.threads.items():
+        period = self._read_period()
+        ended = list(self.awaiting.items()) if record else []
+        for key, tally in [*self.threads.items(), *ended]:
             if key[0] in unmatched and key not in told:
                 continue  # it may be one of the window's threads not yet told apart: no figure rather than 0
             if key in window.names:
@@ -310,7 +322,11 @@ class WatchSampler:
             if record or tally.top is None:  # a dump's frame is one moment: only until a window has one
                 tally.top = window.top.get(key, tally.top)
             held = window.held.get(key, 0)
-            samples = window.samples(tally.born - boot, held) if record and key[0] in window.pids else 0.0
+            until = None if tally.last_read is None else tally.last_read + period  # gone since: about its end
+            samples = window.samples(tally.born - boot, held, until) if record and key[0] in window.pids else 0.0
             if self.gil_note is None and samples:
                 tally.held = (tally.held or 0) + held
                 tally.sampled = (tally.sampled or 0.0) + samples
+        if record:
+            self.resend.extend(tally for _, tally in ended)
+            self.awaiting.clear()
