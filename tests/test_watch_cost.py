@@ -354,26 +354,44 @@ def test_a_thread_that_began_in_a_window_is_counted_over_its_part_of_it() -> Non
 def test_a_thread_that_ended_in_a_window_is_counted_over_its_part_of_it_and_sent_again(monkeypatch) -> None:
     """A Pool's worker that finished 1 s into a 4 s window at 12 Hz, holding its GIL all along:
     12 samples of its 12, not of the window's 48. Before, a thread gone when the window ended got
-    nothing from it, so a short-lived worker that py-spy sampled still read 'not sampled'."""
+    nothing from it, so a short-lived worker that py-spy sampled still read 'not sampled'. A
+    thread still live is counted to the window's end, however long ago it was last read."""
+    import psutil
+
+    monkeypatch.setattr(psutil, "cpu_percent", lambda percpu: [10.0, 10.0])  # cores idle: reads at STATE_HZ
     emitted: list[WatchSample] = []
     sampler = WatchSampler(os.getpid(), None, emitted.extend, time.monotonic(), use_pyspy=False)
-    sampler.pyspy = SimpleNamespace(sampling=lambda pid: pid == 42, want_names=lambda key: None)  # samples pid 42
+    sampler.pyspy = SimpleNamespace(in_window=lambda pid: pid == 42, want_names=lambda key: None, note=None)
     monkeypatch.setattr(sampler, "_pyspy_note", lambda: None)
+    monkeypatch.setattr(sampler, "_read_period", lambda: 0.02)
     boot = time.clock_gettime(time.CLOCK_BOOTTIME) - time.monotonic()
     now = time.monotonic()
-    worker = ThreadTally(42, 50, "w", SimpleNamespace(close=lambda: None), None, born=now - 100 + boot,
-                         last_read=now - 3 - sampler._read_period())  # read last 3 s ago: then it ended
-    sampler.threads = {(42, 50): worker}
+    worker, live = (ThreadTally(42, tid, "w", SimpleNamespace(close=lambda: None), None, born=now - 100 + boot,
+                                last_read=last) for tid, last in ((50, now - 3.02), (51, now - 0.5)))
+    sampler.threads = {(42, 50): worker}  # read last 3 s ago: then it ended
     sampler._tick()  # pid 42 is no process of the tree: the worker has gone
     (row,) = [r for r in emitted[-1].threads if r["tid"] == 50]
-    assert row["ended"] and row["held"] is None and sampler.awaiting == {(42, 50): worker}
-    sampler._add_window(Window(now - 4, now, 12, held={(42, 50): 12}, pids={42}))
-    assert (worker.held, worker.sampled) == (12, pytest.approx(12)) and not sampler.awaiting
+    assert row["ended"] and row["held"] is None and sampler.ended_in_window == {(42, 50): worker}
+    sampler.threads = {(42, 51): live}  # read last 0.5 s ago (a slow pass), yet live
+    sampler._add_window(Window(now - 4, now, 12, held={(42, 50): 12, (42, 51): 6}, pids={42}))
+    assert (worker.held, worker.sampled) == (12, pytest.approx(12)) and not sampler.ended_in_window
+    assert (live.held, live.sampled) == (6, pytest.approx(48))
+    sampler.threads = {}
     sampler._tick()
     (row,) = [r for r in emitted[-1].threads if r["tid"] == 50]
     assert row["ended"] and (row["held"], row["sampled"]) == (12, pytest.approx(12))
     sampler._tick()
     assert not [r for r in emitted[-1].threads if r["tid"] == 50]  # sent once more, not every tick
+
+
+def test_a_thread_that_ended_before_the_window_began_gets_nothing_from_it(monkeypatch) -> None:
+    """Gone during the window before (windows run back to back), it was noted as ended in this one."""
+    sampler = WatchSampler(os.getpid(), None, lambda events: None, time.monotonic(), use_pyspy=False)
+    now = time.monotonic()
+    gone = ThreadTally(42, 50, "w", None, None, born=0.0, ended=True, last_read=now - 5)
+    sampler.ended_in_window = {(42, 50): gone}
+    sampler._add_window(Window(now - 4, now, 12, held={}, pids={42}))
+    assert gone.sampled is None and not sampler.rows_to_resend and not sampler.ended_in_window
 
 
 def _sample(t: float, held: int, sampled: float) -> WatchSample:
@@ -538,12 +556,14 @@ def test_while_no_core_is_idle_state_reads_and_py_spy_back_off(monkeypatch) -> N
     sampler.pyspy = PySpyWindows(os.getpid())  # not started: only its windows' lengths are read
     sampler.pyspy.cost_each = 0.034
     try:
-        idle_period, idle_window = sampler._read_period(), sampler.pyspy._window(3)
+        assert watch_sampler.BACK_OFF == 2  # the texts that say so say "half"
+        idle_window = sampler.pyspy._window(3)
         for cores, busy in (([99.0, 97.0, 98.0], True), ([99.0, 100.0, 60.0], False)):
             monkeypatch.setattr(psutil, "cpu_percent", lambda percpu, cores=cores: cores)
             sampler._tick()
-            assert samples[-1].busy is busy and sampler.busy is busy
+            assert samples[-1].busy is busy
             factor = watch_sampler.BACK_OFF if busy else 1
+            idle_period = max(1 / watch_sampler.STATE_HZ, len(sampler.threads) / watch_sampler.MAX_STATE_READS)
             assert sampler._read_period() == pytest.approx(idle_period * factor)
             seconds, _ = sampler.pyspy._window(3)
             assert seconds >= idle_window[0] * factor - 1  # whole seconds, rounded up
@@ -552,14 +572,14 @@ def test_while_no_core_is_idle_state_reads_and_py_spy_back_off(monkeypatch) -> N
         sampler.pyspy.close()
 
 
-def test_the_document_and_the_cores_pane_say_when_sampling_backed_off() -> None:
+def test_the_document_says_how_much_of_the_watch_sampling_backed_off() -> None:
     calm = [e for e in stream(3) if isinstance(e, (WatchStarted, WatchSample))]
     model = WatchModel()
     model.fold(calm)
     assert model.document()["notes"]["sampling"] is None
     model.fold([WatchSample(e.t + 4, e.cores, e.app_cpu, e.processes, e.threads, busy=True)
                 for e in calm if isinstance(e, WatchSample)][:3])
-    assert model.document()["notes"]["sampling"].startswith("no core idle at 3 of 7 samples")
+    assert model.document()["notes"]["sampling"].startswith("no core idle at 3 of 7 refreshes")
 
 
 async def test_the_cores_pane_says_sampling_is_halved_while_no_core_is_idle() -> None:

@@ -38,8 +38,9 @@ def verdict_text(model: WatchModel, said: list[Line], whole: list[Line], whole_s
         lines.append(Text.assemble((title, "bold"), "; ".join(line.short for line in whole) or "-"))
     else:
         lines += [Text.assemble((title, "bold"), line.text) for line in whole]
-    if model.last is not None:
-        lines += [Text(visible(note), "yellow") for note in (model.last.gil_note, model.last.states_note) if note]
+    # why figures are missing; the cores pane says when sampling is halved
+    notes = model.notes()
+    lines += [Text(visible(notes[name]), "yellow") for name in ("gil", "states") if notes[name]]
     return Text("\n").join(lines)
 
 

@@ -68,7 +68,8 @@ class WatchSample(Event):
     threads: rows of THREAD_KEYS: cpu_s so far, core last run on, reads of its /proc state and
     how many found each kind of waiting, held: py-spy samples holding its GIL of `sampled`
     (None: not sampled, see gil_note), top: its hottest frame in the last window; ended: it
-    has gone (its last row, sent once).
+    has gone (its last row, sent once, and once more with its part of the py-spy window it
+    ended in).
     gil_note: why GIL and frame columns are empty; states_note: why kinds of waiting are.
     busy: no core was idle, so the sampler read states and ran py-spy less often (sampler.BACK_OFF)."""
 

@@ -74,8 +74,8 @@ class WatchModel:
     live: set[tuple[int, int]] = field(default_factory=set)
     held_base: dict[tuple[int, int], dict] = field(default_factory=dict)  # its row before py-spy's last window
     history: deque = field(default_factory=deque)  # (t, {key: row}, {pid: row}) within the window
-    samples: int = 0
-    busy_samples: int = 0  # those taken while no core was idle, so sampling backed off (WatchSample.busy)
+    ticks: int = 0  # samples folded: one a refresh
+    busy_ticks: int = 0  # those taken while no core was idle, so sampling backed off (WatchSample.busy)
     _cached: dict[bool, tuple] = field(default_factory=dict, repr=False)  # window -> (sample, figures)
 
     def fold(self, events: list[Event]) -> None:
@@ -91,8 +91,8 @@ class WatchModel:
         if self.first_t is None:
             self.first_t = sample.t
         self.last = sample
-        self.samples += 1
-        self.busy_samples += sample.busy
+        self.ticks += 1
+        self.busy_ticks += sample.busy
         rows = {(r["pid"], r["tid"]): r for r in sample.threads}
         for key, row in rows.items():
             old = self.threads.get(key)
@@ -216,12 +216,15 @@ class WatchModel:
         end = self.last.t if ended is None else min(self.last.t, ended)
         return max(0.0, end - start)
 
-    def sampling_note(self) -> str | None:
-        """How much of the watch conctui sampled at its backed-off rate, or None where it never did."""
-        if not self.busy_samples:
-            return None
-        return (f"no core idle at {self.busy_samples} of {self.samples} samples: conctui read /proc and ran py-spy "
-                "half as often then, so that its own CPU took less from the program")
+    def notes(self) -> dict[str, str | None]:
+        """Why figures are missing (gil, states) and how much of the watch conctui sampled at its
+        backed-off rate (sampling, None where it never did): py-spy's words among them, untrusted."""
+        sampling = None
+        if self.busy_ticks:
+            sampling = (f"no core idle at {self.busy_ticks} of {self.ticks} refreshes: conctui read /proc and ran "
+                        "py-spy's windows half as often then, so that its own CPU took less from the program")
+        return {"gil": self.last.gil_note if self.last else None,
+                "states": self.last.states_note if self.last else None, "sampling": sampling}
 
     def document(self) -> dict[str, Any]:
         """The `--json` document: the whole watch's figures (see the command's help)."""
@@ -238,9 +241,7 @@ class WatchModel:
                        "launched": started.launched if started else False, "ended": ended},
             "duration_s": round(self.duration_s, 3),
             "cores": started.cores if started else None,
-            "notes": {"gil": self.last.gil_note if self.last else None,
-                      "states": self.last.states_note if self.last else None,
-                      "sampling": self.sampling_note()},
+            "notes": self.notes(),
             "processes": [{"pid": p.pid, "ppid": p.ppid, "role": p.role, "argv": p.argv, "python": p.python,
                            "rss_bytes": p.rss_bytes, "cpu": p.cpu, "ended": p.ended,
                            "threads": [{"tid": t.tid, "name": t.name, "cpu": t.cpu, "core": t.core,

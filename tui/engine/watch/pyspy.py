@@ -85,7 +85,7 @@ class Window:
         """Samples a process had in the window: its span at `rate`, from `since` (monotonic) for a
         thread that began in it and to `until` for one that ended in it, never fewer than the `held`
         it was seen holding the GIL in (a late sampler catches up); 0 for a dump, or for a thread
-        that began after the window."""
+        that began after the window or ended before it."""
         if self.ended <= self.began:
             return 0.0
         began = self.began if since is None else max(self.began, since)
@@ -137,8 +137,8 @@ class PySpyWindows:
         self.threads = 1  # their threads
         self.seconds = WINDOW_S
         self.started = 1  # processes the window running samples
-        self.running_share = RUNNING_SHARE  # what later windows cost while they run: the sampler halves it while
-        # no core is idle (sampler.BACK_OFF)
+        self.back_off = 1  # later windows cost RUNNING_SHARE / back_off while they run: the sampler sets it to
+        # sampler.BACK_OFF while no core is idle
         self.cost_each: float | None = None  # the last window's CPU seconds per process, None before one ended
         self.budget = Budget(time.monotonic(), BUDGET)
         self.failed: dict[int, str] = {}  # why py-spy's last run on a child failed, until one does not
@@ -151,7 +151,7 @@ class PySpyWindows:
     def _out(self, pid: int) -> str:
         return os.path.join(self.folder.name, f"window-{pid}.json")
 
-    def sampling(self, pid: int) -> bool:
+    def in_window(self, pid: int) -> bool:
         """Whether the window under way samples `pid` (its run still going, or ended and read)."""
         return pid in self.runs or (self.window is not None and pid in self.window.pids)
 
@@ -176,13 +176,13 @@ class PySpyWindows:
     def _window(self, processes: int) -> tuple[int, int]:
         """(seconds, samples a second) of the next window over `processes`: the first WINDOW_S at
         RATE_HZ (past 4 processes SAMPLES_PER_S over them all); then long enough that its predicted
-        cost is `running_share` of a core a second, SAMPLES_PER_WINDOW over it. Either way, at most
+        cost is RUNNING_SHARE / `back_off` of a core a second, SAMPLES_PER_WINDOW over it. Either way, at most
         STACKS_PER_S over every thread."""
         if self.cost_each is None:
             seconds, rate = WINDOW_S, SAMPLES_PER_S // max(1, processes)
         else:
             predicted = self.cost_each * max(1, processes)
-            seconds = max(LATER_WINDOW_S, min(MAX_WINDOW_S, math.ceil(predicted / self.running_share)))
+            seconds = max(LATER_WINDOW_S, min(MAX_WINDOW_S, math.ceil(predicted * self.back_off / RUNNING_SHARE)))
             rate = SAMPLES_PER_WINDOW // seconds
         return seconds, max(MIN_RATE_HZ, min(RATE_HZ, rate, STACKS_PER_S // max(1, self.threads)))
 

@@ -6,9 +6,9 @@ Three clocks in one loop:
 - ticks, at the refresh rate: the process tree again (psutil), each thread's CPU and last
   core, every core's %, and one `watch_sample` carrying the tallies so far;
 - py-spy windows, back to back (pyspy.py): GIL held, Python names, hottest frames.
-While no core is idle (less than IDLE_CORES idle over all cores at the last tick), state reads
-and py-spy's running share are BACK_OFF times sparser: conctui's own CPU then comes out of the
-program's, whose wall it would stretch, and each sample says so (`busy`).
+While no core is idle (less than MIN_IDLE_CORES idle over all cores at the last tick), state
+reads and py-spy's later windows are BACK_OFF times sparser: conctui's own CPU then comes out of
+the program's, whose wall it would stretch, and each sample says so (`busy`).
 Tallies start when a thread is first seen, so every figure is of the watch, not of the
 thread's life before it.
 """
@@ -27,7 +27,7 @@ from conctui.engine.pythons import minor_of
 from conctui.engine.sampler import TICKS
 from conctui.engine.watch.events import WatchSample
 from conctui.engine.watch.pthreads import MAX_TID, match, stack_pointer
-from conctui.engine.watch.pyspy import MAX_RUNS, MIN_AGE_S, RUNNING_SHARE, PySpyWindows, Window
+from conctui.engine.watch.pyspy import MAX_RUNS, MIN_AGE_S, PySpyWindows, Window
 from conctui.engine.watch.target import PythonBuild
 from conctui.engine.watch.tree import ProcessTree, WatchedProcess
 from conctui.engine.watch.waiting import Kinds, ThreadFiles
@@ -37,9 +37,10 @@ STATE_HZ = 50  # reads a second of each thread: a last second's share within +-7
 # each wake-up runs cold beside a busy program (~2% of a core at 100 Hz for a Pool of 2), and on a machine
 # the program keeps busy conctui's CPU comes out of the program's wall (issue 24: <= 1.03)
 MAX_STATE_READS = 1000
-IDLE_CORES = 0.25  # idle CPU over all cores, in cores, below which no core is idle (a Pool of 2 on 2 cores: ~0.05)
-BACK_OFF = 2  # while no core is idle: state reads and py-spy's running share this many times sparser (a long-lived
-# Pool of 2 on 2 cores read 1.02-1.04 of its unwatched wall at full rate, conctui 2.5-3.5% of a core)
+MIN_IDLE_CORES = 0.25  # idle CPU over all cores, in cores, below which no core is idle (a Pool of 2 on 2 cores: ~0.05)
+BACK_OFF = 2  # while no core is idle: state reads and py-spy's later windows this many times sparser (a long-lived
+# Pool of 2 on 2 cores read 1.02-1.04 of its unwatched wall at full rate, conctui 2.5-3.5% of a core); the texts
+# that say so say "half"
 ENDED_SHOWN_S = 5.0  # an ended process stays in the samples this long, marked ended
 MAX_THREADS = 4096  # per process: threads past it are counted, not read
 
@@ -107,11 +108,11 @@ class WatchSampler:
         self.gil_note: str | None = NO_GIL if build is not None and build.no_gil else None
         self.states_note: str | None = self.kinds.note
         self.windows = 0  # py-spy windows added so far
-        self.busy = False  # no core was idle at the last tick: sampling backs off
+        self.back_off = 1  # BACK_OFF while no core was idle at the last tick, else 1
         # threads that ended while a py-spy window sampled their process (a Pool's worker that finished):
-        # counted over their part of it once it ends, then their rows sent once more (`resend`)
-        self.awaiting: dict[tuple[int, int], ThreadTally] = {}
-        self.resend: list[ThreadTally] = []
+        # counted over their part of it once it ends, then their rows sent once more (`rows_to_resend`)
+        self.ended_in_window: dict[tuple[int, int], ThreadTally] = {}
+        self.rows_to_resend: list[ThreadTally] = []
         self.sampled: set[int] = set()  # the processes a finished window has sampled
         self.me = psutil.Process()
         self.stopping = threading.Event()
@@ -162,8 +163,8 @@ class WatchSampler:
             self.root_ended.set()
 
     def _read_period(self) -> float:
-        """Seconds between state reads: STATE_HZ each, MAX_STATE_READS in all, BACK_OFF times that while busy."""
-        return max(1 / STATE_HZ, len(self.threads) / MAX_STATE_READS) * (BACK_OFF if self.busy else 1)
+        """Seconds between state reads: STATE_HZ each, MAX_STATE_READS in all, `back_off` times that."""
+        return max(1 / STATE_HZ, len(self.threads) / MAX_STATE_READS) * self.back_off
 
     def _app_cpu(self) -> float | None:
         """conctui's own CPU per wall second since the last call, its reaped py-spy runs included."""
@@ -188,8 +189,8 @@ class WatchSampler:
                 tally.files.close()
                 tally.ended = True  # its last row goes out once more, marked ended
                 gone.append(self.threads.pop(key))
-                if self.pyspy is not None and self.pyspy.sampling(key[0]):
-                    self.awaiting[key] = tally
+                if self.pyspy is not None and self.pyspy.in_window(key[0]):
+                    self.ended_in_window[key] = tally
         for process in self.tree.processes.values():
             if process.ended is not None:  # read at ticks only: at least what its threads were read to use
                 mine = [t.cpu_s for t in gone if t.pid == process.pid]
@@ -197,14 +198,17 @@ class WatchSampler:
         processes = [p.row(self.t0) for p in self.tree.processes.values()
                      if p.ended is None or now - p.ended <= ENDED_SHOWN_S]
         cores = [round(value, 1) for value in psutil.cpu_percent(percpu=True)]
-        self.busy = sum(100.0 - value for value in cores) / 100 < IDLE_CORES
+        busy = sum(100.0 - value for value in cores) / 100 < MIN_IDLE_CORES
+        self.back_off = BACK_OFF if busy else 1
         if self.pyspy is not None:
-            self.pyspy.running_share = RUNNING_SHARE / BACK_OFF if self.busy else RUNNING_SHARE
+            self.pyspy.back_off = self.back_off
+            if self.pyspy.note is not None:  # no window will end: nothing to wait for
+                self.ended_in_window.clear()
         self.emit([WatchSample(round(now - self.t0, 3), cores, self._app_cpu(), processes,
-                               [tally.row() for tally in [*self.threads.values(), *gone, *self.resend]],
+                               [tally.row() for tally in [*self.threads.values(), *gone, *self.rows_to_resend]],
                                "; ".join(note for note in (self.gil_note, notes) if note) or None,
-                               self.states_note, self.busy)])
-        self.resend = []
+                               self.states_note, busy)])
+        self.rows_to_resend = []
 
     def _pyspy_note(self) -> str | None:
         """Tell py-spy the tree's Python processes; say why a new one's GIL held is not sampled yet."""
@@ -294,7 +298,7 @@ class WatchSampler:
             return set()
         wanted = by_pthread - self.natives.keys()
         for pid in {key[0] for key in wanted}:
-            mine = [t for t in self.threads.values() if t.pid == pid]
+            mine = [t for t in (*self.threads.values(), *self.ended_in_window.values()) if t.pid == pid]
             found = match(pid, {key[1] for key in wanted if key[0] == pid},
                           {t.tid: t.sp for t in mine if t.sp is not None}, {t.tid for t in mine})
             self.natives.update({(pid, ident): (pid, tid) for ident, tid in found.items()})
@@ -313,7 +317,9 @@ class WatchSampler:
         told = set(self.natives.values()) if unmatched else set()
         boot = time.clock_gettime(time.CLOCK_BOOTTIME) - time.monotonic()  # starttime is since boot
         period = self._read_period()
-        ended = list(self.awaiting.items()) if record else []
+        # those gone since the window began (not a new thread reusing the tid): counted to about their end
+        ended = [(key, tally) for key, tally in self.ended_in_window.items() if key not in self.threads
+                 and tally.last_read is not None and tally.last_read > window.began] if record else []
         for key, tally in [*self.threads.items(), *ended]:
             if key[0] in unmatched and key not in told:
                 continue  # it may be one of the window's threads not yet told apart: no figure rather than 0
@@ -322,11 +328,11 @@ class WatchSampler:
             if record or tally.top is None:  # a dump's frame is one moment: only until a window has one
                 tally.top = window.top.get(key, tally.top)
             held = window.held.get(key, 0)
-            until = None if tally.last_read is None else tally.last_read + period  # gone since: about its end
+            until = tally.last_read + period if tally.ended else None  # it ended between that read and the next
             samples = window.samples(tally.born - boot, held, until) if record and key[0] in window.pids else 0.0
             if self.gil_note is None and samples:
                 tally.held = (tally.held or 0) + held
                 tally.sampled = (tally.sampled or 0.0) + samples
         if record:
-            self.resend.extend(tally for _, tally in ended)
-            self.awaiting.clear()
+            self.rows_to_resend.extend(tally for _, tally in ended)
+            self.ended_in_window.clear()

@@ -31,7 +31,5 @@ def summary(model: WatchModel, width: int = 80) -> str:
                          + " ".join(f"{percent_cell(states.get(k))}" for k in KINDS)
                          + (f"  {visible(thread.top)}" if thread.top else "")[:width])
     lines.extend(line.text for line in verdict(model, window=False))
-    if model.last is not None:
-        notes = (model.last.gil_note, model.last.states_note, model.sampling_note())
-        lines.extend(visible(f"note: {note}") for note in notes if note)  # py-spy's words among them
+    lines.extend(visible(f"note: {note}") for note in model.notes().values() if note)  # py-spy's words among them
     return "\n".join(lines)
