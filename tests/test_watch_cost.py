@@ -591,4 +591,4 @@ async def test_the_cores_pane_says_sampling_is_halved_while_no_core_is_idle() ->
         source([WatchSample(last.t, last.cores, last.app_cpu, last.processes, last.threads, busy=True)])
         app.panes.frame()
         await pilot.pause()
-        assert "sampling halved, no core idle" in " ".join(str(pane.render()).split())
+        assert "sampling halved: no core idle" in " ".join(str(pane.render()).split())

@@ -47,7 +47,7 @@ FIGURES = {
     "io": "share of reads finding it in read, recv, poll, select, epoll, accept and the like, or in disk wait.",
     "slp": "share of reads finding it in clock_nanosleep, nanosleep or pause (or select with nothing to wait on).",
     "frame": "its hottest frame in the program's own code over the last window (py-spy's samples).",
-    "app": "conctui's own CPU, its py-spy runs included, as a share of one core; `sampling halved, no core idle`: "
+    "app": "conctui's own CPU, its py-spy runs included, as a share of one core; `sampling halved: no core idle`: "
            "it reads /proc and runs py-spy half as often while every core is busy, taking less from the program.",
     "verdict": "sentences chosen by thresholds on these figures (README: conctui watch), for the last second "
                "and for the whole watch.",

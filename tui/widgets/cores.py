@@ -101,10 +101,12 @@ class CoresPane(Widget):
         self._draw(self.pane_rows(state, self.content_size.width or 30, self.content_size.height or 1))
 
     def pane_rows(self, state: SessionState, width: int, height: int) -> list[Text]:
-        """The pane's rows: the cores above, the app's CPU and the GIL line (wrapped) below."""
+        """The pane's rows: the cores above; below, wrapped, the app's CPU, the GIL line and (a watch
+        while no core is idle) that sampling is halved."""
         watch = state.watch.last if state.watch is not None and state.current is None else None
-        halved = " sampling halved, no core idle" if watch is not None and watch.busy else ""  # sampler.BACK_OFF
-        footer = Text.assemble((f"app {load_percent(state.app_cpu or 0)}{halved}", "dim"), " ", gil_line(state))
+        halved = " · sampling halved: no core idle" if watch is not None and watch.busy else ""  # sampler.BACK_OFF
+        footer = Text.assemble((f"app {load_percent(state.app_cpu or 0)}", "dim"), " ", gil_line(state),
+                               (halved, "dim"))
         below = [crop(row, width) for row in footer.wrap(self.app.console, width)][:height]
         return core_lines(list(state.hosts.values()), width, height - len(below)) + below
 
