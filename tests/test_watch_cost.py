@@ -113,6 +113,17 @@ def _stand_in(monkeypatch, runs: list[_Run]) -> None:
     monkeypatch.setattr(pyspy, "finished_cpu", lambda run: None if run.cpu is None else run.cpu)
 
 
+def _files(live: bool = True) -> SimpleNamespace:
+    """A thread's /proc files, stood in for: its stat read (fields of a thread that used no CPU), or,
+    once it has gone, OSError."""
+    def stat_fields() -> list[bytes]:
+        if not live:
+            raise FileNotFoundError("gone")
+        return [b"0"] * 40
+
+    return SimpleNamespace(stat_fields=stat_fields, close=lambda: None)
+
+
 def end(run: _Run, document: object, path: str) -> None:
     """The run ends, having written `document` to `path`."""
     with open(path, "w") as file:
@@ -163,7 +174,8 @@ def test_a_process_younger_than_min_age_s_is_left_to_the_next_window_and_says_wh
     windows = sampler.pyspy
     tree = {root: SimpleNamespace(pid=root, began=time.time() - 100, ended=None, build=object())}
     sampler.tree.processes = tree
-    sampler.threads = {(pid, pid): ThreadTally(pid, pid, "MainThread", None, None) for pid in (root, *workers)}
+    sampler.threads = {(pid, pid): ThreadTally(pid, pid, "MainThread", _files(), None, cpu0=0.0)
+                       for pid in (root, *workers)}
     try:
         assert sampler._pyspy_note() is None
         windows.poll()
@@ -343,7 +355,7 @@ def test_a_thread_that_began_in_a_window_is_counted_over_its_part_of_it() -> Non
     sampler = WatchSampler(os.getpid(), None, lambda events: None, time.monotonic(), use_pyspy=False)
     boot = time.clock_gettime(time.CLOCK_BOOTTIME) - time.monotonic()
     now = time.monotonic()
-    old, worker, later = (ThreadTally(42, tid, "t", None, None, born=born + boot)
+    old, worker, later = (ThreadTally(42, tid, "t", _files(), None, cpu0=0.0, born=born + boot)
                           for tid, born in ((43, now - 100), (50, now - 1), (51, now + 1)))
     sampler.threads = {(42, 43): old, (42, 50): worker, (42, 51): later}
     sampler._add_window(Window(now - 4, now, 12, held={(42, 43): 6, (42, 50): 12}, pids={42}))
@@ -355,7 +367,8 @@ def test_a_thread_that_ended_in_a_window_is_counted_over_its_part_of_it_and_sent
     """A Pool's worker that finished 1 s into a 4 s window at 12 Hz, holding its GIL all along:
     12 samples of its 12, not of the window's 48. Before, a thread gone when the window ended got
     nothing from it, so a short-lived worker that py-spy sampled still read 'not sampled'. A
-    thread still live is counted to the window's end, however long ago it was last read."""
+    thread still live is counted to the window's end, however long ago it was last read; one that
+    ended since the last tick (its stat no longer reads) to its last read."""
     import psutil
 
     monkeypatch.setattr(psutil, "cpu_percent", lambda percpu: [10.0, 10.0])  # cores idle: reads at STATE_HZ
@@ -366,16 +379,18 @@ def test_a_thread_that_ended_in_a_window_is_counted_over_its_part_of_it_and_sent
     monkeypatch.setattr(sampler, "_read_period", lambda: 0.02)
     boot = time.clock_gettime(time.CLOCK_BOOTTIME) - time.monotonic()
     now = time.monotonic()
-    worker, live = (ThreadTally(42, tid, "w", SimpleNamespace(close=lambda: None), None, born=now - 100 + boot,
-                                last_read=last) for tid, last in ((50, now - 3.02), (51, now - 0.5)))
+    worker, live, vanished = (ThreadTally(42, tid, "w", _files(tid != 52), None, cpu0=0.0, born=now - 100 + boot,
+                                          last_read=last) for tid, last in ((50, now - 3.02), (51, now - 0.5),
+                                                                            (52, now - 3.02)))
     sampler.threads = {(42, 50): worker}  # read last 3 s ago: then it ended
     sampler._tick()  # pid 42 is no process of the tree: the worker has gone
     (row,) = [r for r in emitted[-1].threads if r["tid"] == 50]
     assert row["ended"] and row["held"] is None and sampler.ended_in_window == {(42, 50): worker}
-    sampler.threads = {(42, 51): live}  # read last 0.5 s ago (a slow pass), yet live
-    sampler._add_window(Window(now - 4, now, 12, held={(42, 50): 12, (42, 51): 6}, pids={42}))
+    sampler.threads = {(42, 51): live, (42, 52): vanished}  # live, read last 0.5 s ago (a slow pass); gone since
+    sampler._add_window(Window(now - 4, now, 12, held={(42, 50): 12, (42, 51): 6, (42, 52): 12}, pids={42}))
     assert (worker.held, worker.sampled) == (12, pytest.approx(12)) and not sampler.ended_in_window
     assert (live.held, live.sampled) == (6, pytest.approx(48))
+    assert (vanished.held, vanished.sampled) == (12, pytest.approx(12))
     sampler.threads = {}
     sampler._tick()
     (row,) = [r for r in emitted[-1].threads if r["tid"] == 50]

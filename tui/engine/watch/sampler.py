@@ -298,7 +298,8 @@ class WatchSampler:
             return set()
         wanted = by_pthread - self.natives.keys()
         for pid in {key[0] for key in wanted}:
-            mine = [t for t in (*self.threads.values(), *self.ended_in_window.values()) if t.pid == pid]
+            # live threads last: where a new thread took an ended one's stack (glibc reuses them), it wins
+            mine = [t for t in (*self.ended_in_window.values(), *self.threads.values()) if t.pid == pid]
             found = match(pid, {key[1] for key in wanted if key[0] == pid},
                           {t.tid: t.sp for t in mine if t.sp is not None}, {t.tid for t in mine})
             self.natives.update({(pid, ident): (pid, tid) for ident, tid in found.items()})
@@ -328,8 +329,12 @@ class WatchSampler:
             if record or tally.top is None:  # a dump's frame is one moment: only until a window has one
                 tally.top = window.top.get(key, tally.top)
             held = window.held.get(key, 0)
-            until = tally.last_read + period if tally.ended else None  # it ended between that read and the next
-            samples = window.samples(tally.born - boot, held, until) if record and key[0] in window.pids else 0.0
+            samples = 0.0
+            if record and key[0] in window.pids:
+                # gone: at the last tick, or since (a fresh read fails); it ended between its last read and the next
+                gone = tally.ended or not self._read_cpu(tally)
+                until = tally.last_read + period if gone and tally.last_read is not None else None
+                samples = window.samples(tally.born - boot, held, until)
             if self.gil_note is None and samples:
                 tally.held = (tally.held or 0) + held
                 tally.sampled = (tally.sampled or 0.0) + samples
