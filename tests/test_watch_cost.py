@@ -243,6 +243,24 @@ def test_the_second_window_is_predicted_from_the_first_windows_cost_at_a_later_w
         windows.close()
 
 
+def test_a_window_with_a_process_not_sampled_yet_is_not_backed_off(monkeypatch) -> None:
+    """No core idle: a new Pool worker's first window is as long as with a core idle, so its first GIL
+    held comes no later (a 5 s headless watch of a busy Pool gave its workers none); the next is backed off."""
+    runs: list[_Run] = []
+    _stand_in(monkeypatch, runs)
+    windows = PySpyWindows(42)
+    try:
+        windows.cost_each, windows.back_off = 0.034, 2
+        windows.processes, windows.turns = {42: 0.0, 43: time.time() - 100}, {42: 0.0}
+        windows._start(time.monotonic())
+        assert windows.seconds == windows._window(2, new=True)[0] == 4
+        windows.runs.clear()
+        windows._start(time.monotonic())  # both sampled once now
+        assert windows.seconds == windows._window(2)[0] == 7
+    finally:
+        windows.close()
+
+
 def test_a_tree_past_max_runs_takes_turns_the_root_in_every_window(monkeypatch) -> None:
     """40 processes: no window starts more than MAX_RUNS py-spy runs at once; the root is in every
     one, and each other process gets its turn before any gets a second (least lately sampled first)."""
@@ -583,6 +601,7 @@ def test_while_no_core_is_idle_state_reads_and_py_spy_back_off(monkeypatch) -> N
             seconds, _ = sampler.pyspy._window(3)
             assert seconds >= idle_window[0] * factor - 1  # whole seconds, rounded up
             assert 0.034 * 3 / seconds <= RUNNING_SHARE / factor  # py-spy's share of a core while it runs
+            assert sampler.pyspy._window(3, new=True) == idle_window  # a new worker's first GIL held: no later
     finally:
         sampler.pyspy.close()
 

@@ -38,9 +38,10 @@ FIGURES = {
     "held": "share of py-spy's samples in its last window in which the thread held its process's GIL (the first "
             "window 1 s at 100 a second, fewer past 4 processes; later ones 50 samples over 2 s or more, longer in "
             f"a big or busy tree: py-spy held to {RUNNING_SHARE:.0%} of a core while it runs, half that, in windows "
-            f"of up to {MAX_WINDOW_S} s, while no core is idle); `-` for a process that began during the watch until "
-            f"the first window that starts once it has lived {MIN_AGE_S:g} s has ended (past {MAX_RUNS} Python "
-            f"processes, until its turn: a window samples at most {MAX_RUNS}).",
+            f"of up to {MAX_WINDOW_S} s, while no core is idle, but for a process not sampled yet); `-` for a "
+            f"process that began during the watch until the first window that starts once it has lived "
+            f"{MIN_AGE_S:g} s has ended (past {MAX_RUNS} Python processes, until its turn: a window samples at most "
+            f"{MAX_RUNS}).",
     "gil": f"share of /proc reads ({STATE_HZ} a second, half that while no core is idle) finding the thread asleep "
            "in a futex on its GIL's own words (`no GIL` across held and gil: a free-threaded build with its GIL off).",
     "lock": "share of reads finding it asleep in any other futex: a Lock, Condition, Event or Queue.",

@@ -138,7 +138,8 @@ class PySpyWindows:
         self.seconds = WINDOW_S
         self.started = 1  # processes the window running samples
         self.back_off = 1  # later windows cost RUNNING_SHARE / back_off while they run: the sampler sets it to
-        # sampler.BACK_OFF while no core is idle
+        # sampler.BACK_OFF while no core is idle; a window with a process no window has sampled is not backed off,
+        # so a new Pool worker's first GIL held comes no later than it would with a core idle
         self.cost_each: float | None = None  # the last window's CPU seconds per process, None before one ended
         self.budget = Budget(time.monotonic(), BUDGET)
         self.failed: dict[int, str] = {}  # why py-spy's last run on a child failed, until one does not
@@ -173,16 +174,18 @@ class PySpyWindows:
         due.sort(key=lambda pid: self.turns.get(pid, -math.inf))
         return [self.pid, *due[:MAX_RUNS - 1]]
 
-    def _window(self, processes: int) -> tuple[int, int]:
+    def _window(self, processes: int, new: bool = False) -> tuple[int, int]:
         """(seconds, samples a second) of the next window over `processes`: the first WINDOW_S at
         RATE_HZ (past 4 processes SAMPLES_PER_S over them all); then long enough that its predicted
-        cost is RUNNING_SHARE / `back_off` of a core a second, SAMPLES_PER_WINDOW over it. Either way, at most
-        STACKS_PER_S over every thread."""
+        cost is RUNNING_SHARE / `back_off` of a core a second (RUNNING_SHARE where one is `new`: no
+        window has sampled it yet), SAMPLES_PER_WINDOW over it. Either way, at most STACKS_PER_S over
+        every thread."""
         if self.cost_each is None:
             seconds, rate = WINDOW_S, SAMPLES_PER_S // max(1, processes)
         else:
             predicted = self.cost_each * max(1, processes)
-            seconds = max(LATER_WINDOW_S, min(MAX_WINDOW_S, math.ceil(predicted * self.back_off / RUNNING_SHARE)))
+            back_off = 1 if new else self.back_off
+            seconds = max(LATER_WINDOW_S, min(MAX_WINDOW_S, math.ceil(predicted * back_off / RUNNING_SHARE)))
             rate = SAMPLES_PER_WINDOW // seconds
         return seconds, max(MIN_RATE_HZ, min(RATE_HZ, rate, STACKS_PER_S // max(1, self.threads)))
 
@@ -221,7 +224,7 @@ class PySpyWindows:
     def _start(self, now: float) -> None:
         """One py-spy record per process due, all over the same seconds."""
         pids = self._due()
-        self.seconds, rate = self._window(len(pids))
+        self.seconds, rate = self._window(len(pids), new=not self.turns.keys() >= set(pids))
         self.window, self.window_cpu, self.whole, self.started = Window(now, now, rate), 0.0, False, len(pids)
         for pid in pids:
             self.turns[pid] = now

@@ -7,8 +7,9 @@ Three clocks in one loop:
   core, every core's %, and one `watch_sample` carrying the tallies so far;
 - py-spy windows, back to back (pyspy.py): GIL held, Python names, hottest frames.
 While no core is idle (less than MIN_IDLE_CORES idle over all cores at the last tick), state
-reads and py-spy's later windows are BACK_OFF times sparser: conctui's own CPU then comes out of
-the program's, whose wall it would stretch, and each sample says so (`busy`).
+reads and py-spy's later windows are BACK_OFF times sparser (a window with a process no window
+has sampled yet excepted): conctui's own CPU then comes out of the program's, whose wall it
+would stretch, and each sample says so (`busy`).
 Tallies start when a thread is first seen, so every figure is of the watch, not of the
 thread's life before it.
 """
