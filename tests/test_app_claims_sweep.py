@@ -71,7 +71,10 @@ async def test_a_whole_sweep_fits_each_mode() -> None:
     app = make_app(workers=2)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("S", "enter")  # the plan, then its start
-        await until(pilot, lambda: not app.source.running and len(app.figures) >= 2, timeout=120)
+        await until(pilot, lambda: app.sweep_running)
+        # the sweep is over once its last run is reaped and folded (run_queue.run_reaped); the
+        # runner is reaped a frame before that, when the queue is already empty
+        await until(pilot, lambda: not app.sweep_running and not app.source.running, timeout=120)
         sweep, progress = app.sweep_view()
         assert sweep["status"] == "done" and "done" in progress
         assert set(sweep["fits"]) == set(sweep["modes"])
