@@ -80,8 +80,6 @@ class Sampler:
         import psutil
 
         self._me = psutil.Process()
-        psutil.cpu_percent(percpu=True)  # the first call only sets the baseline
-        self._me.cpu_percent()
         self._thread.start()
         return self
 
@@ -138,6 +136,13 @@ class Sampler:
         return Sample(time.monotonic() - self.session_t0, cores, rows, app, self.host)
 
     def _loop(self) -> None:
+        import psutil  # imported by start()
+
+        # the first calls only set the baselines, here: psutil keeps cpu_percent's last reading per
+        # calling thread, so a baseline taken in start()'s thread left this thread's first sample
+        # reading 0% on every core
+        psutil.cpu_percent(percpu=True)
+        self._me.cpu_percent()
         last = time.monotonic()
         while True:
             with self._wakeup:

@@ -152,9 +152,11 @@ def start_sampler(topic: str, run: str, period: float, epoch: float, dask_worker
     with _lock:
         _leases[run] = time.monotonic() + LEASE_S
     send = _sender(dask_worker, topic)
-    psutil.cpu_percent(percpu=True)  # the first call only sets the baseline
 
     def loop() -> None:
+        # the first call only sets the baseline, in this thread: psutil keeps cpu_percent's last
+        # reading per calling thread
+        psutil.cpu_percent(percpu=True)
         while True:
             time.sleep(period)
             with _lock:

@@ -121,8 +121,7 @@ class WatchSampler:
         self.thread = threading.Thread(target=self._loop, name="conctui-watch-sampler", daemon=True)
 
     def start(self) -> WatchSampler:
-        psutil.cpu_percent(percpu=True)  # the first call only sets the baseline
-        self._app_cpu()
+        self._app_cpu()  # the first call only sets the baseline
         self.thread.start()
         return self
 
@@ -135,6 +134,9 @@ class WatchSampler:
     # ---- the loop -----------------------------------------------------------------------------
 
     def _loop(self) -> None:
+        # the first call only sets the baseline, in this thread: psutil keeps cpu_percent's last
+        # reading per calling thread
+        psutil.cpu_percent(percpu=True)
         try:
             next_tick = time.monotonic()
             next_read = next_tick
