@@ -1,4 +1,5 @@
-"""The first core sample a sampler thread emits reads the cores' use since it began.
+"""What the core samples read: the first one a sampler thread emits, the cores' use since it
+began; and every one, what processes outside conctui's own tree took (`others`).
 
 psutil keeps cpu_percent's last reading per calling thread: a baseline taken in another thread
 left the sampler thread's first call reading exactly 0.0 on every core. In a short run that
@@ -7,6 +8,8 @@ first sample is a large share of the run's samples, and it made other programs' 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -56,6 +59,57 @@ def test_the_sessions_first_sample_reads_a_busy_core(spinning: subprocess.Popen)
     finally:
         sampler.stop()
     assert sum(first.cores) >= HALF_A_CORE, first.cores
+
+
+class Samples:
+    """A sink that keeps every Sample and signals once it has `count`."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.samples: list[Sample] = []
+        self.enough = threading.Event()
+
+    def __call__(self, events: list[Event]) -> None:
+        self.samples += [event for event in events if isinstance(event, Sample)]
+        if len(self.samples) >= self.count:
+            self.enough.set()
+
+
+def _sampled(count: int = 4) -> list[Sample]:
+    """`count` samples 0.3 s apart, from a sampler in this process (the tree's root)."""
+    sink = Samples(count)
+    sampler = Sampler(sink, 0.0, period=0.3).start()
+    try:
+        assert sink.enough.wait(15), "too few samples came"
+    finally:
+        sampler.stop()
+    return sink.samples[:count]
+
+
+def test_a_busy_process_of_conctuis_own_tree_is_not_counted_as_another_programs(spinning) -> None:
+    """The spinning child is this process's: each sample's others leave its core out."""
+    samples = _sampled()
+    left_out = [sum(sample.cores) - sample.others for sample in samples]
+    assert sum(left_out) / len(left_out) >= HALF_A_CORE, [(s.cores, s.others) for s in samples]
+
+
+@pytest.fixture
+def spinning_elsewhere() -> Iterator[int]:
+    """A process that keeps one core busy outside this process's tree: its parent, a shell,
+    exits at once, and init adopts it."""
+    shell = subprocess.run(["sh", "-c", f"{sys.executable} -c 'while True: pass' >/dev/null 2>&1 & echo $!"],
+                           capture_output=True, text=True, check=True)
+    pid = int(shell.stdout)
+    try:
+        yield pid
+    finally:
+        os.kill(pid, signal.SIGKILL)
+
+
+def test_a_busy_process_outside_the_tree_is_counted_as_another_programs(spinning_elsewhere: int) -> None:
+    samples = _sampled()
+    others = [sample.others for sample in samples]
+    assert sum(others) / len(others) >= HALF_A_CORE, [(s.cores, s.others) for s in samples]
 
 
 class FakeDaskWorker:

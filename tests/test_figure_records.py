@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import get_type_hints
 
 import pytest
-from conctui.engine.events import EventError, RunFinished, RunStarted, WorkerFinished, WorkerStarted
+from conctui.engine.events import EventError, RunFinished, RunStarted, Sample, WorkerFinished, WorkerStarted
 from conctui.engine.figure_records import RunFigures, SummaryRow, WorkerFigures
 from conctui.engine.figures import run_figures, summarize
 from conctui.engine.state import SessionState, apply
@@ -54,3 +54,16 @@ def test_a_launch_after_the_run_s_end_is_refused() -> None:
         with pytest.raises(EventError, match="launched_t"):
             RunFinished(3.05, "done", 2.0, None, launched)
     assert RunFinished(3.05, "done", 2.0, None, 1.0).launched_t == 1.0
+
+
+def test_other_load_counts_each_sample_for_the_part_of_its_span_the_run_was_live() -> None:
+    """Other programs keep half a core busy while the run is live, 10.0 s to 12.55 s. The
+    sampler's sample at the run's start (10.01 s) covers the two seconds before it, when they
+    took 1.5 cores: it counts for 0.01 s of the run, not for a quarter of it."""
+    started = RunStarted(10.0, 1, "threads", "cpu", {}, 1, demo.PYTHON, "spawn", 4100)
+    events = [Sample(8.0, [0.0, 0.0], [], 0.0, "", 0.0), started, Sample(10.01, [100.0, 50.0], [], 0.0, "", 150.0),
+              WorkerStarted(10.05, 0, 4100, 4110),
+              *(Sample(t, [100.0, 50.0], [], 0.0, "", 50.0) for t in (10.5, 11.5, 12.5)),
+              WorkerFinished(12.55, 0, "done", None, 2.5, 2.5), RunFinished(12.55, "done", 2.5)]
+    (figures,) = _runs(events)
+    assert abs(figures["other_load"] - 0.5) < 0.01, figures["other_load"]  # a mean over samples: 0.75

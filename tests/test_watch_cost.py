@@ -20,13 +20,14 @@ from types import SimpleNamespace
 
 import pytest
 from conctui.app import ConcApp
+from conctui.engine.process_tree import descendants
 from conctui.engine.pyspy_budget import Budget
 from conctui.engine.watch import pyspy
 from conctui.engine.watch.events import WatchSample, WatchStarted
 from conctui.engine.watch.model import WatchModel
 from conctui.engine.watch.pyspy import MIN_AGE_S, RUNNING_SHARE, PySpyWindows, Window
 from conctui.engine.watch.sampler import ThreadTally, WatchSampler
-from conctui.engine.watch.tree import ProcessTree, descendants
+from conctui.engine.watch.tree import ProcessTree
 from conctui.watch_source import WatchSource
 from fixtures.watch_stream import stream
 from rich.text import Text

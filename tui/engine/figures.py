@@ -6,8 +6,9 @@ over workers. parallelism = cpu_s / wall_s. speedup = sequential wall / this wal
 the sequential run of the same interpreter. efficiency = speedup / min(workers, usable cores).
 startup_s: the median time from the run's launch to a worker's first line (spawning a child,
 importing; None for sequential, whose workers wait for each other). other_load: the cores'
-worth of CPU other programs took while the run was live, from the sampler (None where the
-workers ran on machines conctui does not sample). waiting_share: the share of the workers'
+worth of CPU processes outside conctui's tree took while the run was live, from the sampler
+(None where the workers ran on machines conctui does not sample, or in a recording made
+before the sampler measured it). waiting_share: the share of the workers'
 time (from the launch on) spent neither computing nor queued for a free core (sleeping,
 blocked on I/O, a lock or the GIL), from each worker's wall, CPU and run-queue seconds.
 """
@@ -120,12 +121,12 @@ def startup(run: RunState) -> float | None:
     return _round(median(delays)) if delays else None
 
 
-def other_load(run: RunState, cpu_s: float, wall_s: float | None) -> float | None:
-    """Cores' worth of CPU used by programs other than the run and conctui while it was live."""
-    if not run.load_samples or not wall_s or (run.cluster is not None and run.cluster.kind == "external"):
+def other_load(run: RunState) -> float | None:
+    """Cores' worth of CPU used by processes outside conctui's tree (conctui, its runner, the
+    workers, py-spy) while the run was live, from its samples, each weighted by its live span."""
+    if not run.load_s or run.finished is None or (run.cluster is not None and run.cluster.kind == "external"):
         return None
-    busy = (run.load_busy - run.load_app) / run.load_samples
-    return _round(max(0.0, busy - cpu_s / wall_s), 3)
+    return _round(run.load_others / run.load_s, 3)
 
 
 def waiting_share(run: RunState) -> float | None:
@@ -167,7 +168,7 @@ def run_figures(run: RunState) -> RunFigures:
         "parallelism": _round(cpu / wall if wall else None, 3),
         **gil_figures(run),
         "startup_s": startup(run),
-        "other_load": other_load(run, cpu, wall),
+        "other_load": other_load(run),
         "waiting_share": waiting_share(run),
         "per_worker": [
             {"index": w.index, "pid": w.pid, "tid": w.tid, "host": w.host, "status": w.status,

@@ -1,10 +1,12 @@
-"""Samples the OS at a fixed rate: every core's utilisation and each live worker's CPU.
+"""Samples the OS at a fixed rate: every core's utilisation, each live worker's CPU, and what
+processes outside conctui's own tree took (process_tree.tree_cpu_s).
 
 It runs in its own thread in conctui's process (never in the runner, so it costs the
 workers nothing but a share of a core, which it reports as the app's own CPU). Its samples
 are the heartbeat time-driven text moves with, so a run's samples fall on the run's own
-clock: the first at most FIRST_SAMPLE_S after its start, then on each whole period of it
-(1.0 s, 2.0 s, ... at 1 Hz). A new period or a run's start wakes the wait at once.
+clock: one at its start (what came before it is not the run's), the next at most
+FIRST_SAMPLE_S after it, then on each whole period of it (1.0 s, 2.0 s, ... at 1 Hz). A new
+period or a run's start wakes the wait at once.
 """
 from __future__ import annotations
 
@@ -17,11 +19,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from conctui.engine.events import Event, Sample, WorkerStarted
+from conctui.engine.process_tree import TICKS, tree_cpu_s
 
 if TYPE_CHECKING:
     import psutil
 
-TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 FIRST_SAMPLE_S = 0.5  # a run's clock moves within its first second, at any period
 
 
@@ -72,6 +74,7 @@ class Sampler:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._me: psutil.Process | None = None  # made by start()
+        self._tree: tuple[float, float] = (0.0, 0.0)  # conctui's tree's CPU seconds at the last sample
         self._thread = threading.Thread(target=self._loop, name="conctui-sampler", daemon=True)
 
     def start(self) -> Sampler:
@@ -106,9 +109,12 @@ class Sampler:
         if start is None:
             return last + period
         if last < start:
-            return start + min(period, FIRST_SAMPLE_S)
+            return start  # at once: the run's samples then cover the run alone (state.handle_sample)
         # the run's next whole period after `last` (a millisecond's slack for a wait that woke early)
-        return start + (math.floor((last - start) / period + 1e-3) + 1) * period
+        due = start + (math.floor((last - start) / period + 1e-3) + 1) * period
+        if last < start + FIRST_SAMPLE_S - 1e-3:
+            due = min(due, start + FIRST_SAMPLE_S)
+        return due
 
     def watch_run(self, runner_pid: int | None) -> None:
         with self._lock:
@@ -133,7 +139,17 @@ class Sampler:
             if found is not None:
                 rows.append([worker.index, round(found[0], 3), found[1]])
         app = round(self._me.cpu_percent(), 1)  # % of one core, like top
-        return Sample(time.monotonic() - self.session_t0, cores, rows, app, self.host)
+        now = time.monotonic()
+        return Sample(now - self.session_t0, cores, rows, app, self.host, self._others(sum(cores), now))
+
+    def _others(self, busy: float, now: float) -> float:
+        """What processes outside conctui's own tree took since the last sample, as % of one
+        core: the cores' busy % less the tree's CPU (the run's workers, its runner, py-spy and
+        conctui itself) over the same span."""
+        last_t, last_s = self._tree
+        self._tree = now, tree_cpu_s(os.getpid())
+        tree = max(0.0, self._tree[1] - last_s) / max(1e-3, now - last_t)  # less: a process left it
+        return round(min(busy, max(0.0, busy - 100 * tree)), 1)
 
     def _loop(self) -> None:
         import psutil  # imported by start()
@@ -143,6 +159,7 @@ class Sampler:
         # reading 0% on every core
         psutil.cpu_percent(percpu=True)
         self._me.cpu_percent()
+        self._tree = time.monotonic(), tree_cpu_s(os.getpid())
         last = time.monotonic()
         while True:
             with self._wakeup:

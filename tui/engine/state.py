@@ -81,11 +81,10 @@ class RunState:
     gil_workers: GilWorkers | None = None  # the per-worker sampler's latest word (its note, its source)
     gil_reenabled: GilReenabled | None = None  # the first import that turned a free-threaded build's GIL on
     cluster: Cluster | None = None  # Dask runs: the latest word on the cluster and its costs
-    # conctui's own host while the run was live: sums over its samples of busy cores and of
-    # conctui's own CPU (in cores), to tell how much other programs took (see figures.other_load)
-    load_samples: int = 0
-    load_busy: float = 0.0
-    load_app: float = 0.0
+    # conctui's own host while the run was live: the seconds its samples cover, and the
+    # core-seconds processes outside conctui's tree took over them (see figures.other_load)
+    load_s: float = 0.0
+    load_others: float = 0.0
     memory: Memory | None = None  # after the run: the parent's view of the globals, how values crossed
 
     @property
@@ -255,6 +254,7 @@ def handle_sample(state: SessionState, event: Sample) -> list[int]:
     if event.app_cpu is not None:  # a remote host's sample says nothing about conctui's own CPU
         state.app_cpu, state.local_host = event.app_cpu, event.host
     host = state.hosts.setdefault(event.host, CoreHost(event.host))
+    previous = host.times[-1] if host.times else None  # the sample this one's figures run from
     if len(host.history) != len(event.cores):
         host.history = [deque(maxlen=HISTORY) for _ in event.cores]
         host.times.clear()
@@ -265,10 +265,13 @@ def handle_sample(state: SessionState, event: Sample) -> list[int]:
     run = state.live
     if run is None:
         return []
-    if event.app_cpu is not None:  # conctui's own host: the one whose cores the run's figures are on
-        run.load_samples += 1
-        run.load_busy += sum(event.cores) / 100
-        run.load_app += event.app_cpu / 100
+    if event.others is not None:  # conctui's own host: the one whose cores the run's figures are on
+        # a sample's figures cover the time since the one before: each counts for the part of it
+        # the run was live (the sampler takes one at the run's start: what came before is not the run's)
+        span = event.t - max(run.started.t, previous if previous is not None else run.started.t)
+        if span > 0:
+            run.load_s += span
+            run.load_others += span * event.others / 100
     touched = []
     for index, cpu_s, core in event.workers:
         if 0 <= index < len(run.workers) and run.workers[index].status == "running":

@@ -93,12 +93,18 @@ class Sample(Event):
     workers: list  # [index, cpu_s, core or None]
     app_cpu: float | None  # None: sampled on another host, where conctui itself does not run
     host: str = ""
+    # % of one core, summed over the cores: what processes outside conctui's own tree (itself,
+    # its runner, the workers, py-spy) took since the sample before; None on another host and
+    # in older recordings
+    others: float | None = None
 
     def check(self) -> None:
         if len(self.cores) > 4096 or not all(
             isinstance(c, (int, float)) and 0 <= c <= 100 for c in self.cores
         ):
             raise EventError("core utilisation must be a list of percentages")
+        if self.others is not None and not 0 <= self.others <= 100 * len(self.cores):
+            raise EventError("sample.others must be a share of the cores sampled")
         if not all(_worker_row(row) for row in self.workers):
             raise EventError("sample workers must be [index, cpu_s, core] rows")
 

@@ -38,7 +38,8 @@ FIGURES = {
     "waiting": "(JSON waiting_share) share of the workers' time neither computing nor queued for a free core: "
                "sleeping, I/O, a lock, the GIL.",
     "start-up": "(JSON startup_s) median seconds from a run's launch to a worker's first line: spawning, importing.",
-    "others took": "(JSON other_load) cores' worth of CPU other programs used while the run was live.",
+    "others took": "(JSON other_load) cores' worth of CPU that processes outside conctui's own tree "
+                   "(it, its runner, the workers, py-spy) used while the run was live.",
     "serial fraction": "(S, sweep) Amdahl's share of each worker's work that cannot overlap with the others', "
                        "fitted with fixed work per worker: 0 scales to every core, 1 gains nothing.",
 }

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 import psutil
 from conctui.engine.events import Event
+from conctui.engine.process_tree import TICKS
 from conctui.engine.pythons import minor_of
-from conctui.engine.sampler import TICKS
 from conctui.engine.watch.events import WatchSample
 from conctui.engine.watch.pthreads import MAX_TID, match, stack_pointer
 from conctui.engine.watch.pyspy import MAX_RUNS, MIN_AGE_S, PySpyWindows, Window

@@ -1,10 +1,8 @@
 """The watched program's process tree, found again at every tick.
 
-Runs in conctui's watch sampler thread. Descendants are read from /proc/PID/task/TID/children
-(a child is listed under the thread that started it): a few small files of the tree's own,
-where psutil's children(recursive=True) reads every process's stat on the machine (~1.3 ms a
-tick beside 73 processes, growing with the machine's). A kernel without those files
-(CONFIG_PROC_CHILDREN unset) gets psutil's way. Each process's figures come from psutil.
+Runs in conctui's watch sampler thread. Descendants come from process_tree.descendants (a
+few small /proc files of the tree's own); a kernel without those files gets psutil's
+children(recursive=True). Each process's figures come from psutil.
 
 Each process's role comes from its argv: a child started by `multiprocessing` (Pool, Process,
 ProcessPoolExecutor) runs `spawn_main` or the forkserver's main, or, forked, carries its Python
@@ -14,12 +12,12 @@ marked ended at the time it was missed.
 """
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import psutil
+from conctui.engine.process_tree import descendants
 from conctui.engine.watch.target import PythonBuild, python_of
 
 HELPERS = ("multiprocessing.resource_tracker", "multiprocessing.forkserver import main", "semaphore_tracker")
@@ -66,32 +64,6 @@ class WatchedProcess:
                 "rss_bytes": self.rss_bytes, "cpu_s": round(self.cpu_s, 3), "threads": self.thread_count,
                 "ended": None if self.ended is None else round(self.ended - t0, 3),
                 "no_gil": bool(self.build and self.build.no_gil)}
-
-
-def descendants(root: int) -> list[int] | None:
-    """Every process below `root`, parents before their children, from /proc's children files;
-    None where this kernel has none. A process that ends meanwhile is left out."""
-    found: list[int] = []
-    todo = [root]
-    while todo:
-        pid = todo.pop()
-        try:
-            tids = os.listdir(f"/proc/{pid}/task")
-        except OSError:
-            continue  # ended
-        for tid in tids:
-            try:
-                with open(f"/proc/{pid}/task/{tid}/children", "rb") as file:
-                    children = [int(word) for word in file.read().split()]
-            except FileNotFoundError:
-                if not os.path.exists(f"/proc/{pid}/task/{tid}"):
-                    continue  # the thread ended
-                return None  # the thread is there, its children file is not: not this kernel
-            except OSError:
-                continue
-            found += children
-            todo += children
-    return found
 
 
 class ProcessTree:
