@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from conctui.engine import process_tree
 from conctui.engine.events import Event, Sample
 from conctui.engine.sampler import Sampler
 from conctui.runner import in_dask_worker
@@ -110,6 +111,23 @@ def test_a_busy_process_outside_the_tree_is_counted_as_another_programs(spinning
     samples = _sampled()
     others = [sample.others for sample in samples]
     assert sum(others) / len(others) >= HALF_A_CORE, [(s.cores, s.others) for s in samples]
+
+
+def test_off_linux_the_tree_is_found_through_psutil(spinning: subprocess.Popen, monkeypatch) -> None:
+    """Where /proc has no children files (another OS), the child is still in conctui's tree."""
+    import psutil
+
+    child = psutil.Process(spinning.pid)
+    deadline = time.monotonic() + 10
+    while sum(child.cpu_times()[:2]) < 0.2 and time.monotonic() < deadline:
+        time.sleep(0.02)  # the child's CPU is the event: nothing signals it
+    monkeypatch.setattr(process_tree.os.path, "isdir", lambda path: False)
+    monkeypatch.setattr(process_tree, "PROC_STAT", False)
+    assert process_tree.descendants(os.getpid()) is None
+    before = sum(child.cpu_times()[:2])
+    me = psutil.Process().cpu_times()
+    own = me.user + me.system + me.children_user + me.children_system
+    assert process_tree.tree_cpu_s(os.getpid()) - own >= before - 0.05
 
 
 class FakeDaskWorker:

@@ -67,3 +67,12 @@ def test_other_load_counts_each_sample_for_the_part_of_its_span_the_run_was_live
               WorkerFinished(12.55, 0, "done", None, 2.5, 2.5), RunFinished(12.55, "done", 2.5)]
     (figures,) = _runs(events)
     assert abs(figures["other_load"] - 0.5) < 0.01, figures["other_load"]  # a mean over samples: 0.75
+
+
+def test_other_load_is_absent_where_only_the_start_sample_covers_the_run() -> None:
+    """A run shorter than the sampler's first period: its start sample says what came before it."""
+    started = RunStarted(10.0, 1, "threads", "cpu", {}, 1, demo.PYTHON, "spawn", 4100)
+    events = [started, Sample(10.01, [100.0, 50.0], [], 0.0, "", 150.0), WorkerStarted(10.05, 0, 4100, 4110),
+              WorkerFinished(10.3, 0, "done", None, 0.25, 0.25), RunFinished(10.3, "done", 0.25)]
+    (figures,) = _runs(events)
+    assert figures["other_load"] is None

@@ -23,6 +23,8 @@ from conctui.engine.memory import ipc_figures, memory_figures
 from conctui.engine.state import RunState
 from conctui.runner.gil_constants import NO_GIL
 
+MIN_SAMPLED_S = 0.1  # other_load needs its samples to cover this much of the run
+
 
 def _round(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
@@ -123,10 +125,13 @@ def startup(run: RunState) -> float | None:
 
 def other_load(run: RunState) -> float | None:
     """Cores' worth of CPU used by processes outside conctui's tree (conctui, its runner, the
-    workers, py-spy) while the run was live, from its samples, each weighted by its live span."""
-    if not run.load_s or run.finished is None or (run.cluster is not None and run.cluster.kind == "external"):
+    workers, py-spy) while the run was live, from its samples, each weighted by its live span.
+    None where they cover under MIN_SAMPLED_S of it: the sample at its start alone says what
+    came before it."""
+    if (run.load_s < MIN_SAMPLED_S or run.finished is None
+            or (run.cluster is not None and run.cluster.kind == "external")):
         return None
-    return _round(run.load_others / run.load_s, 3)
+    return _round(max(0.0, run.load_others / run.load_s), 3)
 
 
 def waiting_share(run: RunState) -> float | None:

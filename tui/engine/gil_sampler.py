@@ -54,6 +54,7 @@ from conctui.engine.events import (
     WorkerStarted,
     dispatch,
 )
+from conctui.engine.process_tree import stat_fields
 from conctui.engine.pyspy_access import PtraceRefused, find_py_spy, ptrace_refused
 from conctui.engine.pyspy_budget import MIN_RATE_HZ, SAMPLES_PER_S, Budget, finished_cpu
 from conctui.engine.pythons import minor_of
@@ -166,7 +167,7 @@ def read_state(worker: Worker) -> bytes | None:
         if not worker.files:
             base = f"/proc/{worker.pid}/task/{worker.tid}/"
             worker.files = [os.open(base + "stat", os.O_RDONLY), os.open(base + "syscall", os.O_RDONLY)]
-        state = os.pread(worker.files[0], 512, 0).rsplit(b")", 1)[1].split()[0]
+        state = stat_fields(os.pread(worker.files[0], 512, 0))[0]
         if state not in (b"S", b"D"):
             return state
         return os.pread(worker.files[1], 256, 0)

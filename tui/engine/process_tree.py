@@ -15,9 +15,19 @@ TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 PROC_STAT = os.path.exists("/proc/self/stat")  # Linux: each process's CPU from its stat file
 
 
+def stat_fields(data: bytes) -> list[bytes]:
+    """A /proc stat file's fields after the command name, which may hold spaces and ')': field 3
+    (state) is [0], 14 and 15 (utime, stime) [11] and [12], 16 and 17 (cutime, cstime) [13] and
+    [14], 22 (starttime) [19], 39 (processor) [36]. IndexError if `data` is not one."""
+    return data.rsplit(b")", 1)[1].split()
+
+
 def descendants(root: int) -> list[int] | None:
     """Every process below `root`, parents before their children, from /proc's children files;
-    None where this kernel has none. A process that ends meanwhile is left out."""
+    None where there are none (another OS, a kernel without CONFIG_PROC_CHILDREN). A process that
+    ends meanwhile is left out. Each read opens one small file per thread of the tree."""
+    if not os.path.isdir("/proc/self/task"):
+        return None
     found: list[int] = []
     todo = [root]
     while todo:
@@ -47,9 +57,8 @@ def _own_and_reaped_s(pid: int) -> float | None:
     if PROC_STAT:
         try:
             with open(f"/proc/{pid}/stat", "rb") as handle:
-                fields = handle.read().rsplit(b")", 1)[1].split()
-            # after the command name: fields 14-17 (utime, stime, cutime, cstime) are at 11-14
-            return sum(int(field) for field in fields[11:15]) / TICKS
+                fields = stat_fields(handle.read())
+            return sum(int(field) for field in fields[11:15]) / TICKS  # utime, stime, cutime, cstime
         except (OSError, IndexError, ValueError):
             return None
     import psutil  # off Linux only: the lab's sampler imports this module before psutil is needed
@@ -63,9 +72,10 @@ def _own_and_reaped_s(pid: int) -> float | None:
 
 def tree_cpu_s(root: int) -> float:
     """CPU seconds so far of `root` and every process below it, the reaped ones included: a
-    child's seconds move to its parent's when reaped, so the sum only grows, except when a
-    process leaves the tree unreaped (an orphan adopted by init) or off Linux, where psutil
-    counts no reaped child."""
+    child's seconds move to its parent's when reaped, so the sum grows, but for a moment: a
+    child reaped between its parent's read and its own is missed by one sum and back in the
+    next. A process that leaves the tree unreaped (an orphan adopted by init) takes its seconds
+    with it, and so does every reaped child off Linux, where psutil counts none."""
     pids = descendants(root)
     if pids is None:
         import psutil

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from conctui.engine.events import Event, Sample, WorkerStarted
-from conctui.engine.process_tree import TICKS, tree_cpu_s
+from conctui.engine.process_tree import TICKS, stat_fields, tree_cpu_s
 
 if TYPE_CHECKING:
     import psutil
@@ -31,10 +31,9 @@ def _proc_stat(path: str) -> tuple[float, int] | None:
     """(CPU seconds, core it last ran on) from a Linux /proc stat file."""
     try:
         with open(path, "rb") as handle:
-            fields = handle.read().rsplit(b")", 1)[1].split()
+            fields = stat_fields(handle.read())
     except (OSError, IndexError):
         return None
-    # after the command name: field 14 utime and 15 stime are at 11, 12; field 39 processor at 36
     return (int(fields[11]) + int(fields[12])) / TICKS, int(fields[36])
 
 
@@ -145,11 +144,12 @@ class Sampler:
     def _others(self, busy: float, now: float) -> float:
         """What processes outside conctui's own tree took since the last sample, as % of one
         core: the cores' busy % less the tree's CPU (the run's workers, its runner, py-spy and
-        conctui itself) over the same span."""
+        conctui itself) over the same span. Signed and not clamped: a child reaped between two
+        reads is missed by one sum and back in the next (tree_cpu_s), and the two cancel only
+        in the run's mean (figures.other_load)."""
         last_t, last_s = self._tree
         self._tree = now, tree_cpu_s(os.getpid())
-        tree = max(0.0, self._tree[1] - last_s) / max(1e-3, now - last_t)  # less: a process left it
-        return round(min(busy, max(0.0, busy - 100 * tree)), 1)
+        return round(busy - 100 * (self._tree[1] - last_s) / max(1e-3, now - last_t), 1)
 
     def _loop(self) -> None:
         import psutil  # imported by start()

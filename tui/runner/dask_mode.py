@@ -307,7 +307,8 @@ class Dask(Mode):
             item["t"] = min(max(0.0, float(item["t"])), now)  # another host's clock: clamp
             kind, index = item["type"], item.get("index")
             if kind == "sample":
-                self.outbox.queue(decode(dict(item, host=host)))
+                # a host's cores only: conctui's own CPU and what others took are this host's figures
+                self.outbox.queue(decode(dict(item, host=host, app_cpu=None, others=None)))
                 continue
             if index in self.outbox.finished:
                 continue  # a straggler after the run gave up on this task

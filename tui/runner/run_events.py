@@ -94,8 +94,8 @@ class Sample(Event):
     app_cpu: float | None  # None: sampled on another host, where conctui itself does not run
     host: str = ""
     # % of one core, summed over the cores: what processes outside conctui's own tree (itself,
-    # its runner, the workers, py-spy) took since the sample before; None on another host and
-    # in older recordings
+    # its runner, the workers, py-spy) took since the sample before, signed (sampler._others);
+    # None on another host and in older recordings
     others: float | None = None
 
     def check(self) -> None:
@@ -103,8 +103,6 @@ class Sample(Event):
             isinstance(c, (int, float)) and 0 <= c <= 100 for c in self.cores
         ):
             raise EventError("core utilisation must be a list of percentages")
-        if self.others is not None and not 0 <= self.others <= 100 * len(self.cores):
-            raise EventError("sample.others must be a share of the cores sampled")
         if not all(_worker_row(row) for row in self.workers):
             raise EventError("sample workers must be [index, cpu_s, core] rows")
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 
+from conctui.engine.process_tree import stat_fields
 from conctui.runner.gil_constants import Arch, not_measured
 
 KINDS = ("running", "gil_wait", "lock_wait", "io_wait", "sleep", "other")
@@ -68,7 +69,7 @@ class ThreadFiles:
 
     def stat_fields(self) -> list[bytes]:
         """stat's fields after the command name (field 3, state, is [0]); OSError once it has gone."""
-        return os.pread(self.stat, 512, 0).rsplit(b")", 1)[1].split()
+        return stat_fields(os.pread(self.stat, 512, 0))
 
     def read(self) -> tuple[list[bytes], bytes | None]:
         """(stat's fields, syscall line or None), one moment's read; OSError once it has gone."""
