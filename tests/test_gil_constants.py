@@ -143,3 +143,15 @@ def test_looking_for_the_gil_words_leaves_the_switch_interval_as_the_run_asked(m
         assert sys.getswitchinterval() == pytest.approx(0.002)
     finally:
         sys.setswitchinterval(before)
+
+
+@pytest.mark.parametrize("cpu", list(ARCHES.values()), ids=lambda cpu: cpu.name)
+def test_the_calibration_takes_only_a_timed_futex_wait_as_the_gils(cpu) -> None:
+    """take_gil waits on the GIL's condition with a timeout; drop_gil's wait on switch_cond,
+    which a spinner woken but not yet run still shows on a loaded machine, has none (CI once
+    found the range there under 3.10, and every GIL wait of the run read 0)."""
+    line = "{nr} 0x7f3a1d60 0x89 0x0 {timeout} 0x0 0xffffffff 0x7ffd3e20 0x7f3a2b10"
+    assert gil.gil_wait_word(line.format(nr=cpu.futex, timeout="0x7ffd3e40"), cpu) == 0x7f3a1d60
+    assert gil.gil_wait_word(line.format(nr=cpu.futex, timeout="0x0"), cpu) is None
+    assert gil.gil_wait_word(line.format(nr=cpu.futex + 1, timeout="0x7ffd3e40"), cpu) is None  # not a futex
+    assert gil.gil_wait_word("running", cpu) is None

@@ -122,6 +122,18 @@ def _syscall_holding_gil(libc: Any, path: bytes) -> str:
     return buffer.raw[:max(0, size)].decode(errors="replace")
 
 
+def gil_wait_word(syscall: str, cpu: Arch) -> int | None:
+    """The futex word in a /proc syscall line ("nr uaddr op val timeout ..."), if it is a timed
+    futex wait: take_gil waits on the GIL's condition with a timeout (the switch interval). An
+    untimed one is drop_gil's wait on switch_cond, 92 bytes further on under 3.10, which a
+    spinner woken but not yet run still shows on a loaded machine: a range taken from it
+    missed the condition's words, and every GIL wait of the run read 0."""
+    fields = syscall.split()
+    if len(fields) > 4 and fields[0] == str(cpu.futex) and int(fields[4], 16) != 0:
+        return int(fields[1], 16)
+    return None
+
+
 def _futex_words(cpu: Arch, tries: int) -> list[int]:
     """The futex words a thread asking for this GIL sleeps on, seen while this thread holds it.
 
@@ -147,16 +159,15 @@ def _futex_words(cpu: Arch, tries: int) -> list[int]:
     spinner = threading.Thread(target=spin, name="conctui-gil-calibration", daemon=True)
     spinner.start()
     path = ("/proc/self/task/%d/syscall" % spinner.native_id).encode()
-    futex = str(cpu.futex)
     words: set[int] = set()
     try:
         for _ in range(tries):
             deadline = time.perf_counter() + 0.003
             while time.perf_counter() < deadline:  # hold the GIL: the spinner now waits for it
                 pass
-            fields = _syscall_holding_gil(libc, path).split()
-            if len(fields) > 1 and fields[0] == futex:
-                words.add(int(fields[1], 16))
+            word = gil_wait_word(_syscall_holding_gil(libc, path), cpu)
+            if word is not None:
+                words.add(word)
             if words:  # glibc waits on one of two adjacent words: futex_range's margins hold both
                 break
             time.sleep(0.001)  # let the spinner have it again
