@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-PROC_STAT = os.path.exists("/proc/self/stat")  # Linux: each process's CPU from its stat file
+PROC_STAT = os.path.exists("/proc/self/stat")  # Linux: processes and threads read from /proc
 
 
 def stat_fields(data: bytes) -> list[bytes]:
@@ -22,11 +22,20 @@ def stat_fields(data: bytes) -> list[bytes]:
     return data.rsplit(b")", 1)[1].split()
 
 
+def read_stat(path: str) -> list[bytes] | None:
+    """A /proc stat file's fields after the command name (stat_fields); None once it has gone."""
+    try:
+        with open(path, "rb") as handle:
+            return stat_fields(handle.read())
+    except (OSError, IndexError):
+        return None
+
+
 def descendants(root: int) -> list[int] | None:
     """Every process below `root`, parents before their children, from /proc's children files;
     None where there are none (another OS, a kernel without CONFIG_PROC_CHILDREN). A process that
     ends meanwhile is left out. Each read opens one small file per thread of the tree."""
-    if not os.path.isdir("/proc/self/task"):
+    if not PROC_STAT:
         return None
     found: list[int] = []
     todo = [root]
@@ -55,12 +64,8 @@ def _own_and_reaped_s(pid: int) -> float | None:
     """A live process's CPU seconds and those of the children it has reaped (waited for); None
     once it has ended (its seconds are then its parent's, once reaped)."""
     if PROC_STAT:
-        try:
-            with open(f"/proc/{pid}/stat", "rb") as handle:
-                fields = stat_fields(handle.read())
-            return sum(int(field) for field in fields[11:15]) / TICKS  # utime, stime, cutime, cstime
-        except (OSError, IndexError, ValueError):
-            return None
+        fields = read_stat(f"/proc/{pid}/stat")
+        return None if fields is None else sum(int(field) for field in fields[11:15]) / TICKS  # utime..cstime
     import psutil  # off Linux only: the lab's sampler imports this module before psutil is needed
 
     try:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from conctui.engine.events import Event, Sample, WorkerStarted
-from conctui.engine.process_tree import TICKS, stat_fields, tree_cpu_s
+from conctui.engine.process_tree import PROC_STAT, TICKS, read_stat, tree_cpu_s
 
 if TYPE_CHECKING:
     import psutil
@@ -29,10 +29,8 @@ FIRST_SAMPLE_S = 0.5  # a run's clock moves within its first second, at any peri
 
 def _proc_stat(path: str) -> tuple[float, int] | None:
     """(CPU seconds, core it last ran on) from a Linux /proc stat file."""
-    try:
-        with open(path, "rb") as handle:
-            fields = stat_fields(handle.read())
-    except (OSError, IndexError):
+    fields = read_stat(path)
+    if fields is None:
         return None
     return (int(fields[11]) + int(fields[12])) / TICKS, int(fields[36])
 
@@ -40,7 +38,7 @@ def _proc_stat(path: str) -> tuple[float, int] | None:
 def worker_cpu(worker: WorkerStarted, runner_pid: int | None) -> tuple[float, int | None] | None:
     """A worker's CPU seconds so far and its last core: of its thread, or of its process."""
     in_runner = worker.pid == runner_pid
-    if os.path.exists("/proc/self/stat"):
+    if PROC_STAT:
         path = f"/proc/{worker.pid}/task/{worker.tid}/stat" if in_runner else f"/proc/{worker.pid}/stat"
         return _proc_stat(path)
     import psutil  # imported once sampling starts (see Sampler.start)
